@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install yanzhi with its test tools and run everything CI runs: lint, types, layer
+# contracts and the test suite on SQLite and on PostgreSQL (127.0.0.1:5432, database test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+
+pg_url="${YANZHI_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+if [[ "${YANZHI_TEST_DATABASES:-sqlite,postgresql}" == *postgresql* ]]; then
+  if ! .venv/bin/python - "$pg_url" <<'PY' 2>/dev/null; then
+import sys
+from sqlalchemy import create_engine, text
+with create_engine(sys.argv[1]).connect() as c:
+    c.execute(text("select 1"))
+PY
+    echo "PostgreSQL at $pg_url is not answering; trying to start it" >&2
+    if command -v pg_ctlcluster >/dev/null 2>&1; then
+      for v in /etc/postgresql/*; do
+        pg_ctlcluster --skip-systemctl-redirect "$(basename "$v")" main start || true
+      done
+      sleep 2
+    fi
+  fi
+fi
+
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/mypy
+.venv/bin/lint-imports --no-cache
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,86 @@
+"""Shared CLI plumbing: database option, JSON output, turning errors into messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from yanzhi import config
+from yanzhi.core.issues import InputRejected, Issue
+from yanzhi.services.database import open_database
+from yanzhi.storage.db import DatabaseError
+from yanzhi.storage.plans import PlanNotFound
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        "-d",
+        help="Database URL (default: $YANZHI_DATABASE_URL or ./yanzhi.db)",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
+
+
+@contextmanager
+def engine_for(database: str | None) -> Iterator[Engine]:
+    """The database for one command; its connections are closed when the command ends."""
+    engine = open_database(database)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def actor() -> str:
+    return config.actor()
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_issues(issues: list[Issue]) -> None:
+    for i in issues:
+        err_console.print(f"[red]✗[/red] {i.where}", highlight=False)
+        err_console.print(f"    {i.message_zh}", highlight=False)
+        err_console.print(f"    {i.message_en}  [dim]\\[{i.rule}][/dim]", highlight=False)
+
+
+@contextmanager
+def handled(as_json: bool = False) -> Iterator[None]:
+    """Known failures become a clear message and an exit code, never a traceback."""
+    try:
+        yield
+    except InputRejected as exc:
+        if as_json:
+            print_json({"ok": False, "errors": [i.to_dict() for i in exc.issues]})
+        else:
+            print_issues(exc.issues)
+            err_console.print(
+                f"[red]{len(exc.issues)} error(s); nothing was stored / "
+                f"共 {len(exc.issues)} 处错误, 未写入任何数据[/red]"
+            )
+        raise typer.Exit(1) from None
+    except (DatabaseError, PlanNotFound, LookupError, ValueError) as exc:
+        if as_json:
+            print_json({"ok": False, "error": str(exc)})
+        else:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def run(fn: Callable[[], Any]) -> Any:
+    with handled():
+        return fn()

@@ -1,0 +1,57 @@
+"""The `yanzhi` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yanzhi import __version__
+from yanzhi.cli import orgunits, plan
+from yanzhi.cli.common import DatabaseOpt, JsonOpt, actor, console, engine_for, handled, print_json
+from yanzhi.services.database import init_database
+
+app = typer.Typer(
+    help="研值 yanzhi — run a regional S&T innovation plan. / 科技创新规划监测平台",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(plan.app, name="plan")
+app.add_typer(orgunits.app, name="orgunits")
+
+
+@app.command()
+def init(
+    database: DatabaseOpt = None,
+    plan_file: Annotated[
+        Path | None, typer.Option("--plan", help="Plan file (default: built-in Ningbo plan)")
+    ] = None,
+    divisions: Annotated[
+        Path | None, typer.Option(help="Division CSV (default: built-in Ningbo)")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create or migrate the database and load the divisions and the plan."""
+    with handled(as_json), engine_for(database) as engine:
+        result = init_database(engine, actor=actor(), plan_file=plan_file, divisions_file=divisions)
+    if as_json:
+        print_json(result.__dict__)
+        return
+    console.print(
+        f"database / 数据库: {result.database} (schema {result.revision}, {result.tables} tables)"
+    )
+    console.print(
+        f"org units / 区划: {result.units_created} created, {result.units_updated} updated"
+    )
+    console.print(f"plan / 规划: {result.plan_code}, {result.plan_changes} change(s)")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

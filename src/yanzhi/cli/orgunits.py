@@ -1,0 +1,35 @@
+"""`yanzhi orgunits …`: the division tree."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
+from yanzhi.services.orgunits import list_units
+
+app = typer.Typer(
+    help="Org units: city, districts, townships. / 行政区划单位", no_args_is_help=True
+)
+
+
+@app.command("list")
+def list_(
+    level: Annotated[str | None, typer.Option(help="city | district | township")] = None,
+    parent: Annotated[str | None, typer.Option(help="Only the children of this unit code")] = None,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List org units, optionally one level or the children of one unit."""
+    with handled(as_json), engine_for(database) as engine:
+        units = list_units(engine, level=level, parent=parent)
+    if as_json:
+        print_json(units)
+        return
+    table = Table("code", "name / 名称", "level", "kind / 类型", "parent")
+    for u in units:
+        table.add_row(u["code"], u["name"], u["level"], u["kind_zh"], u["parent_code"] or "")
+    console.print(table)
+    console.print(f"{len(units)} unit(s) / 个单位")

@@ -1,0 +1,111 @@
+"""`yanzhi plan …`: validate, load and show the plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.tree import Tree
+
+from yanzhi.cli.common import (
+    DatabaseOpt,
+    JsonOpt,
+    actor,
+    console,
+    engine_for,
+    handled,
+    print_issues,
+    print_json,
+)
+from yanzhi.services import plans as svc
+
+app = typer.Typer(
+    help="The plan as code: validate, load and show. / 规划: 校验、载入、查看", no_args_is_help=True
+)
+FileArg = Annotated[Path, typer.Argument(help="Plan file (YAML)", show_default=False)]
+
+
+@app.command("validate")
+def validate(file: FileArg, as_json: JsonOpt = False) -> None:
+    """Check a plan file; exit 0 with a summary, or 1 with every error."""
+    report = svc.validate_plan_file(file)
+    if as_json:
+        print_json(report.to_dict())
+    elif report.ok:
+        parts = ", ".join(f"{v} {k}" for k, v in report.summary.items())
+        console.print(f"[green]✓[/green] {file}: valid / 校验通过 ({parts})")
+    else:
+        print_issues(report.issues)
+        console.print(f"[red]{len(report.issues)} error(s) / 共 {len(report.issues)} 处错误[/red]")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("load")
+def load(file: FileArg, database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
+    """Store a plan (all or nothing); loading the same file again changes nothing."""
+    with handled(as_json), engine_for(database) as engine:
+        result = svc.load_plan_file(engine, file, actor=actor())
+    if as_json:
+        print_json(result.to_dict())
+        return
+    if not result.changed:
+        console.print(f"plan {result.plan_code}: no change / 无变化")
+        return
+    console.print(
+        f"plan {result.plan_code}: {result.created} created, {result.updated} updated, "
+        f"{result.deleted} deleted / 新增 {result.created}, 修改 {result.updated}, "
+        f"删除 {result.deleted}"
+    )
+    for line in result.changes[:50]:
+        console.print(f"  {line}", highlight=False)
+
+
+@app.command("show")
+def show(
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+    code: Annotated[
+        str | None, typer.Option("--plan", help="Plan code (default: the first)")
+    ] = None,
+) -> None:
+    """Programmes, tasks, indicators and targets of the stored plan."""
+    with handled(as_json), engine_for(database) as engine:
+        data = svc.show_plan(engine, code)
+    if as_json:
+        print_json(data)
+        return
+    meta = data["plan"]
+    console.print(
+        f"[bold]{meta['title']}[/bold]\n{meta['issuer']} · {meta['start_year']}–"
+        f"{meta['end_year']} · baseline {meta['baseline_year']} · {meta['status']}"
+        + (" · [yellow]synthetic / 示例[/yellow]" if meta["synthetic"] else "")
+    )
+    table = Table(
+        "code", "indicator / 指标", "unit", "dir", "target", "year", title="Indicators / 指标"
+    )
+    for i in data["indicators"]:
+        star = "★ " if i["headline"] else ""
+        target = "" if i["target"] is None else f"{i['comparator']} {i['target']:g}"
+        table.add_row(
+            i["code"],
+            star + i["name"],
+            i["unit"],
+            i["direction"],
+            target,
+            str(i["target_year"] or ""),
+        )
+    console.print(table)
+    tree = Tree("Programmes / 工程 → tasks / 重点任务")
+    for p in data["programmes"]:
+        branch = tree.add(f"[bold]{p['code']}[/bold] {p['title']}")
+        for t in p["tasks"]:
+            owner = t["lead"] or "unassigned / 未分配"
+            node = branch.add(f"{t['code']} {t['title']}  [dim]({owner})[/dim]")
+            for q in t["targets"]:
+                node.add(
+                    f"[cyan]{q['code']}[/cyan] {q['description']} ({q['comparator']} "
+                    f"{q['value']:g} {q['unit'] or ''}, {q['kind']}, {q['year']})"
+                )
+    console.print(tree)

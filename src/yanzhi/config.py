@@ -1,0 +1,61 @@
+"""Settings, declared as data. Each is read from the environment; ``docs/configuration.md``
+documents every one (a test fails if one is missing there)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "YANZHI_DATABASE_URL",
+        None,
+        "SQLAlchemy URL of the database. Default: a SQLite file yanzhi.db in the current "
+        "folder. PostgreSQL: postgresql+psycopg://user@host:5432/dbname",
+    ),
+    Setting(
+        "YANZHI_ACTOR",
+        None,
+        "Name written to the audit log for CLI writes. Default: cli:<login name>",
+    ),
+    Setting(
+        "YANZHI_TEST_POSTGRES_URL",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        "Tests only: the PostgreSQL server the suite runs against (each run uses its own "
+        "schema and drops it afterwards)",
+    ),
+    Setting(
+        "YANZHI_TEST_DATABASES",
+        "sqlite,postgresql",
+        "Tests only: which databases the storage tests run on, comma-separated",
+    ),
+)
+
+
+def get(name: str) -> str | None:
+    setting = next(s for s in SETTINGS if s.name == name)
+    return os.environ.get(name) or setting.default
+
+
+def database_url() -> str:
+    return get("YANZHI_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'yanzhi.db'}"
+
+
+def actor() -> str:
+    explicit = get("YANZHI_ACTOR")
+    if explicit:
+        return explicit
+    try:
+        login = os.getlogin()
+    except OSError:
+        login = os.environ.get("USER", "unknown")
+    return f"cli:{login}"

@@ -1,0 +1,1 @@
+"""Package data: division codes and plan files."""

@@ -1,0 +1,84 @@
+"""Opening and initialising the database: the use cases behind `yanzhi init`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import OperationalError
+
+from yanzhi import config
+from yanzhi.ingest.divisions import builtin_divisions_path, read_divisions
+from yanzhi.ingest.planfile import builtin_plan_path, read_plan
+from yanzhi.storage import migrate
+from yanzhi.storage.audit import WriteContext
+from yanzhi.storage.db import DatabaseError, describe, make_engine, transaction
+from yanzhi.storage.orgunits import save_org_tree
+from yanzhi.storage.plans import save_plan
+
+
+def open_database(url: str | None = None, *, schema: str | None = None) -> Engine:
+    """An engine for ``url`` (default: YANZHI_DATABASE_URL or ./yanzhi.db); checks it answers."""
+    engine = make_engine(url or config.database_url(), schema=schema)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        raise DatabaseError(
+            f"cannot open database {describe(engine)}: {exc.orig} / "
+            f"无法连接数据库 {describe(engine)}"
+        ) from None
+    return engine
+
+
+def require_schema(engine: Engine) -> None:
+    """Fail with a clear message when the database was never initialised or is out of date."""
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current is None:
+        raise DatabaseError(
+            f"database {describe(engine)} is not initialised; run `yanzhi init` / "
+            f"数据库尚未初始化, 请先运行 yanzhi init"
+        )
+    if current != head:
+        raise DatabaseError(
+            f"database schema {current} is older than {head}; run `yanzhi init` "
+            f"to migrate / 数据库结构需要升级, 请运行 yanzhi init"
+        )
+
+
+@dataclass(frozen=True)
+class InitResult:
+    database: str
+    revision: str | None
+    units_created: int
+    units_updated: int
+    plan_code: str
+    plan_changes: int
+    tables: int
+
+
+def init_database(
+    engine: Engine, *, actor: str, plan_file: Path | None = None, divisions_file: Path | None = None
+) -> InitResult:
+    """Create or migrate the schema, then load the divisions and the plan (both idempotent)."""
+    migrate.upgrade(engine)
+    divisions = divisions_file or builtin_divisions_path()
+    tree = read_divisions(divisions)
+    plan_path = plan_file or builtin_plan_path()
+    plan_file_read = read_plan(plan_path, known_units=[u.code for u in tree])
+    with transaction(engine) as session:
+        units = save_org_tree(session, tree, ctx=WriteContext(actor, source_file=divisions.name))
+        ctx = WriteContext(actor, source_file=plan_path.name, source_sha256=plan_file_read.sha256)
+        plan_counts = save_plan(
+            session, plan_file_read.plan, ctx=ctx, file_sha256=plan_file_read.sha256
+        )
+    return InitResult(
+        database=describe(engine),
+        revision=migrate.current_revision(engine),
+        units_created=units.created,
+        units_updated=units.updated,
+        plan_code=plan_file_read.plan.code,
+        plan_changes=plan_counts.changed,
+        tables=len(inspect(engine).get_table_names()),
+    )

@@ -1,0 +1,68 @@
+"""Shared fixtures. Storage tests run against every database in YANZHI_TEST_DATABASES
+(default: SQLite and PostgreSQL). Each test gets an empty database of its own: a SQLite
+file in a temporary folder, or a fresh schema on the PostgreSQL server that is dropped
+afterwards. A PostgreSQL that cannot be reached fails the tests; it is never skipped
+silently."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from yanzhi import config
+from yanzhi.storage.db import make_engine
+
+DATA = Path(__file__).parent / "data"
+
+
+def _databases() -> list[str]:
+    return [d.strip() for d in (config.get("YANZHI_TEST_DATABASES") or "").split(",") if d.strip()]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_url" in metafunc.fixturenames:
+        metafunc.parametrize("db_url", _databases(), indirect=True)
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database (the CLI and services take URLs)."""
+    kind = request.param
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'yanzhi.db'}"
+        return
+    if kind != "postgresql":
+        raise ValueError(f"unknown test database {kind!r}")
+    server = config.get("YANZHI_TEST_POSTGRES_URL") or ""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # a missing server must fail loudly, with the reason
+        pytest.fail(f"PostgreSQL at {make_url(server).render_as_string()} is not usable: {exc}")
+    try:
+        yield f"{server}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def ningbo_plan_path() -> Path:
+    from yanzhi.ingest.planfile import builtin_plan_path
+
+    return builtin_plan_path("ningbo")

@@ -1,0 +1,52 @@
+"""The layers of docs/architecture.md hold, and every setting is documented."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from yanzhi.config import SETTINGS
+
+ROOT = Path(__file__).parents[1]
+SRC = ROOT / "src" / "yanzhi"
+
+
+def test_import_linter_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout
+
+
+def test_core_imports_only_stdlib_and_numeric_libraries():
+    allowed = {"numpy", "pandas", "scipy", "jsonschema", "yanzhi"}
+    bad = []
+    for path in (SRC / "core").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top not in allowed and top not in sys.stdlib_module_names:
+                    bad.append(f"{path.relative_to(ROOT)}: {name}")
+                if name.startswith("yanzhi.") and not name.startswith("yanzhi.core"):
+                    bad.append(f"{path.relative_to(ROOT)}: {name}")
+    assert bad == []
+
+
+def test_every_setting_is_documented():
+    doc = (ROOT / "docs" / "configuration.md").read_text("utf-8")
+    missing = [s.name for s in SETTINGS if f"`{s.name}`" not in doc]
+    assert missing == []
+
+
+def test_modules_stay_small():
+    big = {
+        str(p.relative_to(ROOT)): n
+        for p in SRC.rglob("*.py")
+        if (n := len(p.read_text("utf-8").splitlines())) > 600
+    }
+    assert big == {}
