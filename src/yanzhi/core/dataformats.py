@@ -1,0 +1,305 @@
+"""The import formats, declared as data: every column of every template, its Chinese
+and English headers, its type, unit and whether it is required. The readers map file
+headers onto these fields, the templates are written from them and
+``docs/data-formats.md`` documents them (a test checks the docs list every field).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    CODE = "code"  # digits / letters kept as text (never a number: leading zeros matter)
+    INTEGER = "integer"
+    NUMBER = "number"
+    MONEY = "money"  # a number in a money unit; converted to the canonical unit
+    BOOL = "bool"  # 是/否, Y/N, 1/0, true/false
+    PERIOD = "period"  # see core.periods
+    DATE = "date"  # ISO date, 2024年5月1日 or an Excel serial number
+    YEAR = "year"
+
+
+MONEY_UNITS: dict[str, float] = {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "亿元": 1e4}
+"""Money units and their factor to the canonical unit, 万元 (10⁴ yuan)."""
+CANONICAL_MONEY_UNIT = "万元"
+
+TRUE_WORDS = frozenset({"是", "有", "y", "yes", "true", "1", "√", "✓", "t"})
+FALSE_WORDS = frozenset({"否", "无", "n", "no", "false", "0", "×", "f", ""})
+
+
+@dataclass(frozen=True)
+class Field:
+    code: str
+    zh: str
+    en: str
+    type: FieldType
+    required: bool = False
+    unit: str | None = None
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    help: str = ""
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header text that maps to this field (compared after normalisation)."""
+        return (self.code, self.zh, self.en, *self.aliases)
+
+
+@dataclass(frozen=True)
+class DataKind:
+    code: str
+    zh: str
+    en: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+
+    def field(self, code: str) -> Field:
+        return next(f for f in self.fields if f.code == code)
+
+
+SIZE_CLASSES = ("large", "medium", "small", "micro")
+SIZE_LABELS = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+
+_SYNTHETIC = Field(
+    "synthetic",
+    "示例数据",
+    "synthetic",
+    FieldType.BOOL,
+    aliases=("合成数据", "是否示例"),
+    help="是 for generated (synthetic) data; such values are labelled wherever shown",
+)
+
+_USCC = Field(
+    "uscc",
+    "统一社会信用代码",
+    "USCC",
+    FieldType.CODE,
+    required=True,
+    aliases=("信用代码", "社会信用代码"),
+    help="18 characters, check character per GB 32100-2015",
+)
+
+ENTERPRISES = DataKind(
+    "enterprises",
+    "企业名录",
+    "enterprise register",
+    fields=(
+        _USCC,
+        Field("name", "企业名称", "name", FieldType.TEXT, required=True, aliases=("单位名称",)),
+        Field(
+            "industry_code",
+            "行业代码",
+            "industry code",
+            FieldType.CODE,
+            required=True,
+            aliases=("国民经济行业代码", "行业小类代码"),
+            help="GB/T 4754-2017 class, 4 digits (e.g. 3811)",
+        ),
+        Field(
+            "township_code",
+            "乡镇街道代码",
+            "township code",
+            FieldType.CODE,
+            required=True,
+            aliases=("所属乡镇街道代码", "乡镇(街道)代码", "区划代码"),
+            help="9-digit statistical division code of the township-level unit",
+        ),
+        Field(
+            "size_class",
+            "企业规模",
+            "size class",
+            FieldType.TEXT,
+            choices=("大型", "中型", "小型", "微型"),
+            aliases=("规模",),
+            help="大型 / 中型 / 小型 / 微型 (or large / medium / small / micro)",
+        ),
+        Field("founded_year", "成立年份", "founded year", FieldType.YEAR, min=1900, max=2100),
+        Field(
+            "above_size_industrial",
+            "规上工业",
+            "above-size industrial",
+            FieldType.BOOL,
+            aliases=("是否规上工业", "规模以上工业企业"),
+        ),
+        Field(
+            "hightech",
+            "高新技术企业",
+            "high-tech enterprise",
+            FieldType.BOOL,
+            aliases=("是否高新技术企业", "高企"),
+        ),
+        Field(
+            "hightech_cert_year",
+            "高企认定年份",
+            "high-tech certificate year",
+            FieldType.YEAR,
+            min=2000,
+            max=2100,
+            help="year of the (latest) 高新技术企业 certificate",
+        ),
+        Field("tech_sme", "科技型中小企业", "technology-based SME", FieldType.BOOL),
+        Field(
+            "specialised",
+            "专精特新",
+            "specialised and innovative SME",
+            FieldType.BOOL,
+            aliases=("专精特新企业",),
+        ),
+        Field(
+            "champion",
+            "单项冠军",
+            "single-product champion",
+            FieldType.BOOL,
+            aliases=("制造业单项冠军",),
+        ),
+        Field(
+            "as_of",
+            "数据日期",
+            "as of",
+            FieldType.DATE,
+            help="the date the register entry is true from (default: the import date)",
+        ),
+        _SYNTHETIC,
+    ),
+    key=("uscc",),
+)
+
+RD_REPORTS = DataKind(
+    "rd",
+    "企业研发统计(1-N月累计)",
+    "enterprise R&D report (year to date)",
+    fields=(
+        _USCC,
+        Field(
+            "period",
+            "报告期",
+            "period",
+            FieldType.PERIOD,
+            required=True,
+            aliases=("统计期", "期别"),
+            help="year to date, e.g. 2024-01..05 or 2024年1-5月; or given with --period",
+        ),
+        Field(
+            "operating_revenue",
+            "营业收入",
+            "operating revenue",
+            FieldType.MONEY,
+            required=True,
+            unit="万元",
+            min=0,
+        ),
+        Field(
+            "rd_expense",
+            "研发费用",
+            "R&D expense",
+            FieldType.MONEY,
+            required=True,
+            unit="万元",
+            min=0,
+            aliases=("研发费用合计",),
+        ),
+        Field(
+            "rd_expense_capitalised",
+            "其中资本化研发支出",
+            "of which capitalised",
+            FieldType.MONEY,
+            unit="万元",
+            min=0,
+            aliases=("资本化研发支出", "其中资本化"),
+        ),
+        Field(
+            "rd_personnel",
+            "研发人员",
+            "R&D personnel",
+            FieldType.INTEGER,
+            unit="人",
+            min=0,
+            aliases=("研发人员数",),
+        ),
+        Field(
+            "rd_personnel_fte",
+            "研发人员全时当量",
+            "R&D personnel FTE",
+            FieldType.NUMBER,
+            unit="人年",
+            min=0,
+        ),
+        Field(
+            "new_product_output",
+            "新产品产值",
+            "new-product output",
+            FieldType.MONEY,
+            unit="万元",
+            min=0,
+        ),
+        Field(
+            "has_rd_institution",
+            "是否有研发机构",
+            "has an R&D institution",
+            FieldType.BOOL,
+            aliases=("有无研发机构", "研发机构"),
+        ),
+        Field(
+            "correction",
+            "更正",
+            "correction",
+            FieldType.BOOL,
+            aliases=("是否更正",),
+            help="是 when the row corrects an earlier report (a lower YTD value is then allowed)",
+        ),
+        _SYNTHETIC,
+    ),
+    key=("uscc", "period"),
+)
+
+STATISTICS = DataKind(
+    "stats",
+    "综合统计数据",
+    "aggregate statistics",
+    fields=(
+        Field(
+            "unit_code",
+            "区划代码",
+            "unit code",
+            FieldType.CODE,
+            required=True,
+            aliases=("单位代码", "地区代码"),
+        ),
+        Field(
+            "element",
+            "指标",
+            "element",
+            FieldType.CODE,
+            required=True,
+            aliases=("指标代码", "指标名称", "数据项"),
+            help="a data element code or name of the plan (gdp, 地区生产总值 …)",
+        ),
+        Field("period", "报告期", "period", FieldType.PERIOD, required=True),
+        Field("value", "数值", "value", FieldType.NUMBER, required=True, aliases=("指标值",)),
+        Field(
+            "unit",
+            "计量单位",
+            "unit",
+            FieldType.TEXT,
+            help="unit of the value; converted to the element's unit when they differ",
+        ),
+        Field("source", "数据来源", "source", FieldType.TEXT, required=True, aliases=("来源",)),
+        Field(
+            "vintage",
+            "数据版本",
+            "vintage",
+            FieldType.TEXT,
+            aliases=("版本",),
+            help="e.g. 2024-02 初步数 / 2025-01 修订; a new vintage never overwrites an older one",
+        ),
+        _SYNTHETIC,
+    ),
+    key=("unit_code", "element", "period", "vintage"),
+)
+
+DATA_KINDS: dict[str, DataKind] = {k.code: k for k in (ENTERPRISES, RD_REPORTS, STATISTICS)}

@@ -1,0 +1,45 @@
+import pytest
+
+from yanzhi.core.uscc import UsccError, check_character, is_valid, make, normalise, validate
+
+# Public registrations of well-known companies (check characters verified by hand
+# with the GB 32100-2015 weights 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28).
+REAL = ["914403001922038216", "91110108551385082Q", "91440300708461136T", "91350100M000100Y43"]
+
+
+@pytest.mark.parametrize("code", REAL)
+def test_real_codes_are_valid(code):
+    assert validate(code) == code
+
+
+def test_check_character_by_hand():
+    # 91350100M000100Y4: values 9,1,3,5,0,1,0,0,M=21,0,0,0,1,0,0,Y=30,4
+    # Σ value·weight = 9+3+27+135+26+420+8+900+112 = 1640; 1640 mod 31 = 28; 31 − 28 = 3.
+    assert check_character("91350100M000100Y4") == "3"
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("91440300192203821", "18"),
+        ("914403001922038217", "check character should be 6"),
+        ("9144030019220382I6", "invalid character"),
+        ("91440300192203821O", "invalid character"),
+    ],
+)
+def test_invalid_codes_say_why(code, reason):
+    with pytest.raises(UsccError, match=reason):
+        validate(code)
+    assert not is_valid(code)
+
+
+def test_normalise_full_width_and_case():
+    assert normalise(" ９１１１０１０８５５１３８５０８２ｑ ") == "91110108551385082Q"
+    assert is_valid("91110108551385082q")
+
+
+def test_make_builds_valid_fictional_codes():
+    code = make("91330282YX0000012")
+    assert is_valid(code) and len(code) == 18
+    with pytest.raises(UsccError):
+        make("91330282YX000001")
