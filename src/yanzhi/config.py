@@ -28,6 +28,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Name written to the audit log for CLI writes. Default: cli:<login name>",
     ),
     Setting(
+        "YANZHI_MAX_FILE_MB",
+        "1024",
+        "Largest data file an import will read (MB); larger files are refused up front",
+    ),
+    Setting(
+        "YANZHI_REPORT_DUE_DAYS",
+        "15",
+        "Days after the end of a reporting period by which a report counts as on time",
+    ),
+    Setting(
         "YANZHI_TEST_POSTGRES_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/test",
         "Tests only: the PostgreSQL server the suite runs against (each run uses its own "

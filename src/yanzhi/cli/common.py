@@ -13,7 +13,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from yanzhi import config
-from yanzhi.core.issues import InputRejected, Issue
+from yanzhi.core.issues import InputRejected, Issue, Severity
 from yanzhi.services.database import open_database
 from yanzhi.storage.db import DatabaseError
 from yanzhi.storage.plans import PlanNotFound
@@ -53,7 +53,8 @@ def print_json(data: Any) -> None:
 
 def print_issues(issues: list[Issue]) -> None:
     for i in issues:
-        err_console.print(f"[red]✗[/red] {i.where}", highlight=False)
+        mark = "[red]✗[/red]" if i.severity is Severity.ERROR else "[yellow]⚠[/yellow]"
+        err_console.print(f"{mark} {i.where}", highlight=False)
         err_console.print(f"    {i.message_zh}", highlight=False)
         err_console.print(f"    {i.message_en}  [dim]\\[{i.rule}][/dim]", highlight=False)
 

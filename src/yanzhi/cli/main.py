@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from yanzhi import __version__
-from yanzhi.cli import orgunits, plan
+from yanzhi.cli import composite, data, orgunits, plan, progress
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, actor, console, engine_for, handled, print_json
 from yanzhi.services.database import init_database
 
@@ -19,6 +19,12 @@ app = typer.Typer(
 )
 app.add_typer(plan.app, name="plan")
 app.add_typer(orgunits.app, name="orgunits")
+app.add_typer(progress.app, name="progress")
+app.add_typer(composite.app, name="composite")
+app.add_typer(data.import_app, name="import")
+for _name in ("validate", "submit", "approve", "unlock", "completeness", "template"):
+    app.command(_name)(getattr(data, _name))
+app.command("demo-data")(data.demo_data)
 
 
 @app.command()

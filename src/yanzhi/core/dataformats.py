@@ -114,7 +114,7 @@ ENTERPRISES = DataKind(
             "企业规模",
             "size class",
             FieldType.TEXT,
-            choices=("大型", "中型", "小型", "微型"),
+            choices=("大型", "中型", "小型", "微型", "large", "medium", "small", "micro"),
             aliases=("规模",),
             help="大型 / 中型 / 小型 / 微型 (or large / medium / small / micro)",
         ),
@@ -166,7 +166,7 @@ ENTERPRISES = DataKind(
         ),
         _SYNTHETIC,
     ),
-    key=("uscc",),
+    key=("uscc", "as_of"),
 )
 
 RD_REPORTS = DataKind(

@@ -8,10 +8,12 @@ reason in Chinese and in English.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
+
+import numpy as np
 
 
 class Severity(StrEnum):
@@ -78,3 +80,73 @@ class InputRejected(ValueError):
         head = "\n".join(str(i) for i in issues[:20])
         more = f"\n… and {len(issues) - 20} more" if len(issues) > 20 else ""
         super().__init__(f"{what} rejected: {n} error(s) / 有 {n} 处错误\n{head}{more}")
+
+
+MAX_ISSUES_PER_RULE = 200
+
+
+@dataclass
+class RowIssueSink:
+    """Collects issues about rows of one file; each rule is listed for at most
+    MAX_ISSUES_PER_RULE rows, then summarised (a million bad rows make one line, not a
+    million). ``rows`` holds the file row number of each data row, by position."""
+
+    file: str
+    sheet: str | None
+    rows: Sequence[int]
+    issues: list[Issue] = field(default_factory=list)
+
+    def add_rows(
+        self,
+        mask: Any,
+        rule: str,
+        zh: str,
+        en: str,
+        *,
+        column: str | None,
+        values: Sequence[Any] | None = None,
+        warning: bool = False,
+    ) -> int:
+        """One issue per flagged row; ``zh``/``en`` may use ``{v}`` for the row's value."""
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        severity = Severity.WARNING if warning else Severity.ERROR
+        for p in positions[:MAX_ISSUES_PER_RULE]:
+            value = None if values is None else _scalar(values[p])
+            self.issues.append(
+                Issue(
+                    rule,
+                    zh.format(v=value),
+                    en.format(v=value),
+                    file=self.file,
+                    sheet=self.sheet,
+                    row=int(self.rows[p]),
+                    column=column,
+                    value=value,
+                    severity=severity,
+                )
+            )
+        extra = len(positions) - MAX_ISSUES_PER_RULE
+        if extra > 0:
+            self.issues.append(
+                Issue(
+                    rule,
+                    f"同类问题另有 {extra} 行未列出",
+                    f"… and {extra} more rows",
+                    file=self.file,
+                    sheet=self.sheet,
+                    column=column,
+                    severity=severity,
+                )
+            )
+        return len(positions)
+
+    def add(self, issue: Issue) -> None:
+        self.issues.append(issue)
+
+
+def _scalar(v: Any) -> Any:
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and v != v:
+        return None
+    return v

@@ -24,7 +24,8 @@ def read_coinr_csv(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def read_coinr_pair(idata_path: str | Path, imeta_path: str | Path) -> tuple[pd.DataFrame,
-                                                                              pd.DataFrame]:
+def read_coinr_pair(
+    idata_path: str | Path, imeta_path: str | Path
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read (iData, iMeta)."""
     return read_coinr_csv(idata_path), read_coinr_csv(imeta_path)

@@ -1,1 +1,3 @@
-"""storage layer."""
+"""storage layer: the SQL system of record."""
+
+from yanzhi.storage import datamodels, models  # noqa: F401  (every table on Base.metadata)

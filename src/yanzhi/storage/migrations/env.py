@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from yanzhi.storage import datamodels  # noqa: F401  (registers the data tables)
 from yanzhi.storage.models import Base
 
 config = context.config

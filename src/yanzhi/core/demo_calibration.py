@@ -1,0 +1,378 @@
+"""Published Ningbo figures, the calibration targets and every assumption of the synthetic
+demo panel (:mod:`yanzhi.core.demo`), plus the aggregate-statistics table.
+
+Everything here is data or pure arithmetic; ``docs/demo-data.md`` explains each number.
+Sources in brackets (``[j]``) are those of ``shared/reference/ningbo_facts.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+SYNTHETIC_SOURCE = "synthetic (yanzhi demo)"
+CITY = "330200"
+
+# --- 规上工业企业研发费用 (亿元): published figures and the targets derived from them -----------
+RD_PUBLISHED: dict[tuple[int, int], tuple[float, str]] = {
+    (2021, 12): (503.0, "规上工业企业研发费用 2021: 503.0亿 (+28.1%) [j] daily.cnnb.com.cn"),
+    (2022, 12): (599.3, "规上工业企业研发费用 2022: 599.3亿 (+16.7%) [n] tibet.cn"),
+    (2024, 6): (316.2, "规上工业企业研发费用 2024年1-6月: 316.2亿 (+10.5%) [o] jdyo.net"),
+    (2024, 11): (611.4, "规上工业企业研发费用 2024年1-11月: 611.4亿 (+8.9%) [o] jdyo.net"),
+}
+RD_GROWTH_2021 = 1.281  # published growth of 2021 [j]
+RD_GROWTH_2020 = 1.15  # assumption: 2020 growth (the year of the pandemic)
+RD_GROWTH_2024_H1 = 1.105  # published YoY growth Jan–Jun 2024 [o]
+RD_GROWTH_2024_NOV = 1.089  # published YoY growth Jan–Nov 2024 [o]
+DEC_SHARE = 0.175  # assumption: December's share of annual R&D (2023, 2024 and later)
+RD_GROWTH_LATER = 1.08  # assumption: annual growth from 2025 on
+RD_GROWTH_BEFORE = 1.15  # assumption: annual growth before 2019 (used only if first_year < 2019)
+
+# 规上工业 R&D intensity Σrd_expense / Σoperating_revenue (%, an assumption: the real value is
+# unknown per ningbo_facts.md §1; the 2027 target is 3.4 %).
+INTENSITY_PCT: dict[int, float] = {
+    2019: 2.30,
+    2020: 2.45,
+    2021: 2.60,
+    2022: 2.75,
+    2023: 2.88,
+    2024: 3.00,
+    2025: 3.10,
+    2026: 3.20,
+}
+
+# City-level seasonal profile of monthly increments (shares of the annual total).
+RD_MONTH_WEIGHTS = np.array(
+    [0.055, 0.050, 0.075, 0.075, 0.078, 0.085, 0.075, 0.075, 0.083, 0.080, 0.092, 0.177]
+)
+REVENUE_MONTH_WEIGHTS = np.array(
+    [0.078, 0.060, 0.085, 0.082, 0.085, 0.087, 0.083, 0.083, 0.086, 0.084, 0.088, 0.099]
+)
+
+# --- enterprise mix (assumptions) ---------------------------------------------------------------
+DIVISION_WEIGHTS: dict[str, float] = {
+    "38": 14.0,  # 电气机械和器材
+    "34": 10.0,  # 通用设备
+    "35": 7.0,  # 专用设备
+    "36": 8.0,  # 汽车
+    "33": 8.0,  # 金属制品
+    "29": 7.0,  # 橡胶和塑料制品
+    "39": 7.0,  # 计算机、通信和其他电子设备
+    "17": 5.5,  # 纺织
+    "18": 5.0,  # 纺织服装、服饰
+    "26": 5.5,  # 化学原料和化学制品
+    "25": 1.0,  # 石油、煤炭及其他燃料加工
+    "40": 3.0,  # 仪器仪表
+    "30": 2.5,  # 非金属矿物制品
+    "32": 2.0,  # 有色金属冶炼和压延加工
+    "31": 1.0,  # 黑色金属冶炼和压延加工
+    "27": 1.5,  # 医药
+    "24": 2.0,  # 文教、工美、体育和娱乐用品
+    "21": 1.5,  # 家具
+    "19": 1.0,  # 皮革、毛皮、羽毛及其制品和制鞋
+    "28": 1.0,  # 化学纤维
+    "37": 1.0,  # 铁路、船舶、航空航天和其他运输设备
+    "22": 1.0,  # 造纸和纸制品
+    "23": 1.0,  # 印刷和记录媒介复制
+    "13": 0.7,  # 农副食品加工
+    "14": 0.7,  # 食品
+    "15": 0.3,  # 酒、饮料和精制茶
+    "20": 0.5,  # 木材加工
+    "41": 0.7,  # 其他制造
+    "42": 0.3,  # 废弃资源综合利用
+    "43": 0.3,  # 金属制品、机械和设备修理
+}
+DEFAULT_DIVISION_WEIGHT = 0.1  # manufacturing divisions not listed above (12 烟草, 16 …)
+CLASS_BOOSTS: dict[str, float] = {
+    "3670": 8.0,  # 汽车零部件及配件制造
+    "2929": 4.0,  # 塑料零件及其他塑料制品制造
+    "3484": 4.0,  # 机械零部件加工
+    "1819": 4.0,  # 其他机织服装制造
+    "3854": 3.0,  # 家用厨房电器具制造
+    "3311": 2.0,  # 金属结构制造
+    "2511": 3.0,  # 原油加工及石油制品制造
+}
+# R&D intensity multiplier by division (assumption: electronics, instruments, pharma higher).
+DIVISION_INTENSITY: dict[str, float] = {
+    "39": 1.45, "40": 1.5, "27": 1.4, "35": 1.25, "34": 1.15, "38": 1.15, "36": 1.1,
+    "26": 0.9, "25": 0.35, "31": 0.6, "32": 0.6, "17": 0.75, "18": 0.7, "19": 0.75,
+    "13": 0.6, "14": 0.7, "15": 0.6, "20": 0.7, "22": 0.8, "30": 0.85,
+}  # fmt: skip
+HIGHTECH_DIVISIONS = frozenset({"39", "40", "27", "35", "38", "34", "36"})
+
+SIZE_SHARES = {"large": 0.025, "medium": 0.135, "small": 0.82, "micro": 0.02}
+# annual operating revenue 2022 (万元): lognormal median and sigma by size class
+REVENUE_MEDIAN = {"large": 120_000.0, "medium": 25_000.0, "small": 5_500.0, "micro": 2_800.0}
+REVENUE_SIGMA = {"large": 0.8, "medium": 0.55, "small": 0.6, "micro": 0.3}
+RD_ACTIVE_PROB = {"large": 0.96, "medium": 0.86, "small": 0.56, "micro": 0.35}
+RD_INSTITUTION_PROB = {"large": 0.9, "medium": 0.6, "small": 0.25, "micro": 0.05}
+
+DISTRICT_WEIGHTS: dict[str, float] = {
+    "330282": 0.18,  # 慈溪市
+    "330281": 0.15,  # 余姚市
+    "330212": 0.13,  # 鄞州区
+    "330206": 0.12,  # 北仑区
+    "330226": 0.09,  # 宁海县
+    "330203": 0.09,  # 海曙区
+    "330213": 0.07,  # 奉化区
+    "330211": 0.06,  # 镇海区
+    "330225": 0.06,  # 象山县
+    "330205": 0.05,  # 江北区
+}
+TOWNSHIP_KIND_WEIGHTS = {"镇": 1.0, "街道": 0.6, "乡": 0.3, "zone": 1.2}
+
+# 高新技术企业, city-wide valid count at year end. 2022 is published [n]; 2020 "将突破3000" [p]
+# and 2024 "expected over 8800" [d] and 2025 target 10000 [f] guide the assumed path.
+HIGHTECH_CITY: dict[int, int] = {
+    2016: 1600, 2017: 1800, 2018: 2150, 2019: 2600, 2020: 3100, 2021: 4100,
+    2022: 5337, 2023: 6900, 2024: 8800, 2025: 10000, 2026: 10800,
+}  # fmt: skip
+HIGHTECH_ABOVE_SIZE_SHARE = 0.45  # assumption: share of all 高企 that are 规上工业 enterprises
+REFERENCE_ENTERPRISES = 10_000  # "万余家" 规上工业企业 [m]
+
+
+def rd_target_for_year(year: int) -> float:
+    """Full-year target (亿元) of 规上工业企业研发费用 for any year."""
+    if year in (2021, 2022):
+        return RD_PUBLISHED[(year, 12)][0]
+    if year == 2020:
+        return 503.0 / RD_GROWTH_2021
+    if year < 2020:
+        return rd_target_for_year(2020) / RD_GROWTH_2020 * RD_GROWTH_BEFORE ** (year - 2019)
+    if year in (2023, 2024):
+        nov = 611.4 if year == 2024 else 611.4 / RD_GROWTH_2024_NOV
+        return nov / (1 - DEC_SHARE)
+    return rd_target_for_year(2024) * RD_GROWTH_LATER ** (year - 2024)
+
+
+def rd_anchors(year: int) -> list[tuple[int, float, str]]:
+    """(month, YTD target 亿元, source) anchors of one year, ending with December."""
+    annual = rd_target_for_year(year)
+    if year in (2021, 2022):
+        return [(12, annual, RD_PUBLISHED[(year, 12)][1])]
+    if year == 2024:
+        note = f"synthetic: 1-11月 611.4 ÷ (1 − assumed Dec share {DEC_SHARE})"
+        return [
+            (6, 316.2, RD_PUBLISHED[(2024, 6)][1]),
+            (11, 611.4, RD_PUBLISHED[(2024, 11)][1]),
+            (12, annual, note),
+        ]
+    if year == 2023:
+        return [
+            (6, 316.2 / RD_GROWTH_2024_H1, "derived: 2024年1-6月 316.2亿 ÷ 1.105 [o]"),
+            (11, 611.4 / RD_GROWTH_2024_NOV, "derived: 2024年1-11月 611.4亿 ÷ 1.089 [o]"),
+            (12, annual, f"synthetic: 1-11月 ÷ (1 − assumed Dec share {DEC_SHARE})"),
+        ]
+    if year == 2020:
+        return [(12, annual, "derived: 2021 503.0亿 ÷ 1.281 (2021 growth +28.1%) [j]")]
+    if year < 2020:
+        return [(12, annual, f"synthetic: 2020 ÷ {RD_GROWTH_2020} (assumed growth)")]
+    return [(12, annual, f"synthetic: 2024 × {RD_GROWTH_LATER}^{year - 2024} (assumed growth)")]
+
+
+def intensity_pct(year: int) -> float:
+    if year in INTENSITY_PCT:
+        return INTENSITY_PCT[year]
+    if year < min(INTENSITY_PCT):
+        return INTENSITY_PCT[min(INTENSITY_PCT)] - 0.15 * (min(INTENSITY_PCT) - year)
+    return INTENSITY_PCT[max(INTENSITY_PCT)] + 0.1 * (year - max(INTENSITY_PCT))
+
+
+def hightech_city(year: int) -> int:
+    if year in HIGHTECH_CITY:
+        return HIGHTECH_CITY[year]
+    if year < min(HIGHTECH_CITY):
+        return int(HIGHTECH_CITY[min(HIGHTECH_CITY)] * 0.88 ** (min(HIGHTECH_CITY) - year))
+    return int(HIGHTECH_CITY[max(HIGHTECH_CITY)] * 1.07 ** (year - max(HIGHTECH_CITY)))
+
+
+def scale_segments(
+    increments: np.ndarray, anchors: Sequence[tuple[int, float]], unit: float = 1e4
+) -> np.ndarray:
+    """Scale monthly increments (enterprises × 12, 万元) so that the city's YTD sum equals
+    each anchor (month, 亿元): one positive factor per segment between anchors, so increments
+    stay ≥ 0 and YTD values stay non-decreasing."""
+    out = increments.copy()
+    start, done = 0, 0.0
+    for month, target in anchors:
+        seg = out[:, start:month]
+        total = float(seg.sum())
+        if total > 0:
+            out[:, start:month] = seg * ((target * unit - done) / total)
+        done = target * unit
+        start = month
+    return out
+
+
+# --- aggregate statistics ----------------------------------------------------------------------
+GDP_REAL: dict[int, tuple[float, str, str]] = {
+    2020: (12408.7, "2020年宁波市统计公报 [i] xiaomonv0755.com/tjgb/11zj/36633.html (mirror)", ""),
+    2021: (14594.9, "2021年GDP [j] daily.cnnb.com.cn/nbwb/html/2022-02/24/content_1309186.htm", ""),
+    2023: (17146.6, "2024年统计公报 [k] web.ncmc.nbtv.cn (mirror)", "第五次经济普查修订"),
+    2024: (18147.7, "2024年统计公报 [k] web.ncmc.nbtv.cn (mirror)", ""),
+}
+POPULATION_REAL: dict[int, float] = {
+    2020: 942.0,
+    2021: 954.4,
+    2022: 961.8,
+    2023: 969.7,
+    2024: 977.7,
+}
+POPULATION_SOURCE = "年末常住人口 [l] tjj.ningbo.gov.cn; news.cnnb.com.cn; bx2200.com (mirror)"
+DISTRICT_POPULATION_2024: dict[str, float] = {
+    "330203": 107.2, "330205": 51.8, "330206": 90.4, "330211": 53.2, "330212": 171.1,
+    "330213": 59.2, "330225": 57.9, "330226": 71.3, "330281": 126.7, "330282": 188.9,
+}  # fmt: skip
+DISTRICT_POPULATION_SOURCE = (
+    "2024年各区县市常住人口, bx2200.com/renkoupc/huadong/12134.html (mirror)"
+)
+RD_GDP_REAL: dict[int, tuple[float, str]] = {
+    2020: (2.85, "derived: R&D/GDP 2.85% [a] aidisha.cn/107756.html × GDP 12408.7亿 [i]"),
+    2023: (3.08, "derived: R&D/GDP 3.08% [d] kjj.ningbo.gov.cn × GDP 17146.6亿 (五经普修订) [k]"),
+}
+HIGHTECH_REAL = {2022: (5337, "高新技术企业 2022年末 5337家 [n] tibet.cn")}
+
+# synthetic paths (assumptions, see docs/demo-data.md)
+GDP_GROWTH_SYNTH = {2019: 1 / 1.033, 2022: None, 2025: 1.05}
+RD_GDP_SYNTH = {2019: 2.75, 2021: 3.0, 2022: 2.95, 2024: 3.25, 2025: 3.42, 2026: 3.55}
+HT_SHARE_PCT = {2018: 49.3, 2019: 51.5, 2020: 53.5, 2021: 55.6, 2022: 57.5, 2023: 59.3,
+                2024: 61.0, 2025: 62.8, 2026: 64.0}  # fmt: skip
+RD_STAFF_PER_10K = {2019: 150, 2020: 157, 2021: 164, 2022: 171, 2023: 177, 2024: 183, 2025: 189}
+HVIP_PER_10K = {2019: 10.0, 2020: 11.2, 2021: 12.5, 2022: 13.8, 2023: 15.2, 2024: 16.6, 2025: 18.0}
+DISTRICT_GDP_SHARES: dict[str, float] = {
+    "330212": 0.170, "330282": 0.150, "330206": 0.135, "330203": 0.110, "330281": 0.105,
+    "330211": 0.085, "330205": 0.060, "330226": 0.055, "330213": 0.050, "330225": 0.050,
+}  # fmt: skip
+
+
+def _extrapolate(path: Mapping[int, float], year: int, step: float) -> float:
+    if year in path:
+        return path[year]
+    lo, hi = min(path), max(path)
+    return path[lo] - step * (lo - year) if year < lo else path[hi] + step * (year - hi)
+
+
+def city_gdp(year: int) -> float:
+    if year in GDP_REAL:
+        return GDP_REAL[year][0]
+    if year == 2022:  # unknown: geometric midpoint of 2021 and the revised 2023
+        return round(float(np.sqrt(14594.9 * 17146.6)), 1)
+    if year < 2020:
+        return round(12408.7 * 1.033 ** (year - 2020), 1)
+    return round(18147.7 * 1.05 ** (year - 2024), 1)
+
+
+def city_population(year: int) -> float:
+    if year in POPULATION_REAL:
+        return POPULATION_REAL[year]
+    if year < 2020:
+        return round(942.0 - 7.0 * (2020 - year), 1)
+    return round(977.7 + 7.5 * (year - 2024), 1)
+
+
+def split_total(total: float, weights: np.ndarray, decimals: int) -> np.ndarray:
+    """Split ``total`` by ``weights`` into values rounded to ``decimals`` that add up exactly
+    (largest-remainder rounding)."""
+    scale = 10**decimals
+    units = round(total * scale)
+    raw = units * weights / weights.sum()
+    base = np.floor(raw).astype(np.int64)
+    rest = units - int(base.sum())
+    order = np.argsort(-(raw - base), kind="stable")
+    base[order[:rest]] += 1
+    return base / scale
+
+
+def build_stats(
+    rng: np.random.Generator,
+    years: Sequence[int],
+    districts: Sequence[str],
+    townships: Sequence[tuple[str, str, str]],
+    township_weight: np.ndarray,
+) -> pd.DataFrame:
+    """The aggregate statistics in long form (columns of core.dataformats.STATISTICS)."""
+    rows: list[tuple[str, str, str, float, str, str, str, bool]] = []
+
+    def add(unit: str, element: str, year: int, value: float, u: str, src: str, vintage: str,
+            synthetic: bool) -> None:  # fmt: skip
+        rows.append((unit, element, str(year), float(value), u, src, vintage, synthetic))
+
+    d_codes = list(districts)
+    gdp_w = np.array([DISTRICT_GDP_SHARES.get(d, 0.02) for d in d_codes])
+    pop_w = np.array([DISTRICT_POPULATION_2024.get(d, 20.0) for d in d_codes])
+    ind_w = np.array([DISTRICT_WEIGHTS.get(d, 0.02) for d in d_codes])
+    t_district = np.array([t[2] for t in townships])
+    t_pop_w = rng.lognormal(0.0, 0.45, len(townships))
+    for year in years:
+        drift = rng.lognormal(0.0, 0.015, len(d_codes))
+        gdp = city_gdp(year)
+        real = year in GDP_REAL
+        src, vintage = (GDP_REAL[year][1], GDP_REAL[year][2]) if real else (SYNTHETIC_SOURCE, "")
+        add(CITY, "gdp", year, gdp, "亿元", src, vintage, not real)
+        d_gdp = split_total(gdp, gdp_w * drift, 1)
+        pop = city_population(year)
+        preal = year in POPULATION_REAL
+        add(CITY, "resident_population", year, pop, "万人",
+            POPULATION_SOURCE if preal else SYNTHETIC_SOURCE, "", not preal)  # fmt: skip
+        d_real = year == 2024 and set(d_codes) <= set(DISTRICT_POPULATION_2024)
+        if d_real:
+            d_pop = np.array([DISTRICT_POPULATION_2024[d] for d in d_codes])
+        else:
+            d_pop = split_total(pop, pop_w * rng.lognormal(0.0, 0.005, len(d_codes)), 1)
+        if year in RD_GDP_REAL:
+            ratio, rsrc = RD_GDP_REAL[year]
+            add(CITY, "rd_internal_expenditure", year, round(ratio / 100 * gdp, 2), "亿元", rsrc,
+                GDP_REAL[year][2], False)  # fmt: skip
+            rd_int = round(ratio / 100 * gdp, 2)
+        else:
+            rd_int = round(_extrapolate(RD_GDP_SYNTH, year, 0.1) / 100 * gdp, 2)
+            add(CITY, "rd_internal_expenditure", year, rd_int, "亿元", SYNTHETIC_SOURCE, "", True)
+        employed = round(pop * (0.64 - 0.002 * (year - 2019)), 1)
+        fte = round(_extrapolate(RD_STAFF_PER_10K, year, 6) * employed)
+        hvip = round(_extrapolate(HVIP_PER_10K, year, 1.4) * pop)
+        ind_va = round(gdp * 0.335, 1)
+        ht_va = round(ind_va * _extrapolate(HT_SHARE_PCT, year, 1.5) / 100, 1)
+        fiscal = round(95.0 * 1.17 ** (year - 2019), 1)
+        tech_smes = round(7500 * 1.12 ** (year - 2019))
+        if year in HIGHTECH_REAL:
+            ht_n, ht_src, ht_syn = HIGHTECH_REAL[year][0], HIGHTECH_REAL[year][1], False
+        else:
+            ht_n, ht_src, ht_syn = hightech_city(year), SYNTHETIC_SOURCE, True
+        add(CITY, "hightech_enterprises", year, ht_n, "家", ht_src, "", ht_syn)
+        synth_city = [
+            ("employed_persons", employed, "万人", 1, pop_w),
+            ("rd_personnel_fte_total", fte, "人年", 0, ind_w),
+            ("high_value_invention_patents", hvip, "件", 0, gdp_w),
+            ("above_size_industrial_value_added", ind_va, "亿元", 1, ind_w),
+            ("hightech_industry_value_added", ht_va, "亿元", 1, ind_w),
+            ("fiscal_st_spending", fiscal, "亿元", 1, gdp_w),
+            ("tech_smes", tech_smes, "家", 0, ind_w),
+        ]
+        for element, value, unit, dec, w in synth_city:
+            add(CITY, element, year, value, unit, SYNTHETIC_SOURCE, "", True)
+            for d, v in zip(d_codes, split_total(value, w * drift, dec), strict=True):
+                add(d, element, year, v, unit, SYNTHETIC_SOURCE, "", True)
+        for d, v in zip(d_codes, split_total(ht_n, ind_w * drift, 0), strict=True):
+            add(d, "hightech_enterprises", year, v, "家", SYNTHETIC_SOURCE, "", True)
+        for d, v in zip(d_codes, split_total(rd_int, gdp_w * drift, 2), strict=True):
+            add(d, "rd_internal_expenditure", year, v, "亿元", SYNTHETIC_SOURCE, "", True)
+        for i, d in enumerate(d_codes):
+            add(d, "gdp", year, d_gdp[i], "亿元", SYNTHETIC_SOURCE, "", True)
+            psrc = DISTRICT_POPULATION_SOURCE if d_real else SYNTHETIC_SOURCE
+            add(d, "resident_population", year, d_pop[i], "万人", psrc, "", not d_real)
+            mask = t_district == d
+            if not mask.any():
+                continue
+            idx = np.flatnonzero(mask)
+            tw = township_weight[idx]
+            t_gdp = split_total(d_gdp[i], tw / tw.sum() + 0.05, 2)
+            t_pop = split_total(d_pop[i], t_pop_w[idx], 2)
+            for j, k in enumerate(idx):
+                code = townships[int(k)][0]
+                add(code, "gdp", year, t_gdp[j], "亿元", SYNTHETIC_SOURCE, "", True)
+                add(code, "resident_population", year, t_pop[j], "万人", SYNTHETIC_SOURCE, "",
+                    True)  # fmt: skip
+    columns = ["unit_code", "element", "period", "value", "unit", "source", "vintage", "synthetic"]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,63 @@
+"""Blank import templates (XLSX): Chinese headers with units, an English header row
+comment, required columns marked, and drop-down lists (Excel data validation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from yanzhi.core.dataformats import DATA_KINDS, FieldType
+
+MAX_ROWS = 20000
+
+
+def header_text(field_zh: str, unit: str | None, required: bool) -> str:
+    return ("*" if required else "") + field_zh + (f"({unit})" if unit else "")
+
+
+def write_template(kind: str, out: Path) -> Path:
+    if kind not in DATA_KINDS:
+        raise ValueError(
+            f"unknown template {kind!r}; expected one of {', '.join(DATA_KINDS)} / "
+            f"未知模板 {kind!r}"
+        )
+    spec = DATA_KINDS[kind]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = spec.code
+    ws.append([f"{spec.zh} / {spec.en}(带 * 为必填 / * required)"])
+    ws["A1"].font = Font(bold=True, size=12)
+    headers = [header_text(f.zh, f.unit, f.required) for f in spec.fields]
+    ws.append(headers)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for col, f in enumerate(spec.fields, start=1):
+        cell = ws.cell(row=2, column=col)
+        cell.font, cell.fill = Font(bold=True), fill
+        cell.comment = Comment(f"{f.en}" + (f" — {f.help}" if f.help else ""), "yanzhi")
+        ws.column_dimensions[cell.column_letter].width = max(12, len(cell.value) * 2 + 2)
+        rng = f"{cell.column_letter}3:{cell.column_letter}{MAX_ROWS}"
+        choices = f.choices[:4] if f.choices else ("是,否",) if f.type is FieldType.BOOL else ()
+        if choices:
+            dv = DataValidation(
+                type="list", formula1='"' + ",".join(choices) + '"', allow_blank=not f.required
+            )
+            dv.add(rng)
+            ws.add_data_validation(dv)
+        elif f.type in (FieldType.MONEY, FieldType.NUMBER) and f.min is not None:
+            dv = DataValidation(
+                type="decimal",
+                operator="greaterThanOrEqual",
+                formula1=str(f.min),
+                allow_blank=not f.required,
+            )
+            dv.error = f"{f.zh} 应为不小于 {f.min:g} 的数值 / {f.en} must be ≥ {f.min:g}"
+            dv.add(rng)
+            ws.add_data_validation(dv)
+    ws.freeze_panes = "A3"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out

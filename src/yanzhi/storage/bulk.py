@@ -1,0 +1,99 @@
+"""Fast bulk writes inside the current transaction: executemany on SQLite, COPY on
+PostgreSQL. Both take rows as tuples in ``columns`` order (None for NULL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import FromClause, Select
+from sqlalchemy.orm import Session
+
+CHUNK = 50_000
+
+
+def _dbapi(session: Session) -> Any:
+    return session.connection().connection.dbapi_connection
+
+
+def insert_rows(
+    session: Session, table: FromClause, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> int:
+    session.flush()
+    conn = _dbapi(session)
+    name = getattr(table, "name", str(table))
+    cols = ", ".join(columns)
+    n = 0
+    if session.get_bind().dialect.name == "postgresql":
+        with conn.cursor() as cur, cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+        return n
+    sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(columns))})"
+    cur = conn.cursor()
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= CHUNK:
+            cur.executemany(sql, batch)
+            n += len(batch)
+            batch.clear()
+    if batch:
+        cur.executemany(sql, batch)
+        n += len(batch)
+    cur.close()
+    return n
+
+
+def update_rows(
+    session: Session,
+    table: FromClause,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    key: str = "id",
+) -> int:
+    """``rows`` are (value for each of ``columns`` …, key value)."""
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    mark = "%s" if dialect == "postgresql" else "?"
+    sets = ", ".join(f"{c} = {mark}" for c in columns)
+    sql = f"UPDATE {getattr(table, 'name', table)} SET {sets} WHERE {key} = {mark}"
+    data = list(rows)
+    if data:
+        with _cursor(session) as cur:
+            cur.executemany(sql, data)
+    return len(data)
+
+
+class _cursor:
+    def __init__(self, session: Session) -> None:
+        self.cur = _dbapi(session).cursor()
+
+    def __enter__(self) -> Any:
+        return self.cur
+
+    def __exit__(self, *exc: object) -> None:
+        self.cur.close()
+
+
+def read_frame(session: Session, query: Select[Any] | Any) -> pd.DataFrame:
+    session.flush()
+    return pd.read_sql(query, session.connection())
+
+
+def records(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[tuple[Any, ...]]:
+    """Rows of ``frame`` as tuples of plain Python values, NaN / NA as None (both drivers
+    want plain values; COPY would store a float NaN as NaN, not NULL)."""
+    lists = []
+    for c in columns:
+        col = frame[c]
+        if col.dtype.kind in "fiub":
+            values = col.to_numpy(dtype=object)
+            values[col.isna().to_numpy()] = None
+            lists.append([v.item() if hasattr(v, "item") else v for v in values])
+        else:
+            lists.append(col.astype(object).where(col.notna(), None).tolist())
+    return zip(*lists, strict=True)

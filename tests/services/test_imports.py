@@ -1,0 +1,316 @@
+"""Importing monitoring data on every test database: formats, versions, audit, refusals
+that leave the database byte-for-byte unchanged, the reporting workflow."""
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from yanzhi.services.database import init_database
+from yanzhi.services.imports import import_file
+from yanzhi.services.reporting import WorkflowError, completeness, transition
+from yanzhi.storage.db import make_engine
+
+DATA = Path(__file__).parents[1] / "data"
+IMPORTS = DATA / "imports"
+BAD = sorted((DATA / "bad" / "data").iterdir())
+E1 = "91330206YX0000001Q"
+
+
+def dump(engine) -> list:
+    tables = [
+        "enterprise",
+        "enterprise_version",
+        "rd_report",
+        "rd_report_version",
+        "statistic",
+        "import_batch",
+        "submission",
+        "audit_log",
+    ]
+    with engine.connect() as c:
+        return [(t, sorted(map(repr, c.execute(text(f"SELECT * FROM {t}")).all()))) for t in tables]
+
+
+@pytest.fixture
+def db(engine):
+    init_database(engine, actor="test:init")
+    return engine
+
+
+@pytest.fixture
+def loaded(db):
+    for kind, name in (("enterprises", "enterprises.csv"), ("rd", "rd_2024-01..05.csv")):
+        report = import_file(db, kind, IMPORTS / name, actor="test:officer")
+        assert report.ok, report.errors
+    return db
+
+
+def scalar(engine, sql, **params):
+    with engine.connect() as c:
+        return c.execute(text(sql), params).scalar()
+
+
+def test_enterprises_and_reports_import_and_reimport_changes_nothing(db):
+    rep = import_file(db, "enterprises", IMPORTS / "enterprises.csv", actor="test:officer")
+    assert (rep.ok, rep.rows, rep.created, rep.changed) == (True, 20, 20, 0)
+    rep = import_file(db, "rd", IMPORTS / "rd_2024-01..05.csv", actor="test:officer")
+    assert (rep.ok, rep.rows, rep.created) == (True, 20, 20)
+    before = dump(db)
+    again = import_file(db, "rd", IMPORTS / "rd_2024-01..05.csv", actor="test:officer")
+    assert again.ok and again.nothing_changed and again.unchanged == 20
+    again = import_file(db, "enterprises", IMPORTS / "enterprises.csv", actor="test:officer")
+    assert again.ok and again.nothing_changed
+    assert dump(db) == before
+
+
+def test_gbk_file_with_title_rows_units_in_yuan_and_thousands_separators(loaded):
+    rep = import_file(loaded, "rd", IMPORTS / "rd_2024-01..08_gbk.csv", actor="test:officer")
+    assert rep.ok, rep.errors
+    assert rep.created == 20
+    # 6,667,000 元 of revenue and 80,000 元 of R&D for enterprise 1 → 666.7 and 8 万元
+    rev = scalar(
+        loaded,
+        "SELECT r.operating_revenue FROM rd_report r JOIN enterprise e "
+        "ON e.id = r.enterprise_id WHERE e.uscc = :u AND r.period = '2024-01..08'",
+        u=E1,
+    )
+    rd = scalar(
+        loaded,
+        "SELECT r.rd_expense FROM rd_report r JOIN enterprise e "
+        "ON e.id = r.enterprise_id WHERE e.uscc = :u AND r.period = '2024-01..08'",
+        u=E1,
+    )
+    assert (rev, rd) == (pytest.approx(666.7), pytest.approx(8.0))
+    assert scalar(loaded, "SELECT count(*) FROM rd_report WHERE synthetic = :t", t=True) == 40
+
+
+def _rewrite(src: Path, dst: Path, old: str, new: str) -> Path:
+    body = src.read_text("utf-8")
+    assert old in body
+    dst.write_text(body.replace(old, new, 1), "utf-8")
+    return dst
+
+
+def test_a_changed_value_makes_a_new_version_and_an_audit_entry(loaded, tmp_path):
+    changed = _rewrite(
+        IMPORTS / "rd_2024-01..05.csv",
+        tmp_path / "rd.csv",
+        f"{E1},2024-01..05,416.7,5.0",
+        f"{E1},2024-01..05,416.7,6.5",
+    )
+    rep = import_file(loaded, "rd", changed, actor="test:officer2")
+    assert (rep.ok, rep.created, rep.changed, rep.unchanged) == (True, 0, 1, 19)
+    assert (
+        scalar(
+            loaded,
+            "SELECT version FROM rd_report r JOIN enterprise e ON "
+            "e.id = r.enterprise_id WHERE e.uscc = :u",
+            u=E1,
+        )
+        == 2
+    )
+    assert scalar(loaded, "SELECT rd_expense FROM rd_report_version") == pytest.approx(5.0)
+    with loaded.connect() as c:
+        row = c.execute(
+            text(
+                "SELECT actor, changes, source_file, source_sha256 FROM audit_log "
+                "WHERE entity = 'rd_report' AND action = 'update'"
+            )
+        ).one()
+    changes = row.changes if isinstance(row.changes, dict) else json.loads(row.changes)
+    assert row.actor == "test:officer2" and changes == {"rd_expense": [5.0, 6.5]}
+    assert row.source_file == "rd.csv" and row.source_sha256 == rep.sha256
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
+def test_each_bad_file_is_refused_with_its_named_error_and_nothing_changes(loaded, path):
+    kind, rule = path.stem.split("__")
+    before = dump(loaded)
+    rep = import_file(loaded, kind, path, actor="test:officer")
+    assert not rep.ok
+    assert rule in {i.rule for i in rep.errors}, [str(i) for i in rep.errors]
+    for issue in rep.errors:
+        assert issue.file == path.name and issue.message_zh and issue.message_en
+    row_errors = [i for i in rep.errors if i.row is not None]
+    if rule not in {
+        "empty_file",
+        "binary_file",
+        "encrypted_or_xls",
+        "bad_xlsx",
+        "no_header",
+        "missing_column",
+        "unknown_unit",
+    }:
+        assert row_errors and all(i.column for i in row_errors)
+    assert dump(loaded) == before
+
+
+def test_oversized_file_and_zip_bomb_are_refused_quickly(loaded, tmp_path):
+    big = tmp_path / "big.csv"
+    with big.open("wb") as fh:
+        fh.truncate(2 * 1024**3)  # a sparse 2 GB file
+    rep = import_file(loaded, "rd", big, actor="t")
+    assert [i.rule for i in rep.errors] == ["file_too_large"]
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (40 * 1024**2))
+    rep = import_file(loaded, "rd", bomb, actor="t")
+    assert [i.rule for i in rep.errors] == ["zip_bomb"]
+
+
+def test_ytd_below_the_previous_period_is_an_error_unless_marked_as_correction(loaded, tmp_path):
+    lower = _rewrite(
+        IMPORTS / "rd_2024-01..05.csv",
+        tmp_path / "rd8.csv",
+        f"{E1},2024-01..05,416.7,5.0",
+        f"{E1},2024-01..08,500,4.0",
+    )
+    lines = lower.read_text("utf-8").splitlines()
+    lower.write_text("\n".join(lines[:2]) + "\n", "utf-8")
+    rep = import_file(loaded, "rd", lower, actor="t")
+    assert [i.rule for i in rep.errors] == ["ytd_decrease"]
+    assert rep.errors[0].row == 2 and "5 > 4" not in rep.errors[0].message_en
+    fixed = tmp_path / "rd8c.csv"
+    fixed.write_text(lines[0] + ",更正\n" + lines[1] + ",是\n", "utf-8")
+    assert import_file(loaded, "rd", fixed, actor="t").ok
+
+
+def test_warnings_do_not_block_the_import(loaded, tmp_path):
+    over = _rewrite(
+        IMPORTS / "rd_2024-01..05.csv",
+        tmp_path / "rd.csv",
+        f"{E1},2024-01..05,416.7,5.0",
+        f"{E1},2024-01..05,416.7,500",
+    )
+    rep = import_file(loaded, "rd", over, actor="t")
+    assert rep.ok and [i.rule for i in rep.warnings] == ["rd_exceeds_revenue"]
+    assert rep.changed == 1
+
+
+def test_dry_run_reports_without_writing(loaded, tmp_path):
+    before = dump(loaded)
+    rep = import_file(loaded, "rd", IMPORTS / "rd_2024-01..08_gbk.csv", actor="t", dry_run=True)
+    assert rep.ok and rep.dry_run and rep.created == 20
+    assert dump(loaded) == before
+
+
+def test_submit_approve_lock_unlock(loaded, tmp_path):
+    town = "330206001"
+    with pytest.raises(WorkflowError, match="only submitted"):
+        transition(loaded, "approve", period="2024-01..05", unit=town, actor="city")
+    assert transition(loaded, "submit", period="2024-01..05", unit=town, actor="t").changed == [
+        town
+    ]
+    assert transition(loaded, "approve", period="2024-01..05", unit=town, actor="city").changed
+    changed = _rewrite(
+        IMPORTS / "rd_2024-01..05.csv",
+        tmp_path / "rd.csv",
+        f"{E1},2024-01..05,416.7,5.0",
+        f"{E1},2024-01..05,416.7,6.5",
+    )
+    before = dump(loaded)
+    rep = import_file(loaded, "rd", changed, actor="t")
+    assert "period_locked" in {i.rule for i in rep.errors}
+    assert dump(loaded) == before
+    with pytest.raises(WorkflowError, match="reason"):
+        transition(loaded, "unlock", period="2024-01..05", unit=town, actor="admin", reason=" ")
+    transition(
+        loaded, "unlock", period="2024-01..05", unit=town, actor="admin", reason="企业更正研发费用"
+    )
+    assert import_file(loaded, "rd", changed, actor="t").ok
+    reason = scalar(loaded, "SELECT unlock_reason FROM submission WHERE org_unit_code = :c", c=town)
+    assert reason == "企业更正研发费用"
+
+
+def test_completeness_counts_expected_received_and_on_time(loaded):
+    rows = {r["code"]: r for r in completeness(loaded, period="2024-01..05", level="township")}
+    # 20 enterprises over 4 townships (5 each); all reported for 1-5 months
+    assert rows["330206001"]["expected"] == 5 and rows["330206001"]["received"] == 5
+    city = completeness(loaded, period="2024-01..05", level="city")[0]
+    assert (city["expected"], city["received"]) == (20, 20)
+    # received now, long after the due date of 2024-06-15
+    assert city["on_time"] == 0
+    empty = completeness(loaded, period="2024-01..08", level="city")[0]
+    assert (empty["expected"], empty["received"], empty["rate"]) == (20, 0, 0.0)
+
+
+def test_template_round_trip(loaded, tmp_path):
+    from openpyxl import load_workbook
+
+    from yanzhi.services.templates import write_template
+
+    out = write_template("rd", tmp_path / "rd.xlsx")
+    wb = load_workbook(out)
+    ws = wb.active
+    headers = [c.value for c in ws[2]]
+    assert headers[:4] == ["*统一社会信用代码", "*报告期", "*营业收入(万元)", "*研发费用(万元)"]
+    assert ws.data_validations.dataValidation, "drop-down lists expected"
+    ws.append([E1, "2024年1-11月", 900, 12, 0, 6, 4, 300, "是", "是"])
+    wb.save(out)
+    rep = import_file(loaded, "rd", out, actor="t")
+    assert rep.ok and rep.created == 1, rep.errors
+
+
+@pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL")
+def test_sigkill_during_a_large_import_leaves_the_database_as_it_was(loaded, db_url, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from yanzhi.core.uscc import make
+
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8") as fh:
+        fh.write("统一社会信用代码,企业名称,行业代码,乡镇街道代码,规上工业\n")
+        for i in range(60_000):
+            fh.write(f"{make(f'91330206YX{100000 + i:07d}')},演示{i},3811,330206001,是\n")
+    before = dump(loaded)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "yanzhi.cli.main",
+            "import",
+            "enterprises",
+            str(big),
+            "--database",
+            db_url,
+            "--json",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        if _writing(loaded, db_url):
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the import finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    eng = make_engine(db_url)
+    assert dump(eng) == before
+    rep = import_file(eng, "enterprises", IMPORTS / "enterprises.csv", actor="t")
+    assert rep.ok
+    eng.dispose()
+
+
+def _writing(engine, url: str) -> bool:
+    if url.startswith("sqlite"):
+        wal = Path(url.removeprefix("sqlite:///") + "-wal")
+        return wal.exists() and wal.stat().st_size > 256 * 1024
+    with engine.connect() as c:
+        return bool(
+            c.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE backend_xid IS NOT NULL "
+                    "AND pid <> pg_backend_pid()"
+                )
+            ).scalar()
+        )

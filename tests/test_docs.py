@@ -1,0 +1,18 @@
+"""The user docs keep up with the code."""
+
+from pathlib import Path
+
+from yanzhi.core.dataformats import DATA_KINDS
+
+DOCS = Path(__file__).parents[1] / "docs"
+
+
+def test_data_formats_doc_lists_every_field_of_every_template():
+    doc = (DOCS / "data-formats.md").read_text("utf-8")
+    missing = [
+        f"{k.code}.{f.code}"
+        for k in DATA_KINDS.values()
+        for f in k.fields
+        if f"| `{f.code}` | {f.zh} |" not in doc
+    ]
+    assert missing == []
