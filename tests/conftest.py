@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,16 +26,19 @@ def _databases() -> list[str]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "db_url" in metafunc.fixturenames:
-        metafunc.parametrize("db_url", _databases(), indirect=True)
+    for name in ("db_url", "demo_db"):
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(
+                name, _databases(), indirect=True, scope="module" if name == "demo_db" else None
+            )
 
 
-@pytest.fixture
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database (the CLI and services take URLs)."""
-    kind = request.param
+@contextmanager
+def new_database(kind: str, folder: Path) -> Iterator[str]:
+    """An empty database: a SQLite file in ``folder`` or a fresh PostgreSQL schema (dropped
+    afterwards). An unreachable PostgreSQL fails the test with the reason."""
     if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'yanzhi.db'}"
+        yield f"sqlite:///{folder / f'yanzhi-{uuid.uuid4().hex[:6]}.db'}"
         return
     if kind != "postgresql":
         raise ValueError(f"unknown test database {kind!r}")
@@ -55,6 +59,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database (the CLI and services take URLs)."""
+    with new_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url)
     yield eng
@@ -66,3 +77,25 @@ def ningbo_plan_path() -> Path:
     from yanzhi.ingest.planfile import builtin_plan_path
 
     return builtin_plan_path("ningbo")
+
+
+@pytest.fixture(scope="module")
+def demo_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database with the plan, the divisions and a small demo panel (400 enterprises),
+    history approved and indicators computed — shared by the tests of one module."""
+    from yanzhi.services import demo, indicators
+    from yanzhi.services.database import init_database
+
+    folder = tmp_path_factory.mktemp("demo")
+    with new_database(request.param, folder) as url:
+        eng = make_engine(url)
+        init_database(eng, actor="test:init")
+        data = demo.build(seed=11, n_enterprises=400, last_month=(2026, 10))
+        reports = demo.import_files(eng, demo.write_files(data, folder / "files"), actor="t")
+        assert all(r.ok for r in reports), [str(i) for r in reports for i in r.errors][:5]
+        demo.approve_history(eng, data, actor="test:city")
+        indicators.compute(eng, approved_only=True)
+        eng.dispose()
+        yield url

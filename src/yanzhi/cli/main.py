@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from yanzhi import __version__
-from yanzhi.cli import composite, data, orgunits, plan, progress
+from yanzhi.cli import composite, data, indicators, orgunits, plan, progress
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, actor, console, engine_for, handled, print_json
 from yanzhi.services.database import init_database
 
@@ -25,6 +25,9 @@ app.add_typer(data.import_app, name="import")
 for _name in ("validate", "submit", "approve", "unlock", "completeness", "template"):
     app.command(_name)(getattr(data, _name))
 app.command("demo-data")(data.demo_data)
+app.add_typer(indicators.app, name="indicators")
+for _name in ("status", "attribution", "warnings"):
+    app.command(_name)(getattr(indicators, _name))
 
 
 @app.command()

@@ -120,6 +120,15 @@ def import_files(
     return reports
 
 
+def approve_history(engine: Engine, data: DemoData, *, actor: str) -> int:
+    """The city has approved everything but the latest period, which stays a draft so that
+    the submit → approve workflow can be tried on it."""
+    from yanzhi.services.reporting import approve_all
+
+    latest = data.rd["period"].iloc[-1] if len(data.rd) else None
+    return approve_all(engine, actor=actor, except_periods={latest} if latest else None)
+
+
 def summary(data: DemoData, reports: list[ImportReport]) -> dict[str, Any]:
     return {
         "meta": data.meta,

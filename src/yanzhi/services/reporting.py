@@ -110,7 +110,55 @@ def transition(
                 changed.append(code)
     if not changed and skipped and all(not v.startswith("already") for v in skipped.values()):
         raise WorkflowError(f"nothing to {action} for {unit} {p}: {next(iter(skipped.values()))}")
+    if changed and action in ("approve", "unlock") and _has_values(engine):
+        from yanzhi.services.indicators import refresh
+
+        refresh(engine, period=p)  # approved data changed: update what depends on it
     return WorkflowResult(action, p, changed, skipped)
+
+
+def _has_values(engine: Engine) -> bool:
+    from yanzhi.storage.datamodels import IndicatorValueRow
+
+    with transaction(engine) as session:
+        return bool(session.scalar(select(func.count()).select_from(IndicatorValueRow)))
+
+
+def approve_all(engine: Engine, *, actor: str, except_periods: set[str] | None = None) -> int:
+    """Submit and approve every pending township-period at once (loading historical data,
+    e.g. the demo); each is audited as one batch entry."""
+    from sqlalchemy import update
+
+    from yanzhi.storage.audit import record
+    from yanzhi.storage.datamodels import SubmissionRow
+    from yanzhi.storage.models import utcnow
+
+    now = utcnow()
+    with transaction(engine) as session:
+        q = update(SubmissionRow).where(
+            SubmissionRow.dataset == "rd", SubmissionRow.status != APPROVED
+        )
+        if except_periods:
+            q = q.where(SubmissionRow.period.not_in(sorted(except_periods)))
+        result: Any = session.execute(
+            q.values(
+                status=APPROVED,
+                submitted_by=actor,
+                submitted_at=now,
+                approved_by=actor,
+                approved_at=now,
+            )
+        )
+        n = result.rowcount
+        record(
+            session,
+            WriteContext(actor, reason="bulk approval of loaded history"),
+            action="update",
+            entity="submission",
+            key="rd:*",
+            changes={"status": ["draft", APPROVED], "rows": [None, n]},
+        )
+    return int(n or 0)
 
 
 def due_date(period: Period) -> dt.date:

@@ -185,3 +185,27 @@ class SubmissionRow(Base):
     unlocked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     unlock_reason: Mapped[str | None] = mapped_column(Text)
     first_received_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IndicatorValueRow(Base):
+    """A computed indicator value: one indicator, unit (or industry division at city
+    level), period. Rebuilt per period from approved data; never edited by hand."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (
+        UniqueConstraint("indicator", "level", "unit_code", "industry_division", "period"),
+        Index("ix_indicator_value_unit", "unit_code", "indicator"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    unit_code: Mapped[str] = mapped_column(String(12))
+    industry_division: Mapped[str] = mapped_column(String(2), default="")
+    period: Mapped[str] = mapped_column(String(12), index=True)
+    period_kind: Mapped[str] = mapped_column(String(8))
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    value: Mapped[float | None] = mapped_column(Float)
+    n_enterprises: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,197 @@
+"""Why an indicator moved (gap attribution) and what needs attention (warnings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from yanzhi.core.attribution import decompose, top_contributors
+from yanzhi.core.periods import Period, PeriodKind, parse_period
+from yanzhi.core.plan.model import Indicator
+from yanzhi.core.progress import Status
+from yanzhi.services.database import require_schema
+from yanzhi.services.status import BAD, indicator_status
+from yanzhi.storage.db import transaction
+from yanzhi.storage.facts import (
+    attribute_versions,
+    indicator_values,
+    latest_report_year,
+    report_frame,
+    with_attributes,
+)
+from yanzhi.storage.orgunits import load_org_tree
+from yanzhi.storage.plans import get_plan
+
+GROUPS = {"district": "district_code", "township": "township_code", "industry": "industry_division"}
+
+
+def _ytd(text: str) -> Period:
+    p = parse_period(text)
+    if p.kind is PeriodKind.YEAR:
+        return Period.of_ytd(p.year, 12)
+    if p.kind is not PeriodKind.YTD:
+        raise ValueError(
+            f"{text}: give a year (2024) or a year-to-date period (2024-01..05) / "
+            "请给出年份或年初至今累计期"
+        )
+    return p
+
+
+def _filtered(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    for attr, wanted in ind.formula.filter.items():
+        col = frame[attr] if attr != "industry_division" else frame["industry_code"].str[:2]
+        if isinstance(wanted, list):
+            frame = frame[col.astype(str).isin([str(w) for w in wanted])]
+        else:
+            frame = frame[col == wanted]
+    return frame
+
+
+def attribution(
+    engine: Engine,
+    *,
+    indicator: str,
+    start: str,
+    end: str,
+    by: str = "district",
+    approved_only: bool = False,
+    top: int = 10,
+) -> dict[str, Any]:
+    """Shift-share decomposition of an enterprise ratio indicator between two periods."""
+    if by not in GROUPS:
+        raise ValueError(f"--by must be one of {', '.join(GROUPS)} / 分组应为 {', '.join(GROUPS)}")
+    p0, p1 = _ytd(start), _ytd(end)
+    require_schema(engine)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        ind = plan.indicator(indicator)
+        if ind.source != "enterprise" or not ind.formula.denominator:
+            raise ValueError(f"{indicator} is not an enterprise ratio indicator / 不是企业比率指标")
+        tree = load_org_tree(session)
+        reports = report_frame(session, approved_only=approved_only, years=[p0.year, p1.year])
+        reports = with_attributes(reports, attribute_versions(session))
+    parent = {u.code: u.parent_code for u in tree}
+    reports["district_code"] = reports["township_code"].map(parent)
+    reports["industry_division"] = reports["industry_code"].astype(str).str[:2]
+    frames = [_filtered(reports[reports["period"] == str(p)], ind) for p in (p0, p1)]
+    if any(f.empty for f in frames):
+        raise LookupError(f"no reports for {p0 if frames[0].empty else p1} / 该期无数据")
+    num, den = ind.formula.numerator, ind.formula.denominator
+    cols = ["uscc", GROUPS[by], num, den]
+    result = decompose(
+        frames[0][cols],
+        frames[1][cols],
+        by=GROUPS[by],
+        numerator=num,
+        denominator=den,
+        factor=ind.formula.factor,
+    ).to_dict()
+    names = {u.code: u.name for u in tree}
+    for g in result.get("groups", []):
+        g["name"] = names.get(str(g.get(GROUPS[by])), "")
+    result["top_contributors"] = top_contributors(
+        frames[0][cols],
+        frames[1][cols],
+        n=top,
+        key="uscc",
+        group=GROUPS[by],
+        numerator=num,
+        denominator=den,
+        factor=ind.formula.factor,
+    ).to_dict()
+    result.update(indicator=ind.code, name=ind.name, start=str(p0), end=str(p1), by=by)
+    return result
+
+
+def warnings(engine: Engine, *, levels: tuple[str, ...] = ("city", "district")) -> dict[str, Any]:
+    """Headline indicators off track by unit, townships whose YTD R&D expense fell year on
+    year, and enterprises that stopped reporting R&D — each with the numbers behind it."""
+    require_schema(engine)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        tree = load_org_tree(session)
+        units = [u.code for u in tree if str(u.level) in levels]
+        values = indicator_values(session, indicators=[i.code for i in plan.indicators])
+    off_track = []
+    for code in units:
+        unit_values = values[values["unit_code"] == code]
+        for ind in plan.headline_indicators:
+            st = indicator_status(plan, unit_values, ind, code, None)
+            if Status(st["status"]) in BAD:
+                off_track.append(
+                    {
+                        "unit": code,
+                        "name": tree.get(code).name,
+                        "indicator": ind.code,
+                        "status": st["status"],
+                        "status_zh": st["status_zh"],
+                        "value": st["value"],
+                        "year": st["year"],
+                        "target": st["target"],
+                        "score": st["assessment"].get("score"),
+                    }
+                )
+    return {
+        "off_track": off_track,
+        "falling_townships": _falling(values, tree),
+        "stopped_enterprises": _stopped(engine),
+    }
+
+
+def _falling(values: pd.DataFrame, tree: Any) -> list[dict[str, Any]]:
+    rows = values[
+        (values["indicator"] == "IND_RD_EXPENSE")
+        & (values["level"] == "township")
+        & (values["period_kind"] == "ytd")
+    ]
+    if rows.empty:
+        return []
+    latest = max(rows["period"].unique(), key=lambda p: parse_period(p).sort_key())
+    previous = str(parse_period(latest).same_period_last_year())
+    now = rows[rows["period"] == latest].set_index("unit_code")["value"]
+    before = rows[rows["period"] == previous].set_index("unit_code")["value"]
+    both = pd.DataFrame({"now": now, "before": before}).dropna()
+    fell = both[both["now"] < both["before"]]
+    return [
+        {
+            "unit": code,
+            "name": tree.get(code).name,
+            "period": latest,
+            "value": float(r.now),
+            "previous_year_value": float(r.before),
+            "growth": float(r.now / r.before - 1) if r.before else None,
+        }
+        for code, r in fell.sort_values("now").iterrows()
+    ]
+
+
+def _stopped(engine: Engine, limit: int = 200) -> list[dict[str, Any]]:
+    """Enterprises with R&D in a period last year and none (or no report) this year."""
+    with transaction(engine) as session:
+        latest_year = latest_report_year(session)
+        if latest_year is None:
+            return []
+        reports = report_frame(
+            session, approved_only=False, years=[int(latest_year) - 1, int(latest_year)]
+        )
+    latest = max(reports["period"].unique(), key=lambda p: parse_period(p).sort_key())
+    previous = str(parse_period(latest).same_period_last_year())
+    before = reports[(reports["period"] == previous) & (reports["rd_expense"] > 0)]
+    now = reports[reports["period"] == latest].set_index("uscc")["rd_expense"]
+    out = []
+    for r in before.itertuples():
+        current = now.get(r.uscc)
+        if current is None or current == 0:
+            out.append(
+                {
+                    "uscc": r.uscc,
+                    "township": r.township_code,
+                    "period": latest,
+                    "rd_expense": None if current is None else 0.0,
+                    "previous_year_rd_expense": float(r.rd_expense),
+                    "reason": "no report" if current is None else "zero R&D",
+                }
+            )
+    return sorted(out, key=lambda x: -x["previous_year_rd_expense"])[:limit]

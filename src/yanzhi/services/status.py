@@ -1,0 +1,122 @@
+"""Where every headline indicator stands for a unit: value, target, progress status
+(methods.md §1), forecast with the probability of meeting the target, and the
+year-to-date signal for monthly data; plus the warnings list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from yanzhi.core.forecast import forecast
+from yanzhi.core.periods import parse_period
+from yanzhi.core.plan.model import Indicator, Plan
+from yanzhi.core.progress import STATUS_LABELS, Status, assess, ytd_signal
+from yanzhi.services.database import require_schema
+from yanzhi.storage.db import transaction
+from yanzhi.storage.facts import indicator_values
+from yanzhi.storage.orgunits import load_org_tree
+from yanzhi.storage.plans import get_plan
+
+BAD = {Status.DETERIORATION, Status.LIMITED_PROGRESS}
+
+
+def _annual(values: pd.DataFrame, ind: Indicator, unit: str, until: int | None) -> dict[int, float]:
+    rows = values[
+        (values["indicator"] == ind.code)
+        & (values["unit_code"] == unit)
+        & (values["period_kind"] == "year")
+        & (values["industry_division"] == "")
+    ]
+    series = {
+        int(p): float(v) for p, v in zip(rows["period"], rows["value"], strict=True) if pd.notna(v)
+    }
+    return {y: v for y, v in sorted(series.items()) if until is None or y <= until}
+
+
+def _latest_ytd(values: pd.DataFrame, ind: Indicator, unit: str) -> dict[str, Any] | None:
+    rows = values[
+        (values["indicator"] == ind.code)
+        & (values["unit_code"] == unit)
+        & (values["period_kind"] == "ytd")
+        & (values["industry_division"] == "")
+    ]
+    if rows.empty:
+        return None
+    by_period = dict(zip(rows["period"], rows["value"], strict=True))
+    latest = max(by_period, key=lambda p: parse_period(p).sort_key())
+    previous = str(parse_period(latest).same_period_last_year())
+    out: dict[str, Any] = {
+        "period": latest,
+        "value": by_period[latest],
+        "previous_year_period": previous,
+        "previous_year_value": by_period.get(previous),
+    }
+    if by_period.get(previous) not in (None, 0) and pd.notna(by_period[latest]):
+        sig = ytd_signal(by_period[latest], by_period[previous], direction=ind.direction_sign)
+        out["signal"] = sig.to_dict()
+    return out
+
+
+def indicator_status(
+    plan: Plan, values: pd.DataFrame, ind: Indicator, unit: str, year: int | None
+) -> dict[str, Any]:
+    series = _annual(values, ind, unit, year)
+    target = ind.target.value if ind.target else None
+    target_year = ind.target.year if ind.target else plan.meta.end_year
+    out: dict[str, Any] = {
+        "indicator": ind.code,
+        "name": ind.name,
+        "name_en": ind.name_en,
+        "unit": ind.unit,
+        "direction": ind.direction,
+        "target": target,
+        "target_year": target_year,
+        "series": {str(y): v for y, v in series.items()},
+        "value": series[max(series)] if series else None,
+        "year": max(series) if series else None,
+    }
+    a = assess(
+        series,
+        base_year=plan.meta.baseline_year,
+        target_year=target_year,
+        target=target,
+        direction=ind.direction_sign,
+        limit=ind.limit,
+    )
+    out["assessment"] = a.to_dict()
+    out["status"] = str(a.status)
+    out["status_zh"], out["status_en"] = STATUS_LABELS[a.status]
+    out["forecast"] = forecast(
+        series, target_year=target_year, target=target, direction=ind.direction_sign
+    ).to_dict()
+    out["ytd"] = _latest_ytd(values, ind, unit) if ind.frequency in ("ytd", "monthly") else None
+    out["synthetic"] = bool(values.loc[values["indicator"] == ind.code, "synthetic"].any())
+    return out
+
+
+def status(
+    engine: Engine, *, unit: str | None = None, year: int | None = None, headline_only: bool = True
+) -> dict[str, Any]:
+    require_schema(engine)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        tree = load_org_tree(session)
+        code = unit or plan.meta.region
+        if code not in tree:
+            raise LookupError(f"unknown org unit {code} / 未知单位 {code}")
+        inds = plan.headline_indicators if headline_only else list(plan.indicators)
+        values = indicator_values(session, indicators=[i.code for i in inds], units=[code])
+    if values.empty:
+        raise LookupError(
+            "no indicator values yet; run `yanzhi indicators compute` / "
+            "尚无指标数据, 请先运行 yanzhi indicators compute"
+        )
+    u = tree.get(code)
+    return {
+        "unit": {"code": u.code, "name": u.name, "level": str(u.level)},
+        "year": year,
+        "baseline_year": plan.meta.baseline_year,
+        "indicators": [indicator_status(plan, values, i, code, year) for i in inds],
+    }

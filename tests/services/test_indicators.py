@@ -1,0 +1,161 @@
+"""Indicator values, status, attribution, warnings and the refresh after an approval, on
+a small demo panel in every test database (SQLite and PostgreSQL)."""
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from yanzhi.services import analysis, indicators, reporting
+from yanzhi.services.status import status
+from yanzhi.storage.db import make_engine
+
+
+@pytest.fixture
+def engine(demo_db):
+    eng = make_engine(demo_db)
+    yield eng
+    eng.dispose()
+
+
+def values(engine, sql, **params) -> pd.DataFrame:
+    with engine.connect() as c:
+        return pd.DataFrame(c.execute(text(sql), params).mappings().all())
+
+
+def test_ratio_at_every_level_is_sum_over_sum_of_approved_reports(engine):
+    direct = values(
+        engine,
+        """
+        SELECT sum(r.rd_expense) AS num, sum(r.operating_revenue) AS den
+        FROM rd_report r JOIN enterprise e ON e.id = r.enterprise_id
+        JOIN submission s ON s.org_unit_code = r.township_code AND s.period = r.period
+        WHERE r.period = '2024-01..12' AND s.status = 'approved'""",
+    ).iloc[0]
+    city = values(
+        engine,
+        """SELECT value, numerator, denominator FROM indicator_value
+        WHERE indicator = 'IND_RD_INTENSITY' AND unit_code = '330200' AND period = '2024'
+        AND industry_division = ''""",
+    ).iloc[0]
+    assert city["numerator"] == pytest.approx(direct["num"])
+    assert city["value"] == pytest.approx(100 * direct["num"] / direct["den"])
+    districts = values(
+        engine,
+        """SELECT numerator, denominator FROM indicator_value
+        WHERE indicator = 'IND_RD_INTENSITY' AND level = 'district' AND period = '2024'""",
+    )
+    assert districts["numerator"].sum() == pytest.approx(direct["num"])
+    assert len(districts) == 10
+
+
+def test_demo_calibration_survives_the_roll_up(engine):
+    # IND_RD_EXPENSE is in 亿元: the published 503.0 (2021) and 599.3 (2022)
+    got = values(
+        engine,
+        """SELECT period, value FROM indicator_value WHERE
+        indicator = 'IND_RD_EXPENSE' AND unit_code = '330200' AND industry_division = ''
+        AND period IN ('2021', '2022')""",
+    ).set_index("period")["value"]
+    assert got["2021"] == pytest.approx(503.0, rel=1e-3)
+    assert got["2022"] == pytest.approx(599.3, rel=1e-3)
+
+
+def test_status_of_every_headline_indicator_at_every_level(engine):
+    for unit in ("330200", "330206", "330206001"):
+        data = status(engine, unit=unit)
+        assert [i["indicator"] for i in data["indicators"]] == [
+            "RD_GDP",
+            "IND_RD_INTENSITY",
+            "HT_SHARE",
+            "HVIP_PER_10K",
+            "RD_STAFF_PER_10K",
+        ]
+        intensity = data["indicators"][1]
+        assert intensity["status"] != "not_available"
+        f = intensity["forecast"]
+        assert f["lower80"] <= f["expected"] <= f["upper80"]
+        assert 0 <= f["probability_meeting_target"] <= 1
+        assert intensity["synthetic"] is True
+    with pytest.raises(LookupError, match="unknown org unit"):
+        status(engine, unit="999999")
+
+
+def test_attribution_parts_add_up_and_match_the_indicator(engine):
+    result = analysis.attribution(
+        engine, indicator="IND_RD_INTENSITY", start="2022", end="2024", by="district"
+    )
+    assert result["within"] + result["structure"] == pytest.approx(result["change"], abs=1e-12)
+    assert sum(g["total"] for g in result["groups"]) == pytest.approx(result["change"], abs=1e-12)
+    city = values(
+        engine,
+        """SELECT period, value FROM indicator_value WHERE
+        indicator = 'IND_RD_INTENSITY' AND unit_code = '330200' AND industry_division = ''
+        AND period IN ('2022', '2024')""",
+    ).set_index("period")["value"]
+    assert result["intensity1"] - result["intensity0"] == pytest.approx(
+        city["2024"] - city["2022"], abs=1e-9
+    )
+    assert result["top_contributors"]["positive"]
+    by_industry = analysis.attribution(
+        engine, indicator="IND_RD_INTENSITY", start="2023-01..08", end="2024-01..08", by="industry"
+    )
+    assert sum(g["total"] for g in by_industry["groups"]) == pytest.approx(
+        by_industry["change"], abs=1e-12
+    )
+    with pytest.raises(ValueError, match="ratio"):
+        analysis.attribution(engine, indicator="RD_GDP", start="2022", end="2024")
+
+
+def test_warnings_have_the_numbers_behind_them(engine):
+    data = analysis.warnings(engine)
+    assert set(data) == {"off_track", "falling_townships", "stopped_enterprises"}
+    for w in data["falling_townships"]:
+        assert w["value"] < w["previous_year_value"]
+    for w in data["stopped_enterprises"]:
+        assert w["previous_year_rd_expense"] > 0 and w["rd_expense"] in (None, 0.0)
+    for w in data["off_track"]:
+        assert w["status"] in ("deterioration", "limited_progress")
+
+
+def test_approving_a_township_month_updates_every_number_that_depends_on_it(engine):
+    pending = values(
+        engine,
+        """SELECT org_unit_code, period FROM submission
+        WHERE status = 'draft' ORDER BY org_unit_code""",
+    )
+    assert not pending.empty  # the demo leaves its latest period unapproved
+    town, period = pending.iloc[0]["org_unit_code"], pending.iloc[0]["period"]
+    district = town[:6]
+
+    def level_values() -> dict:
+        rows = values(
+            engine,
+            """SELECT unit_code, value FROM indicator_value WHERE
+            indicator = 'IND_RD_EXPENSE' AND unit_code IN (:t, :d, '330200')
+            AND industry_division = '' AND period = :p""",
+            t=town,
+            d=district,
+            p=period,
+        )
+        return {} if rows.empty else dict(zip(rows["unit_code"], rows["value"], strict=True))
+
+    before = level_values()
+    reporting.transition(engine, "submit", period=period, unit=town, actor="officer")
+    reporting.transition(engine, "approve", period=period, unit=town, actor="city")
+    after = level_values()
+    added = (
+        values(
+            engine,
+            """SELECT sum(rd_expense) AS s FROM rd_report
+        WHERE township_code = :t AND period = :p""",
+            t=town,
+            p=period,
+        ).iloc[0]["s"]
+        / 1e4
+    )
+    assert after[town] == pytest.approx(added)
+    assert after["330200"] - before.get("330200", 0) == pytest.approx(added)
+    assert after[district] - before.get(district, 0) == pytest.approx(added)
+    # the full recomputation gives the same numbers
+    indicators.compute(engine)
+    assert level_values() == pytest.approx(after)
