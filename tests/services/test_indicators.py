@@ -103,7 +103,24 @@ def test_attribution_parts_add_up_and_match_the_indicator(engine):
         by_industry["change"], abs=1e-12
     )
     with pytest.raises(ValueError, match="ratio"):
-        analysis.attribution(engine, indicator="RD_GDP", start="2022", end="2024")
+        analysis.attribution(engine, indicator="IND_RD_EXPENSE", start="2022", end="2024")
+
+
+def test_attribution_of_a_statistic_indicator_by_district(engine):
+    result = analysis.attribution(engine, indicator="RD_GDP", start="2022", end="2024")
+    assert len(result["groups"]) == 10 and result["top_contributors"] is None
+    assert sum(g["total"] for g in result["groups"]) == pytest.approx(result["change"], abs=1e-12)
+    city = values(
+        engine,
+        """SELECT period, value FROM indicator_value WHERE indicator = 'RD_GDP'
+        AND unit_code = '330200' AND period IN ('2022', '2024')""",
+    ).set_index("period")["value"]
+    # the districts add up to the city in the demo statistics, so the ratios agree
+    assert result["intensity1"] - result["intensity0"] == pytest.approx(
+        city["2024"] - city["2022"], rel=1e-9
+    )
+    with pytest.raises(ValueError, match="district or township"):
+        analysis.attribution(engine, indicator="RD_GDP", start="2022", end="2024", by="industry")
 
 
 def test_warnings_have_the_numbers_behind_them(engine):
@@ -159,3 +176,34 @@ def test_approving_a_township_month_updates_every_number_that_depends_on_it(engi
     # the full recomputation gives the same numbers
     indicators.compute(engine)
     assert level_values() == pytest.approx(after)
+
+
+def test_a_manual_override_shows_with_its_reason_and_is_audited(engine):
+    from yanzhi.services.status import override_status
+
+    with pytest.raises(ValueError, match="reason"):
+        override_status(
+            engine,
+            indicator="RD_GDP",
+            unit="330206",
+            status="limited_progress",
+            reason=" ",
+            actor="analyst",
+        )
+    override_status(
+        engine,
+        indicator="RD_GDP",
+        unit="330206",
+        status="limited_progress",
+        reason="统计口径调整, 待核实",
+        actor="analyst",
+    )
+    rd_gdp = status(engine, unit="330206")["indicators"][0]
+    assert rd_gdp["status"] == "limited_progress"
+    assert rd_gdp["assessment"]["override"]["reason"] == "统计口径调整, 待核实"
+    assert rd_gdp["assessment"]["computed_status"] != ""
+    override_status(
+        engine, indicator="RD_GDP", unit="330206", status=None, reason=None, actor="analyst"
+    )
+    audit = values(engine, "SELECT action, actor FROM audit_log WHERE entity = 'status_override'")
+    assert list(audit["action"]) == ["update", "delete"] and set(audit["actor"]) == {"analyst"}

@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
+from yanzhi.cli.common import (
+    DatabaseOpt,
+    JsonOpt,
+    actor,
+    console,
+    engine_for,
+    handled,
+    print_json,
+)
 from yanzhi.services import analysis, indicators
 from yanzhi.services import status as status_svc
 
@@ -151,3 +159,43 @@ def warnings(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
         f"[bold]enterprises that stopped R&D / 停止研发的企业[/bold]: "
         f"{len(data['stopped_enterprises'])}"
     )
+
+
+def override_status(
+    indicator: Annotated[str, typer.Option(help="Indicator code")],
+    unit: Annotated[str, typer.Option(help="Unit code")],
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="target_achieved | substantial_progress | moderate_progress | limited_progress | "
+            "deterioration | not_available"
+        ),
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (required to set)")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the override")] = False,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set a manual progress status with a reason (audited), or --clear it. / 人工调整状态"""
+    if not clear and status is None:
+        raise typer.BadParameter("give --status or --clear")
+    with handled(as_json), engine_for(database) as engine:
+        result = status_svc.override_status(
+            engine,
+            indicator=indicator,
+            unit=unit,
+            status=None if clear else status,
+            reason=reason,
+            actor=actor(),
+        )
+    if as_json:
+        print_json(result)
+    else:
+        console.print(
+            f"{indicator} {unit}: "
+            + (
+                "override cleared / 已取消人工调整"
+                if clear
+                else f"status set to {status} / 已人工调整"
+            )
+        )

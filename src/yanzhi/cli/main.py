@@ -28,6 +28,7 @@ app.command("demo-data")(data.demo_data)
 app.add_typer(indicators.app, name="indicators")
 for _name in ("status", "attribution", "warnings"):
     app.command(_name)(getattr(indicators, _name))
+app.command("override-status")(indicators.override_status)
 
 
 @app.command()

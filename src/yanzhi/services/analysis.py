@@ -59,17 +59,24 @@ def attribution(
     approved_only: bool = False,
     top: int = 10,
 ) -> dict[str, Any]:
-    """Shift-share decomposition of an enterprise ratio indicator between two periods."""
+    """Shift-share decomposition of a ratio indicator between two periods: enterprise
+    indicators by district, township or industry (with the top enterprises); statistic
+    indicators by district or township, from the units' numerators and denominators."""
     if by not in GROUPS:
         raise ValueError(f"--by must be one of {', '.join(GROUPS)} / 分组应为 {', '.join(GROUPS)}")
-    p0, p1 = _ytd(start), _ytd(end)
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
         ind = plan.indicator(indicator)
-        if ind.source != "enterprise" or not ind.formula.denominator:
-            raise ValueError(f"{indicator} is not an enterprise ratio indicator / 不是企业比率指标")
+        if not ind.formula.denominator:
+            raise ValueError(f"{indicator} is not a ratio indicator / 不是比率指标")
         tree = load_org_tree(session)
+        if ind.source == "statistic":
+            values = indicator_values(session, indicators=[ind.code])
+    if ind.source == "statistic":
+        return _statistic_attribution(values, ind, tree, start, end, by)
+    p0, p1 = _ytd(start), _ytd(end)
+    with transaction(engine) as session:
         reports = report_frame(session, approved_only=approved_only, years=[p0.year, p1.year])
         reports = with_attributes(reports, attribute_versions(session))
     parent = {u.code: u.parent_code for u in tree}
@@ -102,6 +109,37 @@ def attribution(
         factor=ind.formula.factor,
     ).to_dict()
     result.update(indicator=ind.code, name=ind.name, start=str(p0), end=str(p1), by=by)
+    return result
+
+
+def _statistic_attribution(
+    values: pd.DataFrame, ind: Indicator, tree: Any, start: str, end: str, by: str
+) -> dict[str, Any]:
+    if by == "industry":
+        raise ValueError(
+            f"{ind.code} comes from unit statistics: use --by district or township "
+            "/ 统计类指标只能按区县或乡镇分解"
+        )
+    frames = []
+    for period in (str(parse_period(start)), str(parse_period(end))):
+        rows = values[(values["level"] == by) & (values["period"] == period)]
+        if rows.empty:
+            raise LookupError(f"no {by} values of {ind.code} for {period} / 该期无数据")
+        frames.append(rows[["unit_code", "numerator", "denominator"]])
+    result = decompose(
+        frames[0],
+        frames[1],
+        by="unit_code",
+        numerator="numerator",
+        denominator="denominator",
+        factor=ind.formula.factor,
+    ).to_dict()
+    names = {u.code: u.name for u in tree}
+    for g in result.get("groups", []):
+        g["name"] = names.get(str(g.get("unit_code")), "")
+        g[GROUPS[by]] = g.get("unit_code")
+    result["top_contributors"] = None
+    result.update(indicator=ind.code, name=ind.name, start=start, end=end, by=by)
     return result
 
 

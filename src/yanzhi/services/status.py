@@ -14,9 +14,11 @@ from yanzhi.core.periods import parse_period
 from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.progress import STATUS_LABELS, Status, assess, ytd_signal
 from yanzhi.services.database import require_schema
+from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
 from yanzhi.storage.orgunits import load_org_tree
+from yanzhi.storage.overrides import list_overrides, set_override
 from yanzhi.storage.plans import get_plan
 
 BAD = {Status.DETERIORATION, Status.LIMITED_PROGRESS}
@@ -60,7 +62,12 @@ def _latest_ytd(values: pd.DataFrame, ind: Indicator, unit: str) -> dict[str, An
 
 
 def indicator_status(
-    plan: Plan, values: pd.DataFrame, ind: Indicator, unit: str, year: int | None
+    plan: Plan,
+    values: pd.DataFrame,
+    ind: Indicator,
+    unit: str,
+    year: int | None,
+    override: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     series = _annual(values, ind, unit, year)
     target = ind.target.value if ind.target else None
@@ -85,6 +92,8 @@ def indicator_status(
         direction=ind.direction_sign,
         limit=ind.limit,
     )
+    if override is not None:
+        a = a.with_override(*override)
     out["assessment"] = a.to_dict()
     out["status"] = str(a.status)
     out["status_zh"], out["status_en"] = STATUS_LABELS[a.status]
@@ -108,6 +117,7 @@ def status(
             raise LookupError(f"unknown org unit {code} / 未知单位 {code}")
         inds = plan.headline_indicators if headline_only else list(plan.indicators)
         values = indicator_values(session, indicators=[i.code for i in inds], units=[code])
+        overrides = {o.indicator: (o.status, o.reason) for o in list_overrides(session, unit=code)}
     if values.empty:
         raise LookupError(
             "no indicator values yet; run `yanzhi indicators compute` / "
@@ -118,5 +128,37 @@ def status(
         "unit": {"code": u.code, "name": u.name, "level": str(u.level)},
         "year": year,
         "baseline_year": plan.meta.baseline_year,
-        "indicators": [indicator_status(plan, values, i, code, year) for i in inds],
+        "indicators": [
+            indicator_status(plan, values, i, code, year, overrides.get(i.code)) for i in inds
+        ],
     }
+
+
+def override_status(
+    engine: Engine, *, indicator: str, unit: str, status: str | None, reason: str | None, actor: str
+) -> dict[str, Any]:
+    """Set a manual status with a reason (or clear it with ``status=None``)."""
+    require_schema(engine)
+    if status is not None:
+        try:
+            Status(status)
+        except ValueError:
+            raise ValueError(
+                f"unknown status {status!r}; expected one of "
+                f"{', '.join(s.value for s in Status)} / 未知状态"
+            ) from None
+        if not (reason and reason.strip()):
+            raise ValueError("an override needs a reason (--reason) / 人工调整必须说明原因")
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        plan.indicator(indicator)
+        if unit not in load_org_tree(session):
+            raise LookupError(f"unknown org unit {unit} / 未知单位 {unit}")
+        set_override(
+            session,
+            indicator=indicator,
+            unit=unit,
+            status=status,
+            ctx=WriteContext(actor, reason=reason),
+        )
+    return {"indicator": indicator, "unit": unit, "status": status, "reason": reason}

@@ -209,3 +209,18 @@ class IndicatorValueRow(Base):
     n_enterprises: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(16))
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StatusOverrideRow(Base):
+    """A manual progress status for one indicator and unit, with the reason; the computed
+    status stays visible beside it. Removing an override is audited like setting one."""
+
+    __tablename__ = "status_override"
+    __table_args__ = (UniqueConstraint("indicator", "unit_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(64))
+    unit_code: Mapped[str] = mapped_column(ForeignKey("org_unit.code"))
+    status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
