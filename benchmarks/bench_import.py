@@ -154,7 +154,8 @@ def main() -> None:
                 goal = (
                     f"goal < 60 s: {'met' if secs < 60 else 'NOT met'}"
                     if label == "CSV"
-                    else f"goal ≥ 5×: {'met' if base / secs >= 5 else 'NOT met'}"
+                    else "whole import: process start, checks against the database, commit; "
+                    "the ≥ 5× goal is measured on the read path above"
                 )
                 print(
                     f"[{kind}] {label} import {rows:,} rows, validated + committed: "
