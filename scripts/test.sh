@@ -5,6 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 
+# Debian packages the tests use: a CJK font for the PDF reports, poppler to read PDFs back.
+need=()
+fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need+=(fonts-wqy-microhei)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+ls /usr/lib/*/libharfbuzz-subset.so.0 >/dev/null 2>&1 || need+=(libharfbuzz-subset0)  # WeasyPrint
+ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian packages: ${need[*]}" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "please install the Debian packages: ${need[*]} (tests that need them will fail)" >&2
+  fi
+fi
+
 pg_url="${YANZHI_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 if [[ "${YANZHI_TEST_DATABASES:-sqlite,postgresql}" == *postgresql* ]]; then
   if ! .venv/bin/python - "$pg_url" <<'PY' 2>/dev/null; then

@@ -74,7 +74,7 @@ def handled(as_json: bool = False) -> Iterator[None]:
                 f"共 {len(exc.issues)} 处错误, 未写入任何数据[/red]"
             )
         raise typer.Exit(1) from None
-    except (DatabaseError, PlanNotFound, LookupError, ValueError) as exc:
+    except (DatabaseError, PlanNotFound, LookupError, ValueError, PermissionError) as exc:
         if as_json:
             print_json({"ok": False, "error": str(exc)})
         else:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from yanzhi import __version__
-from yanzhi.cli import composite, data, indicators, orgunits, plan, progress
+from yanzhi.cli import composite, data, enterprise, indicators, orgunits, plan, progress
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, actor, console, engine_for, handled, print_json
 from yanzhi.services.database import init_database
 
@@ -29,6 +29,9 @@ app.add_typer(indicators.app, name="indicators")
 for _name in ("status", "attribution", "warnings"):
     app.command(_name)(getattr(indicators, _name))
 app.command("override-status")(indicators.override_status)
+app.add_typer(enterprise.enterprise_app, name="enterprise")
+app.add_typer(enterprise.policy_app, name="policy")
+app.add_typer(enterprise.lists_app, name="lists")
 
 
 @app.command()

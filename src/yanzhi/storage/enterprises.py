@@ -226,3 +226,48 @@ def township_history(session: Session) -> pd.DataFrame:
     township the enterprise belonged to at the time)."""
     v = EnterpriseVersionRow
     return read_frame(session, select(v.enterprise_id, v.valid_from, v.township_code))
+
+
+def get_enterprise(session: Session, uscc: str) -> EnterpriseRow | None:
+    return session.scalars(select(EnterpriseRow).where(EnterpriseRow.uscc == uscc)).first()
+
+
+def enterprise_reports(session: Session, enterprise_id: int) -> pd.DataFrame:
+    from yanzhi.storage.datamodels import RD_VALUES, RdReportRow
+
+    r = RdReportRow
+    columns: list[Any] = [
+        r.period,
+        r.year,
+        r.month,
+        r.township_code,
+        *(getattr(r, c) for c in RD_VALUES),
+    ]
+    make: Any = select  # mypy 2.4 crashes expanding select(*list) overloads
+    return read_frame(session, make(*columns).where(r.enterprise_id == enterprise_id))
+
+
+def annual_figures(session: Session, year: int) -> pd.DataFrame:
+    """Every enterprise's December YTD report of ``year`` with its current attributes."""
+    from yanzhi.storage.datamodels import RdReportRow
+
+    r, e = RdReportRow, EnterpriseRow
+    q = (
+        select(
+            e.uscc,
+            e.name,
+            e.industry_code,
+            e.size_class,
+            e.township_code,
+            e.hightech,
+            e.tech_sme,
+            e.above_size_industrial,
+            e.founded_year,
+            r.rd_expense,
+            r.operating_revenue,
+            r.has_rd_institution,
+        )
+        .join(r, r.enterprise_id == e.id)
+        .where(r.period == f"{year}-01..12")
+    )
+    return read_frame(session, q)

@@ -1,0 +1,207 @@
+"""`yanzhi enterprise …`, `yanzhi policy …`, `yanzhi lists …`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
+from yanzhi.services import enterprises as svc
+from yanzhi.services import lists as lists_svc
+from yanzhi.services.access import SYSTEM, Principal
+
+enterprise_app = typer.Typer(
+    help="One enterprise: record and R&D diagnosis. / 企业诊断", no_args_is_help=True
+)
+policy_app = typer.Typer(
+    help="Policy rules and what they are worth. / 政策计算", no_args_is_help=True
+)
+lists_app = typer.Typer(help="Lists the bureau works from. / 工作清单", no_args_is_help=True)
+AsEnterprise = Annotated[
+    str | None,
+    typer.Option("--as-enterprise", help="Act as this enterprise's own user (sees only itself)"),
+]
+
+
+def _principal(as_enterprise: str | None) -> Principal:
+    return (
+        Principal(f"enterprise:{as_enterprise}", "enterprise", enterprise=as_enterprise)
+        if as_enterprise
+        else SYSTEM
+    )
+
+
+@enterprise_app.command("show")
+def show(
+    uscc: str,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+    as_enterprise: AsEnterprise = None,
+) -> None:
+    """An enterprise's record."""
+    with handled(as_json), engine_for(database) as engine:
+        data = svc.show(engine, uscc, principal=_principal(as_enterprise))
+    if as_json:
+        print_json(data)
+        return
+    for k, v in data.items():
+        console.print(f"{k}: {v}", highlight=False)
+
+
+@enterprise_app.command("diagnose")
+def diagnose(
+    uscc: str,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+    as_enterprise: AsEnterprise = None,
+    out: Annotated[Path | None, typer.Option(help="Write the one-page report (.docx or .pdf)")] = None,
+) -> None:
+    """R&D intensity, peers, gaps to 3.4 % and 5 %, warnings, policies. / 研发诊断"""
+    with handled(as_json), engine_for(database) as engine:
+        data = svc.diagnose(engine, uscc, principal=_principal(as_enterprise))
+        if out:
+            from yanzhi.reports.diagnosis import write
+
+            write(data, out)
+    if as_json:
+        print_json(data)
+        return
+    e, last = data["enterprise"], data["latest"]
+    console.print(
+        f"[bold]{e['name']}[/bold] {e['uscc']}"
+        + (" [yellow](synthetic / 示例)[/yellow]" if e["synthetic"] else "")
+    )
+    console.print(
+        f"{data['basis']}: R&D {last['rd_expense']:,.1f} 万元 / revenue "
+        f"{last['operating_revenue']:,.1f} 万元 = {(last['intensity'] or 0):.2%}"
+    )
+    p = data["peers"]
+    console.print(
+        f"peers / 同行 ({p['group']}): city percentile {p['city_percentile']}, "
+        f"district percentile {p['district_percentile']}"
+    )
+    for g in data["gaps"].values():
+        console.print(f"to {g['threshold']:.1%}: +{g['extra_rd_expense']:,.1f} 万元 R&D")
+    for w in data["warnings"]:
+        console.print(f"[yellow]⚠[/yellow] {w['message_zh']} / {w['message_en']}")
+    _print_benefits(data["policies"])
+
+
+def _print_benefits(p: dict[str, Any]) -> None:
+    table = Table("policy / 政策", "eligible", "worth 万元", "explanation", title=f"{p['year']}")
+    for b in p["benefits"]:
+        name = b["name"] + (" (set locally)" if b["set_locally"] else "")
+        table.add_row(
+            name, "yes" if b["eligible"] else "no", f"{b['amount']:,.2f}", b["explanation"]
+        )
+    console.print(table)
+
+
+@policy_app.command("calc")
+def calc(
+    uscc: str,
+    year: Annotated[int, typer.Option(help="Tax year")],
+    flag: Annotated[
+        list[str] | None,
+        typer.Option(help="e.g. ic_or_machine_tool for listed IC / 工业母机 enterprises"),
+    ] = None,
+    taxable_income: Annotated[float | None, typer.Option(help="万元, caps the saving")] = None,
+    small_low_profit: Annotated[bool, typer.Option(help="小型微利企业")] = False,
+    rules: Annotated[Path | None, typer.Option(help="Rule file (default: built-in)")] = None,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+    as_enterprise: AsEnterprise = None,
+) -> None:
+    """Super-deduction, post-subsidy, reserve fund and priority for one enterprise-year."""
+    with handled(as_json), engine_for(database) as engine:
+        data = svc.policy_calc(
+            engine,
+            uscc,
+            year=year,
+            principal=_principal(as_enterprise),
+            rules_file=rules,
+            flags=frozenset(flag or []),
+            taxable_income=taxable_income,
+            small_low_profit=small_low_profit,
+        )
+    if as_json:
+        print_json(data)
+        return
+    _print_benefits(data)
+
+
+@policy_app.command("rules")
+def rules_cmd(
+    rules: Annotated[Path | None, typer.Option(help="Rule file to check")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The rule set in force (validated): sources and effective dates."""
+    with handled(as_json):
+        data = svc.rules_summary(rules)
+    if as_json:
+        print_json(data)
+        return
+    console.print(f"rule set {data['version']} — {data['issuer']}")
+    for r in data["rules"]:
+        local = " [yellow]SET LOCALLY (placeholder)[/yellow]" if r["set_locally"] else ""
+        console.print(
+            f"  {r['code']}: {r['name']} ({r['effective_from']}–"
+            f"{r['effective_to'] or '…'}) — {r['source']}{local}",
+            highlight=False,
+        )
+
+
+def _list(name: str, rows: list[dict[str, Any]], out: Path | None, as_json: bool) -> None:
+    if out:
+        lists_svc.write_xlsx(rows, out, title=name)
+    if as_json:
+        print_json(rows)
+        return
+    console.print(f"{name}: {len(rows)} row(s)" + (f" → {out}" if out else ""))
+    for r in rows[:15]:
+        console.print("  " + " | ".join(str(v) for v in list(r.values())[:6]), highlight=False)
+
+
+YearOpt = Annotated[int, typer.Option(help="The last full year")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Also write an .xlsx")]
+
+
+@lists_app.command("priority")
+def priority(
+    year: YearOpt, out: OutOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Enterprises with R&D expense above 5 % of revenue. / 研发强度>5%优先清单"""
+    with handled(as_json), engine_for(database) as engine:
+        rows = lists_svc.priority(engine, year=year)
+    _list(f"priority {year}", rows, out, as_json)
+
+
+@lists_app.command("diagnose")
+def visit(
+    year: YearOpt, out: OutOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False
+) -> None:
+    """The visit list: zero or falling R&D, by township. / 诊断走访清单"""
+    with handled(as_json), engine_for(database) as engine:
+        rows = lists_svc.visit(engine, year=year)
+    _list(f"visit list {year}", rows, out, as_json)
+
+
+@lists_app.command("points")
+def points(
+    year: YearOpt, out: OutOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Innovation-points ranking (local default scheme). / 创新积分排名"""
+    with handled(as_json), engine_for(database) as engine:
+        rows = lists_svc.points(engine, year=year)
+    _list(f"innovation points {year} (local default scheme)", rows, out, as_json)
+
+
+@lists_app.command("doubling")
+def doubling(out: OutOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
+    """高企 and 科技型中小企业 counts against the doubling path. / 双倍增跟踪"""
+    with handled(as_json), engine_for(database) as engine:
+        rows = lists_svc.doubling(engine)
+    _list("双倍增 doubling", rows, out, as_json)

@@ -1,0 +1,428 @@
+"""Policy rules as data and the calculators that apply them: R&D super-deduction and the
+tax it saves, R&D post-subsidy and reserve fund (parameters set locally), the 5 %
+priority rule. Rules carry their legal source and effective dates; a rule file is
+validated before use (unknown fields, overlapping dates, rates out of range)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from yanzhi.core.issues import Issue
+
+KINDS: dict[str, dict[str, tuple[float, float] | None]] = {
+    # kind → parameter → allowed range (None: not a number)
+    "super_deduction": {
+        "expensed_rate": (0, 5),
+        "amortisation_rate": (1, 6),
+        "amortisation_years": (1, 50),
+        "excluded_divisions": None,
+        "requires_flag": None,
+    },
+    "tax_rate": {
+        "standard": (0, 1),
+        "hightech": (0, 1),
+        "small_low_profit_rate": (0, 1),
+        "small_low_profit_threshold": (0, 1e9),
+    },
+    "priority": {"threshold": (0, 1), "basis": None},
+    "post_subsidy": {
+        "rate_on_increment": (0, 1),
+        "cap": (0, 1e9),
+        "min_rd_expense": (0, 1e9),
+        "min_intensity": (0, 1),
+        "requires_above_size": None,
+    },
+    "reserve_fund": {"reserve_share": (0, 1), "subsidy_rate": (0, 1), "cap": (0, 1e9)},
+}
+RULE_FIELDS = {
+    "code",
+    "kind",
+    "name",
+    "name_en",
+    "source",
+    "effective_from",
+    "effective_to",
+    "params",
+    "note",
+    "set_locally",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    kind: str
+    name: str
+    source: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    params: dict[str, Any]
+    name_en: str | None = None
+    note: str | None = None
+    set_locally: bool = False
+
+    def in_force(self, year: int) -> bool:
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        return self.effective_from <= end and (
+            self.effective_to is None or self.effective_to >= start
+        )
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    version: str
+    rules: tuple[Rule, ...]
+    issuer: str = ""
+
+    def active(self, kind: str, year: int, *, flag: str | None = None) -> Rule | None:
+        """The rule of ``kind`` in force in ``year`` (one requiring ``flag`` only if given)."""
+        for r in self.rules:
+            needs = r.params.get("requires_flag")
+            if r.kind == kind and r.in_force(year) and needs == flag:
+                return r
+        return None
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def validate_rules(doc: Any, *, file: str = "rules") -> list[Issue]:
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("rules"), list):
+        return [
+            Issue(
+                "document",
+                "规则文件应包含 rules 列表",
+                "a rule file needs a `rules` list",
+                file=file,
+            )
+        ]
+    issues: list[Issue] = []
+    seen: dict[str, int] = {}
+    for i, r in enumerate(doc["rules"]):
+        issues += _check_rule(r, i, file, seen)
+    issues += _overlaps(doc["rules"], file)
+    return issues
+
+
+def _issue(file: str, path: str, rule: str, zh: str, en: str, value: Any = None) -> Issue:
+    return Issue(rule, zh, en, file=file, path=path, value=value)
+
+
+def _check_rule(r: Any, i: int, file: str, seen: dict[str, int]) -> list[Issue]:
+    here = f"rules[{i}]"
+    if not isinstance(r, Mapping):
+        return [_issue(file, here, "rule_type", "规则应为映射", "a rule must be a mapping")]
+    out = [
+        _issue(file, f"{here}.{k}", "unknown_field", f"未知字段 {k}", f"unknown field {k!r}", k)
+        for k in r
+        if k not in RULE_FIELDS
+    ]
+    for k in ("code", "kind", "name", "source", "effective_from", "params"):
+        if k not in r:
+            out.append(_issue(file, f"{here}.{k}", "required", f"缺少 {k}", f"{k} is required"))
+    if r.get("code") in seen:
+        out.append(
+            _issue(
+                file,
+                f"{here}.code",
+                "duplicate_code",
+                f"代码 {r['code']} 重复",
+                f"duplicate rule code {r['code']!r}",
+                r["code"],
+            )
+        )
+    seen[str(r.get("code"))] = i
+    kind = r.get("kind")
+    if kind not in KINDS:
+        out.append(
+            _issue(
+                file,
+                f"{here}.kind",
+                "unknown_kind",
+                f"未知规则类型 {kind}",
+                f"unknown rule kind {kind!r}; expected {', '.join(KINDS)}",
+                kind,
+            )
+        )
+        return out
+    try:
+        start, end = _date(r.get("effective_from")), _date(r.get("effective_to"))
+        if start and end and end < start:
+            out.append(
+                _issue(
+                    file,
+                    f"{here}.effective_to",
+                    "date_order",
+                    "失效日期早于生效日期",
+                    "effective_to is before effective_from",
+                )
+            )
+    except ValueError as exc:
+        out.append(
+            _issue(
+                file,
+                f"{here}.effective_from",
+                "date_value",
+                f"日期无效: {exc}",
+                f"not a date: {exc}",
+            )
+        )
+    for name, value in (r.get("params") or {}).items():
+        out += _check_param(kind, name, value, f"{here}.params.{name}", file)
+    return out
+
+
+def _check_param(kind: str, name: str, value: Any, path: str, file: str) -> list[Issue]:
+    allowed = KINDS[kind]
+    if name not in allowed:
+        return [
+            _issue(
+                file,
+                path,
+                "unknown_param",
+                f"{kind} 规则没有参数 {name}",
+                f"a {kind} rule has no parameter {name!r}",
+                name,
+            )
+        ]
+    bounds = allowed[name]
+    if bounds is None:
+        return []
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return [
+            _issue(
+                file, path, "param_type", f"参数 {name} 应为数值", f"{name} must be a number", value
+            )
+        ]
+    lo, hi = bounds
+    if not lo <= value <= hi:
+        return [
+            _issue(
+                file,
+                path,
+                "param_range",
+                f"参数 {name}={value} 超出范围 [{lo:g}, {hi:g}]",
+                f"{name}={value} is out of range [{lo:g}, {hi:g}]",
+                value,
+            )
+        ]
+    return []
+
+
+def _overlaps(rules: list[Any], file: str) -> list[Issue]:
+    """Two rules of the same kind (and the same required flag) may not be in force at once."""
+    out = []
+    spans: dict[tuple[Any, Any], list[tuple[int, dt.date, dt.date]]] = {}
+    for i, r in enumerate(rules):
+        if not isinstance(r, Mapping):
+            continue
+        try:
+            start = _date(r.get("effective_from")) or dt.date.min
+            end = _date(r.get("effective_to")) or dt.date.max
+        except ValueError:
+            continue
+        key = (r.get("kind"), (r.get("params") or {}).get("requires_flag"))
+        for j, s, e in spans.get(key, []):
+            if start <= e and s <= end:
+                out.append(
+                    _issue(
+                        file,
+                        f"rules[{i}].effective_from",
+                        "overlap",
+                        f"与 rules[{j}] 的有效期重叠(同类规则不能同时有效)",
+                        f"dates overlap rules[{j}] of the same kind",
+                        r.get("code"),
+                    )
+                )
+        spans.setdefault(key, []).append((i, start, end))
+    return out
+
+
+def ruleset_from_document(doc: Mapping[str, Any]) -> RuleSet:
+    rules = tuple(
+        Rule(
+            code=r["code"],
+            kind=r["kind"],
+            name=r["name"],
+            source=r["source"],
+            effective_from=_date(r["effective_from"]) or dt.date.min,
+            effective_to=_date(r.get("effective_to")),
+            params=dict(r.get("params") or {}),
+            name_en=r.get("name_en"),
+            note=r.get("note"),
+            set_locally=bool(r.get("set_locally")),
+        )
+        for r in doc["rules"]
+    )
+    return RuleSet(str(doc.get("version", "")), rules, str(doc.get("issuer", "")))
+
+
+# -- calculators ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnterpriseYear:
+    """What the calculators need about one enterprise and year (money in 万元)."""
+
+    year: int
+    industry_code: str
+    expensed_rd: float
+    capitalised_rd: float = 0.0  # R&D capitalised into intangible assets in earlier years too
+    revenue: float = 0.0
+    previous_rd: float | None = None
+    hightech: bool = False
+    small_low_profit: bool = False
+    above_size: bool = True
+    flags: frozenset[str] = field(default_factory=frozenset)
+    taxable_income: float | None = None
+
+
+@dataclass(frozen=True)
+class Benefit:
+    rule: str
+    name: str
+    eligible: bool
+    amount: float  # 万元: tax saved or subsidy
+    explanation: str
+    source: str
+    set_locally: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def tax_rate(rules: RuleSet, e: EnterpriseYear) -> tuple[float, str]:
+    r = rules.active("tax_rate", e.year)
+    p = r.params if r else {"standard": 0.25, "hightech": 0.15}
+    if e.small_low_profit and "small_low_profit_rate" in p:
+        return float(p["small_low_profit_rate"]), "小型微利 small low-profit"
+    if e.hightech:
+        return float(p["hightech"]), "高企 high-tech"
+    return float(p["standard"]), "standard"
+
+
+def super_deduction(rules: RuleSet, e: EnterpriseYear) -> Benefit:
+    """Extra deduction = expensed R&D × expensed_rate + capitalised R&D amortised for the
+    year × (amortisation_rate − 1); tax saving = extra deduction × the marginal rate,
+    capped by taxable income when it is known."""
+    flag = next(
+        (f for f in sorted(e.flags) if rules.active("super_deduction", e.year, flag=f)), None
+    )
+    rule = rules.active("super_deduction", e.year, flag=flag) or rules.active(
+        "super_deduction", e.year
+    )
+    if rule is None:
+        return Benefit(
+            "SUPER_DEDUCTION",
+            "研发费用加计扣除",
+            False,
+            0.0,
+            f"no super-deduction rule in force in {e.year}",
+            "",
+        )
+    p = rule.params
+    division = e.industry_code[:2]
+    if division in p.get("excluded_divisions", []):
+        return Benefit(
+            rule.code,
+            rule.name,
+            False,
+            0.0,
+            f"主营行业 {division} 属于负面清单 / industry division {division} is excluded",
+            rule.source,
+        )
+    amortised = e.capitalised_rd / float(p.get("amortisation_years", 10))
+    extra = e.expensed_rd * float(p["expensed_rate"]) + amortised * (
+        float(p["amortisation_rate"]) - 1
+    )
+    rate, why = tax_rate(rules, e)
+    base = extra if e.taxable_income is None else max(0.0, min(extra, e.taxable_income))
+    saving = base * rate
+    return Benefit(
+        rule.code,
+        rule.name,
+        extra > 0,
+        round(saving, 4),
+        f"加计扣除 {extra:,.2f} 万元 × 税率 {rate:.0%} ({why})",
+        rule.source,
+        details={
+            "extra_deduction": round(extra, 4),
+            "rate": rate,
+            "amortised_this_year": round(amortised, 4),
+            "capped_by_taxable_income": base < extra,
+        },
+    )
+
+
+def post_subsidy(rules: RuleSet, e: EnterpriseYear) -> Benefit:
+    rule = rules.active("post_subsidy", e.year)
+    if rule is None:
+        return Benefit("RD_POST_SUBSIDY", "研发后补助", False, 0.0, "no rule in force", "")
+    p = rule.params
+    total = e.expensed_rd + e.capitalised_rd
+    reasons = []
+    if p.get("requires_above_size") and not e.above_size:
+        reasons.append("not above designated size / 非规上企业")
+    if total < float(p.get("min_rd_expense", 0)):
+        reasons.append(f"R&D {total:,.1f} < {p['min_rd_expense']} 万元")
+    intensity = total / e.revenue if e.revenue else 0.0
+    if intensity < float(p.get("min_intensity", 0)):
+        reasons.append(f"intensity {intensity:.2%} below {p['min_intensity']:.2%}")
+    increment = 0.0 if e.previous_rd is None else max(0.0, total - e.previous_rd)
+    amount = 0.0 if reasons else min(increment * float(p["rate_on_increment"]), float(p["cap"]))
+    text = "; ".join(reasons) or (
+        f"增量 {increment:,.2f} × {p['rate_on_increment']:.0%}, 上限 {p['cap']} 万元"
+    )
+    return Benefit(
+        rule.code,
+        rule.name,
+        not reasons and amount > 0,
+        round(amount, 4),
+        text,
+        rule.source,
+        rule.set_locally,
+        {"increment": increment},
+    )
+
+
+def reserve_fund(rules: RuleSet, e: EnterpriseYear) -> Benefit:
+    rule = rules.active("reserve_fund", e.year)
+    if rule is None:
+        return Benefit("RD_RESERVE_FUND", "研发准备金", False, 0.0, "no rule in force", "")
+    p = rule.params
+    allowed = e.revenue * float(p["reserve_share"])
+    spent = min(allowed, e.expensed_rd + e.capitalised_rd)
+    amount = min(spent * float(p["subsidy_rate"]), float(p["cap"]))
+    return Benefit(
+        rule.code,
+        rule.name,
+        amount > 0,
+        round(amount, 4),
+        f"准备金可提 {allowed:,.2f}, 用于研发 {spent:,.2f} × {p['subsidy_rate']:.0%}",
+        rule.source,
+        rule.set_locally,
+    )
+
+
+def priority(rules: RuleSet, e: EnterpriseYear) -> Benefit:
+    rule = rules.active("priority", e.year)
+    threshold = float(rule.params["threshold"]) if rule else 0.05
+    total = e.expensed_rd + e.capitalised_rd
+    intensity = total / e.revenue if e.revenue else 0.0
+    return Benefit(
+        rule.code if rule else "PRIORITY_5PCT",
+        rule.name if rule else "优先支持",
+        intensity > threshold,
+        0.0,
+        f"研发强度 {intensity:.2%} {'>' if intensity > threshold else '≤'} {threshold:.0%}",
+        rule.source if rule else "",
+        details={"intensity": intensity},
+    )
+
+
+def all_benefits(rules: RuleSet, e: EnterpriseYear) -> list[Benefit]:
+    return [f(rules, e) for f in (super_deduction, post_subsidy, reserve_fund, priority)]

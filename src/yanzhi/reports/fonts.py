@@ -1,0 +1,22 @@
+"""Chinese fonts for documents: the first installed of a preference list (the set-up
+installs Debian's fonts-wqy-microhei; fonts-noto-cjk is used when present)."""
+
+from __future__ import annotations
+
+import subprocess
+from functools import cache
+
+PREFERRED = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "FangSong",
+             "SimHei")
+
+
+@cache
+def cjk_font() -> str | None:
+    """The family name of an installed CJK font, or None when there is none."""
+    try:
+        out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
+                             timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    families = {f.strip() for line in out.splitlines() for f in line.split(",")}
+    return next((f for f in PREFERRED if f in families), next(iter(sorted(families)), None))

@@ -1,0 +1,62 @@
+"""Who is asking: a principal with a role and a scope. Services check scope themselves, so
+the CLI, the web pages and the API obey the same rules (issue #8 adds users, sessions and
+tokens on top of this)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from yanzhi.core.orgtree import OrgTree
+
+ROLES = (
+    "admin",
+    "city_analyst",
+    "district_officer",
+    "township_officer",
+    "leader",
+    "task_owner",
+    "enterprise",
+)
+
+
+class PermissionDenied(PermissionError):
+    """The principal may not see or change this object."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+    unit: str | None = None  # scope: this org unit and its descendants
+    enterprise: str | None = None  # scope of an enterprise user: its USCC
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r} / 未知角色")
+        if self.role == "enterprise" and not self.enterprise:
+            raise ValueError("an enterprise user needs its USCC / 企业用户须绑定统一社会信用代码")
+
+
+SYSTEM = Principal("cli", "admin")
+
+
+def check_enterprise(principal: Principal, *, uscc: str, township: str, tree: OrgTree) -> None:
+    """May ``principal`` see enterprise ``uscc`` (located in ``township``)?"""
+    if principal.role == "enterprise":
+        if principal.enterprise != uscc:
+            raise PermissionDenied(
+                f"{principal.name} may only see its own enterprise / 企业用户只能查看本企业"
+            )
+        return
+    if principal.unit and not tree.is_within(township, principal.unit):
+        raise PermissionDenied(
+            f"{uscc} is outside {principal.name}'s scope {principal.unit} / 超出权限范围"
+        )
+
+
+def check_list(principal: Principal) -> None:
+    """Lists of many enterprises are not for enterprise users."""
+    if principal.role == "enterprise":
+        raise PermissionDenied(
+            "enterprise users cannot see lists of other enterprises / 企业用户无权查看企业名单"
+        )
