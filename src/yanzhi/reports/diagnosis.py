@@ -56,8 +56,9 @@ def write_docx(d: dict[str, Any], out: Path) -> Path:
         style.element.rPr.rFonts.set(qn("w:eastAsia"), font)
     doc.add_heading(_title(d), level=1)
     e = d["enterprise"]
+    synthetic = " · 示例数据(synthetic)" if e["synthetic"] else ""
     doc.add_paragraph(f"统一社会信用代码 {e['uscc']} · {e['district']} {e['township']} · 行业 "
-                      f"{e['industry_code']}" + (" · 示例数据(synthetic)" if e["synthetic"] else ""))
+                      f"{e['industry_code']}{synthetic}")
     table = doc.add_table(rows=0, cols=2)
     for k, v in _rows(d):
         cells = table.add_row().cells
