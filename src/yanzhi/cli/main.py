@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from yanzhi import __version__
-from yanzhi.cli import composite, data, enterprise, indicators, orgunits, plan, progress
+from yanzhi.cli import (
+    composite,
+    data,
+    enterprise,
+    evaluate,
+    indicators,
+    orgunits,
+    plan,
+    progress,
+    report,
+)
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, actor, console, engine_for, handled, print_json
 from yanzhi.services.database import init_database
 
@@ -32,6 +42,8 @@ app.command("override-status")(indicators.override_status)
 app.add_typer(enterprise.enterprise_app, name="enterprise")
 app.add_typer(enterprise.policy_app, name="policy")
 app.add_typer(enterprise.lists_app, name="lists")
+app.add_typer(report.app, name="report")
+app.command("evaluate")(evaluate.evaluate)
 
 
 @app.command()

@@ -374,5 +374,62 @@ def build_stats(
                 add(code, "gdp", year, t_gdp[j], "亿元", SYNTHETIC_SOURCE, "", True)
                 add(code, "resident_population", year, t_pop[j], "万人", SYNTHETIC_SOURCE, "",
                     True)  # fmt: skip
+    rows += evaluation_stats(rng, years, d_codes, ind_w, townships, township_weight)
     columns = ["unit_code", "element", "period", "value", "unit", "source", "vintage", "synthetic"]
     return pd.DataFrame(rows, columns=columns)
+
+
+# Unit statistics of the district and township evaluation (all synthetic): element ->
+# (unit, 2019 city total, annual growth, decimals). Drawn after every other statistic (from
+# the same generator), so the rows above stay identical for a seed.
+EVALUATION_ELEMENTS: dict[str, tuple[str, float, float, int]] = {
+    "invention_patents_granted": ("件", 6500, 1.10, 0),
+    "tech_contract_turnover": ("万元", 1_500_000, 1.20, 1),
+    "incubators": ("家", 240, 1.06, 0),
+    "talent_introduced": ("人", 4000, 1.08, 0),
+    "iu_projects": ("项", 1200, 1.07, 0),
+    "major_awards": ("项", 40, 1.03, 0),
+    "new_key_platforms": ("个", 60, 1.05, 0),
+    "research_misconduct_cases": ("件", 12, 1.0, 0),
+}
+
+
+def evaluation_stats(
+    rng: np.random.Generator,
+    years: Sequence[int],
+    districts: Sequence[str],
+    district_weight: np.ndarray,
+    townships: Sequence[tuple[str, str, str]],
+    township_weight: np.ndarray,
+) -> list[tuple[str, str, str, float, str, str, str, bool]]:
+    """City totals on an assumed path, split to districts and on to townships (counts by
+    multinomial draws, money by noisy shares): townships add up to their district, districts
+    to the city. Each unit keeps a persistent propensity per element."""
+    rows: list[tuple[str, str, str, float, str, str, str, bool]] = []
+    t_district = np.array([t[2] for t in townships])
+    n_t, n_d = len(townships), len(districts)
+    for element, (unit, base, growth, dec) in EVALUATION_ELEMENTS.items():
+        d_prop = district_weight * rng.lognormal(0.0, 0.35, n_d)
+        t_prop = (township_weight + 0.2 / max(n_t, 1)) * rng.lognormal(0.0, 0.6, n_t)
+        for year in years:
+            total = round(base * growth ** (year - 2019), dec)
+            d_vals = _split(rng, total, d_prop * rng.lognormal(0.0, 0.1, n_d), dec)
+            rows.append((CITY, element, str(year), float(total), unit, SYNTHETIC_SOURCE, "", True))
+            for i, d in enumerate(districts):
+                rows.append((d, element, str(year), float(d_vals[i]), unit, SYNTHETIC_SOURCE, "",
+                             True))  # fmt: skip
+                idx = np.flatnonzero(t_district == d)
+                if not idx.size:
+                    continue
+                t_vals = _split(rng, d_vals[i], t_prop[idx] * rng.lognormal(0.0, 0.15, idx.size),
+                                dec)  # fmt: skip
+                for j, k in enumerate(idx):
+                    rows.append((townships[int(k)][0], element, str(year), float(t_vals[j]), unit,
+                                 SYNTHETIC_SOURCE, "", True))  # fmt: skip
+    return rows
+
+
+def _split(rng: np.random.Generator, total: float, weights: np.ndarray, dec: int) -> np.ndarray:
+    if dec == 0:
+        return rng.multinomial(round(total), weights / weights.sum()).astype(float)
+    return split_total(total, weights, dec)

@@ -1,0 +1,91 @@
+"""The monthly bulletin: sections and numbers equal the service results in docx and xlsx,
+the PDF renders to pages with its text, charts use a CJK font, and a period without data
+is refused with a clear message."""
+
+import subprocess
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from yanzhi.reports import bulletin as doc
+from yanzhi.reports.fonts import cjk_font
+from yanzhi.services import bulletin
+from yanzhi.storage.db import make_engine
+
+
+@pytest.fixture
+def engine(demo_db):
+    eng = make_engine(demo_db)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def data(engine):
+    return bulletin.monthly(engine, period="2026-10")
+
+
+def test_the_period_resolves_to_the_latest_approved_ytd_period(data):
+    # the demo leaves 2026-01..10 unapproved, so the bulletin covers 1–9 months
+    assert data["period"] == "2026-01..09" and data["requested"] == "2026-10"
+    city = data["city_rd"]
+    assert city["value"] == pytest.approx(sum(r["rd_expense"] for r in data["districts"]))
+    assert any("同比" in s for s in data["summary"])
+
+
+def test_docx_has_the_sections_and_the_numbers(data, tmp_path):
+    path = doc.write_docx(data, tmp_path / "m.docx")
+    d = Document(str(path))
+    headings = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[1:] == [
+        "一、概要",
+        "二、核心指标",
+        "三、分区县规上工业研发费用",
+        "四、数据报送完整率",
+    ]
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert all(s in text for s in data["summary"])
+    district_table = d.tables[1]
+    first = data["districts"][0]
+    assert district_table.rows[1].cells[0].text == first["name"]
+    assert district_table.rows[1].cells[1].text == f"{first['rd_expense']:,.2f}"
+    assert len(d.inline_shapes) == 1  # the chart
+
+
+def test_xlsx_holds_the_tables_behind_the_chart(data, tmp_path):
+    wb = load_workbook(doc.write_xlsx(data, tmp_path / "m.xlsx"))
+    ws = wb["分区县研发费用"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == [r["name"] for r in data["districts"]]
+    assert rows[0][1] == pytest.approx(data["districts"][0]["rd_expense"])
+    assert wb["核心指标"]["A1"].value == data["title"]
+
+
+def test_pdf_renders_to_pages_with_its_text(data, tmp_path):
+    pdf = doc.write_pdf(data, tmp_path / "m.pdf")
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert 1 <= len(pages) <= 4
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "月度监测报告" in text and "一、概要" in text
+
+
+def test_charts_use_a_cjk_font_so_there_are_no_missing_glyph_boxes():
+    from matplotlib import font_manager
+
+    family = cjk_font()
+    assert family is not None, "install fonts-wqy-microhei or fonts-noto-cjk"
+    path = font_manager.findfont(
+        font_manager.FontProperties(family=family), fallback_to_default=False
+    )
+    assert any(k in path.lower() for k in ("wqy", "noto", "cjk"))
+    face = font_manager.get_font(path)
+    assert all(face.get_char_index(ord(ch)) for ch in "规上工业企业研发费用亿元同比")
+
+
+def test_no_data_for_the_period_says_so(engine):
+    with pytest.raises(bulletin.NoData, match="no approved enterprise R&D data"):
+        bulletin.monthly(engine, period="2030-03")
