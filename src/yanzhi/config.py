@@ -38,6 +38,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Days after the end of a reporting period by which a report counts as on time",
     ),
     Setting(
+        "YANZHI_EVIDENCE_DIR",
+        "evidence",
+        "Folder where task-report evidence files are kept, by their SHA-256 (./evidence)",
+    ),
+    Setting(
+        "YANZHI_MAX_EVIDENCE_MB",
+        "20",
+        "Largest evidence file a task report accepts (MB)",
+    ),
+    Setting(
         "YANZHI_TEST_POSTGRES_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/test",
         "Tests only: the PostgreSQL server the suite runs against (each run uses its own "

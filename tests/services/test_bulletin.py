@@ -89,3 +89,37 @@ def test_charts_use_a_cjk_font_so_there_are_no_missing_glyph_boxes():
 def test_no_data_for_the_period_says_so(engine):
     with pytest.raises(bulletin.NoData, match="no approved enterprise R&D data"):
         bulletin.monthly(engine, period="2030-03")
+
+
+def test_evaluation_report_has_method_ranking_and_a_page_per_unit(engine, tmp_path):
+    from yanzhi.reports import evaluation as ev_doc
+    from yanzhi.services.evaluation import evaluate
+
+    result = evaluate(engine, level="district", year=2024, uncertainty=30, seed=3)
+    d = Document(str(ev_doc.write_docx(result, tmp_path / "e.docx")))
+    headings = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[1:3] == ["一、方法", "二、排名"]
+    assert sum(h.startswith(tuple(r["uName"] for r in result.to_dict()["results"]))
+               for h in headings) == 10  # one scorecard per district
+    ranking = d.tables[0]
+    best = min(result.to_dict()["results"], key=lambda r: r["Rank"])
+    assert ranking.rows[1].cells[1].text == best["uName"]
+    assert ranking.rows[1].cells[4].text == f"{best['Score']:.2f}"
+    pdf = ev_doc.write_pdf(result, tmp_path / "e.pdf")
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout
+    assert int(next(ln.split()[-1] for ln in pages.splitlines() if ln.startswith("Pages"))) >= 11
+
+
+def test_district_report(engine, tmp_path):
+    from yanzhi.reports import district as district_doc
+    from yanzhi.services.district_report import district_report
+
+    d = district_report(engine, code="330206", year=2024, uncertainty=20)
+    assert d["unit"]["name"] == "北仑区" and 1 <= d["evaluation"]["rank"] <= 10
+    doc_ = Document(str(district_doc.write_docx(d, tmp_path / "d.docx")))
+    text = "\n".join(p.text for p in doc_.paragraphs)
+    assert "北仑区 2024年科技创新工作述职材料" in text
+    assert f"第 {d['evaluation']['rank']} 名(共 10)" in text
+    with pytest.raises(ValueError, match="not a district"):
+        district_report(engine, code="330206001", year=2024)

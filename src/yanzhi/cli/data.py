@@ -20,7 +20,7 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
-from yanzhi.services import indicators, reporting
+from yanzhi.services import demo_tasks, indicators, reporting
 from yanzhi.services.imports import ImportReport, import_file
 from yanzhi.services.templates import write_template
 
@@ -265,6 +265,7 @@ def demo_data(
                 if all(r.ok for r in reports):
                     demo.approve_history(engine, data, actor="demo:city-analyst")
                     indicators.compute(engine, approved_only=True)
+                    demo_tasks.load(engine, actor="demo:bureau")
     result = demo.summary(data, reports)
     if as_json:
         print_json(result)

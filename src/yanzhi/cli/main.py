@@ -18,6 +18,7 @@ from yanzhi.cli import (
     plan,
     progress,
     report,
+    tasks,
 )
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, actor, console, engine_for, handled, print_json
 from yanzhi.services.database import init_database
@@ -44,6 +45,9 @@ app.add_typer(enterprise.policy_app, name="policy")
 app.add_typer(enterprise.lists_app, name="lists")
 app.add_typer(report.app, name="report")
 app.command("evaluate")(evaluate.evaluate)
+app.add_typer(tasks.app, name="tasks")
+app.add_typer(tasks.registers_app, name="registers")
+app.command("targets")(tasks.targets)
 
 
 @app.command()

@@ -29,3 +29,51 @@ def monthly(
         path = out or Path(f"monthly-{data['period']}.{fmt}")
         bulletin_doc.WRITERS[fmt](data, path)
     console.print(f"{data['period_zh']} → {path}")
+
+
+@app.command("evaluation")
+def evaluation(
+    year: Annotated[int, typer.Option(help="Evaluation year")],
+    level: Annotated[str, typer.Option(help="township | district")] = "township",
+    fmt: Annotated[str, typer.Option("--format", help="docx | pdf | xlsx")] = "docx",
+    uncertainty: Annotated[int, typer.Option(help="Draws for the rank intervals")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Output file")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """The annual evaluation report: method, ranking, rank intervals, a scorecard per unit."""
+    from yanzhi.reports import evaluation as evaluation_doc
+    from yanzhi.services.evaluation import evaluate
+    from yanzhi.services.evaluation_workbook import write_workbook
+
+    writers = {"docx": evaluation_doc.write_docx, "pdf": evaluation_doc.write_pdf,
+               "xlsx": write_workbook}
+    if fmt not in writers:
+        raise typer.BadParameter(f"--format must be one of {', '.join(writers)}")
+    with handled(), engine_for(database) as engine, console.status("evaluating…"):
+        result = evaluate(engine, level=level, year=year, uncertainty=uncertainty, seed=seed)
+        path = out or Path(f"evaluation-{level}-{year}.{fmt}")
+        writers[fmt](result, path)
+    console.print(f"{result.framework.name} {year} → {path}")
+
+
+@app.command("district")
+def district(
+    code: Annotated[str, typer.Argument(help="District code, e.g. 330206")],
+    year: Annotated[int, typer.Option(help="Year")],
+    fmt: Annotated[str, typer.Option("--format", help="docx | pdf")] = "docx",
+    out: Annotated[Path | None, typer.Option(help="Output file")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """A district's annual report (述职材料): indicators, rank, warnings."""
+    from yanzhi.reports import district as district_doc
+    from yanzhi.services.district_report import district_report
+
+    writers = {"docx": district_doc.write_docx, "pdf": district_doc.write_pdf}
+    if fmt not in writers:
+        raise typer.BadParameter(f"--format must be one of {', '.join(writers)}")
+    with handled(), engine_for(database) as engine, console.status("writing…"):
+        data = district_report(engine, code=code, year=year)
+        path = out or Path(f"district-{code}-{year}.{fmt}")
+        writers[fmt](data, path)
+    console.print(f"{data['unit']['name']} {year} → {path}")

@@ -92,6 +92,8 @@ def normalise_vector(
     """Normalise one indicator according to ``spec`` (see module docs for options)."""
     v = np.asarray(x, dtype=float) * direction
     m = spec.get("method", "minmax")
+    if v.size and np.isnan(v).all():
+        return v  # an indicator with no data stays missing (and is not a warning)
     if m == "minmax":
         lu = spec.get("l_u", (0, 100))
         return n_minmax(v, (float(lu[0]), float(lu[1])))

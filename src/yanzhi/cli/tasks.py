@@ -1,0 +1,273 @@
+"""`yanzhi tasks …` (reports, board, 督办), `yanzhi registers …` and `yanzhi targets`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from yanzhi.cli.common import (
+    DatabaseOpt,
+    JsonOpt,
+    actor,
+    console,
+    engine_for,
+    err_console,
+    handled,
+    print_issues,
+    print_json,
+)
+from yanzhi.services import registers as reg_svc
+from yanzhi.services import tasks as task_svc
+from yanzhi.services.targets import list_targets
+
+app = typer.Typer(help="Key tasks: reports, board, supervision. / 重点任务", no_args_is_help=True)
+registers_app = typer.Typer(help="Registers the plan counts. / 名录清单", no_args_is_help=True)
+
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Judge as of this date (default: today)")
+]
+PeriodOpt = Annotated[
+    str | None, typer.Option(help="Reporting period, e.g. 2026Q4 (default: this quarter)")
+]
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v:.0f}%"
+
+
+@app.command("list")
+def list_tasks(
+    owner: Annotated[str | None, typer.Option(help="Lead or co-unit code")] = None,
+    status: Annotated[str | None, typer.Option(help="Latest status, e.g. behind or 滞后")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue milestones")] = False,
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The task board: latest report, automatic states, roll-up. / 任务看板"""
+    with handled(as_json), engine_for(database) as engine:
+        data = task_svc.board(
+            engine, owner=owner, status=status, overdue=overdue, period=period, today=_day(as_of)
+        )
+    if as_json:
+        print_json(data)
+        return
+    table = Table(
+        "task",
+        "title / 任务",
+        "lead / 牵头",
+        "status / 状态",
+        "%",
+        "states / 预警",
+        title=f"Tasks / 重点任务 {data['period']} — plan {_pct(data['plan_progress'])}",
+    )
+    for t in data["tasks"]:
+        latest = t["latest"] or {}
+        table.add_row(
+            t["code"],
+            t["title"],
+            t["lead_name"] or t["lead"] or "—",
+            latest.get("status_label_zh", "未报告"),
+            _pct(latest.get("progress")),
+            "; ".join(t["state_labels"]),
+        )
+    console.print(table)
+
+
+@app.command("report")
+def report(
+    task: Annotated[str, typer.Argument(help="Task code, e.g. P3.T2")],
+    period: Annotated[str, typer.Option(help="Reporting period, e.g. 2026Q4")],
+    status: Annotated[str, typer.Option(help="未启动|正常推进|滞后|已完成|暂缓 (or the codes)")],
+    progress: Annotated[float, typer.Option(help="Percent complete, 0–100")],
+    note: Annotated[str | None, typer.Option(help="Narrative / 进展说明")] = None,
+    delay_reason: Annotated[str | None, typer.Option(help="Why it is late / 滞后原因")] = None,
+    evidence: Annotated[
+        list[Path] | None, typer.Option(help="PDF, image or Office file (repeatable)")
+    ] = None,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Report a task's progress for a period, with evidence. / 报送任务进展"""
+    with handled(as_json), engine_for(database) as engine:
+        saved = task_svc.report(
+            engine,
+            task,
+            period=period,
+            status=status,
+            progress=progress,
+            note=note,
+            delay_reason=delay_reason,
+            evidence=evidence or [],
+            actor=actor(),
+        )
+    if as_json:
+        print_json(saved)
+        return
+    console.print(
+        f"{task} {saved['period']}: {saved['status_label_zh']} / {saved['status_label_en']} "
+        f"{_pct(saved['progress'])}, {len(saved['evidence'])} evidence file(s) / 已报送"
+    )
+
+
+@app.command("supervise")
+def supervise(
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """督办: per responsible unit, what is overdue, silent or behind, and reminders sent."""
+    with handled(as_json), engine_for(database) as engine:
+        data = task_svc.supervise(engine, period=period, today=_day(as_of))
+    if as_json:
+        print_json(data)
+        return
+    for unit in data["units"]:
+        console.print(f"[bold]{unit['unit_name']}[/bold] ({unit['unit']})", highlight=False)
+        for t in unit["tasks"]:
+            sent = f" — reminded {len(t['reminders'])}× / 已督办" if t["reminders"] else ""
+            console.print(f"  {t['code']} {t['title']}: {'; '.join(t['state_labels'])}{sent}")
+
+
+@app.command("remind")
+def remind(
+    unit: Annotated[str, typer.Argument(help="Responsible unit code")],
+    note: Annotated[str | None, typer.Option(help="Message")] = None,
+    period: PeriodOpt = None,
+    as_of: AsOfOpt = None,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a reminder (督办) to a unit for each of its listed tasks."""
+    with handled(as_json), engine_for(database) as engine:
+        sent = task_svc.remind(
+            engine, unit, actor=actor(), note=note, period=period, today=_day(as_of)
+        )
+    if as_json:
+        print_json(sent)
+        return
+    console.print(f"{len(sent)} reminder(s) recorded for {unit} / 已记录督办 {len(sent)} 条")
+
+
+@app.command("comment")
+def comment(
+    task: Annotated[str, typer.Argument(help="Task code")],
+    text: Annotated[str, typer.Argument(help="The comment / 领导批示")],
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A leader's comment on a task (audited). / 领导批示"""
+    with handled(as_json), engine_for(database) as engine:
+        saved = task_svc.comment(engine, task, text, actor=actor())
+    print_json(saved) if as_json else console.print(f"{task}: comment recorded / 已记录批示")
+
+
+@app.command("history")
+def history(
+    task: Annotated[str, typer.Argument(help="Task code")],
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every report of a task, oldest first. / 报送历史"""
+    with handled(as_json), engine_for(database) as engine:
+        rows = task_svc.history(engine, task)
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        console.print(
+            f"{r['period']} {r['status_label_zh']} {_pct(r['progress'])} {r['narrative'] or ''}"
+        )
+
+
+@registers_app.command("import")
+def import_register(
+    kind: Annotated[str, typer.Argument(help="Register code, e.g. scenario (see `kinds`)")],
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX file with Chinese headers")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only")] = False,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import register entries (all or nothing; a changed entry gets a new version)."""
+    with handled(as_json), engine_for(database) as engine:
+        rep = reg_svc.import_register(engine, kind, file, actor=actor(), dry_run=dry_run)
+    if as_json:
+        print_json(rep.to_dict())
+    elif rep.errors:
+        print_issues(rep.errors)
+        err_console.print(f"[red]{len(rep.errors)} error(s); nothing was stored / 未写入[/red]")
+    else:
+        console.print(
+            f"{rep.file}: {rep.rows} rows: {rep.created} new, {rep.changed} changed, "
+            f"{rep.unchanged} unchanged / 新增 {rep.created}, 修改 {rep.changed}"
+        )
+    raise typer.Exit(0 if rep.ok else 1)
+
+
+@registers_app.command("list")
+def list_register(
+    kind: Annotated[str, typer.Argument(help="Register code")],
+    history: Annotated[bool, typer.Option("--history", help="Include earlier versions")] = False,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The entries of a register. / 名录"""
+    with handled(as_json), engine_for(database) as engine:
+        rows = reg_svc.list_register(engine, kind, history=history)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("code", "name / 名称", "unit / 区划", "from", "to", "list", title=kind)
+    for r in rows:
+        table.add_row(
+            r["code"],
+            r["name"],
+            r["org_unit_code"],
+            r["valid_from"],
+            r["valid_to"] or "",
+            r["list_name"] or "",
+        )
+    console.print(table)
+
+
+@registers_app.command("kinds")
+def kinds(as_json: JsonOpt = False) -> None:
+    """The registers and the plan metrics they count."""
+    data = reg_svc.kinds()
+    if as_json:
+        print_json(data)
+        return
+    for k in data:
+        console.print(f"{k['code']}: {k['name']} / {k['name_en']} → {', '.join(k['metrics'])}")
+
+
+def targets(as_of: AsOfOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
+    """Every quantitative target: value, path and status. / 量化目标进展"""
+    with handled(as_json), engine_for(database) as engine:
+        rows = list_targets(engine, as_of=_day(as_of))
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(
+        "target",
+        "description / 目标",
+        "value / 当前",
+        "path / 应达",
+        "status / 状态",
+        title="Quantitative targets / 量化目标",
+    )
+    for t in rows:
+        value = "—" if t["value"] is None else f"{t['value']:g} ({t['year']})"
+        expected = "—" if t["expected"] is None else f"{t['expected']:g}"
+        table.add_row(t["code"], t["description"], value, expected, t["status_label_zh"])
+    console.print(table)

@@ -1,0 +1,194 @@
+"""Registers, declared as data: the lists of things the plan counts (key R&D projects,
+application scenarios, laboratories, talents …). Each kind has its own fields and says
+which plan target metric it counts and how:
+
+- ``active``: entries in force at the end of the year (a level, e.g. 100 key labs);
+- ``new``: entries that started in the year (an annual flow, e.g. ≥ 100 projects a year);
+- ``cumulative``: entries that started from the plan's first year up to the year's end.
+
+A count may be restricted to entries whose field has one of some values (``where``).
+Counts roll up the org-unit tree: an entry belongs to a township or a district.
+
+Pure computation: standard library and pandas only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import pandas as pd
+
+from yanzhi.core.dataformats import Field, FieldType
+
+
+class CountRule(StrEnum):
+    ACTIVE = "active"
+    NEW = "new"
+    CUMULATIVE = "cumulative"
+
+
+@dataclass(frozen=True)
+class Count:
+    """How a register feeds one plan metric."""
+
+    metric: str
+    rule: CountRule
+    where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RegisterKind:
+    code: str
+    zh: str
+    en: str
+    fields: tuple[Field, ...] = ()  # fields of its own, besides code, name, unit, dates
+    counts: tuple[Count, ...] = ()
+    list_field: bool = False  # entries belong to one of LISTS and move between them
+
+
+LISTS: Mapping[str, tuple[str, str]] = {
+    "blocking": ("卡点清单", "blocking-points list"),
+    "promotion": ("推广清单", "promotion list"),
+    "transfer": ("转化清单", "transfer list"),
+}
+"""The three lists 卡点 / 推广 / 转化; an entry is on one of them at a time."""
+
+SCENARIO_FIELDS = ("5G", "人工智能", "区块链", "大数据", "数字孪生", "其他")
+LAB_LEVELS = ("全国重点实验室", "省级", "市级")
+TALENT_CATEGORIES = ("顶尖人才", "国家级领军人才", "省级领军人才", "其他")
+
+
+def _choice(code: str, zh: str, en: str, choices: tuple[str, ...], **kw: object) -> Field:
+    return Field(code, zh, en, FieldType.TEXT, choices=choices, **kw)  # type: ignore[arg-type]
+
+
+_TEXT = FieldType.TEXT
+_FIELD_AREA = Field("area", "技术领域", "technology area", _TEXT)
+_HOST = Field("host", "依托单位", "host institution", _TEXT, aliases=("承担单位", "建设单位"))
+
+REGISTER_KINDS: dict[str, RegisterKind] = {
+    k.code: k
+    for k in (
+        RegisterKind(
+            "key_rd_project",
+            "重点研发计划项目",
+            "key R&D programme project",
+            (_HOST, _FIELD_AREA, Field("budget", "财政资助", "public funding", FieldType.MONEY)),
+            (Count("key_rd_projects", CountRule.NEW),),
+        ),
+        RegisterKind(
+            "breakthrough",
+            "重大硬核科技攻关成果",
+            "major hard-core technology breakthrough",
+            (_HOST, _FIELD_AREA),
+            (Count("major_tech_breakthroughs", CountRule.CUMULATIVE),),
+        ),
+        RegisterKind(
+            "tech_list",
+            "三张清单(卡点/推广/转化)",
+            "the three lists (blocking points / promotion / transfer)",
+            (_FIELD_AREA, _HOST),
+            list_field=True,
+        ),
+        RegisterKind(
+            "scenario",
+            "应用场景",
+            "application scenario",
+            (_choice("field", "场景领域", "field", SCENARIO_FIELDS, required=True), _HOST),
+            (Count("application_scenarios", CountRule.CUMULATIVE),),
+        ),
+        RegisterKind(
+            "laboratory",
+            "重点实验室",
+            "key laboratory",
+            (_choice("level", "级别", "level", LAB_LEVELS, required=True), _HOST),
+            (
+                Count("key_laboratories", CountRule.ACTIVE),
+                Count("national_key_laboratories", CountRule.CUMULATIVE, {"level": LAB_LEVELS[:1]}),
+            ),
+        ),
+        RegisterKind(
+            "innovation_centre",
+            "技术创新中心",
+            "technology innovation centre",
+            (_choice("level", "级别", "level", ("国家级", "省级", "市级"), required=True), _HOST),
+            (Count("provincial_tech_innovation_centres", CountRule.ACTIVE, {"level": ("省级",)}),),
+        ),
+        RegisterKind("research_institute", "产业技术研究院", "industrial technology institute"),
+        RegisterKind("new_rd_institution", "新型研发机构", "new R&D institution"),
+        RegisterKind("concept_centre", "概念验证中心", "concept-verification centre"),
+        RegisterKind("consortium", "创新联合体", "innovation consortium"),
+        RegisterKind(
+            "innovation_pole",
+            "区域创新极",
+            "regional innovation pole",
+            (),
+            (Count("innovation_poles", CountRule.ACTIVE),),
+        ),
+        RegisterKind(
+            "ip_agency",
+            "知识产权服务机构",
+            "IP service agency",
+            (),
+            (Count("ip_service_agencies", CountRule.CUMULATIVE),),
+        ),
+        RegisterKind(
+            "talent",
+            "人才",
+            "talent",
+            (_choice("category", "人才类别", "category", TALENT_CATEGORIES, required=True), _HOST),
+            (
+                Count("top_talents", CountRule.ACTIVE, {"category": ("顶尖人才",)}),
+                Count(
+                    "leading_talents",
+                    CountRule.CUMULATIVE,
+                    {"category": ("国家级领军人才", "省级领军人才")},
+                ),
+            ),
+        ),
+        RegisterKind("science_base", "科普基地", "popular-science base"),
+    )
+}
+
+
+def metric_sources() -> dict[str, tuple[RegisterKind, Count]]:
+    """Every metric a register counts, with the register and the rule."""
+    return {c.metric: (k, c) for k in REGISTER_KINDS.values() for c in k.counts}
+
+
+ENTRY_COLUMNS = ("kind", "code", "org_unit_code", "valid_from", "valid_to", "fields")
+
+
+def count_entries(entries: pd.DataFrame, count: Count, year: int, *, start_year: int) -> pd.Series:
+    """Count per org unit for ``year``. ``entries`` has the ENTRY_COLUMNS of one register
+    (dates as ISO text, ``fields`` as dicts); the result is indexed by org unit code."""
+    if entries.empty:
+        return pd.Series(dtype="int64")
+    keep = pd.Series(True, index=entries.index)
+    for name, values in count.where.items():
+        keep &= entries["fields"].map(lambda f, n=name: (f or {}).get(n)).isin(values)
+    end = dt.date(year, 12, 31).isoformat()
+    start = entries["valid_from"].astype(str)
+    stop = entries["valid_to"].where(entries["valid_to"].notna(), "9999-12-31").astype(str)
+    if count.rule is CountRule.ACTIVE:
+        keep &= (start <= end) & (stop > end)
+    elif count.rule is CountRule.NEW:
+        keep &= start.str[:4] == str(year)
+    else:
+        keep &= (start <= end) & (start >= f"{start_year}-01-01")
+    return entries[keep].groupby("org_unit_code").size().astype("int64")
+
+
+def roll_up(counts: pd.Series, parents: Mapping[str, str | None]) -> dict[str, int]:
+    """Add every unit's count to each of its ancestors (a sum: entries are counted once,
+    where they belong, and once in every unit above)."""
+    out: dict[str, int] = {}
+    for code, n in counts.items():
+        unit: str | None = str(code)
+        while unit is not None:
+            out[unit] = out.get(unit, 0) + int(n)
+            unit = parents.get(unit)
+    return out

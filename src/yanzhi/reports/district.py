@@ -1,0 +1,65 @@
+"""A district's annual report (述职材料) as docx and PDF."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from yanzhi.reports.fonts import cjk_font
+
+
+def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    ev = d["evaluation"]
+    ind = [f"{i['name']}: {i['value']:,.2f}{i['unit']}({i['year']}年), 目标 {i['target']:g}, "
+           f"评估 {i['status_zh']}" for i in d["indicators"] if i["value"] is not None]
+    rank = [f"{ev['framework']}: 第 {ev['rank']} 名(共 {ev['of']}), 得分 {ev['score']:.2f}, "
+            f"等级 {ev['grade']}" + (f", 排名区间 {ev['rank_q5']:.0f}–{ev['rank_q95']:.0f}"
+                                   if ev["rank_q5"] is not None else "")]
+    rank += [f"拉动: {n} ({v:+.2f})" for n, v in ev["lifts"]]
+    rank += [f"拖累: {n} ({v:+.2f})" for n, v in ev["drags"]]
+    warn = [f"{w['indicator']}: {w['status_zh']}" for w in d["off_track"]]
+    warn += [f"{w['name']} {w['period']} 研发费用同比下降" for w in d["falling_townships"]]
+    return [("一、核心指标", ind), ("二、综合评价", rank), ("三、预警", warn or ["无"])]
+
+
+def _title(d: dict[str, Any]) -> str:
+    return f"{d['unit']['name']} {d['year']}年科技创新工作述职材料"
+
+
+def write_docx(d: dict[str, Any], out: Path) -> Path:
+    doc = Document()
+    font = cjk_font()
+    doc.styles["Normal"].font.size = Pt(11)
+    if font:
+        doc.styles["Normal"].font.name = font
+        doc.styles["Normal"].element.rPr.rFonts.set(qn("w:eastAsia"), font)
+    doc.add_heading(_title(d), level=1)
+    if d["synthetic"]:
+        doc.add_paragraph("示例数据(synthetic)")
+    for heading, lines in _paragraphs(d):
+        doc.add_heading(heading, level=2)
+        for line in lines:
+            doc.add_paragraph(line, style="List Bullet")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(out))
+    return out
+
+
+def write_pdf(d: dict[str, Any], out: Path) -> Path:
+    from weasyprint import HTML
+
+    esc = html.escape
+    body = "".join(f"<h2>{esc(h)}</h2><ul>" + "".join(f"<li>{esc(x)}</li>" for x in lines)
+                   + "</ul>" for h, lines in _paragraphs(d))
+    font = cjk_font() or "sans-serif"
+    page = (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><style>body '
+            f'{{font-family: "{font}";}}</style></head><body><h1>{esc(_title(d))}</h1>'
+            f"{'<p>示例数据(synthetic)</p>' if d['synthetic'] else ''}{body}</body></html>")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    HTML(string=page).write_pdf(str(out))
+    return out

@@ -1,0 +1,158 @@
+"""Every quantitative target of the plan with its value, its path to the target year and
+its progress status (the headline method). A target's ``metric`` is measured by a
+register count (core.registers) or by an indicator of the plan with the same code; a
+metric with no source is reported as not available, with the reason — never invented."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from yanzhi.core.plan.model import Plan, QuantTarget
+from yanzhi.core.progress import STATUS_LABELS, Status
+from yanzhi.core.registers import Count, RegisterKind, count_entries, metric_sources
+from yanzhi.core.tasks import TargetProgress, TargetSpec, target_progress
+from yanzhi.services.database import require_schema
+from yanzhi.storage.db import transaction
+from yanzhi.storage.facts import indicator_values
+from yanzhi.storage.plans import get_plan
+from yanzhi.storage.registers import entries_frame
+
+
+def _series(
+    frame: pd.DataFrame, kind: RegisterKind, count: Count, years: range, start_year: int
+) -> dict[int, float]:
+    mine = frame[frame["kind"] == kind.code]
+    return {y: float(count_entries(mine, count, y, start_year=start_year).sum()) for y in years}
+
+
+def _spec(plan: Plan, q: QuantTarget, base_value: float | None = None) -> TargetSpec:
+    start = q.start_year or plan.meta.start_year
+    base_year = plan.meta.baseline_year if q.kind == "level" else None
+    if q.kind == "level" and q.baseline is not None:
+        base_value = q.baseline
+    return TargetSpec(
+        kind=q.kind,
+        value=q.value,
+        year=q.year,
+        start_year=start,
+        direction=-1 if q.comparator in ("<=", "<") else 1,
+        base_year=base_year,
+        base_value=base_value,
+    )
+
+
+def _last_year(q: QuantTarget, as_of: dt.date) -> int:
+    """The latest year with a value: an annual flow only counts complete years."""
+    last = (
+        as_of.year
+        if q.kind != "annual" or (as_of.month == 12 and as_of.day == 31)
+        else as_of.year - 1
+    )
+    return min(last, q.year)
+
+
+def _register_target(
+    plan: Plan, q: QuantTarget, frame: pd.DataFrame, as_of: dt.date
+) -> tuple[TargetProgress, dict[str, Any]]:
+    kind, count = metric_sources()[q.metric]
+    spec = _spec(plan, q)
+    first = plan.meta.baseline_year if q.kind == "level" else spec.start_year
+    years = range(first, _last_year(q, as_of) + 1)
+    series = _series(frame, kind, count, years, spec.start_year)
+    if q.kind == "level" and q.baseline is None:
+        spec = _spec(plan, q, series.pop(plan.meta.baseline_year, 0.0))
+    source = {
+        "type": "register",
+        "register": kind.code,
+        "register_name": kind.zh,
+        "rule": count.rule.value,
+        "where": {k: list(v) for k, v in count.where.items()},
+    }
+    out = target_progress(spec, series)
+    return out, {**source, "series": {str(y): v for y, v in series.items()}}
+
+
+def _indicator_target(
+    plan: Plan, q: QuantTarget, values: pd.DataFrame, as_of: dt.date
+) -> tuple[TargetProgress, dict[str, Any]]:
+    code = next(i.code for i in plan.indicators if i.code.lower() == q.metric.lower())
+    rows = values[(values["indicator"] == code) & (values["unit_code"] == plan.meta.region)]
+    rows = rows[(rows["period_kind"] == "year") & (rows["industry_division"] == "")]
+    series = {
+        int(p): float(v)
+        for p, v in zip(rows["period"], rows["value"], strict=True)
+        if pd.notna(v) and int(p) <= _last_year(q, as_of)
+    }
+    base = series.get(plan.meta.baseline_year) if q.kind == "level" else None
+    out = target_progress(_spec(plan, q, base), series)
+    return out, {
+        "type": "indicator",
+        "indicator": code,
+        "series": {str(y): v for y, v in series.items()},
+    }
+
+
+def list_targets(engine: Engine, *, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """Every quantitative target of every task, in plan order."""
+    day = as_of or dt.date.today()
+    require_schema(engine)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        frame = entries_frame(session)
+        values = indicator_values(session, units=[plan.meta.region])
+    sources = metric_sources()
+    indicator_codes = {i.code.lower() for i in plan.indicators}
+    out = []
+    for task in plan.tasks:
+        for q in task.targets:
+            base = {
+                "code": q.code,
+                "task": task.code,
+                "task_title": task.title,
+                "description": q.description,
+                "description_en": q.description_en,
+                "metric": q.metric,
+                "kind": q.kind,
+                "target": q.value,
+                "comparator": q.comparator,
+                "unit": q.unit,
+                "target_year": q.year,
+            }
+            if q.metric in sources:
+                progress, source = _register_target(plan, q, frame, day)
+            elif q.metric.lower() in indicator_codes:
+                progress, source = _indicator_target(plan, q, values, day)
+            else:
+                out.append({**base, **_not_available(q)})
+                continue
+            out.append({**base, **progress.to_dict(), "source": source, "reason": None})
+    return out
+
+
+def _not_available(q: QuantTarget) -> dict[str, Any]:
+    zh, en = STATUS_LABELS[Status.NOT_AVAILABLE]
+    return {
+        "status": Status.NOT_AVAILABLE.value,
+        "status_label_zh": zh,
+        "status_label_en": en,
+        "value": None,
+        "year": None,
+        "expected": None,
+        "behind_path": False,
+        "path": {},
+        "notes": [],
+        "source": None,
+        "reason": f"no register or indicator measures {q.metric!r} yet / "
+        f"尚无名录或指标计量 {q.metric}",
+    }
+
+
+def statuses_by_task(targets: list[dict[str, Any]]) -> dict[str, list[Status]]:
+    out: dict[str, list[Status]] = {}
+    for t in targets:
+        out.setdefault(t["task"], []).append(Status(t["status"]))
+    return out
