@@ -43,6 +43,8 @@ def test_docx_has_the_sections_and_the_numbers(data, tmp_path):
         "二、核心指标",
         "三、分区县规上工业研发费用",
         "四、数据报送完整率",
+        "五、重点任务进展",
+        "六、需督办的任务",
     ]
     text = "\n".join(p.text for p in d.paragraphs)
     assert all(s in text for s in data["summary"])
@@ -123,3 +125,23 @@ def test_district_report(engine, tmp_path):
     assert f"第 {d['evaluation']['rank']} 名(共 10)" in text
     with pytest.raises(ValueError, match="not a district"):
         district_report(engine, code="330206001", year=2024)
+
+
+def test_supervision_report(engine, tmp_path):
+    from yanzhi.reports import supervision as sup_doc
+    from yanzhi.services import demo_tasks
+    from yanzhi.services.tasks import supervise
+
+    demo_tasks.load(engine, actor="demo:bureau")
+    data = supervise(engine)
+    assert data["units"], "the demo leaves some tasks silent or overdue"
+    d = Document(str(sup_doc.write_docx(data, tmp_path / "s.docx")))
+    first = data["units"][0]
+    assert any(p.text.startswith(first["unit_name"]) for p in d.paragraphs)
+    assert [c.text for c in d.tables[0].rows[1].cells][:2] == [first["tasks"][0]["code"],
+                                                               first["tasks"][0]["title"]]
+    wb = load_workbook(sup_doc.write_xlsx(data, tmp_path / "s.xlsx"))
+    assert wb.active.max_row == 1 + sum(len(u["tasks"]) for u in data["units"])
+    sup_doc.write_pdf(data, tmp_path / "s.pdf")
+    monthly = bulletin.monthly(engine, period="2026-10")
+    assert monthly["tasks"]["programmes"] and len(monthly["tasks"]["programmes"]) == 6

@@ -77,3 +77,28 @@ def district(
         path = out or Path(f"district-{code}-{year}.{fmt}")
         writers[fmt](data, path)
     console.print(f"{data['unit']['name']} {year} → {path}")
+
+
+@app.command("supervision")
+def supervision(
+    unit: Annotated[str | None, typer.Option(help="Only this responsible unit")] = None,
+    period: Annotated[str | None, typer.Option(help="Reporting period (default: current)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="docx | pdf | xlsx")] = "docx",
+    out: Annotated[Path | None, typer.Option(help="Output file")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """The supervision report (督办): overdue, silent and behind-path tasks per unit."""
+    from yanzhi.reports import supervision as supervision_doc
+    from yanzhi.services.tasks import supervise
+
+    if fmt not in supervision_doc.WRITERS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(supervision_doc.WRITERS)}")
+    with handled(), engine_for(database) as engine:
+        data = supervise(engine, period=period)
+        if unit:
+            data["units"] = [u for u in data["units"] if u["unit"] == unit]
+            if not data["units"]:
+                raise LookupError(f"nothing to supervise for {unit} / {unit} 无待督办事项")
+        path = out or Path(f"supervision-{data['period']}.{fmt}")
+        supervision_doc.WRITERS[fmt](data, path)
+    console.print(f"{len(data['units'])} unit(s) → {path}")

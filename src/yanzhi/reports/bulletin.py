@@ -89,6 +89,16 @@ def _district_rows(d: dict[str, Any]) -> list[list[str]]:
     ]
 
 
+def _programme_rows(d: dict[str, Any]) -> list[list[str]]:
+    return [[p["code"], p["title"], "—" if p["progress"] is None else f"{p['progress']:.1f}"]
+            for p in d["tasks"]["programmes"]]
+
+
+def _flagged_rows(d: dict[str, Any]) -> list[list[str]]:
+    return [[t["code"], t["title"], t["lead"], "、".join(t["states"])]
+            for t in d["tasks"]["flagged"]]
+
+
 def write_docx(d: dict[str, Any], out: Path) -> Path:
     doc = Document()
     font = cjk_font()
@@ -119,6 +129,8 @@ def write_docx(d: dict[str, Any], out: Path) -> Path:
         for c in d["completeness"]
     ]
     _table(doc, "四、数据报送完整率", ["区县市", "应报", "已报", "完整率", "状态"], comp)
+    _table(doc, "五、重点任务进展", ["工程", "名称", "进度(%)"], _programme_rows(d))
+    _table(doc, "六、需督办的任务", ["任务", "名称", "牵头单位", "问题"], _flagged_rows(d))
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
     return out
@@ -155,7 +167,10 @@ td, th {{ border: 1px solid #999; padding: 2px 5px; }} .synthetic {{ color: #b45
 </style></head><body><h1>{esc(d["title"])}</h1>{synthetic}<p>报告期: {esc(d["period_zh"])}</p>
 <h2>一、概要</h2>{summary}<h2>二、核心指标</h2>{table(HEADLINE_HEAD, _headline_rows(d))}
 <h2>三、分区县规上工业研发费用</h2>{table(DISTRICT_HEAD, _district_rows(d))}
-<img src="data:image/png;base64,{chart}" style="width:100%"></body></html>"""
+<img src="data:image/png;base64,{chart}" style="width:100%">
+<h2>五、重点任务进展</h2>{table(["工程", "名称", "进度(%)"], _programme_rows(d))}
+<h2>六、需督办的任务</h2>{table(["任务", "名称", "牵头单位", "问题"], _flagged_rows(d))}
+</body></html>"""
 
 
 def write_pdf(d: dict[str, Any], out: Path) -> Path:
@@ -191,6 +206,10 @@ def write_xlsx(d: dict[str, Any], out: Path) -> Path:
         wd.append(
             [r["name"], r["rd_expense"], r["rd_expense_previous"], r["growth"], r["intensity"]]
         )
+    wt = wb.create_sheet("重点任务进展")
+    wt.append(["工程", "名称", "进度(%)"])
+    for p in d["tasks"]["programmes"]:
+        wt.append([p["code"], p["title"], p["progress"]])
     wc = wb.create_sheet("报送完整率")
     wc.append(["区县市", "应报", "已报", "完整率", "状态"])
     for c in d["completeness"]:

@@ -109,10 +109,25 @@ def monthly(engine: Engine, *, period: str) -> dict[str, Any]:
         "attribution": attribution,
         "warnings": analysis.warnings(engine),
         "completeness": reporting.completeness(engine, period=str(p), level="district"),
+        "tasks": _tasks(engine, plan),
         "synthetic": any(i["synthetic"] for i in city["indicators"]),
     }
     data["summary"] = summary(data)
     return data
+
+
+def _tasks(engine: Engine, plan: Any) -> dict[str, Any]:
+    """Task progress by programme and the tasks needing supervision."""
+    from yanzhi.services.tasks import board
+
+    b = board(engine)
+    titles = {p.code: p.title for p in plan.programmes}
+    flagged = [{"code": t["code"], "title": t["title"], "lead": t["lead_name"] or "未分配",
+                "states": t["state_labels"]} for t in b["tasks"] if t["states"]]
+    return {"period": b["period"], "plan_progress": b["plan_progress"],
+            "programmes": [{"code": p["code"], "title": titles.get(p["code"], ""),
+                            "progress": p["progress"]} for p in b["programmes"]],
+            "flagged": flagged}
 
 
 def summary(d: dict[str, Any]) -> list[str]:
@@ -138,6 +153,10 @@ def summary(d: dict[str, Any]) -> list[str]:
             f"研发费用增速最高的是{top['name']}({top['growth']:+.1%}), 最低的是"
             f"{low['name']}({low['growth']:+.1%})。"
         )
+    t = d["tasks"]
+    if t["plan_progress"] is not None:
+        out.append(f"重点任务总体进度 {t['plan_progress']:.1f}%, {len(t['flagged'])} 项任务"
+                   f"逾期、未报告或落后于目标进度。")
     w = d["warnings"]
     out.append(
         f"预警: {len(w['off_track'])} 项指标进展滞后, {len(w['falling_townships'])} 个"
