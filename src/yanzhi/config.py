@@ -48,6 +48,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest evidence file a task report accepts (MB)",
     ),
     Setting(
+        "YANZHI_DOCX_TEMPLATE",
+        None,
+        "A .docx whose styles (headings, fonts, margins) the Word reports use",
+    ),
+    Setting(
         "YANZHI_TEST_POSTGRES_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/test",
         "Tests only: the PostgreSQL server the suite runs against (each run uses its own "

@@ -145,3 +145,19 @@ def test_supervision_report(engine, tmp_path):
     sup_doc.write_pdf(data, tmp_path / "s.pdf")
     monthly = bulletin.monthly(engine, period="2026-10")
     assert monthly["tasks"]["programmes"] and len(monthly["tasks"]["programmes"]) == 6
+
+
+def test_word_reports_have_page_numbers_and_follow_a_bureau_template(data, tmp_path,
+                                                                     monkeypatch):
+    from docx import Document as NewDocument
+    from docx.shared import Pt
+
+    d = Document(str(doc.write_docx(data, tmp_path / "plain.docx")))
+    footer_xml = d.sections[0].footer._element.xml
+    assert "PAGE" in footer_xml and "fldChar" in footer_xml
+    template = NewDocument()
+    template.styles["Normal"].font.size = Pt(14)
+    template.save(str(tmp_path / "bureau.docx"))
+    monkeypatch.setenv("YANZHI_DOCX_TEMPLATE", str(tmp_path / "bureau.docx"))
+    styled = Document(str(doc.write_docx(data, tmp_path / "styled.docx")))
+    assert styled.styles["Normal"].font.size == Pt(14)

@@ -10,11 +10,10 @@ import io
 from pathlib import Path
 from typing import Any
 
-from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 from openpyxl import Workbook
 
+from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
 
 
@@ -100,13 +99,7 @@ def _flagged_rows(d: dict[str, Any]) -> list[list[str]]:
 
 
 def write_docx(d: dict[str, Any], out: Path) -> Path:
-    doc = Document()
-    font = cjk_font()
-    style = doc.styles["Normal"]
-    style.font.size = Pt(10.5)
-    if font:
-        style.font.name = font
-        style.element.rPr.rFonts.set(qn("w:eastAsia"), font)
+    doc = new_document()
     doc.add_heading(d["title"], level=1)
     doc.add_paragraph(
         f"报告期: {d['period_zh']}(请求 {d['requested']})"

@@ -8,10 +8,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Pt
-
+from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
 
 
@@ -47,13 +44,7 @@ def _title(d: dict[str, Any]) -> str:
 
 
 def write_docx(d: dict[str, Any], out: Path) -> Path:
-    doc = Document()
-    font = cjk_font()
-    style = doc.styles["Normal"]
-    style.font.size = Pt(10.5)
-    if font:
-        style.font.name = font
-        style.element.rPr.rFonts.set(qn("w:eastAsia"), font)
+    doc = new_document()
     doc.add_heading(_title(d), level=1)
     e = d["enterprise"]
     synthetic = " · 示例数据(synthetic)" if e["synthetic"] else ""

@@ -6,10 +6,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Pt
-
+from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
 
 
@@ -32,12 +29,7 @@ def _title(d: dict[str, Any]) -> str:
 
 
 def write_docx(d: dict[str, Any], out: Path) -> Path:
-    doc = Document()
-    font = cjk_font()
-    doc.styles["Normal"].font.size = Pt(11)
-    if font:
-        doc.styles["Normal"].font.name = font
-        doc.styles["Normal"].element.rPr.rFonts.set(qn("w:eastAsia"), font)
+    doc = new_document()
     doc.add_heading(_title(d), level=1)
     if d["synthetic"]:
         doc.add_paragraph("示例数据(synthetic)")

@@ -8,11 +8,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from docx import Document
 from docx.enum.text import WD_BREAK
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
+from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
 
 RANK_HEAD = ["排名", "单位", "类型内排名", "等级", "得分", "排名区间(5%–95%)", "较上年"]
@@ -60,13 +58,7 @@ def _method(result: Any) -> list[str]:
 
 
 def write_docx(result: Any, out: Path) -> Path:
-    doc = Document()
-    font = cjk_font()
-    style = doc.styles["Normal"]
-    style.font.size = Pt(10)
-    if font:
-        style.font.name = font
-        style.element.rPr.rFonts.set(qn("w:eastAsia"), font)
+    doc = new_document()
     doc.add_heading(f"{result.framework.name} {result.year}年评价报告", level=1)
     doc.add_heading("一、方法", level=2)
     for line in _method(result):

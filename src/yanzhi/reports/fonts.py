@@ -20,3 +20,17 @@ def cjk_font() -> str | None:
         return None
     families = {f.strip() for line in out.splitlines() for f in line.split(",")}
     return next((f for f in PREFERRED if f in families), next(iter(sorted(families)), None))
+
+
+@cache
+def _families() -> frozenset[str]:
+    try:
+        out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True,
+                             timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(f.strip() for line in out.splitlines() for f in line.split(","))
+
+
+def installed(family: str) -> bool:
+    return family in _families()

@@ -7,11 +7,9 @@ import html
 from pathlib import Path
 from typing import Any
 
-from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Pt
 from openpyxl import Workbook
 
+from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
 
 HEAD = ["任务", "名称", "问题", "最新报告", "逾期里程碑", "已催办"]
@@ -32,12 +30,7 @@ def _title(d: dict[str, Any]) -> str:
 
 
 def write_docx(d: dict[str, Any], out: Path) -> Path:
-    doc = Document()
-    font = cjk_font()
-    doc.styles["Normal"].font.size = Pt(10)
-    if font:
-        doc.styles["Normal"].font.name = font
-        doc.styles["Normal"].element.rPr.rFonts.set(qn("w:eastAsia"), font)
+    doc = new_document()
     doc.add_heading(_title(d), level=1)
     doc.add_paragraph(f"截至 {d['today']}; 共 {len(d['units'])} 个责任单位有待督办事项。")
     for unit in d["units"]:
