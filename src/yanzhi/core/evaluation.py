@@ -20,7 +20,8 @@ from yanzhi.core.composite.robustness import Uncertain
 from yanzhi.core.composite.stats import FloatArray, rank_min, rank_min_rows
 
 ITEM_TYPES = ("Indicator", "Bonus", "Deduction")
-SOURCE_KINDS = ("indicator", "statistic", "enterprise_count")
+SOURCE_KINDS = ("indicator", "statistic", "enterprise_count", "register")
+REGISTER_PREFIX = "register:"  # register counts arrive with the statistics as this element
 FLAG_FILTERS = ("above_size_industrial", "hightech", "tech_sme", "specialised", "champion")
 VALUE_FILTERS = ("hightech_cert_year", "rd_intensity_min")
 GROUP_COLUMN = "kind"
@@ -215,6 +216,8 @@ def raw_table(
             table, key, src = ((ind, "indicator", values) if it.source_kind == "indicator"
                                else (st, "element", stats))  # fmt: skip
             ref = str(it.source)
+            if it.source_kind == "register":
+                ref = REGISTER_PREFIX + ref
             col = table[ref].reindex(idx) if ref in table.columns else pd.Series(np.nan, idx)
             col_key = key if key in src.columns else "element"
             used = src[(src[col_key] == ref)] if len(src) else src

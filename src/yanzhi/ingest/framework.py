@@ -24,6 +24,7 @@ from yanzhi.core.evaluation import (
 )
 from yanzhi.core.issues import InputRejected, Issue
 from yanzhi.core.orgtree import Kind
+from yanzhi.core.registers import REGISTER_KINDS
 
 BUILTIN_FRAMEWORKS = {"township": "ningbo-township.yaml", "district": "ningbo-district.yaml"}
 LEVELS = ("township", "district")
@@ -278,8 +279,8 @@ def _check_source(c: _Checker, d: Mapping[str, Any], path: str) -> None:
     src = d.get("source")
     if not isinstance(src, Mapping) or len(src) != 1 or next(iter(src)) not in SOURCE_KINDS:
         c.add(f"{path}.source", "invalid_source", "source 应为 {indicator|statistic|"
-              "enterprise_count: …} 之一", "source must be one of {indicator: CODE}, "
-              "{statistic: ELEMENT}, {enterprise_count: FILTER}")  # fmt: skip
+              "enterprise_count|register: …} 之一", "source must be one of {indicator: CODE}, "
+              "{statistic: ELEMENT}, {enterprise_count: FILTER}, {register: KIND}")  # fmt: skip
         return
     (kind, ref), = src.items()  # fmt: skip
     if kind == "indicator" and ref not in c.indicators:
@@ -288,6 +289,9 @@ def _check_source(c: _Checker, d: Mapping[str, Any], path: str) -> None:
     elif kind == "statistic" and ref not in c.elements:
         c.add(f"{path}.source.statistic", "unknown_element", f"{ref} 不是规划的统计数据项",
               f"{ref} is not a statistical data element of the plan", ref)  # fmt: skip
+    elif kind == "register" and ref not in REGISTER_KINDS:
+        c.add(f"{path}.source.register", "unknown_register", f"没有登记簿 {ref}",
+              f"no register kind {ref!r}", ref)  # fmt: skip
     elif kind == "enterprise_count":
         if not isinstance(ref, Mapping):
             c.add(f"{path}.source.enterprise_count", "unknown_filter", "筛选条件应为映射",

@@ -5,6 +5,7 @@ grades, change since the previous year, scorecards and the rank uncertainty."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,15 +99,17 @@ def evaluate(
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
-        tree = load_org_tree(session)
         elements = {e.code for e in plan.data_elements if e.source == "statistic"}
         fw = read_framework(
             framework_file or builtin_framework_path(level),
             indicators={i.code for i in plan.indicators},
             elements=elements,
         )
+    counted = register_counts(engine, fw.refs("register"), (year, year - 1))
+    with transaction(engine) as session:
+        tree = load_org_tree(session)
         values = indicator_values(session, indicators=fw.refs("indicator"), kinds=["year"])
-        stats = current_statistics(session)
+        stats = pd.concat([current_statistics(session), counted], ignore_index=True)
         inputs = {y: YearInputs(_values_of(values, fw.level, y), _stats_of(stats, y),
                                 _enterprises(session, tree, fw.level, y))
                   for y in (year, year - 1)}  # fmt: skip
@@ -120,6 +123,26 @@ def evaluate(
     if uncertainty > 0:
         _add_uncertainty(result, uncertainty, seed)
     return result
+
+
+def register_counts(engine: Engine, kinds: Iterable[str], years: Iterable[int]) -> pd.DataFrame:
+    """Register counts per unit as statistic rows (element ``register:KIND``), counted with
+    the register's own rule (entries in force, new in the year or cumulative)."""
+    from yanzhi.services.registers import counts, register_kind
+    from yanzhi.storage.registers import entries_frame
+
+    rows = []
+    for kind in sorted(set(kinds)):
+        spec = register_kind(kind)
+        with transaction(engine) as session:
+            entries = entries_frame(session, kind)
+        synthetic = bool(entries["synthetic"].any()) if len(entries) else False
+        for y in years:
+            by_unit = counts(engine, kind, spec.counts[0] if spec.counts else None, year=y)
+            rows += [{"org_unit_code": u, "element": ev.REGISTER_PREFIX + kind, "period": str(y),
+                      "value": float(n), "synthetic": synthetic} for u, n in by_unit.items()]
+    return pd.DataFrame(rows, columns=["org_unit_code", "element", "period", "value",
+                                       "synthetic"])
 
 
 def unit_table(fw: ev.Framework, tree: OrgTree) -> pd.DataFrame:

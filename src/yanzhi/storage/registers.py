@@ -104,7 +104,7 @@ def list_versions(session: Session, entry_id: int) -> list[RegisterEntryVersionR
 
 def entries_frame(session: Session, kind: str | None = None) -> pd.DataFrame:
     """Entries as a frame for counting: kind, code, org_unit_code, valid_from, valid_to
-    (ISO text), fields, list_name."""
+    (ISO text), fields, list_name, synthetic."""
     rows = list_entries(session, kind)
     return pd.DataFrame(
         {
@@ -115,5 +115,6 @@ def entries_frame(session: Session, kind: str | None = None) -> pd.DataFrame:
             "valid_to": [None if r.valid_to is None else r.valid_to.isoformat() for r in rows],
             "fields": [r.fields or {} for r in rows],
             "list_name": [r.list_name for r in rows],
+            "synthetic": [bool(r.synthetic) for r in rows],
         }
     )
