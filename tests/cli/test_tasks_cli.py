@@ -117,3 +117,21 @@ def test_registers_import_and_list(db, tmp_path):
     assert "unknown register" in run("registers", "list", "nope", "--database", db, code=2).output
     kinds = json.loads(run("registers", "kinds", "--json").stdout)
     assert "key_rd_projects" in next(k for k in kinds if k["code"] == "key_rd_project")["metrics"]
+
+
+def test_assign_owners_and_edit_milestones(db_url):
+    import json as _json
+
+    r = runner.invoke(app, ["init", "--database", db_url])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["tasks", "assign", "P3.T2", "--lead", "NBKJJ", "--co", "330206",
+                            "--database", db_url])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["tasks", "assign", "P3.T2", "--lead", "NOPE", "--database", db_url])
+    assert r.exit_code == 2 and "unknown unit" in r.output
+    r = runner.invoke(app, ["tasks", "milestone", "P3.T2", "--year", "2025", "--title",
+                            "立项100项", "--due", "2025-12-31", "--done", "--database", db_url])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["tasks", "list", "--json", "--database", db_url])
+    task = next(t for t in _json.loads(r.stdout)["tasks"] if t["code"] == "P3.T2")
+    assert task["lead"] == "NBKJJ" and task["co_units"] == ["330206"]

@@ -172,6 +172,38 @@ def comment(
     print_json(saved) if as_json else console.print(f"{task}: comment recorded / 已记录批示")
 
 
+@app.command("assign")
+def assign(
+    task: Annotated[str, typer.Argument(help="Task code")],
+    lead: Annotated[
+        str | None, typer.Option(help="Lead unit (department or org unit code)")
+    ] = None,
+    co: Annotated[list[str] | None, typer.Option(help="A co-unit (repeat the option)")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Set a task's lead unit and co-units (audited). / 设置牵头和配合单位"""
+    with handled(), engine_for(database) as engine:
+        changed = task_svc.assign(engine, task, lead=lead, co_units=list(co or []), actor=actor())
+    console.print(f"{task}: " + ("owners updated / 已更新" if changed else "no change / 无变化"))
+
+
+@app.command("milestone")
+def milestone(
+    task: Annotated[str, typer.Argument(help="Task code")],
+    year: Annotated[int, typer.Option(help="Milestone year")],
+    title: Annotated[str, typer.Option(help="What is due")],
+    due: Annotated[str | None, typer.Option(help="Due date, e.g. 2025-12-31")] = None,
+    done: Annotated[bool | None, typer.Option("--done/--not-done", help="Mark it")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Add or edit a task's milestone for a year, optionally marking it done (audited)."""
+    with handled(), engine_for(database) as engine:
+        code = task_svc.set_milestone(
+            engine, task, year=year, title=title, due=due, done=done, actor=actor()
+        )
+    console.print(f"milestone {code} saved / 里程碑已保存")
+
+
 @app.command("history")
 def history(
     task: Annotated[str, typer.Argument(help="Task code")],
