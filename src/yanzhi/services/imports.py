@@ -101,6 +101,7 @@ def import_file(
         step("read")
         table = read_table(path, spec, encoding=encoding, sheet=sheet)
         frame, issues = parse_table(table, spec, money_unit=money_unit, period=period)
+        table.data = table.data.iloc[:0]  # the raw cells are no longer needed: free them
     except InputRejected as exc:
         report.errors = exc.issues
         return report
