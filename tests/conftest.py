@@ -85,7 +85,7 @@ def demo_db(
 ) -> Iterator[str]:
     """A database with the plan, the divisions and a small demo panel (400 enterprises),
     history approved and indicators computed — shared by the tests of one module."""
-    from yanzhi.services import demo, indicators
+    from yanzhi.services import demo
     from yanzhi.services.database import init_database
 
     folder = tmp_path_factory.mktemp("demo")
@@ -93,9 +93,8 @@ def demo_db(
         eng = make_engine(url)
         init_database(eng, actor="test:init")
         data = demo.build(seed=11, n_enterprises=400, last_month=(2026, 10))
-        reports = demo.import_files(eng, demo.write_files(data, folder / "files"), actor="t")
+        files = demo.write_files(data, folder / "files")
+        reports = demo.load(eng, data, files, actor="t", tasks=False)
         assert all(r.ok for r in reports), [str(i) for r in reports for i in r.errors][:5]
-        demo.approve_history(eng, data, actor="test:city")
-        indicators.compute(eng, approved_only=True)
         eng.dispose()
         yield url

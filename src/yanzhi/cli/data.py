@@ -20,7 +20,7 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
-from yanzhi.services import demo_tasks, indicators, reporting
+from yanzhi.services import reporting
 from yanzhi.services.imports import ImportReport, import_file
 from yanzhi.services.templates import write_template
 
@@ -256,16 +256,13 @@ def demo_data(
         reports = []
         if load:
             with engine_for(database) as engine:
-                reports = demo.import_files(
+                reports = demo.load(
                     engine,
+                    data,
                     files,
                     actor=actor(),
                     progress=None if as_json else lambda f: console.print(f"importing {f}…"),
                 )
-                if all(r.ok for r in reports):
-                    demo.approve_history(engine, data, actor="demo:city-analyst")
-                    indicators.compute(engine, approved_only=True)
-                    demo_tasks.load(engine, actor="demo:bureau")
     result = demo.summary(data, reports)
     if as_json:
         print_json(result)

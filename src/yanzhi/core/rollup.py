@@ -58,6 +58,7 @@ from yanzhi.core.rollup_frame import (
 __all__ = [
     "COUNT_ELEMENTS",
     "FACT_COLUMNS",
+    "FLAG_COLUMNS",
     "FLOW_ELEMENTS",
     "RESULT_SCHEMA",
     "VALUE_ELEMENTS",
@@ -67,6 +68,15 @@ __all__ = [
     "rollup",
 ]
 
+FLAG_COLUMNS = (
+    "has_rd_institution",
+    "above_size_industrial",
+    "hightech",
+    "tech_sme",
+    "specialised",
+    "champion",
+)
+"""Yes/no columns of the facts (missing counts as no)."""
 FACT_COLUMNS = (
     "enterprise_id",
     "period",
@@ -76,12 +86,7 @@ FACT_COLUMNS = (
     "industry_code",
     "industry_division",
     *VALUE_ELEMENTS,
-    "has_rd_institution",
-    "above_size_industrial",
-    "hightech",
-    "tech_sme",
-    "specialised",
-    "champion",
+    *FLAG_COLUMNS,
     "size_class",
 )
 LEVELS = ("township", "district", "city")

@@ -74,7 +74,7 @@ def read_plan(path: str | Path, *, known_units: Iterable[str] | None = None) -> 
             ],
             what=name,
         ) from None
-    doc = _plain(doc)
+    doc = plain_yaml(doc)
     issues = validate_plan(doc, file=name, known_units=known_units)
     if issues:
         raise InputRejected([_with_line(i, node) for i in issues], what=name)
@@ -111,12 +111,12 @@ def _read_bytes(path: Path, name: str) -> bytes:
         ) from None
 
 
-def _plain(x: Any) -> Any:
+def plain_yaml(x: Any) -> Any:
     """YAML dates become ISO strings so the schema sees the text the author wrote."""
     if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
+        return {str(k): plain_yaml(v) for k, v in x.items()}
     if isinstance(x, list):
-        return [_plain(v) for v in x]
+        return [plain_yaml(v) for v in x]
     if isinstance(x, dt.date):
         return x.isoformat()
     return x

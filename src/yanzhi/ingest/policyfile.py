@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from yanzhi.core.issues import InputRejected, Issue
 from yanzhi.core.policy import RuleSet, ruleset_from_document, validate_rules
+from yanzhi.ingest.planfile import plain_yaml
 
 
 def builtin_rules_path() -> Path:
     return Path(str(resources.files("yanzhi.data").joinpath("policy/ningbo-policy.yaml")))
 
 
-def _plain(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_plain(v) for v in x]
-    if isinstance(x, dt.date):
-        return x.isoformat()
-    return x
-
-
 def read_rules(path: str | Path | None = None) -> RuleSet:
     p = Path(path) if path else builtin_rules_path()
     try:
-        doc = _plain(yaml.safe_load(p.read_text("utf-8")))
+        doc = plain_yaml(yaml.safe_load(p.read_text("utf-8")))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputRejected(
             [

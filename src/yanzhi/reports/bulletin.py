@@ -13,7 +13,7 @@ from typing import Any
 from docx.shared import Cm
 from openpyxl import Workbook
 
-from yanzhi.reports.docx_base import new_document
+from yanzhi.reports.docx_base import add_table, new_document
 from yanzhi.reports.fonts import cjk_font
 
 
@@ -89,13 +89,16 @@ def _district_rows(d: dict[str, Any]) -> list[list[str]]:
 
 
 def _programme_rows(d: dict[str, Any]) -> list[list[str]]:
-    return [[p["code"], p["title"], "—" if p["progress"] is None else f"{p['progress']:.1f}"]
-            for p in d["tasks"]["programmes"]]
+    return [
+        [p["code"], p["title"], "—" if p["progress"] is None else f"{p['progress']:.1f}"]
+        for p in d["tasks"]["programmes"]
+    ]
 
 
 def _flagged_rows(d: dict[str, Any]) -> list[list[str]]:
-    return [[t["code"], t["title"], t["lead"], "、".join(t["states"])]
-            for t in d["tasks"]["flagged"]]
+    return [
+        [t["code"], t["title"], t["lead"], "、".join(t["states"])] for t in d["tasks"]["flagged"]
+    ]
 
 
 def write_docx(d: dict[str, Any], out: Path) -> Path:
@@ -131,13 +134,7 @@ def write_docx(d: dict[str, Any], out: Path) -> Path:
 
 def _table(doc: Any, heading: str, head: list[str], rows: list[list[str]]) -> None:
     doc.add_heading(heading, level=2)
-    table = doc.add_table(rows=1, cols=len(head))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, head, strict=True):
-        cell.text = text
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
+    add_table(doc, head, rows)
 
 
 def to_html(d: dict[str, Any]) -> str:

@@ -20,12 +20,18 @@ def _rows(d: dict[str, Any]) -> list[tuple[str, str]]:
         ("营业收入 / revenue", f"{last['operating_revenue']:,.1f} 万元"),
         ("研发投入强度 / intensity", f"{(last['intensity'] or 0):.2%}"),
         ("同行分位(全市)/ city percentile", _pct(p["city_percentile"], p["city_peers"])),
-        ("同行分位(区县)/ district percentile",
-         _pct(p["district_percentile"], p["district_peers"])),
+        (
+            "同行分位(区县)/ district percentile",
+            _pct(p["district_percentile"], p["district_peers"]),
+        ),
     ]
     for g in d["gaps"].values():
-        rows.append((f"距 {g['threshold']:.1%} 需增加研发 / to reach {g['threshold']:.1%}",
-                     "已达到 reached" if g["reached"] else f"{g['extra_rd_expense']:,.1f} 万元"))
+        rows.append(
+            (
+                f"距 {g['threshold']:.1%} 需增加研发 / to reach {g['threshold']:.1%}",
+                "已达到 reached" if g["reached"] else f"{g['extra_rd_expense']:,.1f} 万元",
+            )
+        )
     return rows
 
 
@@ -34,9 +40,14 @@ def _pct(value: float | None, n: int) -> str:
 
 
 def _benefits(d: dict[str, Any]) -> list[tuple[str, str, str]]:
-    return [(b["name"] + ("(参数待本地设定)" if b["set_locally"] else ""),
-             f"{b['amount']:,.2f} 万元" if b["eligible"] else "不符合 / not eligible",
-             b["explanation"]) for b in d["policies"]["benefits"]]
+    return [
+        (
+            b["name"] + ("(参数待本地设定)" if b["set_locally"] else ""),
+            f"{b['amount']:,.2f} 万元" if b["eligible"] else "不符合 / not eligible",
+            b["explanation"],
+        )
+        for b in d["policies"]["benefits"]
+    ]
 
 
 def _title(d: dict[str, Any]) -> str:
@@ -48,8 +59,10 @@ def write_docx(d: dict[str, Any], out: Path) -> Path:
     doc.add_heading(_title(d), level=1)
     e = d["enterprise"]
     synthetic = " · 示例数据(synthetic)" if e["synthetic"] else ""
-    doc.add_paragraph(f"统一社会信用代码 {e['uscc']} · {e['district']} {e['township']} · 行业 "
-                      f"{e['industry_code']}{synthetic}")
+    doc.add_paragraph(
+        f"统一社会信用代码 {e['uscc']} · {e['district']} {e['township']} · 行业 "
+        f"{e['industry_code']}{synthetic}"
+    )
     table = doc.add_table(rows=0, cols=2)
     for k, v in _rows(d):
         cells = table.add_row().cells
@@ -62,8 +75,9 @@ def write_docx(d: dict[str, Any], out: Path) -> Path:
     for row in _benefits(d):
         for cell, text in zip(pt.add_row().cells, row, strict=True):
             cell.text = text
-    doc.add_paragraph(f"规则版本 {d['policies']['rules_version']} · 生成于 "
-                      f"{dt.date.today().isoformat()} · yanzhi")
+    doc.add_paragraph(
+        f"规则版本 {d['policies']['rules_version']} · 生成于 {dt.date.today().isoformat()} · yanzhi"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
     return out
@@ -73,10 +87,13 @@ def to_html(d: dict[str, Any]) -> str:
     font = cjk_font() or "sans-serif"
     esc = html.escape
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in _rows(d))
-    warns = "".join(f"<li>{esc(w['message_zh'])} / {esc(w['message_en'])}</li>"
-                    for w in d["warnings"]) or "<li>无 / none</li>"
-    bens = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>"
-                   for r in _benefits(d))
+    warns = (
+        "".join(f"<li>{esc(w['message_zh'])} / {esc(w['message_en'])}</li>" for w in d["warnings"])
+        or "<li>无 / none</li>"
+    )
+    bens = "".join(
+        "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in _benefits(d)
+    )
     e = d["enterprise"]
     synthetic = '<p class="synthetic">示例数据 synthetic</p>' if e["synthetic"] else ""
     return f"""<!doctype html><html lang="zh"><head><meta charset="utf-8"><style>
@@ -86,10 +103,10 @@ h1 {{ font-size: 16pt; }} th {{ text-align: left; padding-right: 2em; }}
 table {{ border-collapse: collapse; margin-bottom: 1em; }} td, th {{ padding: 2px 6px; }}
 .synthetic {{ color: #b45309; font-weight: bold; }}
 </style></head><body><h1>{esc(_title(d))}</h1>{synthetic}
-<p>统一社会信用代码 {esc(e['uscc'])} · {esc(str(e['district']))} {esc(str(e['township']))}</p>
+<p>统一社会信用代码 {esc(e["uscc"])} · {esc(str(e["district"]))} {esc(str(e["township"]))}</p>
 <table>{rows}</table><h2>预警 / warnings</h2><ul>{warns}</ul>
-<h2>可享受政策 / policies ({d['policies']['year']})</h2><table>{bens}</table>
-<p>规则版本 {esc(d['policies']['rules_version'])} · yanzhi</p></body></html>"""
+<h2>可享受政策 / policies ({d["policies"]["year"]})</h2><table>{bens}</table>
+<p>规则版本 {esc(d["policies"]["rules_version"])} · yanzhi</p></body></html>"""
 
 
 def write_pdf(d: dict[str, Any], out: Path) -> Path:

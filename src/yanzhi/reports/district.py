@@ -12,11 +12,21 @@ from yanzhi.reports.fonts import cjk_font
 
 def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
     ev = d["evaluation"]
-    ind = [f"{i['name']}: {i['value']:,.2f}{i['unit']}({i['year']}年), 目标 {i['target']:g}, "
-           f"评估 {i['status_zh']}" for i in d["indicators"] if i["value"] is not None]
-    rank = [f"{ev['framework']}: 第 {ev['rank']} 名(共 {ev['of']}), 得分 {ev['score']:.2f}, "
-            f"等级 {ev['grade']}" + (f", 排名区间 {ev['rank_q5']:.0f}–{ev['rank_q95']:.0f}"
-                                   if ev["rank_q5"] is not None else "")]
+    ind = [
+        f"{i['name']}: {i['value']:,.2f}{i['unit']}({i['year']}年), 目标 {i['target']:g}, "
+        f"评估 {i['status_zh']}"
+        for i in d["indicators"]
+        if i["value"] is not None
+    ]
+    rank = [
+        f"{ev['framework']}: 第 {ev['rank']} 名(共 {ev['of']}), 得分 {ev['score']:.2f}, "
+        f"等级 {ev['grade']}"
+        + (
+            f", 排名区间 {ev['rank_q5']:.0f}–{ev['rank_q95']:.0f}"
+            if ev["rank_q5"] is not None
+            else ""
+        )
+    ]
     rank += [f"拉动: {n} ({v:+.2f})" for n, v in ev["lifts"]]
     rank += [f"拖累: {n} ({v:+.2f})" for n, v in ev["drags"]]
     warn = [f"{w['indicator']}: {w['status_zh']}" for w in d["off_track"]]
@@ -46,12 +56,16 @@ def write_pdf(d: dict[str, Any], out: Path) -> Path:
     from weasyprint import HTML
 
     esc = html.escape
-    body = "".join(f"<h2>{esc(h)}</h2><ul>" + "".join(f"<li>{esc(x)}</li>" for x in lines)
-                   + "</ul>" for h, lines in _paragraphs(d))
+    body = "".join(
+        f"<h2>{esc(h)}</h2><ul>" + "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul>"
+        for h, lines in _paragraphs(d)
+    )
     font = cjk_font() or "sans-serif"
-    page = (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><style>body '
-            f'{{font-family: "{font}";}}</style></head><body><h1>{esc(_title(d))}</h1>'
-            f"{'<p>示例数据(synthetic)</p>' if d['synthetic'] else ''}{body}</body></html>")
+    page = (
+        f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><style>body '
+        f'{{font-family: "{font}";}}</style></head><body><h1>{esc(_title(d))}</h1>'
+        f"{'<p>示例数据(synthetic)</p>' if d['synthetic'] else ''}{body}</body></html>"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     HTML(string=page).write_pdf(str(out))
     return out

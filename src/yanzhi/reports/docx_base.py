@@ -59,3 +59,15 @@ def _page_numbers(doc: Any) -> None:
                 el.set(qn("xml:space"), "preserve")
                 el.text = text
             run._r.append(el)
+
+
+def add_table(doc: Any, head: list[str], rows: list[list[str]]) -> Any:
+    """A gridded table: a header row, then one row per list of cell texts."""
+    table = doc.add_table(rows=1, cols=len(head))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, head, strict=True):
+        cell.text = text
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+    return table

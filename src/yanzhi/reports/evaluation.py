@@ -10,7 +10,7 @@ from typing import Any
 
 from docx.enum.text import WD_BREAK
 
-from yanzhi.reports.docx_base import new_document
+from yanzhi.reports.docx_base import add_table, new_document
 from yanzhi.reports.fonts import cjk_font
 
 RANK_HEAD = ["排名", "单位", "类型内排名", "等级", "得分", "排名区间(5%–95%)", "较上年"]
@@ -31,8 +31,18 @@ def _interval(r: dict[str, Any]) -> str:
 
 def ranking_rows(result: Any) -> list[list[str]]:
     rows = sorted(result.to_dict()["results"], key=lambda r: (r["pool"], r["Rank"]))
-    return [[str(r["Rank"]), r["uName"], str(r["GroupRank"]), str(r["Grade"]),
-             _num(r["Score"]), _interval(r), _num(r.get("ScoreChange"), "+.2f")] for r in rows]
+    return [
+        [
+            str(r["Rank"]),
+            r["uName"],
+            str(r["GroupRank"]),
+            str(r["Grade"]),
+            _num(r["Score"]),
+            _interval(r),
+            _num(r.get("ScoreChange"), "+.2f"),
+        ]
+        for r in rows
+    ]
 
 
 def scorecard_rows(result: Any, code: str) -> list[list[str]]:
@@ -47,11 +57,16 @@ def scorecard_rows(result: Any, code: str) -> list[list[str]]:
 
 def _method(result: Any) -> list[str]:
     fw = result.framework
-    lines = [f"评价框架: {fw.name}({fw.code}), {result.year} 年, 共 {len(result.units)} 个单位、"
-             f"{sum(1 for i in fw.indicators if i.type == 'Indicator')} 项指标。",
-             f"方法: {fw.spec}", "指标与来源:"]
-    lines += [f"{i.code} {i.name}(权重 {i.weight:g}, 上级 {i.parent}): {i.provenance}"
-              for i in fw.indicators]
+    lines = [
+        f"评价框架: {fw.name}({fw.code}), {result.year} 年, 共 {len(result.units)} 个单位、"
+        f"{sum(1 for i in fw.indicators if i.type == 'Indicator')} 项指标。",
+        f"方法: {fw.spec}",
+        "指标与来源:",
+    ]
+    lines += [
+        f"{i.code} {i.name}(权重 {i.weight:g}, 上级 {i.parent}): {i.provenance}"
+        for i in fw.indicators
+    ]
     if result.synthetic:
         lines.insert(0, "示例数据(synthetic): 本报告基于合成演示数据。")
     return lines
@@ -64,26 +79,19 @@ def write_docx(result: Any, out: Path) -> Path:
     for line in _method(result):
         doc.add_paragraph(line)
     doc.add_heading("二、排名", level=2)
-    _table(doc, RANK_HEAD, ranking_rows(result))
+    add_table(doc, RANK_HEAD, ranking_rows(result))
     doc.add_heading("三、单位评分卡", level=2)
     for r in sorted(result.to_dict()["results"], key=lambda r: (r["pool"], r["Rank"])):
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        doc.add_heading(f"{r['uName']}(排名 {r['Rank']}, 得分 {_num(r['Score'])}, "
-                        f"等级 {r['Grade']}, 区间 {_interval(r)})", level=3)
-        _table(doc, ["指标", "标准化得分", "对总分的拉动"], scorecard_rows(result, r["uCode"]))
+        doc.add_heading(
+            f"{r['uName']}(排名 {r['Rank']}, 得分 {_num(r['Score'])}, "
+            f"等级 {r['Grade']}, 区间 {_interval(r)})",
+            level=3,
+        )
+        add_table(doc, ["指标", "标准化得分", "对总分的拉动"], scorecard_rows(result, r["uCode"]))
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
     return out
-
-
-def _table(doc: Any, head: list[str], rows: list[list[str]]) -> None:
-    table = doc.add_table(rows=1, cols=len(head))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, head, strict=True):
-        cell.text = text
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
 
 
 def to_html(result: Any) -> str:
@@ -96,10 +104,11 @@ def to_html(result: Any) -> str:
 
     cards = "".join(
         f'<section class="card"><h3>{esc(r["uName"])}(排名 {r["Rank"]}, 得分 '
-        f'{_num(r["Score"])}, 等级 {r["Grade"]}, 区间 {_interval(r)})</h3>'
+        f"{_num(r['Score'])}, 等级 {r['Grade']}, 区间 {_interval(r)})</h3>"
         + table(["指标", "标准化得分", "对总分的拉动"], scorecard_rows(result, r["uCode"]))
         + "</section>"
-        for r in sorted(result.to_dict()["results"], key=lambda r: (r["pool"], r["Rank"])))
+        for r in sorted(result.to_dict()["results"], key=lambda r: (r["pool"], r["Rank"]))
+    )
     method = "".join(f"<p>{esc(x)}</p>" for x in _method(result))
     font = cjk_font() or "sans-serif"
     return f"""<!doctype html><html lang="zh"><head><meta charset="utf-8"><style>

@@ -6,16 +6,16 @@ from __future__ import annotations
 import subprocess
 from functools import cache
 
-PREFERRED = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "FangSong",
-             "SimHei")
+PREFERRED = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "FangSong", "SimHei")
 
 
 @cache
 def cjk_font() -> str | None:
     """The family name of an installed CJK font, or None when there is none."""
     try:
-        out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
-                             timeout=10).stdout
+        out = subprocess.run(
+            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return None
     families = {f.strip() for line in out.splitlines() for f in line.split(",")}
@@ -25,8 +25,9 @@ def cjk_font() -> str | None:
 @cache
 def _families() -> frozenset[str]:
     try:
-        out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True,
-                             timeout=10).stdout
+        out = subprocess.run(
+            ["fc-list", ":", "family"], capture_output=True, text=True, timeout=10
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return frozenset()
     return frozenset(f.strip() for line in out.splitlines() for f in line.split(","))

@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from yanzhi.reports.docx_base import new_document
+from yanzhi.reports.docx_base import add_table, new_document
 from yanzhi.reports.fonts import cjk_font
 
 HEAD = ["任务", "名称", "问题", "最新报告", "逾期里程碑", "已催办"]
@@ -19,9 +19,16 @@ def rows(unit: dict[str, Any]) -> list[list[str]]:
     out = []
     for t in unit["tasks"]:
         latest = t.get("latest") or {}
-        out.append([t["code"], t["title"], "、".join(t["state_labels"]),
-                    f"{latest.get('period', '—')} {latest.get('status', '')}".strip(),
-                    str(len(t["overdue_milestones"])), str(len(t["reminders"]))])
+        out.append(
+            [
+                t["code"],
+                t["title"],
+                "、".join(t["state_labels"]),
+                f"{latest.get('period', '—')} {latest.get('status', '')}".strip(),
+                str(len(t["overdue_milestones"])),
+                str(len(t["reminders"])),
+            ]
+        )
     return out
 
 
@@ -35,13 +42,7 @@ def write_docx(d: dict[str, Any], out: Path) -> Path:
     doc.add_paragraph(f"截至 {d['today']}; 共 {len(d['units'])} 个责任单位有待督办事项。")
     for unit in d["units"]:
         doc.add_heading(f"{unit['unit_name']}({len(unit['tasks'])} 项)", level=2)
-        table = doc.add_table(rows=1, cols=len(HEAD))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, HEAD, strict=True):
-            cell.text = text
-        for row in rows(unit):
-            for cell, text in zip(table.add_row().cells, row, strict=True):
-                cell.text = text
+        add_table(doc, HEAD, rows(unit))
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
     return out
@@ -54,14 +55,17 @@ def write_pdf(d: dict[str, Any], out: Path) -> Path:
     parts = []
     for unit in d["units"]:
         head = "".join(f"<th>{esc(h)}</th>" for h in HEAD)
-        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>"
-                       for r in rows(unit))
+        body = "".join(
+            "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows(unit)
+        )
         parts.append(f"<h2>{esc(unit['unit_name'])}</h2><table><tr>{head}</tr>{body}</table>")
     font = cjk_font() or "sans-serif"
-    page = (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><style>body {{'
-            f'font-family: "{font}"; font-size: 9pt;}} table {{border-collapse: collapse;}} '
-            f"td, th {{border: 1px solid #999; padding: 1px 4px;}}</style></head><body>"
-            f"<h1>{esc(_title(d))}</h1>{''.join(parts)}</body></html>")
+    page = (
+        f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><style>body {{'
+        f'font-family: "{font}"; font-size: 9pt;}} table {{border-collapse: collapse;}} '
+        f"td, th {{border: 1px solid #999; padding: 1px 4px;}}</style></head><body>"
+        f"<h1>{esc(_title(d))}</h1>{''.join(parts)}</body></html>"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     HTML(string=page).write_pdf(str(out))
     return out

@@ -129,6 +129,29 @@ def approve_history(engine: Engine, data: DemoData, *, actor: str) -> int:
     return approve_all(engine, actor=actor, except_periods={latest} if latest else None)
 
 
+def load(
+    engine: Engine,
+    data: DemoData,
+    files: DemoFiles,
+    *,
+    actor: str,
+    progress: Callable[[str], None] | None = None,
+    tasks: bool = True,
+) -> list[ImportReport]:
+    """The whole demo: import the files through the normal path; if every file imports,
+    approve the history, compute the indicators and (``tasks``) load the task and
+    register entries. Returns the import reports."""
+    from yanzhi.services import demo_tasks, indicators
+
+    reports = import_files(engine, files, actor=actor, progress=progress)
+    if all(r.ok for r in reports):
+        approve_history(engine, data, actor="demo:city-analyst")
+        indicators.compute(engine, approved_only=True)
+        if tasks:
+            demo_tasks.load(engine, actor="demo:bureau")
+    return reports
+
+
 def summary(data: DemoData, reports: list[ImportReport]) -> dict[str, Any]:
     return {
         "meta": data.meta,

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import parse_period
 from yanzhi.core.plan.model import Plan
-from yanzhi.core.rollup import FACT_COLUMNS, affected_periods, rollup
+from yanzhi.core.rollup import FACT_COLUMNS, FLAG_COLUMNS, affected_periods, rollup
 from yanzhi.services.database import require_schema
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import (
@@ -29,15 +29,6 @@ from yanzhi.storage.facts import (
 from yanzhi.storage.orgunits import load_org_tree
 from yanzhi.storage.plans import get_plan
 from yanzhi.storage.stats import current_statistics
-
-_FLAGS = (
-    "has_rd_institution",
-    "above_size_industrial",
-    "hightech",
-    "tech_sme",
-    "specialised",
-    "champion",
-)
 
 
 @dataclass(frozen=True)
@@ -61,7 +52,7 @@ def facts_frame(reports: pd.DataFrame, tree: OrgTree) -> pl.DataFrame:
     df["district_code"] = df["township_code"].map(parent)
     df["city_code"] = df["district_code"].map(parent)
     df["industry_division"] = df["industry_code"].astype(str).str.slice(0, 2)
-    for f in _FLAGS:
+    for f in FLAG_COLUMNS:
         df[f] = df[f].fillna(False).astype(bool)
     df["size_class"] = df["size_class"].fillna("").astype(str)
     columns = {}
