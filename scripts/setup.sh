@@ -21,3 +21,26 @@ if [ -n "$extras" ]; then
 else
   .venv/bin/python -m pip install --quiet -e .
 fi
+
+# Browser libraries (Apache ECharts for the web charts): package.json / package-lock.json are
+# committed, node_modules/ is not. Needs Node.js with npm.
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "npm not found: installing Debian packages nodejs npm (for the ECharts web charts)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null ||
+      echo "could not install nodejs npm with apt-get" >&2
+  fi
+fi
+if command -v npm >/dev/null 2>&1; then
+  if [ -f package-lock.json ]; then
+    npm ci --no-audit --no-fund --silent
+  else
+    npm install --no-audit --no-fund --silent
+  fi
+  [ -f node_modules/echarts/dist/echarts.min.js ] ||
+    echo "warning: node_modules/echarts/dist/echarts.min.js is missing after npm" >&2
+else
+  echo "Node.js/npm not found: the web charts need Apache ECharts from npm." >&2
+  echo "Install Node.js and npm (on Debian: apt-get install nodejs npm), then run scripts/setup.sh again" >&2
+  echo "(or point YANZHI_ECHARTS_JS at a copy of echarts.min.js)." >&2
+fi

@@ -53,6 +53,33 @@ SETTINGS: tuple[Setting, ...] = (
         "A .docx whose styles (headings, fonts, margins) the Word reports use",
     ),
     Setting(
+        "YANZHI_SESSION_HOURS",
+        "12",
+        "Web: hours a login session lasts before the user must log in again",
+    ),
+    Setting(
+        "YANZHI_LOGIN_MAX_FAILURES",
+        "5",
+        "Web: failed logins of one user name within the window after which logins are refused "
+        "(four times as many from one client address)",
+    ),
+    Setting(
+        "YANZHI_LOGIN_WINDOW_MINUTES",
+        "15",
+        "Web: the window (minutes) over which failed logins are counted",
+    ),
+    Setting(
+        "YANZHI_ECHARTS_JS",
+        None,
+        "Web: path of echarts.min.js. Default: node_modules/echarts/dist/echarts.min.js in the "
+        "project folder, installed by scripts/setup.sh with npm",
+    ),
+    Setting(
+        "YANZHI_CACHE_SECONDS",
+        "300",
+        "Web: how long a computed page is cached; any write to the database clears it at once",
+    ),
+    Setting(
         "YANZHI_TEST_POSTGRES_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/test",
         "Tests only: the PostgreSQL server the suite runs against (each run uses its own "

@@ -19,6 +19,7 @@ from yanzhi.cli import (
     progress,
     report,
     tasks,
+    web,
 )
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, actor, console, engine_for, handled, print_json
 from yanzhi.services.database import init_database
@@ -48,6 +49,9 @@ app.command("evaluate")(evaluate.evaluate)
 app.add_typer(tasks.app, name="tasks")
 app.add_typer(tasks.registers_app, name="registers")
 app.command("targets")(tasks.targets)
+app.command("serve")(web.serve)
+app.command("demo")(web.demo)
+app.add_typer(web.users_app, name="users")
 
 
 @app.command()

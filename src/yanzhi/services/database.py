@@ -82,3 +82,34 @@ def init_database(
         plan_changes=plan_counts.changed,
         tables=len(inspect(engine).get_table_names()),
     )
+
+
+def data_generation(engine: Engine) -> tuple[int, ...]:
+    """A fingerprint that changes whenever stored data change: the newest audit-log entry,
+    import batch and computed indicator row (and how many of those there are). Cheap: each
+    part is an indexed max / count."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "select (select coalesce(max(id), 0) from audit_log),"
+                " (select coalesce(max(id), 0) from import_batch),"
+                " (select coalesce(max(id), 0) from indicator_value),"
+                " (select count(*) from indicator_value)"
+            )
+        ).one()
+    return tuple(int(v) for v in row)
+
+
+def has_synthetic(engine: Engine) -> bool:
+    """Does the database hold any generated (synthetic) enterprise, report or statistic?"""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return any(
+            conn.execute(
+                text(f"select 1 from {t} where synthetic = :t limit 1"), {"t": True}
+            ).first()
+            for t in ("enterprise", "rd_report", "statistic")
+        )

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from yanzhi.core.orgtree import KIND_LABELS, Kind, Level
+from yanzhi.core.orgtree import KIND_LABELS, Kind, Level, OrgTree
 from yanzhi.services.database import require_schema
 from yanzhi.storage.db import transaction
-from yanzhi.storage.orgunits import list_org_units
+from yanzhi.storage.orgunits import list_org_units, load_org_tree
 
 
 class UnknownLevel(ValueError):
@@ -37,3 +37,10 @@ def list_units(
             }
             for r in rows
         ]
+
+
+def org_tree(engine: Engine) -> OrgTree:
+    """The stored division tree (for scope checks and names)."""
+    require_schema(engine)
+    with transaction(engine) as session:
+        return load_org_tree(session)

@@ -1,3 +1,4 @@
 """storage layer: the SQL system of record."""
 
-from yanzhi.storage import datamodels, models, taskmodels  # noqa: F401  (every table on Base.metadata)
+# every table on Base.metadata
+from yanzhi.storage import datamodels, models, taskmodels, usermodels  # noqa: F401

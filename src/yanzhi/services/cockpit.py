@@ -1,0 +1,128 @@
+"""The cockpit (驾驶舱): everything the first page shows, for one principal. The city's
+headline indicators with their target path and forecast band, the same indicators by
+district for the map, warnings, task progress by programme and this period's reporting
+completeness — each cut to what the principal may see (services/scope.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from yanzhi.core.orgtree import OrgTree
+from yanzhi.core.periods import parse_period
+from yanzhi.services import analysis, reporting, status, tasks
+from yanzhi.services.access import Principal
+from yanzhi.services.database import require_schema
+from yanzhi.services.scope import can_see_unit, require, visible_units
+from yanzhi.storage.db import transaction
+from yanzhi.storage.plans import get_plan
+from yanzhi.storage.submissions import submissions
+
+
+def latest_period(engine: Engine, dataset: str = "rd") -> str | None:
+    """The newest period anyone has reported (approved or not)."""
+    with transaction(engine) as session:
+        frame = submissions(session, dataset)
+    if frame.empty:
+        return None
+    return str(
+        max(
+            (parse_period(p) for p in frame["period"].unique()),
+            key=lambda p: (p.year, p.last_month),
+        )
+    )
+
+
+def headline(engine: Engine, unit: str | None = None) -> list[dict[str, Any]]:
+    """Headline indicators of ``unit`` (default the city) with their target path."""
+    out = []
+    for ind in status.status(engine, unit=unit)["indicators"]:
+        a = ind["assessment"]
+        out.append({**ind, "target_path": a.get("interim_targets") or {}})
+    return out
+
+
+def by_district(engine: Engine, tree: OrgTree, principal: Principal) -> list[dict[str, Any]]:
+    """Each district's latest headline values and statuses; districts the principal may
+    not see are listed without numbers (the map still draws them)."""
+    rows = []
+    for d in tree.by_level("district"):
+        item: dict[str, Any] = {"code": d.code, "name": d.name, "visible": False}
+        if can_see_unit(principal, d.code, tree):
+            try:
+                inds = status.status(engine, unit=d.code)["indicators"]
+            except LookupError:
+                inds = []
+            item["visible"] = True
+            item["indicators"] = {
+                i["indicator"]: {"value": i["value"], "year": i["year"], "status": i["status"]}
+                for i in inds
+            }
+        rows.append(item)
+    return rows
+
+
+def _task_summary(engine: Engine, plan: Any) -> dict[str, Any]:
+    try:
+        b = tasks.board(engine)
+    except LookupError:
+        return {"plan_progress": None, "programmes": []}
+    titles = {p.code: (p.title, p.title_en) for p in plan.programmes}
+    counts: dict[str, dict[str, int]] = {}
+    for t in b["tasks"]:
+        c = counts.setdefault(t["programme"], {"tasks": 0, "flagged": 0})
+        c["tasks"] += 1
+        c["flagged"] += bool(t["states"] or t["overdue_milestones"])
+    return {
+        "period": b["period"],
+        "plan_progress": b["plan_progress"],
+        "programmes": [
+            {
+                "code": p["code"],
+                "title": titles.get(p["code"], ("", ""))[0],
+                "title_en": titles.get(p["code"], ("", ""))[1],
+                "progress": p["progress"],
+                **counts.get(p["code"], {"tasks": 0, "flagged": 0}),
+            }
+            for p in b["programmes"]
+        ],
+    }
+
+
+def cockpit(engine: Engine, principal: Principal, tree: OrgTree) -> dict[str, Any]:
+    require(principal, "read")
+    require_schema(engine)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+    city = plan.meta.region
+    head = headline(engine)
+    warn = analysis.warnings(engine)
+    off = [w for w in warn["off_track"] if can_see_unit(principal, w["unit"], tree)]
+    falling = [
+        w
+        for w in warn.get("falling_townships", [])
+        if can_see_unit(principal, w.get("unit", ""), tree)
+    ]
+    period = latest_period(engine)
+    completeness: list[dict[str, Any]] = []
+    if period:
+        rows = reporting.completeness(engine, period=period, level="district")
+        keep = set(visible_units(principal, [r["code"] for r in rows], tree))
+        completeness = [r for r in rows if r["code"] in keep]
+    return {
+        "plan": {
+            "code": plan.meta.code,
+            "title": plan.meta.title,
+            "region": city,
+            "baseline_year": plan.meta.baseline_year,
+            "end_year": plan.meta.end_year,
+        },
+        "synthetic": any(i.get("synthetic") for i in head),
+        "headline": head,
+        "districts": by_district(engine, tree, principal),
+        "warnings": {"off_track": off, "falling_townships": falling},
+        "tasks": _task_summary(engine, plan),
+        "period": period,
+        "completeness": completeness,
+    }

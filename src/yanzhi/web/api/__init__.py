@@ -1,0 +1,31 @@
+"""The JSON API under /api/v1, with its own OpenAPI document at /api/v1/openapi.json.
+Each area of the app has its router module here; every page's numbers are also here."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from yanzhi.web import errors
+from yanzhi.web.api import auth, cockpit
+
+ROUTERS = [auth.router, cockpit.router]
+
+
+def create_api() -> FastAPI:
+    api = FastAPI(
+        title="yanzhi API",
+        version="1",
+        description=(
+            "研值 yanzhi: the innovation plan's data, indicators, tasks and evaluation. "
+            "Authenticate with `Authorization: Bearer <token>` (create one under /tokens or "
+            "in the admin pages) or with the browser session cookie plus the X-CSRF-Token "
+            'header for writes. Errors: {"error": {"code", "message", "details"}}.'
+        ),
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    for r in ROUTERS:
+        api.include_router(r)
+    errors.install(api)
+    return api

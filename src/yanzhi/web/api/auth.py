@@ -1,0 +1,71 @@
+"""Logging in from a script or the browser, who am I, and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+
+from yanzhi.services import users
+from yanzhi.services.access import Principal
+from yanzhi.web.api.common import ERRORS
+from yanzhi.web.deps import COOKIE, engine, principal
+from yanzhi.web.session import client_of, set_session_cookie
+
+router = APIRouter(tags=["auth"], responses=ERRORS)
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenIn(BaseModel):
+    name: str = Field("script", min_length=1, max_length=100)
+    username: str | None = Field(None, max_length=64)
+
+
+@router.post("/auth/login")
+def login(body: LoginIn, request: Request, response: Response) -> dict[str, Any]:
+    """Open a browser session (sets the HttpOnly cookie); returns the CSRF token."""
+    result = users.login(engine(request), body.username, body.password, client=client_of(request))
+    set_session_cookie(request, response, result)
+    p = result.principal
+    return {"username": p.name, "role": p.role, "unit": p.unit, "csrf_token": result.csrf}
+
+
+@router.post("/auth/logout")
+def logout(
+    request: Request, response: Response, me: Principal = Depends(principal)
+) -> dict[str, Any]:
+    token = request.cookies.get(COOKIE)
+    if token:
+        users.logout(engine(request), token)
+    response.delete_cookie(COOKIE, path="/")
+    return {"ok": True, "username": me.name}
+
+
+@router.get("/me")
+def me(me: Principal = Depends(principal)) -> dict[str, Any]:
+    return {"username": me.name, "role": me.role, "unit": me.unit, "enterprise": me.enterprise}
+
+
+@router.get("/tokens")
+def list_tokens(request: Request, me: Principal = Depends(principal)) -> list[dict[str, Any]]:
+    return users.list_tokens(engine(request), actor=me)
+
+
+@router.post("/tokens", status_code=201)
+def create_token(
+    body: TokenIn, request: Request, me: Principal = Depends(principal)
+) -> dict[str, Any]:
+    """A new token; the plain token is returned only this once."""
+    return users.create_token(engine(request), body.username or me.name, name=body.name, actor=me)
+
+
+@router.delete("/tokens/{token_id}")
+def revoke_token(
+    token_id: int, request: Request, me: Principal = Depends(principal)
+) -> dict[str, Any]:
+    return {"revoked": users.revoke_token(engine(request), token_id, actor=me)}

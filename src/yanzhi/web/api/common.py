@@ -1,0 +1,43 @@
+"""Shared pieces of the API: pagination and the error responses documented in OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Query
+from pydantic import BaseModel
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 422, 429)
+}
+
+
+class Page(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    size: int
+
+
+def page_params(
+    page: int = Query(1, ge=1, le=1_000_000, description="page number, from 1"),
+    size: int = Query(50, ge=1, le=500, description="items per page"),
+) -> tuple[int, int]:
+    return page, size
+
+
+def paginate(items: list[dict[str, Any]], params: tuple[int, int]) -> dict[str, Any]:
+    page, size = params
+    start = (page - 1) * size
+    return {"items": items[start : start + size], "total": len(items), "page": page, "size": size}

@@ -1,0 +1,94 @@
+"""The web application: HTML pages at /, the JSON API at /api/v1 (OpenAPI at
+/api/v1/openapi.json), static files at /static, ECharts from npm at /static/vendor.
+
+    uvicorn --factory yanzhi.web.app:create_app    # or: yanzhi serve / yanzhi demo
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from yanzhi.services.database import has_synthetic, open_database, require_schema
+from yanzhi.web import pages
+from yanzhi.web.api import create_api
+from yanzhi.web.assets import district_map_path, echarts_path
+from yanzhi.web.cache import ViewCache
+from yanzhi.web.errors import NotAuthenticated, classify
+from yanzhi.web.render import error_page
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """The app on ``engine`` (default: YANZHI_DATABASE_URL). The synthetic-data banner shows
+    whenever the database holds generated data."""
+    engine = engine or open_database()
+    require_schema(engine)
+    app = FastAPI(title="yanzhi", docs_url=None, redoc_url=None, openapi_url=None)
+    api = create_api()
+    shared = ViewCache(engine)
+    synthetic = has_synthetic(engine)
+    for a in (app, api):
+        a.state.engine = engine
+        a.state.cache = shared
+        a.state.tree = None
+        a.state.synthetic = synthetic
+
+    @app.get("/static/vendor/echarts.min.js", include_in_schema=False)
+    def echarts() -> Response:
+        found = echarts_path()
+        if found is None:
+            return Response(
+                "/* echarts not installed: run scripts/setup.sh (npm) */",
+                media_type="application/javascript",
+                status_code=404,
+            )
+        return FileResponse(
+            found,
+            media_type="application/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    @app.get("/maps/districts.geojson", include_in_schema=False)
+    def district_map() -> Response:
+        found = district_map_path()
+        if found is None:
+            return Response('{"error": "no map"}', media_type="application/json", status_code=404)
+        return FileResponse(
+            found,
+            media_type="application/geo+json",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    for r in pages.ROUTERS:
+        app.include_router(r)
+    app.mount("/api/v1", api)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, NotAuthenticated):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={target}", status_code=303)
+        if isinstance(exc, StarletteHTTPException):
+            return error_page(request, exc.status_code, "http_error", str(exc.detail))
+        err = classify(exc)
+        return error_page(request, err.status, err.code, err.message)
+
+    app.add_exception_handler(Exception, on_error)
+    app.add_exception_handler(StarletteHTTPException, on_error)
+    from yanzhi.web.errors import ApiError
+
+    app.add_exception_handler(ApiError, on_error)
+    for cls in (LookupError, ValueError, PermissionError):
+        app.add_exception_handler(cls, on_error)
+    return app

@@ -1,0 +1,94 @@
+"""One shape for every API error: ``{"error": {"code", "message", "details"}}``; pages get
+the same facts as an HTML page. Service exceptions map to HTTP statuses here and only here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from yanzhi.core.issues import InputRejected
+from yanzhi.services.access import PermissionDenied
+from yanzhi.services.users import LoginFailed, TooManyAttempts
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+class NotAuthenticated(ApiError):
+    def __init__(self) -> None:
+        super().__init__(401, "not_authenticated", "please log in / 请先登录")
+
+
+def classify(exc: Exception) -> ApiError:
+    """The HTTP status, code and details of a service exception."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, InputRejected):
+        return ApiError(
+            422,
+            "input_rejected",
+            str(exc) or "input rejected / 输入有误",
+            [i.to_dict() for i in exc.issues],
+        )
+    if isinstance(exc, TooManyAttempts):
+        return ApiError(429, "too_many_attempts", str(exc), {"retry_after": exc.retry_after})
+    if isinstance(exc, LoginFailed):
+        return ApiError(401, "login_failed", str(exc))
+    if isinstance(exc, PermissionDenied | PermissionError):
+        return ApiError(403, "forbidden", str(exc))
+    if isinstance(exc, LookupError):
+        return ApiError(404, "not_found", str(exc).strip("'\""))
+    if isinstance(exc, ValueError):
+        return ApiError(400, "bad_request", str(exc))
+    return ApiError(500, "internal_error", "internal error / 服务器内部错误")
+
+
+def body(err: ApiError) -> dict[str, Any]:
+    return {"error": {"code": err.code, "message": err.message, "details": err.details}}
+
+
+def json_error(err: ApiError) -> JSONResponse:
+    headers = {}
+    if err.status == 429 and isinstance(err.details, dict):
+        headers["Retry-After"] = str(err.details.get("retry_after", 60))
+    if err.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body(err), status_code=err.status, headers=headers)
+
+
+_KNOWN = (ApiError, InputRejected, PermissionError, LookupError, ValueError)
+
+
+def install(app: Any) -> None:
+    """Register the handlers on an API application."""
+
+    async def known(_: Request, exc: Exception) -> JSONResponse:
+        return json_error(classify(exc))
+
+    async def http(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return json_error(ApiError(exc.status_code, code, str(exc.detail)))
+
+    async def invalid(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        details = [
+            {"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
+            for e in exc.errors()
+        ]
+        return json_error(
+            ApiError(422, "invalid_request", "invalid request / 请求参数有误", details)
+        )
+
+    for cls in _KNOWN:
+        app.add_exception_handler(cls, known)
+    app.add_exception_handler(Exception, known)  # anything else: a 500 in the same shape
+    app.add_exception_handler(StarletteHTTPException, http)
+    app.add_exception_handler(RequestValidationError, invalid)

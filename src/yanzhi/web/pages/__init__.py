@@ -1,0 +1,10 @@
+"""HTML pages (Jinja2 templates, ECharts drawn in the browser from the page's own JSON).
+One router module per area; the pages call the same services as the API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from yanzhi.web.pages import auth, cockpit
+
+ROUTERS: list[APIRouter] = [auth.router, cockpit.router]

@@ -1,0 +1,119 @@
+"""Rendering pages: Jinja2 templates with the language, the user, the CSRF token and the
+synthetic-data banner filled in; and tables that export to Excel. A page hands its tables
+to ``page()`` as :class:`Table`; ``?export=ID`` on the same address returns that table as
+an .xlsx (the same rows the page shows, so the export obeys the same scope)."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from openpyxl import Workbook
+
+from yanzhi.web import i18n
+from yanzhi.web.deps import authenticate, lang
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "—"
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+TEMPLATES.env.filters["fmt"] = _fmt
+TEMPLATES.env.filters["tojson_cn"] = lambda v: json.dumps(v, ensure_ascii=False, default=str)
+
+
+@dataclass
+class Table:
+    """Columns as (key, zh, en) and rows as dicts."""
+
+    id: str
+    columns: list[tuple[str, str, str]]
+    rows: list[dict[str, Any]]
+    title: str = ""
+    links: dict[str, str] = field(default_factory=dict)  # column key -> url pattern "{code}"
+
+    def headers(self, lg: str) -> list[str]:
+        return [en if lg == "en" else zh for _, zh, en in self.columns]
+
+
+def xlsx_response(table: Table, lg: str, filename: str) -> Response:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = (table.title or table.id)[:31]
+    ws.append(table.headers(lg))
+    for row in table.rows:
+        ws.append([_cell(row.get(k)) for k, _, _ in table.columns])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return Response(
+        buf.getvalue(),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
+    )
+
+
+def _cell(v: Any) -> Any:
+    if v is None or isinstance(v, int | float | str | bool):
+        return v
+    return str(v)
+
+
+def context(request: Request, **extra: Any) -> dict[str, Any]:
+    lg = lang(request)
+    auth = authenticate(request)
+    ctx = {
+        "request": request,
+        "lang": lg,
+        "t": lambda key: i18n.t(key, lg),
+        "both": lambda zh, en: i18n.both(zh, en, lg),
+        "user": auth.principal if auth else None,
+        "csrf": auth.csrf if auth else "",
+        "synthetic": getattr(request.app.state, "synthetic", True),
+        "path": request.url.path,
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def page(
+    request: Request,
+    template: str,
+    *,
+    tables: list[Table] | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    """The page, or with ``?export=ID`` the table ID as Excel."""
+    tables = tables or []
+    wanted = request.query_params.get("export")
+    if wanted:
+        for tb in tables:
+            if tb.id == wanted:
+                return xlsx_response(tb, lang(request), tb.id)
+    ctx = context(request, tables={tb.id: tb for tb in tables}, **extra)
+    return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status)
+
+
+def error_page(request: Request, status: int, code: str, message: str) -> HTMLResponse:
+    ctx = context(request, status=status, code=code, message=message, tables={})
+    return TEMPLATES.TemplateResponse(request, "error.html", ctx, status_code=status)
