@@ -26,10 +26,10 @@ def _databases() -> list[str]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    for name in ("db_url", "demo_db"):
+    for name in ("db_url", "demo_db", "site"):
         if name in metafunc.fixturenames:
             metafunc.parametrize(
-                name, _databases(), indirect=True, scope="module" if name == "demo_db" else None
+                name, _databases(), indirect=True, scope=None if name == "db_url" else "module"
             )
 
 

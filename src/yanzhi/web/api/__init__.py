@@ -6,9 +6,31 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from yanzhi.web import errors
-from yanzhi.web.api import auth, cockpit
+from yanzhi.web.api import (
+    admin,
+    auth,
+    cockpit,
+    data,
+    enterprises,
+    evaluation,
+    indicators,
+    reports,
+    tasks,
+    units,
+)
 
-ROUTERS = [auth.router, cockpit.router]
+ROUTERS = [
+    auth.router,
+    cockpit.router,
+    indicators.router,
+    units.router,
+    data.router,
+    tasks.router,
+    evaluation.router,
+    enterprises.router,
+    reports.router,
+    admin.router,
+]
 
 
 def create_api() -> FastAPI:

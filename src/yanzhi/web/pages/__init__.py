@@ -5,6 +5,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from yanzhi.web.pages import auth, cockpit
+from yanzhi.web.pages import (
+    admin,
+    auth,
+    cockpit,
+    data,
+    enterprises,
+    evaluation,
+    indicators,
+    reports,
+    tasks,
+    units,
+)
 
-ROUTERS: list[APIRouter] = [auth.router, cockpit.router]
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    cockpit.router,
+    indicators.router,
+    units.router,
+    data.router,
+    tasks.router,
+    evaluation.router,
+    enterprises.router,
+    reports.router,
+    admin.router,
+]

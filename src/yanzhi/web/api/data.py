@@ -1,0 +1,9 @@
+"""API: data."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from yanzhi.web.api.common import ERRORS
+
+router = APIRouter(tags=["data"], responses=ERRORS)

@@ -1,0 +1,9 @@
+"""API: evaluation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from yanzhi.web.api.common import ERRORS
+
+router = APIRouter(tags=["evaluation"], responses=ERRORS)

@@ -1,0 +1,9 @@
+"""API: reports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from yanzhi.web.api.common import ERRORS
+
+router = APIRouter(tags=["reports"], responses=ERRORS)

@@ -1,0 +1,9 @@
+"""API: tasks."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from yanzhi.web.api.common import ERRORS
+
+router = APIRouter(tags=["tasks"], responses=ERRORS)

@@ -1,0 +1,7 @@
+"""Pages: tasks."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

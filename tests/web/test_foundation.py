@@ -1,0 +1,111 @@
+"""The web foundation: login, sessions, CSRF, tokens, errors, the cockpit, the banner."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from tests.web.conftest import Site, csrf_of
+
+
+def test_pages_need_login_and_api_says_401(site: Site) -> None:
+    c = site.anonymous()
+    r = c.get("/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/"
+    r = c.get("/api/v1/cockpit")
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "not_authenticated"
+
+
+def test_login_sets_a_safe_cookie_and_wrong_password_is_refused(site: Site) -> None:
+    c = site.anonymous()
+    r = c.post("/login", data={"username": "analyst", "password": "wrong-password"})
+    assert r.status_code == 401 and "用户名或密码错误" in r.text
+    r = c.post(
+        "/login",
+        data={"username": "analyst", "password": site.accounts["analyst"]["password"]},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    home = c.get("/")
+    assert home.status_code == 200 and "驾驶舱" in home.text
+    assert 'id="synthetic-banner"' in home.text  # the demo data are generated
+
+
+def test_writes_with_the_cookie_need_the_csrf_token(site: Site) -> None:
+    c = site.login("analyst")
+    del c.headers["X-CSRF-Token"]
+    r = c.post("/api/v1/tokens", json={"name": "x"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "csrf"
+    r = c.post(
+        "/api/v1/tokens", json={"name": "x"}, headers={"X-CSRF-Token": csrf_of(c.get("/").text)}
+    )
+    assert r.status_code == 201
+
+
+def test_api_tokens_are_shown_once_work_and_can_be_revoked(site: Site) -> None:
+    c = site.login("leader")
+    made = c.post("/api/v1/tokens", json={"name": "script"}).json()
+    token = made["token"]
+    assert token.startswith("yz_") and made["prefix"] == token[:10]
+    listed = c.get("/api/v1/tokens").json()
+    assert all("token" not in t for t in listed)  # never shown again
+    script = site.anonymous()
+    me = script.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["role"] == "leader"
+    assert c.delete(f"/api/v1/tokens/{made['id']}").json() == {"revoked": True}
+    again = script.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert again.status_code == 401 and again.json()["error"]["code"] == "bad_token"
+
+
+def test_login_throttling_after_five_failures(site: Site) -> None:
+    c = site.anonymous()
+    codes = [
+        c.post("/api/v1/auth/login", json={"username": "owner", "password": f"bad-{i}"}).status_code
+        for i in range(6)
+    ]
+    assert codes == [401] * 5 + [429]
+    right = c.post(
+        "/api/v1/auth/login",
+        json={"username": "owner", "password": site.accounts["owner"]["password"]},
+    )
+    assert right.status_code == 429 and int(right.headers["retry-after"]) == 15 * 60
+
+
+def test_cockpit_api_numbers_equal_the_status_service(site: Site) -> None:
+    from yanzhi.services import status
+
+    data = site.as_role("analyst").get("/api/v1/cockpit").json()
+    expected = {i["indicator"]: i["value"] for i in status.status(site.engine)["indicators"]}
+    assert {i["indicator"]: i["value"] for i in data["headline"]} == expected
+    assert len(data["headline"]) == 5
+    assert len(data["districts"]) == 10 and all(d["visible"] for d in data["districts"])
+
+
+def test_township_officer_sees_only_its_own_district_on_the_map(site: Site) -> None:
+    data = site.as_role("township").get("/api/v1/cockpit").json()
+    visible = [d["code"] for d in data["districts"] if d["visible"]]
+    assert visible == [site.accounts["district"]["unit"]]
+    assert all("indicators" not in d for d in data["districts"] if not d["visible"])
+
+
+def test_tables_export_to_excel(site: Site) -> None:
+    r = site.as_role("analyst").get("/?export=completeness")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "区县" and len(rows) == 11  # header + 10 districts
+
+
+def test_unknown_api_path_has_the_error_shape(site: Site) -> None:
+    r = site.as_role("analyst").get("/api/v1/no-such-thing")
+    assert r.status_code == 404
+    assert set(r.json()["error"]) == {"code", "message", "details"}
+
+
+def test_english_switch(site: Site) -> None:
+    c = site.login("analyst")
+    r = c.get("/lang/en?next=/")
+    assert r.status_code == 200 and "Cockpit" in r.text and "Log out" in r.text
