@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
-# Install yanzhi and run the main job on the embedded default: a SQLite file with
-# Ningbo's divisions and its 2023–2027 plan, the calibrated SYNTHETIC demo panel
-# (10,000 enterprises, monthly YTD reports since 2019, real published totals where known),
-# every indicator computed, and where each headline indicator stands.
+# Install yanzhi and run the main job on the embedded default: a fresh SQLite file
+# (yanzhi-demo.db) with Ningbo's divisions and its 2023–2027 plan, the calibrated SYNTHETIC
+# demo panel (10,000 enterprises, monthly YTD reports since 2019, real published totals
+# where known), every indicator computed, demo accounts of every role — then the web app
+# on http://127.0.0.1:8000/ (Ctrl-C stops it). `bash scripts/demo.sh --no-serve` builds,
+# prints the accounts and where the targets stand, and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export YANZHI_DATABASE_URL="${YANZHI_DATABASE_URL:-sqlite:///$PWD/yanzhi.db}"
-if [ -f yanzhi.db ] && [ "$YANZHI_DATABASE_URL" = "sqlite:///$PWD/yanzhi.db" ]; then
-  rm -f yanzhi.db yanzhi.db-wal yanzhi.db-shm   # the demo always starts from a fresh file
+serve=1
+for a in "$@"; do [ "$a" = "--no-serve" ] && serve=0; done
+if [ "$serve" = 0 ]; then
+  .venv/bin/yanzhi demo --db yanzhi-demo.db "$@"
+  .venv/bin/yanzhi status --database "sqlite:///$PWD/yanzhi-demo.db"
+  echo "Database: sqlite:///$PWD/yanzhi-demo.db — serve it with: .venv/bin/yanzhi serve --database sqlite:///$PWD/yanzhi-demo.db"
+else
+  exec .venv/bin/yanzhi demo --db yanzhi-demo.db "$@"
 fi
-.venv/bin/yanzhi init
-.venv/bin/yanzhi plan show
-.venv/bin/yanzhi demo-data --out demo-data > /dev/null
-echo "SYNTHETIC demo data imported from ./demo-data (see docs/demo-data.md)"
-.venv/bin/yanzhi status
-.venv/bin/yanzhi attribution --from 2022 --to 2024 --by district
-echo
-echo "Database: $YANZHI_DATABASE_URL — try: .venv/bin/yanzhi warnings, .venv/bin/yanzhi status --unit 330206"
