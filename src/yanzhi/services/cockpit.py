@@ -11,10 +11,12 @@ from sqlalchemy import Engine
 
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import parse_period
+from yanzhi.core.progress import Status
 from yanzhi.services import analysis, reporting, status, tasks
 from yanzhi.services.access import Principal
 from yanzhi.services.database import require_schema
 from yanzhi.services.scope import can_see_unit, require, visible_units
+from yanzhi.services.status import BAD
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
 from yanzhi.storage.submissions import submissions
@@ -34,26 +36,28 @@ def latest_period(engine: Engine, dataset: str = "rd") -> str | None:
     )
 
 
+def _headline(statuses: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {**ind, "target_path": ind["assessment"].get("interim_targets") or {}}
+        for ind in statuses["indicators"]
+    ]
+
+
 def headline(engine: Engine, unit: str | None = None) -> list[dict[str, Any]]:
     """Headline indicators of ``unit`` (default the city) with their target path."""
-    out = []
-    for ind in status.status(engine, unit=unit)["indicators"]:
-        a = ind["assessment"]
-        out.append({**ind, "target_path": a.get("interim_targets") or {}})
-    return out
+    return _headline(status.status(engine, unit=unit))
 
 
-def by_district(engine: Engine, tree: OrgTree, principal: Principal) -> list[dict[str, Any]]:
+def _district_rows(
+    tree: OrgTree, principal: Principal, statuses: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Each district's latest headline values and statuses; districts the principal may
     not see are listed without numbers (the map still draws them)."""
     rows = []
     for d in tree.by_level("district"):
         item: dict[str, Any] = {"code": d.code, "name": d.name, "visible": False}
         if can_see_unit(principal, d.code, tree):
-            try:
-                inds = status.status(engine, unit=d.code)["indicators"]
-            except LookupError:
-                inds = []
+            inds = statuses[d.code]["indicators"] if d.code in statuses else []
             item["visible"] = True
             item["indicators"] = {
                 i["indicator"]: {"value": i["value"], "year": i["year"], "status": i["status"]}
@@ -61,6 +65,27 @@ def by_district(engine: Engine, tree: OrgTree, principal: Principal) -> list[dic
             }
         rows.append(item)
     return rows
+
+
+def _off_track(statuses: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for code, st in statuses.items():
+        for i in st["indicators"]:
+            if Status(i["status"]) in BAD:
+                out.append(
+                    {
+                        "unit": code,
+                        "name": st["unit"]["name"],
+                        "indicator": i["indicator"],
+                        "status": i["status"],
+                        "status_zh": i["status_zh"],
+                        "value": i["value"],
+                        "year": i["year"],
+                        "target": i["target"],
+                        "score": i["assessment"].get("score"),
+                    }
+                )
+    return out
 
 
 def _task_summary(engine: Engine, plan: Any) -> dict[str, Any]:
@@ -96,13 +121,12 @@ def cockpit(engine: Engine, principal: Principal, tree: OrgTree) -> dict[str, An
     with transaction(engine) as session:
         plan = get_plan(session)
     city = plan.meta.region
-    head = headline(engine)
-    warn = analysis.warnings(engine)
-    off = [w for w in warn["off_track"] if can_see_unit(principal, w["unit"], tree)]
+    codes = [city, *(d.code for d in tree.by_level("district"))]
+    statuses = {st["unit"]["code"]: st for st in status.status_many(engine, list(codes))}
+    head = _headline(statuses[city])
+    off = [w for w in _off_track(statuses) if can_see_unit(principal, w["unit"], tree)]
     falling = [
-        w
-        for w in warn.get("falling_townships", [])
-        if can_see_unit(principal, w.get("unit", ""), tree)
+        w for w in analysis.falling_townships(engine) if can_see_unit(principal, w["unit"], tree)
     ]
     period = latest_period(engine)
     completeness: list[dict[str, Any]] = []
@@ -120,7 +144,7 @@ def cockpit(engine: Engine, principal: Principal, tree: OrgTree) -> dict[str, An
         },
         "synthetic": any(i.get("synthetic") for i in head),
         "headline": head,
-        "districts": by_district(engine, tree, principal),
+        "districts": _district_rows(tree, principal, statuses),
         "warnings": {"off_track": off, "falling_townships": falling},
         "tasks": _task_summary(engine, plan),
         "period": period,

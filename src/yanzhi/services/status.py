@@ -108,30 +108,54 @@ def indicator_status(
 def status(
     engine: Engine, *, unit: str | None = None, year: int | None = None, headline_only: bool = True
 ) -> dict[str, Any]:
+    units: list[str | None] = [unit] if unit else [None]
+    return status_many(engine, units, year=year, headline_only=headline_only)[0]
+
+
+def status_many(
+    engine: Engine,
+    units: list[str | None],
+    *,
+    year: int | None = None,
+    headline_only: bool = True,
+) -> list[dict[str, Any]]:
+    """:func:`status` for several units (None: the plan's region) from one query."""
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
         tree = load_org_tree(session)
-        code = unit or plan.meta.region
-        if code not in tree:
-            raise LookupError(f"unknown org unit {code} / 未知单位 {code}")
+        codes = [u or plan.meta.region for u in units]
+        for code in codes:
+            if code not in tree:
+                raise LookupError(f"unknown org unit {code} / 未知单位 {code}")
         inds = plan.headline_indicators if headline_only else list(plan.indicators)
-        values = indicator_values(session, indicators=[i.code for i in inds], units=[code])
-        overrides = {o.indicator: (o.status, o.reason) for o in list_overrides(session, unit=code)}
+        values = indicator_values(session, indicators=[i.code for i in inds], units=codes)
+        overrides = {
+            (o.unit_code, o.indicator): (o.status, o.reason)
+            for o in list_overrides(session)
+            if o.unit_code in codes
+        }
     if values.empty:
         raise LookupError(
             "no indicator values yet; run `yanzhi indicators compute` / "
             "尚无指标数据, 请先运行 yanzhi indicators compute"
         )
-    u = tree.get(code)
-    return {
-        "unit": {"code": u.code, "name": u.name, "level": str(u.level)},
-        "year": year,
-        "baseline_year": plan.meta.baseline_year,
-        "indicators": [
-            indicator_status(plan, values, i, code, year, overrides.get(i.code)) for i in inds
-        ],
-    }
+    out = []
+    for code in codes:
+        u = tree.get(code)
+        mine = values[values["unit_code"] == code]
+        out.append(
+            {
+                "unit": {"code": u.code, "name": u.name, "level": str(u.level)},
+                "year": year,
+                "baseline_year": plan.meta.baseline_year,
+                "indicators": [
+                    indicator_status(plan, mine, i, code, year, overrides.get((code, i.code)))
+                    for i in inds
+                ],
+            }
+        )
+    return out
 
 
 def override_status(
