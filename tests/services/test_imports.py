@@ -314,3 +314,92 @@ def _writing(engine, url: str) -> bool:
                 )
             ).scalar()
         )
+
+
+def _panel(tmp_path: Path, *, broken: bool) -> Path:
+    """480 YTD reports (20 enterprises × 2023 and 2024 × 12 months); if ``broken``, with
+    errors spread over the file: a chunked read must report them as a whole read does."""
+    from yanzhi.core.uscc import make
+
+    codes = [
+        ln.split(",")[0]
+        for ln in (IMPORTS / "enterprises.csv").read_text("utf-8-sig").splitlines()[1:]
+    ]
+    rows = [
+        [code, f"{year}-01..{month:02d}", f"{100 * month + i}", f"{5 * month}", "3"]
+        for year in (2023, 2024)
+        for month in range(1, 13)
+        for i, code in enumerate(codes)
+    ]
+    if broken:
+        for i in (3, 250, 470):
+            rows[i][2] = "abc"  # not a number
+        for i in range(10, 460, 2):
+            rows[i][4] = "-1"  # 225 below the minimum: 200 listed, then a summary
+        rows[300][2] = "1"  # below the previous month's YTD revenue
+        rows[120][0] = make("91330206YX0000099")  # valid, but not in the register
+        rows[121][0] = "91330206YX00000999"  # check character wrong
+        rows[200][1] = "2024年13月"
+        rows.insert(400, [""] * 5)  # a blank row: skipped, row numbers still the file's
+        rows.append(list(rows[5]))  # repeats a row near the top: names its row
+    lines = ["统一社会信用代码,报告期,营业收入(万元),研发费用(万元),研发人员(人)"]
+    lines += [",".join(r) for r in rows]
+    path = tmp_path / f"panel_{broken}.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+@pytest.fixture
+def register(db):
+    report = import_file(db, "enterprises", IMPORTS / "enterprises.csv", actor="test:officer")
+    assert report.ok, report.errors
+    return db
+
+
+@pytest.mark.parametrize("broken", [True, False], ids=["broken", "valid"])
+def test_a_file_read_in_many_chunks_is_reported_as_if_read_whole(
+    register, tmp_path, monkeypatch, broken
+):
+    from yanzhi.ingest import tabular
+
+    path = _panel(tmp_path, broken=broken)
+    reports = []
+    for chunk in (100_000, 7):
+        monkeypatch.setattr(tabular, "CHUNK_ROWS", chunk)
+        reports.append(import_file(register, "rd", path, actor="t", dry_run=True).to_dict())
+    whole, chunked = reports
+    assert chunked == whole
+    if not broken:
+        assert whole["ok"] and whole["created"] == 480
+        return
+    errors = whole["errors"]
+    assert not whole["ok"] and whole["rows"] == 481
+    assert [(e["row"], e["value"]) for e in errors if e["rule"] == "number_value"] == [
+        (5, "abc"),
+        (252, "abc"),
+        (473, "abc"),  # below the blank file row 402
+    ]
+    ranges = [e for e in errors if e["rule"] == "range"]
+    assert len(ranges) == 201 and ranges[-1]["message_en"] == "… and 25 more rows"
+    assert ranges[-1]["row"] is None
+    assert (ranges[0]["row"], ranges[199]["row"]) == (12, 411)  # 411: past the blank row
+    dup = next(e for e in errors if e["rule"] == "duplicate_key")
+    assert dup["row"] == 483 and dup["value"].endswith("(first at row 7)")
+    assert {e["rule"] for e in errors} >= {
+        "ytd_decrease",
+        "unknown_enterprise",
+        "uscc",
+        "period_value",
+    }
+
+
+def test_a_chunked_import_writes_every_row(register, tmp_path, monkeypatch):
+    from yanzhi.ingest import tabular
+
+    monkeypatch.setattr(tabular, "CHUNK_ROWS", 50)
+    path = _panel(tmp_path, broken=False)
+    rep = import_file(register, "rd", path, actor="t")
+    assert rep.ok and (rep.rows, rep.created) == (480, 480)
+    assert scalar(register, "SELECT count(*) FROM rd_report") == 480
+    again = import_file(register, "rd", path, actor="t")
+    assert again.ok and again.nothing_changed and again.unchanged == 480

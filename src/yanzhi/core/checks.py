@@ -4,64 +4,100 @@ the services layer; outputs are structured issues (never printed, never raised).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from yanzhi.core import uscc as uscc_mod
-from yanzhi.core.issues import RowIssueSink
+from yanzhi.core.issues import MAX_ISSUES_PER_RULE, RowIssueSink
 
 OUTLIER_Z = 3.5  # robust z-score (0.6745·(g − median)/MAD) above which growth is flagged
 OUTLIER_MIN_PEERS = 8  # at least this many enterprises with a growth rate in the period
 
 
+def distinct(s: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """(codes, values) with ``values[codes]`` equal to ``s`` row by row, each distinct value
+    once; a missing value gets the code ``len(values)``, so a per-value array with one more
+    entry (for missing) can be indexed by the codes. Categorical and plain columns alike:
+    a check then works once per distinct value (a few thousand USCCs in a million rows)."""
+    codes, uniques = pd.factorize(s)
+    n = len(uniques)
+    return np.where(codes < 0, n, codes), list(np.asarray(uniques, dtype=object))
+
+
+def listed(mask: np.ndarray) -> np.ndarray:
+    """Positions of the flagged rows a sink lists one by one (the others are only counted):
+    the rows whose message text needs computing."""
+    return np.flatnonzero(mask)[:MAX_ISSUES_PER_RULE]
+
+
+def spread(per_value: Sequence[Any], codes: np.ndarray, missing: Any, dtype: Any) -> np.ndarray:
+    """A value for each row from one for each distinct value (codes from :func:`distinct`),
+    ``missing`` where the row's value is missing."""
+    return np.array([*per_value, missing], dtype=dtype)[codes]
+
+
 def check_uscc(df: pd.DataFrame, sink: RowIssueSink, column: str) -> pd.Series:
     """Flags codes that fail GB 32100-2015; returns the mask of valid rows."""
-    verdict: dict[str, str | None] = {}
-    for code in df["uscc"].unique():
-        try:
-            uscc_mod.validate(code)
-            verdict[code] = None
-        except uscc_mod.UsccError as exc:
-            verdict[code] = str(exc)
-    reason = df["uscc"].map(verdict)
-    bad = reason.notna() & (df["uscc"] != "")
+    codes, values = distinct(df["uscc"])
+    reasons = [_uscc_error(v) for v in values]
+    invalid = [r is not None and v != "" for v, r in zip(values, reasons, strict=True)]
+    bad = spread(invalid, codes, False, bool)
+    labels = [f"{v}({r})" for v, r in zip(values, reasons, strict=True)]
     sink.add_rows(
         bad,
         "uscc",
         "统一社会信用代码 {v} 无效",
         "invalid unified social credit code {v}",
         column=column,
-        values=df["uscc"] + "(" + reason.fillna("") + ")",
+        values=pd.Series(spread(labels, codes, None, object)),
     )
-    return ~bad
+    return pd.Series(~bad, index=df.index)
+
+
+def _uscc_error(code: str) -> str | None:
+    try:
+        uscc_mod.validate(code)
+    except uscc_mod.UsccError as exc:
+        return str(exc)
+    return None
 
 
 def check_duplicates(
-    df: pd.DataFrame, key: list[str], rows: list[int], sink: RowIssueSink, column: str
+    df: pd.DataFrame,
+    key: list[str],
+    rows: Sequence[int] | np.ndarray,
+    sink: RowIssueSink,
+    column: str,
 ) -> None:
-    """Every repeat of a key already seen earlier in the file, naming the first row."""
-    filled = df[key].fillna("").astype(str)
-    dup = filled.duplicated(keep="first").to_numpy()
+    """Every repeat of a key already seen earlier in the file, naming the first row. Keys
+    compare as text, a missing value as empty text."""
+    group = np.zeros(len(df), dtype=np.int64)
+    parts = []
+    for k in key:
+        codes, values = distinct(df[k])
+        text_codes, texts = pd.factorize(np.array([*map(str, values), ""], dtype=object))
+        part = text_codes[codes]
+        group = pd.factorize(group * len(texts) + part)[0]
+        parts.append((part, texts))
+    _, first = np.unique(group, return_index=True)  # groups are numbered as first seen
+    first_pos = first[group]
+    dup = first_pos != np.arange(len(df))
     if not dup.any():
         return
-    first_row = (
-        pd.Series(rows, index=filled.index)
-        .groupby([filled[k] for k in key], sort=False)
-        .transform("first")
-    )
-    labels = pd.Series("", index=filled.index)
-    labels[dup] = (
-        filled[dup].agg(" / ".join, axis=1) + " (first at row " + first_row[dup].astype(str) + ")"
-    )
+    labels = np.full(len(df), None, dtype=object)
+    for p in listed(dup):
+        keys = " / ".join(str(texts[part[p]]) for part, texts in parts)
+        labels[p] = f"{keys} (first at row {rows[first_pos[p]]})"
     sink.add_rows(
         dup,
         "duplicate_key",
         "文件中重复: {v}",
         "duplicate in the file: {v}",
         column=column,
-        values=labels,
+        values=pd.Series(labels),
     )
 
 
@@ -74,10 +110,17 @@ def check_known(
     zh: str,
     en: str,
     column: str,
+    only: pd.Series | None = None,
 ) -> pd.Series:
-    unknown = (values != "") & values.notna() & ~values.isin(known)
+    """Flags values (not empty) that are not in ``known``, in the rows ``only`` if given;
+    returns the mask of rows not flagged."""
+    codes, seen = distinct(values)
+    index = pd.Index(seen, dtype=object)
+    unknown = np.append((index != "") & ~index.isin(list(known)), False)[codes]
+    if only is not None:
+        unknown &= np.asarray(only, dtype=bool)
     sink.add_rows(unknown, rule, zh, en, column=column, values=values)
-    return ~unknown
+    return pd.Series(~unknown, index=values.index)
 
 
 def check_rd_rows(df: pd.DataFrame, sink: RowIssueSink, columns: Mapping[str, str]) -> None:
@@ -114,29 +157,51 @@ def check_rd_rows(df: pd.DataFrame, sink: RowIssueSink, columns: Mapping[str, st
         )
 
 
+def _floats(s: pd.Series) -> np.ndarray:
+    return np.asarray(pd.to_numeric(s, errors="coerce"), dtype=float)
+
+
+def _joint(*columns: pd.Series) -> list[np.ndarray]:
+    """Codes of several columns over one shared set of values (-1 where missing)."""
+    codes, _ = pd.factorize(np.concatenate([np.asarray(c, dtype=object) for c in columns]))
+    return np.split(codes, np.cumsum([len(c) for c in columns])[:-1])
+
+
 def check_ytd_monotonic(
     df: pd.DataFrame, existing: pd.DataFrame, sink: RowIssueSink, columns: Mapping[str, str]
 ) -> None:
     """A YTD value may not fall below the enterprise's previous YTD value of the same year,
     unless the row is marked as a correction. ``existing`` has uscc, period, year, month,
-    operating_revenue, rd_expense for reports already stored (file rows replace them)."""
-    file = df.assign(_pos=np.arange(len(df)))
-    both = pd.concat([existing.assign(_pos=-1), file], ignore_index=True)
-    both = both.drop_duplicates(["uscc", "period"], keep="last")
-    both = both.sort_values(["uscc", "year", "month"], kind="stable")
-    same = (both["uscc"] == both["uscc"].shift()) & (both["year"] == both["year"].shift())
+    operating_revenue, rd_expense for reports already stored (file rows replace them; of a
+    key repeated in the file the last row counts)."""
+    n = len(df)
+    uscc, period = (
+        np.concatenate(_joint(existing["uscc"], df["uscc"])),
+        np.concatenate(_joint(existing["period"], df["period"])),
+    )
+    pos = np.concatenate([np.full(len(existing), -1), np.arange(n)])
+    kept = np.flatnonzero(~pd.DataFrame({"u": uscc, "p": period}).duplicated(keep="last"))
+    year = np.concatenate([_ints(existing["year"]), _ints(df["year"])])
+    month = np.concatenate([_ints(existing["month"]), _ints(df["month"])])
+    order = kept[np.lexsort((month[kept], year[kept], uscc[kept]))]  # a stable sort
+    same = np.zeros(len(order), dtype=bool)
+    same[1:] = (uscc[order][1:] == uscc[order][:-1]) & (year[order][1:] == year[order][:-1])
+    marked = _flags(df["correction"]) if "correction" in df else np.zeros(n, dtype=bool)
+    corrected = np.concatenate([_flags(existing["correction"]), marked])[order]
     for element in ("rd_expense", "operating_revenue"):
-        previous = both[element].shift().where(same)
-        falls = (both[element] < previous - 1e-9) & (both["_pos"] >= 0)
-        if "correction" in both:
-            falls &= both["correction"].fillna(False).astype(bool) == False  # noqa: E712
-        positions = both.loc[falls, "_pos"].astype(int)
-        mask = np.zeros(len(df), dtype=bool)
-        mask[positions.to_numpy()] = True
-        prev_text = pd.Series("", index=range(len(df)))
-        prev_text.iloc[positions.to_numpy()] = [
-            f"{v:g} < {p:g}" for v, p in zip(both.loc[falls, element], previous[falls], strict=True)
-        ]
+        value = np.concatenate([_floats(existing[element]), _floats(df[element])])[order]
+        previous = np.full(len(order), np.nan)
+        previous[1:] = value[:-1]
+        previous[~same] = np.nan
+        with np.errstate(invalid="ignore"):
+            falls = (value < previous - 1e-9) & (pos[order] >= 0) & ~corrected
+        mask = np.zeros(n, dtype=bool)
+        mask[pos[order][falls]] = True
+        text = np.full(n, None, dtype=object)
+        at = np.full(n, -1)
+        at[pos[order][falls]] = np.flatnonzero(falls)
+        for p in listed(mask):
+            text[p] = f"{value[at[p]]:g} < {previous[at[p]]:g}"
         sink.add_rows(
             mask,
             "ytd_decrease",
@@ -144,40 +209,53 @@ def check_ytd_monotonic(
             "year-to-date value below the previous YTD value of the same year "
             "(mark the row as a correction if intended): {v}",
             column=columns.get(element),
-            values=prev_text,
+            values=pd.Series(text),
         )
 
 
+def _flags(s: pd.Series) -> np.ndarray:
+    return np.asarray(s.fillna(False).astype(bool), dtype=bool)
+
+
+def _ints(s: pd.Series) -> np.ndarray:
+    return np.asarray(s, dtype=np.int64)
+
+
 def check_growth_outliers(
-    df: pd.DataFrame, last_year: pd.DataFrame, sink: RowIssueSink, column: str | None
+    df: pd.DataFrame, existing: pd.DataFrame, sink: RowIssueSink, column: str | None
 ) -> None:
     """Warn on year-on-year growth of R&D expense over the same YTD months that is far
     from the other enterprises' growth in that period (robust z-score). Comparing the same
-    months of two years keeps the strong seasonality of R&D spending out of the test."""
-    prev = last_year.rename(columns={"rd_expense": "_prev"})[["uscc", "period_ly", "_prev"]]
-    merged = df.assign(_pos=np.arange(len(df)), period_ly=df["period_ly"]).merge(
-        prev, on=["uscc", "period_ly"], how="left"
-    )
-    now = pd.to_numeric(merged["rd_expense"], errors="coerce").astype(float)
-    before = pd.to_numeric(merged["_prev"], errors="coerce").astype(float)
+    months of two years keeps the strong seasonality of R&D spending out of the test. Last
+    year's value is the file's own row for that period if it has one, else the stored one."""
+    n = len(df)
+    u_old, u_new = _joint(existing["uscc"], df["uscc"])
+    p_old, p_new, p_ly = (c + 1 for c in _joint(existing["period"], df["period"], df["period_ly"]))
+    width = max(int(p_old.max(initial=0)), int(p_new.max(initial=0)), int(p_ly.max(initial=0)))
+    keys = np.concatenate([u_old, u_new]) * (width + 1) + np.concatenate([p_old, p_new])
+    values = np.concatenate([_floats(existing["rd_expense"]), _floats(df["rd_expense"])])
+    kept = ~pd.Index(keys).duplicated(keep="last")
+    found = pd.Index(keys[kept]).get_indexer(u_new * (width + 1) + p_ly)
+    before = np.where(found >= 0, values[kept][found], np.nan)
+    now = _floats(df["rd_expense"])
     ok = (before > 0) & (now > 0)
-    growth = np.log(now.where(ok) / before.where(ok))
-    med = growth.groupby(merged["period"]).transform("median")
-    mad = (growth - med).abs().groupby(merged["period"]).transform("median")
-    peers = growth.notna().groupby(merged["period"]).transform("sum")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = pd.Series(np.log(np.where(ok, now, np.nan) / np.where(ok, before, np.nan)))
+    group = np.where(p_new > 0, p_new, np.nan)  # rows without a period are in no group
+    med = growth.groupby(group).transform("median")
+    mad = (growth - med).abs().groupby(group).transform("median")
+    peers = growth.notna().groupby(group).transform("sum")
     z = 0.6745 * (growth - med) / mad.where(mad > 0)
-    flag = (z.abs() > OUTLIER_Z) & (peers >= OUTLIER_MIN_PEERS)
-    mask = np.zeros(len(df), dtype=bool)
-    mask[merged.loc[flag.fillna(False), "_pos"].to_numpy()] = True
-    text = pd.Series("", index=range(len(df)))
-    pct = (np.exp(growth[flag.fillna(False)]) - 1) * 100
-    text.iloc[merged.loc[flag.fillna(False), "_pos"].to_numpy()] = [f"{g:+.0f}%" for g in pct]
+    mask = ((z.abs() > OUTLIER_Z) & (peers >= OUTLIER_MIN_PEERS)).fillna(False).to_numpy(bool)
+    text = np.full(n, None, dtype=object)
+    for p in listed(mask):
+        text[p] = f"{(np.exp(growth.iloc[p]) - 1) * 100:+.0f}%"
     sink.add_rows(
         mask,
         "growth_outlier",
         "研发费用同比增速异常(稳健z分数>3.5): {v}",
         "R&D expense growth year on year is an outlier (robust z > 3.5): {v}",
         column=column,
-        values=text,
+        values=pd.Series(text),
         warning=True,
     )

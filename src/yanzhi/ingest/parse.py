@@ -1,7 +1,8 @@
 """Turn raw cells into typed columns, vectorised: full-width digits, thousands
 separators, units in the header or by option (元 / 千元 / 万元 / 亿元, stored in 万元),
 Excel serial dates, 是/否 booleans and period spellings. Cells that cannot be read become
-structured issues naming the file row and column."""
+structured issues naming the file row and column (``ingest.typed`` does this for a whole
+file, chunk by chunk)."""
 
 from __future__ import annotations
 
@@ -88,13 +89,25 @@ def parse_table(
     table: RawTable, kind: DataKind, *, money_unit: str | None = None, period: str | None = None
 ) -> tuple[pd.DataFrame, list[Issue]]:
     sink = RowIssueSink(table.file, table.sheet, table.rows.tolist())
+    return parse_cells(table, kind, sink, money_unit=money_unit, period=period), sink.issues
+
+
+def parse_cells(
+    table: RawTable,
+    kind: DataKind,
+    sink: RowIssueSink,
+    *,
+    money_unit: str | None = None,
+    period: str | None = None,
+) -> pd.DataFrame:
+    """Typed columns of ``table``; problems go to ``sink`` (whose rows are the table's)."""
     out = pd.DataFrame(index=table.data.index)
     for f in kind.fields:
         if f.code not in table.data.columns:
             if f.code == "period" and period is not None:
                 out[f.code] = _periods(pd.Series([period] * len(out)), sink, f)
             elif f.code == "period" and f.required:
-                sink.issues.append(
+                sink.add(
                     Issue(
                         "missing_column",
                         "缺少报告期列, 也未用 --period 指定",
@@ -108,7 +121,7 @@ def parse_table(
         raw = table.data[f.code]
         out[f.code], blank = _parse_column(raw, f, sink, table, money_unit)
         _check_required_and_range(out[f.code], blank, f, sink, table)
-    return out, sink.issues
+    return out
 
 
 def _parse_column(
@@ -160,7 +173,7 @@ def _parse_numbers(
     if f.type is FieldType.MONEY:
         unit = table.units.get(f.code) or money_unit or CANONICAL_MONEY_UNIT
         if unit not in MONEY_UNITS:
-            sink.issues.append(
+            sink.add(
                 Issue(
                     "unknown_unit",
                     f"未知金额单位 {unit}(可用: 元、千元、万元、亿元)",

@@ -1,8 +1,13 @@
-"""Read a data file (CSV in UTF-8 / UTF-8 with BOM / GBK / GB18030, or XLSX) into a table
-of raw cells, finding the header row below any title rows. Every failure is an
-:class:`~yanzhi.core.issues.InputRejected` naming the file and the reason, produced within
-bounded time and memory: the size is checked before reading, an XLSX archive's expanded
-size before unpacking, and binary or encrypted files by their first bytes.
+"""Read a data file (CSV in UTF-8 / UTF-8 with BOM / GBK / GB18030, or XLSX) as tables
+of raw cells, finding the header row below any title rows. :func:`open_table` finds and
+maps the header, then yields the rows in chunks of :data:`CHUNK_ROWS`, so the raw text of
+a large file is never all in memory at once (``ingest.parse.read_typed`` types each chunk
+and keeps only compact columns); :func:`read_table` reads a small file whole.
+
+Every failure is an :class:`~yanzhi.core.issues.InputRejected` naming the file and the
+reason, produced within bounded time and memory: the size is checked before reading, an
+XLSX archive's expanded size before unpacking, and binary or encrypted files by their
+first bytes.
 """
 
 from __future__ import annotations
@@ -11,11 +16,12 @@ import codecs
 import csv
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from yanzhi import config
@@ -27,6 +33,7 @@ MAX_FILE_BYTES = int(config.get("YANZHI_MAX_FILE_MB") or 1024) * 1024 * 1024
 MAX_XLSX_EXPANDED = 2 * 1024 * 1024 * 1024  # bytes once unzipped
 MAX_XLSX_RATIO = 200  # unzipped / zipped, per member
 HEADER_SCAN_ROWS = 30
+CHUNK_ROWS = 50_000  # rows read and typed at a time
 ENCODINGS = ("utf-8-sig", "gb18030")
 
 _UNIT_RE = re.compile(r"[(（\[【]\s*([^)）\]】]*)\s*[)）\]】]")
@@ -47,6 +54,45 @@ class RawTable:
     ignored_columns: list[str]
 
 
+Cells = Iterator[tuple[pd.DataFrame, np.ndarray]]  # raw cells by column index, file rows
+
+
+@dataclass
+class TableSource:
+    """A data file whose header is found and mapped; its rows are read by :meth:`chunks`."""
+
+    header: RawTable  # the file's metadata, no rows
+    picked: dict[str, int]  # field code -> column index in the file
+    cells: Callable[[], Cells]
+
+    def chunks(self) -> Iterator[RawTable]:
+        """The rows in chunks of at most CHUNK_ROWS, as read; blank rows are dropped, the
+        file's row numbers kept. At least one chunk (empty if the file has no rows)."""
+        empty = True
+        for frame, rows in self.cells():
+            data = frame[list(self.picked.values())]
+            data.columns = list(self.picked)
+            keep = _non_blank(data).to_numpy()
+            empty = False
+            yield replace(
+                self.header,
+                data=data[keep].reset_index(drop=True),
+                rows=pd.Series(rows[keep]),
+            )
+        if empty:
+            yield self.header
+
+    def read_all(self) -> RawTable:
+        parts = list(self.chunks())
+        if len(parts) == 1:
+            return parts[0]
+        return replace(
+            self.header,
+            data=pd.concat([p.data for p in parts], ignore_index=True),
+            rows=pd.concat([p.rows for p in parts], ignore_index=True),
+        )
+
+
 def _reject(file: str, rule: str, zh: str, en: str, **kw: Any) -> InputRejected:
     return InputRejected([Issue(rule, zh, en, file=file, **kw)], what=file)
 
@@ -64,6 +110,21 @@ def header_unit(text: Any) -> str | None:
 def read_table(
     path: str | Path, kind: DataKind, *, encoding: str | None = None, sheet: str | None = None
 ) -> RawTable:
+    """The whole table at once (for small files; imports use :func:`open_table`)."""
+    return open_table(path, kind, encoding=encoding, sheet=sheet).read_all()
+
+
+def open_table(
+    path: str | Path,
+    kind: DataKind,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    chunk_rows: int | None = None,
+) -> TableSource:
+    """Check the file, find and map its header; the rows are read later, chunk by chunk.
+    Errors in the rows (CSV syntax, encoding) are raised while iterating the chunks."""
+    chunk = chunk_rows or CHUNK_ROWS
     path = Path(path)
     name = path.name
     try:
@@ -96,8 +157,8 @@ def read_table(
             "password and save it as .xlsx or CSV",
         )
     if head.startswith(b"PK"):
-        return _read_xlsx(path, name, kind, sheet)
-    return _read_csv(path, name, kind, encoding)
+        return _open_xlsx(path, name, kind, sheet, chunk)
+    return _open_csv(path, name, kind, encoding, chunk)
 
 
 # -- CSV -------------------------------------------------------------------------------
@@ -127,7 +188,9 @@ def _detect_encoding(path: Path, name: str) -> str:
     )
 
 
-def _read_csv(path: Path, name: str, kind: DataKind, encoding: str | None) -> RawTable:
+def _open_csv(
+    path: Path, name: str, kind: DataKind, encoding: str | None, chunk: int
+) -> TableSource:
     enc = encoding or _detect_encoding(path, name)
     try:
         with path.open(encoding=enc, newline="") as fh:
@@ -142,26 +205,33 @@ def _read_csv(path: Path, name: str, kind: DataKind, encoding: str | None) -> Ra
         ) from None
     h = _find_header(first, kind, name)
     header = first[h]
-    try:
-        frame = pd.read_csv(
-            path,
-            encoding=enc,
-            dtype=str,
-            keep_default_na=False,
-            header=None,
-            skiprows=h + 1,
-            names=list(range(len(header))),
-            index_col=False,
-            on_bad_lines="error",
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise _reject(
-            name, "csv_syntax", f"CSV 格式错误: {exc}", f"CSV syntax error: {exc}"
-        ) from None
-    rows = pd.Series(range(h + 2, h + 2 + len(frame)))
-    return _mapped(name, None, header, frame, rows, kind, enc)
+
+    def cells() -> Cells:
+        start = h + 2  # the file row number of the first row below the header
+        try:
+            with pd.read_csv(
+                path,
+                encoding=enc,
+                dtype=str,
+                keep_default_na=False,
+                header=None,
+                skiprows=h + 1,
+                names=list(range(len(header))),
+                index_col=False,
+                on_bad_lines="error",
+                skip_blank_lines=False,
+                engine="c",
+                chunksize=chunk,
+            ) as reader:
+                for frame in reader:
+                    yield frame, np.arange(start, start + len(frame))
+                    start += len(frame)
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            raise _reject(
+                name, "csv_syntax", f"CSV 格式错误: {exc}", f"CSV syntax error: {exc}"
+            ) from None
+
+    return _mapped(name, None, header, h + 1, cells, kind, enc)
 
 
 # -- XLSX ------------------------------------------------------------------------------
@@ -197,7 +267,7 @@ def _check_zip(path: Path, name: str) -> None:
         )
 
 
-def _read_xlsx(path: Path, name: str, kind: DataKind, sheet: str | None) -> RawTable:
+def _open_xlsx(path: Path, name: str, kind: DataKind, sheet: str | None, chunk: int) -> TableSource:
     _check_zip(path, name)
     try:
         chosen, first, cells = load_sheet(path, sheet)
@@ -212,15 +282,18 @@ def _read_xlsx(path: Path, name: str, kind: DataKind, sheet: str | None) -> RawT
             f"无法读取 Excel 文件: {exc}",
             f"cannot read the Excel workbook: {exc}",
         ) from None
-    probe = (
-        cells.head(HEADER_SCAN_ROWS).astype(object).where(cells.head(HEADER_SCAN_ROWS).notna(), "")
-    )
+    head = cells.rows(0, HEADER_SCAN_ROWS)
+    probe = head.astype(object).where(head.notna(), "")
     h = _find_header(probe.values.tolist(), kind, name, sheet=chosen)
     header = [str(c) for c in probe.iloc[h]]
-    body = cells.iloc[h + 1 :].reset_index(drop=True)
-    body.columns = list(range(len(header)))
-    rows = pd.Series(range(first + h + 1, first + h + 1 + len(body)))
-    return _mapped(name, chosen, header, body, rows, kind, None)
+
+    def body() -> Cells:
+        for start in range(h + 1, cells.height, chunk):
+            frame = cells.rows(start, chunk)
+            frame.columns = list(range(len(header)))
+            yield frame, np.arange(first + start, first + start + len(frame))
+
+    return _mapped(name, chosen, header, first + h, body, kind, None)
 
 
 # -- header ----------------------------------------------------------------------------
@@ -257,17 +330,17 @@ def _mapped(
     name: str,
     sheet: str | None,
     header: Sequence[str],
-    frame: pd.DataFrame,
-    rows: pd.Series,
+    header_row: int,
+    cells: Callable[[], Cells],
     kind: DataKind,
     encoding: str | None,
-) -> RawTable:
+) -> TableSource:
     lookup = _lookup(kind)
     columns: dict[str, str] = {}
     units: dict[str, str] = {}
     picked: dict[str, int] = {}
     ignored: list[str] = []
-    issues: list[Issue] = []
+    repeated: list[tuple[str, str]] = []  # (header text, the text of the column it repeats)
     for idx, text in enumerate(header):
         f = lookup.get(normalise_header(text))
         if f is None:
@@ -275,24 +348,29 @@ def _mapped(
                 ignored.append(str(text))
             continue
         if f.code in picked:
-            issues.append(
-                Issue(
-                    "duplicate_column",
-                    f"列 {text} 与列 {columns[f.code]} 重复",
-                    f"column {text!r} duplicates column {columns[f.code]!r}",
-                    file=name,
-                    sheet=sheet,
-                    row=int(rows.iloc[0]) - 1 if len(rows) else 1,
-                    column=str(text),
-                )
-            )
+            repeated.append((str(text), columns[f.code]))
             continue
         picked[f.code], columns[f.code] = idx, str(text)
         if (u := header_unit(text)) is not None:
             units[f.code] = u
     missing = [f for f in kind.fields if f.required and f.code not in picked and f.code != "period"]
-    for f in missing:
-        issues.append(
+    if repeated or missing:
+        # read every row first, as a whole-file reader would: a broken CSV is reported as
+        # such, and a repeated column names the header row only if rows follow it
+        row = header_row if _read_through(cells) else 1
+        issues = [
+            Issue(
+                "duplicate_column",
+                f"列 {text} 与列 {first} 重复",
+                f"column {text!r} duplicates column {first!r}",
+                file=name,
+                sheet=sheet,
+                row=row,
+                column=text,
+            )
+            for text, first in repeated
+        ]
+        issues += [
             Issue(
                 "missing_column",
                 f"缺少必填列: {f.zh}",
@@ -301,22 +379,19 @@ def _mapped(
                 sheet=sheet,
                 column=f.zh,
             )
-        )
-    if issues:
+            for f in missing
+        ]
         raise InputRejected(issues, what=name)
-    data = frame[list(picked.values())].copy()
-    data.columns = list(picked.keys())
-    keep = _non_blank(data)
-    return RawTable(
-        name,
-        sheet,
-        columns,
-        units,
-        data[keep].reset_index(drop=True),
-        rows[keep.to_numpy()].reset_index(drop=True),
-        encoding,
-        ignored,
+    empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in picked})
+    meta = RawTable(
+        name, sheet, columns, units, empty, pd.Series([], dtype="int64"), encoding, ignored
     )
+    return TableSource(meta, picked, cells)
+
+
+def _read_through(cells: Callable[[], Cells]) -> bool:
+    """Read every row (chunk by chunk, keeping none); whether any row follows the header."""
+    return sum(len(frame) for frame, _ in cells()) > 0
 
 
 def _non_blank(data: pd.DataFrame) -> pd.Series:

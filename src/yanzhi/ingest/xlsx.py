@@ -1,15 +1,21 @@
 """Read an XLSX sheet fast (fastexcel / calamine into Arrow, cells as text) and find the
-Excel row number of its first row, so messages name the rows a person sees."""
+Excel row number of its first row, so messages name the rows a person sees. The cells stay
+in Arrow (compact text); they become pandas objects a slice of rows at a time."""
 
 from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from posixpath import join, normpath
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import polars as pl
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -25,8 +31,24 @@ class SheetNotFound(LookupError):
         super().__init__(f"no sheet {sheet!r}; the workbook has {sheets}")
 
 
-def load_sheet(path: Path, sheet: str | None) -> tuple[str, int, pd.DataFrame]:
-    """(sheet name, Excel row number of the first row returned, cells as text or None).
+@dataclass(frozen=True)
+class SheetCells:
+    """A sheet's cells as text (None where empty), held as Arrow columns."""
+
+    frame: pl.DataFrame
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    def rows(self, start: int, n: int) -> pd.DataFrame:
+        """Rows start … start + n - 1 as a pandas frame of object columns 0, 1, …"""
+        part = self.frame.slice(start, n)
+        return pd.DataFrame({i: part[c].to_numpy() for i, c in enumerate(part.columns)})
+
+
+def load_sheet(path: Path, sheet: str | None) -> tuple[str, int, SheetCells]:
+    """(sheet name, Excel row number of the first row returned, the cells).
     Leading empty rows are skipped by the reader; the row number accounts for them."""
     import fastexcel
 
@@ -36,8 +58,7 @@ def load_sheet(path: Path, sheet: str | None) -> tuple[str, int, pd.DataFrame]:
     if chosen not in sheets:
         raise SheetNotFound(chosen, sheets)
     frame = reader.load_sheet(chosen, header_row=None, dtypes="string").to_polars()
-    cells = pd.DataFrame({i: frame[c].to_numpy() for i, c in enumerate(frame.columns)})
-    return chosen, first_row(path, sheets.index(chosen)), cells
+    return chosen, first_row(path, sheets.index(chosen)), SheetCells(frame)
 
 
 def first_row(path: Path, index: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ from yanzhi.core.dataformats import MONEY_UNITS
 from yanzhi.core.issues import Issue, RowIssueSink
 from yanzhi.core.periods import parse_period
 from yanzhi.ingest.industry import load_industry_classes
-from yanzhi.ingest.tabular import RawTable
+from yanzhi.ingest.typed import TypedTable
 from yanzhi.storage.datamodels import RD_VALUES
 from yanzhi.storage.enterprises import enterprise_index, township_history
 from yanzhi.storage.models import DataElementRow, OrgUnitRow
@@ -24,28 +25,39 @@ from yanzhi.storage.submissions import locked_pairs
 SIZE_CODES = {"大型": "large", "中型": "medium", "小型": "small", "微型": "micro"}
 
 
-def _col(table: RawTable, code: str, default: str) -> str:
+@dataclass
+class Prepared:
+    """The checked frame an import writes, and the stored rows it was checked against."""
+
+    frame: pd.DataFrame
+    existing: pd.DataFrame | None = None
+
+
+def _col(table: TypedTable, code: str, default: str) -> str:
     return table.columns.get(code, default)
 
 
-def prepare_rd(
-    session: Session, df: pd.DataFrame, table: RawTable, sink: RowIssueSink
-) -> pd.DataFrame:
+def prepare_rd(session: Session, table: TypedTable, sink: RowIssueSink) -> Prepared:
+    """Checks the compact frame of ``read_typed`` (USCC and period categorical) in place,
+    working per distinct value where it can, and adds what the write needs."""
+    df = table.frame
     uscc_col = _col(table, "uscc", "统一社会信用代码")
     valid = checks.check_uscc(df, sink, uscc_col)
     index = enterprise_index(session).set_index("uscc")
     checks.check_known(
-        df["uscc"].where(valid, ""),
+        df["uscc"],
         index.index,
         sink,
         rule="unknown_enterprise",
         zh="企业 {v} 不在企业名录中(请先导入企业名录)",
         en="enterprise {v} is not in the register (import the register first)",
         column=uscc_col,
+        only=valid,
     )
     period_col = _col(table, "period", "报告期")
-    periods = {p: parse_period(p) for p in df["period"].dropna().unique()}
-    not_ytd = df["period"].map({p: v.kind != "ytd" for p, v in periods.items()}).fillna(False)
+    codes, values = checks.distinct(df["period"])
+    periods = [parse_period(p) for p in values]
+    not_ytd = checks.spread([v.kind != "ytd" for v in periods], codes, False, bool)
     sink.add_rows(
         not_ytd,
         "period_kind",
@@ -54,61 +66,68 @@ def prepare_rd(
         column=period_col,
         values=df["period"],
     )
-    checks.check_duplicates(df, ["uscc", "period"], table.rows.tolist(), sink, uscc_col)
+    checks.check_duplicates(df, ["uscc", "period"], table.rows, sink, uscc_col)
     checks.check_rd_rows(df, sink, table.columns)
-    out = df.copy()
-    out["correction"] = (
-        out["correction"].fillna(False).astype(bool) if "correction" in out else False
-    )
-    out["synthetic"] = out["synthetic"].fillna(False).astype(bool) if "synthetic" in out else False
+    out = df
+    for flag in ("correction", "synthetic"):
+        out[flag] = out[flag].fillna(False).astype(bool) if flag in out else False
     for c in RD_VALUES:
         if c not in out:
             out[c] = np.nan if c != "has_rd_institution" else None
-    out["year"] = out["period"].map({p: v.year for p, v in periods.items()}).fillna(0).astype(int)
-    out["month"] = (
-        out["period"].map({p: v.last_month for p, v in periods.items()}).fillna(0).astype(int)
-    )
-    out["period_ly"] = out["period"].map(
-        {p: str(v.same_period_last_year()) for p, v in periods.items()}
-    )
-    out["enterprise_id"] = out["uscc"].map(index["id"])
+    out["year"] = checks.spread([v.year for v in periods], codes, 0, np.int64)
+    out["month"] = checks.spread([v.last_month for v in periods], codes, 0, np.int64)
+    ly = [str(v.same_period_last_year()) for v in periods]
+    out["period_ly"] = checks.spread(ly, codes, None, object)
+    out["enterprise_id"] = _by_uscc(out, index["id"])
     out["township_code"] = _township_at_period_end(session, out, index)
-    years = set(out["year"]) | {y - 1 for y in out["year"]}
-    existing = reports_for_years(session, years)
+    years = {int(y) for y in np.unique(out["year"])}
+    existing = reports_for_years(session, years | {y - 1 for y in years})
     checks.check_ytd_monotonic(out, existing, sink, table.columns)
-    checks.check_growth_outliers(
-        out, _last_year(out, existing), sink, table.columns.get("rd_expense")
-    )
+    checks.check_growth_outliers(out, existing, sink, table.columns.get("rd_expense"))
     _check_locked(session, out, sink, period_col)
-    out.attrs["existing"] = existing
-    return out
+    return Prepared(out, existing)
+
+
+def _by_uscc(out: pd.DataFrame, attribute: pd.Series) -> pd.Series:
+    """An attribute of each row's enterprise (NaN if not in the register); integers stay
+    integers when every enterprise is known."""
+    codes, values = checks.distinct(out["uscc"])
+    found = attribute.reindex(pd.Index(values, dtype=object)).to_numpy()
+    if (codes == len(values)).any():  # a missing USCC (blank cells are "", not missing)
+        found = np.append(found, np.nan)
+    return pd.Series(found[codes], index=out.index)
 
 
 def _township_at_period_end(session: Session, out: pd.DataFrame, index: pd.DataFrame) -> pd.Series:
-    """The township an enterprise belonged to when the period ended (it may have moved)."""
-    current = out["uscc"].map(index["township_code"])
+    """The township an enterprise belonged to when the period ended (it may have moved).
+    Only enterprises with a version in another township than today's are looked up."""
+    current = _by_uscc(out, index["township_code"]).astype(object)
     history = township_history(session)
-    if history.empty or out["enterprise_id"].isna().all():
+    now = history["enterprise_id"].map(index.set_index("id")["township_code"])
+    movers = history.loc[
+        history["township_code"].to_numpy(dtype=object) != now.to_numpy(dtype=object),
+        "enterprise_id",
+    ]
+    rows = np.flatnonzero(out["enterprise_id"].isin(set(movers)).to_numpy())
+    if not len(rows):
         return current
-    ends = pd.to_datetime(
-        out["year"].astype(str) + "-" + out["month"].astype(str) + "-01",
-        format="%Y-%m-%d",
-        errors="coerce",
-    ) + pd.offsets.MonthEnd(0)
+    codes, values = checks.distinct(out["period"].iloc[rows])
+    month_ends = [
+        pd.Timestamp(year=v.year, month=v.last_month, day=1) + pd.offsets.MonthEnd(0)
+        for v in map(parse_period, values)
+    ]
+    ends = pd.DatetimeIndex([*month_ends, pd.NaT]).astype("datetime64[ns]")[codes]
     left = (
         pd.DataFrame(
-            {
-                "_pos": range(len(out)),
-                "enterprise_id": out["enterprise_id"],
-                "end": ends.astype("datetime64[ns]"),
-            }
+            {"_pos": rows, "enterprise_id": out["enterprise_id"].iloc[rows].to_numpy(), "end": ends}
         )
         .dropna()
         .sort_values("end")
     )
     left["enterprise_id"] = left["enterprise_id"].astype("int64")
-    right = history.assign(
-        valid_from=pd.to_datetime(history["valid_from"]).astype("datetime64[ns]")
+    right = history[history["enterprise_id"].isin(set(movers))]
+    right = right.assign(
+        valid_from=pd.to_datetime(right["valid_from"]).astype("datetime64[ns]")
     ).sort_values("valid_from")
     right["enterprise_id"] = right["enterprise_id"].astype("int64")
     placed = pd.merge_asof(
@@ -118,21 +137,18 @@ def _township_at_period_end(session: Session, out: pd.DataFrame, index: pd.DataF
     return at_end.reindex(range(len(out))).fillna(current).astype(object)
 
 
-def _last_year(out: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame:
-    both = pd.concat(
-        [existing[["uscc", "period", "rd_expense"]], out[["uscc", "period", "rd_expense"]]],
-        ignore_index=True,
-    )
-    both = both.drop_duplicates(["uscc", "period"], keep="last")
-    return both.rename(columns={"period": "period_ly"})
-
-
 def _check_locked(session: Session, out: pd.DataFrame, sink: RowIssueSink, column: str) -> None:
-    locked = locked_pairs(session, "rd", set(out["period"].dropna()))
+    _, periods = checks.distinct(out["period"])
+    locked = locked_pairs(session, "rd", set(periods))
     if not locked:
         return
-    pairs = pd.Series(list(zip(out["township_code"], out["period"], strict=True)))
-    hit = pairs.isin(locked)
+    pairs = pd.MultiIndex.from_arrays(
+        [out["township_code"].to_numpy(dtype=object), out["period"].to_numpy(dtype=object)]
+    )
+    hit = np.asarray(pairs.isin(list(locked)), dtype=bool)
+    labels = np.full(len(out), None, dtype=object)
+    for p in checks.listed(hit):
+        labels[p] = f"{pairs[p][0]} {pairs[p][1]}"
     sink.add_rows(
         hit,
         "period_locked",
@@ -140,20 +156,18 @@ def _check_locked(session: Session, out: pd.DataFrame, sink: RowIssueSink, colum
         "this township's period is approved and locked; an admin must unlock it "
         "before it can change: {v}",
         column=column,
-        values=out["township_code"] + " " + out["period"],
+        values=pd.Series(labels),
     )
 
 
-def prepare_enterprises(
-    session: Session, df: pd.DataFrame, table: RawTable, sink: RowIssueSink
-) -> pd.DataFrame:
+def prepare_enterprises(session: Session, table: TypedTable, sink: RowIssueSink) -> Prepared:
     uscc_col = _col(table, "uscc", "统一社会信用代码")
-    checks.check_uscc(df, sink, uscc_col)
-    out = df.copy()
+    out = table.plain()  # a register is small: plain columns
+    checks.check_uscc(out, sink, uscc_col)
     if "as_of" not in out:
         out["as_of"] = None
     out["as_of"] = out["as_of"].fillna(dt.date.today().isoformat())
-    checks.check_duplicates(out, ["uscc", "as_of"], table.rows.tolist(), sink, uscc_col)
+    checks.check_duplicates(out, ["uscc", "as_of"], table.rows, sink, uscc_col)
     townships = set(session.scalars(select(OrgUnitRow.code).where(OrgUnitRow.level == "township")))
     checks.check_known(
         out["township_code"],
@@ -188,12 +202,11 @@ def prepare_enterprises(
     for c in ("size_class", "founded_year", "hightech_cert_year"):
         if c not in out:
             out[c] = None
-    return out
+    return Prepared(out)
 
 
-def prepare_stats(
-    session: Session, df: pd.DataFrame, table: RawTable, sink: RowIssueSink
-) -> pd.DataFrame:
+def prepare_stats(session: Session, table: TypedTable, sink: RowIssueSink) -> Prepared:
+    df = table.plain()  # statistics files are small: plain columns
     units = set(session.scalars(select(OrgUnitRow.code)))
     checks.check_known(
         df["unit_code"],
@@ -228,13 +241,13 @@ def prepare_stats(
     out["vintage"] = out["vintage"].fillna("") if "vintage" in out else ""
     out["synthetic"] = out["synthetic"].fillna(False).astype(bool) if "synthetic" in out else False
     checks.check_duplicates(
-        out, ["unit_code", "element", "period", "vintage"], table.rows.tolist(), sink, element_col
+        out, ["unit_code", "element", "period", "vintage"], table.rows, sink, element_col
     )
-    return out
+    return Prepared(out)
 
 
 def _convert_units(
-    out: pd.DataFrame, target: pd.Series, ok: pd.Series, sink: RowIssueSink, table: RawTable
+    out: pd.DataFrame, target: pd.Series, ok: pd.Series, sink: RowIssueSink, table: TypedTable
 ) -> pd.Series:
     values = out["value"].astype(float).copy()
     same = (out["unit"] == target) | target.isna()
@@ -253,4 +266,4 @@ def _convert_units(
     return values
 
 
-__all__ = ["Issue", "prepare_enterprises", "prepare_rd", "prepare_stats"]
+__all__ = ["Issue", "Prepared", "prepare_enterprises", "prepare_rd", "prepare_stats"]

@@ -1,14 +1,17 @@
 """Import a data file: read, check against what the database holds, and write it all or
 nothing. A dry run (``yanzhi validate``) runs the very same path and rolls back, so its
-report is exactly what an import would do."""
+report is exactly what an import would do.
+
+Memory follows the compact typed frame, not the file's text: the file is read and typed
+in chunks (``ingest.typed.read_typed``) and the checks work on that frame."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -16,12 +19,13 @@ from sqlalchemy.orm import Session
 
 from yanzhi.core.dataformats import DATA_KINDS, DataKind
 from yanzhi.core.issues import InputRejected, Issue, RowIssueSink, Severity
-from yanzhi.ingest.parse import parse_table
-from yanzhi.ingest.tabular import RawTable, read_table
+from yanzhi.ingest.tabular import RawTable
+from yanzhi.ingest.typed import TypedTable, read_typed
 from yanzhi.services import import_checks as checks
 from yanzhi.services.database import require_schema
+from yanzhi.services.import_checks import Prepared
 from yanzhi.storage.audit import WriteContext
-from yanzhi.storage.datamodels import ImportBatchRow
+from yanzhi.storage.datamodels import RD_VALUES, ImportBatchRow
 from yanzhi.storage.db import session_factory
 from yanzhi.storage.enterprises import write_enterprises
 from yanzhi.storage.rd import write_reports
@@ -29,6 +33,9 @@ from yanzhi.storage.stats import write_statistics
 from yanzhi.storage.submissions import mark_received
 
 Progress = Callable[[str], None]
+RowCheck = Callable[[Session, pd.DataFrame, RawTable, RowIssueSink], None]
+"""An extra check on the prepared rows (e.g. the uploader's scope), run before any write.
+The table is the file's header (name, sheet, columns, units); the rows are in the frame."""
 
 
 class _DryRun(Exception):
@@ -92,6 +99,7 @@ def import_file(
     money_unit: str | None = None,
     period: str | None = None,
     progress: Progress | None = None,
+    row_check: RowCheck | None = None,
 ) -> ImportReport:
     spec = _kind(kind)
     report = ImportReport(file=path.name, kind=spec.code, dry_run=dry_run)
@@ -99,20 +107,23 @@ def import_file(
     require_schema(engine)
     try:
         step("read")
-        table = read_table(path, spec, encoding=encoding, sheet=sheet)
-        frame, issues = parse_table(table, spec, money_unit=money_unit, period=period)
-        table.data = table.data.iloc[:0]  # the raw cells are no longer needed: free them
+        table = read_typed(
+            path, spec, encoding=encoding, sheet=sheet, money_unit=money_unit, period=period
+        )
     except InputRejected as exc:
         report.errors = exc.issues
         return report
-    report.rows = len(frame)
+    report.rows = len(table.frame)
     report.sha256 = file_sha256(path)
-    sink = RowIssueSink(table.file, table.sheet, table.rows.tolist(), issues)
+    # the sink only looks up the rows it lists: the array need not become a list
+    sink = RowIssueSink(table.file, table.sheet, cast(Sequence[int], table.rows), table.issues)
     ctx = WriteContext(actor, source_file=path.name, source_sha256=report.sha256)
     try:
         with session_factory(engine)() as session, session.begin():
             step("check")
-            prepared = _CHECKS[spec.code](session, frame, table, sink)
+            prepared = _CHECKS[spec.code](session, table, sink)
+            if row_check is not None:
+                row_check(session, prepared.frame, table.header, sink)
             _split(report, sink.issues)
             if report.errors:
                 return report
@@ -142,8 +153,9 @@ def _split(report: ImportReport, issues: list[Issue]) -> None:
 
 
 def _write(
-    session: Session, spec: DataKind, frame: pd.DataFrame, report: ImportReport, ctx: WriteContext
+    session: Session, spec: DataKind, prepared: Prepared, report: ImportReport, ctx: WriteContext
 ) -> None:
+    frame = prepared.frame
     batch = ImportBatchRow(
         kind=spec.code,
         file_name=report.file,
@@ -159,11 +171,12 @@ def _write(
     session.flush()
     report.batch_id = batch.id
     if spec.code == "rd":
+        assert prepared.existing is not None
         result: Any = write_reports(
-            session, frame, frame.attrs["existing"], batch_id=batch.id, ctx=ctx
+            session, _for_write(frame), prepared.existing, batch_id=batch.id, ctx=ctx
         )
-        pairs = set(zip(frame["township_code"], frame["period"], strict=True))
-        mark_received(session, "rd", pairs)
+        received = frame[["township_code", "period"]].astype(object).drop_duplicates()
+        mark_received(session, "rd", set(received.itertuples(index=False, name=None)))
     elif spec.code == "enterprises":
         result = write_enterprises(session, frame, batch_id=batch.id, ctx=ctx)
     else:
@@ -176,7 +189,29 @@ def _write(
     batch.created, batch.changed, batch.unchanged = report.created, report.changed, report.unchanged
 
 
-_CHECKS: dict[str, Callable[[Session, pd.DataFrame, RawTable, RowIssueSink], pd.DataFrame]] = {
+def _for_write(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame cut down, in place, to the columns the writer stores or compares, with
+    text as plain objects (for the merge with the stored rows): no copy of a large frame."""
+    for c in [c for c in frame if c not in _WRITTEN]:
+        del frame[c]
+    for c in ("uscc", "period"):
+        frame[c] = frame[c].to_numpy(dtype=object)
+    return frame
+
+
+_WRITTEN = (
+    "enterprise_id",
+    "uscc",
+    "period",
+    "year",
+    "month",
+    "township_code",
+    "correction",
+    "synthetic",
+    *RD_VALUES,
+)
+
+_CHECKS: dict[str, Callable[[Session, TypedTable, RowIssueSink], Prepared]] = {
     "rd": checks.prepare_rd,
     "enterprises": checks.prepare_enterprises,
     "stats": checks.prepare_stats,
