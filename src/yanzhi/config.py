@@ -80,6 +80,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Web: how long a computed page is cached; any write to the database clears it at once",
     ),
     Setting(
+        "YANZHI_EVALUATION_DRAWS",
+        "100",
+        "Web: Monte Carlo draws behind the rank intervals of the evaluation pages and of the "
+        "evaluation and district reports downloaded from the web",
+    ),
+    Setting(
         "YANZHI_TEST_POSTGRES_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/test",
         "Tests only: the PostgreSQL server the suite runs against (each run uses its own "

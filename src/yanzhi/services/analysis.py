@@ -58,10 +58,12 @@ def attribution(
     by: str = "district",
     approved_only: bool = False,
     top: int = 10,
+    unit: str | None = None,
 ) -> dict[str, Any]:
     """Shift-share decomposition of a ratio indicator between two periods: enterprise
     indicators by district, township or industry (with the top enterprises); statistic
-    indicators by district or township, from the units' numerators and denominators."""
+    indicators by district or township, from the units' numerators and denominators.
+    ``unit`` (default: the whole region) limits it to the enterprises / units inside it."""
     if by not in GROUPS:
         raise ValueError(f"--by must be one of {', '.join(GROUPS)} / 分组应为 {', '.join(GROUPS)}")
     require_schema(engine)
@@ -74,11 +76,20 @@ def attribution(
         if ind.source == "statistic":
             values = indicator_values(session, indicators=[ind.code])
     if ind.source == "statistic":
+        if unit is not None:
+            values = values[values["unit_code"].isin(_inside(tree, unit))]
         return _statistic_attribution(values, ind, tree, start, end, by)
     p0, p1 = _ytd(start), _ytd(end)
     with transaction(engine) as session:
         reports = report_frame(session, approved_only=approved_only, years=[p0.year, p1.year])
         reports = with_attributes(reports, attribute_versions(session))
+    if not {ind.formula.numerator, ind.formula.denominator} <= set(reports.columns):
+        raise ValueError(
+            f"{indicator} counts enterprises: no revenue-style decomposition / "
+            "计数类指标不做结构分解"
+        )
+    if unit is not None:
+        reports = reports[reports["township_code"].isin(_inside(tree, unit))].copy()
     parent = {u.code: u.parent_code for u in tree}
     reports["district_code"] = reports["township_code"].map(parent)
     reports["industry_division"] = reports["industry_code"].astype(str).str[:2]
@@ -112,6 +123,12 @@ def attribution(
     return result
 
 
+def _inside(tree: Any, unit: str) -> set[str]:
+    if unit not in tree:
+        raise LookupError(f"unknown org unit {unit} / 未知单位 {unit}")
+    return {u.code for u in tree.descendants(unit, include_self=True)}
+
+
 def _statistic_attribution(
     values: pd.DataFrame, ind: Indicator, tree: Any, start: str, end: str, by: str
 ) -> dict[str, Any]:
@@ -143,15 +160,26 @@ def _statistic_attribution(
     return result
 
 
-def warnings(engine: Engine, *, levels: tuple[str, ...] = ("city", "district")) -> dict[str, Any]:
+def warnings(
+    engine: Engine, *, levels: tuple[str, ...] = ("city", "district"), within: str | None = None
+) -> dict[str, Any]:
     """Headline indicators off track by unit, townships whose YTD R&D expense fell year on
-    year, and enterprises that stopped reporting R&D — each with the numbers behind it."""
+    year, and enterprises that stopped reporting R&D — each with the numbers behind it.
+    ``within`` (an org unit) limits all three to the units inside it."""
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
         tree = load_org_tree(session)
-        units = [u.code for u in tree if str(u.level) in levels]
-        values = indicator_values(session, indicators=[i.code for i in plan.indicators])
+        inside = _inside(tree, within) if within is not None else None
+        units = [
+            u.code for u in tree if str(u.level) in levels and (inside is None or u.code in inside)
+        ]
+        values = indicator_values(
+            session,
+            indicators=[i.code for i in plan.headline_indicators] + ["IND_RD_EXPENSE"],
+            units=sorted(inside) if inside is not None else None,
+            kinds=["year", "ytd"],  # what the statuses and the YTD signal read
+        )
     off_track = []
     for code in units:
         unit_values = values[values["unit_code"] == code]
@@ -174,7 +202,7 @@ def warnings(engine: Engine, *, levels: tuple[str, ...] = ("city", "district")) 
     return {
         "off_track": off_track,
         "falling_townships": _falling(values, tree),
-        "stopped_enterprises": _stopped(engine),
+        "stopped_enterprises": _stopped(engine, inside=inside),
     }
 
 
@@ -205,7 +233,9 @@ def _falling(values: pd.DataFrame, tree: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _stopped(engine: Engine, limit: int = 200) -> list[dict[str, Any]]:
+def _stopped(
+    engine: Engine, limit: int = 200, inside: set[str] | None = None
+) -> list[dict[str, Any]]:
     """Enterprises with R&D in a period last year and none (or no report) this year."""
     with transaction(engine) as session:
         latest_year = latest_report_year(session)
@@ -217,6 +247,8 @@ def _stopped(engine: Engine, limit: int = 200) -> list[dict[str, Any]]:
     latest = max(reports["period"].unique(), key=lambda p: parse_period(p).sort_key())
     previous = str(parse_period(latest).same_period_last_year())
     before = reports[(reports["period"] == previous) & (reports["rd_expense"] > 0)]
+    if inside is not None:
+        before = before[before["township_code"].isin(inside)]
     now = reports[reports["period"] == latest].set_index("uscc")["rd_expense"]
     out = []
     for r in before.itertuples():
@@ -233,3 +265,12 @@ def _stopped(engine: Engine, limit: int = 200) -> list[dict[str, Any]]:
                 }
             )
     return sorted(out, key=lambda x: -x["previous_year_rd_expense"])[:limit]
+
+
+def falling_townships(engine: Engine) -> list[dict[str, Any]]:
+    """Townships whose latest YTD R&D expense is below the same period last year (the
+    cockpit's list; cheaper than :func:`warnings`)."""
+    with transaction(engine) as session:
+        tree = load_org_tree(session)
+        values = indicator_values(session, indicators=["IND_RD_EXPENSE"], kinds=["ytd"])
+    return _falling(values, tree)

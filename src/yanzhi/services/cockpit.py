@@ -12,10 +12,10 @@ from sqlalchemy import Engine
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import parse_period
 from yanzhi.core.progress import Status
-from yanzhi.services import analysis, reporting, status, tasks
+from yanzhi.services import analysis, status, tasks
 from yanzhi.services.access import Principal
 from yanzhi.services.database import require_schema
-from yanzhi.services.scope import can_see_unit, require, visible_units
+from yanzhi.services.scope import can_see_unit, require
 from yanzhi.services.status import BAD
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
@@ -77,6 +77,8 @@ def _off_track(statuses: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                         "unit": code,
                         "name": st["unit"]["name"],
                         "indicator": i["indicator"],
+                        "indicator_name": i["name"],
+                        "indicator_name_en": i["name_en"],
                         "status": i["status"],
                         "status_zh": i["status_zh"],
                         "value": i["value"],
@@ -131,9 +133,13 @@ def cockpit(engine: Engine, principal: Principal, tree: OrgTree) -> dict[str, An
     period = latest_period(engine)
     completeness: list[dict[str, Any]] = []
     if period:
-        rows = reporting.completeness(engine, period=period, level="district")
-        keep = set(visible_units(principal, [r["code"] for r in rows], tree))
-        completeness = [r for r in rows if r["code"] in keep]
+        from yanzhi.services import data_desk
+
+        rows = data_desk.completeness(engine, principal, tree, period=period, level="district")
+        completeness = [
+            {**r, "rate_pct": None if r["rate"] is None else round(100 * r["rate"], 1)}
+            for r in rows["items"]
+        ]
     return {
         "plan": {
             "code": plan.meta.code,

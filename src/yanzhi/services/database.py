@@ -85,15 +85,16 @@ def init_database(
 
 
 def data_generation(engine: Engine) -> tuple[int, ...]:
-    """A fingerprint that changes whenever stored data change: the newest audit-log entry,
-    import batch and computed indicator row (and how many of those there are). Cheap: each
-    part is an indexed max / count."""
+    """A fingerprint that changes whenever stored data change: the newest audit-log entry
+    (logins and logouts aside), import batch and computed indicator row (and how many of
+    those there are). Cheap: each part is an indexed max / count."""
     from sqlalchemy import text
 
     with engine.connect() as conn:
         row = conn.execute(
             text(
-                "select (select coalesce(max(id), 0) from audit_log),"
+                "select (select coalesce(max(id), 0) from audit_log"
+                " where entity <> 'session'),"
                 " (select coalesce(max(id), 0) from import_batch),"
                 " (select coalesce(max(id), 0) from indicator_value),"
                 " (select count(*) from indicator_value)"

@@ -103,10 +103,11 @@ def points_scheme(path: Path | None = None) -> dict[str, Any]:
 
 
 def points(engine: Engine, *, year: int, principal: Principal = SYSTEM) -> list[dict[str, Any]]:
-    """Innovation points of every technology enterprise (高企 or 科技型中小企业)."""
+    """Innovation points of every technology enterprise (高企 or 科技型中小企业). Scored
+    and ranked city-wide; a scoped principal gets its own enterprises with those points."""
+    check_list(principal)
     now, tree = _frame(engine, year)
     before, _ = _frame(engine, year - 1)
-    now = _in_scope(now, tree, principal)
     tech = now[now["hightech"] | now["tech_sme"]].merge(
         before[["uscc", "rd_expense", "operating_revenue"]],
         on="uscc",
@@ -135,7 +136,8 @@ def points(engine: Engine, *, year: int, principal: Principal = SYSTEM) -> list[
     )
     scored = pts.score(f, points_scheme())
     out = pd.concat([tech[["uscc", "name", "district", "township"]], scored], axis=1)
-    return _records(out.sort_values("rank"))
+    mine = _in_scope(tech, tree, principal).index
+    return _records(out.loc[mine].sort_values("rank"))
 
 
 def doubling(

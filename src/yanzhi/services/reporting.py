@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,21 +211,16 @@ def _by_township(
 
 
 def _roll_up(tree: OrgTree, frame: pd.DataFrame, level: Level) -> list[dict[str, Any]]:
-    by_code = frame.set_index("code")
+    by_code = {r["code"]: r for r in frame.to_dict("records")}  # one row per township
     out = []
     for unit in tree.by_level(level):
-        codes = [
-            u.code
+        sub = [
+            by_code[u.code]
             for u in tree.descendants(unit.code, include_self=True)
             if u.level is Level.TOWNSHIP
         ]
-        sub = by_code.loc[codes]
-        exp, rec, ont = (
-            int(sub["expected"].sum()),
-            int(sub["received"].sum()),
-            int(sub["on_time"].sum()),
-        )
-        statuses = sub["status"].value_counts().to_dict()
+        exp, rec, ont = (int(sum(r[k] for r in sub)) for k in ("expected", "received", "on_time"))
+        statuses = dict(Counter(str(r["status"]) for r in sub).most_common())
         out.append(
             {
                 "code": unit.code,

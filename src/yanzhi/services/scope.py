@@ -29,7 +29,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
         "task_owner",
     ),
     "read_enterprises": ("admin", "city_analyst", "district_officer", "township_officer", "leader"),
-    "import": ("admin", "district_officer", "township_officer"),
+    "import": ("admin", "city_analyst", "district_officer", "township_officer"),
     "submit": ("admin", "district_officer", "township_officer"),
     "approve": ("admin", "city_analyst"),
     "unlock": ("admin",),

@@ -166,14 +166,17 @@ def board(
     overdue: bool = False,
     period: str | None = None,
     today: dt.date | None = None,
+    target_rows: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The task board: each task's latest report (what the board shows), automatic
-    states, milestones and target statuses; with the programme / plan roll-up."""
+    states, milestones and target statuses; with the programme / plan roll-up.
+    ``target_rows``: :func:`list_targets` as of the same day, when the caller has it."""
     day = today or dt.date.today()
     per = str(parse_period(period)) if period else current_period(day)
     wanted = parse_status(status) if status else None
     require_schema(engine)
-    targets = statuses_by_task(list_targets(engine, as_of=day))
+    rows_of_targets = list_targets(engine, as_of=day) if target_rows is None else target_rows
+    targets = statuses_by_task(rows_of_targets)
     with transaction(engine) as session:
         plan = get_plan(session)
         pid = _plan_id(session, plan)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yanzhi.storage.models import AuditRow
@@ -45,16 +45,15 @@ def record(
     )
 
 
-def list_audit(
-    session: Session,
+def _filtered(
+    q: Any,
     *,
-    entity: str | None = None,
-    key: str | None = None,
-    actor: str | None = None,
-    since: dt.datetime | None = None,
-    limit: int = 1000,
-) -> list[AuditRow]:
-    q = select(AuditRow)
+    entity: str | None,
+    key: str | None,
+    actor: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> Any:
     if entity:
         q = q.where(AuditRow.entity == entity)
     if key:
@@ -63,4 +62,50 @@ def list_audit(
         q = q.where(AuditRow.actor == actor)
     if since:
         q = q.where(AuditRow.at >= since)
-    return list(session.scalars(q.order_by(AuditRow.id).limit(limit)))
+    if until:
+        q = q.where(AuditRow.at < until)
+    return q
+
+
+def list_audit(
+    session: Session,
+    *,
+    entity: str | None = None,
+    key: str | None = None,
+    actor: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = 1000,
+    offset: int = 0,
+    newest_first: bool = False,
+) -> list[AuditRow]:
+    """Audit rows matching the filters (``until`` exclusive), oldest first unless
+    ``newest_first``."""
+    q = _filtered(select(AuditRow), entity=entity, key=key, actor=actor, since=since, until=until)
+    order = AuditRow.id.desc() if newest_first else AuditRow.id
+    return list(session.scalars(q.order_by(order).offset(offset).limit(limit)))
+
+
+def count_audit(
+    session: Session,
+    *,
+    entity: str | None = None,
+    key: str | None = None,
+    actor: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> int:
+    q = _filtered(
+        select(func.count()).select_from(AuditRow),
+        entity=entity,
+        key=key,
+        actor=actor,
+        since=since,
+        until=until,
+    )
+    return int(session.scalar(q) or 0)
+
+
+def audit_entities(session: Session) -> list[str]:
+    """The kinds of object the log has entries about."""
+    return list(session.scalars(select(AuditRow.entity).distinct().order_by(AuditRow.entity)))

@@ -38,7 +38,16 @@ def _fmt(value: Any, digits: int = 2) -> str:
 
 
 TEMPLATES.env.filters["fmt"] = _fmt
-TEMPLATES.env.filters["tojson_cn"] = lambda v: json.dumps(v, ensure_ascii=False, default=str)
+
+
+def _json_for_script(value: Any) -> str:
+    """JSON safe inside <script>: text typed by users (a narrative holding "</script>")
+    cannot close the element, as with Jinja's own ``tojson``."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+TEMPLATES.env.filters["tojson_cn"] = _json_for_script
 
 
 @dataclass

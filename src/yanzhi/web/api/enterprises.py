@@ -1,9 +1,94 @@
-"""API: enterprises."""
+"""API: enterprises — search within the caller's scope, one enterprise's record and R&D
+diagnosis (with its peers and the policies it qualifies for), and the bureau's lists
+(:mod:`yanzhi.services.enterprise_views`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
 
-from yanzhi.web.api.common import ERRORS
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from yanzhi.services import enterprise_views as views
+from yanzhi.services.access import Principal
+from yanzhi.web.api.common import ERRORS, page_params, paginate
+from yanzhi.web.deps import cache, engine, principal, tree
 
 router = APIRouter(tags=["enterprises"], responses=ERRORS)
+
+UsccPath = Annotated[
+    str, Path(min_length=1, max_length=32, description="统一社会信用代码 (18 characters)")
+]
+ListName = Literal["priority", "visit", "points", "doubling"]
+ListYear = Annotated[
+    int | None,
+    Query(ge=1990, le=2100, description="the full year (default: the newest with 1–12 reports)"),
+]
+
+
+def list_years(request: Request) -> list[int]:
+    """Years with full-year enterprise reports, newest first (cached)."""
+    eng = engine(request)
+    return cache(request).get(("list-years",), lambda: views.list_years(eng))
+
+
+def list_data(request: Request, me: Principal, name: str, year: int | None) -> dict[str, Any]:
+    """A list as the pages and the API show it (cached per scope, year and list)."""
+    eng = engine(request)
+    kind = views.LISTS[name]
+    y = None
+    if kind.by_year:
+        y = year or next(iter(list_years(request)), None)
+    key = ("list", name, y, me.role, me.unit, me.enterprise)
+    rows = cache(request).get(key, lambda: views.work_list(eng, me, name, year=y))
+    return {"name": name, "title": kind.zh, "title_en": kind.en, "year": y, "rows": rows}
+
+
+@router.get("/enterprises")
+def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=100, description="part of the name or USCC")] = "",
+    params: tuple[int, int] = Depends(page_params),
+    me: Principal = Depends(principal),
+) -> dict[str, Any]:
+    """Enterprises located in the caller's scope whose name or USCC contains ``q``, by name
+    (uscc, name, industry, size, township, district, flags, synthetic). Enterprise users
+    and task owners: 403."""
+    page, size = params
+    return views.search(engine(request), me, tree(request), q=q, page=page, size=size)
+
+
+@router.get("/enterprises/{uscc}")
+def show(request: Request, uscc: UsccPath, me: Principal = Depends(principal)) -> dict[str, Any]:
+    """An enterprise's record. An enterprise user sees only its own; an officer only the
+    enterprises in its scope (403 otherwise); 404 for an unknown USCC."""
+    return views.record(engine(request), me, uscc)
+
+
+@router.get("/enterprises/{uscc}/diagnosis")
+def diagnosis(
+    request: Request, uscc: UsccPath, me: Principal = Depends(principal)
+) -> dict[str, Any]:
+    """R&D diagnosis: annual and year-to-date R&D intensity, the latest full year, the
+    percentile among peers (same industry division and size, city and district), the gap to
+    3.4 % and 5 %, warnings and the policies it qualifies for in that year with what each is
+    worth (万元). 404 when the enterprise has no R&D reports."""
+    eng = engine(request)
+    key = ("diagnosis", uscc.strip().upper(), me.role, me.unit, me.enterprise)
+    return cache(request).get(key, lambda: views.diagnosis(eng, me, uscc))
+
+
+@router.get("/lists/{name}")
+def work_list(
+    request: Request,
+    name: Annotated[ListName, Path(description="priority | visit | points | doubling")],
+    year: ListYear = None,
+    params: tuple[int, int] = Depends(page_params),
+    me: Principal = Depends(principal),
+) -> dict[str, Any]:
+    """The bureau's lists within the caller's scope: ``priority`` (R&D above 5 % of revenue),
+    ``visit`` (zero or falling R&D), ``points`` (innovation points of 高企 and 科技型中小企业,
+    the local default scheme), ``doubling`` (city counts of 高企 and 科技型中小企业 against the
+    path that doubles them). As Excel: the page /enterprises/lists/NAME?export=list."""
+    data = list_data(request, me, name, year)
+    rows = data.pop("rows")
+    return {**data, **paginate(rows, params)}

@@ -1,9 +1,96 @@
-"""API: reports."""
+"""API: report files (issue #9) — what the caller may download, and the files themselves,
+written by the same code as ``yanzhi report …`` (:mod:`yanzhi.services.downloads` decides who
+may have which; :mod:`yanzhi.reports.files` writes them)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
 
-from yanzhi.web.api.common import ERRORS
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from yanzhi.reports import files
+from yanzhi.services import downloads
+from yanzhi.services.access import Principal
+from yanzhi.web.api.common import ERRORS, page_params, paginate
+from yanzhi.web.api.evaluation import loader
+from yanzhi.web.deps import cache, engine, principal, tree
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
+
+KindName = Literal["monthly", "evaluation", "district", "supervision", "diagnosis"]
+FormatName = Literal["docx", "pdf", "xlsx"]
+
+
+def catalogue_data(request: Request, me: Principal) -> list[dict[str, Any]]:
+    key = ("report-catalogue", me.role, me.unit, me.enterprise)
+    return cache(request).get(key, lambda: downloads.catalogue(engine(request), me, tree(request)))
+
+
+def report_file(
+    request: Request, me: Principal, kind: str, fmt: str, args: dict[str, Any]
+) -> Response:
+    """Check, then write (or take from the cache) the file, sent as an attachment."""
+    eng, t = engine(request), tree(request)
+    resolved = downloads.resolve(eng, me, t, kind, fmt, args)
+    name, data = cache(request).get(
+        ("report-file", resolved),
+        lambda: files.build(eng, me, t, resolved, evaluation=loader(request, me)),
+    )
+    return Response(
+        data,
+        media_type=downloads.MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/reports")
+def catalogue(
+    request: Request,
+    params: tuple[int, int] = Depends(page_params),
+    me: Principal = Depends(principal),
+) -> dict[str, Any]:
+    """The reports the caller may download: kind, name, formats, parameters and their
+    choices (the periods with data, the years, the districts or units in the caller's
+    scope). Monthly bulletin and evaluation report: city-wide roles and city leaders;
+    district report: those and the district's own users; supervision: the tasks the caller
+    sees; diagnosis: an enterprise's own user and the officers whose scope holds it."""
+    return paginate(catalogue_data(request, me), params)
+
+
+@router.get(
+    "/reports/{kind}",
+    response_class=Response,
+    responses={200: {"description": "the file (docx, pdf or xlsx) as an attachment"}},
+)
+def download(
+    request: Request,
+    kind: Annotated[
+        KindName, Path(description="monthly | evaluation | district | supervision | diagnosis")
+    ],
+    fmt: Annotated[FormatName, Query(alias="format", description="docx | pdf | xlsx")] = "docx",
+    period: Annotated[
+        str | None,
+        Query(max_length=32, description="monthly: 2024-11 or 2024-01..11; supervision: 2026Q4"),
+    ] = None,
+    year: Annotated[int | None, Query(ge=1990, le=2100, description="evaluation, district")] = None,
+    level: Annotated[
+        Literal["township", "district"] | None, Query(description="evaluation")
+    ] = None,
+    code: Annotated[str | None, Query(max_length=20, description="district: its code")] = None,
+    unit: Annotated[str | None, Query(max_length=64, description="supervision: one unit")] = None,
+    uscc: Annotated[str | None, Query(max_length=32, description="diagnosis: the USCC")] = None,
+    me: Principal = Depends(principal),
+) -> Response:
+    """One report file, as an attachment. Defaults: the newest period or year with data;
+    the evaluation at township level. A period without approved data: 404 with the reason;
+    a report outside the caller's rights: 403; a format the report has not: 400."""
+    args = {
+        "period": period,
+        "year": year,
+        "level": level,
+        "code": code,
+        "unit": unit,
+        "uscc": uscc,
+    }
+    return report_file(request, me, kind, fmt, args)

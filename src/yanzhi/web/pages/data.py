@@ -1,7 +1,187 @@
-"""Pages: data."""
+"""Pages: data reporting (数据报送) — upload with the validation report, the submission
+workflow of the principal's townships and the completeness table."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import base64
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS
+from yanzhi.services import data_desk
+from yanzhi.services.access import Principal
+from yanzhi.services.scope import can, require
+from yanzhi.web.api.data import run_upload, xlsx_download
+from yanzhi.web.deps import engine, lang, principal, tree
+from yanzhi.web.render import XLSX, Table, page
 
 router = APIRouter()
+
+LEVELS = {"district": ("区县", "District"), "township": ("乡镇街道", "Township")}
+ACTION_WORDS = {
+    "submit": ("已上报", "submitted"),
+    "approve": ("已审核锁定", "approved"),
+    "unlock": ("已解锁", "unlocked"),
+}
+ISSUE_COLUMNS = [
+    ("file", "文件", "File"),
+    ("sheet", "工作表", "Sheet"),
+    ("row", "行", "Row"),
+    ("column", "列", "Column"),
+    ("value", "取值", "Value"),
+    ("rule", "规则", "Rule"),
+    ("message_zh", "说明", "Message (zh)"),
+    ("message_en", "English", "Message (en)"),
+]
+
+
+def _tables(found: dict[str, Any], comp: dict[str, Any]) -> list[Table]:
+    level_zh, level_en = LEVELS.get(comp["level"], LEVELS["district"])
+    completeness = Table(
+        "completeness",
+        [
+            ("code", "代码", "Code"),
+            ("name", level_zh, level_en),
+            ("expected", "应报", "Expected"),
+            ("received", "已报", "Received"),
+            ("rate", "报送率", "Rate"),
+            ("on_time", "按时", "On time"),
+            ("on_time_rate", "按时率", "On-time rate"),
+            ("status_zh", "状态", "Status"),
+        ],
+        [
+            {**r, "rate": _pct(r["rate"]), "on_time_rate": _pct(r["on_time_rate"])}
+            for r in comp["items"]
+        ],
+        title="completeness",
+        links={"name": "/units/{code}"},
+    )
+    submissions = Table(
+        "submissions",
+        [
+            ("code", "代码", "Code"),
+            ("name", "乡镇街道", "Township"),
+            ("district_name", "区县", "District"),
+            ("period", "报告期", "Period"),
+            ("status_zh", "状态", "Status"),
+            ("expected", "应报", "Expected"),
+            ("received", "已报", "Received"),
+            ("submitted_by", "上报人", "Submitted by"),
+            ("submitted_at", "上报时间", "Submitted at"),
+            ("approved_by", "审核人", "Approved by"),
+            ("approved_at", "审核时间", "Approved at"),
+            ("unlock_reason", "解锁原因", "Unlock reason"),
+        ],
+        found["items"],
+        title="submissions",
+    )
+    return [completeness, submissions]
+
+
+def _pct(v: float | None) -> float | None:
+    return None if v is None else round(100 * v, 1)
+
+
+def _render(
+    request: Request,
+    me: Principal,
+    *,
+    period: str | None = None,
+    level: str = "district",
+    report: dict[str, Any] | None = None,
+    form: dict[str, Any] | None = None,
+    done: dict[str, str] | None = None,
+) -> Response:
+    require(me, "read")
+    eng, t = engine(request), tree(request)
+    found = data_desk.submission_rows(eng, me, t, period=period)
+    comp = data_desk.completeness(eng, me, t, period=found["period"], level=level)
+    download = None
+    if report is not None:
+        content = data_desk.report_xlsx(report, lang(request))
+        download = f"data:{XLSX};base64," + base64.b64encode(content).decode("ascii")
+    return page(
+        request,
+        "data.html",
+        tables=_tables(found, comp),
+        found=found,
+        comp=comp,
+        periods=data_desk.recent_periods(eng, 8),
+        can_import=can(me, "import"),
+        kinds=[(k, v.zh, v.en) for k, v in DATA_KINDS.items()],
+        money_units=list(MONEY_UNITS),
+        levels=LEVELS,
+        report=report,
+        report_download=download,
+        report_columns=ISSUE_COLUMNS,
+        form=form or {"kind": "rd", "period": "", "money_unit": ""},
+        done=done,
+    )
+
+
+@router.get("/data")
+def data_page(
+    request: Request,
+    period: Annotated[str | None, Query(max_length=32)] = None,
+    level: Annotated[str, Query(pattern="^(district|township)$")] = "district",
+    done: Annotated[str | None, Query(pattern="^(submit|approve|unlock)$")] = None,
+    unit: Annotated[str | None, Query(max_length=20)] = None,
+    me: Principal = Depends(principal),
+) -> Response:
+    notice = None
+    if done and unit:
+        zh, en = ACTION_WORDS[done]
+        notice = {"action": done, "unit": unit, "zh": zh, "en": en}
+    return _render(request, me, period=period or None, level=level, done=notice)
+
+
+@router.post("/data")
+def upload(
+    request: Request,
+    kind: Annotated[str, Form(max_length=20)],
+    file: Annotated[UploadFile, File()],
+    period: Annotated[str, Form(max_length=32)] = "",
+    money_unit: Annotated[str, Form(max_length=8)] = "",
+    dry_run: Annotated[str, Form(max_length=8)] = "",
+    me: Principal = Depends(principal),
+) -> Response:
+    """The upload form: import (or only validate) and show the validation report."""
+    report = run_upload(
+        request,
+        me,
+        kind=kind,
+        file=file,
+        period=period,
+        money_unit=money_unit,
+        dry_run=bool(dry_run),
+    )
+    form = {"kind": kind, "period": period, "money_unit": money_unit}
+    return _render(request, me, report=report.to_dict(), form=form)
+
+
+@router.post("/data/submissions/{unit}/{period}/{action}")
+def workflow(
+    request: Request,
+    unit: Annotated[str, Path(max_length=20)],
+    period: Annotated[str, Path(max_length=32)],
+    action: Annotated[str, Path(pattern="^(submit|approve|unlock)$")],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+    me: Principal = Depends(principal),
+) -> Response:
+    """The per-row submit / approve / unlock buttons; back to /data with a notice."""
+    done = data_desk.act(
+        engine(request), me, tree(request), action, unit=unit, period=period, reason=reason
+    )
+    target = "/data?" + urlencode({"period": done["period"], "done": action, "unit": unit})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/data/templates/{kind}.xlsx")
+def template(
+    kind: Annotated[str, Path(max_length=32)], me: Principal = Depends(principal)
+) -> Response:
+    """A blank import template."""
+    return xlsx_download(data_desk.template_bytes(kind), f"{kind}.xlsx")

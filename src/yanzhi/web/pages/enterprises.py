@@ -1,7 +1,162 @@
-"""Pages: enterprises."""
+"""Pages: enterprises (企业) — search within the scope, one enterprise's diagnosis page and
+the bureau's lists with Excel export. The numbers are those of /api/v1/enterprises… and
+/api/v1/lists/…"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from yanzhi.services import enterprise_views as views
+from yanzhi.services.access import Principal
+from yanzhi.web.api.enterprises import list_data, list_years
+from yanzhi.web.deps import cache, engine, principal, tree
+from yanzhi.web.render import Table, page
 
 router = APIRouter()
+
+PAGE_SIZE = 50
+LABELS: dict[str, tuple[str, str]] = {
+    "uscc": ("统一社会信用代码", "USCC"),
+    "name": ("企业名称", "Enterprise"),
+    "district": ("区县市", "District"),
+    "township": ("乡镇街道", "Township"),
+    "industry_code": ("行业代码", "Industry"),
+    "size_class": ("规模", "Size"),
+    "above_size_industrial": ("规上工业", "Above size"),
+    "hightech": ("高企", "High-tech"),
+    "tech_sme": ("科技型中小企业", "Tech SME"),
+    "specialised": ("专精特新", "Specialised"),
+    "champion": ("单项冠军", "Champion"),
+    "rd_expense": ("研发费用(万元)", "R&D expense (10k yuan)"),
+    "rd_expense_previous": ("上年研发费用", "R&D previous year"),
+    "operating_revenue": ("营业收入(万元)", "Revenue (10k yuan)"),
+    "intensity": ("研发强度", "R&D intensity"),
+    "reason": ("原因", "Reason"),
+    "stage": ("阶段", "Stage"),
+    "tech": ("技术创新分", "Technology"),
+    "growth": ("成长分", "Growth"),
+    "support": ("支持分", "Support"),
+    "points": ("创新积分", "Points"),
+    "rank": ("排名", "Rank"),
+    "year": ("年份", "Year"),
+    "hightech_path": ("高企倍增路径", "High-tech path"),
+    "hightech_on_path": ("高企达到路径", "High-tech on path"),
+    "tech_sme_path": ("科小倍增路径", "Tech-SME path"),
+    "tech_sme_on_path": ("科小达到路径", "Tech-SME on path"),
+}
+SEARCH_COLUMNS = [
+    "uscc",
+    "name",
+    "district",
+    "township",
+    "industry_code",
+    "size_class",
+    "above_size_industrial",
+    "hightech",
+    "tech_sme",
+    "specialised",
+]
+
+
+def _columns(keys: list[str]) -> list[tuple[str, str, str]]:
+    return [(k, *LABELS.get(k, (k, k))) for k in keys]
+
+
+@router.get("/enterprises")
+def search(
+    request: Request,
+    q: str = Query("", max_length=100),
+    page_no: int = Query(1, alias="page", ge=1, le=1_000_000),
+    me: Principal = Depends(principal),
+) -> Response:
+    if me.role == "enterprise":
+        return RedirectResponse(f"/enterprises/{me.enterprise}", status_code=303)
+    found = views.search(engine(request), me, tree(request), q=q, page=page_no, size=PAGE_SIZE)
+    table = Table(
+        "enterprises",
+        _columns(SEARCH_COLUMNS),
+        found["items"],
+        title="enterprises",
+        links={"name": "/enterprises/{uscc}", "uscc": "/enterprises/{uscc}"},
+    )
+    pages = max(1, -(-found["total"] // PAGE_SIZE))
+    return page(
+        request,
+        "enterprises.html",
+        q=q,
+        found=found,
+        pages=pages,
+        lists=views.LISTS,
+        tables=[table],
+    )
+
+
+@router.get("/enterprises/lists/{name}")
+def work_list(
+    request: Request,
+    name: Literal["priority", "visit", "points", "doubling"],
+    year: int | None = Query(None, ge=1990, le=2100),
+    me: Principal = Depends(principal),
+) -> Response:
+    data = list_data(request, me, name, year)
+    rows = data["rows"]
+    keys = list(rows[0]) if rows else ["uscc", "name", "district", "township"]
+    links = {"name": "/enterprises/{uscc}"} if "uscc" in keys else {}
+    suffix = f"-{data['year']}" if data["year"] else ""
+    table = Table("list", _columns(keys), rows, title=f"{name}{suffix}", links=links)
+    return page(
+        request,
+        "enterprise_list.html",
+        data=data,
+        years=list_years(request) if views.LISTS[name].by_year else [],
+        lists=views.LISTS,
+        tables=[table],
+    )
+
+
+@router.get("/enterprises/{uscc}")
+def enterprise(request: Request, uscc: str, me: Principal = Depends(principal)) -> Response:
+    eng = engine(request)
+    key = ("enterprise-page", uscc.strip().upper()[:32], me.role, me.unit, me.enterprise)
+    data = cache(request).get(key, lambda: views.enterprise_page(eng, me, uscc[:32]))
+    tables = []
+    diag = data["diagnosis"]
+    if diag:
+        tables.append(
+            Table(
+                "policies",
+                [
+                    ("name", "政策", "Policy"),
+                    ("eligible", "符合条件", "Eligible"),
+                    ("amount", "金额(万元)", "Worth (10k yuan)"),
+                    ("explanation", "计算说明", "How"),
+                    ("source", "依据", "Source"),
+                    ("local", "说明", "Note"),
+                ],
+                [_benefit(b) for b in diag["policies"]["benefits"]],
+                title=f"policies-{diag['policies']['year']}",
+            )
+        )
+    return page(request, "enterprise.html", data=data, chart=_chart(diag), tables=tables)
+
+
+def _benefit(b: dict[str, Any]) -> dict[str, Any]:
+    local = "本地设定(占位) / set locally" if b.get("set_locally") else None
+    return {**b, "local": local}
+
+
+def _chart(diag: dict[str, Any] | None) -> dict[str, Any]:
+    if not diag:
+        return {}
+    s = diag["intensity"]
+    return {
+        "annual": [[r["period"][:4], _pct(r["intensity"])] for r in s["annual"]],
+        "ytd": [[r["period"], _pct(r["intensity"])] for r in s["ytd"]],
+    }
+
+
+def _pct(v: float | None) -> float | None:
+    return None if v is None else round(v * 100, 3)

@@ -1,7 +1,268 @@
-"""Pages: evaluation."""
+"""Pages: the evaluation (评价) — the ranking with rank intervals and a bar chart, one unit's
+scorecard, and the method. The numbers are those of /api/v1/evaluation…"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from yanzhi.services.access import Principal
+from yanzhi.web.api.evaluation import method_data, ranking_data, scorecard_data
+from yanzhi.web.deps import lang, principal
+from yanzhi.web.render import Table, page
 
 router = APIRouter()
+
+RANK_COLUMNS = [
+    ("Rank", "排名", "Rank"),
+    ("uName", "单位", "Unit"),
+    ("kind_zh", "类型", "Kind"),
+    ("pool", "排名组", "Pool"),
+    ("Score", "综合得分", "Score"),
+    ("Grade", "等级", "Grade"),
+    ("interval", "排名区间(5%–95%)", "Rank interval (5–95 %)"),
+    ("GroupRank", "类型内排名", "Rank in kind"),
+    ("ScoreChange", "得分变化", "Score change"),
+    ("RankChange", "排名变化(+为上升)", "Rank change (+ = up)"),
+]
+
+
+def _interval(r: dict[str, Any]) -> str | None:
+    lo, hi = r.get("RankQ5"), r.get("RankQ95")
+    return None if lo is None or hi is None else f"{lo:.0f}–{hi:.0f}"
+
+
+def _pool(pool: str, lg: str) -> str:
+    if pool == "overall":
+        return "overall" if lg == "en" else "总排名"
+    return f"{pool} (separate)" if lg == "en" else f"单独排名 {pool}"
+
+
+@router.get("/evaluation")
+def ranking(
+    request: Request,
+    level: Literal["township", "district"] = "township",
+    year: int | None = Query(None, ge=1990, le=2100),
+    me: Principal = Depends(principal),
+) -> Response:
+    data = ranking_data(request, me, level, year)
+    lg = lang(request)
+    rows = [{**r, "interval": _interval(r), "pool": _pool(r["pool"], lg)} for r in data["rows"]]
+    cols = RANK_COLUMNS[:5] + [(a["code"], a["name"], a["name_en"]) for a in data["aggregates"]]
+    table = Table(
+        "ranking",
+        cols + RANK_COLUMNS[5:],
+        rows,
+        title=f"evaluation-{level}-{data['year']}",
+        links={"uName": f"/evaluation/units/{{uCode}}?year={data['year']}"},
+    )
+    chart = {
+        "labels": [r["uName"] for r in data["rows"]],
+        "scores": [r["Score"] for r in data["rows"]],
+        "ranks": [r["Rank"] for r in data["rows"]],
+        "q5": [r.get("RankQ5") for r in data["rows"]],
+        "q95": [r.get("RankQ95") for r in data["rows"]],
+        "max_rank": max(data["pools"].values(), default=1),
+    }
+    return page(request, "evaluation.html", data=data, chart=chart, level=level, tables=[table])
+
+
+@router.get("/evaluation/method")
+def method(
+    request: Request,
+    level: Literal["township", "district"] = "township",
+    me: Principal = Depends(principal),
+) -> Response:
+    data = method_data(request, me, level)
+    names = {a["code"]: a["name"] for a in data["aggregates"]}
+    indicators = Table(
+        "indicators",
+        [
+            ("code", "代码", "Code"),
+            ("name", "指标", "Indicator"),
+            ("pillar", "一级指标", "Pillar"),
+            ("weight", "权重", "Weight"),
+            ("effective_pct", "有效权重(%)", "Effective weight (%)"),
+            ("direction", "方向", "Direction"),
+            ("unit", "单位", "Unit"),
+            ("source_kind", "来源类型", "Source kind"),
+            ("source", "来源", "Source"),
+            ("denominator", "分母", "Denominator"),
+            ("provenance", "出处", "Provenance"),
+        ],
+        [
+            {**i, "pillar": names.get(i["parent"], i["parent"]), "effective_pct": _pct(i)}
+            for i in data["indicators"]
+        ],
+        title=f"method-{level}",
+    )
+    bonus = Table(
+        "bonus",
+        [
+            ("code", "代码", "Code"),
+            ("name", "项目", "Item"),
+            ("type", "类型", "Type"),
+            ("points", "每单位分值", "Points per unit"),
+            ("max", "上限", "Max"),
+            ("unit", "单位", "Unit"),
+            ("source", "来源", "Source"),
+        ],
+        data["bonus_items"],
+        title=f"bonus-{level}",
+    )
+    return page(
+        request,
+        "evaluation_method.html",
+        data=data,
+        level=level,
+        steps=_steps(data["spec"]),
+        tables=[indicators, bonus],
+    )
+
+
+@router.get("/evaluation/units/{code}")
+def unit(
+    request: Request,
+    code: str,
+    year: int | None = Query(None, ge=1990, le=2100),
+    me: Principal = Depends(principal),
+) -> Response:
+    data = scorecard_data(request, me, code[:20], year)
+    effect = {"lift": "提升 lift", "drag": "拖累 drag"}
+    indicators = Table(
+        "indicators",
+        [
+            ("code", "代码", "Code"),
+            ("name", "指标", "Indicator"),
+            ("pillar_name", "一级指标", "Pillar"),
+            ("raw", "原始值", "Raw value"),
+            ("unit", "单位", "Unit"),
+            ("value", "除分母后", "After denominator"),
+            ("normalised", "标准化得分", "Normalised score"),
+            ("effective_pct", "有效权重(%)", "Effective weight (%)"),
+            ("contribution", "贡献(相对自身平均)", "Contribution vs own average"),
+            ("rank_of", "组内排名", "Rank in pool"),
+            ("effect_label", "作用", "Effect"),
+        ],
+        [
+            {
+                **i,
+                "rank_of": _rank_of(i),
+                "effect_label": effect.get(i["effect"] or ""),
+                "effective_pct": _pct(i),
+            }
+            for i in data["indicators"]
+        ],
+        title=f"scorecard-{code}",
+    )
+    pillars = Table(
+        "pillars",
+        [
+            ("code", "代码", "Code"),
+            ("name", "一级指标", "Pillar"),
+            ("score", "得分", "Score"),
+            ("rank_of", "组内排名", "Rank in pool"),
+            ("effective_pct", "有效权重(%)", "Effective weight (%)"),
+        ],
+        [{**p, "rank_of": _rank_of(p), "effective_pct": _pct(p)} for p in data["pillars"]],
+        title=f"pillars-{code}",
+    )
+    bonus = Table(
+        "bonus",
+        [
+            ("code", "代码", "Code"),
+            ("name", "项目", "Item"),
+            ("type", "类型", "Type"),
+            ("value", "数量", "Value"),
+            ("points", "得分", "Points"),
+            ("max", "上限", "Max"),
+        ],
+        data["bonus"],
+        title=f"bonus-{code}",
+    )
+    row = {**data["row"], "interval": _interval(data["row"])}
+    return page(
+        request,
+        "evaluation_unit.html",
+        data=data,
+        row=row,
+        tables=[pillars, indicators, bonus],
+    )
+
+
+def _rank_of(item: dict[str, Any]) -> str | None:
+    return None if item["rank"] is None else f"{item['rank']} / {item['of']}"
+
+
+def _pct(item: dict[str, Any]) -> float | None:
+    w = item.get("effective_weight")
+    return None if w is None else round(100 * w, 2)
+
+
+NORMALISE = {
+    "minmax": ("最小—最大值标准化到 [{l}, {u}]", "min–max scaled to [{l}, {u}]"),
+    "zscore": ("Z 分数标准化", "z-scores"),
+    "rank": ("按名次标准化", "ranks"),
+    "borda": ("Borda 分数", "Borda scores"),
+    "prank": ("百分位名次", "percentile ranks"),
+    "dist2max": ("距最大值的比例", "distance to the maximum"),
+    "target": ("距目标值的比例", "distance to target"),
+}
+AGGREGATE = {
+    "amean": ("加权算术平均", "weighted arithmetic mean"),
+    "gmean": ("加权几何平均", "weighted geometric mean"),
+    "hmean": ("加权调和平均", "weighted harmonic mean"),
+    "median": ("中位数", "median"),
+    "copeland": ("Copeland 计数", "Copeland count"),
+}
+
+
+def _steps(spec: dict[str, Any]) -> list[dict[str, str]]:
+    """The build steps in words (Chinese and English) with the settings as used."""
+    norm = spec.get("normalise") or {}
+    lu = norm.get("l_u") or [0, 100]
+    nz, ne = NORMALISE.get(str(norm.get("method")), (str(norm.get("method")),) * 2)
+    agg = spec.get("aggregate") or {}
+    az, ae = AGGREGATE.get(str(agg.get("method")), (str(agg.get("method")),) * 2)
+    tr = spec.get("treat") or {}
+    w, sk, ku, f2 = (tr.get(k, "—") for k in ("winmax", "skew_thresh", "kurt_thresh", "f2"))
+    impute = spec.get("impute") or {}
+    yes = bool(spec.get("denominate"))
+    rows = [
+        ("除以分母", "Denominate", "是" if yes else "否", "yes" if yes else "no", None),
+        ("缺失值插补", "Imputation", impute.get("method", "—"), impute.get("method", "—"), impute),
+        (
+            "异常值处理",
+            "Outlier treatment",
+            f"偏度 > {sk} 且峰度 > {ku} 时缩尾至多 {w} 个值, 否则 {f2}" if tr else "—",
+            f"winsorise up to {w} points when skew > {sk} and kurtosis > {ku}, else {f2}"
+            if tr
+            else "—",
+            tr,
+        ),
+        (
+            "标准化",
+            "Normalisation",
+            nz.format(l=lu[0], u=lu[-1]),
+            ne.format(l=lu[0], u=lu[-1]),
+            norm,
+        ),
+        ("加总", "Aggregation", az, ae, agg),
+    ]
+    return [
+        {
+            "zh": a,
+            "en": b,
+            "words_zh": str(c),
+            "words_en": str(d),
+            "settings": _json(e) if e else "",
+        }
+        for a, b, c, d, e in rows
+    ]
+
+
+def _json(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, default=str)

@@ -1,7 +1,259 @@
-"""Pages: indicators."""
+"""Pages: the plan's indicators (指标) and one indicator in one unit — its series, target
+path, the numbers behind its status, the forecast band, the drill-down into the unit's
+children (and a township's top enterprises) and the gap attribution. The numbers come
+from the same cached views as /api/v1/indicators."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from yanzhi.web import i18n
+from yanzhi.web.api.indicators import (
+    CodePath,
+    UnitQuery,
+    attribution_data,
+    children_data,
+    list_data,
+    view_data,
+)
+from yanzhi.web.api.units import list_data as units_data
+from yanzhi.web.deps import Me, lang
+from yanzhi.web.render import Table, page
 
 router = APIRouter()
+
+STATUS_COLUMNS = [
+    ("value", "当前值", "Value"),
+    ("year", "年份", "Year"),
+    ("target", "目标", "Target"),
+    ("target_year", "目标年", "Target year"),
+    ("status_label", "状态", "Status"),
+    ("p_meet", "实现目标概率(%)", "P(meet) (%)"),
+]
+
+ENTERPRISE_COLUMNS = [
+    ("name", "企业", "Enterprise"),
+    ("uscc", "统一社会信用代码", "USCC"),
+    ("township", "乡镇", "Township"),
+    ("side", "方向", "Direction"),
+    ("i0", "起期强度", "Start"),
+    ("i1", "末期强度", "End"),
+    ("contribution", "对变化的贡献", "Contribution"),
+]
+GROUP_COLUMNS = [
+    ("name", "名称", "Name"),
+    ("i0", "起期", "Start"),
+    ("i1", "末期", "End"),
+    ("within", "强度效应", "Within"),
+    ("structure", "结构效应", "Structure"),
+    ("total", "合计贡献", "Total"),
+    ("share_of_change", "占变化比重(%)", "Share (%)"),
+]
+
+
+YEARS = ("year", "target_year", "base_year", "current_year")
+SHARES = ("p_meet", "ytd_growth", "rate", "on_time_rate", "growth", "share_of_change")
+
+
+def shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A row for a table: years as text (no thousands separator), shares as percentages."""
+    out = dict(row)
+    for k in YEARS:
+        if isinstance(out.get(k), int):
+            out[k] = str(out[k])
+    for k in SHARES:
+        if isinstance(out.get(k), int | float) and not isinstance(out.get(k), bool):
+            out[k] = round(out[k] * 100, 1)
+    return out
+
+
+def _labelled(rows: list[dict[str, Any]], lg: str) -> list[dict[str, Any]]:
+    """Rows with the indicator name and status label in the page's language."""
+    return [
+        shown(
+            {
+                **r,
+                "label": i18n.both(r["name"], r.get("name_en"), lg),
+                "status_label": i18n.both(r["status_zh"], r["status_en"], lg),
+            }
+        )
+        for r in rows
+    ]
+
+
+def unit_choices(request: Request, me: Any) -> list[dict[str, Any]]:
+    """The units the principal may pick (city, districts, townships), for a selector."""
+    return units_data(request, me)
+
+
+@router.get("/indicators")
+def indicators(request: Request, me: Me, unit: str | None = UnitQuery) -> Response:
+    lg = lang(request)
+    data = list_data(request, me, unit)
+    rows = _labelled(data["indicators"], lg)
+    for r in rows:
+        r["headline_mark"] = "★" if r["headline"] else ""
+    q = f"?unit={data['unit']['code']}"
+    table = Table(
+        "indicators",
+        [
+            ("headline_mark", "核心", "Headline"),
+            ("indicator", "代码", "Code"),
+            ("label", "指标", "Indicator"),
+            ("unit", "计量单位", "Measure"),
+            *STATUS_COLUMNS,
+            ("ytd_period", "最新累计期", "Latest YTD"),
+            ("ytd_value", "累计值", "YTD value"),
+        ],
+        rows,
+        title="indicators",
+        links={"label": "/indicators/{indicator}" + q, "indicator": "/indicators/{indicator}" + q},
+    )
+    return page(
+        request,
+        "indicators.html",
+        tables=[table],
+        data=data,
+        rows=rows,
+        units=unit_choices(request, me),
+    )
+
+
+def _series_table(status: dict[str, Any]) -> Table:
+    path = status.get("target_path") or {}
+    years = sorted(set(status["series"]) | set(path))
+    rows = [{"year": y, "value": status["series"].get(y), "path": path.get(y)} for y in years]
+
+    return Table(
+        "series",
+        [("year", "年份", "Year"), ("value", "实际值", "Actual"), ("path", "目标路径", "Path")],
+        rows,
+        title="series",
+    )
+
+
+def _periods_table(periods: dict[str, dict[str, Any]]) -> Table:
+    rows = [
+        {"kind": kind, "period": p, "value": v}
+        for kind in ("ytd", "quarter", "month")
+        for p, v in reversed(list((periods.get(kind) or {}).items()))
+    ]
+    return Table(
+        "periods",
+        [("kind", "类型", "Kind"), ("period", "期别", "Period"), ("value", "值", "Value")],
+        rows,
+        title="periods",
+    )
+
+
+def _children_table(data: dict[str, Any], code: str, lg: str) -> Table:
+    rows = _labelled(data["children"], lg)
+    return Table(
+        "children",
+        [
+            ("unit_name", "单位", "Unit"),
+            ("code", "代码", "Code"),
+            *STATUS_COLUMNS,
+            ("ytd_value", "最新累计值", "Latest YTD"),
+            ("ytd_growth", "累计同比(%)", "YTD growth (%)"),
+        ],
+        rows,
+        title="children",
+        links={"unit_name": f"/indicators/{code}?unit={{code}}"},
+    )
+
+
+def _enterprise_rows(ents: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not ents:
+        return []
+    return [
+        shown({**e, "side": "+" if side == "positive" else "−"})
+        for side in ("positive", "negative")
+        for e in ents.get(side) or []
+    ]
+
+
+def _attribution(
+    request: Request, me: Any, code: str, unit: str | None, by: str | None, start: str | None,
+    end: str | None,
+) -> tuple[dict[str, Any] | None, str | None]:  # fmt: skip
+    """The attribution, or why there is none (a non-ratio indicator, missing data)."""
+    try:
+        return attribution_data(request, me, code, unit=unit, by=by, start=start, end=end), None
+    except (LookupError, ValueError) as exc:
+        return None, str(exc).strip("'\"")
+
+
+@router.get("/indicators/{code}")
+def indicator(
+    request: Request,
+    me: Me,
+    code: str = CodePath,
+    unit: str | None = UnitQuery,
+    by: Literal["district", "township", "industry"] | None = Query(None),
+    start: str | None = Query(None, alias="from", max_length=20),
+    end: str | None = Query(None, alias="to", max_length=20),
+) -> Response:
+    lg = lang(request)
+    view = view_data(request, me, code, unit)
+    unit_code = view["unit"]["code"]
+    kids = children_data(request, me, code, unit_code)
+    att, att_note = _attribution(request, me, code, unit_code, by, start, end)
+    tables = [
+        _series_table(view["status"]),
+        _periods_table(view["periods"]),
+        _children_table(kids, code, lg),
+    ]
+    ents = _enterprise_rows(kids.get("enterprises"))
+    tables.append(
+        Table(
+            "enterprises",
+            ENTERPRISE_COLUMNS,
+            ents,
+            title="enterprises",
+            links={"name": "/enterprises/{uscc}"},
+        )
+    )
+    group_key = None
+    if att is not None:
+        group_key = {"district": "district_code", "township": "township_code"}.get(
+            att["by"], "industry_division"
+        )
+        groups = sorted(att["groups"], key=lambda g: -abs(g.get("total") or 0))
+        tables.append(
+            Table(
+                "attribution",
+                [(group_key, "分组", "Group"), *GROUP_COLUMNS],
+                [shown(g) for g in groups],
+                title="attribution",
+            )
+        )
+    chart = {
+        "status": view["status"],
+        "periods": view["periods"],
+        "children": [
+            {"name": c["unit_name"], "value": c["value"], "status": c["status"]}
+            for c in kids["children"]
+        ],
+        "attribution": None
+        if att is None
+        else [
+            {"name": g.get("name") or str(g.get(group_key)), "total": g.get("total")}
+            for g in sorted(att["groups"], key=lambda g: -abs(g.get("total") or 0))[:15]
+        ],
+    }
+    return page(
+        request,
+        "indicator.html",
+        tables=tables,
+        view=view,
+        kids=kids,
+        att=att,
+        att_note=att_note,
+        ents=ents,
+        data=chart,
+        units=unit_choices(request, me),
+    )

@@ -1,7 +1,331 @@
-"""Pages: tasks."""
+"""Pages: the task board (任务), a task with its reports, evidence and comments, supervision
+(督办), and the registers (台账, in :mod:`yanzhi.web.pages.registers`). Forms post here and
+come back to the page; a refused input is shown on the form with the reason."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from yanzhi.services import task_views
+from yanzhi.services.access import Principal
+from yanzhi.web.api.tasks import (
+    CODE,
+    PERIOD,
+    SHA,
+    board_data,
+    close_form,
+    evidence_response,
+    public_history,
+    read_report,
+    submit_report,
+    supervision_data,
+    task_data,
+)
+from yanzhi.web.deps import Me, engine, tree
+from yanzhi.web.errors import ApiError, classify
+from yanzhi.web.pages import registers
+from yanzhi.web.render import Table, page
 
 router = APIRouter()
+router.include_router(registers.router)
+
+REFUSED = (ApiError, ValueError)  # InputRejected and TaskInputError are ValueErrors
+
+
+def _join(items: list[str] | None) -> str:
+    return "、".join(items or [])
+
+
+STATE_CLASS = {"overdue_milestone": "overdue", "silent": "silent", "target_behind": "behind"}
+
+
+def _states(codes: list[str], labels: list[str]) -> list[dict[str, str]]:
+    """Automatic states for badges: css class and the zh / en label."""
+    out = []
+    for code, label in zip(codes, labels, strict=True):
+        zh, _, en = label.partition(" / ")
+        out.append({"code": code, "css": STATE_CLASS.get(code, "behind"), "zh": zh, "en": en})
+    return out
+
+
+def _board_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for t in data["tasks"]:
+        latest = t["latest"] or {}
+        rows.append(
+            {
+                "code": t["code"],
+                "title": t["title"],
+                "programme": t["programme"],
+                "lead": t["lead_name"] or t["lead"],
+                "co_units": _join(t.get("co_unit_names")),
+                "status": latest.get("status"),
+                "status_zh": latest.get("status_label_zh", "未报告"),
+                "status_en": latest.get("status_label_en", "not reported"),
+                "progress": latest.get("progress"),
+                "period": latest.get("period"),
+                "states": _states(t["states"], t["state_labels"]),
+                "state_labels": "; ".join(t["state_labels"]),
+            }
+        )
+    return rows
+
+
+@router.get("/tasks")
+def board(
+    request: Request,
+    me: Me,
+    owner: str | None = Query(None, max_length=64),
+    status: str | None = Query(None, max_length=32),
+    overdue: bool = Query(False),
+) -> Response:
+    """The board by programme: latest status and progress, lead unit, automatic states."""
+    data = board_data(request, me, owner=owner or None, status=status or None, overdue=overdue)
+    table = Table(
+        "tasks",
+        [
+            ("code", "编号", "Code"),
+            ("title", "任务", "Task"),
+            ("programme", "工程", "Programme"),
+            ("lead", "牵头单位", "Lead unit"),
+            ("co_units", "配合单位", "Co-units"),
+            ("status_zh", "状态", "Status"),
+            ("progress", "进度(%)", "Progress (%)"),
+            ("period", "报告期", "Period"),
+            ("state_labels", "预警", "Warnings"),
+        ],
+        _board_rows(data),
+        title="tasks",
+        links={"code": "/tasks/{code}"},
+    )
+    chart = {
+        "tasks": [
+            {
+                "code": t["code"],
+                "programme": t["programme"],
+                "progress": (t["latest"] or {}).get("progress"),
+            }
+            for t in data["tasks"]
+        ]
+    }
+    return page(request, "tasks.html", data=data, chart=chart, tables=[table])
+
+
+@router.get("/tasks/supervision")
+def supervision(request: Request, me: Me, period: str | None = PERIOD) -> Response:
+    """督办: per responsible unit, what is overdue, silent or behind, and reminders sent."""
+    data = supervision_data(request, me, period)
+    rows = [
+        {
+            "unit": u["unit"],
+            "unit_name": u["unit_name"],
+            "code": t["code"],
+            "title": t["title"],
+            "states": "; ".join(t["state_labels"]),
+            "status": (t["latest"] or {}).get("status_label_zh", "未报告"),
+            "progress": (t["latest"] or {}).get("progress"),
+            "reminders": len(t["reminders"]),
+            "last_reminded": t["reminders"][-1]["reminded_at"][:10] if t["reminders"] else None,
+        }
+        for u in data["units"]
+        for t in u["tasks"]
+    ]
+    table = Table(
+        "supervision",
+        [
+            ("unit_name", "责任单位", "Responsible unit"),
+            ("code", "编号", "Code"),
+            ("title", "任务", "Task"),
+            ("states", "督办原因", "Reasons"),
+            ("status", "最新状态", "Latest status"),
+            ("progress", "进度(%)", "Progress (%)"),
+            ("reminders", "已督办次数", "Reminders"),
+            ("last_reminded", "最近督办", "Last reminded"),
+        ],
+        rows,
+        title="supervision",
+        links={"code": "/tasks/{code}"},
+    )
+    sent = request.query_params.get("sent")
+    chart = {"period": data["period"], "today": data["today"], "units": len(data["units"])}
+    return page(request, "supervision.html", data=data, chart=chart, tables=[table], sent=sent)
+
+
+@router.post("/tasks/supervision/remind")
+def remind(
+    request: Request,
+    me: Me,
+    unit: str = Form(..., min_length=1, max_length=64),
+    note: str = Form("", max_length=2000),
+) -> Response:
+    sent = task_views.remind(engine(request), me, unit, note=note or None)
+    return RedirectResponse(f"/tasks/supervision?sent={len(sent)}", status_code=303)
+
+
+def _task_tables(data: dict[str, Any]) -> list[Table]:
+    history = [
+        {
+            **r,
+            "files": _join([e["file_name"] for e in r["evidence"]]),
+            "reported_at": r["reported_at"][:16].replace("T", " "),
+        }
+        for r in data["history"]
+    ]
+    return [
+        Table(
+            "history",
+            [
+                ("period", "报告期", "Period"),
+                ("status_label_zh", "状态", "Status"),
+                ("progress", "进度(%)", "Progress (%)"),
+                ("narrative", "进展说明", "Narrative"),
+                ("delay_reason", "滞后原因", "Delay reason"),
+                ("files", "证明材料", "Evidence"),
+                ("reported_by", "报送人", "Reported by"),
+                ("reported_at", "报送时间", "Reported at"),
+            ],
+            history,
+            title="history",
+        ),
+        Table(
+            "milestones",
+            [
+                ("year", "年度", "Year"),
+                ("title", "里程碑", "Milestone"),
+                ("due", "截止日期", "Due"),
+                ("done", "已完成", "Done"),
+            ],
+            data["milestones"],
+            title="milestones",
+        ),
+        Table(
+            "targets",
+            [
+                ("code", "编号", "Code"),
+                ("description", "量化目标", "Target"),
+                ("target", "目标值", "Target value"),
+                ("target_year", "目标年", "Year"),
+                ("value", "当前值", "Value"),
+                ("expected", "应达值", "On the path"),
+                ("status_label_zh", "状态", "Status"),
+            ],
+            data["targets"],
+            title="targets",
+        ),
+    ]
+
+
+def _task_page(
+    request: Request,
+    me: Principal,
+    code: str,
+    *,
+    error: Exception | None = None,
+    form: dict[str, Any] | None = None,
+) -> Response:
+    data = task_data(request, me, code)
+    data = {**data, "history": public_history(data["history"], code, "")}
+    err = classify(error) if error is not None else None
+    chart = {
+        "history": [{"period": r["period"], "progress": r["progress"]} for r in data["history"]]
+    }
+    return page(
+        request,
+        "task.html",
+        data=data,
+        chart=chart,
+        tables=_task_tables(data),
+        error=err,
+        form=form or {},
+        saved=request.query_params.get("saved"),
+        status=err.status if err else 200,
+    )
+
+
+@router.get("/tasks/{code}")
+def task(request: Request, me: Me, code: str = CODE) -> Response:
+    """A task: texts, owners, milestones, targets, reports with evidence, comments; forms."""
+    return _task_page(request, me, code)
+
+
+@router.get("/tasks/{code}/evidence/{sha256}", response_class=FileResponse)
+def evidence(request: Request, me: Me, code: str = CODE, sha256: str = SHA) -> Response:
+    return evidence_response(
+        task_views.evidence_file(engine(request), me, tree(request), code, sha256)
+    )
+
+
+def _done(code: str, what: str) -> Response:
+    return RedirectResponse(f"/tasks/{code}?saved={what}", status_code=303)
+
+
+@router.post("/tasks/{code}/report")
+async def report(request: Request, me: Me, code: str = CODE) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form.pop("csrf_token", None)
+    try:
+        body, files = await read_report(request)
+        await run_in_threadpool(submit_report, request, me, code, body, files)
+    except REFUSED as exc:
+        shown = partial(_task_page, request, me, code, error=exc, form={"report": form})
+        return await run_in_threadpool(shown)
+    finally:
+        await close_form(request)
+    return _done(code, "report")
+
+
+@router.post("/tasks/{code}/comment")
+def comment(
+    request: Request, me: Me, code: str = CODE, text: str = Form("", max_length=5000)
+) -> Response:
+    try:
+        task_views.comment(engine(request), me, tree(request), code, text)
+    except REFUSED as exc:
+        return _task_page(request, me, code, error=exc, form={"comment": {"text": text}})
+    return _done(code, "comment")
+
+
+@router.post("/tasks/{code}/owners")
+def owners(
+    request: Request,
+    me: Me,
+    code: str = CODE,
+    lead: str = Form("", max_length=64),
+    co_units: list[str] = Form([]),
+) -> Response:
+    try:
+        task_views.assign(engine(request), me, tree(request), code, lead=lead, co_units=co_units)
+    except REFUSED as exc:
+        return _task_page(request, me, code, error=exc)
+    return _done(code, "owners")
+
+
+@router.post("/tasks/{code}/milestone")
+def milestone(
+    request: Request,
+    me: Me,
+    code: str = CODE,
+    year: int = Form(..., ge=2000, le=2100),
+    title: str = Form(..., max_length=300),
+    due: str = Form("", max_length=10),
+    done: str = Form(""),
+) -> Response:
+    try:
+        task_views.milestone(
+            engine(request),
+            me,
+            tree(request),
+            code,
+            year=year,
+            title=title,
+            due=due or None,
+            done=True if done else None,
+        )
+    except REFUSED as exc:
+        return _task_page(request, me, code, error=exc)
+    return _done(code, "milestone")

@@ -1,7 +1,175 @@
-"""Pages: units."""
+"""Pages: the units a principal may see (区县与乡镇, as a tree) and one unit — its headline
+indicators, its rank and scorecard in the latest evaluation, the tasks it leads, this
+period's reporting completeness and its warnings. Every table exports to Excel; the
+numbers are /api/v1/units/{code}'s."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from yanzhi.web import i18n
+from yanzhi.web.api.units import list_data, unit_data
+from yanzhi.web.deps import Me, lang
+from yanzhi.web.pages.indicators import shown
+from yanzhi.web.render import Table, page
 
 router = APIRouter()
+
+UNIT_COLUMNS = [
+    ("indent_name", "单位", "Unit"),
+    ("code", "代码", "Code"),
+    ("level_label", "层级", "Level"),
+    ("kind_zh", "类型", "Kind"),
+]
+HEADLINE_COLUMNS = [
+    ("label", "指标", "Indicator"),
+    ("value", "当前值", "Value"),
+    ("unit", "计量单位", "Measure"),
+    ("year", "年份", "Year"),
+    ("target", "目标", "Target"),
+    ("target_year", "目标年", "Target year"),
+    ("status_label", "状态", "Status"),
+    ("p_meet", "实现目标概率(%)", "P(meet) (%)"),
+]
+TASK_COLUMNS = [
+    ("code", "任务", "Task"),
+    ("label", "名称", "Title"),
+    ("role_label", "角色", "Role"),
+    ("status", "最新状态", "Latest status"),
+    ("progress", "进度(%)", "Progress (%)"),
+    ("period", "报告期", "Period"),
+    ("overdue", "逾期里程碑", "Overdue milestones"),
+]
+COMPLETENESS_COLUMNS = [
+    ("name", "单位", "Unit"),
+    ("expected", "应报", "Expected"),
+    ("received", "已报", "Received"),
+    ("rate", "报送率(%)", "Rate (%)"),
+    ("on_time", "按时", "On time"),
+    ("status", "状态", "Status"),
+]
+WARNING_COLUMNS = [
+    ("name", "单位", "Unit"),
+    ("indicator_label", "指标", "Indicator"),
+    ("status_zh", "状态", "Status"),
+    ("value", "当前值", "Value"),
+    ("target", "目标", "Target"),
+    ("year", "年份", "Year"),
+]
+FALLING_COLUMNS = [
+    ("name", "乡镇", "Township"),
+    ("period", "期别", "Period"),
+    ("value", "累计研发费用", "YTD R&D expense"),
+    ("previous_year_value", "上年同期", "Same period last year"),
+    ("growth", "同比(%)", "Growth (%)"),
+]
+STOPPED_COLUMNS = [
+    ("uscc", "统一社会信用代码", "USCC"),
+    ("township_name", "乡镇", "Township"),
+    ("period", "期别", "Period"),
+    ("previous_year_rd_expense", "上年同期研发费用", "R&D last year"),
+    ("reason", "原因", "Reason"),
+]
+SCORE_COLUMNS = [
+    ("code", "代码", "Code"),
+    ("label", "评价指标", "Indicator"),
+    ("score", "得分(0-100)", "Score (0-100)"),
+    ("contribution", "对总分的拉动", "Contribution"),
+]
+LEVELS = {
+    "city": ("市", "City"),
+    "district": ("区县", "District"),
+    "township": ("乡镇", "Township"),
+}
+ROLES = {"lead": ("牵头", "lead"), "co": ("配合", "co-lead")}
+
+
+def _pair(pairs: dict[str, tuple[str, str]], key: str, lg: str) -> str:
+    zh, en = pairs.get(key, (key, key))
+    return i18n.both(zh, en, lg)
+
+
+@router.get("/units")
+def units(request: Request, me: Me) -> Response:
+    lg = lang(request)
+    rows = [
+        {
+            **u,
+            "indent_name": "　" * u["depth"] + i18n.both(u["name"], u["name_en"], lg),
+            "level_label": _pair(LEVELS, u["level"], lg),
+        }
+        for u in list_data(request, me)
+    ]
+    table = Table(
+        "units", UNIT_COLUMNS, rows, title="units", links={"indent_name": "/units/{code}"}
+    )
+    return page(request, "units.html", tables=[table], rows=rows)
+
+
+def _named(rows: list[dict[str, Any]], lg: str) -> list[dict[str, Any]]:
+    return [{**r, "label": i18n.both(r.get("name"), r.get("name_en"), lg)} for r in rows]
+
+
+def _tables(data: dict[str, Any], lg: str) -> list[Table]:
+    head = [
+        {**r, "status_label": i18n.both(r["status_zh"], r["status_en"], lg)}
+        for r in _named(data["headline"], lg)
+    ]
+    names = {r["indicator"]: r["label"] for r in head}
+    code = data["unit"]["code"]
+    tasks = [
+        {
+            **t,
+            "label": i18n.both(t["title"], t["title_en"], lg),
+            "role_label": _pair(ROLES, t["role"], lg),
+        }
+        for t in data["tasks"]
+    ]
+    ev = data.get("evaluation") or {}
+    w = data["warnings"]
+    off = [
+        {**x, "indicator_label": names.get(x["indicator"], x["indicator"])} for x in w["off_track"]
+    ]
+
+    def make(id: str, columns: list[tuple[str, str, str]], rows: list[dict[str, Any]],
+             links: dict[str, str] | None = None) -> Table:  # fmt: skip
+        return Table(id, columns, [shown(r) for r in rows], title=id, links=links or {})
+
+    return [
+        make("headline", HEADLINE_COLUMNS, head, {"label": "/indicators/{indicator}?unit=" + code}),
+        make("tasks", TASK_COLUMNS, tasks, {"code": "/tasks/{code}"}),
+        make("completeness", COMPLETENESS_COLUMNS, data["completeness"]["children"],
+             {"name": "/units/{code}"}),
+        make("warnings", WARNING_COLUMNS, off,
+             {"indicator_label": "/indicators/{indicator}?unit={unit}", "name": "/units/{unit}"}),
+        make("falling", FALLING_COLUMNS, w["falling_townships"], {"name": "/units/{unit}"}),
+        make("stopped", STOPPED_COLUMNS, w["stopped_enterprises"], {"uscc": "/enterprises/{uscc}"}),
+        make("scorecard", SCORE_COLUMNS, _named(ev.get("scorecard") or [], lg)),
+    ]  # fmt: skip
+
+
+@router.get("/units/{code}")
+def unit(
+    request: Request,
+    me: Me,
+    code: str = Path(max_length=32),
+) -> Response:
+    lg = lang(request)
+    data = unit_data(request, me, code)
+    chart = {
+        "headline": [
+            {**r, "label": i18n.both(r["name"], r["name_en"], lg)} for r in data["headline"]
+        ],
+        "scorecard": (data.get("evaluation") or {}).get("scorecard") or [],
+    }
+    return page(
+        request,
+        "unit.html",
+        tables=_tables(data, lg),
+        view=data,
+        level_label=_pair(LEVELS, data["unit"]["level"], lg),
+        data=chart,
+    )

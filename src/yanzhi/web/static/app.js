@@ -33,13 +33,19 @@
     if (f.target_year) years.add(String(f.target_year));
     const xs = [...years].map(Number).sort((a, b) => a - b).map(String);
     const lastYear = Object.keys(series).sort().pop();
-    const lower = xs.map((y) => (y === lastYear ? series[y] : y === String(f.target_year) ? f.lower80 : null));
-    const width = xs.map((y) => (y === lastYear ? 0 : y === String(f.target_year) && f.upper80 != null ? f.upper80 - f.lower80 : null));
+    /* The band opens from the last actual value to the 80 % interval in the target year,
+       linearly in between (the forecast gives the interval for the target year only). */
+    const y0 = Number(lastYear), y1 = Number(f.target_year);
+    const hasBand = lastYear && f.target_year && f.lower80 != null && f.upper80 != null && y1 > y0;
+    const share = (y) => (Number(y) - y0) / (y1 - y0);
+    const inBand = (y) => hasBand && Number(y) >= y0 && Number(y) <= y1;
+    const lower = xs.map((y) => (inBand(y) ? series[lastYear] + share(y) * (f.lower80 - series[lastYear]) : null));
+    const width = xs.map((y) => (inBand(y) ? share(y) * (f.upper80 - f.lower80) : null));
     const line = (name, values, extra) => Object.assign({ name, type: "line", data: values, connectNulls: true, symbolSize: 4 }, extra);
     const option = {
       grid: { left: 40, right: 10, top: opts.compact ? 10 : 30, bottom: 22 },
       tooltip: { trigger: "axis" },
-      legend: opts.compact ? undefined : { top: 0 },
+      legend: opts.compact ? undefined : { top: 0, data: [L("实际值", "Actual"), L("目标路径", "Target path"), L("预测区间(80%)", "Forecast band (80 %)")] },
       xAxis: { type: "category", data: xs },
       yAxis: { type: "value", scale: true },
       series: [
@@ -83,7 +89,7 @@
     el._chart = c;
     c.setOption({
       tooltip: { formatter: (p) => { const r = rows.find((x) => x.name === p.name) || {}; return `${r.label || p.name}<br>${r.value == null ? "—" : r.value.toFixed(2)}`; } },
-      visualMap: { min: values.length ? Math.min(...values) : 0, max: values.length ? Math.max(...values) : 1, calculable: true, left: 0, bottom: 0, inRange: { color: ["#fee2e2", "#b91c1c"] } },
+      visualMap: { precision: 2, min: values.length ? Math.min(...values) : 0, max: values.length ? Math.max(...values) : 1, calculable: true, left: 0, bottom: 0, inRange: { color: ["#fee2e2", "#b91c1c"] } },
       series: [{ type: "map", map: "districts", roam: false, data: rows,
         label: { show: true, fontSize: 10, formatter: (p) => (rows.find((x) => x.name === p.name) || {}).label || p.name } }],
     }, true);

@@ -1,0 +1,131 @@
+"""Pages: the registers (台账) — the list of registers and each register's entries with
+its count per district; importing a register file for the roles that may write them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from yanzhi.services import register_views
+from yanzhi.services.access import Principal
+from yanzhi.web.api.tasks import import_upload
+from yanzhi.web.deps import Me, cache, engine, tree
+from yanzhi.web.errors import ApiError, classify
+from yanzhi.web.render import Table, page
+
+router = APIRouter()
+
+KIND = Path(..., min_length=1, max_length=64)
+
+
+@router.get("/registers")
+def registers(request: Request, me: Me) -> Response:
+    """Every register with the metrics it counts and the entries the user sees."""
+    key = ("registers", me.role, me.unit)
+    rows = cache(request).get(
+        key, lambda: register_views.register_kinds(engine(request), me, tree(request))
+    )
+    table = Table(
+        "registers",
+        [
+            ("code", "代码", "Code"),
+            ("name", "台账", "Register"),
+            ("name_en", "英文名", "English name"),
+            ("entries", "条目数", "Entries"),
+            ("metric_list", "计量的目标指标", "Target metrics counted"),
+        ],
+        [{**r, "metric_list": ", ".join(r["metrics"])} for r in rows],
+        title="registers",
+        links={"name": "/registers/{code}"},
+    )
+    return page(request, "registers.html", data={"registers": rows}, tables=[table])
+
+
+def _entry_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            **{k: v for k, v in r.items() if k != "fields"},
+            **{f"f_{k}": v for k, v in r["fields"].items()},
+        }
+        for r in data["entries"]
+    ]
+
+
+def _register_page(
+    request: Request,
+    me: Principal,
+    kind: str,
+    *,
+    unit: str | None = None,
+    year: int | None = None,
+    result: dict[str, Any] | None = None,
+    error: Exception | None = None,
+) -> Response:
+    key = ("register", kind, me.role, me.unit, unit, year)
+    data = cache(request).get(
+        key,
+        lambda: register_views.register(
+            engine(request), me, tree(request), kind, unit=unit, year=year
+        ),
+    )
+    columns = [
+        ("code", "编号", "Code"),
+        ("name", "名称", "Name"),
+        ("org_unit_name", "所在区划", "Org unit"),
+        ("org_unit_code", "区划代码", "Unit code"),
+    ]
+    columns += [(f"f_{f['code']}", f["zh"], f["en"]) for f in data["fields"]]
+    if data["list_field"]:
+        columns.append(("list_name", "所属清单", "List"))
+    columns += [
+        ("valid_from", "起始日期", "Valid from"),
+        ("valid_to", "终止日期", "Valid to"),
+        ("version", "版本", "Version"),
+    ]
+    table = Table(
+        kind,
+        columns,
+        _entry_rows(data),
+        title=kind,
+        links={"org_unit_name": "/units/{org_unit_code}"},
+    )
+    err = classify(error) if error is not None else None
+    return page(
+        request,
+        "register.html",
+        data=data,
+        tables=[table],
+        table_id=kind,
+        result=result,
+        error=err,
+        status=err.status if err else 200,
+    )
+
+
+@router.get("/registers/{kind}")
+def register(
+    request: Request,
+    me: Me,
+    kind: str = KIND,
+    unit: str | None = Query(None, max_length=12),
+    year: int | None = Query(None, ge=2000, le=2100),
+) -> Response:
+    """A register's entries inside the user's scope, with its count per district."""
+    return _register_page(request, me, kind, unit=unit or None, year=year)
+
+
+@router.post("/registers/{kind}/import")
+def import_register(
+    request: Request,
+    me: Me,
+    kind: str = KIND,
+    file: UploadFile = File(...),
+    dry_run: str = Form(""),
+) -> Response:
+    try:
+        result = import_upload(request, me, kind, file, bool(dry_run))
+    except (ApiError, ValueError) as exc:
+        return _register_page(request, me, kind, error=exc)
+    return _register_page(request, me, kind, result=result)

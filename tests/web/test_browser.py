@@ -1,0 +1,308 @@
+"""The site in a real browser (Debian's Chromium driven by Playwright) against a real
+uvicorn server on the demo database: the reporting workflow of issue #8 end to end (a
+township officer uploads a file with a bad row, fixes it, submits; the city analyst
+approves and the cockpit's number moves), the language switch, the district map, a
+scoped user refused another township, and no horizontal overflow at phone and laptop
+widths. A missing Chromium fails the tests (CI installs it): they are never skipped."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from tests.web.browser_support import (
+    DESKTOP,
+    PHONE,
+    by_id,
+    chromium_missing,
+    horizontal_overflow,
+    launch,
+    login,
+    logout,
+    serve,
+    wait_for_charts,
+)
+from tests.web.conftest import Site
+
+from yanzhi.storage.db import transaction
+from yanzhi.storage.enterprises import enterprise_index
+from yanzhi.storage.submissions import submissions
+
+PERIOD = "2026-01..10"  # the demo's latest period: imported, still a draft
+RD = "研发费用(万元)"
+REVENUE = "营业收入(万元)"
+NEW_RD = 1234.5  # the fixed file's R&D expense (万元) for every row
+INDICATOR = "/indicators/IND_RD_INTENSITY"  # headline, year to date, from the reports
+
+
+@pytest.fixture(scope="module")
+def base(site: Site) -> Iterator[str]:
+    with serve(site.app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    missing = chromium_missing()
+    if missing:
+        pytest.fail(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+class Tab:
+    """A fresh browser context and page; JavaScript errors are collected."""
+
+    def __init__(self, browser: Any, base: str, viewport: dict[str, int] = DESKTOP) -> None:
+        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(20000)
+        self.base = base
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def goto(self, path: str) -> Any:
+        return self.page.goto(self.base + path)
+
+    def login(self, site: Site, username: str) -> None:
+        login(self.page, self.base, username, site.accounts[username]["password"])
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser: Any, base: str) -> Iterator[Tab]:
+    t = Tab(browser, base)
+    yield t
+    t.close()
+
+
+def _page_data(page: Any) -> dict[str, Any]:
+    data: dict[str, Any] = page.evaluate(
+        "() => JSON.parse(document.getElementById('page-data').textContent)"
+    )
+    return data
+
+
+def _headline(data: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(i for i in data["headline"] if i["indicator"] == code)
+
+
+def _status(site: Site, unit: str) -> str | None:
+    with transaction(site.engine) as session:
+        frame = submissions(session, "rd", [PERIOD])
+    rows = frame[frame["org_unit_code"] == unit]
+    return None if rows.empty else str(rows["status"].iloc[0])
+
+
+def _wait_status(site: Site, unit: str, wanted: str, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while _status(site, unit) != wanted:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{unit} {PERIOD} is {_status(site, unit)}, expected {wanted}")
+        time.sleep(0.2)
+
+
+def _township_files(site: Site, town: str, folder: Path) -> tuple[Path, Path, float]:
+    """The township's R&D report for the latest period as the officer would fill it in
+    (from the demo's own file): one copy with a non-numeric 研发费用 in the first data row
+    (file row 2), one fixed copy with new figures. Also the YTD R&D intensity (%) the
+    fixed figures give over the township's above-size industrial enterprises."""
+    frame = pd.read_excel(site.folder / "files" / f"rd_{PERIOD}.xlsx", skiprows=1, dtype=str)
+    with transaction(site.engine) as session:
+        index = enterprise_index(session)
+    mine = index[index["township_code"] == town]
+    rows = frame[frame["统一社会信用代码"].isin(set(mine["uscc"]))].reset_index(drop=True)
+    assert len(rows) >= 1, f"the demo has no {PERIOD} reports in {town}"
+    fixed = rows.copy()
+    fixed[RD] = f"{NEW_RD}"
+    bad = fixed.copy()
+    bad.loc[0, RD] = "abc"
+    folder.mkdir(parents=True, exist_ok=True)
+    bad_path, fixed_path = folder / f"rd_{town}_bad.csv", folder / f"rd_{town}.csv"
+    bad.to_csv(bad_path, index=False, encoding="utf-8-sig")
+    fixed.to_csv(fixed_path, index=False, encoding="utf-8-sig")
+    above = set(mine.loc[mine["above_size_industrial"].astype(bool), "uscc"])
+    counted = fixed[fixed["统一社会信用代码"].isin(above)]
+    intensity = (
+        len(counted) * NEW_RD / counted[REVENUE].astype(float).sum() * 100
+        if len(counted)
+        else math.nan
+    )
+    return bad_path, fixed_path, intensity
+
+
+def _upload(page: Any, path: Path) -> None:
+    form = page.locator("#upload-form")
+    form.locator("select[name=kind]").select_option("rd")
+    form.locator("input[name=period]").fill(PERIOD)
+    form.locator("input[type=file][name=file]").set_input_files(str(path))
+    page.click("#upload-button")
+
+
+def test_report_fix_submit_approve_and_the_cockpit_moves(
+    site: Site, browser: Any, base: str, tmp_path: Path
+) -> None:
+    town = site.accounts["township"]["unit"]
+    bad, fixed, intensity = _township_files(site, town, tmp_path)
+    t = Tab(browser, base)
+    try:
+        page = t.page
+        # The township officer: a file with a bad row is refused, row number shown.
+        t.login(site, "township")
+        t.goto("/data")
+        _upload(page, bad)
+        errors = page.locator("#validation-errors")
+        errors.wait_for(state="visible")
+        rows = errors.locator("tbody tr")
+        assert rows.count() >= 1
+        first = rows.first
+        cells = [c.strip() for c in first.locator("td").all_inner_texts()]
+        assert "2" in cells, f"row number 2 not shown in {cells}"
+        assert "不是数值" in first.inner_text(), first.inner_text()
+        assert page.locator('#import-result[data-ok="true"]').count() == 0
+        assert _status(site, town) == "draft"
+
+        # The fixed file imports; then the officer submits the period.
+        t.goto("/data")
+        _upload(page, fixed)
+        page.locator('#import-result[data-ok="true"]').wait_for()
+        t.goto("/data")
+        page.click(by_id(f"submit-{town}-{PERIOD}"))
+        _wait_status(site, town, "submitted")
+        page.wait_for_load_state()
+        logout(page)
+
+        # The city analyst: the latest period is not in the cockpit yet.
+        t.login(site, "analyst")
+        t.goto("/")
+        before = _headline(_page_data(page), "IND_RD_INTENSITY")["ytd"]
+        assert before is not None and before["period"] != PERIOD, before
+        t.goto(INDICATOR)
+        assert f"{PERIOD}:" not in page.locator("#indicator-kpi").inner_text()
+
+        t.goto("/data")
+        page.click(by_id(f"approve-{town}-{PERIOD}"))
+        _wait_status(site, town, "approved")
+        page.wait_for_load_state()
+
+        # The cockpit now holds the approved period: the only approved township's figures.
+        t.goto("/")
+        after = _headline(_page_data(page), "IND_RD_INTENSITY")["ytd"]
+        assert after is not None and after["period"] == PERIOD, after
+        assert after["value"] == pytest.approx(intensity, rel=1e-6)
+        assert after["value"] != before["value"]
+        # ... and the indicator page shows it.
+        t.goto(INDICATOR)
+        shown = page.locator("#indicator-kpi").inner_text()
+        assert f"{PERIOD}: {intensity:,.2f}" in shown, shown
+        assert t.errors == [], t.errors
+    finally:
+        t.close()
+
+
+def test_language_switch_shows_english(site: Site, tab: Tab) -> None:
+    tab.login(site, "analyst")
+    tab.goto("/")
+    assert "驾驶舱" in tab.page.locator("h1").inner_text()
+    with tab.page.expect_navigation():
+        tab.page.click("#lang-switch")
+    assert tab.page.locator("html").get_attribute("lang") == "en"
+    assert "Cockpit" in tab.page.locator("h1").inner_text()
+    assert "Cockpit" in tab.page.locator("nav.main-nav").inner_text()
+    with tab.page.expect_navigation():
+        tab.page.click("#lang-switch")
+    assert "驾驶舱" in tab.page.locator("h1").inner_text()
+
+
+def test_cockpit_map_draws_the_ten_districts(site: Site, tab: Tab) -> None:
+    tab.login(site, "analyst")
+    tab.goto("/")
+    tab.page.locator('#map[data-rendered="1"]').wait_for()
+    assert tab.page.locator("#map").get_attribute("data-features") == "10"
+    assert tab.page.locator("#map canvas").count() >= 1
+    wait_for_charts(tab.page)
+    kpis = tab.page.locator(".kpi[data-indicator]")
+    assert kpis.count() == 5  # the plan's five headline indicators
+    assert tab.errors == [], tab.errors
+
+
+def test_township_officer_gets_403_on_another_township(site: Site, tab: Tab) -> None:
+    from yanzhi.storage.orgunits import load_org_tree
+
+    own = site.accounts["township"]["unit"]
+    with transaction(site.engine) as session:
+        tree = load_org_tree(session)
+    district = tree.get(own).parent_code
+    assert district is not None
+    other = next(u.code for u in tree.children(district) if u.code != own)
+    tab.login(site, "township")
+    response = tab.goto(f"/units/{other}")
+    assert response.status == 403
+    assert "403" in tab.page.locator("h1").inner_text()
+    own_page = tab.goto(f"/units/{own}")
+    assert own_page.status == 200
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone-390", "laptop-1366"])
+def test_cockpit_has_no_horizontal_overflow(
+    site: Site, browser: Any, base: str, viewport: dict[str, int], tmp_path: Path
+) -> None:
+    t = Tab(browser, base, viewport)
+    try:
+        t.login(site, "analyst")
+        t.goto("/")
+        wait_for_charts(t.page)
+        t.page.screenshot(path=str(tmp_path / f"cockpit-{viewport['width']}.png"), full_page=True)
+        assert horizontal_overflow(t.page) == 0
+        assert t.errors == [], t.errors
+    finally:
+        t.close()
+
+
+PAGES = [
+    "/",
+    "/indicators",
+    INDICATOR,
+    "/indicators/RD_GDP?unit=330212",
+    "/units",
+    "/units/330212",
+    "/data",
+    "/tasks",
+    "/evaluation",
+    "/evaluation?level=district",
+    "/enterprises",
+    "/reports",
+]
+
+
+def test_every_page_draws_its_charts_without_errors_at_phone_width(
+    site: Site, browser: Any, base: str
+) -> None:
+    t = Tab(browser, base, PHONE)
+    try:
+        t.login(site, "analyst")
+        problems = []
+        for path in PAGES:
+            t.errors.clear()
+            response = t.goto(path)
+            if response.status != 200:
+                problems.append(f"{path}: HTTP {response.status}")
+                continue
+            wait_for_charts(t.page)
+            if overflow := horizontal_overflow(t.page):
+                problems.append(f"{path}: {overflow} px wider than the phone")
+            problems += [f"{path}: {e}" for e in t.errors]
+        assert problems == []
+    finally:
+        t.close()

@@ -1,0 +1,293 @@
+"""Evaluation, enterprise and report pages and API (issues #8 and #9): the numbers equal the
+services', rows and files are limited to the caller's scope, files open in Word / Excel."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from tests.web.conftest import Site
+
+from yanzhi.services import lists
+from yanzhi.services.access import Principal
+from yanzhi.services.evaluation import EvaluationResult, evaluate
+from yanzhi.services.orgunits import org_tree
+from yanzhi.storage.db import transaction
+from yanzhi.storage.enterprises import enterprise_index
+
+DRAWS = 8  # the web's YANZHI_EVALUATION_DRAWS in this module: keeps it fast
+
+
+@pytest.fixture(scope="module", autouse=True)
+def few_draws() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YANZHI_EVALUATION_DRAWS", str(DRAWS))
+        yield
+
+
+_RESULTS: dict[tuple[str, str, int], EvaluationResult] = {}
+
+
+def service(site: Site, level: str, year: int) -> EvaluationResult:
+    key = (site.url, level, year)
+    if key not in _RESULTS:
+        _RESULTS[key] = evaluate(site.engine, level=level, year=year, uncertainty=DRAWS, seed=1)
+    return _RESULTS[key]
+
+
+def ranking(site: Site, user: str, level: str = "township") -> dict[str, Any]:
+    r = site.as_role(user).get(f"/api/v1/evaluation?level={level}&size=500")
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def by_code(rows: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
+    keys = ("Score", "Rank", "GroupRank", "Grade", "RankQ5", "RankQ95")
+    return {r["uCode"]: tuple(r[k] for k in keys) for r in rows}
+
+
+def enterprise_elsewhere(site: Site, township: str) -> str:
+    """An enterprise located in another district than ``township``."""
+    with transaction(site.engine) as session:
+        index = enterprise_index(session)
+    other = index[index["township_code"].str[:6] != township[:6]]
+    return str(other["uscc"].iloc[0])
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def test_ranking_api_equals_the_evaluation_service(site: Site) -> None:
+    data = ranking(site, "analyst")
+    result = service(site, "township", data["year"])
+    expected = result.to_dict()["results"]
+    assert data["total"] == data["n_units"] == len(expected) == len(data["items"])
+    assert data["uncertainty"] == {"draws": DRAWS, "seed": 1}
+    assert by_code(data["items"]) == by_code(expected)
+    assert data["years"][0] == data["year"]
+
+
+def test_district_officer_sees_its_townships_with_their_city_wide_ranks(site: Site) -> None:
+    data = ranking(site, "district")
+    district = site.accounts["district"]["unit"]
+    tree = org_tree(site.engine)
+    mine = {u.code for u in tree.children(district)}
+    codes = {r["uCode"] for r in data["items"]}
+    assert codes and codes <= mine and data["total"] == len(codes) < data["n_units"]
+    everyone = by_code(service(site, "township", data["year"]).to_dict()["results"])
+    assert by_code(data["items"]) == {c: everyone[c] for c in codes}
+    districts = ranking(site, "district", "district")
+    assert [r["uCode"] for r in districts["items"]] == [district]
+
+
+def test_township_officer_sees_exactly_its_own_row(site: Site) -> None:
+    data = ranking(site, "township")
+    town = site.accounts["township"]["unit"]
+    assert data["total"] == 1 and [r["uCode"] for r in data["items"]] == [town]
+    row = next(
+        r
+        for r in service(site, "township", data["year"]).to_dict()["results"]
+        if r["uCode"] == town
+    )
+    assert data["items"][0]["Rank"] == row["Rank"] and data["items"][0]["Score"] == row["Score"]
+
+
+def test_task_owners_and_enterprises_may_not_see_the_evaluation(site: Site) -> None:
+    for user in ("owner", "enterprise"):
+        for path in ("/api/v1/evaluation", "/api/v1/evaluation/method", "/evaluation"):
+            assert site.as_role(user).get(path).status_code == 403, (user, path)
+
+
+def test_scorecard_in_scope_and_outside(site: Site) -> None:
+    town = site.accounts["township"]["unit"]
+    c = site.as_role("township")
+    card = c.get(f"/api/v1/evaluation/units/{town}").json()
+    result = service(site, "township", card["year"])
+    assert card["unit"]["code"] == town
+    assert card["row"]["Rank"] == int(result.results.set_index("uCode").at[town, "Rank"])
+    fw = result.framework
+    assert [i["code"] for i in card["indicators"]] == [i.code for i in fw.indicators]
+    assert [p["code"] for p in card["pillars"]] == [a.code for a in fw.aggregates]
+    norm = result.build.data["Normalised"]
+    for i in card["indicators"]:
+        expected = norm.at[town, i["code"]]
+        assert i["normalised"] == pytest.approx(expected, nan_ok=True) or i["normalised"] is None
+        assert i["rank"] is None or 1 <= i["rank"] <= i["of"] <= card["unit"]["pool_size"]
+    tree = org_tree(site.engine)
+    sibling = next(u.code for u in tree.children(town[:6]) if u.code != town)
+    assert c.get(f"/api/v1/evaluation/units/{sibling}").status_code == 403
+    assert c.get(f"/evaluation/units/{sibling}").status_code == 403
+    assert c.get(f"/api/v1/evaluation/units/{town[:6]}").status_code == 200  # its district
+    assert c.get("/api/v1/evaluation/units/999999999").status_code == 404
+
+
+def test_method_lists_the_framework(site: Site) -> None:
+    data = site.as_role("leader").get("/api/v1/evaluation/method?level=district").json()
+    result = service(site, "district", ranking(site, "analyst", "district")["year"])
+    fw = result.framework
+    assert [i["code"] for i in data["indicators"]] == [i.code for i in fw.indicators]
+    weights = {i["code"]: i["effective_weight"] for i in data["indicators"]}
+    assert weights == pytest.approx(
+        {i.code: float(result.build.effective_weights[i.code]) for i in fw.indicators}
+    )
+    assert data["uncertainty"]["draws"] == DRAWS and data["uncertainty"]["alternatives"]
+    assert data["spec"]["normalise"]["method"]
+
+
+def test_evaluation_pages_render_and_export(site: Site) -> None:
+    c = site.as_role("analyst")
+    page = c.get("/evaluation")
+    assert page.status_code == 200 and 'id="score-chart"' in page.text and "排名" in page.text
+    town = site.accounts["township"]["unit"]
+    card = c.get(f"/evaluation/units/{town}")
+    assert card.status_code == 200 and 'id="contribution-chart"' in card.text
+    assert c.get("/evaluation/method?level=district").status_code == 200
+    r = c.get("/evaluation?export=ranking")
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "排名" and len(rows) == 1 + ranking(site, "analyst")["n_units"]
+    one = site.as_role("township").get("/evaluation")
+    assert one.status_code == 200 and 'id="n-visible">1' in one.text
+
+
+# --------------------------------------------------------------------------- enterprises
+
+
+def test_enterprise_user_sees_its_own_diagnosis_only(site: Site) -> None:
+    own = site.accounts["enterprise"]["enterprise"]
+    c = site.as_role("enterprise")
+    r = c.get(f"/api/v1/enterprises/{own}/diagnosis")
+    assert r.status_code == 200 and r.json()["enterprise"]["uscc"] == own
+    assert r.json()["policies"]["benefits"]
+    other = enterprise_elsewhere(site, site.accounts["township"]["unit"])
+    assert c.get(f"/api/v1/enterprises/{other}/diagnosis").status_code == 403
+    assert c.get(f"/api/v1/enterprises/{other}").status_code == 403
+    assert c.get(f"/enterprises/{other}").status_code == 403
+    assert c.get("/api/v1/enterprises").status_code == 403
+    assert c.get("/api/v1/lists/priority").status_code == 403
+    page = c.get(f"/enterprises/{own}")
+    assert page.status_code == 200 and 'id="intensity-chart"' in page.text
+
+
+def test_township_officer_and_enterprises_of_another_township(site: Site) -> None:
+    town = site.accounts["township"]["unit"]
+    c = site.as_role("township")
+    own = site.accounts["enterprise"]["enterprise"]
+    assert c.get(f"/api/v1/enterprises/{own}").status_code == 200
+    with transaction(site.engine) as session:
+        index = enterprise_index(session)
+    other = str(index.loc[index["township_code"] != town, "uscc"].iloc[0])
+    assert c.get(f"/api/v1/enterprises/{other}").status_code == 403
+    assert c.get(f"/api/v1/enterprises/{other}/diagnosis").status_code == 403
+    assert c.get(f"/enterprises/{other}").status_code == 403
+    assert c.get("/api/v1/enterprises/NOSUCHUSCC").status_code == 404
+    found = c.get("/api/v1/enterprises?size=500").json()
+    assert found["total"] == int((index["township_code"] == town).sum())
+    assert {e["township_code"] for e in found["items"]} == {town}
+    assert site.as_role("owner").get("/api/v1/enterprises").status_code == 403
+
+
+def test_search_by_name_and_uscc(site: Site) -> None:
+    own = site.accounts["enterprise"]["enterprise"]
+    c = site.as_role("analyst")
+    by_uscc = c.get(f"/api/v1/enterprises?q={own[-8:].lower()}").json()
+    assert [e["uscc"] for e in by_uscc["items"]] == [own]
+    name = by_uscc["items"][0]["name"]
+    by_name = c.get("/api/v1/enterprises", params={"q": name}).json()
+    assert own in [e["uscc"] for e in by_name["items"]]
+    page = c.get("/enterprises", params={"q": name})
+    assert page.status_code == 200 and own in page.text
+    everyone = c.get("/api/v1/enterprises?size=7&page=2").json()
+    assert everyone["total"] == 400 and len(everyone["items"]) == 7
+
+
+def test_lists_equal_the_service_and_export(site: Site) -> None:
+    c = site.as_role("district")
+    data = c.get("/api/v1/lists/visit?size=500").json()
+    me = Principal("district", "district_officer", unit=site.accounts["district"]["unit"])
+    expected = lists.visit(site.engine, year=data["year"], principal=me)
+    assert data["items"] == expected and data["total"] == len(expected)
+    r = c.get("/enterprises/lists/visit?export=list")
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + len(expected)
+    points = c.get("/api/v1/lists/points?size=500").json()["items"]
+    city = {p["uscc"]: p["rank"] for p in lists.points(site.engine, year=data["year"])}
+    assert points and all(p["rank"] == city[p["uscc"]] for p in points)  # city-wide ranks
+    assert c.get("/api/v1/lists/doubling").json()["items"][0]["year"] == 2022
+    assert c.get("/api/v1/lists/nonsense").status_code == 422
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def test_report_catalogue_is_scoped(site: Site) -> None:
+    def kinds(user: str) -> list[str]:
+        return [i["kind"] for i in site.as_role(user).get("/api/v1/reports").json()["items"]]
+
+    assert kinds("analyst") == ["monthly", "evaluation", "district", "supervision", "diagnosis"]
+    assert kinds("leader")[:2] == ["monthly", "evaluation"]
+    assert kinds("district") == ["district", "supervision", "diagnosis"]
+    assert kinds("enterprise") == ["diagnosis"]
+    district = site.as_role("district").get("/api/v1/reports").json()["items"][0]
+    assert district["choices"]["code"] == [
+        {"code": site.accounts["district"]["unit"], "name": "鄞州区"}
+    ]
+    page = site.as_role("district").get("/reports")
+    assert page.status_code == 200 and 'id="report-district"' in page.text
+    assert 'id="report-monthly"' not in page.text
+
+
+def test_district_report_docx_and_another_district_is_refused(site: Site) -> None:
+    code = site.accounts["district"]["unit"]
+    c = site.as_role("district")
+    r = c.get(f"/api/v1/reports/district?code={code}&format=docx")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"].startswith("attachment;")
+    doc = Document(io.BytesIO(r.content))
+    assert "鄞州区" in doc.paragraphs[0].text and "述职材料" in doc.paragraphs[0].text
+    assert doc.paragraphs[0].style.name == "Heading 1"
+    other = next(d.code for d in org_tree(site.engine).by_level("district") if d.code != code)
+    assert c.get(f"/api/v1/reports/district?code={other}").status_code == 403
+    assert c.get(f"/reports/download/district?code={other}").status_code == 403
+    assert site.as_role("township").get(f"/api/v1/reports/district?code={code}").status_code == 200
+    assert c.get("/api/v1/reports/monthly").status_code == 403
+    assert c.get("/api/v1/reports/evaluation").status_code == 403
+    assert site.as_role("owner").get(f"/api/v1/reports/district?code={code}").status_code == 403
+
+
+def test_monthly_bulletin_docx_and_a_period_without_data(site: Site) -> None:
+    c = site.as_role("analyst")
+    r = c.get("/api/v1/reports/monthly?format=docx&period=2026-10")
+    assert r.status_code == 200, r.text
+    doc = Document(io.BytesIO(r.content))
+    assert "月度监测报告" in doc.paragraphs[0].text
+    none = c.get("/api/v1/reports/monthly?format=docx&period=2015-05")
+    assert none.status_code == 404
+    assert "无法生成月报" in none.json()["error"]["message"]
+    page = c.get("/reports/download/monthly?format=pdf&period=2015-05")
+    assert page.status_code == 404 and "无法生成月报" in page.text
+    assert c.get("/api/v1/reports/monthly?period=2015-13").status_code == 400
+    assert c.get("/api/v1/reports/district?format=xlsx").status_code == 400
+
+
+def test_evaluation_report_xlsx_opens_and_is_cached(site: Site) -> None:
+    c = site.as_role("leader")
+    r = c.get("/api/v1/reports/evaluation?format=xlsx&level=district")
+    assert r.status_code == 200, r.text
+    wb = load_workbook(io.BytesIO(r.content))
+    assert {"Method", "Results", "Scorecards", "Uncertainty"} <= set(wb.sheetnames)
+    again = site.as_role("analyst").get("/api/v1/reports/evaluation?format=xlsx&level=district")
+    assert again.content == r.content
+
+
+def test_enterprise_downloads_its_own_diagnosis(site: Site) -> None:
+    own = site.accounts["enterprise"]["enterprise"]
+    c = site.as_role("enterprise")
+    r = c.get("/api/v1/reports/diagnosis?format=docx")
+    assert r.status_code == 200 and own in r.headers["content-disposition"]
+    assert Document(io.BytesIO(r.content)).paragraphs
+    other = enterprise_elsewhere(site, site.accounts["township"]["unit"])
+    assert c.get(f"/api/v1/reports/diagnosis?uscc={other}").status_code == 403

@@ -1,0 +1,79 @@
+"""Fuzzing the JSON API from its own OpenAPI document (schemathesis): whatever the input,
+no operation answers with a server error, and every response matches the schema the
+operation declares. Runs as an admin API token, so every operation is reached past the
+permission check; on every database of YANZHI_TEST_DATABASES."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import response_schema_conformance
+from tests.web.conftest import Site
+
+from yanzhi.services import users
+from yanzhi.services.access import Principal
+
+FUZZ_USER = "fz-q7x3-admin"  # an unlikely name, so the fuzzer never edits its own account
+ADMIN = Principal(FUZZ_USER, "admin")
+
+# Left out because they would end the fuzzing user's access half-way, not because they
+# are fragile: logging out, and revoking tokens (token ids are small integers, so the
+# fuzzer would soon revoke its own).
+DESTRUCTIVE = [("POST", "/auth/logout"), ("DELETE", "/tokens/{token_id}")]
+
+
+@pytest.fixture(scope="module")
+def fuzz_token(site: Site) -> str:
+    """An API token of an admin account made for the fuzzing alone."""
+    users.create_user(
+        site.engine, username=FUZZ_USER, password="fuzz-pass-123", role="admin", actor="test"
+    )
+    made = users.create_token(site.engine, FUZZ_USER, name="fuzz", actor=ADMIN)
+    return str(made["token"])
+
+
+def _schema() -> Any:
+    from yanzhi.web.api import create_api
+
+    document = create_api().openapi()  # the same document /api/v1/openapi.json serves
+    document["servers"] = [{"url": "/api/v1"}]
+    config = SchemathesisConfig.from_dict(
+        {
+            "generation": {"mode": "all", "max-examples": 20, "unique-inputs": True},
+            "phases": {"coverage": {"enabled": False}},
+            "request-timeout": 120,
+        }
+    )
+    loaded = schemathesis.openapi.from_dict(document, config=config)
+    for method, path in DESTRUCTIVE:
+        loaded = loaded.exclude(method=method, path=path)
+    return loaded
+
+
+schema = _schema()
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+    print_blob=True,
+)
+@schema.parametrize()
+def test_api_never_fails_on_odd_input(case: Any, site: Site, fuzz_token: str) -> None:
+    case.call_and_validate(
+        app=site.app,
+        headers={"Authorization": f"Bearer {fuzz_token}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
+
+
+def test_the_fuzzed_document_is_the_one_served(site: Site) -> None:
+    served = site.anonymous().get("/api/v1/openapi.json").json()
+    assert set(served["paths"]) == set(schema.raw_schema["paths"])
