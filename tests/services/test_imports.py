@@ -403,3 +403,25 @@ def test_a_chunked_import_writes_every_row(register, tmp_path, monkeypatch):
     assert scalar(register, "SELECT count(*) FROM rd_report") == 480
     again = import_file(register, "rd", path, actor="t")
     assert again.ok and again.nothing_changed and again.unchanged == 480
+
+
+def test_a_file_with_new_and_changed_reports_writes_both(db, tmp_path):
+    """New reports and changed ones in one file (the version rows are written with COPY on
+    PostgreSQL: integer columns must not arrive as "1.0")."""
+    rep = import_file(db, "enterprises", IMPORTS / "enterprises.csv", actor="test:officer")
+    assert rep.ok
+    lines = (IMPORTS / "rd_2024-01..05.csv").read_text("utf-8").splitlines()
+    first = tmp_path / "rd_first.csv"
+    first.write_text("\n".join(lines[:-1]) + "\n", "utf-8")  # the last report comes later
+    assert import_file(db, "rd", first, actor="test:officer").created == 19
+    both = _rewrite(
+        IMPORTS / "rd_2024-01..05.csv",
+        tmp_path / "rd_both.csv",
+        f"{E1},2024-01..05,416.7,5.0",
+        f"{E1},2024-01..05,416.7,6.5",
+    )
+    rep = import_file(db, "rd", both, actor="test:officer")
+    assert (rep.ok, rep.created, rep.changed, rep.unchanged) == (True, 1, 1, 18), rep.errors
+    assert scalar(db, "SELECT count(*) FROM rd_report") == 20
+    assert scalar(db, "SELECT count(*) FROM rd_report_version") == 1
+    assert scalar(db, "SELECT rd_expense FROM rd_report_version") == pytest.approx(5.0)

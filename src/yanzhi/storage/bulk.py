@@ -3,9 +3,10 @@ PostgreSQL. Both take rows as tuples in ``columns`` order (None for NULL)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import FromClause, Select
 from sqlalchemy.orm import Session
@@ -84,16 +85,37 @@ def read_frame(session: Session, query: Select[Any] | Any) -> pd.DataFrame:
     return pd.read_sql(query, session.connection())
 
 
-def records(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[tuple[Any, ...]]:
+def records(
+    frame: pd.DataFrame, columns: Sequence[str], *, chunk: int = 50_000
+) -> Iterator[tuple[Any, ...]]:
     """Rows of ``frame`` as tuples of plain Python values, NaN / NA as None (both drivers
-    want plain values; COPY would store a float NaN as NaN, not NULL)."""
-    lists = []
-    for c in columns:
-        col = frame[c]
-        if col.dtype.kind in "fiub":
-            values = col.to_numpy(dtype=object)
-            values[col.isna().to_numpy()] = None
-            lists.append([v.item() if hasattr(v, "item") else v for v in values])
+    want plain values; COPY would store a float NaN as NaN, not NULL). Converted
+    ``chunk`` rows at a time, so a million-row write never holds every value as a Python
+    object at once. A float column whose values are all whole numbers (an integer column
+    that picked up NaN in a merge) is written as integers: PostgreSQL's COPY refuses
+    "1.0" for a bigint column, and a whole number is fine for a float column too."""
+    whole = {c: _all_whole(frame[c]) for c in columns}
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start : start + chunk]
+        lists = [_plain(part[c], whole[c]) for c in columns]
+        yield from zip(*lists, strict=True)
+
+
+def _all_whole(col: pd.Series) -> bool:
+    if col.dtype.kind != "f":
+        return False
+    values = col.to_numpy(dtype=float, na_value=np.nan)
+    finite = values[np.isfinite(values)]
+    return bool(len(finite)) and bool(np.all(finite == np.round(finite)))
+
+
+def _plain(col: pd.Series, whole: bool) -> list[Any]:
+    if col.dtype.kind in "fiub":
+        missing = col.isna().to_numpy()
+        if whole:
+            values = col.to_numpy(dtype=float, na_value=0.0).astype(np.int64).astype(object)
         else:
-            lists.append(col.astype(object).where(col.notna(), None).tolist())
-    return zip(*lists, strict=True)
+            values = col.to_numpy(dtype=object)
+        values[missing] = None
+        return [v.item() if hasattr(v, "item") else v for v in values]
+    return list(col.astype(object).where(col.notna(), None).tolist())
