@@ -109,3 +109,11 @@ def test_english_switch(site: Site) -> None:
     c = site.login("analyst")
     r = c.get("/lang/en?next=/")
     assert r.status_code == 200 and "Cockpit" in r.text and "Log out" in r.text
+
+
+def test_a_nul_character_in_the_url_is_a_400_not_a_500(site: Site) -> None:
+    c = site.as_role("analyst")
+    for url in ("/api/v1/enterprises?q=%00", "/api/v1/units/33%0002", "/enterprises?q=a%00b"):
+        r = c.get(url)
+        assert r.status_code == 400, (url, r.status_code)
+        assert r.json()["error"]["code"] == "bad_request"

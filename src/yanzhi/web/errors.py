@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yanzhi.core.issues import InputRejected
@@ -30,6 +31,8 @@ def classify(exc: Exception) -> ApiError:
     """The HTTP status, code and details of a service exception."""
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, DataError):  # e.g. a NUL byte PostgreSQL cannot store in text
+        return ApiError(400, "bad_request", "invalid value in the request / 请求中含无效字符")
     if isinstance(exc, InputRejected):
         return ApiError(
             422,
@@ -48,6 +51,14 @@ def classify(exc: Exception) -> ApiError:
     if isinstance(exc, ValueError):
         return ApiError(400, "bad_request", str(exc))
     return ApiError(500, "internal_error", "internal error / 服务器内部错误")
+
+
+def has_nul(scope: dict[str, Any]) -> bool:
+    """A NUL character anywhere in the path or query (raw or %-encoded) — no valid
+    request has one, and PostgreSQL cannot store it."""
+    raw = scope.get("raw_path") or b""
+    query = scope.get("query_string") or b""
+    return b"\x00" in raw or b"\x00" in query or b"%00" in query or b"%00" in raw
 
 
 def body(err: ApiError) -> dict[str, Any]:
@@ -92,3 +103,18 @@ def install(app: Any) -> None:
     app.add_exception_handler(Exception, known)  # anything else: a 500 in the same shape
     app.add_exception_handler(StarletteHTTPException, http)
     app.add_exception_handler(RequestValidationError, invalid)
+
+
+class RejectNul:
+    """ASGI middleware: a request with a NUL in its path or query gets a 400 in the usual
+    error shape before any route sees it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and has_nul(scope):
+            err = ApiError(400, "bad_request", "invalid character in the request / 请求含无效字符")
+            await json_error(err)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
