@@ -5,10 +5,11 @@ tokens on top of this)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from yanzhi.core.orgtree import OrgTree
 
-ROLES = (
+Role = Literal[
     "admin",
     "city_analyst",
     "district_officer",
@@ -16,7 +17,8 @@ ROLES = (
     "leader",
     "task_owner",
     "enterprise",
-)
+]
+ROLES: tuple[str, ...] = get_args(Role)
 
 
 class PermissionDenied(PermissionError):

@@ -10,30 +10,20 @@ from typing import Any
 from sqlalchemy import Engine
 
 from yanzhi.core.orgtree import OrgTree
-from yanzhi.core.periods import parse_period
 from yanzhi.core.progress import Status
-from yanzhi.services import analysis, status, tasks
+from yanzhi.services import analysis, data_desk, status, tasks
 from yanzhi.services.access import Principal
 from yanzhi.services.database import require_schema
 from yanzhi.services.scope import can_see_unit, require
 from yanzhi.services.status import BAD
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
-from yanzhi.storage.submissions import submissions
 
 
-def latest_period(engine: Engine, dataset: str = "rd") -> str | None:
+def latest_period(engine: Engine) -> str | None:
     """The newest period anyone has reported (approved or not)."""
-    with transaction(engine) as session:
-        frame = submissions(session, dataset)
-    if frame.empty:
-        return None
-    return str(
-        max(
-            (parse_period(p) for p in frame["period"].unique()),
-            key=lambda p: (p.year, p.last_month),
-        )
-    )
+    found = data_desk.recent_periods(engine, 1)
+    return found[0] if found else None
 
 
 def _headline(statuses: dict[str, Any]) -> list[dict[str, Any]]:
@@ -133,8 +123,6 @@ def cockpit(engine: Engine, principal: Principal, tree: OrgTree) -> dict[str, An
     period = latest_period(engine)
     completeness: list[dict[str, Any]] = []
     if period:
-        from yanzhi.services import data_desk
-
         rows = data_desk.completeness(engine, principal, tree, period=period, level="district")
         completeness = [
             {**r, "rate_pct": None if r["rate"] is None else round(100 * r["rate"], 1)}

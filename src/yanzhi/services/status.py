@@ -118,8 +118,12 @@ def status_many(
     *,
     year: int | None = None,
     headline_only: bool = True,
+    indicators: list[str] | None = None,
+    allow_empty: bool = False,
 ) -> list[dict[str, Any]]:
-    """:func:`status` for several units (None: the plan's region) from one query."""
+    """:func:`status` for several units (None: the plan's region) from one query;
+    ``indicators`` picks indicators by code; ``allow_empty`` gives statuses without values
+    ("not available") instead of refusing when nothing has been computed."""
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
@@ -128,14 +132,17 @@ def status_many(
         for code in codes:
             if code not in tree:
                 raise LookupError(f"unknown org unit {code} / 未知单位 {code}")
-        inds = plan.headline_indicators if headline_only else list(plan.indicators)
+        if indicators:
+            inds = [plan.indicator(c) for c in indicators]
+        else:
+            inds = plan.headline_indicators if headline_only else list(plan.indicators)
         values = indicator_values(session, indicators=[i.code for i in inds], units=codes)
         overrides = {
             (o.unit_code, o.indicator): (o.status, o.reason)
             for o in list_overrides(session)
             if o.unit_code in codes
         }
-    if values.empty:
+    if values.empty and not allow_empty:
         raise LookupError(
             "no indicator values yet; run `yanzhi indicators compute` / "
             "尚无指标数据, 请先运行 yanzhi indicators compute"

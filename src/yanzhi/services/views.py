@@ -22,16 +22,14 @@ from sqlalchemy import Engine, select
 from yanzhi.core.orgtree import KIND_LABELS, OrgTree, OrgUnit
 from yanzhi.core.periods import parse_period
 from yanzhi.core.plan.model import Indicator, Plan
-from yanzhi.services import analysis
+from yanzhi.services import analysis, status
 from yanzhi.services.access import PermissionDenied, Principal, check_enterprise
 from yanzhi.services.database import require_schema
 from yanzhi.services.scope import can, can_see_unit, require, require_unit
-from yanzhi.services.status import indicator_status
 from yanzhi.storage.bulk import read_frame
 from yanzhi.storage.datamodels import EnterpriseRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
-from yanzhi.storage.overrides import list_overrides
 from yanzhi.storage.plans import get_plan
 
 Memo = Callable[[Hashable, Callable[[], Any]], Any]
@@ -102,28 +100,12 @@ def statuses(
     engine: Engine, *, units: list[str], indicators: list[str] | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """services/status.py's indicator statuses (overrides applied) for several units in one
-    query: ``status.status(engine, unit=u, headline_only=False)`` indicator by indicator."""
-    require_schema(engine)
-    with transaction(engine) as session:
-        plan = get_plan(session)
-        inds = [plan.indicator(c) for c in indicators] if indicators else list(plan.indicators)
-        values = indicator_values(session, indicators=[i.code for i in inds], units=units)
-        overrides = {
-            (o.unit_code, o.indicator): (o.status, o.reason) for o in list_overrides(session)
-        }
-    by_unit = {str(k): g for k, g in values.groupby("unit_code")} if len(values) else {}
-    empty = values.iloc[0:0]
-    return {
-        u: [
-            safe(
-                indicator_status(
-                    plan, by_unit.get(u, empty), i, u, None, overrides.get((u, i.code))
-                )
-            )
-            for i in inds
-        ]
-        for u in units
-    }
+    query, every plan indicator unless ``indicators``; a unit without data gets statuses
+    "not available" rather than an error."""
+    found = status.status_many(
+        engine, list(units), headline_only=False, indicators=indicators, allow_empty=True
+    )
+    return {st["unit"]["code"]: [safe(i) for i in st["indicators"]] for st in found}
 
 
 def short_row(st: dict[str, Any]) -> dict[str, Any]:

@@ -4,13 +4,13 @@ the audit log. Tokens are revoked with ``DELETE /api/v1/tokens/{id}``."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from yanzhi.services import admin as svc
-from yanzhi.services.access import Principal
+from yanzhi.services.access import Principal, Role
 from yanzhi.services.scope import require
 from yanzhi.web.api.common import ERRORS, page_params, paginate
 from yanzhi.web.deps import engine, principal
@@ -26,15 +26,6 @@ router = APIRouter(
     prefix="/admin", tags=["admin"], responses=ERRORS, dependencies=[Depends(admin_only)]
 )
 
-Role = Literal[
-    "admin",
-    "city_analyst",
-    "district_officer",
-    "township_officer",
-    "leader",
-    "task_owner",
-    "enterprise",
-]
 USERNAME = r"^[A-Za-z0-9_.\-]{1,64}$"
 Username = Path(pattern=USERNAME, max_length=64, description="account name")
 
