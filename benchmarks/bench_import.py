@@ -72,7 +72,7 @@ def make_files(folder: str, rows: str, xlsx_rows: str) -> dict[str, Any]:
     import pandas as pd
     from openpyxl import Workbook
 
-    from yanzhi.services import demo
+    from yanzhi.services.demo import panel as demo
 
     base = Path(folder)
     csv_path, xlsx_path = base / "rd_1m.csv", base / "rd_100k.xlsx"

@@ -58,7 +58,7 @@ def sh(*argv: str) -> None:
 
 def set_account(url: str, username: str, role: str, password: str) -> None:
     """Create the account, or reset its role and password (as `yanzhi demo` does)."""
-    from yanzhi.services import users
+    from yanzhi.services.access import users
     from yanzhi.storage.db import make_engine
 
     engine = make_engine(url)

@@ -85,8 +85,8 @@ def demo_db(
 ) -> Iterator[str]:
     """A database with the plan, the divisions and a small demo panel (400 enterprises),
     history approved and indicators computed — shared by the tests of one module."""
-    from yanzhi.services import demo
     from yanzhi.services.database import init_database
+    from yanzhi.services.demo import panel as demo
 
     folder = tmp_path_factory.mktemp("demo")
     with new_database(request.param, folder) as url:

@@ -43,9 +43,12 @@ def test_diagnosis_report_as_docx_and_pdf(demo_db, tmp_path):
 
     eng = make_engine(demo_db)
     with eng.connect() as c:
-        uscc = c.execute(text(
-            "SELECT e.uscc FROM enterprise e JOIN rd_report r ON r.enterprise_id = e.id "
-            "WHERE r.period = '2025-01..12' AND r.rd_expense > 0 LIMIT 1")).scalar()
+        uscc = c.execute(
+            text(
+                "SELECT e.uscc FROM enterprise e JOIN rd_report r ON r.enterprise_id = e.id "
+                "WHERE r.period = '2025-01..12' AND r.rd_expense > 0 LIMIT 1"
+            )
+        ).scalar()
     eng.dispose()
     d = json.loads(run("enterprise", "diagnose", uscc, "--json", "--database", demo_db).stdout)
     docx_path, pdf_path = tmp_path / "d.docx", tmp_path / "d.pdf"
@@ -55,11 +58,12 @@ def test_diagnosis_report_as_docx_and_pdf(demo_db, tmp_path):
     cells = [c.text for t in Document(str(docx_path)).tables for r in t.rows for c in r.cells]
     assert d["enterprise"]["name"] in body and "示例数据" in body
     assert f"{d['latest']['rd_expense']:,.1f} 万元" in cells
-    text_ = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True,
-                           check=True).stdout
+    text_ = subprocess.run(
+        ["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "企业研发诊断报告" in text_ and d["enterprise"]["uscc"] in text_
-    fonts = subprocess.run(["pdffonts", str(pdf_path)], capture_output=True, text=True,
-                           check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf_path)], capture_output=True, text=True, check=True
+    ).stdout
     assert "CID" in fonts  # a CJK font is embedded: no missing-glyph boxes
-    run("enterprise", "diagnose", uscc, "--out", tmp_path / "d.txt", "--database", demo_db,
-        code=2)
+    run("enterprise", "diagnose", uscc, "--out", tmp_path / "d.txt", "--database", demo_db, code=2)

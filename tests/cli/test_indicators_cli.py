@@ -44,13 +44,42 @@ def test_compute_status_attribution_warnings(demo_db):
     assert len(attr["groups"]) > 100
     warn = json.loads(run("warnings", "--json", "--database", demo_db).stdout)
     assert set(warn) == {"off_track", "falling_townships", "stopped_enterprises"}
-    run("override-status", "--indicator", "RD_GDP", "--unit", "330282", "--status",
-        "deterioration", "--database", demo_db, code=2)  # no reason
-    run("override-status", "--indicator", "RD_GDP", "--unit", "330282", "--status",
-        "deterioration", "--reason", "口径调整", "--database", demo_db)
+    run(
+        "override-status",
+        "--indicator",
+        "RD_GDP",
+        "--unit",
+        "330282",
+        "--status",
+        "deterioration",
+        "--database",
+        demo_db,
+        code=2,
+    )  # no reason
+    run(
+        "override-status",
+        "--indicator",
+        "RD_GDP",
+        "--unit",
+        "330282",
+        "--status",
+        "deterioration",
+        "--reason",
+        "口径调整",
+        "--database",
+        demo_db,
+    )
     data = json.loads(run("status", "--unit", "330282", "--json", "--database", demo_db).stdout)
     assert data["indicators"][0]["status"] == "deterioration"
-    run("override-status", "--indicator", "RD_GDP", "--unit", "330282", "--clear",
-        "--database", demo_db)
+    run(
+        "override-status",
+        "--indicator",
+        "RD_GDP",
+        "--unit",
+        "330282",
+        "--clear",
+        "--database",
+        demo_db,
+    )
     run("attribution", "--by", "county", "--database", demo_db, code=2)
     run("status", "--unit", "1", "--database", demo_db, code=2)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from yanzhi.cli.main import app
-from yanzhi.services import demo_tasks
+from yanzhi.services.demo import tasks as demo_tasks
 from yanzhi.storage.db import make_engine
 
 runner = CliRunner()
@@ -124,13 +124,29 @@ def test_assign_owners_and_edit_milestones(db_url):
 
     r = runner.invoke(app, ["init", "--database", db_url])
     assert r.exit_code == 0, r.output
-    r = runner.invoke(app, ["tasks", "assign", "P3.T2", "--lead", "NBKJJ", "--co", "330206",
-                            "--database", db_url])
+    r = runner.invoke(
+        app, ["tasks", "assign", "P3.T2", "--lead", "NBKJJ", "--co", "330206", "--database", db_url]
+    )
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["tasks", "assign", "P3.T2", "--lead", "NOPE", "--database", db_url])
     assert r.exit_code == 2 and "unknown unit" in r.output
-    r = runner.invoke(app, ["tasks", "milestone", "P3.T2", "--year", "2025", "--title",
-                            "立项100项", "--due", "2025-12-31", "--done", "--database", db_url])
+    r = runner.invoke(
+        app,
+        [
+            "tasks",
+            "milestone",
+            "P3.T2",
+            "--year",
+            "2025",
+            "--title",
+            "立项100项",
+            "--due",
+            "2025-12-31",
+            "--done",
+            "--database",
+            db_url,
+        ],
+    )
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["tasks", "list", "--json", "--database", db_url])
     task = next(t for t in _json.loads(r.stdout)["tasks"] if t["code"] == "P3.T2")

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from yanzhi.reports import bulletin as doc
 from yanzhi.reports.fonts import cjk_font
-from yanzhi.services import bulletin
 from yanzhi.storage.db import make_engine
+from yanzhi.views.reports import bulletin
 
 
 @pytest.fixture
@@ -95,27 +95,28 @@ def test_no_data_for_the_period_says_so(engine):
 
 def test_evaluation_report_has_method_ranking_and_a_page_per_unit(engine, tmp_path):
     from yanzhi.reports import evaluation as ev_doc
-    from yanzhi.services.evaluation import evaluate
+    from yanzhi.services.evaluation.evaluate import evaluate
 
     result = evaluate(engine, level="district", year=2024, uncertainty=30, seed=3)
     d = Document(str(ev_doc.write_docx(result, tmp_path / "e.docx")))
     headings = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
     assert headings[1:3] == ["一、方法", "二、排名"]
-    assert sum(h.startswith(tuple(r["uName"] for r in result.to_dict()["results"]))
-               for h in headings) == 10  # one scorecard per district
+    assert (
+        sum(h.startswith(tuple(r["uName"] for r in result.to_dict()["results"])) for h in headings)
+        == 10
+    )  # one scorecard per district
     ranking = d.tables[0]
     best = min(result.to_dict()["results"], key=lambda r: r["Rank"])
     assert ranking.rows[1].cells[1].text == best["uName"]
     assert ranking.rows[1].cells[4].text == f"{best['Score']:.2f}"
     pdf = ev_doc.write_pdf(result, tmp_path / "e.pdf")
-    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
-                           check=True).stdout
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert int(next(ln.split()[-1] for ln in pages.splitlines() if ln.startswith("Pages"))) >= 11
 
 
 def test_district_report(engine, tmp_path):
     from yanzhi.reports import district as district_doc
-    from yanzhi.services.district_report import district_report
+    from yanzhi.views.reports.district import district_report
 
     d = district_report(engine, code="330206", year=2024, uncertainty=20)
     assert d["unit"]["name"] == "北仑区" and 1 <= d["evaluation"]["rank"] <= 10
@@ -129,8 +130,8 @@ def test_district_report(engine, tmp_path):
 
 def test_supervision_report(engine, tmp_path):
     from yanzhi.reports import supervision as sup_doc
-    from yanzhi.services import demo_tasks
-    from yanzhi.services.tasks import supervise
+    from yanzhi.services.demo import tasks as demo_tasks
+    from yanzhi.services.tasks.updates import supervise
 
     demo_tasks.load(engine, actor="demo:bureau")
     data = supervise(engine)
@@ -138,8 +139,10 @@ def test_supervision_report(engine, tmp_path):
     d = Document(str(sup_doc.write_docx(data, tmp_path / "s.docx")))
     first = data["units"][0]
     assert any(p.text.startswith(first["unit_name"]) for p in d.paragraphs)
-    assert [c.text for c in d.tables[0].rows[1].cells][:2] == [first["tasks"][0]["code"],
-                                                               first["tasks"][0]["title"]]
+    assert [c.text for c in d.tables[0].rows[1].cells][:2] == [
+        first["tasks"][0]["code"],
+        first["tasks"][0]["title"],
+    ]
     wb = load_workbook(sup_doc.write_xlsx(data, tmp_path / "s.xlsx"))
     assert wb.active.max_row == 1 + sum(len(u["tasks"]) for u in data["units"])
     sup_doc.write_pdf(data, tmp_path / "s.pdf")
@@ -147,8 +150,7 @@ def test_supervision_report(engine, tmp_path):
     assert monthly["tasks"]["programmes"] and len(monthly["tasks"]["programmes"]) == 6
 
 
-def test_word_reports_have_page_numbers_and_follow_a_bureau_template(data, tmp_path,
-                                                                     monkeypatch):
+def test_word_reports_have_page_numbers_and_follow_a_bureau_template(data, tmp_path, monkeypatch):
     from docx import Document as NewDocument
     from docx.shared import Pt
 

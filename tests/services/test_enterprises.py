@@ -4,8 +4,9 @@ and the rule that an enterprise user sees only its own enterprise (enforced in s
 import pytest
 from sqlalchemy import text
 
-from yanzhi.services import enterprises, lists
-from yanzhi.services.access import PermissionDenied, Principal
+from yanzhi.services.access.principal import PermissionDenied, Principal
+from yanzhi.services.enterprises import diagnosis as enterprises
+from yanzhi.services.enterprises import lists
 from yanzhi.storage.db import make_engine
 
 

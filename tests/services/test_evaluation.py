@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from yanzhi.core.composite.stats import rank_min
-from yanzhi.services.evaluation import evaluate
-from yanzhi.services.evaluation_workbook import BANNER, SHEETS, write_workbook
+from yanzhi.reports.evaluation_workbook import BANNER, SHEETS, write_workbook
+from yanzhi.services.evaluation.evaluate import evaluate
 from yanzhi.storage.db import make_engine
 
 

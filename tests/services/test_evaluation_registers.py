@@ -2,9 +2,9 @@
 
 import pytest
 
-from yanzhi.services import demo_tasks
-from yanzhi.services.evaluation import evaluate
-from yanzhi.services.registers import counts
+from yanzhi.services.demo import tasks as demo_tasks
+from yanzhi.services.evaluation.evaluate import evaluate
+from yanzhi.services.tasks.registers import counts
 from yanzhi.storage.db import make_engine
 
 

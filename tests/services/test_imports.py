@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from yanzhi.services.collection.imports import import_file
+from yanzhi.services.collection.workflow import WorkflowError, completeness, transition
 from yanzhi.services.database import init_database
-from yanzhi.services.imports import import_file
-from yanzhi.services.reporting import WorkflowError, completeness, transition
 from yanzhi.storage.db import make_engine
 
 DATA = Path(__file__).parents[1] / "data"
@@ -242,7 +242,7 @@ def test_completeness_counts_expected_received_and_on_time(loaded):
 def test_template_round_trip(loaded, tmp_path):
     from openpyxl import load_workbook
 
-    from yanzhi.services.templates import write_template
+    from yanzhi.services.collection.templates import write_template
 
     out = write_template("rd", tmp_path / "rd.xlsx")
     wb = load_workbook(out)

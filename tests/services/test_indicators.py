@@ -5,8 +5,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from yanzhi.services import analysis, indicators, reporting
-from yanzhi.services.status import status
+from yanzhi.services.collection import workflow as reporting
+from yanzhi.services.monitoring import analysis
+from yanzhi.services.monitoring import compute as indicators
+from yanzhi.services.monitoring.status import status
 from yanzhi.storage.db import make_engine
 
 
@@ -179,7 +181,7 @@ def test_approving_a_township_month_updates_every_number_that_depends_on_it(engi
 
 
 def test_a_manual_override_shows_with_its_reason_and_is_audited(engine):
-    from yanzhi.services.status import override_status
+    from yanzhi.services.monitoring.status import override_status
 
     with pytest.raises(ValueError, match="reason"):
         override_status(

@@ -12,9 +12,9 @@ from openpyxl import Workbook
 from sqlalchemy import text
 
 from yanzhi.core.registers import Count, CountRule
-from yanzhi.services import registers
 from yanzhi.services.database import init_database
-from yanzhi.services.targets import list_targets
+from yanzhi.services.tasks import registers
+from yanzhi.services.tasks.targets import list_targets
 
 TABLES = ("register_entry", "register_entry_version", "import_batch", "audit_log")
 

@@ -11,8 +11,9 @@ from sqlalchemy import text
 
 from yanzhi.core.issues import InputRejected
 from yanzhi.core.tasks import TaskInputError
-from yanzhi.services import demo_tasks, tasks
 from yanzhi.services.database import init_database
+from yanzhi.services.demo import tasks as demo_tasks
+from yanzhi.services.tasks import updates as tasks
 
 TODAY = dt.date(2026, 11, 28)
 TABLES = (

@@ -60,8 +60,9 @@ def csrf_of(html: str) -> str:
 def site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
-    from yanzhi.services import demo, demo_accounts
     from yanzhi.services.database import init_database
+    from yanzhi.services.demo import accounts as demo_accounts
+    from yanzhi.services.demo import panel as demo
     from yanzhi.web.app import create_app
 
     folder = tmp_path_factory.mktemp("web")

@@ -3,7 +3,7 @@ role's scope, generated from the app's own routes at test time, so a route added
 anywhere is covered without touching this file — unless its path names an object of a
 kind this file does not know, and then the first test fails until the kind is listed.
 
-What each cell should be comes from the rules in yanzhi.services.scope (can_see_unit,
+What each cell should be comes from the rules in yanzhi.services.access.scope (can_see_unit,
 sees_task, ACTIONS) and yanzhi.services.access (check_enterprise), never from a table of
 expected statuses. Hard failures: a server error anywhere; a 2xx for an object outside
 the caller's scope; a response body (JSON, or an HTML page's links and page data) naming
@@ -29,9 +29,10 @@ from tests.web.conftest import Site
 from tests.web.routes import all_routes, choices, fill, params_of, request_body
 
 from yanzhi.core.orgtree import OrgTree
-from yanzhi.services import orgunits, scope
-from yanzhi.services.access import PermissionDenied, Principal, check_enterprise
-from yanzhi.services.tasks import board
+from yanzhi.services.access import scope
+from yanzhi.services.access.principal import PermissionDenied, Principal, check_enterprise
+from yanzhi.services.plan import orgunits
+from yanzhi.services.tasks.updates import board
 from yanzhi.storage.datamodels import SubmissionRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import enterprise_index

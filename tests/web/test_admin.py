@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 from tests.web.conftest import Site, csrf_of
 
-from yanzhi.services import admin as admin_svc
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
 from yanzhi.storage.audit import list_audit
 from yanzhi.storage.db import transaction
+from yanzhi.views import admin as admin_svc
 
 ADMIN_API = [
     "/api/v1/admin/users",

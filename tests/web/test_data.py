@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from tests.web.conftest import Site
 
-from yanzhi.services import reporting
+from yanzhi.services.collection import workflow as reporting
 from yanzhi.storage.datamodels import EnterpriseRow, ImportBatchRow, RdReportRow, RdReportVersionRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values

@@ -12,10 +12,10 @@ from docx import Document
 from openpyxl import load_workbook
 from tests.web.conftest import Site
 
-from yanzhi.services import lists
-from yanzhi.services.access import Principal
-from yanzhi.services.evaluation import EvaluationResult, evaluate
-from yanzhi.services.orgunits import org_tree
+from yanzhi.services.access.principal import Principal
+from yanzhi.services.enterprises import lists
+from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
+from yanzhi.services.plan.orgunits import org_tree
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import enterprise_index
 

@@ -75,7 +75,7 @@ def test_login_throttling_after_five_failures(site: Site) -> None:
 
 
 def test_cockpit_api_numbers_equal_the_status_service(site: Site) -> None:
-    from yanzhi.services import status
+    from yanzhi.services.monitoring import status
 
     data = site.as_role("analyst").get("/api/v1/cockpit").json()
     expected = {i["indicator"]: i["value"] for i in status.status(site.engine)["indicators"]}

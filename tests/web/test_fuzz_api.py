@@ -15,8 +15,8 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from tests.web.conftest import Site
 
-from yanzhi.services import users
-from yanzhi.services.access import Principal
+from yanzhi.services.access import users
+from yanzhi.services.access.principal import Principal
 
 FUZZ_USER = "fz-q7x3-admin"  # an unlikely name, so the fuzzer never edits its own account
 ADMIN = Principal(FUZZ_USER, "admin")

@@ -1,4 +1,4 @@
-"""The indicator and unit pages and their API: the numbers are services/status.py's (and
+"""The indicator and unit pages and their API: the numbers are services/monitoring/status.py's (and
 analysis, reporting, tasks), scoped users get 403 on other units, the pages render and their
 tables export to Excel."""
 
@@ -11,8 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from tests.web.conftest import Site
 
-from yanzhi.services import analysis, orgunits, reporting, status
-from yanzhi.services.cockpit import latest_period
+from yanzhi.services.collection import workflow as reporting
+from yanzhi.services.monitoring import analysis, status
+from yanzhi.services.plan import orgunits
+from yanzhi.views.cockpit import latest_period
 
 DISTRICT = "330212"
 
@@ -233,7 +235,7 @@ def test_unit_api_numbers_equal_the_services(site: Site) -> None:
 
 
 def test_unit_tasks_are_those_it_leads_or_co_leads(site: Site) -> None:
-    from yanzhi.services import tasks
+    from yanzhi.services.tasks import updates as tasks
 
     board = tasks.board(site.engine)["tasks"]
     for code in [DISTRICT, _other_district(site)]:
@@ -244,8 +246,8 @@ def test_unit_tasks_are_those_it_leads_or_co_leads(site: Site) -> None:
 
 
 def test_unit_evaluation_rank_is_the_evaluation_services(site: Site) -> None:
-    from yanzhi.services import evaluation
-    from yanzhi.services import evaluation_views as ev_views
+    from yanzhi.services.evaluation import evaluate as evaluation
+    from yanzhi.views import evaluation as ev_views
 
     ev = site.as_role("district").get(f"/api/v1/units/{DISTRICT}").json()["evaluation"]
     year = ev_views.years(site.engine, "district")[0]

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 from tests.web.conftest import Site, csrf_of
 
-from yanzhi.services import registers, tasks
+from yanzhi.services.tasks import registers
+from yanzhi.services.tasks import updates as tasks
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -104,7 +105,7 @@ def test_task_owner_sees_only_its_tasks_and_403_on_another(site: Site) -> None:
 
 
 def test_district_user_sees_the_tasks_its_units_lead_or_co_lead(site: Site) -> None:
-    from yanzhi.services.orgunits import org_tree
+    from yanzhi.services.plan.orgunits import org_tree
 
     tree = org_tree(site.engine)
     unit = site.accounts["district"]["unit"]

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from yanzhi.cli.common import JsonOpt, console, err_console, handled, print_json
 from yanzhi.core.composite import CompositeInputError
-from yanzhi.services import composite as svc
+from yanzhi.services.evaluation import composite as svc
 
 app = typer.Typer(
     help="Composite index (COINr equivalent): build and robustness. / 综合评价指数",

@@ -20,9 +20,9 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
-from yanzhi.services import reporting
-from yanzhi.services.imports import ImportReport, import_file
-from yanzhi.services.templates import write_template
+from yanzhi.services.collection import workflow as reporting
+from yanzhi.services.collection.imports import ImportReport, import_file
+from yanzhi.services.collection.templates import write_template
 
 import_app = typer.Typer(
     help="Import data files (all or nothing). / 导入数据文件", no_args_is_help=True
@@ -248,7 +248,7 @@ def demo_data(
     as_json: JsonOpt = False,
 ) -> None:
     """Generate the calibrated synthetic Ningbo panel (labelled synthetic) and import it."""
-    from yanzhi.services import demo
+    from yanzhi.services.demo import panel as demo
 
     with handled(as_json):
         data = demo.build(seed=seed, n_enterprises=enterprises)

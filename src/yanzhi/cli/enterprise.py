@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
-from yanzhi.services import enterprises as svc
-from yanzhi.services import lists as lists_svc
-from yanzhi.services.access import SYSTEM, Principal
+from yanzhi.services.access.principal import SYSTEM, Principal
+from yanzhi.services.enterprises import diagnosis as svc
+from yanzhi.services.enterprises import lists as lists_svc
 
 enterprise_app = typer.Typer(
     help="One enterprise: record and R&D diagnosis. / 企业诊断", no_args_is_help=True

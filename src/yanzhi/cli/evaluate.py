@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
-from yanzhi.services import evaluation as svc
-from yanzhi.services.evaluation_workbook import write_workbook
+from yanzhi.reports.evaluation_workbook import write_workbook
+from yanzhi.services.evaluation import evaluate as svc
 
 TOP, BOTTOM = 10, 5
 COLUMNS = (

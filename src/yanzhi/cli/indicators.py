@@ -16,8 +16,9 @@ from yanzhi.cli.common import (
     handled,
     print_json,
 )
-from yanzhi.services import analysis, indicators
-from yanzhi.services import status as status_svc
+from yanzhi.services.monitoring import analysis
+from yanzhi.services.monitoring import compute as indicators
+from yanzhi.services.monitoring import status as status_svc
 
 app = typer.Typer(
     help="Indicator values for every unit and period. / 指标计算", no_args_is_help=True

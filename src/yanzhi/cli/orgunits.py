@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
-from yanzhi.services.orgunits import list_units
+from yanzhi.services.plan.orgunits import list_units
 
 app = typer.Typer(
     help="Org units: city, districts, townships. / 行政区划单位", no_args_is_help=True

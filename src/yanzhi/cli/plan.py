@@ -19,7 +19,7 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
-from yanzhi.services import plans as svc
+from yanzhi.services.plan import files as svc
 
 app = typer.Typer(
     help="The plan as code: validate, load and show. / 规划: 校验、载入、查看", no_args_is_help=True

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from yanzhi.cli.common import JsonOpt, console, handled, print_json
-from yanzhi.services import progress as svc
+from yanzhi.services.monitoring import series as svc
 
 app = typer.Typer(
     help="Progress towards a target and forecast. / 目标进展评估与预测", no_args_is_help=True

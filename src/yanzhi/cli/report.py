@@ -9,7 +9,7 @@ import typer
 
 from yanzhi.cli.common import DatabaseOpt, console, engine_for, handled
 from yanzhi.reports import bulletin as bulletin_doc
-from yanzhi.services import bulletin
+from yanzhi.views.reports import bulletin
 
 app = typer.Typer(help="Reports as Word, PDF and Excel. / 报告", no_args_is_help=True)
 
@@ -43,11 +43,14 @@ def evaluation(
 ) -> None:
     """The annual evaluation report: method, ranking, rank intervals, a scorecard per unit."""
     from yanzhi.reports import evaluation as evaluation_doc
-    from yanzhi.services.evaluation import evaluate
-    from yanzhi.services.evaluation_workbook import write_workbook
+    from yanzhi.reports.evaluation_workbook import write_workbook
+    from yanzhi.services.evaluation.evaluate import evaluate
 
-    writers = {"docx": evaluation_doc.write_docx, "pdf": evaluation_doc.write_pdf,
-               "xlsx": write_workbook}
+    writers = {
+        "docx": evaluation_doc.write_docx,
+        "pdf": evaluation_doc.write_pdf,
+        "xlsx": write_workbook,
+    }
     if fmt not in writers:
         raise typer.BadParameter(f"--format must be one of {', '.join(writers)}")
     with handled(), engine_for(database) as engine, console.status("evaluating…"):
@@ -67,7 +70,7 @@ def district(
 ) -> None:
     """A district's annual report (述职材料): indicators, rank, warnings."""
     from yanzhi.reports import district as district_doc
-    from yanzhi.services.district_report import district_report
+    from yanzhi.views.reports.district import district_report
 
     writers = {"docx": district_doc.write_docx, "pdf": district_doc.write_pdf}
     if fmt not in writers:
@@ -89,7 +92,7 @@ def supervision(
 ) -> None:
     """The supervision report (督办): overdue, silent and behind-path tasks per unit."""
     from yanzhi.reports import supervision as supervision_doc
-    from yanzhi.services.tasks import supervise
+    from yanzhi.services.tasks.updates import supervise
 
     if fmt not in supervision_doc.WRITERS:
         raise typer.BadParameter(f"--format must be one of {', '.join(supervision_doc.WRITERS)}")

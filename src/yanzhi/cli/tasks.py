@@ -20,9 +20,9 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
-from yanzhi.services import registers as reg_svc
-from yanzhi.services import tasks as task_svc
-from yanzhi.services.targets import list_targets
+from yanzhi.services.tasks import registers as reg_svc
+from yanzhi.services.tasks import updates as task_svc
+from yanzhi.services.tasks.targets import list_targets
 
 app = typer.Typer(help="Key tasks: reports, board, supervision. / 重点任务", no_args_is_help=True)
 registers_app = typer.Typer(help="Registers the plan counts. / 名录清单", no_args_is_help=True)

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, actor, console, engine_for, handled, print_json
-from yanzhi.services import users as svc
-from yanzhi.services.access import SYSTEM
+from yanzhi.services.access import users as svc
+from yanzhi.services.access.principal import SYSTEM
 
 users_app = typer.Typer(
     help="Accounts, roles, scopes and API tokens. / 用户与权限", no_args_is_help=True
@@ -61,9 +61,9 @@ def demo(
     """The main job: a fresh SQLite database with the Ningbo plan, divisions and the
     SYNTHETIC demo panel, everything computed, demo accounts, then the web app on
     127.0.0.1. / 一键演示"""
-    from yanzhi.services import demo as demo_svc
-    from yanzhi.services import demo_accounts
     from yanzhi.services.database import init_database
+    from yanzhi.services.demo import accounts as demo_accounts
+    from yanzhi.services.demo import panel as demo_svc
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)

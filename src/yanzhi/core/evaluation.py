@@ -3,7 +3,7 @@ a framework and unit data into COINr-shaped iData / iMeta for the composite engi
 and deduction points, ranking pools, grades, rank intervals and scorecards.
 
 Pure core code: the framework document is read and checked by ``yanzhi.ingest.framework``,
-the unit data come from the database through ``yanzhi.services.evaluation``.
+the unit data come from the database through ``yanzhi.services.evaluation.evaluate``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Report files for downloading (the web's /reports): the same writers as ``yanzhi report …``
 and ``yanzhi enterprise diagnose --out``, into memory. Who may have which file is decided by
-:func:`yanzhi.services.downloads.resolve`; :func:`build` writes a resolved request."""
+:func:`yanzhi.views.reports.catalogue.resolve`; :func:`build` writes a resolved request."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from yanzhi.core.orgtree import OrgTree
-from yanzhi.services import bulletin, downloads, enterprise_views, evaluation_views
-from yanzhi.services.access import Principal
-from yanzhi.services.evaluation import EvaluationResult, evaluate
+from yanzhi.services.access.principal import Principal
+from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
+from yanzhi.views import enterprises as enterprise_views
+from yanzhi.views import evaluation as evaluation_views
+from yanzhi.views.reports import bulletin
+from yanzhi.views.reports import catalogue as downloads
 
 EvaluationLoader = Callable[[str, int], EvaluationResult]
 Resolved = downloads.Resolved
@@ -28,7 +31,7 @@ def build(
     *,
     evaluation: EvaluationLoader | None = None,
 ) -> tuple[str, bytes]:
-    """The file of a request checked by :func:`yanzhi.services.downloads.resolve`: (file
+    """The file of a request checked by :func:`yanzhi.views.reports.catalogue.resolve`: (file
     name, bytes). ``evaluation`` gives the evaluation of (level, year), e.g. a cached one;
     by default it is run here with the resolved number of draws."""
     kind, fmt, items = resolved
@@ -58,7 +61,7 @@ def _write(
         return _evaluation(engine, fmt, args, tmp, evaluation)
     if kind == "district":
         from yanzhi.reports import district as district_doc
-        from yanzhi.services.district_report import district_report
+        from yanzhi.views.reports.district import district_report
 
         data = district_report(
             engine,
@@ -83,7 +86,7 @@ def _evaluation(
     engine: Engine, fmt: str, args: dict[str, Any], tmp: Path, loader: EvaluationLoader | None
 ) -> tuple[str, Path]:
     from yanzhi.reports import evaluation as doc
-    from yanzhi.services.evaluation_workbook import write_workbook
+    from yanzhi.reports.evaluation_workbook import write_workbook
 
     level, year = args["level"], args["year"]
     if loader is not None:

@@ -13,8 +13,9 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 
 from yanzhi.core.orgtree import OrgTree
-from yanzhi.services import orgunits, users
-from yanzhi.services.access import Principal
+from yanzhi.services.access import users
+from yanzhi.services.access.principal import Principal
+from yanzhi.services.plan import orgunits
 from yanzhi.web.cache import ViewCache
 from yanzhi.web.errors import ApiError, NotAuthenticated
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yanzhi.core.issues import InputRejected
-from yanzhi.services.access import PermissionDenied
-from yanzhi.services.users import LoginFailed, TooManyAttempts
+from yanzhi.services.access.principal import PermissionDenied
+from yanzhi.services.access.users import LoginFailed, TooManyAttempts
 
 
 class ApiError(Exception):

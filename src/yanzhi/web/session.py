@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from yanzhi.services.users import LoginResult
+from yanzhi.services.access.users import LoginResult
 from yanzhi.web.deps import COOKIE
 
 

@@ -31,24 +31,38 @@ def small_meta() -> pd.DataFrame:
         (None, "grp", None, None, None, "Group", None, None),
         (None, "pop", None, None, None, "Denominator", None, None),
     ]
-    return pd.DataFrame(rows, columns=["Level", "iCode", "Direction", "Weight", "Parent", "Type",
-                                       "Denominator", "Target"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "Level",
+            "iCode",
+            "Direction",
+            "Weight",
+            "Parent",
+            "Type",
+            "Denominator",
+            "Target",
+        ],
+    )
 
 
 def small_data() -> pd.DataFrame:
-    return pd.DataFrame({
-        "uCode": ["U1", "U2", "U3", "U4", "U5"],
-        "uName": ["one", "two", "three", "four", "five"],
-        "grp": ["a", "a", "b", "b", "b"],
-        "pop": [1.0, 2.0, 1.0, 4.0, 2.0],
-        "i1": [1.0, 2.0, 3.0, 4.0, 5.0],
-        "i2": [5.0, np.nan, 1.0, 2.0, 2.0],
-        "i3": [2.0, 2.0, 6.0, 4.0, 10.0],
-    })
+    return pd.DataFrame(
+        {
+            "uCode": ["U1", "U2", "U3", "U4", "U5"],
+            "uName": ["one", "two", "three", "four", "five"],
+            "grp": ["a", "a", "b", "b", "b"],
+            "pop": [1.0, 2.0, 1.0, 4.0, 2.0],
+            "i1": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "i2": [5.0, np.nan, 1.0, 2.0, 2.0],
+            "i3": [2.0, 2.0, 6.0, 4.0, 10.0],
+        }
+    )
 
 
-def synthetic(n_units: int = 162, n_pillars: int = 6, per: int = 5,
-              seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
+def synthetic(
+    n_units: int = 162, n_pillars: int = 6, per: int = 5, seed: int = 7
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A random framework: n_pillars x per indicators, 2 sub-indices, one index."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -62,7 +76,10 @@ def synthetic(n_units: int = 162, n_pillars: int = 6, per: int = 5,
             data[code] = x
     for p in range(n_pillars):
         rows.append((2, f"P{p}", 1, 1.0, "S0" if p < n_pillars // 2 else "S1", "Aggregate"))
-    rows += [(3, "S0", 1, 1.0, "Index", "Aggregate"), (3, "S1", 1, 1.0, "Index", "Aggregate"),
-             (4, "Index", 1, 1.0, None, "Aggregate")]
+    rows += [
+        (3, "S0", 1, 1.0, "Index", "Aggregate"),
+        (3, "S1", 1, 1.0, "Index", "Aggregate"),
+        (4, "Index", 1, 1.0, None, "Aggregate"),
+    ]
     meta = pd.DataFrame(rows, columns=["Level", "iCode", "Direction", "Weight", "Parent", "Type"])
     return pd.DataFrame(data), meta

@@ -36,8 +36,7 @@ def test_cronbach_alpha_hand_worked() -> None:
     x = np.array([[1.0, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 6]])
     assert cronbach_alpha(x) == pytest.approx(1.0)
     # incomplete rows are dropped
-    assert cronbach_alpha(np.array([[2.0, 3], [4, 4], [3, 5], [np.nan, 1]])) == \
-        pytest.approx(2 / 3)
+    assert cronbach_alpha(np.array([[2.0, 3], [4, 4], [3, 5], [np.nan, 1]])) == pytest.approx(2 / 3)
 
 
 def test_cronbach_alpha_textbook_formula() -> None:
@@ -113,14 +112,14 @@ def test_grade_bands() -> None:
         grade_bands(s, thresholds=(60, 80))
 
 
-def test_change_vs_previous(asem_data: tuple[pd.DataFrame, pd.DataFrame],
-                            asem: BuildResult) -> None:
+def test_change_vs_previous(
+    asem_data: tuple[pd.DataFrame, pd.DataFrame], asem: BuildResult
+) -> None:
     idata, imeta = asem_data
     prev = build(idata, imeta, {**ASEM_SPEC, "weights": {"Conn": 2.0}})
     ch = change(asem, prev).set_index("uCode")
     pr = prev.results.set_index("uCode")
     assert ch.loc["CHE", "RankPrev"] == pr.loc["CHE", "Rank"]
-    assert ch.loc["CHE", "ScoreChange"] == pytest.approx(68.3837 - pr.loc["CHE", "Index"],
-                                                         abs=1e-3)
+    assert ch.loc["CHE", "ScoreChange"] == pytest.approx(68.3837 - pr.loc["CHE", "Index"], abs=1e-3)
     assert (ch["RankChange"] == ch["RankPrev"] - ch["Rank"]).all()
     assert (change(asem, asem)["RankChange"] == 0).all()

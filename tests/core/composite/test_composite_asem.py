@@ -11,8 +11,14 @@ from yanzhi.core.composite.pipeline import DATASETS
 from yanzhi.ingest.coinr import read_coinr_csv
 
 EXPECTED = {  # uCode: (Index, rank)
-    "CHE": (68.38, 1), "NLD": (64.82, 2), "DNK": (64.80, 3), "NOR": (64.47, 4),
-    "BEL": (63.54, 5), "SWE": (63.00, 6), "IND": (39.79, 45), "RUS": (35.66, 51),
+    "CHE": (68.38, 1),
+    "NLD": (64.82, 2),
+    "DNK": (64.80, 3),
+    "NOR": (64.47, 4),
+    "BEL": (63.54, 5),
+    "SWE": (63.00, 6),
+    "IND": (39.79, 45),
+    "RUS": (35.66, 51),
 }
 
 
@@ -50,8 +56,15 @@ def test_asem_data_sets_and_log(asem: BuildResult) -> None:
     norm = asem.data["Normalised"]
     assert norm.min().min() == pytest.approx(0) and norm.max().max() == pytest.approx(100)
     steps = [e["step"] for e in asem.log]
-    assert steps == ["new_build", "denominate", "impute", "screen", "treat", "normalise",
-                     "aggregate"]
+    assert steps == [
+        "new_build",
+        "denominate",
+        "impute",
+        "screen",
+        "treat",
+        "normalise",
+        "aggregate",
+    ]
     assert asem.spec["impute"]["group"] == "EurAsia_group"
     assert asem.spec["treat"]["winmax"] == 5
 
@@ -60,8 +73,9 @@ def test_asem_denominate(asem: BuildResult, asem_data: tuple[pd.DataFrame, pd.Da
     idata, _ = asem_data
     d = idata.set_index("uCode")
     den = asem.data["Denominated"]
-    assert den.loc["AUT", "Flights"] == pytest.approx(d.loc["AUT", "Flights"] /
-                                                      d.loc["AUT", "Population"])
+    assert den.loc["AUT", "Flights"] == pytest.approx(
+        d.loc["AUT", "Flights"] / d.loc["AUT", "Population"]
+    )
     assert den.loc["AUT", "LPI"] == d.loc["AUT", "LPI"]
 
 
@@ -91,7 +105,8 @@ def test_asem_regenerate_is_identical(asem: BuildResult) -> None:
 
 
 def test_default_spec_resolves_group_to_first_group_column(
-        asem_data: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    asem_data: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
     idata, imeta = asem_data
     r = build(idata, imeta)
     assert r.spec["impute"] == {**DEFAULT_SPEC["impute"], "group": "GDP_group"}
@@ -112,6 +127,7 @@ def test_panel_latest_runs_on_latest_period() -> None:
 
 def test_read_coinr_csv_keeps_codes_as_text(tmp_path: object) -> None:
     from pathlib import Path
+
     p = Path(str(tmp_path)) / "d.csv"
     p.write_text("uCode,uName,x\nNA,Namibia,1\nZAF,South Africa,NA\n", encoding="utf-8")
     d = read_coinr_csv(p)

@@ -53,8 +53,15 @@ def test_evaluator_reproduces_full_builds(synth: BuildResult) -> None:
     ch = np.array([[1, 1, 1, 0, 0]])
     ev.noise = [(c, np.ones_like(t)) for c, t in ev.noise]  # switch the noise off
     got = ev.scores(ch)[0]
-    ref = build(synth.build, spec={**synth.spec, "normalise": {"method": "rank"},
-                                   "treat": "none", "aggregate": {"method": "gmean"}})
+    ref = build(
+        synth.build,
+        spec={
+            **synth.spec,
+            "normalise": {"method": "rank"},
+            "treat": "none",
+            "aggregate": {"method": "gmean"},
+        },
+    )
     want = ref.data["Aggregated"]["Index"].reindex(ev.units).to_numpy()
     assert got == pytest.approx(want, nan_ok=True)
 
@@ -113,10 +120,14 @@ def test_sensitivity_ishigami_known_answer() -> None:
 
 
 def test_composite_sensitivity_reproducible_and_irrelevant_input_zero() -> None:
-    r = build(small_data(), small_meta(), {"impute": {"method": "mean"}, "treat": "none",
-                                           "screen": {"dat_thresh": 0.5}})
-    u = Uncertain(alternatives={"weights": ["original", "equal", {"B": 0.2}],
-                                "treat": ["none", "none"]})
+    r = build(
+        small_data(),
+        small_meta(),
+        {"impute": {"method": "mean"}, "treat": "none", "screen": {"dat_thresh": 0.5}},
+    )
+    u = Uncertain(
+        alternatives={"weights": ["original", "equal", {"B": 0.2}], "treat": ["none", "none"]}
+    )
     a = sensitivity(r, u, n=100, seed=3, n_boot=50)
     b = sensitivity(r, u, n=100, seed=3, n_boot=50)
     pd.testing.assert_frame_equal(a["indices"], b["indices"])
@@ -129,6 +140,11 @@ def test_composite_sensitivity_reproducible_and_irrelevant_input_zero() -> None:
 def test_composite_sensitivity_runs_on_synthetic(synth: BuildResult) -> None:
     out = sensitivity(synth, UNC, n=50, seed=0, n_boot=20)
     ix = out["indices"]
-    assert list(ix["Input"]) == ["normalise", "treat", "aggregate.method",
-                                 "weights.noise.level1", "weights.noise.level2"]
+    assert list(ix["Input"]) == [
+        "normalise",
+        "treat",
+        "aggregate.method",
+        "weights.noise.level1",
+        "weights.noise.level2",
+    ]
     assert ix["STi"].between(-0.1, 1.5).all()

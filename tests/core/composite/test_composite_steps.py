@@ -30,6 +30,7 @@ X = np.array([1.0, 2.0, 3.0, 4.0])
 
 # --- statistics ---------------------------------------------------------------
 
+
 def test_skew_kurt_match_excel_definitions() -> None:
     x = np.array([1.0, 2.0, 3.0, 4.0, 10.0])
     n, d = 5, x - x.mean()
@@ -52,15 +53,19 @@ def test_rank_ties_take_smaller_rank() -> None:
 
 # --- normalisation ------------------------------------------------------------
 
-@pytest.mark.parametrize(("spec", "direction", "expected"), [
-    ({"method": "minmax", "l_u": [0, 100]}, 1, [0, 100 / 3, 200 / 3, 100]),
-    ({"method": "minmax", "l_u": [0, 100]}, -1, [100, 200 / 3, 100 / 3, 0]),
-    ({"method": "minmax", "l_u": [1, 10]}, 1, [1, 4, 7, 10]),
-    ({"method": "zscore", "m_sd": [0, 1]}, 1, (X - 2.5) / math.sqrt(5 / 3)),
-    ({"method": "zscore", "m_sd": [100, 10]}, -1, 100 - 10 * (X - 2.5) / math.sqrt(5 / 3)),
-    ({"method": "fracmax"}, 1, [0.25, 0.5, 0.75, 1.0]),
-    ({"method": "dist2max"}, 1, [0, 1 / 3, 2 / 3, 1]),
-])
+
+@pytest.mark.parametrize(
+    ("spec", "direction", "expected"),
+    [
+        ({"method": "minmax", "l_u": [0, 100]}, 1, [0, 100 / 3, 200 / 3, 100]),
+        ({"method": "minmax", "l_u": [0, 100]}, -1, [100, 200 / 3, 100 / 3, 0]),
+        ({"method": "minmax", "l_u": [1, 10]}, 1, [1, 4, 7, 10]),
+        ({"method": "zscore", "m_sd": [0, 1]}, 1, (X - 2.5) / math.sqrt(5 / 3)),
+        ({"method": "zscore", "m_sd": [100, 10]}, -1, 100 - 10 * (X - 2.5) / math.sqrt(5 / 3)),
+        ({"method": "fracmax"}, 1, [0.25, 0.5, 0.75, 1.0]),
+        ({"method": "dist2max"}, 1, [0, 1 / 3, 2 / 3, 1]),
+    ],
+)
 def test_normalise_linear_methods(spec: dict, direction: int, expected: list[float]) -> None:
     assert normalise_vector(X, spec, direction) == pytest.approx(np.asarray(expected))
 
@@ -77,8 +82,9 @@ def test_normalise_dist2targ() -> None:
     x = np.array([0.0, 5.0, 10.0, 20.0])
     s = {"method": "dist2targ"}
     assert normalise_vector(x, s, 1, 10.0) == pytest.approx([0, 0.5, 1, 2])
-    assert normalise_vector(x, {**s, "cap_max": True, "scale": 100}, 1, 10.0) == \
-        pytest.approx([0, 50, 100, 100])
+    assert normalise_vector(x, {**s, "cap_max": True, "scale": 100}, 1, 10.0) == pytest.approx(
+        [0, 50, 100, 100]
+    )
     # lower is better: target 3 on [2, 4, 6] -> 1 - (targ' - x') / (targ' - min')
     y = normalise_vector(np.array([2.0, 4.0, 6.0]), {**s, "cap_max": True}, -1, 3.0)
     assert y == pytest.approx([1, 2 / 3, 0])
@@ -104,13 +110,16 @@ XA = np.array([[1.0, 4.0], [2.0, np.nan]])
 WA = np.array([1.0, 3.0])
 
 
-@pytest.mark.parametrize(("method", "p", "expected"), [
-    ("amean", 2.0, [3.25, 2.0]),
-    ("gmean", 2.0, [4**0.75, 2.0]),
-    ("hmean", 2.0, [4 / 1.75, 2.0]),
-    ("genmean", 2.0, [3.5, 2.0]),
-    ("genmean", 1.0, [3.25, 2.0]),
-])
+@pytest.mark.parametrize(
+    ("method", "p", "expected"),
+    [
+        ("amean", 2.0, [3.25, 2.0]),
+        ("gmean", 2.0, [4**0.75, 2.0]),
+        ("hmean", 2.0, [4 / 1.75, 2.0]),
+        ("genmean", 2.0, [3.5, 2.0]),
+        ("genmean", 1.0, [3.25, 2.0]),
+    ],
+)
 def test_aggregation_methods(method: str, p: float, expected: list[float]) -> None:
     assert aggregate_block(XA, WA, method, p) == pytest.approx(expected)
 
@@ -151,9 +160,16 @@ def test_effective_weights_small_framework() -> None:
 
 
 def test_small_build_by_hand() -> None:
-    r = build(small_data(), small_meta(), {
-        "impute": {"method": "mean"}, "screen": {"dat_thresh": 0.5}, "treat": "none",
-        "normalise": {"method": "minmax", "l_u": [0, 100]}})
+    r = build(
+        small_data(),
+        small_meta(),
+        {
+            "impute": {"method": "mean"},
+            "screen": {"dat_thresh": 0.5},
+            "treat": "none",
+            "normalise": {"method": "minmax", "l_u": [0, 100]},
+        },
+    )
     # i3 is denominated by pop: [2, 1, 6, 1, 5]; direction -1 -> minmax of -x
     assert r.data["Denominated"]["i3"].tolist() == [2, 1, 6, 1, 5]
     assert r.data["Imputed"].loc["U2", "i2"] == pytest.approx(2.5)
@@ -166,20 +182,36 @@ def test_small_build_by_hand() -> None:
 
 
 def test_per_level_methods_and_dict_weights() -> None:
-    r = build(small_data(), small_meta(), {
-        "impute": {"method": "mean"}, "treat": "none", "screen": {"dat_thresh": 0.5},
-        "normalise": {"method": "minmax", "l_u": [1, 100]},
-        "aggregate": {"method": {2: "amean", 3: "gmean"}}, "weights": {"B": 1.0}})
+    r = build(
+        small_data(),
+        small_meta(),
+        {
+            "impute": {"method": "mean"},
+            "treat": "none",
+            "screen": {"dat_thresh": 0.5},
+            "normalise": {"method": "minmax", "l_u": [1, 100]},
+            "aggregate": {"method": {2: "amean", 3: "gmean"}},
+            "weights": {"B": 1.0},
+        },
+    )
     a = r.data["Aggregated"]
     assert a.loc["U1", "Index"] == pytest.approx(math.sqrt(a.loc["U1", "A"] * a.loc["U1", "B"]))
-    r2 = build(small_data(), small_meta(), {
-        "impute": {"method": "none"}, "treat": "none", "screen": {"dat_thresh": 0.5},
-        "aggregate": {"dat_thresh": [0.75, None]}})
+    r2 = build(
+        small_data(),
+        small_meta(),
+        {
+            "impute": {"method": "none"},
+            "treat": "none",
+            "screen": {"dat_thresh": 0.5},
+            "aggregate": {"dat_thresh": [0.75, None]},
+        },
+    )
     assert np.isnan(r2.data["Aggregated"].loc["U2", "A"])  # 1 of 2 children present
     assert r2.data["Aggregated"].loc["U2", "Index"] == r2.data["Aggregated"].loc["U2", "B"]
 
 
 # --- imputation ---------------------------------------------------------------
+
 
 def _imp_frame() -> tuple[pd.DataFrame, pd.Series]:
     idx = pd.Index(["a1", "a2", "b1", "b2", "b3"], name="uCode")
@@ -187,12 +219,15 @@ def _imp_frame() -> tuple[pd.DataFrame, pd.Series]:
     return df, pd.Series(["a", "a", "b", "b", "b"], index=idx)
 
 
-@pytest.mark.parametrize(("method", "expected"), [
-    ("mean", [1, 3, 3, 5, 3]),
-    ("median", [1, 3, 3, 5, 3]),
-    ("mean_group", [1, 1, 3, 5, 4]),
-    ("median_group", [1, 1, 3, 5, 4]),
-])
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        ("mean", [1, 3, 3, 5, 3]),
+        ("median", [1, 3, 3, 5, 3]),
+        ("mean_group", [1, 1, 3, 5, 4]),
+        ("median_group", [1, 1, 3, 5, 4]),
+    ],
+)
 def test_impute_methods(method: str, expected: list[float]) -> None:
     df, g = _imp_frame()
     out, mask = impute(df, method, g)
@@ -230,10 +265,18 @@ def test_group_with_no_data_stays_missing() -> None:
 
 # --- screening ----------------------------------------------------------------
 
+
 def test_screen_by_na_zeros_and_force() -> None:
     idx = pd.Index(["u1", "u2", "u3"], name="uCode")
-    df = pd.DataFrame({"a": [1.0, np.nan, 0.0], "b": [1.0, np.nan, 0.0], "c": [2.0, 1.0, 1.0],
-                       "d": [1.0, 1.0, 0.0]}, index=idx)
+    df = pd.DataFrame(
+        {
+            "a": [1.0, np.nan, 0.0],
+            "b": [1.0, np.nan, 0.0],
+            "c": [2.0, 1.0, 1.0],
+            "d": [1.0, 1.0, 0.0],
+        },
+        index=idx,
+    )
     kept, summ = screen(df, "byNA", dat_thresh=0.9)
     assert list(kept.index) == ["u1", "u3"]
     assert summ.loc["u2", "Dat_Avail"] == 0.5
@@ -250,6 +293,7 @@ def test_screen_by_na_zeros_and_force() -> None:
 
 
 # --- treatment ----------------------------------------------------------------
+
 
 def test_treat_passes_untouched() -> None:
     x = np.arange(1.0, 21.0)
@@ -298,8 +342,9 @@ def test_treat_falls_through_to_log_ct_on_original_values() -> None:
 
 
 def test_treat_frame_records_points_and_respects_indiv() -> None:
-    df = pd.DataFrame({"a": np.append(np.arange(1.0, 21.0), 100.0),
-                       "b": np.append(np.arange(1.0, 21.0), 100.0)})
+    df = pd.DataFrame(
+        {"a": np.append(np.arange(1.0, 21.0), 100.0), "b": np.append(np.arange(1.0, 21.0), 100.0)}
+    )
     out, pts, _det = treat(df, indiv={"b": "none"})
     assert out["a"].iloc[-1] == 20 and out["b"].iloc[-1] == 100
     assert pts["a"].iloc[-1] == "winhi" and pts["b"].iloc[-1] == ""

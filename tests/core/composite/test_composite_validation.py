@@ -18,6 +18,7 @@ def _meta(col: str, row: int, value: object) -> Edit:
     def f(d: pd.DataFrame, m: pd.DataFrame) -> None:
         m[col] = m[col].astype(object)
         m.at[row - 1, col] = value
+
     return f
 
 
@@ -25,18 +26,20 @@ def _data(col: str, row: int, value: object) -> Edit:
     def f(d: pd.DataFrame, m: pd.DataFrame) -> None:
         d[col] = d[col].astype(object)
         d.at[row - 1, col] = value
+
     return f
 
 
 def _drop_data_col(col: str) -> Edit:
     def f(d: pd.DataFrame, m: pd.DataFrame) -> None:
         del d[col]
+
     return f
 
 
 def _cycle(d: pd.DataFrame, m: pd.DataFrame) -> None:
-    m.at[3, "Parent"] = "B"   # A -> B
-    m.at[4, "Parent"] = "A"   # B -> A
+    m.at[3, "Parent"] = "B"  # A -> B
+    m.at[4, "Parent"] = "A"  # B -> A
 
 
 def _extra_aggregate(d: pd.DataFrame, m: pd.DataFrame) -> None:
@@ -68,10 +71,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("edit", "table", "row", "column", "rule"), CASES,
-                         ids=[f"{c[4]}-{c[1]}{c[2]}" for c in CASES])
-def test_refused_with_row_and_rule(edit: Edit, table: str, row: int, column: str,
-                                   rule: str) -> None:
+@pytest.mark.parametrize(
+    ("edit", "table", "row", "column", "rule"), CASES, ids=[f"{c[4]}-{c[1]}{c[2]}" for c in CASES]
+)
+def test_refused_with_row_and_rule(
+    edit: Edit, table: str, row: int, column: str, rule: str
+) -> None:
     d, m = small_data(), small_meta()
     new_build(d, m)  # the unedited inputs are fine
     edit(d, m)
@@ -115,21 +120,24 @@ def test_panel_allows_repeated_ucode_across_times() -> None:
     assert e.value.issues[0].row == 6
 
 
-@pytest.mark.parametrize(("spec", "path", "rule"), [
-    ({"colour": 1}, "colour", "unknown_key"),
-    ({"impute": {"method": "magic"}}, "impute.method", "invalid_option"),
-    ({"impute": {"method": "mean", "grp": "x"}}, "impute.grp", "unknown_key"),
-    ({"impute": {"method": "mean_group", "group": "nope"}}, "impute.group", "unknown_group"),
-    ({"impute": {"method": "latest"}}, "impute.method", "needs_panel"),
-    ({"normalise": {"method": "softmax"}}, "normalise.method", "invalid_option"),
-    ({"aggregate": {"method": "median"}}, "aggregate.method", "invalid_option"),
-    ({"aggregate": {"method": ["amean"]}}, "aggregate.method", "wrong_length"),
-    ({"weights": {"zz": 1}}, "weights.zz", "unknown_code"),
-    ({"weights": "random"}, "weights", "invalid_option"),
-    ({"screen": {"unit_screen": "byMagic"}}, "screen.unit_screen", "invalid_option"),
-    ({"treat": {"f2": "boxcox"}}, "treat.f2", "invalid_option"),
-    ({"denominate": {"i1": "nothing"}}, "denominate.i1", "unknown_denominator"),
-])
+@pytest.mark.parametrize(
+    ("spec", "path", "rule"),
+    [
+        ({"colour": 1}, "colour", "unknown_key"),
+        ({"impute": {"method": "magic"}}, "impute.method", "invalid_option"),
+        ({"impute": {"method": "mean", "grp": "x"}}, "impute.grp", "unknown_key"),
+        ({"impute": {"method": "mean_group", "group": "nope"}}, "impute.group", "unknown_group"),
+        ({"impute": {"method": "latest"}}, "impute.method", "needs_panel"),
+        ({"normalise": {"method": "softmax"}}, "normalise.method", "invalid_option"),
+        ({"aggregate": {"method": "median"}}, "aggregate.method", "invalid_option"),
+        ({"aggregate": {"method": ["amean"]}}, "aggregate.method", "wrong_length"),
+        ({"weights": {"zz": 1}}, "weights.zz", "unknown_code"),
+        ({"weights": "random"}, "weights", "invalid_option"),
+        ({"screen": {"unit_screen": "byMagic"}}, "screen.unit_screen", "invalid_option"),
+        ({"treat": {"f2": "boxcox"}}, "treat.f2", "invalid_option"),
+        ({"denominate": {"i1": "nothing"}}, "denominate.i1", "unknown_denominator"),
+    ],
+)
 def test_spec_refused(spec: dict, path: str, rule: str) -> None:
     with pytest.raises(CompositeInputError) as e:
         build(small_data(), small_meta(), {"screen": {"dat_thresh": 0.5}, **spec})

@@ -35,8 +35,10 @@ class Frame:
         for lev in range(2, b.n_levels + 1):
             codes += b.codes_at(lev)
         pos = {c: i for i, c in enumerate(codes)}
-        steps = [(b.level[c], pos[c], [pos[ch] for ch in b.children[c]])
-                 for c in codes[len(b.indicators):]]
+        steps = [
+            (b.level[c], pos[c], [pos[ch] for ch in b.children[c]])
+            for c in codes[len(b.indicators) :]
+        ]
         return cls(codes=codes, n_ind=len(b.indicators), steps=steps)
 
 
@@ -44,10 +46,12 @@ def _check_positive(x: FloatArray, method: str, strict_zero_only: bool = False) 
     bad = (x == 0) if strict_zero_only else (x <= 0)
     if np.any(bad & ~np.isnan(x)):
         what = "零值" if strict_zero_only else "零或负值"
-        raise spec_error("aggregate.method", "nonpositive_values",
-                         f"{method} 聚合遇到{what}；请先标准化到正值区间",
-                         f"{method} aggregation met zero/negative values; normalise to a "
-                         "positive range first")
+        raise spec_error(
+            "aggregate.method",
+            "nonpositive_values",
+            f"{method} 聚合遇到{what}；请先标准化到正值区间",
+            f"{method} aggregation met zero/negative values; normalise to a positive range first",
+        )
 
 
 def aggregate_block(
@@ -78,15 +82,23 @@ def aggregate_block(
             y = sw / (wm / np.where(ok, x, 1.0)).sum(axis=-1)
         elif method == "genmean":
             if p == 0:
-                raise spec_error("aggregate.p", "invalid_option", "广义均值的 p 不能为 0",
-                                 "generalised mean p must not be 0 (use gmean)")
+                raise spec_error(
+                    "aggregate.p",
+                    "invalid_option",
+                    "广义均值的 p 不能为 0",
+                    "generalised mean p must not be 0 (use gmean)",
+                )
             _check_positive(x, method)
             y = ((wm * np.where(ok, x, 1.0) ** p).sum(axis=-1) / sw) ** (1.0 / p)
         elif method == "copeland":
             y = _copeland(x, w)
         else:
-            raise spec_error("aggregate.method", "invalid_option",
-                             f"未知的聚合方法 {method}", f"unknown aggregation method {method}")
+            raise spec_error(
+                "aggregate.method",
+                "invalid_option",
+                f"未知的聚合方法 {method}",
+                f"unknown aggregation method {method}",
+            )
     y = np.where(ok.any(axis=-1), y, np.nan)
     if dat_thresh is not None:
         avail = ok.sum(axis=-1) / x.shape[-1]
@@ -115,14 +127,21 @@ def level_list(value: Any, n_levels: int, name: str) -> dict[int, Any]:
     if isinstance(value, Mapping):
         out = {lv: value.get(lv, value.get(str(lv))) for lv in levels}
         if any(v is None for v in out.values()):
-            raise spec_error(f"aggregate.{name}", "missing_level",
-                             f"{name} 缺少某些层级的设置", f"{name} lacks some levels (2..top)")
+            raise spec_error(
+                f"aggregate.{name}",
+                "missing_level",
+                f"{name} 缺少某些层级的设置",
+                f"{name} lacks some levels (2..top)",
+            )
         return out
     if isinstance(value, list | tuple):
         if len(value) != n_levels - 1:
-            raise spec_error(f"aggregate.{name}", "wrong_length",
-                             f"{name} 的长度应为层级数减一 ({n_levels - 1})",
-                             f"{name} must have one entry per level 2..top ({n_levels - 1})")
+            raise spec_error(
+                f"aggregate.{name}",
+                "wrong_length",
+                f"{name} 的长度应为层级数减一 ({n_levels - 1})",
+                f"{name} must have one entry per level 2..top ({n_levels - 1})",
+            )
         return dict(zip(levels, value, strict=True))
     return dict.fromkeys(levels, value)
 
@@ -145,8 +164,9 @@ def aggregate_stack(
         wc = w[..., ch]
         if wc.ndim > 1:
             wc = wc[..., None, :]
-        v[..., j] = aggregate_block(v[..., ch], wc, methods[lev],
-                                    (p or {}).get(lev, 2.0), (dat_thresh or {}).get(lev))
+        v[..., j] = aggregate_block(
+            v[..., ch], wc, methods[lev], (p or {}).get(lev, 2.0), (dat_thresh or {}).get(lev)
+        )
     return v
 
 
@@ -164,14 +184,19 @@ def aggregate(
     methods = level_list(method, n, "method")
     for m in methods.values():
         if m not in METHODS:
-            raise spec_error("aggregate.method", "invalid_option",
-                             f"未知的聚合方法 {m}", f"unknown aggregation method {m}")
+            raise spec_error(
+                "aggregate.method",
+                "invalid_option",
+                f"未知的聚合方法 {m}",
+                f"unknown aggregation method {m}",
+            )
     wmap = {**b.weight, **(weights or {})}
     w = np.array([float(wmap.get(c, 1.0)) for c in frame.codes])
     vals = np.full((len(data), len(frame.codes)), np.nan)
     vals[:, : frame.n_ind] = data[frame.codes[: frame.n_ind]].to_numpy(float)
-    out = aggregate_stack(vals, w, frame, methods, level_list(p, n, "p"),
-                          level_list(dat_thresh, n, "dat_thresh"))
+    out = aggregate_stack(
+        vals, w, frame, methods, level_list(p, n, "p"), level_list(dat_thresh, n, "dat_thresh")
+    )
     return pd.DataFrame(out, index=data.index, columns=frame.codes)
 
 

@@ -16,15 +16,22 @@ def indicator_stats(data: pd.DataFrame) -> pd.DataFrame:
     for c in data.columns:
         v = data[c].to_numpy(float)
         ok = v[~np.isnan(v)]
-        rows.append({
-            "iCode": c, "N": ok.size, "Availability": ok.size / v.size if v.size else np.nan,
-            "N_zero": int(np.sum(ok == 0)), "N_unique": int(np.unique(ok).size),
-            "Min": ok.min() if ok.size else np.nan, "Max": ok.max() if ok.size else np.nan,
-            "Mean": ok.mean() if ok.size else np.nan,
-            "Median": float(np.median(ok)) if ok.size else np.nan,
-            "SD": ok.std(ddof=1) if ok.size > 1 else np.nan,
-            "Skew": skew(ok), "Kurt": kurt(ok),
-        })
+        rows.append(
+            {
+                "iCode": c,
+                "N": ok.size,
+                "Availability": ok.size / v.size if v.size else np.nan,
+                "N_zero": int(np.sum(ok == 0)),
+                "N_unique": int(np.unique(ok).size),
+                "Min": ok.min() if ok.size else np.nan,
+                "Max": ok.max() if ok.size else np.nan,
+                "Mean": ok.mean() if ok.size else np.nan,
+                "Median": float(np.median(ok)) if ok.size else np.nan,
+                "SD": ok.std(ddof=1) if ok.size > 1 else np.nan,
+                "Skew": skew(ok),
+                "Kurt": kurt(ok),
+            }
+        )
     return pd.DataFrame(rows).set_index("iCode")
 
 
@@ -44,13 +51,20 @@ def correlations_with_parent(result: BuildResult, dset: str = "Normalised") -> p
     rows = []
     for code, par in b.parent.items():
         x = (src[code] if code in src.columns else agg[code]).to_numpy(float)
-        rows.append({"iCode": code, "Parent": par, "Level": b.level[code],
-                     "r": _pearson(x, agg[par].to_numpy(float))})
+        rows.append(
+            {
+                "iCode": code,
+                "Parent": par,
+                "Level": b.level[code],
+                "r": _pearson(x, agg[par].to_numpy(float)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def correlations_within_level(result: BuildResult, level: int = 1,
-                              dset: str = "Aggregated") -> pd.DataFrame:
+def correlations_within_level(
+    result: BuildResult, level: int = 1, dset: str = "Aggregated"
+) -> pd.DataFrame:
     """Pearson correlation matrix (pairwise complete) of all codes at ``level``."""
     codes = result.build.codes_at(level)
     return result.data[dset][codes].corr(method="pearson")
@@ -81,8 +95,9 @@ def cronbach_by_aggregate(result: BuildResult, dset: str = "Normalised") -> pd.S
     """Cronbach's alpha of each aggregate's direct children."""
     b = result.build
     codes = [c for lv in range(2, b.n_levels + 1) for c in b.codes_at(lv)]
-    return pd.Series({c: cronbach_alpha(_children_values(result, c, dset)) for c in codes},
-                     name="CronbachAlpha")
+    return pd.Series(
+        {c: cronbach_alpha(_children_values(result, c, dset)) for c in codes}, name="CronbachAlpha"
+    )
 
 
 def pca_variance(x: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -106,9 +121,14 @@ def pca_by_aggregate(result: BuildResult, dset: str = "Normalised") -> pd.DataFr
     for lv in range(2, b.n_levels + 1):
         for c in b.codes_at(lv):
             ve = pca_variance(_children_values(result, c, dset))
-            rows.append({"iCode": c, "N_children": len(b.children[c]),
-                         "PC1": ve[0] if ve.size else np.nan,
-                         "PC1_2": ve[:2].sum() if ve.size > 1 else np.nan})
+            rows.append(
+                {
+                    "iCode": c,
+                    "N_children": len(b.children[c]),
+                    "PC1": ve[0] if ve.size else np.nan,
+                    "PC1_2": ve[:2].sum() if ve.size > 1 else np.nan,
+                }
+            )
     return pd.DataFrame(rows).set_index("iCode")
 
 

@@ -40,9 +40,7 @@ class CompositeInputError(ValueError):
         return {i.rule for i in self.issues}
 
 
-def issue(
-    table: str, row: int | None, column: str, rule: str, zh: str, en: str
-) -> Issue:
+def issue(table: str, row: int | None, column: str, rule: str, zh: str, en: str) -> Issue:
     """Shorthand constructor."""
     return Issue(table=table, row=row, column=column, rule=rule, message_zh=zh, message_en=en)
 

@@ -16,7 +16,15 @@ from .errors import CompositeInputError, Issue, issue
 TYPES = ("Indicator", "Aggregate", "Group", "Denominator", "Other")
 RESERVED = ("uCode", "uName", "Time")
 META_COLUMNS = (
-    "Level", "iCode", "iName", "Direction", "Weight", "Unit", "Target", "Denominator", "Parent",
+    "Level",
+    "iCode",
+    "iName",
+    "Direction",
+    "Weight",
+    "Unit",
+    "Target",
+    "Denominator",
+    "Parent",
     "Type",
 )
 MAX_ROW_ISSUES = 10  # per column, for non-numeric data
@@ -106,16 +114,25 @@ def _check_meta(imeta: pd.DataFrame, data_cols: set[str]) -> tuple[pd.DataFrame,
     m = imeta.copy()
     for col in ("iCode", "Type"):
         if col not in m.columns:
-            issues.append(issue("iMeta", None, col, "missing_column",
-                                f"iMeta 缺少必需列 {col}", f"iMeta lacks required column {col}"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    None,
+                    col,
+                    "missing_column",
+                    f"iMeta 缺少必需列 {col}",
+                    f"iMeta lacks required column {col}",
+                )
+            )
     if issues:
         return m, issues
     for col in META_COLUMNS:
         if col not in m.columns:
             m[col] = np.nan
     m = m.reset_index(drop=True)
-    m["iCode"] = pd.Series([None if _blank(v) else str(v).strip() for v in m["iCode"]],
-                           dtype=object)
+    m["iCode"] = pd.Series(
+        [None if _blank(v) else str(v).strip() for v in m["iCode"]], dtype=object
+    )
     types = {t.lower(): t for t in TYPES}
     seen: dict[str, int] = {}
     norm_types: list[str | None] = []
@@ -124,16 +141,30 @@ def _check_meta(imeta: pd.DataFrame, data_cols: set[str]) -> tuple[pd.DataFrame,
         if code is None:
             issues.append(issue("iMeta", r, "iCode", "blank_icode", "iCode 为空", "iCode is blank"))
         elif code in seen:
-            issues.append(issue("iMeta", r, "iCode", "duplicate_icode",
-                                f"iCode {code} 重复（首次出现在第 {seen[code]} 行）",
-                                f"iCode {code} duplicates row {seen[code]}"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    r,
+                    "iCode",
+                    "duplicate_icode",
+                    f"iCode {code} 重复（首次出现在第 {seen[code]} 行）",
+                    f"iCode {code} duplicates row {seen[code]}",
+                )
+            )
         else:
             seen[code] = r
         t = None if _blank(typ) else types.get(str(typ).strip().lower())
         if t is None:
-            issues.append(issue("iMeta", r, "Type", "invalid_type",
-                                f"类型 {typ!r} 无效，应为 {'/'.join(TYPES)}",
-                                f"Type {typ!r} is not one of {'/'.join(TYPES)}"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    r,
+                    "Type",
+                    "invalid_type",
+                    f"类型 {typ!r} 无效，应为 {'/'.join(TYPES)}",
+                    f"Type {typ!r} is not one of {'/'.join(TYPES)}",
+                )
+            )
         norm_types.append(t)
     m["Type"] = pd.Series(norm_types, dtype=object)
     framework = m["Type"].isin(["Indicator", "Aggregate"])
@@ -142,14 +173,28 @@ def _check_meta(imeta: pd.DataFrame, data_cols: set[str]) -> tuple[pd.DataFrame,
         r, code, typ = i + 1, m.at[i, "iCode"], m.at[i, "Type"]
         lv = _num(m.at[i, "Level"])
         if lv is None or lv != int(lv) or lv < 1:
-            issues.append(issue("iMeta", r, "Level", "invalid_level",
-                                f"{code} 的层级 {m.at[i, 'Level']!r} 应为正整数",
-                                f"Level {m.at[i, 'Level']!r} of {code} must be a positive integer"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    r,
+                    "Level",
+                    "invalid_level",
+                    f"{code} 的层级 {m.at[i, 'Level']!r} 应为正整数",
+                    f"Level {m.at[i, 'Level']!r} of {code} must be a positive integer",
+                )
+            )
             continue
         if (typ == "Indicator") != (int(lv) == 1):
-            issues.append(issue("iMeta", r, "Level", "invalid_level",
-                                f"{code}：指标必须在第 1 层，汇总项必须在第 2 层及以上",
-                                f"{code}: indicators must be level 1, aggregates level 2 or more"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    r,
+                    "Level",
+                    "invalid_level",
+                    f"{code}：指标必须在第 1 层，汇总项必须在第 2 层及以上",
+                    f"{code}: indicators must be level 1, aggregates level 2 or more",
+                )
+            )
             continue
         levels[i] = int(lv)
     top = max(levels.values()) if levels else 1
@@ -161,54 +206,140 @@ def _check_meta(imeta: pd.DataFrame, data_cols: set[str]) -> tuple[pd.DataFrame,
         if typ == "Indicator":
             d = _num(m.at[i, "Direction"])
             if d not in (1.0, -1.0):
-                issues.append(issue("iMeta", r, "Direction", "invalid_direction",
-                                    f"{code} 的方向应为 1 或 -1",
-                                    f"Direction of {code} must be 1 or -1"))
+                issues.append(
+                    issue(
+                        "iMeta",
+                        r,
+                        "Direction",
+                        "invalid_direction",
+                        f"{code} 的方向应为 1 或 -1",
+                        f"Direction of {code} must be 1 or -1",
+                    )
+                )
             den = m.at[i, "Denominator"]
             if not _blank(den) and str(den).strip() not in data_cols:
-                issues.append(issue("iMeta", r, "Denominator", "unknown_denominator",
-                                    f"{code} 的分母 {den} 不是 iData 中的列",
-                                    f"denominator {den} of {code} is not a column of iData"))
+                issues.append(
+                    issue(
+                        "iMeta",
+                        r,
+                        "Denominator",
+                        "unknown_denominator",
+                        f"{code} 的分母 {den} 不是 iData 中的列",
+                        f"denominator {den} of {code} is not a column of iData",
+                    )
+                )
         if par is None:
             roots.append(i)
             if lv != top:
-                issues.append(issue("iMeta", r, "Parent", "missing_parent",
-                                    f"{code} 不在最高层却没有上级",
-                                    f"{code} is below the top level but has no Parent"))
+                issues.append(
+                    issue(
+                        "iMeta",
+                        r,
+                        "Parent",
+                        "missing_parent",
+                        f"{code} 不在最高层却没有上级",
+                        f"{code} is below the top level but has no Parent",
+                    )
+                )
             continue
         w = _num(m.at[i, "Weight"])
         if w is None:
-            issues.append(issue("iMeta", r, "Weight", "missing_weight",
-                                f"{code} 缺少权重", f"{code} has no (numeric) Weight"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    r,
+                    "Weight",
+                    "missing_weight",
+                    f"{code} 缺少权重",
+                    f"{code} has no (numeric) Weight",
+                )
+            )
         elif w < 0:
-            issues.append(issue("iMeta", r, "Weight", "negative_weight",
-                                f"{code} 的权重为负", f"Weight of {code} is negative"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    r,
+                    "Weight",
+                    "negative_weight",
+                    f"{code} 的权重为负",
+                    f"Weight of {code} is negative",
+                )
+            )
         if par not in agg_rows:
-            issues.append(issue("iMeta", r, "Parent", "unknown_parent",
-                                f"{code} 的上级 {par} 不是已定义的汇总项",
-                                f"Parent {par} of {code} is not a defined aggregate"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    r,
+                    "Parent",
+                    "unknown_parent",
+                    f"{code} 的上级 {par} 不是已定义的汇总项",
+                    f"Parent {par} of {code} is not a defined aggregate",
+                )
+            )
         elif par == code or _in_cycle(m, i, agg_rows):
-            issues.append(issue("iMeta", r, "Parent", "cycle", f"{code} 的上级链形成循环",
-                                f"the Parent chain of {code} is a cycle"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    r,
+                    "Parent",
+                    "cycle",
+                    f"{code} 的上级链形成循环",
+                    f"the Parent chain of {code} is a cycle",
+                )
+            )
         elif agg_rows[par] in levels and levels[agg_rows[par]] != lv + 1:
-            issues.append(issue("iMeta", r, "Parent", "parent_level",
-                                f"{code}（第 {lv} 层）的上级 {par} 应在第 {lv + 1} 层",
-                                f"Parent {par} of {code} (level {lv}) must be at level {lv + 1}"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    r,
+                    "Parent",
+                    "parent_level",
+                    f"{code}（第 {lv} 层）的上级 {par} 应在第 {lv + 1} 层",
+                    f"Parent {par} of {code} (level {lv}) must be at level {lv + 1}",
+                )
+            )
     if len(roots) > 1:
         for i in roots[1:]:
-            issues.append(issue("iMeta", i + 1, "Parent", "multiple_roots",
-                                "框架只能有一个顶层指数", "the framework must have a single root"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    i + 1,
+                    "Parent",
+                    "multiple_roots",
+                    "框架只能有一个顶层指数",
+                    "the framework must have a single root",
+                )
+            )
     parents = {str(p).strip() for p in m.loc[framework, "Parent"] if not _blank(p)}
     for code, i in agg_rows.items():
         if code not in parents:
-            issues.append(issue("iMeta", i + 1, "iCode", "empty_aggregate",
-                                f"汇总项 {code} 没有下级", f"aggregate {code} has no children"))
+            issues.append(
+                issue(
+                    "iMeta",
+                    i + 1,
+                    "iCode",
+                    "empty_aggregate",
+                    f"汇总项 {code} 没有下级",
+                    f"aggregate {code} has no children",
+                )
+            )
     for i in range(len(m)):
         code, typ = m.at[i, "iCode"], m.at[i, "Type"]
-        if code is not None and typ in ("Indicator", "Group", "Denominator", "Other") \
-                and code not in data_cols:
-            issues.append(issue("iMeta", i + 1, "iCode", "missing_in_data",
-                                f"{code} 在 iData 中没有对应列", f"{code} has no column in iData"))
+        if (
+            code is not None
+            and typ in ("Indicator", "Group", "Denominator", "Other")
+            and code not in data_cols
+        ):
+            issues.append(
+                issue(
+                    "iMeta",
+                    i + 1,
+                    "iCode",
+                    "missing_in_data",
+                    f"{code} 在 iData 中没有对应列",
+                    f"{code} has no column in iData",
+                )
+            )
     return m, issues
 
 
@@ -234,8 +365,16 @@ def _check_data(idata: pd.DataFrame, numeric_cols: list[str]) -> tuple[pd.DataFr
     issues: list[Issue] = []
     d = idata.copy().reset_index(drop=True)
     if "uCode" not in d.columns:
-        return d, [issue("iData", None, "uCode", "missing_column",
-                         "iData 缺少 uCode 列", "iData lacks the uCode column")]
+        return d, [
+            issue(
+                "iData",
+                None,
+                "uCode",
+                "missing_column",
+                "iData 缺少 uCode 列",
+                "iData lacks the uCode column",
+            )
+        ]
     codes = [None if _blank(v) else str(v).strip() for v in d["uCode"]]
     d["uCode"] = pd.Series(codes, dtype=object)
     for col in [*numeric_cols, *(["Time"] if "Time" in d.columns else [])]:
@@ -245,20 +384,35 @@ def _check_data(idata: pd.DataFrame, numeric_cols: list[str]) -> tuple[pd.DataFr
         conv = pd.to_numeric(raw, errors="coerce")
         bad = np.flatnonzero(conv.isna().to_numpy() & ~raw.map(_blank).to_numpy())
         for j in bad[:MAX_ROW_ISSUES]:
-            issues.append(issue("iData", int(j) + 1, col, "non_numeric",
-                                f"{col} 的值 {raw.iloc[j]!r} 不是数字",
-                                f"value {raw.iloc[j]!r} of {col} is not numeric"))
+            issues.append(
+                issue(
+                    "iData",
+                    int(j) + 1,
+                    col,
+                    "non_numeric",
+                    f"{col} 的值 {raw.iloc[j]!r} 不是数字",
+                    f"value {raw.iloc[j]!r} of {col} is not numeric",
+                )
+            )
         d[col] = conv.astype(float)
     key = list(zip(codes, d["Time"], strict=True)) if "Time" in d.columns else codes
     first: dict[object, int] = {}
     for j, (c, k) in enumerate(zip(codes, key, strict=True)):
         if c is None:
-            issues.append(issue("iData", j + 1, "uCode", "blank_ucode",
-                                "uCode 为空", "uCode is blank"))
+            issues.append(
+                issue("iData", j + 1, "uCode", "blank_ucode", "uCode 为空", "uCode is blank")
+            )
         elif k in first:
-            issues.append(issue("iData", j + 1, "uCode", "duplicate_ucode",
-                                f"uCode {c} 重复（首次出现在第 {first[k]} 行）",
-                                f"uCode {c} duplicates row {first[k]}"))
+            issues.append(
+                issue(
+                    "iData",
+                    j + 1,
+                    "uCode",
+                    "duplicate_ucode",
+                    f"uCode {c} 重复（首次出现在第 {first[k]} 行）",
+                    f"uCode {c} duplicates row {first[k]}",
+                )
+            )
         else:
             first[k] = j + 1
     return d, issues
@@ -270,8 +424,9 @@ def new_build(idata: pd.DataFrame, imeta: pd.DataFrame) -> CompositeBuild:
     if issues and ("iCode" not in meta.columns or "Type" not in meta.columns):
         raise CompositeInputError(issues)
     typ = meta["Type"]
-    numeric = [c for c in meta.loc[typ.isin(["Indicator", "Denominator"]), "iCode"]
-               if c is not None]
+    numeric = [
+        c for c in meta.loc[typ.isin(["Indicator", "Denominator"]), "iCode"] if c is not None
+    ]
     data, d_issues = _check_data(idata, numeric)
     issues += d_issues
     if issues:

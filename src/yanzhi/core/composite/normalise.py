@@ -16,8 +16,18 @@ import pandas as pd
 from .errors import spec_error
 from .stats import FloatArray, rank_min
 
-METHODS = ("minmax", "zscore", "rank", "prank", "borda", "fracmax", "dist2max", "dist2targ",
-           "goalposts", "none")
+METHODS = (
+    "minmax",
+    "zscore",
+    "rank",
+    "prank",
+    "borda",
+    "fracmax",
+    "dist2max",
+    "dist2targ",
+    "goalposts",
+    "none",
+)
 
 
 def n_minmax(x: FloatArray, l_u: tuple[float, float] = (0.0, 100.0)) -> FloatArray:
@@ -112,23 +122,35 @@ def normalise_vector(
         return n_dist2max(v, float(spec.get("scale", 1.0)))
     if m == "dist2targ":
         if target is None or np.isnan(target):
-            raise spec_error("normalise.targets", "missing_target",
-                             "目标距离法需要每个指标的目标值",
-                             "dist2targ needs a Target per indicator")
-        return n_dist2targ(v, target * direction, bool(spec.get("cap_max", False)),
-                           float(spec.get("scale", 1.0)))
+            raise spec_error(
+                "normalise.targets",
+                "missing_target",
+                "目标距离法需要每个指标的目标值",
+                "dist2targ needs a Target per indicator",
+            )
+        return n_dist2targ(
+            v, target * direction, bool(spec.get("cap_max", False)), float(spec.get("scale", 1.0))
+        )
     if m == "goalposts":
         gp = spec.get("gposts")
         if gp is None:
-            raise spec_error("normalise.gposts", "missing_gposts",
-                             "门柱法需要 gposts (下限, 上限, 比例)",
-                             "goalposts needs gposts (lower, upper, scale)")
-        return n_goalposts(v, (float(gp[0]), float(gp[1]), float(gp[2])), direction,
-                           bool(spec.get("trunc", True)))
+            raise spec_error(
+                "normalise.gposts",
+                "missing_gposts",
+                "门柱法需要 gposts (下限, 上限, 比例)",
+                "goalposts needs gposts (lower, upper, scale)",
+            )
+        return n_goalposts(
+            v, (float(gp[0]), float(gp[1]), float(gp[2])), direction, bool(spec.get("trunc", True))
+        )
     if m == "none":
         return v
-    raise spec_error("normalise.method", "invalid_option",
-                     f"未知的标准化方法 {m}", f"unknown normalisation method {m}")
+    raise spec_error(
+        "normalise.method",
+        "invalid_option",
+        f"未知的标准化方法 {m}",
+        f"unknown normalisation method {m}",
+    )
 
 
 def normalise(
@@ -151,6 +173,10 @@ def normalise(
         if isinstance(gp, Mapping):
             s["gposts"] = gp.get(col)
         t = tmap.get(col)
-        out[col] = normalise_vector(data[col].to_numpy(float), s, int(directions.get(col, 1)),
-                                    None if t is None else float(t))
+        out[col] = normalise_vector(
+            data[col].to_numpy(float),
+            s,
+            int(directions.get(col, 1)),
+            None if t is None else float(t),
+        )
     return out

@@ -107,21 +107,25 @@ def build(
     if denom_by:
         dcols = sorted(set(denom_by.values()))
         data["Denominated"] = denominate(data["Raw"], _ind_frame(rows, dcols), denom_by)
-        hist = [denominate(h, _ind_frame(hr, dcols), denom_by)
-                for h, hr in zip(hist, hist_rows, strict=True)]
+        hist = [
+            denominate(h, _ind_frame(hr, dcols), denom_by)
+            for h, hr in zip(hist, hist_rows, strict=True)
+        ]
     else:
         data["Denominated"] = data["Raw"].copy()
     log.append({"step": "denominate", "params": {"denom_by": denom_by}, "dataset": "Denominated"})
 
     imp = sp["impute"]
     groups = rows.set_index("uCode")[imp["group"]] if imp.get("group") else None
-    data["Imputed"], imputed = impute(data["Denominated"], imp["method"], groups, hist,
-                                      imp.get("max_lag"))
+    data["Imputed"], imputed = impute(
+        data["Denominated"], imp["method"], groups, hist, imp.get("max_lag")
+    )
     log.append({"step": "impute", "params": copy.deepcopy(imp), "dataset": "Imputed"})
 
     scr = sp["screen"]
-    data["Screened"], summary = screen(data["Imputed"], scr["unit_screen"], scr["dat_thresh"],
-                                       scr["nonzero_thresh"], scr["force"])
+    data["Screened"], summary = screen(
+        data["Imputed"], scr["unit_screen"], scr["dat_thresh"], scr["nonzero_thresh"], scr["force"]
+    )
     log.append({"step": "screen", "params": copy.deepcopy(scr), "dataset": "Screened"})
 
     tr = sp["treat"]
@@ -131,31 +135,60 @@ def build(
         details = pd.DataFrame(index=pd.Index(inds, name="iCode"))
     else:
         data["Treated"], points, details = treat(
-            data["Screened"], tr["winmax"], tr["skew_thresh"], tr["kurt_thresh"], tr["f2"],
-            tr.get("indiv"))
+            data["Screened"],
+            tr["winmax"],
+            tr["skew_thresh"],
+            tr["kurt_thresh"],
+            tr["f2"],
+            tr.get("indiv"),
+        )
     log.append({"step": "treat", "params": copy.deepcopy(tr), "dataset": "Treated"})
 
     data["Normalised"] = normalise_step(data["Treated"], b, sp)
-    log.append({"step": "normalise", "params": copy.deepcopy(sp["normalise"]),
-                "dataset": "Normalised"})
+    log.append(
+        {"step": "normalise", "params": copy.deepcopy(sp["normalise"]), "dataset": "Normalised"}
+    )
 
     ag = sp["aggregate"]
     w = weight_map(sp["weights"], b)
     if stop_after == "normalise":
         return BuildResult(
-            build=b, data=data, results=pd.DataFrame(), treated_points=points,
-            treat_details=details, screen_summary=summary, imputed_cells=imputed,
-            effective_weights=pd.Series(dtype=float), weights=w, spec=sp, log=log)
-    data["Aggregated"] = aggregate(data["Normalised"], b, ag["method"], w, ag["p"],
-                                   ag["dat_thresh"])
-    log.append({"step": "aggregate", "params": {**copy.deepcopy(ag), "weights": sp["weights"]},
-                "dataset": "Aggregated"})
+            build=b,
+            data=data,
+            results=pd.DataFrame(),
+            treated_points=points,
+            treat_details=details,
+            screen_summary=summary,
+            imputed_cells=imputed,
+            effective_weights=pd.Series(dtype=float),
+            weights=w,
+            spec=sp,
+            log=log,
+        )
+    data["Aggregated"] = aggregate(
+        data["Normalised"], b, ag["method"], w, ag["p"], ag["dat_thresh"]
+    )
+    log.append(
+        {
+            "step": "aggregate",
+            "params": {**copy.deepcopy(ag), "weights": sp["weights"]},
+            "dataset": "Aggregated",
+        }
+    )
 
     return BuildResult(
-        build=b, data=data, results=results_table(data["Aggregated"], b),
-        treated_points=points, treat_details=details, screen_summary=summary,
-        imputed_cells=imputed, effective_weights=effective_weights(b, w), weights=w,
-        spec=sp, log=log)
+        build=b,
+        data=data,
+        results=results_table(data["Aggregated"], b),
+        treated_points=points,
+        treat_details=details,
+        screen_summary=summary,
+        imputed_cells=imputed,
+        effective_weights=effective_weights(b, w),
+        weights=w,
+        spec=sp,
+        log=log,
+    )
 
 
 def regenerate(result: BuildResult, **changes: Any) -> BuildResult:

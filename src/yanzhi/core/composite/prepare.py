@@ -45,8 +45,12 @@ def impute(
     * ``none``: nothing imputed.
     """
     if method not in IMPUTE_METHODS:
-        raise spec_error("impute.method", "invalid_option",
-                         f"未知的插补方法 {method}", f"unknown imputation method {method}")
+        raise spec_error(
+            "impute.method",
+            "invalid_option",
+            f"未知的插补方法 {method}",
+            f"unknown imputation method {method}",
+        )
     out = data.copy()
     missing = out.isna()
     if method == "none":
@@ -56,8 +60,12 @@ def impute(
         out = out.fillna(fill)
     elif method in ("mean_group", "median_group"):
         if groups is None:
-            raise spec_error("impute.group", "missing_group",
-                             "分组插补需要指定分组列", "group imputation needs a group column")
+            raise spec_error(
+                "impute.group",
+                "missing_group",
+                "分组插补需要指定分组列",
+                "group imputation needs a group column",
+            )
         g = groups.reindex(out.index)
         agg = "mean" if method == "mean_group" else "median"
         out = out.fillna(out.groupby(g.to_numpy()).transform(agg))
@@ -85,8 +93,12 @@ def screen(
     or False (always remove). Returns (screened data, per-unit summary).
     """
     if unit_screen not in SCREEN_METHODS:
-        raise spec_error("screen.unit_screen", "invalid_option",
-                         f"未知的筛选方式 {unit_screen}", f"unknown unit_screen {unit_screen}")
+        raise spec_error(
+            "screen.unit_screen",
+            "invalid_option",
+            f"未知的筛选方式 {unit_screen}",
+            f"unknown unit_screen {unit_screen}",
+        )
     n = data.shape[1]
     n_na = data.isna().sum(axis=1)
     n_zero = (data == 0).sum(axis=1)
@@ -106,11 +118,22 @@ def screen(
     included = ~drop
     for u, keep in (force or {}).items():
         if u not in included.index:
-            raise spec_error("screen.force", "unknown_unit", f"强制纳入/剔除的单位 {u} 不存在",
-                             f"forced unit {u} is not in the data")
+            raise spec_error(
+                "screen.force",
+                "unknown_unit",
+                f"强制纳入/剔除的单位 {u} 不存在",
+                f"forced unit {u} is not in the data",
+            )
         included[u] = bool(keep)
-    summary = pd.DataFrame({
-        "N_missing": n_na, "N_zero": n_zero, "Dat_Avail": avail, "Non_Zero": nonzero,
-        "LowData": low_data, "LowNonZero": low_nz, "Included": included,
-    })
+    summary = pd.DataFrame(
+        {
+            "N_missing": n_na,
+            "N_zero": n_zero,
+            "Dat_Avail": avail,
+            "Non_Zero": nonzero,
+            "LowData": low_data,
+            "LowNonZero": low_nz,
+            "Included": included,
+        }
+    )
     return data.loc[included.to_numpy()].copy(), summary

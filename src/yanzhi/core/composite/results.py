@@ -17,8 +17,9 @@ def ranks(result: BuildResult, codes: Sequence[str] | None = None) -> pd.DataFra
     normalised indicator), one column per code, uCode index."""
     agg = result.data["Aggregated"]
     cols = list(codes) if codes is not None else [result.index_code]
-    return pd.DataFrame({c: rank_min(agg[c].to_numpy(float), descending=True) for c in cols},
-                        index=agg.index)
+    return pd.DataFrame(
+        {c: rank_min(agg[c].to_numpy(float), descending=True) for c in cols}, index=agg.index
+    )
 
 
 def group_ranks(result: BuildResult, group: str, code: str | None = None) -> pd.DataFrame:
@@ -34,8 +35,9 @@ def group_ranks(result: BuildResult, group: str, code: str | None = None) -> pd.
     df = pd.DataFrame({group: g, code: agg[code]})
     df["Rank"] = rank_min(df[code].to_numpy(float), descending=True)
     df["GroupRank"] = df.groupby(group, dropna=False)[code].rank(method="min", ascending=False)
-    return df.reset_index().sort_values([group, "GroupRank"], kind="mergesort").reset_index(
-        drop=True)
+    return (
+        df.reset_index().sort_values([group, "GroupRank"], kind="mergesort").reset_index(drop=True)
+    )
 
 
 def strengths_weaknesses(result: BuildResult, n: int = 3) -> pd.DataFrame:

@@ -44,8 +44,9 @@ def set_path(spec: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
     out = copy.deepcopy(dict(spec))
     keys = path.split(".")
     if keys[0] not in PRE_KEYS + AGG_KEYS:
-        raise spec_error(path, "unknown_key", f"不支持的不确定路径 {path}",
-                         f"unsupported uncertain path {path}")
+        raise spec_error(
+            path, "unknown_key", f"不支持的不确定路径 {path}", f"unsupported uncertain path {path}"
+        )
     node = out
     for k in keys[:-1]:
         cur = node.get(k)
@@ -58,8 +59,9 @@ def set_path(spec: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
 class Evaluator:
     """Scores of the index for many combinations of choices, computed in stacked arrays."""
 
-    def __init__(self, nominal: BuildResult, uncertain: Uncertain, n_noise: int,
-                 rng: np.random.Generator) -> None:
+    def __init__(
+        self, nominal: BuildResult, uncertain: Uncertain, n_noise: int, rng: np.random.Generator
+    ) -> None:
         self.nominal = nominal
         b = self.b = nominal.build
         self.frame = Frame.of(b)
@@ -83,8 +85,9 @@ class Evaluator:
             for p, i in zip(self.pre_paths, c, strict=True):
                 sp = set_path(sp, p, alts[p][i])
             sp = resolve_spec(sp, b)
-            key = json.dumps({k: sp[k] for k in PRE_KEYS if k != "normalise"},
-                             sort_keys=True, default=str)
+            key = json.dumps(
+                {k: sp[k] for k in PRE_KEYS if k != "normalise"}, sort_keys=True, default=str
+            )
             if key not in treated_cache:
                 treated_cache[key] = build(b, spec=sp, stop_after="normalise").data["Treated"]
             norm = normalise_step(treated_cache[key], b, sp).reindex(self.units)
@@ -100,16 +103,22 @@ class Evaluator:
             ag, n = sp["aggregate"], b.n_levels
             wm = weight_map(sp["weights"], b)
             w = np.array([wm.get(code, 1.0) for code in self.frame.codes])
-            self.agg_choices.append((level_list(ag["method"], n, "method"),
-                                     level_list(ag["p"], n, "p"),
-                                     level_list(ag["dat_thresh"], n, "dat_thresh"), w))
+            self.agg_choices.append(
+                (
+                    level_list(ag["method"], n, "method"),
+                    level_list(ag["p"], n, "p"),
+                    level_list(ag["dat_thresh"], n, "dat_thresh"),
+                    w,
+                )
+            )
         # weight noise tables: per level, n_noise multiplier rows
         self.noise: list[tuple[np.ndarray, FloatArray]] = []
         for lev, f in sorted(uncertain.weight_noise.items()):
             cols = np.array([i for i, c in enumerate(self.frame.codes) if b.level[c] == int(lev)])
             if cols.size == 0:
-                raise spec_error(f"weight_noise.{lev}", "unknown_level", f"没有第 {lev} 层",
-                                 f"no level {lev}")
+                raise spec_error(
+                    f"weight_noise.{lev}", "unknown_level", f"没有第 {lev} 层", f"no level {lev}"
+                )
             self.noise.append((cols, 1 + float(f) * rng.uniform(-1, 1, (n_noise, cols.size))))
             self.inputs.append((f"weights.noise.level{lev}", n_noise))
 
@@ -129,15 +138,18 @@ class Evaluator:
         n_pre, n_agg = len(self.pre_paths), len(self.agg_paths)
         pre = [self.combo_index[tuple(r)] for r in ch[:, :n_pre].tolist()]
         agg_shape = [len(self.alts[p]) for p in self.agg_paths]
-        agg = (np.ravel_multi_index(ch[:, n_pre:n_pre + n_agg].T, agg_shape)
-               if n_agg else np.zeros(len(ch), dtype=int))
+        agg = (
+            np.ravel_multi_index(ch[:, n_pre : n_pre + n_agg].T, agg_shape)
+            if n_agg
+            else np.zeros(len(ch), dtype=int)
+        )
         j = self.frame.codes.index(code or self.b.index_code)
         out = np.full((len(ch), len(self.units)), np.nan)
         pre_arr = np.asarray(pre)
         for a in np.unique(agg):
             methods, p, dt, w0 = self.agg_choices[int(a)]
             for start in range(0, len(ch), CHUNK):
-                sel = np.flatnonzero(agg[start:start + CHUNK] == a) + start
+                sel = np.flatnonzero(agg[start : start + CHUNK] == a) + start
                 if sel.size == 0:
                     continue
                 w = np.tile(w0, (sel.size, 1))
@@ -150,13 +162,15 @@ class Evaluator:
 
 
 def _nominal_ranks(nominal: BuildResult) -> FloatArray:
-    idx = nominal.data["Aggregated"][nominal.index_code].reindex(
-        nominal.data["Normalised"].index)
+    idx = nominal.data["Aggregated"][nominal.index_code].reindex(nominal.data["Normalised"].index)
     return rank_min(idx.to_numpy(float), descending=True)
 
 
 def uncertainty(
-    nominal: BuildResult, uncertain: Uncertain, n: int = 1000, seed: int | None = 0,
+    nominal: BuildResult,
+    uncertain: Uncertain,
+    n: int = 1000,
+    seed: int | None = 0,
 ) -> dict[str, Any]:
     """Monte Carlo uncertainty analysis: ``n`` draws, each picking one alternative per path
     uniformly and one noisy weight set per level. Returns ``rank_stats`` (uCode, Nominal, Mean,
@@ -174,17 +188,27 @@ def uncertainty(
     sc = ev.scores(ch)
     rk = rank_min_rows(sc)
     with np.errstate(all="ignore"):
-        stats = pd.DataFrame({
-            "uCode": ev.units, "Nominal": _nominal_ranks(nominal),
-            "Mean": np.nanmean(rk, axis=0), "Median": np.nanmedian(rk, axis=0),
-            "Q5": np.nanquantile(rk, 0.05, axis=0), "Q95": np.nanquantile(rk, 0.95, axis=0),
-        })
-    return {"rank_stats": stats, "ranks": rk, "scores": sc,
-            "choices": pd.DataFrame(ch, columns=ev.names)}
+        stats = pd.DataFrame(
+            {
+                "uCode": ev.units,
+                "Nominal": _nominal_ranks(nominal),
+                "Mean": np.nanmean(rk, axis=0),
+                "Median": np.nanmedian(rk, axis=0),
+                "Q5": np.nanquantile(rk, 0.05, axis=0),
+                "Q95": np.nanquantile(rk, 0.95, axis=0),
+            }
+        )
+    return {
+        "rank_stats": stats,
+        "ranks": rk,
+        "scores": sc,
+        "choices": pd.DataFrame(ch, columns=ev.names),
+    }
 
 
-def remove_elements(nominal: BuildResult, level: int = 1,
-                    codes: Sequence[str] | None = None) -> pd.DataFrame:
+def remove_elements(
+    nominal: BuildResult, level: int = 1, codes: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Remove each component of ``level`` in turn (weight 0, i.e. dropped from its parent's
     aggregate) and report the mean absolute change of the index rank versus the nominal."""
     b = nominal.build
@@ -198,11 +222,15 @@ def remove_elements(nominal: BuildResult, level: int = 1,
         w[i, frame.codes.index(c)] = 0.0
     vals = np.full((len(codes), len(units), len(frame.codes)), np.nan)
     vals[:, :, : frame.n_ind] = nominal.data["Normalised"][b.indicators].to_numpy(float)
-    out = aggregate_stack(vals, w, frame, level_list(ag["method"], n, "method"),
-                          level_list(ag["p"], n, "p"), level_list(ag["dat_thresh"], n,
-                                                                  "dat_thresh"))
+    out = aggregate_stack(
+        vals,
+        w,
+        frame,
+        level_list(ag["method"], n, "method"),
+        level_list(ag["p"], n, "p"),
+        level_list(ag["dat_thresh"], n, "dat_thresh"),
+    )
     j = frame.codes.index(b.index_code)
     rk = rank_min_rows(out[:, :, j])
     nom = _nominal_ranks(nominal)
-    return pd.DataFrame({"iCode": codes,
-                         "MeanAbsRankChange": np.nanmean(np.abs(rk - nom), axis=1)})
+    return pd.DataFrame({"iCode": codes, "MeanAbsRankChange": np.nanmean(np.abs(rk - nom), axis=1)})

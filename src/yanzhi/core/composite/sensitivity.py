@@ -41,15 +41,20 @@ def _jansen(ya: FloatArray, yb: FloatArray, yab: FloatArray) -> tuple[FloatArray
 
 
 def sobol_indices(
-    y: FloatArray, n: int, k: int, names: list[str] | None = None, n_boot: int = 200,
-    rng: np.random.Generator | None = None, conf: float = 0.9,
+    y: FloatArray,
+    n: int,
+    k: int,
+    names: list[str] | None = None,
+    n_boot: int = 200,
+    rng: np.random.Generator | None = None,
+    conf: float = 0.9,
 ) -> pd.DataFrame:
     """First-order Si and total-order STi (Jansen 1999 estimators) from the model outputs ``y``
     of a :func:`saltelli_design`, with bootstrap percentile intervals (``conf`` level; 0.9 gives
     COINr's 5 % / 95 % quantiles)."""
     y = np.asarray(y, dtype=float)
-    ya, yb = y[:n], y[n:2 * n]
-    yab = y[2 * n:].reshape(k, n).T
+    ya, yb = y[:n], y[n : 2 * n]
+    yab = y[2 * n :].reshape(k, n).T
     si, sti = _jansen(ya, yb, yab)
     rng = rng or np.random.default_rng(0)
     boot_si = np.empty((n_boot, k))
@@ -58,18 +63,26 @@ def sobol_indices(
         i = rng.integers(0, n, n)
         boot_si[r], boot_sti[r] = _jansen(ya[i], yb[i], yab[i])
     lo, hi = (1 - conf) / 2, 1 - (1 - conf) / 2
-    return pd.DataFrame({
-        "Input": names or [f"x{i}" for i in range(k)],
-        "Si": si, "STi": sti,
-        "Si_lo": np.nanquantile(boot_si, lo, axis=0), "Si_hi": np.nanquantile(boot_si, hi, axis=0),
-        "STi_lo": np.nanquantile(boot_sti, lo, axis=0),
-        "STi_hi": np.nanquantile(boot_sti, hi, axis=0),
-    })
+    return pd.DataFrame(
+        {
+            "Input": names or [f"x{i}" for i in range(k)],
+            "Si": si,
+            "STi": sti,
+            "Si_lo": np.nanquantile(boot_si, lo, axis=0),
+            "Si_hi": np.nanquantile(boot_si, hi, axis=0),
+            "STi_lo": np.nanquantile(boot_sti, lo, axis=0),
+            "STi_hi": np.nanquantile(boot_sti, hi, axis=0),
+        }
+    )
 
 
 def sensitivity_of(
-    model: Callable[[FloatArray], FloatArray], k: int, n: int = 500, seed: int | None = 0,
-    names: list[str] | None = None, n_boot: int = 200,
+    model: Callable[[FloatArray], FloatArray],
+    k: int,
+    n: int = 500,
+    seed: int | None = 0,
+    names: list[str] | None = None,
+    n_boot: int = 200,
 ) -> pd.DataFrame:
     """Sensitivity of a vectorised ``model`` (maps a (D, k) matrix of U(0, 1) inputs to D
     outputs) — the generic engine, also used to test the estimators on known models."""
@@ -79,8 +92,12 @@ def sensitivity_of(
 
 
 def sensitivity(
-    nominal: BuildResult, uncertain: Uncertain, n: int = 200, seed: int | None = 0,
-    n_boot: int = 200, n_noise: int = 100,
+    nominal: BuildResult,
+    uncertain: Uncertain,
+    n: int = 200,
+    seed: int | None = 0,
+    n_boot: int = 200,
+    n_noise: int = 100,
 ) -> dict[str, Any]:
     """Sensitivity of the mean absolute rank change to each uncertain input (each alternative
     path, and each level's weight noise, whose input picks one of ``n_noise`` pre-drawn noisy

@@ -52,8 +52,12 @@ def _merge(path: str, default: dict[str, Any], given: Any) -> dict[str, Any]:
         raise spec_error(path, "invalid_type", f"{path} 应为映射", f"{path} must be a mapping")
     extra = set(given) - set(default)
     if extra:
-        raise spec_error(f"{path}.{sorted(extra)[0]}", "unknown_key",
-                         f"{path} 中有未知键 {sorted(extra)}", f"unknown key(s) {sorted(extra)}")
+        raise spec_error(
+            f"{path}.{sorted(extra)[0]}",
+            "unknown_key",
+            f"{path} 中有未知键 {sorted(extra)}",
+            f"unknown key(s) {sorted(extra)}",
+        )
     out = copy.deepcopy(default)
     out.update(copy.deepcopy(dict(given)))
     return out
@@ -61,8 +65,12 @@ def _merge(path: str, default: dict[str, Any], given: Any) -> dict[str, Any]:
 
 def _choice(path: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise spec_error(path, "invalid_option", f"{path} 的取值 {value!r} 无效，可选 {allowed}",
-                         f"{path} = {value!r} is not one of {allowed}")
+        raise spec_error(
+            path,
+            "invalid_option",
+            f"{path} 的取值 {value!r} 无效，可选 {allowed}",
+            f"{path} = {value!r} is not one of {allowed}",
+        )
 
 
 def resolve_spec(spec: Mapping[str, Any] | None, b: CompositeBuild) -> dict[str, Any]:
@@ -75,14 +83,22 @@ def resolve_spec(spec: Mapping[str, Any] | None, b: CompositeBuild) -> dict[str,
     out: dict[str, Any] = {}
     den = spec.get("denominate", True)
     if not isinstance(den, bool | Mapping):
-        raise spec_error("denominate", "invalid_type", "denominate 应为布尔值或 {指标: 分母}",
-                         "denominate must be a bool or a {code: denominator} mapping")
+        raise spec_error(
+            "denominate",
+            "invalid_type",
+            "denominate 应为布尔值或 {指标: 分母}",
+            "denominate must be a bool or a {code: denominator} mapping",
+        )
     out["denominate"] = dict(den) if isinstance(den, Mapping) else den
     if isinstance(den, Mapping):
         for code, d in den.items():
             if d not in b.idata.columns:
-                raise spec_error(f"denominate.{code}", "unknown_denominator",
-                                 f"分母 {d} 不是 iData 中的列", f"denominator {d} is not in iData")
+                raise spec_error(
+                    f"denominate.{code}",
+                    "unknown_denominator",
+                    f"分母 {d} 不是 iData 中的列",
+                    f"denominator {d} is not in iData",
+                )
     imp = _merge("impute", DEFAULT_SPEC["impute"], spec.get("impute"))
     _choice("impute.method", imp["method"], IMPUTE_METHODS)
     if imp["method"] in ("mean_group", "median_group"):
@@ -92,11 +108,19 @@ def resolve_spec(spec: Mapping[str, Any] | None, b: CompositeBuild) -> dict[str,
             else:
                 imp["method"] = "mean" if imp["method"] == "mean_group" else "median"
         elif imp["group"] not in b.idata.columns:
-            raise spec_error("impute.group", "unknown_group", f"分组列 {imp['group']} 不存在",
-                             f"group column {imp['group']} is not in iData")
+            raise spec_error(
+                "impute.group",
+                "unknown_group",
+                f"分组列 {imp['group']} 不存在",
+                f"group column {imp['group']} is not in iData",
+            )
     if imp["method"] == "latest" and not b.is_panel:
-        raise spec_error("impute.method", "needs_panel", "latest 插补需要多期面板数据 (Time 列)",
-                         "latest imputation needs panel data (several Time values)")
+        raise spec_error(
+            "impute.method",
+            "needs_panel",
+            "latest 插补需要多期面板数据 (Time 列)",
+            "latest imputation needs panel data (several Time values)",
+        )
     out["impute"] = imp
     scr = _merge("screen", DEFAULT_SPEC["screen"], spec.get("screen"))
     _choice("screen.unit_screen", scr["unit_screen"], SCREEN_METHODS)
@@ -110,36 +134,48 @@ def resolve_spec(spec: Mapping[str, Any] | None, b: CompositeBuild) -> dict[str,
         out["treat"] = tr
     norm = spec.get("normalise") or {}
     if not isinstance(norm, Mapping):
-        raise spec_error("normalise", "invalid_type", "normalise 应为映射",
-                         "normalise must be a mapping")
+        raise spec_error(
+            "normalise", "invalid_type", "normalise 应为映射", "normalise must be a mapping"
+        )
     method = norm.get("method", "minmax")
     _choice("normalise.method", method, NORM_METHODS)
     nd = {"method": method, **copy.deepcopy(NORM_DEFAULTS.get(method, {}))}
     nd.update(copy.deepcopy(dict(norm)))
     for code, s in (nd.get("indiv") or {}).items():
         if code not in b.indicators:
-            raise spec_error(f"normalise.indiv.{code}", "unknown_code",
-                             f"{code} 不是指标", f"{code} is not an indicator")
+            raise spec_error(
+                f"normalise.indiv.{code}",
+                "unknown_code",
+                f"{code} 不是指标",
+                f"{code} is not an indicator",
+            )
         _choice(f"normalise.indiv.{code}.method", s.get("method", "minmax"), NORM_METHODS)
     out["normalise"] = nd
     agg = _merge("aggregate", DEFAULT_SPEC["aggregate"], spec.get("aggregate"))
     ms = agg["method"]
-    for m in (ms.values() if isinstance(ms, Mapping) else ms if isinstance(ms, list) else [ms]):
+    for m in ms.values() if isinstance(ms, Mapping) else ms if isinstance(ms, list) else [ms]:
         _choice("aggregate.method", m, AGG_METHODS)
     out["aggregate"] = agg
     w = spec.get("weights", "original")
     if isinstance(w, Mapping):
         bad = [c for c in w if c not in b.weight]
         if bad:
-            raise spec_error(f"weights.{bad[0]}", "unknown_code", f"{bad[0]} 不在框架中",
-                             f"{bad[0]} is not in the framework")
+            raise spec_error(
+                f"weights.{bad[0]}",
+                "unknown_code",
+                f"{bad[0]} 不在框架中",
+                f"{bad[0]} is not in the framework",
+            )
         out["weights"] = {str(k): float(v) for k, v in w.items()}
     elif w in ("original", "equal"):
         out["weights"] = w
     else:
-        raise spec_error("weights", "invalid_option",
-                         "weights 应为 original、equal 或 {代码: 权重}",
-                         "weights must be 'original', 'equal' or a {code: weight} mapping")
+        raise spec_error(
+            "weights",
+            "invalid_option",
+            "weights 应为 original、equal 或 {代码: 权重}",
+            "weights must be 'original', 'equal' or a {code: weight} mapping",
+        )
     out["time"] = spec.get("time")
     return out
 

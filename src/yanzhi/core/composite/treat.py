@@ -86,8 +86,15 @@ def treat_vector(
     """Treat one indicator; returns (treated values, per-point labels, details)."""
     v = np.asarray(x, dtype=float)
     labels = [""] * v.size
-    det: dict[str, object] = {"Skew_0": skew(v), "Kurt_0": kurt(v), "Pass_0": True,
-                              "winsorise_nwin": 0, "Pass_1": np.nan, "f2": "", "Pass_2": np.nan}
+    det: dict[str, object] = {
+        "Skew_0": skew(v),
+        "Kurt_0": kurt(v),
+        "Pass_0": True,
+        "winsorise_nwin": 0,
+        "Pass_1": np.nan,
+        "f2": "",
+        "Pass_2": np.nan,
+    }
     if passes(v, skew_thresh, kurt_thresh):
         return v.copy(), labels, det
     det["Pass_0"] = False
@@ -122,8 +129,12 @@ def treat(
     points = pd.DataFrame("", index=data.index, columns=data.columns, dtype=object)
     rows = []
     for col in data.columns:
-        p: dict[str, object] = {"winmax": winmax, "skew_thresh": skew_thresh,
-                                "kurt_thresh": kurt_thresh, "f2": f2}
+        p: dict[str, object] = {
+            "winmax": winmax,
+            "skew_thresh": skew_thresh,
+            "kurt_thresh": kurt_thresh,
+            "f2": f2,
+        }
         spec = (indiv or {}).get(col)
         if spec == "none":
             rows.append({"iCode": col, "Pass_0": np.nan, "f2": "", "winsorise_nwin": 0})
@@ -131,9 +142,12 @@ def treat(
         if isinstance(spec, dict):
             p.update(spec)
         vals, labels, det = treat_vector(
-            data[col].to_numpy(float), winmax=p["winmax"],  # type: ignore[arg-type]
-            skew_thresh=float(p["skew_thresh"]), kurt_thresh=float(p["kurt_thresh"]),  # type: ignore[arg-type]
-            f2=str(p["f2"]))
+            data[col].to_numpy(float),
+            winmax=p["winmax"],  # type: ignore[arg-type]
+            skew_thresh=float(p["skew_thresh"]),
+            kurt_thresh=float(p["kurt_thresh"]),  # type: ignore[arg-type]
+            f2=str(p["f2"]),
+        )
         out[col] = vals
         points[col] = labels
         rows.append({"iCode": col, **det})

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from yanzhi.services import admin as svc
-from yanzhi.services.access import Principal, Role
-from yanzhi.services.scope import require
+from yanzhi.services.access.principal import Principal, Role
+from yanzhi.services.access.scope import require
+from yanzhi.views import admin as svc
 from yanzhi.web.api.common import ERRORS, page_params, paginate
 from yanzhi.web.deps import engine, principal
 

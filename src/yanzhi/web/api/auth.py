@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from yanzhi.services import users
-from yanzhi.services.access import Principal
+from yanzhi.services.access import users
+from yanzhi.services.access.principal import Principal
 from yanzhi.web.api.common import ERRORS
 from yanzhi.web.deps import COOKIE, engine, principal
 from yanzhi.web.session import client_of, set_session_cookie

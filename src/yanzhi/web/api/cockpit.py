@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from yanzhi.services import cockpit as svc
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
+from yanzhi.views import cockpit as svc
 from yanzhi.web.api.common import ERRORS
 from yanzhi.web.deps import cache, engine, principal, tree
 

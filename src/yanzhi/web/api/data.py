@@ -10,9 +10,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from yanzhi.core.issues import InputRejected
-from yanzhi.services import data_desk
-from yanzhi.services.access import Principal
-from yanzhi.services.imports import ImportReport
+from yanzhi.services.access.principal import Principal
+from yanzhi.services.collection.imports import ImportReport
+from yanzhi.views import data as data_desk
 from yanzhi.web.api.common import ERRORS, page_params, paginate
 from yanzhi.web.deps import engine, principal, tree
 from yanzhi.web.render import XLSX

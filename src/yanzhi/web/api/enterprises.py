@@ -1,6 +1,6 @@
 """API: enterprises — search within the caller's scope, one enterprise's record and R&D
 diagnosis (with its peers and the policies it qualifies for), and the bureau's lists
-(:mod:`yanzhi.services.enterprise_views`)."""
+(:mod:`yanzhi.views.enterprises`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from yanzhi.services import enterprise_views as views
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
+from yanzhi.views import enterprises as views
 from yanzhi.web.api.common import ERRORS, page_params, paginate
 from yanzhi.web.deps import cache, engine, principal, tree
 

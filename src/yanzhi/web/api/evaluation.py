@@ -1,6 +1,6 @@
 """API: the district and township evaluation (综合评价) — the ranking with rank intervals,
 one unit's scorecard and the method. Rows are limited to the caller's scope
-(:mod:`yanzhi.services.evaluation_views`)."""
+(:mod:`yanzhi.views.evaluation`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from yanzhi.core.orgtree import Level
-from yanzhi.services import evaluation_views as views
-from yanzhi.services.access import Principal
-from yanzhi.services.evaluation import EvaluationResult, evaluate
-from yanzhi.services.scope import require
+from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import require
+from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
+from yanzhi.views import evaluation as views
 from yanzhi.web.api.common import ERRORS, page_params, paginate
 from yanzhi.web.deps import cache, engine, principal, tree
 

@@ -1,5 +1,5 @@
 """API: the plan's indicators, one indicator in one unit, its children and its gap
-attribution. The numbers are services/status.py's; scope from services/scope.py (a unit
+attribution. The numbers are monitoring.status's; scope from access.scope (a unit
 outside the caller's scope is 403, an unknown code 404)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from yanzhi.services import views
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
+from yanzhi.views import indicators as views
 from yanzhi.web.api.common import ERRORS, page_params, paginate
 from yanzhi.web.deps import cache, engine, principal, tree
 
@@ -99,7 +99,7 @@ def get_indicator(
     unit: str | None = UnitQuery,
     me: Principal = Depends(principal),
 ) -> dict[str, Any]:
-    """One indicator in one unit: definition; ``status`` as services/status.py gives it
+    """One indicator in one unit: definition; ``status`` as services/monitoring/status.py gives it
     (annual ``series``, ``assessment`` with the target path in ``interim_targets``,
     ``forecast``, latest ``ytd``); ``explanation``: the numbers behind the status;
     ``periods``: the year-to-date, quarterly and monthly series."""

@@ -1,5 +1,5 @@
 """API: report files (issue #9) — what the caller may download, and the files themselves,
-written by the same code as ``yanzhi report …`` (:mod:`yanzhi.services.downloads` decides who
+written by the same code as ``yanzhi report …`` (:mod:`yanzhi.views.reports.catalogue` decides who
 may have which; :mod:`yanzhi.reports.files` writes them)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from yanzhi.reports import files
-from yanzhi.services import downloads
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
+from yanzhi.views.reports import catalogue as downloads
 from yanzhi.web.api.common import ERRORS, page_params, paginate
 from yanzhi.web.api.evaluation import loader
 from yanzhi.web.deps import cache, engine, principal, tree

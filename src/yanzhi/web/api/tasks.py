@@ -1,6 +1,6 @@
 """API: key tasks (the board, a task, its report history and evidence, reports, leaders'
 comments, owners, milestones, supervision / 督办) and the registers (台账). Every rule is in
-:mod:`yanzhi.services.task_views` and :mod:`yanzhi.services.register_views`; the pages under
+:mod:`yanzhi.views.tasks` and :mod:`yanzhi.views.registers`; the pages under
 /tasks and /registers call the same functions."""
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from yanzhi.ingest.evidence import max_bytes
-from yanzhi.services import register_views, task_views
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
+from yanzhi.views import registers as register_views
+from yanzhi.views import tasks as task_views
 from yanzhi.web.api.common import ERRORS, Page, page_params, paginate
 from yanzhi.web.deps import Me, cache, engine, tree
 from yanzhi.web.errors import ApiError

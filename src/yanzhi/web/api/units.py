@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from yanzhi.services import unit_views
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
+from yanzhi.views import units as unit_views
 from yanzhi.web.api.common import ERRORS, page_params, paginate
 from yanzhi.web.api.indicators import who
 from yanzhi.web.deps import cache, engine, principal, tree

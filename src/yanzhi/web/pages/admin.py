@@ -11,8 +11,8 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yanzhi.services import admin as svc
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
+from yanzhi.views import admin as svc
 from yanzhi.web import i18n
 from yanzhi.web.api.admin import USERNAME, admin_only
 from yanzhi.web.deps import engine, lang

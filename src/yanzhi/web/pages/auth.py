@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yanzhi.services import users
+from yanzhi.services.access import users
 from yanzhi.web.deps import COOKIE, Auth, current_auth, engine
 from yanzhi.web.errors import classify
 from yanzhi.web.render import page

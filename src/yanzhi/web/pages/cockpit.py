@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
 from yanzhi.web.api.cockpit import cockpit_data
 from yanzhi.web.deps import principal
 from yanzhi.web.render import Table, page

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import RedirectResponse, Response
 
 from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS
-from yanzhi.services import data_desk
-from yanzhi.services.access import Principal
-from yanzhi.services.scope import can, require
+from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import can, require
+from yanzhi.views import data as data_desk
 from yanzhi.web.api.data import run_upload, xlsx_download
 from yanzhi.web.deps import engine, lang, principal, tree
 from yanzhi.web.render import XLSX, Table, page

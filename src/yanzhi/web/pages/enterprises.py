@@ -9,8 +9,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yanzhi.services import enterprise_views as views
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
+from yanzhi.views import enterprises as views
 from yanzhi.web.api.enterprises import list_data, list_years
 from yanzhi.web.deps import cache, engine, principal, tree
 from yanzhi.web.render import Table, page

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
 from yanzhi.web.api.evaluation import method_data, ranking_data, scorecard_data
 from yanzhi.web.deps import lang, principal
 from yanzhi.web.render import Table, page

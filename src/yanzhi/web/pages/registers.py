@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from yanzhi.services import register_views
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
+from yanzhi.views import registers as register_views
 from yanzhi.web.api.tasks import import_upload
 from yanzhi.web.deps import Me, cache, engine, tree
 from yanzhi.web.errors import ApiError, classify

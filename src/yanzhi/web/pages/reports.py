@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from yanzhi.services.access import Principal
+from yanzhi.services.access.principal import Principal
 from yanzhi.web.api.reports import catalogue_data, report_file
 from yanzhi.web.deps import principal
 from yanzhi.web.render import page

@@ -1,0 +1,75 @@
+"""The named errors every layer raises, each with a Chinese and an English message.
+
+Services raise these; each interface maps them once: ``web/errors.py`` to an HTTP status
+and the ``{"error": {code, message, message_zh, message_en, details}}`` shape, ``cli/common.py``
+to an exit code and a Chinese line on stderr. Nothing else decides what a failure means.
+
+=====================  ====  =========  ================================================
+error                  HTTP  CLI exit   when
+=====================  ====  =========  ================================================
+``InvalidInput``        400   2          a request or argument is malformed or out of range
+``NotPermitted``        403   3          the principal may not see or do this
+``NotFound``            404   4          the object does not exist
+``Conflict``            409   5          the object's state forbids the change
+``LockedPeriod``        409   5          the period is approved (locked): unlock it first
+=====================  ====  =========  ================================================
+
+``core.issues.InputRejected`` (a file or document with located problems) is an
+``InvalidInput`` too, answered with 422 and its list of issues.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class YanzhiError(Exception):
+    """A failure with a message in both languages; ``str()`` is ``"english / 中文"``."""
+
+    code: ClassVar[str] = "error"
+    http_status: ClassVar[int] = 400
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, en: str, zh: str | None = None, *, details: Any = None) -> None:
+        self.en = en
+        self.zh = zh if zh is not None else en
+        self.details = details
+        super().__init__(f"{en} / {self.zh}" if zh is not None and zh != en else en)
+
+
+class InvalidInput(YanzhiError, ValueError):
+    """A request, argument or value that is malformed or out of range."""
+
+    code = "invalid_input"
+    http_status = 400
+    exit_code = 2
+
+
+class NotPermitted(YanzhiError, PermissionError):
+    """The principal may not see or change this object."""
+
+    code = "forbidden"
+    http_status = 403
+    exit_code = 3
+
+
+class NotFound(YanzhiError, LookupError):
+    """The object asked for does not exist."""
+
+    code = "not_found"
+    http_status = 404
+    exit_code = 4
+
+
+class Conflict(YanzhiError):
+    """The object's current state forbids the change (e.g. approving what is not submitted)."""
+
+    code = "conflict"
+    http_status = 409
+    exit_code = 5
+
+
+class LockedPeriod(Conflict):
+    """The unit-period is approved and therefore locked; unlock it (with a reason) first."""
+
+    code = "locked_period"

@@ -1,0 +1,128 @@
+"""What a principal may see and do. The web pages, the API and the CLI all ask here.
+
+Seeing: a scope is an org unit with its descendants. A scoped user also sees the totals
+of the units above their scope (the district and city figures their own data add up to)
+but never a sibling's: a township officer sees the city, their district and their own
+township, not the next township. City-wide roles (admin, city analyst, a city leader)
+see everything. A task owner (a department) sees the city totals and the tasks it leads
+or co-leads. An enterprise user sees only its own enterprise.
+
+Doing: each action lists the roles allowed; data writes are further limited to the
+scope (a township officer imports and submits only their own township's data)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from yanzhi.core.orgtree import OrgTree
+from yanzhi.services.access.principal import PermissionDenied, Principal
+
+CITY_WIDE = ("admin", "city_analyst")
+
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "read": (
+        "admin",
+        "city_analyst",
+        "district_officer",
+        "township_officer",
+        "leader",
+        "task_owner",
+    ),
+    "read_enterprises": ("admin", "city_analyst", "district_officer", "township_officer", "leader"),
+    "import": ("admin", "city_analyst", "district_officer", "township_officer"),
+    "submit": ("admin", "district_officer", "township_officer"),
+    "approve": ("admin", "city_analyst"),
+    "unlock": ("admin",),
+    "override_status": ("admin", "city_analyst"),
+    "task_report": ("admin", "task_owner"),
+    "task_manage": ("admin", "city_analyst"),
+    "comment": ("admin", "leader"),
+    "register_write": ("admin", "city_analyst"),
+    "evaluate": ("admin", "city_analyst", "district_officer", "township_officer", "leader"),
+    "reports": (
+        "admin",
+        "city_analyst",
+        "district_officer",
+        "township_officer",
+        "leader",
+        "task_owner",
+    ),
+    "admin": ("admin",),
+}
+
+
+def can(principal: Principal, action: str) -> bool:
+    return principal.role in ACTIONS[action]
+
+
+def require(principal: Principal, action: str) -> None:
+    if not can(principal, action):
+        raise PermissionDenied(
+            f"role {principal.role} may not {action} / 角色 {principal.role} 无权执行 {action}"
+        )
+
+
+def org_scope(principal: Principal, tree: OrgTree) -> str | None:
+    """The org unit a principal's view is limited to (None: the whole tree)."""
+    if principal.role in CITY_WIDE or principal.unit is None:
+        return None
+    if principal.unit in tree:
+        return principal.unit
+    return None if principal.role == "task_owner" else principal.unit
+
+
+def can_see_unit(principal: Principal, code: str, tree: OrgTree) -> bool:
+    if principal.role == "enterprise":
+        return False
+    if code not in tree:
+        return False
+    if principal.role == "task_owner":
+        return not tree.ancestors(code)  # the city totals only
+    scope = org_scope(principal, tree)
+    if scope is None:
+        return True
+    if scope not in tree:
+        return False
+    return tree.is_within(code, scope) or any(a.code == code for a in tree.ancestors(scope))
+
+
+def can_change_unit(principal: Principal, code: str, tree: OrgTree) -> bool:
+    """Writes need the unit inside the scope (the units above it are read-only)."""
+    if principal.role in CITY_WIDE:
+        return True
+    scope = org_scope(principal, tree)
+    return scope is not None and scope in tree and code in tree and tree.is_within(code, scope)
+
+
+def require_unit(principal: Principal, code: str, tree: OrgTree, *, write: bool = False) -> None:
+    ok = can_change_unit(principal, code, tree) if write else can_see_unit(principal, code, tree)
+    if not ok:
+        raise PermissionDenied(
+            f"unit {code} is outside {principal.name}'s scope / 单位 {code} 超出 "
+            f"{principal.name} 的权限范围"
+        )
+
+
+def visible_units(principal: Principal, codes: Iterable[str], tree: OrgTree) -> list[str]:
+    return [c for c in codes if can_see_unit(principal, c, tree)]
+
+
+def sees_task(
+    principal: Principal, lead: str | None, co_units: Iterable[str], tree: OrgTree
+) -> bool:
+    """Tasks: city-wide roles and city leaders see all; a task owner its own; a district
+    or township user the tasks its unit (or a unit inside it) leads or co-leads."""
+    if principal.role == "enterprise":
+        return False
+    scope = org_scope(principal, tree)
+    if principal.role != "task_owner" and scope is None:
+        return True
+    mine = principal.unit
+    for u in [lead, *co_units]:
+        if u is None:
+            continue
+        if u == mine:
+            return True
+        if scope is not None and scope in tree and u in tree and tree.is_within(u, scope):
+            return True
+    return False

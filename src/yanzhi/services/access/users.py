@@ -1,0 +1,364 @@
+"""Accounts, logins and tokens: who may use yanzhi, proven how.
+
+Passwords are hashed with Argon2 (argon2-cffi). A login creates a session whose random
+token goes into the browser's cookie; only the token's SHA-256 is stored, with a CSRF
+token for the forms. Failed logins are counted per user name and per client address and
+slow a guesser down (YANZHI_LOGIN_MAX_FAILURES in YANZHI_LOGIN_WINDOW_MINUTES). API
+tokens for scripts are shown once and stored hashed; an admin or their owner revokes them.
+Every change to an account or a token, and every login, is in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine
+
+from yanzhi import config
+from yanzhi.services.access.principal import ROLES, PermissionDenied, Principal
+from yanzhi.services.database import require_schema
+from yanzhi.storage import users as store
+from yanzhi.storage.audit import WriteContext, record
+from yanzhi.storage.db import transaction
+from yanzhi.storage.orgunits import list_org_units
+from yanzhi.storage.plans import get_plan
+from yanzhi.storage.usermodels import ApiTokenRow, SessionRow, UserRow
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 8
+TOKEN_PREFIX = "yz_"
+
+
+class LoginFailed(PermissionError):
+    """Wrong user name or password (which one is not said)."""
+
+
+class TooManyAttempts(PermissionError):
+    """Too many failed logins recently; try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str  # goes into the cookie; never stored
+    csrf: str
+    principal: Principal
+    expires_at: dt.datetime
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)  # SQLite returns naive datetimes
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def principal_of(row: UserRow) -> Principal:
+    return Principal(row.username, row.role, unit=row.unit, enterprise=row.enterprise)
+
+
+def user_dict(row: UserRow) -> dict[str, Any]:
+    return {
+        "username": row.username,
+        "display_name": row.display_name,
+        "role": row.role,
+        "unit": row.unit,
+        "enterprise": row.enterprise,
+        "active": row.active,
+        "created_at": _aware(row.created_at).isoformat(),
+    }
+
+
+def _check_fields(session: Any, role: str, unit: str | None, enterprise: str | None) -> None:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)} / 未知角色 {role}")
+    if role == "enterprise" and not enterprise:
+        raise ValueError(
+            "an enterprise user needs --enterprise USCC / 企业用户须绑定统一社会信用代码"
+        )
+    if role in ("district_officer", "township_officer", "task_owner") and not unit:
+        raise ValueError(f"role {role} needs a scope unit / 角色 {role} 须指定所属单位")
+    if unit:
+        known = {u.code for u in list_org_units(session)}
+        if role == "task_owner":
+            known |= {d.code for d in get_plan(session).departments}
+        if unit not in known:
+            raise LookupError(f"unknown unit {unit} / 未知单位 {unit}")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(
+            f"password must have at least {MIN_PASSWORD} characters / 密码至少 {MIN_PASSWORD} 位"
+        )
+
+
+def create_user(
+    engine: Engine,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    actor: str,
+    unit: str | None = None,
+    enterprise: str | None = None,
+    display_name: str | None = None,
+) -> dict[str, Any]:
+    require_schema(engine)
+    _check_password(password)
+    if (
+        not username
+        or len(username) > 64
+        or not username.replace("_", "").replace("-", "").replace(".", "").isalnum()
+    ):
+        raise ValueError(f"invalid user name {username!r} / 用户名不合法")
+    with transaction(engine) as session:
+        if store.get_user(session, username) is not None:
+            raise ValueError(f"user {username} exists / 用户 {username} 已存在")
+        _check_fields(session, role, unit, enterprise)
+        row = UserRow(
+            username=username,
+            display_name=display_name or username,
+            password_hash=_hasher.hash(password),
+            role=role,
+            unit=unit,
+            enterprise=enterprise,
+            active=True,
+        )
+        store.add_user(session, row, WriteContext(actor))
+        return user_dict(row)
+
+
+def update_user(
+    engine: Engine,
+    username: str,
+    *,
+    actor: str,
+    role: str | None = None,
+    unit: str | None = None,
+    enterprise: str | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+    display_name: str | None = None,
+) -> dict[str, Any]:
+    """Change an account; a deactivated account's sessions and tokens stop working."""
+    with transaction(engine) as session:
+        row = store.get_user(session, username)
+        if row is None:
+            raise LookupError(f"no user {username} / 用户 {username} 不存在")
+        values: dict[str, object] = {}
+        if role is not None:
+            values["role"] = role
+        if unit is not None:
+            values["unit"] = unit or None
+        if enterprise is not None:
+            values["enterprise"] = enterprise or None
+        if active is not None:
+            values["active"] = active
+        if display_name is not None:
+            values["display_name"] = display_name
+        _check_fields(
+            session,
+            str(values.get("role", row.role)),
+            values.get("unit", row.unit),  # type: ignore[arg-type]
+            values.get("enterprise", row.enterprise),  # type: ignore[arg-type]
+        )
+        if password is not None:
+            _check_password(password)
+            values["password_hash"] = _hasher.hash(password)
+        store.update_user(session, row, values, WriteContext(actor))
+        if active is False or password is not None:
+            for s in session.query(SessionRow).filter_by(user_id=row.id, revoked=False):
+                s.revoked = True
+        return user_dict(row)
+
+
+def list_users(engine: Engine) -> list[dict[str, Any]]:
+    with transaction(engine) as session:
+        return [user_dict(r) for r in store.list_users(session)]
+
+
+def get_user(engine: Engine, username: str) -> dict[str, Any]:
+    with transaction(engine) as session:
+        row = store.get_user(session, username)
+        if row is None:
+            raise LookupError(f"no user {username} / 用户 {username} 不存在")
+        return user_dict(row)
+
+
+def _throttle(session: Any, username: str, client: str) -> None:
+    window = int(config.get("YANZHI_LOGIN_WINDOW_MINUTES") or 15)
+    limit = int(config.get("YANZHI_LOGIN_MAX_FAILURES") or 5)
+    since = _now() - dt.timedelta(minutes=window)
+    if (
+        store.failures_since(session, since, username=username) >= limit
+        or store.failures_since(session, since, client=client) >= 4 * limit
+    ):
+        raise TooManyAttempts(
+            f"too many failed logins; wait {window} minutes / "
+            f"登录失败次数过多, 请 {window} 分钟后再试",
+            retry_after=window * 60,
+        )
+
+
+def login(engine: Engine, username: str, password: str, *, client: str = "-") -> LoginResult:
+    """Check the password and open a session; raises LoginFailed or TooManyAttempts."""
+    require_schema(engine)
+    with transaction(engine) as session:
+        _throttle(session, username, client)
+    with transaction(engine) as session:
+        row = store.get_user(session, username)
+        ok = False
+        if row is not None and row.active:
+            try:
+                ok = _hasher.verify(row.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+        store.add_attempt(session, username=username, client=client, ok=ok)
+        record(
+            session,
+            WriteContext(username),
+            action="login" if ok else "login_failed",
+            entity="session",
+            key=username,
+            changes={"client": [None, client]},
+        )
+        if not ok or row is None:
+            failed = True
+        else:
+            failed = False
+            if _hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = _hasher.hash(password)
+            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+            hours = float(config.get("YANZHI_SESSION_HOURS") or 12)
+            expires = _now() + dt.timedelta(hours=hours)
+            store.add_session(
+                session,
+                SessionRow(
+                    token_hash=_digest(token), user_id=row.id, csrf=csrf, expires_at=expires
+                ),
+            )
+            result = LoginResult(token, csrf, principal_of(row), expires)
+    if failed:
+        raise LoginFailed("wrong user name or password / 用户名或密码错误")
+    return result
+
+
+def session_principal(engine: Engine, token: str) -> tuple[Principal, str] | None:
+    """The principal and CSRF token of a live session, or None."""
+    with transaction(engine) as session:
+        row = store.get_session(session, _digest(token))
+        if row is None or row.revoked or _aware(row.expires_at) <= _now():
+            return None
+        user = store.get_user_by_id(session, row.user_id)
+        if user is None or not user.active:
+            return None
+        return principal_of(user), row.csrf
+
+
+def logout(engine: Engine, token: str) -> None:
+    with transaction(engine) as session:
+        row = store.get_session(session, _digest(token))
+        if row is not None and not row.revoked:
+            row.revoked = True
+            user = store.get_user_by_id(session, row.user_id)
+            name = user.username if user else "?"
+            record(
+                session, WriteContext(name), action="logout", entity="session", key=name, changes={}
+            )
+
+
+def create_token(engine: Engine, username: str, *, name: str, actor: Principal) -> dict[str, Any]:
+    """A new API token for ``username``; the plain token is in the result only this once."""
+    with transaction(engine) as session:
+        user = store.get_user(session, username)
+        if user is None:
+            raise LookupError(f"no user {username} / 用户 {username} 不存在")
+        if actor.role != "admin" and actor.name != username:
+            raise PermissionDenied(
+                "only admins create tokens for others / 仅管理员可为他人创建令牌"
+            )
+        plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        row = ApiTokenRow(
+            user_id=user.id, name=name or "token", prefix=plain[:10], token_hash=_digest(plain)
+        )
+        store.add_token(session, row, WriteContext(actor.name), username=username)
+        return {
+            "id": row.id,
+            "name": row.name,
+            "prefix": row.prefix,
+            "token": plain,
+            "username": username,
+        }
+
+
+def token_principal(engine: Engine, token: str) -> Principal | None:
+    with transaction(engine) as session:
+        row = store.find_token(session, _digest(token))
+        if row is None or row.revoked_at is not None:
+            return None
+        user = store.get_user_by_id(session, row.user_id)
+        if user is None or not user.active:
+            return None
+        row.last_used_at = _now()
+        return principal_of(user)
+
+
+def _token_dict(row: ApiTokenRow, username: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "username": username,
+        "name": row.name,
+        "prefix": row.prefix,
+        "created_at": _aware(row.created_at).isoformat(),
+        "last_used_at": _aware(row.last_used_at).isoformat() if row.last_used_at else None,
+        "revoked": row.revoked_at is not None,
+    }
+
+
+def list_tokens(engine: Engine, *, actor: Principal) -> list[dict[str, Any]]:
+    """An admin sees every token; anyone else their own."""
+    with transaction(engine) as session:
+        names = {u.id: u.username for u in store.list_users(session)}
+        mine = (
+            None
+            if actor.role == "admin"
+            else next((i for i, n in names.items() if n == actor.name), -1)
+        )
+        return [_token_dict(r, names.get(r.user_id, "?")) for r in store.list_tokens(session, mine)]
+
+
+def revoke_token(engine: Engine, token_id: int, *, actor: Principal) -> bool:
+    with transaction(engine) as session:
+        row = session.get(ApiTokenRow, token_id)
+        if row is None:
+            raise LookupError(f"no token {token_id} / 令牌 {token_id} 不存在")
+        user = store.get_user_by_id(session, row.user_id)
+        owner = user.username if user else "?"
+        if actor.role != "admin" and actor.name != owner:
+            raise LookupError(f"no token {token_id} / 令牌 {token_id} 不存在")
+        if row.revoked_at is not None:
+            return False
+        row.revoked_at = _now()
+        record(
+            session,
+            WriteContext(actor.name),
+            action="revoke",
+            entity="api_token",
+            key=f"{owner}:{row.prefix}",
+            changes={"revoked": [False, True]},
+        )
+        return True

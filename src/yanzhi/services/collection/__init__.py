@@ -1,0 +1,11 @@
+"""The monthly data desk's use cases: importing files (enterprise register, YTD R&D
+reports, statistics) with their checks, the import templates, and the submission →
+approval → unlock workflow with completeness.
+
+Public: ``imports`` (``import_file``, ``ImportReport``), ``checks`` (the context checks of
+an import), ``templates`` (``write_template``), ``workflow`` (``transition``,
+``approve_all``, ``completeness``, ``unit_status``)."""
+
+from yanzhi.services.collection import checks, imports, templates, workflow
+
+__all__ = ["checks", "imports", "templates", "workflow"]

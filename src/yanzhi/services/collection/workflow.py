@@ -1,0 +1,247 @@
+"""The reporting workflow: submit → approve (lock) → unlock with a reason, and reporting
+completeness per unit and period (expected, received, on time — DHIS2's reporting rate).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from yanzhi import config
+from yanzhi.core.orgtree import Level, OrgTree
+from yanzhi.core.periods import Period, PeriodKind, parse_period
+from yanzhi.services.database import require_schema
+from yanzhi.storage.audit import WriteContext
+from yanzhi.storage.bulk import read_frame
+from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
+from yanzhi.storage.db import transaction
+from yanzhi.storage.orgunits import load_org_tree
+from yanzhi.storage.submissions import (
+    APPROVED,
+    DRAFT,
+    SUBMITTED,
+    get_or_create,
+    set_status,
+    submissions,
+)
+
+DUE_DAYS = int(config.get("YANZHI_REPORT_DUE_DAYS") or 15)
+
+
+class WorkflowError(ValueError):
+    """A submit / approve / unlock that the current state does not allow."""
+
+
+@dataclass(frozen=True)
+class WorkflowResult:
+    action: str
+    period: str
+    changed: list[str]
+    skipped: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "period": self.period,
+            "changed": self.changed,
+            "skipped": self.skipped,
+        }
+
+
+def _ytd(period: str) -> Period:
+    p = parse_period(period)
+    if p.kind is not PeriodKind.YTD:
+        raise WorkflowError(
+            f"{period}: the R&D report period must be year to date, e.g. "
+            f"{p.year}-01..{p.last_month:02d} / 报告期应为年初至今累计"
+        )
+    return p
+
+
+def _townships(tree: OrgTree, unit: str) -> list[str]:
+    if unit not in tree:
+        raise WorkflowError(f"unknown org unit {unit} / 未知单位 {unit}")
+    return [u.code for u in tree.descendants(unit, include_self=True) if u.level is Level.TOWNSHIP]
+
+
+_RULES = {
+    "submit": ({DRAFT}, SUBMITTED, "只有草稿状态才能上报", "only a draft can be submitted"),
+    "approve": (
+        {SUBMITTED},
+        APPROVED,
+        "只有已上报的数据才能审核",
+        "only submitted data can be approved",
+    ),
+    "unlock": (
+        {APPROVED},
+        DRAFT,
+        "只有已审核锁定的数据才能解锁",
+        "only approved data can be unlocked",
+    ),
+}
+
+
+def transition(
+    engine: Engine, action: str, *, period: str, unit: str, actor: str, reason: str | None = None
+) -> WorkflowResult:
+    """Apply ``action`` to every township-level unit within ``unit`` for ``period``."""
+    require_schema(engine)
+    p = str(_ytd(period))
+    if action == "unlock" and not (reason and reason.strip()):
+        raise WorkflowError("unlocking needs a reason (--reason) / 解锁必须说明原因")
+    allowed, target, zh, en = _RULES[action]
+    ctx = WriteContext(actor, reason=reason)
+    changed, skipped = [], {}
+    with transaction(engine) as session:
+        tree = load_org_tree(session)
+        for code in _townships(tree, unit):
+            row = get_or_create(session, "rd", code, p)
+            if row.status == target:
+                skipped[code] = f"already {target}"
+            elif row.status not in allowed:
+                skipped[code] = f"{row.status}: {en} / {zh}"
+            else:
+                set_status(session, row, target, ctx=ctx)
+                changed.append(code)
+    if not changed and skipped and all(not v.startswith("already") for v in skipped.values()):
+        raise WorkflowError(f"nothing to {action} for {unit} {p}: {next(iter(skipped.values()))}")
+    if changed and action in ("approve", "unlock") and _has_values(engine):
+        from yanzhi.services.monitoring.compute import refresh
+
+        refresh(engine, period=p)  # approved data changed: update what depends on it
+    return WorkflowResult(action, p, changed, skipped)
+
+
+def _has_values(engine: Engine) -> bool:
+    from yanzhi.storage.datamodels import IndicatorValueRow
+
+    with transaction(engine) as session:
+        return bool(session.scalar(select(func.count()).select_from(IndicatorValueRow)))
+
+
+def approve_all(engine: Engine, *, actor: str, except_periods: set[str] | None = None) -> int:
+    """Submit and approve every pending township-period at once (loading historical data,
+    e.g. the demo); each is audited as one batch entry."""
+    from sqlalchemy import update
+
+    from yanzhi.storage.audit import record
+    from yanzhi.storage.datamodels import SubmissionRow
+    from yanzhi.storage.models import utcnow
+
+    now = utcnow()
+    with transaction(engine) as session:
+        q = update(SubmissionRow).where(
+            SubmissionRow.dataset == "rd", SubmissionRow.status != APPROVED
+        )
+        if except_periods:
+            q = q.where(SubmissionRow.period.not_in(sorted(except_periods)))
+        result: Any = session.execute(
+            q.values(
+                status=APPROVED,
+                submitted_by=actor,
+                submitted_at=now,
+                approved_by=actor,
+                approved_at=now,
+            )
+        )
+        n = result.rowcount
+        record(
+            session,
+            WriteContext(actor, reason="bulk approval of loaded history"),
+            action="update",
+            entity="submission",
+            key="rd:*",
+            changes={"status": ["draft", APPROVED], "rows": [None, n]},
+        )
+    return int(n or 0)
+
+
+def due_date(period: Period) -> dt.date:
+    last = calendar.monthrange(period.year, period.last_month)[1]
+    return dt.date(period.year, period.last_month, last) + dt.timedelta(days=DUE_DAYS)
+
+
+def completeness(engine: Engine, *, period: str, level: str = "township") -> list[dict[str, Any]]:
+    """Expected reports (above-size industrial enterprises founded by the period's year),
+    received reports and those received by the due date, per unit of ``level``."""
+    require_schema(engine)
+    p = _ytd(period)
+    with transaction(engine) as session:
+        tree = load_org_tree(session)
+        expected = read_frame(
+            session,
+            select(EnterpriseRow.township_code, func.count().label("expected"))
+            .where(
+                EnterpriseRow.above_size_industrial.is_(True),
+                (EnterpriseRow.founded_year <= p.year) | EnterpriseRow.founded_year.is_(None),
+            )
+            .group_by(EnterpriseRow.township_code),
+        )
+        received = read_frame(
+            session,
+            select(RdReportRow.township_code, func.count().label("received"))
+            .where(RdReportRow.period == str(p))
+            .group_by(RdReportRow.township_code),
+        )
+        subs = submissions(session, "rd", [str(p)])
+    frame = _by_township(tree, expected, received, subs, due_date(p))
+    return _roll_up(tree, frame, Level(level))
+
+
+def _by_township(
+    tree: OrgTree, expected: pd.DataFrame, received: pd.DataFrame, subs: pd.DataFrame, due: dt.date
+) -> pd.DataFrame:
+    frame = pd.DataFrame({"code": [u.code for u in tree.by_level(Level.TOWNSHIP)]})
+    frame = frame.merge(expected.rename(columns={"township_code": "code"}), how="left", on="code")
+    frame = frame.merge(received.rename(columns={"township_code": "code"}), how="left", on="code")
+    subs = subs.rename(columns={"org_unit_code": "code"})[["code", "status", "first_received_at"]]
+    frame = frame.merge(subs, how="left", on="code")
+    frame[["expected", "received"]] = frame[["expected", "received"]].fillna(0).astype(int)
+    first = pd.to_datetime(frame["first_received_at"], utc=True)
+    on_time = first < pd.Timestamp(due + dt.timedelta(days=1), tz="UTC")
+    frame["on_time"] = frame["received"].where(on_time.fillna(False), 0)
+    frame["status"] = frame["status"].fillna(DRAFT)
+    return frame
+
+
+def _roll_up(tree: OrgTree, frame: pd.DataFrame, level: Level) -> list[dict[str, Any]]:
+    by_code = {r["code"]: r for r in frame.to_dict("records")}  # one row per township
+    out = []
+    for unit in tree.by_level(level):
+        sub = [
+            by_code[u.code]
+            for u in tree.descendants(unit.code, include_self=True)
+            if u.level is Level.TOWNSHIP
+        ]
+        exp, rec, ont = (int(sum(r[k] for r in sub)) for k in ("expected", "received", "on_time"))
+        statuses = dict(Counter(str(r["status"]) for r in sub).most_common())
+        out.append(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "expected": exp,
+                "received": rec,
+                "on_time": ont,
+                "rate": rec / exp if exp else None,
+                "on_time_rate": ont / exp if exp else None,
+                "status": unit_status(statuses),
+                "statuses": statuses,
+            }
+        )
+    return out
+
+
+def unit_status(statuses: dict[str, int]) -> str:
+    if not statuses:
+        return DRAFT
+    if set(statuses) == {APPROVED}:
+        return APPROVED
+    if set(statuses) <= {APPROVED, SUBMITTED}:
+        return SUBMITTED
+    return DRAFT

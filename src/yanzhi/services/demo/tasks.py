@@ -1,0 +1,189 @@
+"""Synthetic demo of task follow-up and registers (every name marked 演示, every row
+synthetic): owners, a milestone per task and year 2023–2027, quarterly progress reports
+up to the current quarter with a few silent and overdue tasks, and register entries
+spread over the districts and townships from 2023 to 2026 (plus stock before 2023 for
+the registers counted as levels). Running it twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from yanzhi.core.periods import Period, parse_period
+from yanzhi.core.registers import LAB_LEVELS, LISTS, SCENARIO_FIELDS, TALENT_CATEGORIES
+from yanzhi.core.tasks import TaskStatus
+from yanzhi.services.tasks import registers
+from yanzhi.storage import tasks as store
+from yanzhi.storage.audit import WriteContext
+from yanzhi.storage.db import transaction
+from yanzhi.storage.models import TaskRow
+from yanzhi.storage.orgunits import list_org_units
+from yanzhi.storage.plans import get_plan, list_plans
+
+DEMO = "演示"
+SILENT = ("P2.T4", "P4.T2", "P6.T3")  # no report this quarter: phantom owners
+OVERDUE = ("P1.T2", "P3.T4", "P5.T3")  # last year's milestone not done
+BEHIND = ("P3.T4", "P5.T3")
+
+
+def _quarters(today: dt.date) -> list[str]:
+    out = []
+    for year in range(2023, today.year + 1):
+        for q in range(1, 5):
+            if (year, q) <= (today.year, (today.month - 1) // 3 + 1):
+                out.append(str(Period.of_quarter(year, q)))
+    return out
+
+
+def _per_year(rng: random.Random, kind: str) -> dict[int, int]:
+    """New entries per year (before 2023: the stock at the plan's start)."""
+    plan = {
+        "key_rd_project": (0, 104, 108, 97, 90),
+        "breakthrough": (0, 18, 22, 21, 16),
+        "tech_list": (0, 10, 10, 8, 6),
+        "scenario": (0, 78, 86, 88, 70),
+        "laboratory": (55, 8, 9, 8, 6),
+        "innovation_centre": (1, 0, 1, 1, 0),
+        "innovation_pole": (4, 1, 1, 1, 0),
+        "ip_agency": (0, 2, 3, 2, 1),
+        "talent": (30, 110, 118, 96, 80),
+    }.get(kind, (6, 2, 2, 2, 1))
+    return dict(zip((2020, 2023, 2024, 2025, 2026), plan, strict=True))
+
+
+def _fields(rng: random.Random, kind: str, i: int, year: int) -> dict[str, Any]:
+    host = {"host": f"{DEMO}单位{i:03d}"}
+    if kind == "scenario":
+        return {"field": rng.choice(SCENARIO_FIELDS), **host}
+    if kind == "laboratory":
+        national = year == 2024 and i == 1
+        return {"level": LAB_LEVELS[0] if national else rng.choice(LAB_LEVELS[1:]), **host}
+    if kind == "innovation_centre":
+        return {"level": "省级", **host}
+    if kind == "talent":
+        cat = TALENT_CATEGORIES[0] if i % 40 == 1 else rng.choice(TALENT_CATEGORIES[1:3])
+        return {"category": cat, **host}
+    if kind in ("key_rd_project", "breakthrough", "tech_list"):
+        return {"area": rng.choice(("新材料", "智能制造", "生物医药", "数字经济")), **host}
+    return {}
+
+
+def _entries(rng: random.Random, kind: str, units: list[str]) -> list[dict[str, Any]]:
+    out = []
+    name = registers.register_kind(kind).zh
+    for year, n in _per_year(rng, kind).items():
+        for i in range(1, n + 1):
+            start = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+            ended = kind == "key_rd_project" and year < 2025
+            out.append(
+                {
+                    "code": f"DEMO-{kind}-{year}-{i:03d}",
+                    "name": f"{DEMO}{name}{year}-{i:03d}",
+                    "org_unit_code": rng.choice(units),
+                    "fields": _fields(rng, kind, i, year),
+                    "list_name": rng.choice(list(LISTS)) if kind == "tech_list" else None,
+                    "valid_from": start,
+                    "valid_to": dt.date(year + 2, 12, 31) if ended else None,
+                    "synthetic": True,
+                }
+            )
+    return out
+
+
+def _load_registers(engine: Engine, actor: str, seed: int) -> dict[str, int]:
+    rng = random.Random(seed)
+    with transaction(engine) as session:
+        units = [u.code for u in list_org_units(session) if u.level in ("district", "township")]
+    created = {}
+    for kind in registers.REGISTER_KINDS:
+        if registers.list_register(engine, kind):
+            continue  # already loaded: the demo adds, it never rewrites
+        entries = _entries(rng, kind, units)
+        created[kind] = registers.save_entries(engine, kind, entries, actor=actor)["created"]
+        if kind == "tech_list":  # a few items move between the lists (history kept)
+            moved = [
+                {**e, "list_name": "transfer" if e["list_name"] != "transfer" else "promotion"}
+                for e in entries[:5]
+            ]
+            registers.save_entries(engine, kind, moved, actor=actor)
+    return created
+
+
+def _load_tasks(engine: Engine, actor: str, seed: int, today: dt.date) -> int:
+    rng = random.Random(seed)
+    ctx = WriteContext(actor)
+    n = 0
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        pid = next(p.id for p in list_plans(session) if p.code == plan.code)
+        districts = [u.code for u in list_org_units(session, level="district")]
+        depts: list[str | None] = [d.code for d in plan.departments] or [None]
+        reported = {r.task_id for r in store.list_reports(session, pid)}
+        for k, task in enumerate(store.list_tasks(session, pid)):
+            lead = depts[0] if k % 4 else districts[k % len(districts)]
+            store.update_owners(
+                session, task=task, lead=lead, co_units=rng.sample(districts, 2), ctx=ctx
+            )
+            _milestones(session, task, ctx, today)
+            if task.id not in reported:
+                n += _reports(session, task, ctx, today)
+    return n
+
+
+def _milestones(session: Session, task: TaskRow, ctx: WriteContext, today: dt.date) -> None:
+    for year in range(2023, 2028):
+        m = store.upsert_milestone(
+            session,
+            task=task,
+            code=f"{task.code}/M{year}",
+            year=year,
+            title=f"{DEMO}:{year}年度目标完成",
+            due=None,
+            note="synthetic",
+            ctx=ctx,
+        )
+        done = year < today.year and not (task.code in OVERDUE and year == today.year - 1)
+        if done:
+            store.set_milestone_done(
+                session, milestone=m, done=True, on=dt.date(year, 12, 20), ctx=ctx
+            )
+
+
+def _reports(session: Session, task: TaskRow, ctx: WriteContext, today: dt.date) -> int:
+    quarters = _quarters(today)
+    if task.code in SILENT:
+        quarters = quarters[:-1]
+    delays = 0
+    for i, period in enumerate(quarters, 1):
+        behind = task.code in BEHIND and i > len(quarters) - 3
+        delays += behind
+        p = parse_period(period)
+        at = min(dt.date(p.year, p.quarter * 3, 28), today)
+        store.create_report(
+            session,
+            task=task,
+            period=period,
+            status=(TaskStatus.BEHIND if behind else TaskStatus.ON_TRACK).value,
+            progress=min(100.0, round(100 * i / 20 * (0.7 if behind else 1.0), 1)),
+            narrative=f"{DEMO}:{period} 进展情况(合成数据)",
+            delay_reason=f"{DEMO}:项目审批延迟" if behind else None,
+            delay_count=delays,
+            ctx=ctx,
+            synthetic=True,
+            at=dt.datetime(at.year, at.month, at.day, 9, tzinfo=dt.UTC),
+        )
+    return len(quarters)
+
+
+def load(
+    engine: Engine, *, actor: str = "demo:bureau", seed: int = 2027, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Add the synthetic task and register demo to a database holding the plan."""
+    day = today or dt.date.today()
+    reports = _load_tasks(engine, actor, seed, day)
+    created = _load_registers(engine, actor, seed)
+    return {"synthetic": True, "task_reports": reports, "register_entries": created}

@@ -1,0 +1,187 @@
+"""One enterprise: its record, its R&D diagnosis and the policies it qualifies for. Every
+function takes the principal asking; an enterprise user sees only its own enterprise."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from yanzhi.core import diagnosis as dx
+from yanzhi.core.orgtree import OrgTree
+from yanzhi.core.periods import parse_period
+from yanzhi.core.policy import EnterpriseYear, RuleSet, all_benefits
+from yanzhi.ingest.policyfile import read_rules
+from yanzhi.services.access.principal import SYSTEM, Principal, check_enterprise
+from yanzhi.services.database import require_schema
+from yanzhi.storage.datamodels import ATTRIBUTES, EnterpriseRow
+from yanzhi.storage.db import transaction
+from yanzhi.storage.enterprises import annual_figures, enterprise_reports, get_enterprise
+from yanzhi.storage.orgunits import load_org_tree
+
+
+class EnterpriseNotFound(LookupError):
+    pass
+
+
+def _load(
+    engine: Engine, uscc: str, principal: Principal
+) -> tuple[EnterpriseRow, pd.DataFrame, OrgTree]:
+    require_schema(engine)
+    with transaction(engine) as session:
+        ent = get_enterprise(session, uscc.strip().upper())
+        if ent is None:
+            raise EnterpriseNotFound(f"no enterprise {uscc} / 没有企业 {uscc}")
+        tree = load_org_tree(session)
+        check_enterprise(principal, uscc=ent.uscc, township=ent.township_code, tree=tree)
+        reports = enterprise_reports(session, ent.id)
+    return ent, reports, tree
+
+
+def show(engine: Engine, uscc: str, *, principal: Principal = SYSTEM) -> dict[str, Any]:
+    ent, reports, tree = _load(engine, uscc, principal)
+    town = tree.get(ent.township_code)
+    district = tree.parent(town.code)
+    return {
+        "uscc": ent.uscc,
+        "name": ent.name,
+        "synthetic": ent.synthetic,
+        "as_of": ent.as_of.isoformat(),
+        **{a: getattr(ent, a) for a in ATTRIBUTES if a != "name"},
+        "township": town.name,
+        "district": district.name if district else None,
+        "reports": len(reports),
+    }
+
+
+def _peers(engine: Engine, year: int) -> pd.DataFrame:
+    with transaction(engine) as session:
+        frame = annual_figures(session, year)
+    frame["intensity"] = frame["rd_expense"] / frame["operating_revenue"].where(
+        frame["operating_revenue"] > 0
+    )
+    return frame
+
+
+def diagnose(
+    engine: Engine, uscc: str, *, principal: Principal = SYSTEM, rules: RuleSet | None = None
+) -> dict[str, Any]:
+    ent, reports, tree = _load(engine, uscc, principal)
+    s = dx.series(reports)
+    if not s["annual"] and not s["ytd"]:
+        raise LookupError(f"{uscc} has no R&D reports / 该企业没有研发报表")
+    last = s["annual"][-1] if s["annual"] else s["ytd"][-1]
+    year = parse_period(last["period"]).year
+    peers = _peers(engine, year)
+    district = tree.parent(ent.township_code)
+    same = peers[
+        (peers["industry_code"].str[:2] == ent.industry_code[:2])
+        & (peers["size_class"] == ent.size_class)
+    ]
+    in_district = same[
+        same["township_code"].map(lambda t: tree.is_within(t, district.code) if district else False)
+    ]
+    value = last["intensity"] or 0.0
+    previous = _previous_ytd(reports, s["ytd"])
+    return {
+        "enterprise": show(engine, uscc, principal=principal),
+        "year": year,
+        "basis": last["period"],
+        "intensity": s,
+        "latest": last,
+        "peers": {
+            "group": f"industry {ent.industry_code[:2]} × size {ent.size_class}",
+            "city_percentile": dx.percentile(value, same["intensity"]),
+            "city_peers": int(same["intensity"].notna().sum()),
+            "district_percentile": dx.percentile(value, in_district["intensity"]),
+            "district_peers": int(in_district["intensity"].notna().sum()),
+        },
+        "gaps": dx.gaps(last["rd_expense"], last["operating_revenue"]),
+        "warnings": [
+            asdict(w)
+            for w in dx.warnings(s["annual"], s["ytd"], previous, _has_institution(reports))
+        ],
+        "policies": policy_calc(
+            engine, uscc, year=year, principal=principal, rules=rules, _loaded=(ent, reports)
+        ),
+    }
+
+
+def _previous_ytd(reports: pd.DataFrame, ytd: list[dict[str, Any]]) -> float | None:
+    if not ytd:
+        return None
+    prev = str(parse_period(ytd[-1]["period"]).same_period_last_year())
+    row = reports[reports["period"] == prev]
+    return float(row["rd_expense"].iloc[0]) if len(row) else None
+
+
+def _has_institution(reports: pd.DataFrame) -> bool | None:
+    if reports.empty:
+        return None
+    latest = reports.sort_values(["year", "month"]).iloc[-1]["has_rd_institution"]
+    return None if pd.isna(latest) else bool(latest)
+
+
+def policy_calc(
+    engine: Engine,
+    uscc: str,
+    *,
+    year: int,
+    principal: Principal = SYSTEM,
+    rules: RuleSet | None = None,
+    rules_file: Path | None = None,
+    flags: frozenset[str] = frozenset(),
+    taxable_income: float | None = None,
+    small_low_profit: bool = False,
+    _loaded: tuple[EnterpriseRow, pd.DataFrame] | None = None,
+) -> dict[str, Any]:
+    """What each policy is worth to the enterprise in ``year`` (from its December report)."""
+    ent, reports = _loaded or _load(engine, uscc, principal)[:2]
+    rules = rules or read_rules(rules_file)
+    this = reports[reports["period"] == f"{year}-01..12"]
+    if this.empty:
+        raise LookupError(f"{uscc} has no full-year report for {year} / 无{year}年全年报表")
+    before = reports[reports["period"] == f"{year - 1}-01..12"]
+    row = this.iloc[0]
+    cap = float(row["rd_expense_capitalised"]) if pd.notna(row["rd_expense_capitalised"]) else 0.0
+    e = EnterpriseYear(
+        year=year,
+        industry_code=ent.industry_code,
+        expensed_rd=float(row["rd_expense"]) - cap,
+        capitalised_rd=cap,
+        revenue=float(row["operating_revenue"]),
+        previous_rd=float(before["rd_expense"].iloc[0]) if len(before) else None,
+        hightech=ent.hightech,
+        small_low_profit=small_low_profit,
+        above_size=ent.above_size_industrial,
+        flags=flags,
+        taxable_income=taxable_income,
+    )
+    benefits = [asdict(b) for b in all_benefits(rules, e)]
+    return {
+        "uscc": ent.uscc,
+        "year": year,
+        "rules_version": rules.version,
+        "inputs": asdict(e) | {"flags": sorted(e.flags)},
+        "benefits": benefits,
+        "total_worth": round(sum(b["amount"] for b in benefits if b["eligible"]), 4),
+    }
+
+
+def rules_summary(rules_file: Path | None = None) -> dict[str, Any]:
+    rules = read_rules(rules_file)
+    return {
+        "version": rules.version,
+        "issuer": rules.issuer,
+        "rules": [
+            {
+                **asdict(r),
+                "effective_from": r.effective_from.isoformat(),
+                "effective_to": r.effective_to.isoformat() if r.effective_to else None,
+            }
+            for r in rules.rules
+        ],
+    }

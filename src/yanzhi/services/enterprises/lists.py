@@ -1,0 +1,189 @@
+"""The lists a bureau works from: the 5 % priority list, the visit list (zero or falling
+R&D), the innovation-points ranking and 双倍增 tracking of 高企 / 科技型中小企业 counts."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from openpyxl import Workbook
+from sqlalchemy import Engine
+
+from yanzhi.core import points as pts
+from yanzhi.ingest.policyfile import read_rules
+from yanzhi.services.access.principal import SYSTEM, Principal, check_list
+from yanzhi.services.database import require_schema
+from yanzhi.storage.db import transaction
+from yanzhi.storage.enterprises import annual_figures
+from yanzhi.storage.facts import attribute_versions
+from yanzhi.storage.orgunits import load_org_tree
+
+
+def _frame(engine: Engine, year: int) -> tuple[pd.DataFrame, Any]:
+    require_schema(engine)
+    with transaction(engine) as session:
+        frame = annual_figures(session, year)
+        tree = load_org_tree(session)
+    names = {u.code: u.name for u in tree}
+    frame["township"] = frame["township_code"].map(names)
+    frame["district"] = frame["township_code"].map(lambda t: names.get(t[:6]))
+    frame["intensity"] = frame["rd_expense"] / frame["operating_revenue"].where(
+        frame["operating_revenue"] > 0
+    )
+    return frame, tree
+
+
+def _in_scope(frame: pd.DataFrame, tree: Any, principal: Principal) -> pd.DataFrame:
+    check_list(principal)
+    if principal.unit:
+        frame = frame[frame["township_code"].map(lambda t: tree.is_within(t, principal.unit))]
+    return frame
+
+
+def priority(engine: Engine, *, year: int, principal: Principal = SYSTEM) -> list[dict[str, Any]]:
+    """Enterprises whose R&D expense exceeded the rule's share of revenue in ``year``."""
+    rule = read_rules().active("priority", year)
+    threshold = float(rule.params["threshold"]) if rule else 0.05
+    frame, tree = _frame(engine, year)
+    frame = _in_scope(frame, tree, principal)
+    hit = frame[frame["intensity"] > threshold].sort_values("intensity", ascending=False)
+    cols = [
+        "uscc",
+        "name",
+        "district",
+        "township",
+        "industry_code",
+        "rd_expense",
+        "operating_revenue",
+        "intensity",
+    ]
+    return _records(hit[cols])
+
+
+def visit(engine: Engine, *, year: int, principal: Principal = SYSTEM) -> list[dict[str, Any]]:
+    """The 诊断 visit list: enterprises with zero R&D, or R&D below the previous year."""
+    now, tree = _frame(engine, year)
+    before, _ = _frame(engine, year - 1)
+    now = _in_scope(now, tree, principal)
+    merged = now.merge(
+        before[["uscc", "rd_expense"]], on="uscc", how="left", suffixes=("", "_previous")
+    )
+    zero = merged["rd_expense"] == 0
+    fell = merged["rd_expense"] < merged["rd_expense_previous"]
+    merged["reason"] = ""
+    merged.loc[fell, "reason"] = "R&D fell / 研发费用下降"
+    merged.loc[zero, "reason"] = "no R&D / 无研发投入"
+    hit = merged[zero | fell].sort_values(["district", "township", "rd_expense"])
+    cols = [
+        "uscc",
+        "name",
+        "district",
+        "township",
+        "rd_expense",
+        "rd_expense_previous",
+        "operating_revenue",
+        "reason",
+    ]
+    return _records(hit[cols])
+
+
+def points_scheme(path: Path | None = None) -> dict[str, Any]:
+    text = (
+        path.read_text("utf-8")
+        if path
+        else resources.files("yanzhi.data")
+        .joinpath("policy/innovation-points-default.yaml")
+        .read_text("utf-8")
+    )
+    scheme: dict[str, Any] = yaml.safe_load(text)
+    return scheme
+
+
+def points(engine: Engine, *, year: int, principal: Principal = SYSTEM) -> list[dict[str, Any]]:
+    """Innovation points of every technology enterprise (高企 or 科技型中小企业). Scored
+    and ranked city-wide; a scoped principal gets its own enterprises with those points."""
+    check_list(principal)
+    now, tree = _frame(engine, year)
+    before, _ = _frame(engine, year - 1)
+    tech = now[now["hightech"] | now["tech_sme"]].merge(
+        before[["uscc", "rd_expense", "operating_revenue"]],
+        on="uscc",
+        how="left",
+        suffixes=("", "_previous"),
+    )
+    if tech.empty:
+        return []
+    f = pd.DataFrame(
+        {
+            "rd_expense": tech["rd_expense"],
+            "rd_intensity": tech["intensity"],
+            "rd_personnel_share": None,
+            "has_rd_institution": tech["has_rd_institution"],
+            "new_product_share": None,
+            "revenue": tech["operating_revenue"],
+            "revenue_growth": tech["operating_revenue"] / tech["operating_revenue_previous"] - 1,
+            "rd_growth": tech["rd_expense"]
+            / tech["rd_expense_previous"].where(tech["rd_expense_previous"] > 0)
+            - 1,
+            "hightech": tech["hightech"],
+            "tech_sme": tech["tech_sme"],
+            "age": year - tech["founded_year"].fillna(year - 5),
+            "rd_stopped": (tech["rd_expense"] == 0) & (tech["rd_expense_previous"] > 0),
+        }
+    )
+    scored = pts.score(f, points_scheme())
+    out = pd.concat([tech[["uscc", "name", "district", "township"]], scored], axis=1)
+    mine = _in_scope(tech, tree, principal).index
+    return _records(out.loc[mine].sort_values("rank"))
+
+
+def doubling(
+    engine: Engine, *, start_year: int = 2022, end_year: int = 2027
+) -> list[dict[str, Any]]:
+    """高企 and 科技型中小企业 counts at each year end from the register's history, against
+    the path that doubles the start year's count by ``end_year`` ("双倍增")."""
+    require_schema(engine)
+    with transaction(engine) as session:
+        versions = attribute_versions(session)
+    versions["valid_from"] = pd.to_datetime(versions["valid_from"])
+    base: dict[str, float] = {}
+    out = []
+    for year in range(start_year, end_year + 1):
+        at = versions[versions["valid_from"] <= pd.Timestamp(year, 12, 31)]
+        state = at.sort_values("valid_from").groupby("enterprise_id").last()
+        row: dict[str, Any] = {"year": year}
+        for flag in ("hightech", "tech_sme"):
+            count = int(state[flag].fillna(False).astype(bool).sum()) if len(state) else 0
+            base.setdefault(flag, float(count))
+            path = base[flag] * 2 ** ((year - start_year) / (end_year - start_year))
+            row[flag] = count
+            row[f"{flag}_path"] = round(path, 1)
+            row[f"{flag}_on_path"] = count >= path
+        out.append(row)
+    return out
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+        for r in clean.to_dict("records")
+    ]
+
+
+def write_xlsx(rows: list[dict[str, Any]], out: Path, *, title: str) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "list"
+    ws.append([title])
+    if rows:
+        ws.append(list(rows[0]))
+        for r in rows:
+            ws.append([r[k] for k in rows[0]])
+    ws.freeze_panes = "A3"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out

@@ -1,0 +1,295 @@
+"""The district and township evaluation (综合评价) from the database: the shipped framework
+of the level, its inputs for the year (plan indicator values, unit statistics, enterprise
+counts), the composite engine, bonus / deduction points, ranks within pools and kinds,
+grades, change since the previous year, scorecards and the rank uncertainty."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from yanzhi.core import evaluation as ev
+from yanzhi.core.composite import BuildResult, build
+from yanzhi.core.composite.results import strengths_weaknesses
+from yanzhi.core.composite.robustness import uncertainty as run_uncertainty
+from yanzhi.core.orgtree import KIND_LABELS, Kind, OrgTree
+from yanzhi.ingest.framework import LEVELS, builtin_framework_path, read_framework
+from yanzhi.services.database import require_schema
+from yanzhi.services.evaluation.composite import records
+from yanzhi.storage.db import transaction
+from yanzhi.storage.evaluation import enterprises_at, rd_intensity_of_year
+from yanzhi.storage.facts import indicator_values
+from yanzhi.storage.orgunits import load_org_tree
+from yanzhi.storage.plans import get_plan
+from yanzhi.storage.stats import current_statistics
+
+
+@dataclass
+class YearInputs:
+    values: pd.DataFrame
+    stats: pd.DataFrame
+    enterprises: pd.DataFrame
+
+
+@dataclass
+class EvaluationResult:
+    framework: ev.Framework
+    year: int
+    units: pd.DataFrame  # uCode, uName, kind, pool, kind_zh
+    build: BuildResult
+    raw: pd.DataFrame
+    bonus: pd.DataFrame
+    results: pd.DataFrame  # one row per unit, by pool then rank
+    scorecards: dict[str, dict[str, Any]]
+    synthetic: bool
+    previous_year: int | None = None
+    draws: int = 0
+    seed: int | None = None
+    rank_stats: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        fw = self.framework
+        return {
+            "ok": True,
+            "framework": fw.code,
+            "name": fw.name,
+            "level": fw.level,
+            "year": self.year,
+            "previous_year": self.previous_year,
+            "synthetic": self.synthetic,
+            "n_units": len(self.results),
+            "n_indicators": len(fw.indicators),
+            "index": fw.index_code,
+            "aggregates": [a.code for a in fw.aggregates],
+            "uncertainty": {"draws": self.draws, "seed": self.seed} if self.draws else None,
+            "notes": self.notes,
+            "results": [_whole_ranks(r) for r in records(self.results)],
+        }
+
+
+def _whole_ranks(row: dict[str, Any]) -> dict[str, Any]:
+    """Rank columns as integers in JSON (missing ranks stay null)."""
+    for k in ("Rank", "GroupRank", "RankPrev", "RankChange"):
+        if isinstance(row.get(k), float):
+            row[k] = int(row[k])
+    return row
+
+
+def evaluate(
+    engine: Engine,
+    *,
+    level: str,
+    year: int,
+    uncertainty: int = 0,
+    seed: int | None = 1,
+    framework_file: str | Path | None = None,
+) -> EvaluationResult:
+    """Run the evaluation of ``level`` (township | district) for ``year``."""
+    if level not in LEVELS:
+        raise ValueError(f"--level 应为 township 或 district: {level!r} / "
+                         f"--level must be township or district")  # fmt: skip
+    if uncertainty < 0:
+        raise ValueError("抽样次数不能为负 / the number of draws must be >= 0")
+    require_schema(engine)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        elements = {e.code for e in plan.data_elements if e.source == "statistic"}
+        fw = read_framework(
+            framework_file or builtin_framework_path(level),
+            indicators={i.code for i in plan.indicators},
+            elements=elements,
+        )
+    counted = register_counts(engine, fw.refs("register"), (year, year - 1))
+    with transaction(engine) as session:
+        tree = load_org_tree(session)
+        values = indicator_values(session, indicators=fw.refs("indicator"), kinds=["year"])
+        stats = pd.concat([current_statistics(session), counted], ignore_index=True)
+        inputs = {y: YearInputs(_values_of(values, fw.level, y), _stats_of(stats, y),
+                                _enterprises(session, tree, fw.level, y))
+                  for y in (year, year - 1)}  # fmt: skip
+    units = unit_table(fw, tree)
+    cur = _year_build(fw, units, year, inputs[year])
+    if cur is None:
+        raise LookupError(f"{year} 年没有 {level} 评价所需的数据 / no {level} data for {year}")
+    bld, raw, synthetic = cur
+    prev = _year_build(fw, units, year - 1, inputs[year - 1])
+    result = _assemble(fw, year, units, bld, raw, synthetic, prev)
+    if uncertainty > 0:
+        _add_uncertainty(result, uncertainty, seed)
+    return result
+
+
+def register_counts(engine: Engine, kinds: Iterable[str], years: Iterable[int]) -> pd.DataFrame:
+    """Register counts per unit as statistic rows (element ``register:KIND``), counted with
+    the register's own rule (entries in force, new in the year or cumulative)."""
+    from yanzhi.services.tasks.registers import counts, register_kind
+    from yanzhi.storage.registers import entries_frame
+
+    rows = []
+    for kind in sorted(set(kinds)):
+        spec = register_kind(kind)
+        with transaction(engine) as session:
+            entries = entries_frame(session, kind)
+        synthetic = bool(entries["synthetic"].any()) if len(entries) else False
+        for y in years:
+            by_unit = counts(engine, kind, spec.counts[0] if spec.counts else None, year=y)
+            rows += [
+                {
+                    "org_unit_code": u,
+                    "element": ev.REGISTER_PREFIX + kind,
+                    "period": str(y),
+                    "value": float(n),
+                    "synthetic": synthetic,
+                }
+                for u, n in by_unit.items()
+            ]
+    return pd.DataFrame(rows, columns=["org_unit_code", "element", "period", "value", "synthetic"])
+
+
+def unit_table(fw: ev.Framework, tree: OrgTree) -> pd.DataFrame:
+    """The units of the framework's level and kinds, with their ranking pool."""
+    rows = [(u.code, u.name, u.kind.value, KIND_LABELS[Kind(u.kind)][0])
+            for u in tree.by_level(fw.level) if u.kind.value in fw.kinds]  # fmt: skip
+    if not rows:
+        raise LookupError(f"没有 {fw.level} 级单位 / no {fw.level} units in the database")
+    units = pd.DataFrame(rows, columns=["uCode", "uName", ev.GROUP_COLUMN, "kind_zh"])
+    units["pool"] = ev.pools(fw, units[ev.GROUP_COLUMN]).to_numpy()
+    return units.sort_values("uCode", kind="mergesort").reset_index(drop=True)
+
+
+def _values_of(values: pd.DataFrame, level: str, year: int) -> pd.DataFrame:
+    if values.empty:
+        return values
+    sel = (values["period"] == str(year)) & (values["level"] == level)
+    sel &= values["industry_division"].fillna("") == ""
+    return values.loc[sel, ["indicator", "unit_code", "value", "synthetic"]]
+
+
+def _stats_of(stats: pd.DataFrame, year: int) -> pd.DataFrame:
+    if stats.empty:
+        return stats
+    return stats.loc[stats["period"] == str(year), ["org_unit_code", "element", "value",
+                                                     "synthetic"]]  # fmt: skip
+
+
+def _enterprises(session: Any, tree: OrgTree, level: str, year: int) -> pd.DataFrame:
+    ents = enterprises_at(session, year)
+    if ents.empty:
+        return ents.assign(unit_code=pd.Series(dtype=str), rd_intensity=pd.Series(dtype=float))
+    ents = ents.merge(rd_intensity_of_year(session, year), on="enterprise_id", how="left")
+    if level == "township":
+        ents["unit_code"] = ents["township_code"]
+    else:
+        parent = {u.code: u.parent_code for u in tree}
+        ents["unit_code"] = ents["township_code"].map(parent)
+    return ents
+
+
+def _year_build(
+    fw: ev.Framework, units: pd.DataFrame, year: int, inputs: YearInputs
+) -> tuple[BuildResult, pd.DataFrame, bool] | None:
+    """The engine's build of one year, or None when the year has no indicator data."""
+    elements = set(fw.refs("statistic")) - set(fw.denominators)
+    stats = inputs.stats
+    if inputs.values.empty and (stats.empty or not stats["element"].isin(elements).any()):
+        return None
+    raw, synthetic = ev.raw_table(fw, units, year, inputs.values, stats, inputs.enterprises)
+    idata, imeta = ev.coin_tables(fw, units, raw)
+    spec = dict(fw.spec)
+    spec.setdefault("impute", {"method": "mean_group"})
+    spec["impute"] = {**spec["impute"], "group": ev.GROUP_COLUMN}
+    return build(idata, imeta, spec), raw, synthetic
+
+
+def _final(fw: ev.Framework, bld: BuildResult, raw: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    bonus = ev.bonus_points(fw, raw)
+    index = bld.data["Aggregated"][fw.index_code]
+    return index + bonus["Net"].reindex(index.index), bonus
+
+
+def _assemble(
+    fw: ev.Framework,
+    year: int,
+    units: pd.DataFrame,
+    bld: BuildResult,
+    raw: pd.DataFrame,
+    synthetic: bool,
+    prev: tuple[BuildResult, pd.DataFrame, bool] | None,
+) -> EvaluationResult:
+    u = units.set_index("uCode")
+    score, bonus = _final(fw, bld, raw)
+    agg = bld.data["Aggregated"]
+    pool, kind = u["pool"].reindex(score.index), u[ev.GROUP_COLUMN].reindex(score.index)
+    res = pd.DataFrame({"uName": u["uName"], "kind": kind, "kind_zh": u["kind_zh"],
+                        "pool": pool}).reindex(score.index)  # fmt: skip
+    res["Rank"] = ev.ranks_within(score, pool)
+    res["GroupRank"] = ev.ranks_within(score, kind)
+    res["Grade"] = ev.grades(fw.grades, score, pool)
+    res["Score"] = score
+    res["Index"] = agg[fw.index_code]
+    for a in fw.aggregates:
+        res[a.code] = agg[a.code]
+    res[["Bonus", "Deduction"]] = bonus[["Bonus", "Deduction"]]
+    notes = []
+    if prev is not None:
+        p_score, _ = _final(fw, prev[0], prev[1])
+        res["ScorePrev"] = p_score.reindex(score.index)
+        res["RankPrev"] = ev.ranks_within(p_score, u["pool"].reindex(p_score.index)).reindex(
+            score.index
+        )
+        res["ScoreChange"] = res["Score"] - res["ScorePrev"]
+        res["RankChange"] = res["RankPrev"] - res["Rank"]
+        synthetic |= prev[2]
+    else:
+        notes.append(f"{year - 1} 年无数据, 不计变化 / no data for {year - 1}: no change shown")
+        for c in ("ScorePrev", "RankPrev", "ScoreChange", "RankChange"):
+            res[c] = float("nan")
+    sw = strengths_weaknesses(bld, 3).set_index("uCode")
+    res["Strengths"] = sw["Strengths"].reindex(score.index)
+    res["Weaknesses"] = sw["Weaknesses"].reindex(score.index)
+    ew = bld.effective_weights.reindex([i.code for i in fw.indicators])
+    norm = bld.data["Normalised"]
+    cards = {str(c): ev.scorecard(norm.loc[c], ew) for c in norm.index}
+    res["Lifts"] = [[k for k, _ in cards[str(c)]["lifts"]] for c in res.index]
+    res["Drags"] = [[k for k, _ in cards[str(c)]["drags"]] for c in res.index]
+    res.index.name = "uCode"
+    res = res.reset_index()
+    res["_p"] = (res["pool"] != ev.OVERALL).astype(int)
+    res = res.sort_values(["_p", "pool", "Rank", "uCode"], kind="mergesort").drop(columns="_p")
+    return EvaluationResult(
+        fw,
+        year,
+        units,
+        bld,
+        raw,
+        bonus,
+        res.reset_index(drop=True),
+        cards,
+        synthetic,
+        year - 1 if prev is not None else None,
+        notes=notes,
+    )
+
+
+def _add_uncertainty(result: EvaluationResult, n: int, seed: int | None) -> None:
+    """Monte Carlo over the framework's uncertain choices; rank intervals within pools."""
+    fw, bld = result.framework, result.build
+    out = run_uncertainty(bld, fw.uncertain, n=n, seed=seed)
+    units = bld.data["Normalised"].index
+    net = result.bonus["Net"].reindex(units).fillna(0.0).to_numpy(float)
+    pool = result.units.set_index("uCode")["pool"].reindex(units).to_numpy()
+    stats = ev.rank_intervals(out["scores"], net, list(pool))
+    stats.insert(0, "uCode", list(units))
+    stats.insert(
+        1, "RankNominal", result.results.set_index("uCode")["Rank"].reindex(units).to_numpy()
+    )
+    result.rank_stats = stats
+    merged = result.results.merge(stats.drop(columns="RankNominal"), on="uCode", how="left")
+    result.results = merged
+    result.draws, result.seed = n, seed

@@ -1,0 +1,416 @@
+"""Key tasks: progress reports with evidence, the task board with its automatic states,
+the programme / plan roll-up, supervision (督办) with reminders, leaders' comments, owners
+and milestones. Everything a department does with its tasks goes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from yanzhi.core.periods import Period, parse_period
+from yanzhi.core.plan.model import Plan
+from yanzhi.core.tasks import (
+    AUTO_STATE_LABELS,
+    TASK_STATUS_LABELS,
+    AutoState,
+    MilestoneState,
+    TaskInputError,
+    TaskStatus,
+    auto_states,
+    check_progress,
+    milestone_due,
+    parse_status,
+    roll_up,
+)
+from yanzhi.ingest import evidence as ev
+from yanzhi.services.database import require_schema
+from yanzhi.services.tasks.targets import list_targets, statuses_by_task
+from yanzhi.storage import tasks as store
+from yanzhi.storage.audit import WriteContext
+from yanzhi.storage.db import transaction
+from yanzhi.storage.models import TaskRow
+from yanzhi.storage.orgunits import list_org_units
+from yanzhi.storage.plans import get_plan, list_plans
+from yanzhi.storage.taskmodels import TaskReportRow
+
+UNASSIGNED = "(unassigned)"
+
+
+def current_period(today: dt.date) -> str:
+    """Task reports are quarterly: the quarter that contains ``today``."""
+    return str(Period.of_quarter(today.year, (today.month - 1) // 3 + 1))
+
+
+def _task(session: Session, plan: Plan, code: str) -> TaskRow:
+    row = store.get_task(session, _plan_id(session, plan), code)
+    if row is None:
+        raise LookupError(f"unknown task {code!r}; e.g. P1.T1 / 未知任务 {code!r}")
+    return row
+
+
+def _plan_id(session: Session, plan: Plan) -> int:
+    return next(p.id for p in list_plans(session) if p.code == plan.code)
+
+
+def report(
+    engine: Engine,
+    task: str,
+    *,
+    period: str,
+    status: str,
+    progress: float,
+    actor: str,
+    note: str | None = None,
+    delay_reason: str | None = None,
+    evidence: Sequence[Path] = (),
+    synthetic: bool = False,
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Store a progress report. Refused, with nothing stored, for an unknown task, status
+    or period, a progress outside 0–100, or an evidence file that is missing, too large or
+    of a type not accepted."""
+    require_schema(engine)
+    state = parse_status(status)
+    pct = check_progress(progress)
+    try:
+        per = str(parse_period(period))
+    except ValueError as exc:
+        raise TaskInputError(f"{exc} / 无法识别的报告期 {period!r}") from None
+    checked = [ev.check(Path(p)) for p in evidence]  # every file before anything is stored
+    ctx = WriteContext(actor)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        row = _task(session, plan, task)
+        history = store.list_reports(session, row.plan_id, row.id)
+        delays = history[-1].delay_count if history else 0
+        delays += 1 if state is TaskStatus.BEHIND else 0
+        files = [_stored(e) for e in checked]
+        saved = store.create_report(
+            session,
+            task=row,
+            period=per,
+            status=state.value,
+            progress=pct,
+            narrative=note,
+            delay_reason=delay_reason,
+            delay_count=delays,
+            evidence=files,
+            ctx=ctx,
+            synthetic=synthetic,
+            at=at,
+        )
+        return _report_dict(saved, row.code, [f.__dict__ for f in files])
+
+
+def _stored(e: ev.Evidence) -> store.EvidenceFile:
+    s = ev.store(e)
+    return store.EvidenceFile(e.file_name, e.sha256, e.size, e.mime, s.stored_path)
+
+
+def _report_dict(r: TaskReportRow, task: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
+    zh, en = TASK_STATUS_LABELS[TaskStatus(r.status)]
+    return {
+        "id": r.id,
+        "task": task,
+        "period": r.period,
+        "status": r.status,
+        "status_label_zh": zh,
+        "status_label_en": en,
+        "progress": r.progress,
+        "narrative": r.narrative,
+        "delay_reason": r.delay_reason,
+        "delay_count": r.delay_count,
+        "reported_by": r.reported_by,
+        "reported_at": r.reported_at.isoformat(),
+        "synthetic": r.synthetic,
+        "evidence": evidence,
+    }
+
+
+def history(engine: Engine, task: str) -> list[dict[str, Any]]:
+    """Every report of a task, oldest first, with its evidence files."""
+    require_schema(engine)
+    with transaction(engine) as session:
+        row = _task(session, get_plan(session), task)
+        reports = store.list_reports(session, row.plan_id, row.id)
+        files: dict[int, list[dict[str, Any]]] = {}
+        for e in store.list_evidence(session, [r.id for r in reports]):
+            files.setdefault(e.report_id, []).append(
+                {
+                    "file_name": e.file_name,
+                    "sha256": e.sha256,
+                    "size": e.size,
+                    "mime": e.mime,
+                    "stored_path": e.stored_path,
+                }
+            )
+        return [_report_dict(r, task, files.get(r.id, [])) for r in reports]
+
+
+def _unit_names(session: Session, plan: Plan) -> dict[str, str]:
+    names = {u.code: u.name for u in list_org_units(session)}
+    names.update({d.code: d.name for d in plan.departments})
+    return names
+
+
+def board(
+    engine: Engine,
+    *,
+    owner: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    period: str | None = None,
+    today: dt.date | None = None,
+    target_rows: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The task board: each task's latest report (what the board shows), automatic
+    states, milestones and target statuses; with the programme / plan roll-up.
+    ``target_rows``: :func:`list_targets` as of the same day, when the caller has it."""
+    day = today or dt.date.today()
+    per = str(parse_period(period)) if period else current_period(day)
+    wanted = parse_status(status) if status else None
+    require_schema(engine)
+    rows_of_targets = list_targets(engine, as_of=day) if target_rows is None else target_rows
+    targets = statuses_by_task(rows_of_targets)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        pid = _plan_id(session, plan)
+        latest: dict[int, TaskReportRow] = {}
+        reported: set[int] = set()
+        for r in store.list_reports(session, pid):
+            latest[r.task_id] = r
+            if r.period == per:
+                reported.add(r.task_id)
+        done = {m.id: d for m, d in store.list_milestones(session, pid)}
+        milestones: dict[int, list[Any]] = {}
+        for m, _ in store.list_milestones(session, pid):
+            milestones.setdefault(m.task_id, []).append(m)
+        names = _unit_names(session, plan)
+        rows = store.list_tasks(session, pid)
+        programmes = {p.id: p for p in store.list_programmes(session, pid)}
+        items = [
+            _task_item(
+                t,
+                latest.get(t.id),
+                t.id in reported,
+                milestones.get(t.id, []),
+                done,
+                targets.get(t.code, []),
+                names,
+                programmes[t.programme_id].code,
+                day,
+            )
+            for t in rows
+        ]
+        weights: dict[str, tuple[float, list[tuple[float | None, float]]]] = {
+            p.code: (p.weight, []) for p in programmes.values()
+        }
+    for item, t in zip(items, rows, strict=True):
+        pct = item["latest"]["progress"] if item["latest"] else None
+        weights[item["programme"]][1].append((pct, t.weight))
+    rolled = roll_up({k: (w, ts) for k, (w, ts) in weights.items()})
+    shown = [i for i in items if _matches(i, owner, wanted, overdue)]
+    return {
+        "period": per,
+        "today": day.isoformat(),
+        "plan_progress": rolled.plan,
+        "programmes": [{"code": k, "progress": v} for k, v in rolled.programmes.items()],
+        "tasks": shown,
+    }
+
+
+def _task_item(
+    t: TaskRow,
+    latest: TaskReportRow | None,
+    reported: bool,
+    milestones: list[Any],
+    done: dict[int, bool],
+    target_statuses: list[Any],
+    names: dict[str, str],
+    programme: str,
+    day: dt.date,
+) -> dict[str, Any]:
+    ms = [
+        MilestoneState(m.code, milestone_due(m.year, m.due), done.get(m.id, False))
+        for m in milestones
+    ]
+    states = auto_states(
+        today=day,
+        milestones=ms,
+        reported_this_period=reported,
+        status=TaskStatus(latest.status) if latest else None,
+        target_statuses=target_statuses,
+    )
+    return {
+        "code": t.code,
+        "title": t.title,
+        "title_en": t.title_en,
+        "programme": programme,
+        "lead": t.lead,
+        "lead_name": names.get(t.lead or ""),
+        "co_units": list(t.co_units or []),
+        "weight": t.weight,
+        "latest": None if latest is None else _report_dict(latest, t.code, []),
+        "states": [s.value for s in states],
+        "state_labels": [AUTO_STATE_LABELS[s][0] + " / " + AUTO_STATE_LABELS[s][1] for s in states],
+        "overdue_milestones": [
+            {"code": m.code, "due": m.due.isoformat()} for m in ms if not m.done and m.due < day
+        ],
+        "milestones": [{"code": m.code, "due": m.due.isoformat(), "done": m.done} for m in ms],
+    }
+
+
+def _matches(
+    item: dict[str, Any], owner: str | None, status: TaskStatus | None, overdue: bool
+) -> bool:
+    if owner and owner != item["lead"] and owner not in item["co_units"]:
+        return False
+    if status and (item["latest"] is None or item["latest"]["status"] != status.value):
+        return False
+    return not overdue or AutoState.OVERDUE_MILESTONE.value in item["states"]
+
+
+def supervise(
+    engine: Engine, *, period: str | None = None, today: dt.date | None = None
+) -> dict[str, Any]:
+    """督办: per responsible (lead) unit, the tasks that are overdue, silent or behind,
+    with the reminders already sent."""
+    b = board(engine, period=period, today=today)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        pid = _plan_id(session, plan)
+        tasks = {t.id: t.code for t in store.list_tasks(session, pid)}
+        reminders: dict[str, list[dict[str, Any]]] = {}
+        for r in store.list_reminders(session, pid):
+            reminders.setdefault(tasks[r.task_id], []).append(
+                {
+                    "unit": r.unit,
+                    "period": r.period,
+                    "reasons": r.reasons,
+                    "note": r.note,
+                    "reminded_by": r.reminded_by,
+                    "reminded_at": r.reminded_at.isoformat(),
+                }
+            )
+    units: dict[str, dict[str, Any]] = {}
+    for item in b["tasks"]:
+        if not item["states"]:
+            continue
+        unit = item["lead"] or UNASSIGNED
+        entry = units.setdefault(
+            unit, {"unit": unit, "unit_name": item["lead_name"] or "未分配牵头单位", "tasks": []}
+        )
+        entry["tasks"].append(
+            {
+                "code": item["code"],
+                "title": item["title"],
+                "states": item["states"],
+                "state_labels": item["state_labels"],
+                "latest": item["latest"],
+                "overdue_milestones": item["overdue_milestones"],
+                "reminders": reminders.get(item["code"], []),
+            }
+        )
+    return {"period": b["period"], "today": b["today"], "units": list(units.values())}
+
+
+def remind(
+    engine: Engine,
+    unit: str,
+    *,
+    actor: str,
+    note: str | None = None,
+    period: str | None = None,
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Record a reminder to ``unit`` for each of its tasks on the supervision list."""
+    listed = supervise(engine, period=period, today=today)
+    found = next((u for u in listed["units"] if u["unit"] == unit), None)
+    if found is None:
+        return []
+    ctx = WriteContext(actor)
+    out = []
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        for t in found["tasks"]:
+            row = _task(session, plan, t["code"])
+            store.create_reminder(
+                session,
+                task=row,
+                unit=unit,
+                period=listed["period"],
+                reasons=t["states"],
+                note=note,
+                ctx=ctx,
+            )
+            out.append({"task": t["code"], "unit": unit, "reasons": t["states"]})
+    return out
+
+
+def comment(engine: Engine, task: str, text: str, *, actor: str) -> dict[str, Any]:
+    """A leader's comment (批示) on a task; audited."""
+    if not text.strip():
+        raise TaskInputError("a comment needs text / 批示内容不能为空")
+    require_schema(engine)
+    with transaction(engine) as session:
+        row = _task(session, get_plan(session), task)
+        c = store.create_comment(session, task=row, text=text.strip(), ctx=WriteContext(actor))
+        return {"task": task, "author": c.author, "text": c.text}
+
+
+def comments(engine: Engine, task: str | None = None) -> list[dict[str, Any]]:
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        pid = _plan_id(session, plan)
+        codes = {t.id: t.code for t in store.list_tasks(session, pid)}
+        return [
+            {"task": codes[c.task_id], "author": c.author, "text": c.text, "at": c.at.isoformat()}
+            for c in store.list_comments(session, pid)
+            if task is None or codes[c.task_id] == task
+        ]
+
+
+def assign(engine: Engine, task: str, *, lead: str | None, co_units: list[str], actor: str) -> bool:
+    """Set the lead unit and co-units of a task (department codes or org unit codes)."""
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        known = set(_unit_names(session, plan))
+        unknown = [u for u in [lead, *co_units] if u and u not in known]
+        if unknown:
+            raise LookupError(f"unknown unit(s) {unknown} / 未知单位 {unknown}")
+        row = _task(session, plan, task)
+        return store.update_owners(
+            session, task=row, lead=lead, co_units=co_units, ctx=WriteContext(actor)
+        )
+
+
+def set_milestone(
+    engine: Engine,
+    task: str,
+    *,
+    year: int,
+    title: str,
+    actor: str,
+    due: str | None = None,
+    note: str | None = None,
+    done: bool | None = None,
+    done_on: dt.date | None = None,
+) -> str:
+    """Add or edit a task's milestone for a year (code TASK/MYEAR), optionally done."""
+    code = f"{task}/M{year}"
+    if due:
+        dt.date.fromisoformat(due)
+    with transaction(engine) as session:
+        row = _task(session, get_plan(session), task)
+        ctx = WriteContext(actor)
+        m = store.upsert_milestone(
+            session, task=row, code=code, year=year, title=title, due=due, note=note, ctx=ctx
+        )
+        if done is not None:
+            store.set_milestone_done(session, milestone=m, done=done, on=done_on, ctx=ctx)
+    return code

@@ -1,0 +1,199 @@
+"""Enterprises as a principal sees them: the search within the scope, one enterprise's page
+(record, R&D diagnosis, peers, policies) and the bureau's lists (priority, visit, innovation
+points, 双倍增). The numbers come from :mod:`yanzhi.services.enterprises.diagnosis` and
+:mod:`yanzhi.services.enterprises.lists` unchanged; this module checks and filters.
+
+Who sees what: searching and the lists need ``read_enterprises`` (city-wide roles, leaders,
+district and township officers), limited to the enterprises located in the principal's
+scope; an enterprise user sees only its own enterprise; a task owner sees none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func, or_, select
+
+from yanzhi.core.orgtree import OrgTree
+from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import org_scope, require
+from yanzhi.services.database import require_schema
+from yanzhi.services.enterprises import diagnosis as enterprises
+from yanzhi.services.enterprises import lists
+from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
+from yanzhi.storage.db import transaction
+
+MAX_QUERY = 100
+
+
+def check_reader(principal: Principal) -> None:
+    """Enterprise users read their own enterprise; everyone else needs read_enterprises."""
+    if principal.role != "enterprise":
+        require(principal, "read_enterprises")
+
+
+def _townships(principal: Principal, tree: OrgTree) -> list[str] | None:
+    """Township codes of the principal's scope (None: every township)."""
+    scope = org_scope(principal, tree)
+    if scope is None:
+        return None
+    if scope not in tree:
+        return []
+    return [u.code for u in tree.descendants(scope, include_self=True)]
+
+
+def search(
+    engine: Engine,
+    principal: Principal,
+    tree: OrgTree,
+    *,
+    q: str = "",
+    page: int = 1,
+    size: int = 50,
+) -> dict[str, Any]:
+    """Enterprises in the scope whose name or USCC contains ``q``, by name; one page of them
+    as ``{"items", "total", "page", "size"}``."""
+    require(principal, "read_enterprises")
+    require_schema(engine)
+    e = EnterpriseRow
+    where: list[Any] = []
+    towns = _townships(principal, tree)
+    if towns is not None:
+        where.append(e.township_code.in_(towns or [""]))
+    text = q.strip()[:MAX_QUERY]
+    if text:
+        where.append(
+            or_(
+                e.name.contains(text, autoescape=True),
+                e.uscc.contains(text.upper(), autoescape=True),
+            )
+        )
+    cols = (
+        e.uscc,
+        e.name,
+        e.industry_code,
+        e.size_class,
+        e.township_code,
+        e.above_size_industrial,
+        e.hightech,
+        e.tech_sme,
+        e.specialised,
+        e.champion,
+        e.synthetic,
+    )
+    with transaction(engine) as session:
+        total = session.scalar(select(func.count()).select_from(e).where(*where)) or 0
+        found = session.execute(
+            select(*cols)
+            .where(*where)
+            .order_by(e.name, e.uscc)
+            .offset((page - 1) * size)
+            .limit(size)
+        ).all()
+    names = {u.code: u.name for u in tree}
+    items = []
+    for r in found:
+        row = dict(r._mapping)
+        town = row["township_code"]
+        parent = tree.parent(town) if town in tree else None
+        row["township"] = names.get(town)
+        row["district"] = parent.name if parent else None
+        row["district_code"] = parent.code if parent else None
+        items.append(row)
+    return {"items": items, "total": int(total), "page": page, "size": size}
+
+
+def record(engine: Engine, principal: Principal, uscc: str) -> dict[str, Any]:
+    """An enterprise's record (enterprise users: their own only)."""
+    check_reader(principal)
+    return enterprises.show(engine, uscc, principal=principal)
+
+
+def diagnosis(engine: Engine, principal: Principal, uscc: str) -> dict[str, Any]:
+    """R&D intensity, peers, gaps, warnings and policies (404 without R&D reports)."""
+    check_reader(principal)
+    return enterprises.diagnose(engine, uscc, principal=principal)
+
+
+def enterprise_page(engine: Engine, principal: Principal, uscc: str) -> dict[str, Any]:
+    """Record and diagnosis together; an enterprise without the reports a diagnosis needs
+    still shows its record, with the reason in ``note``."""
+    rec = record(engine, principal, uscc)
+    try:
+        diag: dict[str, Any] | None = diagnosis(engine, principal, uscc)
+        note = None
+    except LookupError as exc:  # no reports, or no full-year report for the policies
+        diag, note = None, str(exc).strip("'\"")
+    return {"enterprise": rec, "diagnosis": diag, "note": note}
+
+
+@dataclass(frozen=True)
+class ListKind:
+    name: str
+    zh: str
+    en: str
+    by_year: bool
+    run: Callable[..., list[dict[str, Any]]]
+
+
+LISTS: dict[str, ListKind] = {
+    "priority": ListKind(
+        "priority",
+        "研发强度5%以上优先支持清单",
+        "Priority list (R&D above 5 % of revenue)",
+        True,
+        lists.priority,
+    ),
+    "visit": ListKind(
+        "visit",
+        "诊断走访清单(研发为零或下降)",
+        "Visit list (zero or falling R&D)",
+        True,
+        lists.visit,
+    ),
+    "points": ListKind(
+        "points",
+        "创新积分排名(本地默认方案)",
+        "Innovation points (local default scheme)",
+        True,
+        lists.points,
+    ),
+    "doubling": ListKind(
+        "doubling",
+        "高企与科技型中小企业双倍增跟踪",
+        "High-tech and tech-SME doubling",
+        False,
+        lists.doubling,
+    ),
+}
+
+
+def list_years(engine: Engine) -> list[int]:
+    """Years with full-year (1–12 月) enterprise reports, newest first."""
+    require_schema(engine)
+    with transaction(engine) as session:
+        found = session.scalars(
+            select(RdReportRow.year).where(RdReportRow.month == 12).distinct()
+        ).all()
+    return sorted({int(y) for y in found}, reverse=True)
+
+
+def work_list(
+    engine: Engine, principal: Principal, name: str, *, year: int | None = None
+) -> list[dict[str, Any]]:
+    """One of :data:`LISTS`, limited to the principal's scope (``doubling`` is a city count
+    and takes no year)."""
+    require(principal, "read_enterprises")
+    kind = LISTS.get(name)
+    if kind is None:
+        raise LookupError(f"no list {name!r}; one of {', '.join(LISTS)} / 没有该清单")
+    if not kind.by_year:
+        return kind.run(engine)
+    if year is None:
+        found = list_years(engine)
+        if not found:
+            return []
+        year = found[0]
+    return kind.run(engine, year=year, principal=principal)

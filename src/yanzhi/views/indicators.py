@@ -1,0 +1,279 @@
+"""What the indicator pages show, for one principal: every plan indicator with its latest
+value and status, and one indicator in one unit (series, target path, the numbers behind
+its status, forecast, its children and gap attribution). views/units.py builds the
+unit pages on the shared pieces here.
+
+Every function takes the principal and checks or filters with services/access/scope.py, so the
+pages, the API and any other interface obey the same rule. The statuses are those of
+services/monitoring/status.py (the same ``indicator_status`` on the same inputs). ``memo`` lets the
+caller cache principal-independent work (the warnings list, the evaluation, the task
+board, an attribution) under a key; results are cut to the principal after it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from yanzhi.core.orgtree import OrgTree
+from yanzhi.core.periods import parse_period
+from yanzhi.core.plan.model import Indicator, Plan
+from yanzhi.services.access.principal import PermissionDenied, Principal, check_enterprise
+from yanzhi.services.access.scope import can, can_see_unit
+from yanzhi.services.monitoring import analysis
+from yanzhi.storage.bulk import read_frame
+from yanzhi.storage.datamodels import EnterpriseRow
+from yanzhi.storage.db import transaction
+from yanzhi.storage.facts import indicator_values
+from yanzhi.views.common import (
+    Memo,
+    direct,
+    plan_of,
+    safe,
+    short_row,
+    statuses,
+    unit_info,
+    visible_unit,
+)
+
+DEFAULT_BY = {"city": "district", "district": "township", "township": "industry"}
+
+
+# -- indicators -----------------------------------------------------------------------------
+def indicator_list(
+    engine: Engine, principal: Principal, tree: OrgTree, *, unit: str | None = None
+) -> dict[str, Any]:
+    """Every plan indicator (headline first) with its latest value, target and status in
+    ``unit`` (default: the region)."""
+    plan = plan_of(engine)
+    u = visible_unit(principal, tree, unit or plan.meta.region)
+    order = sorted(plan.indicators, key=lambda i: not i.headline)
+    sts = {s["indicator"]: s for s in statuses(engine, units=[u.code])[u.code]}
+    rows = []
+    for ind in order:
+        rows.append(
+            {
+                **short_row(sts[ind.code]),
+                "headline": ind.headline,
+                "frequency": ind.frequency,
+                "source": ind.source,
+            }
+        )
+    return {"unit": unit_info(principal, tree, u), "indicators": rows}
+
+
+def _meta(plan: Plan, ind: Indicator) -> dict[str, Any]:
+    f = ind.formula
+    return safe(
+        {
+            "code": ind.code,
+            "name": ind.name,
+            "name_en": ind.name_en,
+            "unit": ind.unit,
+            "direction": ind.direction,
+            "frequency": ind.frequency,
+            "source": ind.source,
+            "headline": ind.headline,
+            "formula": {
+                "numerator": f.numerator,
+                "denominator": f.denominator,
+                "factor": f.factor,
+                "filter": f.filter,
+            },
+            "baseline": ind.baseline.__dict__ if ind.baseline else None,
+            "target": ind.target.__dict__ if ind.target else None,
+            "plan_interim_targets": [t.__dict__ for t in ind.interim_targets],
+            "definition": ind.definition,
+            "data_source": ind.data_source,
+            "note": ind.note,
+            "baseline_year": plan.meta.baseline_year,
+        }
+    )
+
+
+EXPLAIN: tuple[tuple[str, str, str], ...] = (
+    ("base_year", "基期", "Base year"),
+    ("base_value", "基期值", "Base value"),
+    ("current_year", "当前年份", "Current year"),
+    ("current_value", "当前值", "Current value"),
+    ("target_year", "目标年份", "Target year"),
+    ("target", "目标值", "Target"),
+    ("progress_value", "进展比率(实际/应有)", "Progress ratio (actual / required)"),
+    ("required_growth", "所需年均增速", "Required annual growth"),
+    ("expected_target_year_value", "按现有趋势目标年预计值", "Expected value in target year"),
+    ("score", "进展得分", "Progress score"),
+    ("method", "评估方法", "Method"),
+)
+
+
+def explanation(st: dict[str, Any]) -> list[dict[str, Any]]:
+    """The numbers behind a status (methods.md §1) and the forecast, as labelled rows."""
+    a, f = st["assessment"], st["forecast"]
+    rows = [{"key": k, "zh": zh, "en": en, "value": a.get(k)} for k, zh, en in EXPLAIN]
+    rows += [
+        {"key": "p_meet", "zh": "实现目标概率", "en": "P(meet target)",
+         "value": f.get("probability_meeting_target")},
+        {"key": "forecast_expected", "zh": "目标年预测值", "en": "Forecast for target year",
+         "value": f.get("expected")},
+        {"key": "forecast_band", "zh": "预测区间(80%)", "en": "Forecast band (80 %)",
+         "value": None if f.get("lower80") is None else f"{f['lower80']:.3f} – {f['upper80']:.3f}"},
+        {"key": "forecast_method", "zh": "预测方法", "en": "Forecast method",
+         "value": f.get("method")},
+    ]  # fmt: skip
+    if a.get("override"):
+        rows.append({"key": "override", "zh": "人工调整", "en": "Override", "value": a["override"]})
+    return rows
+
+
+def _period_series(engine: Engine, code: str, unit: str) -> dict[str, dict[str, float | None]]:
+    """The indicator's values by period kind other than the year (ytd, quarter, month)."""
+    with transaction(engine) as session:
+        v = indicator_values(session, indicators=[code], units=[unit])
+    v = v[(v["industry_division"] == "") & (v["period_kind"] != "year")]
+    out: dict[str, dict[str, float | None]] = {}
+    for kind, g in v.groupby("period_kind"):
+        ordered = sorted(zip(g["period"], g["value"], strict=True),
+                         key=lambda pv: parse_period(pv[0]).sort_key())  # fmt: skip
+        out[str(kind)] = {str(p): safe(float(x)) for p, x in ordered}
+    return out
+
+
+def indicator_view(
+    engine: Engine, principal: Principal, tree: OrgTree, code: str, *, unit: str | None = None
+) -> dict[str, Any]:
+    """One indicator for one unit: its definition, annual series, year-to-date / monthly
+    series, target path, status with the numbers behind it, and the forecast."""
+    plan = plan_of(engine)
+    ind = plan.indicator(code)
+    u = visible_unit(principal, tree, unit or plan.meta.region)
+    st = statuses(engine, units=[u.code], indicators=[ind.code])[u.code][0]
+    st["target_path"] = st["assessment"].get("interim_targets") or {}
+    return {
+        "unit": unit_info(principal, tree, u),
+        "indicator": _meta(plan, ind),
+        "status": st,
+        "explanation": explanation(st),
+        "periods": _period_series(engine, ind.code, u.code),
+    }
+
+
+def indicator_children(
+    engine: Engine,
+    principal: Principal,
+    tree: OrgTree,
+    code: str,
+    *,
+    unit: str | None = None,
+    memo: Memo = direct,
+) -> dict[str, Any]:
+    """The indicator in each child of ``unit`` the principal may see (district → townships);
+    in a township, the enterprises that moved it most (for roles that may see them)."""
+    plan = plan_of(engine)
+    ind = plan.indicator(code)
+    u = visible_unit(principal, tree, unit or plan.meta.region)
+    kids = [c for c in tree.children(u.code) if can_see_unit(principal, c.code, tree)]
+    sts = statuses(engine, units=[k.code for k in kids], indicators=[ind.code]) if kids else {}
+    rows = [
+        {"code": k.code, "unit_name": k.name, "level": str(k.level), **short_row(sts[k.code][0])}
+        for k in kids
+    ]
+    out: dict[str, Any] = {"unit": unit_info(principal, tree, u), "indicator": ind.code}
+    out["children"] = rows
+    out["enterprises"] = None
+    if str(u.level) == "township" and can(principal, "read_enterprises"):
+        try:
+            att = indicator_attribution(engine, principal, tree, code, unit=u.code, memo=memo)
+            out["enterprises"] = att["top_contributors"]
+        except (LookupError, ValueError) as exc:
+            out["enterprises_note"] = str(exc)
+    return out
+
+
+def _default_end(engine: Engine, ind: Indicator, unit: str) -> str:
+    st = statuses(engine, units=[unit], indicators=[ind.code])[unit][0]
+    if st["year"] is None:
+        raise LookupError(f"no annual values of {ind.code} in {unit} / 该单位无年度数据")
+    return str(st["year"])
+
+
+def indicator_attribution(
+    engine: Engine,
+    principal: Principal,
+    tree: OrgTree,
+    code: str,
+    *,
+    unit: str | None = None,
+    by: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    memo: Memo = direct,
+) -> dict[str, Any]:
+    """Gap attribution (monitoring.analysis) of the indicator inside ``unit``: groups the
+    principal may not see are left out; the top enterprises only for roles that may read
+    enterprises, and only those inside the principal's scope (with their names)."""
+    plan = plan_of(engine)
+    ind = plan.indicator(code)
+    u = visible_unit(principal, tree, unit or plan.meta.region)
+    by = by or DEFAULT_BY[str(u.level)]
+    start = start or str(plan.meta.baseline_year)
+    end = end or _default_end(engine, ind, u.code)
+
+    def compute() -> dict[str, Any]:
+        try:
+            return safe(analysis.attribution(
+                engine, indicator=ind.code, start=start, end=end, by=by, unit=u.code))  # fmt: skip
+        except LookupError as exc:  # remembered too: a refusal costs as much as an answer
+            return {"refused": "lookup", "message": str(exc).strip("'\"")}
+        except ValueError as exc:
+            return {"refused": "value", "message": str(exc)}
+
+    raw = memo(("views.attribution", ind.code, u.code, by, start, end), compute)
+    if "refused" in raw:
+        raise (LookupError if raw["refused"] == "lookup" else ValueError)(raw["message"])
+    result = dict(raw)
+    if by in ("district", "township"):
+        col = analysis.GROUPS[by]
+        result["groups"] = [
+            g for g in raw["groups"] if can_see_unit(principal, str(g.get(col)), tree)
+        ]
+    result["unit"] = {"code": u.code, "name": u.name, "level": str(u.level)}
+    top = raw.get("top_contributors")
+    result["top_contributors"] = (
+        _enterprises_in_scope(engine, principal, tree, top)
+        if top is not None and can(principal, "read_enterprises")
+        else None
+    )
+    return result
+
+
+def _enterprises_in_scope(
+    engine: Engine, principal: Principal, tree: OrgTree, top: dict[str, Any]
+) -> dict[str, Any]:
+    wanted = {str(e["uscc"]) for side in ("positive", "negative") for e in top[side]}
+    with transaction(engine) as session:
+        found = read_frame(
+            session,
+            select(EnterpriseRow.uscc, EnterpriseRow.name, EnterpriseRow.township_code).where(
+                EnterpriseRow.uscc.in_(sorted(wanted))
+            ),
+        )
+    where = {r.uscc: (r.name, r.township_code) for r in found.itertuples()}
+
+    def visible(e: dict[str, Any]) -> bool:
+        uscc = str(e["uscc"])
+        if uscc not in where:
+            return False
+        try:
+            check_enterprise(principal, uscc=uscc, township=where[uscc][1], tree=tree)
+        except PermissionDenied:
+            return False
+        return True
+
+    def named(e: dict[str, Any]) -> dict[str, Any]:
+        name, town = where[str(e["uscc"])]
+        return {**e, "name": name, "township_code": town, "township": tree.get(town).name}
+
+    out = dict(top)
+    for side in ("positive", "negative"):
+        out[side] = [named(e) for e in top[side] if visible(e)]
+    return out

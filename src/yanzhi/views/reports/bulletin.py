@@ -1,0 +1,181 @@
+"""The monthly monitoring bulletin (月度监测报告) as data: every number in the documents
+comes from here, and the summary sentences are built only from these numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from yanzhi.core.periods import Period, PeriodKind, parse_period
+from yanzhi.services.collection import workflow as reporting
+from yanzhi.services.database import require_schema
+from yanzhi.services.monitoring import analysis
+from yanzhi.services.monitoring.status import status
+from yanzhi.storage.db import transaction
+from yanzhi.storage.facts import indicator_values
+from yanzhi.storage.orgunits import load_org_tree
+from yanzhi.storage.plans import get_plan
+
+
+class NoData(LookupError):
+    """There is nothing to report for the period; the message says what is missing."""
+
+
+def resolve_period(engine: Engine, text: str) -> Period:
+    """A month or YTD period → the YTD period reported on or before it (irregular
+    calendars: '2024-10' with reports for 1–5, 1–8, 1–11 months gives 2024-01..08)."""
+    p = parse_period(text)
+    if p.kind not in (PeriodKind.MONTH, PeriodKind.YTD):
+        raise ValueError(
+            f"{text}: give a month (2024-11) or a YTD period (2024-01..11) / "
+            "请给出月份或年初至今累计期"
+        )
+    with transaction(engine) as session:
+        values = indicator_values(session, indicators=["IND_RD_EXPENSE"], kinds=["ytd"])
+    periods = [parse_period(x) for x in values["period"].unique()] if not values.empty else []
+    candidates = [x for x in periods if x.year == p.year and x.last_month <= p.last_month]
+    if not candidates:
+        raise NoData(
+            f"no approved enterprise R&D data for {p.year} up to {p} — there is no "
+            f"bulletin to write / {p.label_zh()}前没有已审核的企业研发数据, 无法生成月报"
+        )
+    return max(candidates)
+
+
+def _district_rd(engine: Engine, period: Period) -> list[dict[str, Any]]:
+    previous = str(period.same_period_last_year())
+    with transaction(engine) as session:
+        values = indicator_values(
+            session, indicators=["IND_RD_EXPENSE", "IND_RD_INTENSITY"], kinds=["ytd"]
+        )
+        tree = load_org_tree(session)
+    values = values[(values["level"] == "district") & (values["industry_division"] == "")]
+    rows = []
+    for d in tree.by_level("district"):
+        mine = values[values["unit_code"] == d.code].set_index(["indicator", "period"])["value"]
+        now = mine.get(("IND_RD_EXPENSE", str(period)))
+        before = mine.get(("IND_RD_EXPENSE", previous))
+        rows.append(
+            {
+                "code": d.code,
+                "name": d.name,
+                "rd_expense": _f(now),
+                "rd_expense_previous": _f(before),
+                "growth": None if not before or now is None else float(now / before - 1),
+                "intensity": _f(mine.get(("IND_RD_INTENSITY", str(period)))),
+            }
+        )
+    return rows
+
+
+def _f(v: Any) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def monthly(engine: Engine, *, period: str) -> dict[str, Any]:
+    require_schema(engine)
+    p = resolve_period(engine, period)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+    city = status(engine)
+    districts = _district_rd(engine, p)
+    total_now = sum(r["rd_expense"] or 0 for r in districts)
+    total_before = sum(r["rd_expense_previous"] or 0 for r in districts)
+    try:
+        attribution = analysis.attribution(
+            engine,
+            indicator="IND_RD_INTENSITY",
+            start=str(p.same_period_last_year()),
+            end=str(p),
+            by="district",
+            approved_only=True,
+        )
+    except LookupError:
+        attribution = None
+    data = {
+        "title": f"{plan.meta.title} 月度监测报告",
+        "plan": plan.code,
+        "requested": period,
+        "period": str(p),
+        "period_zh": p.label_zh(),
+        "headline": city["indicators"],
+        "districts": districts,
+        "city_rd": {
+            "value": total_now,
+            "previous": total_before,
+            "growth": total_now / total_before - 1 if total_before else None,
+        },
+        "attribution": attribution,
+        "warnings": analysis.warnings(engine),
+        "completeness": reporting.completeness(engine, period=str(p), level="district"),
+        "tasks": _tasks(engine, plan),
+        "synthetic": any(i["synthetic"] for i in city["indicators"]),
+    }
+    data["summary"] = summary(data)
+    return data
+
+
+def _tasks(engine: Engine, plan: Any) -> dict[str, Any]:
+    """Task progress by programme and the tasks needing supervision."""
+    from yanzhi.services.tasks.updates import board
+
+    b = board(engine)
+    titles = {p.code: p.title for p in plan.programmes}
+    flagged = [
+        {
+            "code": t["code"],
+            "title": t["title"],
+            "lead": t["lead_name"] or "未分配",
+            "states": t["state_labels"],
+        }
+        for t in b["tasks"]
+        if t["states"]
+    ]
+    return {
+        "period": b["period"],
+        "plan_progress": b["plan_progress"],
+        "programmes": [
+            {"code": p["code"], "title": titles.get(p["code"], ""), "progress": p["progress"]}
+            for p in b["programmes"]
+        ],
+        "flagged": flagged,
+    }
+
+
+def summary(d: dict[str, Any]) -> list[str]:
+    """Sentences built only from the bulletin's numbers (no free-form text)."""
+    out = []
+    rd = d["city_rd"]
+    if rd["growth"] is not None:
+        out.append(
+            f"{d['period_zh']}, 全市规上工业企业研发费用 {rd['value']:,.2f} 亿元, 同比"
+            f"{'增长' if rd['growth'] >= 0 else '下降'} {abs(rd['growth']):.1%}。"
+        )
+    for i in d["headline"]:
+        if i["value"] is not None:
+            out.append(
+                f"{i['name']} {i['year']}年为 {i['value']:,.2f}{i['unit']}, 目标 "
+                f"{i['target']:g}{i['unit']}({i['target_year']}年), 评估: {i['status_zh']}。"
+            )
+    rising = [r for r in d["districts"] if r["growth"] is not None]
+    if rising:
+        top = max(rising, key=lambda r: r["growth"])
+        low = min(rising, key=lambda r: r["growth"])
+        out.append(
+            f"研发费用增速最高的是{top['name']}({top['growth']:+.1%}), 最低的是"
+            f"{low['name']}({low['growth']:+.1%})。"
+        )
+    t = d["tasks"]
+    if t["plan_progress"] is not None:
+        out.append(
+            f"重点任务总体进度 {t['plan_progress']:.1f}%, {len(t['flagged'])} 项任务"
+            f"逾期、未报告或落后于目标进度。"
+        )
+    w = d["warnings"]
+    out.append(
+        f"预警: {len(w['off_track'])} 项指标进展滞后, {len(w['falling_townships'])} 个"
+        f"乡镇研发费用同比下降, {len(w['stopped_enterprises'])} 家企业停止研发。"
+    )
+    return out

@@ -1,0 +1,47 @@
+"""The data of a district's annual report (述职材料): its headline indicators, its rank in
+the district evaluation with its scorecard, and its warnings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from yanzhi.services.evaluation.evaluate import evaluate
+from yanzhi.services.monitoring import analysis
+from yanzhi.services.monitoring.status import status
+
+
+def district_report(
+    engine: Engine, *, code: str, year: int, uncertainty: int = 100, seed: int = 1
+) -> dict[str, Any]:
+    st = status(engine, unit=code, year=year)
+    if st["unit"]["level"] != "district":
+        raise ValueError(f"{code} is not a district / {code} 不是区县市")
+    result = evaluate(engine, level="district", year=year, uncertainty=uncertainty, seed=seed)
+    row = next(r for r in result.to_dict()["results"] if r["uCode"] == code)
+    card = result.scorecards.get(code, {})
+    names = {i.code: i.name for i in result.framework.indicators}
+    warnings = analysis.warnings(engine)
+    return {
+        "unit": st["unit"],
+        "year": year,
+        "synthetic": st["indicators"][0]["synthetic"],
+        "indicators": st["indicators"],
+        "evaluation": {
+            "framework": result.framework.name,
+            "rank": row["Rank"],
+            "of": len(result.units),
+            "score": row["Score"],
+            "grade": row["Grade"],
+            "rank_q5": row.get("RankQ5"),
+            "rank_q95": row.get("RankQ95"),
+            "score_change": row.get("ScoreChange"),
+            "lifts": [(names.get(c, c), v) for c, v in card.get("lifts", [])],
+            "drags": [(names.get(c, c), v) for c, v in card.get("drags", [])],
+        },
+        "off_track": [w for w in warnings["off_track"] if w["unit"] == code],
+        "falling_townships": [
+            w for w in warnings["falling_townships"] if w["unit"].startswith(code)
+        ],
+    }

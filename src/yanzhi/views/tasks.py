@@ -1,0 +1,423 @@
+"""Key tasks as a principal sees them: the board, a task's page, its history and evidence,
+reports, comments, owners, milestones and supervision (督办). (Registers: register_views.)
+
+Every function takes the principal and asks :mod:`yanzhi.services.access.scope`, so the web pages,
+the API and any script obey one rule:
+
+- reading tasks needs ``read`` (enterprise users: none); a task is visible when
+  :func:`scope.sees_task` says so (city-wide roles and city leaders: all; a task owner its
+  own; a district or township user the tasks its unit, or a unit inside it, leads or co-leads);
+- reporting needs ``task_report`` and, unless admin, a task the principal leads or co-leads;
+- comments need ``comment`` (leaders, admin) on a visible task; owners, milestones and
+  reminders need ``task_manage``.
+
+The numbers come from :mod:`yanzhi.services.tasks.updates` and :mod:`yanzhi.services.tasks.targets`
+unchanged; this module only checks and filters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from yanzhi.core.orgtree import OrgTree
+from yanzhi.core.tasks import TASK_STATUS_LABELS
+from yanzhi.ingest import evidence as ev
+from yanzhi.services.access.principal import PermissionDenied, Principal
+from yanzhi.services.access.scope import can, require, sees_task
+from yanzhi.services.database import require_schema
+from yanzhi.services.tasks import updates as tasks
+from yanzhi.services.tasks.targets import list_targets
+from yanzhi.storage import tasks as store
+from yanzhi.storage.db import transaction
+from yanzhi.storage.orgunits import list_org_units
+from yanzhi.storage.plans import get_plan, list_plans
+
+SAFE_MIME = frozenset(
+    [mime for _, mime in ev.MAGIC] + list(ev.OOXML.values()) + ["image/webp", ev.OLE_MIME]
+)
+"""The evidence types a download may be served as; anything else goes out as octet-stream."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _owners(engine: Engine) -> dict[str, tuple[str | None, list[str]]]:
+    """Each task's lead unit and co-units, by task code."""
+    require_schema(engine)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        pid = next(p.id for p in list_plans(session) if p.code == plan.code)
+        return {t.code: (t.lead, list(t.co_units or [])) for t in store.list_tasks(session, pid)}
+
+
+def unit_names(engine: Engine) -> dict[str, str]:
+    """Names of org units and of the plan's departments, by code."""
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        names = {u.code: u.name for u in list_org_units(session)}
+    names.update({d.code: d.name for d in plan.departments})
+    return names
+
+
+def _visible(principal: Principal, tree: OrgTree, lead: str | None, co: Sequence[str]) -> bool:
+    return sees_task(principal, lead, co, tree)
+
+
+def _check_task(
+    engine: Engine, principal: Principal, tree: OrgTree, code: str
+) -> tuple[str | None, list[str]]:
+    """The task's owners; LookupError for an unknown task, PermissionDenied if not visible."""
+    require(principal, "read")
+    owners = _owners(engine)
+    if code not in owners:
+        raise LookupError(f"unknown task {code!r}; e.g. P1.T1 / 未知任务 {code!r}")
+    lead, co = owners[code]
+    if not _visible(principal, tree, lead, co):
+        raise PermissionDenied(
+            f"task {code} is not one of {principal.name}'s tasks / 任务 {code} 不在 "
+            f"{principal.name} 的权限范围内"
+        )
+    return lead, co
+
+
+def may_report(principal: Principal, tree: OrgTree, lead: str | None, co: Sequence[str]) -> bool:
+    """Admins report on any task; a task owner on the tasks it leads or co-leads."""
+    if not can(principal, "task_report"):
+        return False
+    return principal.role == "admin" or _visible(principal, tree, lead, co)
+
+
+def may_comment(principal: Principal, tree: OrgTree, lead: str | None, co: Sequence[str]) -> bool:
+    return can(principal, "comment") and _visible(principal, tree, lead, co)
+
+
+# --------------------------------------------------------------------------- the board
+
+
+def board(
+    engine: Engine,
+    principal: Principal,
+    tree: OrgTree,
+    *,
+    owner: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    period: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """The task board limited to the principal's tasks. The plan and programme progress are
+    the whole plan's (city totals, as :func:`tasks.board` computes them); each programme
+    also counts the principal's tasks on it and those flagged by an automatic state."""
+    require(principal, "read")
+    b = tasks.board(
+        engine,
+        owner=owner or None,
+        status=status or None,
+        overdue=overdue,
+        period=period,
+        today=today,
+    )
+    with transaction(engine) as session:
+        plan = get_plan(session)
+    names = unit_names(engine)
+    shown = [t for t in b["tasks"] if _visible(principal, tree, t["lead"], t["co_units"])]
+    titles = {p.code: (p.title, p.title_en) for p in plan.programmes}
+    programmes = []
+    for p in b["programmes"]:
+        mine = [t for t in shown if t["programme"] == p["code"]]
+        title, title_en = titles.get(p["code"], ("", None))
+        programmes.append(
+            {
+                **p,
+                "title": title,
+                "title_en": title_en,
+                "tasks": len(mine),
+                "flagged": sum(1 for t in mine if t["states"]),
+            }
+        )
+    for t in shown:
+        t["co_unit_names"] = [names.get(u, u) for u in t["co_units"]]
+    return {
+        **b,
+        "programmes": programmes,
+        "tasks": shown,
+        "summary": _summary(shown),
+        "owners": _owner_choices(engine, principal, tree, names),
+        "filters": {"owner": owner, "status": status, "overdue": overdue},
+        "statuses": [
+            {"code": s.value, "zh": zh, "en": en} for s, (zh, en) in TASK_STATUS_LABELS.items()
+        ],
+    }
+
+
+def _summary(items: list[dict[str, Any]]) -> dict[str, int]:
+    def has(state: str) -> int:
+        return sum(1 for t in items if state in t["states"])
+
+    return {
+        "tasks": len(items),
+        "overdue": has("overdue_milestone"),
+        "silent": has("silent"),
+        "target_behind": has("target_behind"),
+        "behind": sum(1 for t in items if (t["latest"] or {}).get("status") == "behind"),
+        "done": sum(1 for t in items if (t["latest"] or {}).get("status") == "done"),
+        "unreported": sum(1 for t in items if t["latest"] is None),
+    }
+
+
+def _owner_choices(
+    engine: Engine, principal: Principal, tree: OrgTree, names: dict[str, str]
+) -> list[dict[str, str]]:
+    """The units leading or co-leading the principal's tasks (the board's owner filter)."""
+    seen: dict[str, str] = {}
+    for lead, co in _owners(engine).values():
+        if not _visible(principal, tree, lead, co):
+            continue
+        for u in [lead, *co]:
+            if u:
+                seen.setdefault(u, names.get(u, u))
+    return [{"code": c, "name": n} for c, n in sorted(seen.items())]
+
+
+# --------------------------------------------------------------------------- one task
+
+
+def task(
+    engine: Engine, principal: Principal, tree: OrgTree, code: str, *, today: dt.date | None = None
+) -> dict[str, Any]:
+    """A task's page: texts, owners, milestones, targets, automatic states, report
+    history with evidence, leaders' comments, reminders, and what the principal may do."""
+    lead, co = _check_task(engine, principal, tree, code)
+    day = today or dt.date.today()
+    all_targets = list_targets(engine, as_of=day)
+    full = tasks.board(engine, today=day, target_rows=all_targets)
+    item = next(t for t in full["tasks"] if t["code"] == code)
+    names = unit_names(engine)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        pid = next(p.id for p in list_plans(session) if p.code == plan.code)
+        row = store.get_task(session, pid, code)
+        assert row is not None
+        text, note = row.text, row.note
+        titles = {
+            m.code: (m.title, m.title_en, m.year)
+            for m, _ in store.list_milestones(session, pid)
+            if m.task_id == row.id
+        }
+        reminders = [
+            {
+                "unit": r.unit,
+                "period": r.period,
+                "reasons": list(r.reasons or []),
+                "note": r.note,
+                "reminded_by": r.reminded_by,
+                "reminded_at": r.reminded_at.isoformat(),
+            }
+            for r in store.list_reminders(session, pid)
+            if r.task_id == row.id
+        ]
+    programme = next(p for p in plan.programmes if p.code == item["programme"])
+    milestones = [
+        {
+            **m,
+            "title": titles.get(m["code"], ("", None, None))[0],
+            "title_en": titles.get(m["code"], ("", None, None))[1],
+            "year": titles.get(m["code"], ("", None, None))[2],
+            "overdue": not m["done"] and m["due"] < day.isoformat(),
+        }
+        for m in item["milestones"]
+    ]
+    return {
+        **item,
+        "text": text,
+        "note": note,
+        "programme_title": programme.title,
+        "programme_title_en": programme.title_en,
+        "lead_name": names.get(lead or "", None),
+        "co_unit_names": [names.get(u, u) for u in co],
+        "milestones": milestones,
+        "targets": [t for t in all_targets if t["task"] == code],
+        "history": _history(engine, code),
+        "comments": tasks.comments(engine, code),
+        "reminders": reminders,
+        "current_period": tasks.current_period(day),
+        "may": {
+            "report": may_report(principal, tree, lead, co),
+            "comment": may_comment(principal, tree, lead, co),
+            "manage": can(principal, "task_manage"),
+        },
+        "units": [{"code": c, "name": n} for c, n in sorted(names.items())],
+    }
+
+
+def _history(engine: Engine, code: str) -> list[dict[str, Any]]:
+    out = tasks.history(engine, code)
+    for r in out:
+        r["evidence"] = [{k: v for k, v in e.items() if k != "stored_path"} for e in r["evidence"]]
+    return list(reversed(out))
+
+
+def history(engine: Engine, principal: Principal, tree: OrgTree, code: str) -> list[dict[str, Any]]:
+    """Every report of a visible task, newest first, with its evidence files (by hash)."""
+    _check_task(engine, principal, tree, code)
+    return _history(engine, code)
+
+
+def evidence_file(
+    engine: Engine, principal: Principal, tree: OrgTree, code: str, sha256: str
+) -> dict[str, Any]:
+    """An evidence file of one of the task's reports, for download: its path on disk, its
+    name, size and the type its content was checked to be."""
+    _check_task(engine, principal, tree, code)
+    found = next(
+        (e for r in tasks.history(engine, code) for e in r["evidence"] if e["sha256"] == sha256),
+        None,
+    )
+    if found is None:
+        raise LookupError(f"no evidence {sha256[:12]}… on task {code} / 该任务无此证明材料")
+    root = ev.evidence_dir().resolve()
+    path = (root / found["stored_path"]).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise LookupError(f"evidence file {found['file_name']} is missing / 证明材料文件缺失")
+    mime = found["mime"] if found["mime"] in SAFE_MIME else "application/octet-stream"
+    return {"path": path, "file_name": found["file_name"], "size": found["size"], "mime": mime}
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def report(
+    engine: Engine,
+    principal: Principal,
+    tree: OrgTree,
+    code: str,
+    *,
+    status: str,
+    progress: float,
+    period: str | None = None,
+    note: str | None = None,
+    delay_reason: str | None = None,
+    evidence: Sequence[Path] = (),
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """Report a task's progress (default period: this quarter), with evidence files."""
+    require(principal, "task_report")
+    lead, co = _check_task(engine, principal, tree, code)
+    if not may_report(principal, tree, lead, co):
+        raise PermissionDenied(f"{principal.name} may not report on {code} / 无权报送该任务")
+    saved = tasks.report(
+        engine,
+        code,
+        period=period or tasks.current_period(today or dt.date.today()),
+        status=status,
+        progress=progress,
+        note=note or None,
+        delay_reason=delay_reason or None,
+        evidence=evidence,
+        actor=principal.name,
+    )
+    saved["evidence"] = [
+        {k: v for k, v in e.items() if k != "stored_path"} for e in saved["evidence"]
+    ]
+    return saved
+
+
+def comment(
+    engine: Engine, principal: Principal, tree: OrgTree, code: str, text: str
+) -> dict[str, Any]:
+    """A leader's comment (批示) on a visible task."""
+    require(principal, "comment")
+    _check_task(engine, principal, tree, code)
+    return tasks.comment(engine, code, text, actor=principal.name)
+
+
+def assign(
+    engine: Engine,
+    principal: Principal,
+    tree: OrgTree,
+    code: str,
+    *,
+    lead: str | None,
+    co_units: Sequence[str],
+) -> dict[str, Any]:
+    """Set a task's lead unit and co-units (admin, city analyst)."""
+    require(principal, "task_manage")
+    _check_task(engine, principal, tree, code)
+    co = [u for u in dict.fromkeys(c.strip() for c in co_units) if u and u != lead]
+    changed = tasks.assign(engine, code, lead=lead or None, co_units=co, actor=principal.name)
+    return {"task": code, "lead": lead or None, "co_units": co, "changed": changed}
+
+
+def milestone(
+    engine: Engine,
+    principal: Principal,
+    tree: OrgTree,
+    code: str,
+    *,
+    year: int,
+    title: str,
+    due: str | None = None,
+    done: bool | None = None,
+) -> dict[str, Any]:
+    """Add or edit a task's milestone for a year, optionally marking it done."""
+    require(principal, "task_manage")
+    _check_task(engine, principal, tree, code)
+    if not title.strip():
+        raise ValueError("a milestone needs a title / 里程碑须有名称")
+    when = dt.date.today() if done else None
+    saved = tasks.set_milestone(
+        engine,
+        code,
+        year=year,
+        title=title.strip(),
+        due=due or None,
+        done=done,
+        done_on=when,
+        actor=principal.name,
+    )
+    return {"task": code, "milestone": saved, "done": done}
+
+
+# --------------------------------------------------------------------------- supervision
+
+
+def supervision(
+    engine: Engine,
+    principal: Principal,
+    tree: OrgTree,
+    *,
+    period: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """督办: per responsible unit, the principal's tasks that are overdue, silent or behind,
+    with the reminders already sent."""
+    require(principal, "read")
+    data = tasks.supervise(engine, period=period, today=today)
+    owners = _owners(engine)
+    units = []
+    for u in data["units"]:
+        mine = [t for t in u["tasks"] if _visible(principal, tree, *owners[t["code"]])]
+        if mine:
+            units.append({**u, "tasks": mine})
+    return {**data, "units": units, "may_remind": can(principal, "task_manage")}
+
+
+def remind(
+    engine: Engine,
+    principal: Principal,
+    unit: str,
+    *,
+    note: str | None = None,
+    period: str | None = None,
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Record a reminder to ``unit`` for each of its tasks on the supervision list."""
+    require(principal, "task_manage")
+    return tasks.remind(
+        engine, unit, actor=principal.name, note=note or None, period=period, today=today
+    )
