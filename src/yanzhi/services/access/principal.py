@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from yanzhi.core.errors import NotPermitted
 from yanzhi.core.orgtree import OrgTree
 
 Role = Literal[
@@ -21,8 +22,8 @@ Role = Literal[
 ROLES: tuple[str, ...] = get_args(Role)
 
 
-class PermissionDenied(PermissionError):
-    """The principal may not see or change this object."""
+class PermissionDenied(NotPermitted):
+    """The principal may not see or change this object (``core.errors.NotPermitted``)."""
 
 
 @dataclass(frozen=True)

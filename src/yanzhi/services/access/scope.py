@@ -13,6 +13,7 @@ scope (a township officer imports and submits only their own township's data).""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.services.access.principal import PermissionDenied, Principal
@@ -126,3 +127,60 @@ def sees_task(
         if scope is not None and scope in tree and u in tree and tree.is_within(u, scope):
             return True
     return False
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one principal may see and do, resolved once per request (``resolve``) at the
+    edge — the web dependency, the CLI command — and passed down. Use cases filter with
+    it instead of asking the rules above unit by unit.
+
+    ``visible`` holds every org unit the principal may read (its own subtree plus the
+    units above it, or the whole tree); ``writable`` the units whose data it may change;
+    ``root`` the unit its view is limited to (None: the whole tree); ``actions`` what it
+    may do (``ACTIONS``)."""
+
+    principal: Principal
+    tree: OrgTree = field(repr=False)
+    root: str | None
+    visible: frozenset[str] = field(repr=False)
+    writable: frozenset[str] = field(repr=False)
+    actions: frozenset[str]
+
+    @property
+    def role(self) -> str:
+        return self.principal.role
+
+    @property
+    def city_wide(self) -> bool:
+        """Sees every unit (admin, city analyst, city-level leader)."""
+        return self.root is None and self.principal.role not in ("task_owner", "enterprise")
+
+    def can(self, action: str) -> bool:
+        return action in self.actions
+
+    def require(self, action: str) -> None:
+        if action not in self.actions:
+            require(self.principal, action)  # raises with the message
+
+    def sees(self, code: str) -> bool:
+        return code in self.visible
+
+    def require_unit(self, code: str, *, write: bool = False) -> None:
+        if code not in (self.writable if write else self.visible):
+            require_unit(self.principal, code, self.tree, write=write)  # raises
+
+    def units(self, codes: Iterable[str]) -> list[str]:
+        """``codes`` cut to the visible ones, in order."""
+        return [c for c in codes if c in self.visible]
+
+    def sees_task(self, lead: str | None, co_units: Iterable[str]) -> bool:
+        return sees_task(self.principal, lead, co_units, self.tree)
+
+
+def resolve(principal: Principal, tree: OrgTree) -> Scope:
+    """The principal's scope over ``tree``, computed once."""
+    visible = frozenset(u.code for u in tree if can_see_unit(principal, u.code, tree))
+    writable = frozenset(u.code for u in tree if can_change_unit(principal, u.code, tree))
+    actions = frozenset(a for a, roles in ACTIONS.items() if principal.role in roles)
+    return Scope(principal, tree, org_scope(principal, tree), visible, writable, actions)
