@@ -143,9 +143,9 @@ def treat(
             p.update(spec)
         vals, labels, det = treat_vector(
             data[col].to_numpy(float),
-            winmax=p["winmax"],  # type: ignore[arg-type]
-            skew_thresh=float(p["skew_thresh"]),
-            kurt_thresh=float(p["kurt_thresh"]),  # type: ignore[arg-type]
+            winmax=None if p["winmax"] is None else int(float(str(p["winmax"]))),
+            skew_thresh=float(str(p["skew_thresh"])),
+            kurt_thresh=float(str(p["kurt_thresh"])),
             f2=str(p["f2"]),
         )
         out[col] = vals
