@@ -2,16 +2,18 @@
 
 Services raise these; each interface maps them once: ``web/errors.py`` to an HTTP status
 and the ``{"error": {code, message, message_zh, message_en, details}}`` shape, ``cli/common.py``
-to an exit code and a Chinese line on stderr. Nothing else decides what a failure means.
+to an exit code and a Chinese line on stderr. Every error a user can cause exits with 2
+(a usage error, as for a wrong argument); 1 is left for a failure of yanzhi itself.
+Nothing else decides what a failure means.
 
 =====================  ====  =========  ================================================
 error                  HTTP  CLI exit   when
 =====================  ====  =========  ================================================
 ``InvalidInput``        400   2          a request or argument is malformed or out of range
-``NotPermitted``        403   3          the principal may not see or do this
-``NotFound``            404   4          the object does not exist
-``Conflict``            409   5          the object's state forbids the change
-``LockedPeriod``        409   5          the period is approved (locked): unlock it first
+``NotPermitted``        403   2          the principal may not see or do this
+``NotFound``            404   2          the object does not exist
+``Conflict``            409   2          the object's state forbids the change
+``LockedPeriod``        409   2          the period is approved (locked): unlock it first
 =====================  ====  =========  ================================================
 
 ``core.issues.InputRejected`` (a file or document with located problems) is an
@@ -50,7 +52,7 @@ class NotPermitted(YanzhiError, PermissionError):
 
     code = "forbidden"
     http_status = 403
-    exit_code = 3
+    exit_code = 2
 
 
 class NotFound(YanzhiError, LookupError):
@@ -58,7 +60,7 @@ class NotFound(YanzhiError, LookupError):
 
     code = "not_found"
     http_status = 404
-    exit_code = 4
+    exit_code = 2
 
 
 class Conflict(YanzhiError):
@@ -66,7 +68,7 @@ class Conflict(YanzhiError):
 
     code = "conflict"
     http_status = 409
-    exit_code = 5
+    exit_code = 2
 
 
 class LockedPeriod(Conflict):

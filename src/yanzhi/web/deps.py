@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.services.access import users
 from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope, resolve
 from yanzhi.services.plan import orgunits
 from yanzhi.web.cache import ViewCache
 from yanzhi.web.errors import ApiError, NotAuthenticated
@@ -99,3 +100,16 @@ async def principal(request: Request) -> Principal:
 
 Me = Annotated[Principal, Depends(principal)]
 """The signed-in principal: ``def view(me: Me)``."""
+
+
+async def scope(request: Request) -> Scope:
+    """The signed-in principal's scope, resolved once per request (``access.scope.resolve``)
+    and passed down to the views, which filter by it instead of asking unit by unit."""
+    if not hasattr(request.state, "scope"):
+        request.state.scope = resolve(await principal(request), tree(request))
+    found: Scope = request.state.scope
+    return found
+
+
+ScopeDep = Annotated[Scope, Depends(scope)]
+"""The signed-in principal's scope: ``def view(scope: ScopeDep)``."""

@@ -1,0 +1,122 @@
+"""Enterprise pages and API (issue #8): an enterprise sees only itself, officers only
+their townships' enterprises, lists equal the service."""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from tests.web.conftest import Site
+
+from yanzhi.services.access.principal import Principal
+from yanzhi.services.enterprises import lists
+from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
+from yanzhi.storage.db import transaction
+from yanzhi.storage.enterprises import enterprise_index
+
+DRAWS = 8  # the web's YANZHI_EVALUATION_DRAWS in this module: keeps it fast
+
+
+@pytest.fixture(scope="module", autouse=True)
+def few_draws() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YANZHI_EVALUATION_DRAWS", str(DRAWS))
+        yield
+
+
+_RESULTS: dict[tuple[str, str, int], EvaluationResult] = {}
+
+
+def service(site: Site, level: str, year: int) -> EvaluationResult:
+    key = (site.url, level, year)
+    if key not in _RESULTS:
+        _RESULTS[key] = evaluate(site.engine, level=level, year=year, uncertainty=DRAWS, seed=1)
+    return _RESULTS[key]
+
+
+def ranking(site: Site, user: str, level: str = "township") -> dict[str, Any]:
+    r = site.as_role(user).get(f"/api/v1/evaluation?level={level}&size=500")
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def by_code(rows: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
+    keys = ("Score", "Rank", "GroupRank", "Grade", "RankQ5", "RankQ95")
+    return {r["uCode"]: tuple(r[k] for k in keys) for r in rows}
+
+
+def enterprise_elsewhere(site: Site, township: str) -> str:
+    """An enterprise located in another district than ``township``."""
+    with transaction(site.engine) as session:
+        index = enterprise_index(session)
+    other = index[index["township_code"].str[:6] != township[:6]]
+    return str(other["uscc"].iloc[0])
+
+
+# --------------------------------------------------------------------------- enterprises
+
+
+def test_enterprise_user_sees_its_own_diagnosis_only(site: Site) -> None:
+    own = site.accounts["enterprise"]["enterprise"]
+    c = site.as_role("enterprise")
+    r = c.get(f"/api/v1/enterprises/{own}/diagnosis")
+    assert r.status_code == 200 and r.json()["enterprise"]["uscc"] == own
+    assert r.json()["policies"]["benefits"]
+    other = enterprise_elsewhere(site, site.accounts["township"]["unit"])
+    assert c.get(f"/api/v1/enterprises/{other}/diagnosis").status_code == 403
+    assert c.get(f"/api/v1/enterprises/{other}").status_code == 403
+    assert c.get(f"/enterprises/{other}").status_code == 403
+    assert c.get("/api/v1/enterprises").status_code == 403
+    assert c.get("/api/v1/lists/priority").status_code == 403
+    page = c.get(f"/enterprises/{own}")
+    assert page.status_code == 200 and 'id="intensity-chart"' in page.text
+
+
+def test_township_officer_and_enterprises_of_another_township(site: Site) -> None:
+    town = site.accounts["township"]["unit"]
+    c = site.as_role("township")
+    own = site.accounts["enterprise"]["enterprise"]
+    assert c.get(f"/api/v1/enterprises/{own}").status_code == 200
+    with transaction(site.engine) as session:
+        index = enterprise_index(session)
+    other = str(index.loc[index["township_code"] != town, "uscc"].iloc[0])
+    assert c.get(f"/api/v1/enterprises/{other}").status_code == 403
+    assert c.get(f"/api/v1/enterprises/{other}/diagnosis").status_code == 403
+    assert c.get(f"/enterprises/{other}").status_code == 403
+    assert c.get("/api/v1/enterprises/NOSUCHUSCC").status_code == 404
+    found = c.get("/api/v1/enterprises?size=500").json()
+    assert found["total"] == int((index["township_code"] == town).sum())
+    assert {e["township_code"] for e in found["items"]} == {town}
+    assert site.as_role("owner").get("/api/v1/enterprises").status_code == 403
+
+
+def test_search_by_name_and_uscc(site: Site) -> None:
+    own = site.accounts["enterprise"]["enterprise"]
+    c = site.as_role("analyst")
+    by_uscc = c.get(f"/api/v1/enterprises?q={own[-8:].lower()}").json()
+    assert [e["uscc"] for e in by_uscc["items"]] == [own]
+    name = by_uscc["items"][0]["name"]
+    by_name = c.get("/api/v1/enterprises", params={"q": name}).json()
+    assert own in [e["uscc"] for e in by_name["items"]]
+    page = c.get("/enterprises", params={"q": name})
+    assert page.status_code == 200 and own in page.text
+    everyone = c.get("/api/v1/enterprises?size=7&page=2").json()
+    assert everyone["total"] == 400 and len(everyone["items"]) == 7
+
+
+def test_lists_equal_the_service_and_export(site: Site) -> None:
+    c = site.as_role("district")
+    data = c.get("/api/v1/lists/visit?size=500").json()
+    me = Principal("district", "district_officer", unit=site.accounts["district"]["unit"])
+    expected = lists.visit(site.engine, year=data["year"], principal=me)
+    assert data["items"] == expected and data["total"] == len(expected)
+    r = c.get("/enterprises/lists/visit?export=list")
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + len(expected)
+    points = c.get("/api/v1/lists/points?size=500").json()["items"]
+    city = {p["uscc"]: p["rank"] for p in lists.points(site.engine, year=data["year"])}
+    assert points and all(p["rank"] == city[p["uscc"]] for p in points)  # city-wide ranks
+    assert c.get("/api/v1/lists/doubling").json()["items"][0]["year"] == 2022
+    assert c.get("/api/v1/lists/nonsense").status_code == 422
