@@ -174,7 +174,10 @@ def _reports(session: Session, task: TaskRow, ctx: WriteContext, today: dt.date)
             delay_count=delays,
             ctx=ctx,
             synthetic=True,
-            at=dt.datetime(at.year, at.month, at.day, 9, tzinfo=dt.UTC),
+            # never in the future: a report made today before 09:00 UTC must stay the newest
+            at=min(
+                dt.datetime(at.year, at.month, at.day, 9, tzinfo=dt.UTC), dt.datetime.now(dt.UTC)
+            ),
         )
     return len(quarters)
 
