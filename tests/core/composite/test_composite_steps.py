@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -137,8 +138,50 @@ def test_aggregation_refuses_nonpositive_for_gmean() -> None:
 
 
 def test_copeland() -> None:
+    # O_01 = 0.5 (a draw: 0), O_02 = 1 (+1), O_12 = 0.5 + 0.25 = 0.75 (+1), O_21 = 0.25 (−1)
     x = np.array([[1.0, 1.0], [2.0, 0.0], [0.0, 0.0]])
-    assert aggregate_block(x, np.ones(2), "copeland") == pytest.approx([1.5, 1.25, 0.25])
+    assert aggregate_block(x, np.ones(2), "copeland") == pytest.approx([1.0, 1.0, -2.0])
+
+
+COPELAND_BLOCKS = {
+    "connectivity": ["LPI", "Flights", "Ship", "Bord", "Elec", "Gas", "ConSpeed", "Cov4G"],
+    "trade": ["Goods", "Services", "FDI", "PRemit", "ForPort"],
+    "sustain": [
+        "Renew",
+        "PrimEner",
+        "CO2",
+        "MatCon",
+        "Forest",
+        "Poverty",
+        "Palma",
+        "TertGrad",
+        "FreePress",
+        "TolMin",
+        "NGOs",
+        "CPI",
+        "FemLab",
+        "WomParl",
+        "PubDebt",
+        "PrivDebt",
+        "GDPGrow",
+        "RDExp",
+        "NEET",
+    ],
+}
+
+
+@pytest.mark.parametrize("block", sorted(COPELAND_BLOCKS))
+@pytest.mark.parametrize("weights", ["equal", "rising"])
+def test_copeland_equals_coinr(block: str, weights: str) -> None:
+    """COINr's own a_copeland on ASEM blocks with missing values (tests/data/oracles)."""
+    oracles = Path(__file__).parents[2] / "data" / "oracles"
+    data = pd.read_csv(oracles / "asem" / "ASEM_iData.csv")
+    expected = pd.read_csv(oracles / "copeland" / "asem_copeland.csv")
+    assert list(expected["uCode"]) == list(data["uCode"])
+    cols = COPELAND_BLOCKS[block]
+    w = np.ones(len(cols)) if weights == "equal" else np.arange(1.0, len(cols) + 1)
+    got = aggregate_block(data[cols].to_numpy(float), w, "copeland")
+    assert got.tolist() == expected[f"{block}_{weights}"].astype(float).tolist()
 
 
 def test_stacked_aggregation_equals_loop() -> None:

@@ -107,18 +107,25 @@ def aggregate_block(
 
 
 def _copeland(x: FloatArray, w: FloatArray) -> FloatArray:
-    """COINr ``a_copeland``: row sums of the outranking matrix, where entry (i, j) is the weight
-    share of indicators on which i beats j plus half the share on which they tie."""
+    """COINr ``a_copeland`` (COINr ≥ 1.0), exactly: the outranking matrix ``O`` of
+    ``outrankMatrix`` — for i < j, O_ij = Σ w_k over indicators where x_ik > x_jk plus half
+    Σ w_k where x_ik = x_jk (a comparison with a missing value counts for neither), with the
+    weights rescaled to sum to 1 over all indicators; O_ji = 1 − O_ij; O_ii = 0 — is turned
+    into +1 (O_ij > 0.5), −1 (O_ij < 0.5) or 0 (O_ij = 0.5), and a unit's score is its row
+    sum. An entry within 1e-12 of 0.5 counts as 0.5: COINr sums in R's extended precision,
+    where a tie that float64 rounding misses is exact."""
     wb = np.broadcast_to(w, (*x.shape[:-2], 1, x.shape[-1]))
-    wn = wb / np.nansum(wb, axis=-1, keepdims=True)  # (..., 1, k)
+    wn = wb / np.nansum(wb, axis=-1, keepdims=True)  # (..., 1, k): weights sum to 1
     a = x[..., :, None, :]
     b = x[..., None, :, :]
     wk = wn[..., None, :, :]  # (..., 1, 1, k)
-    score = np.where(a > b, wk, 0.0) + np.where(a == b, wk / 2, 0.0)
-    orm = score.sum(axis=-1)
+    upper = (np.where(a > b, wk, 0.0) + np.where(a == b, wk / 2, 0.0)).sum(axis=-1)
     n = x.shape[-2]
-    orm[..., np.arange(n), np.arange(n)] = 0.0
-    return np.asarray(orm.sum(axis=-1), dtype=float)
+    below = np.tril(np.ones((n, n), dtype=bool), k=-1)  # i > j: 1 − O_ji
+    orm = np.where(below, 1.0 - np.swapaxes(upper, -1, -2), upper)
+    sign = np.where(np.abs(orm - 0.5) <= 1e-12, 0.0, np.sign(orm - 0.5))
+    sign[..., np.arange(n), np.arange(n)] = 0.0
+    return np.asarray(sign.sum(axis=-1), dtype=float)
 
 
 def level_list(value: Any, n_levels: int, name: str) -> dict[int, Any]:
