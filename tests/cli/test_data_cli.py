@@ -36,11 +36,16 @@ def test_import_json_report_and_exit_codes(db):
             db,
         ).stdout
     )
-    assert {k: out[k] for k in ("ok", "rows", "changed")} == {"ok": True, "rows": 20, "changed": 20}
+    assert {k: out[k] for k in ("ok", "rows", "created", "updated")} == {
+        "ok": True,
+        "rows": 20,
+        "created": 20,
+        "updated": 0,
+    }
     assert out["errors"] == [] and out["warnings"] == []
     bad = DATA / "bad" / "data" / "rd__uscc.csv"
     out = json.loads(run("validate", "rd", bad, "--json", "--database", db, code=1).stdout)
-    assert out["ok"] is False and out["rows"] == 20 and out["changed"] == 0
+    assert out["ok"] is False and out["rows"] == 20 and out["created"] == out["updated"] == 0
     (err,) = out["errors"]
     assert (err["rule"], err["row"], err["column"]) == (
         "uscc",

@@ -99,9 +99,9 @@ def _print(report: ImportReport, as_json: bool) -> None:
         )
     else:
         console.print(
-            f"{report.file}: {report.rows} rows {verb}: {report.created} new, "
-            f"{report.changed} changed, {report.unchanged} unchanged / 新增 {report.created}, "
-            f"修改 {report.changed}, 未变 {report.unchanged}"
+            f"{report.file}: {report.rows} rows {verb}: {report.created} created, "
+            f"{report.updated} updated, {report.unchanged} unchanged / 新增 {report.created}, "
+            f"更新 {report.updated}, 未变 {report.unchanged}"
             + (" (dry run, nothing stored / 试运行, 未写入)" if report.dry_run else "")
         )
 

@@ -190,34 +190,49 @@ def _codes(series: pd.Series) -> list[str | None]:
     return [v if isinstance(v, str) and v else None for v in series.astype(object).tolist()]
 
 
-def report_xlsx(report: dict[str, Any], lang: str = "zh") -> bytes:
-    """The validation report (an ImportReport dict) as a workbook: a summary sheet, then
+SUMMARY_ROWS = (
+    ("file", "文件", "File"),
+    ("kind", "数据类型", "Kind"),
+    ("ok", "校验通过", "Valid"),
+    ("dry_run", "仅校验", "Dry run"),
+    ("rows", "行数", "Rows"),
+    ("created", "新增", "Created"),
+    ("updated", "更新", "Updated"),
+    ("unchanged", "未变", "Unchanged"),
+)
+"""The validation report's summary: one row per count, in the data desk's vocabulary."""
+
+ISSUE_HEAD = (
+    ("file", "文件", "File"),
+    ("sheet", "工作表", "Sheet"),
+    ("row", "行", "Row"),
+    ("column", "列", "Column"),
+    ("value", "取值", "Value"),
+    ("rule", "规则", "Rule"),
+    ("message_zh", "说明", "Message (zh)"),
+    ("message_en", "Message", "Message (en)"),
+)
+
+
+def report_xlsx(report: ImportReport, lang: str = "zh") -> bytes:
+    """The validation report as a workbook: a summary sheet (新增 / 更新 / 未变 …), then
     the errors and the warnings, one row per issue."""
+    data = report.to_dict()
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "摘要 summary"
-    for key in ("file", "kind", "ok", "dry_run", "rows", "created", "changed", "unchanged"):
-        ws.append([key, _cell(report.get(key))])
-    ws.append(["errors", len(report.get("errors") or [])])
-    ws.append(["warnings", len(report.get("warnings") or [])])
-    head = [
-        ("file", "文件", "File"),
-        ("sheet", "工作表", "Sheet"),
-        ("row", "行", "Row"),
-        ("column", "列", "Column"),
-        ("value", "取值", "Value"),
-        ("rule", "规则", "Rule"),
-        ("message_zh", "说明", "Message (zh)"),
-        ("message_en", "Message", "Message (en)"),
-    ]
+    for key, zh, en in SUMMARY_ROWS:
+        ws.append([en if lang == "en" else zh, key, _cell(data[key])])
+    ws.append(["错误" if lang != "en" else "Errors", "errors", len(report.errors)])
+    ws.append(["警告" if lang != "en" else "Warnings", "warnings", len(report.warnings)])
     for key, title in (("errors", "错误 errors"), ("warnings", "警告 warnings")):
         sheet = wb.create_sheet(title)
-        sheet.append([en if lang == "en" else zh for _, zh, en in head])
+        sheet.append([en if lang == "en" else zh for _, zh, en in ISSUE_HEAD])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for issue in report.get(key) or []:
-            sheet.append([_cell(issue.get(k)) for k, _, _ in head])
+        for issue in data[key]:
+            sheet.append([_cell(issue.get(k)) for k, _, _ in ISSUE_HEAD])
         sheet.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)

@@ -44,12 +44,16 @@ class _DryRun(Exception):
 
 @dataclass
 class ImportReport:
+    """What an import (or its dry run) did, in the one vocabulary of the data desk:
+    ``created`` rows are new, ``updated`` rows replace a stored value with a different
+    one (a new version), ``unchanged`` rows equal what is stored (新增 / 更新 / 未变)."""
+
     file: str
     kind: str
     ok: bool = False
     rows: int = 0
     created: int = 0
-    changed: int = 0
+    updated: int = 0
     unchanged: int = 0
     dry_run: bool = False
     sha256: str | None = None
@@ -59,9 +63,11 @@ class ImportReport:
 
     @property
     def nothing_changed(self) -> bool:
-        return self.ok and not self.created and not self.changed
+        """True when the file passed and every row equals what is stored."""
+        return self.ok and not self.created and not self.updated
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (the CLI's ``--json`` and the API's body)."""
         return {
             "ok": self.ok,
             "file": self.file,
@@ -69,8 +75,7 @@ class ImportReport:
             "dry_run": self.dry_run,
             "rows": self.rows,
             "created": self.created,
-            "changed": self.created + self.changed,
-            "updated": self.changed,
+            "updated": self.updated,
             "unchanged": self.unchanged,
             "sha256": self.sha256,
             "batch_id": self.batch_id,
@@ -80,6 +85,7 @@ class ImportReport:
 
 
 def file_sha256(path: Path) -> str:
+    """The file's SHA-256 (hex), read in 1 MB chunks."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -129,7 +135,7 @@ def import_file(
                 return report
             step("write")
             _write(session, spec, prepared, report, ctx)
-            if dry_run or not (report.created or report.changed):
+            if dry_run or not (report.created or report.updated):
                 raise _DryRun  # leaves the transaction: everything is rolled back
     except _DryRun:
         report.batch_id = None
@@ -181,12 +187,13 @@ def _write(
         result = write_enterprises(session, frame, batch_id=batch.id, ctx=ctx)
     else:
         result = write_statistics(session, frame, batch_id=batch.id, ctx=ctx)
-    report.created, report.changed, report.unchanged = (
+    # the storage writers count a new version as "changed"; the import's word is "updated"
+    report.created, report.updated, report.unchanged = (
         result.created,
         result.changed,
         result.unchanged,
     )
-    batch.created, batch.changed, batch.unchanged = report.created, report.changed, report.unchanged
+    batch.created, batch.changed, batch.unchanged = report.created, report.updated, report.unchanged
 
 
 def _for_write(frame: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS
 from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import can, require
+from yanzhi.services.collection.imports import ImportReport
 from yanzhi.views import data as data_desk
 from yanzhi.web.api.data import run_upload, xlsx_download
 from yanzhi.web.deps import engine, lang, principal, tree
@@ -91,7 +92,7 @@ def _render(
     *,
     period: str | None = None,
     level: str = "district",
-    report: dict[str, Any] | None = None,
+    report: ImportReport | None = None,
     form: dict[str, Any] | None = None,
     done: dict[str, str] | None = None,
 ) -> Response:
@@ -114,7 +115,7 @@ def _render(
         kinds=[(k, v.zh, v.en) for k, v in DATA_KINDS.items()],
         money_units=list(MONEY_UNITS),
         levels=LEVELS,
-        report=report,
+        report=None if report is None else report.to_dict(),
         report_download=download,
         report_columns=ISSUE_COLUMNS,
         form=form or {"kind": "rd", "period": "", "money_unit": ""},
@@ -159,7 +160,7 @@ def upload(
         dry_run=bool(dry_run),
     )
     form = {"kind": kind, "period": period, "money_unit": money_unit}
-    return _render(request, me, report=report.to_dict(), form=form)
+    return _render(request, me, report=report, form=form)
 
 
 @router.post("/data/submissions/{unit}/{period}/{action}")
