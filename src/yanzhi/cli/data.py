@@ -30,9 +30,13 @@ import_app = typer.Typer(
 FileArg = Annotated[Path, typer.Argument(help="CSV (UTF-8 / GBK / GB18030) or XLSX file")]
 EncodingOpt = Annotated[str | None, typer.Option(help="CSV encoding (default: detected)")]
 SheetOpt = Annotated[str | None, typer.Option(help="XLSX sheet (default: the first)")]
-UnitOpt = Annotated[
+MoneyUnitOpt = Annotated[
     str | None,
-    typer.Option("--unit", help="Money unit when the header has none: 元|千元|万元|亿元"),
+    typer.Option("--money-unit", help="Money unit when the header has none: 元|千元|万元|亿元"),
+]
+OldMoneyUnitOpt = Annotated[
+    str | None,
+    typer.Option("--unit", hidden=True, help="Deprecated spelling of --money-unit"),
 ]
 PeriodOpt = Annotated[
     str | None, typer.Option(help="Period for a file without a period column, e.g. 2024-01..05")
@@ -47,7 +51,7 @@ def _run(
     dry_run: bool,
     encoding: str | None,
     sheet: str | None,
-    unit: str | None,
+    money_unit: str | None,
     period: str | None,
 ) -> None:
     status = nullcontext() if as_json else console.status(f"{file.name}…", spinner="dots")
@@ -66,7 +70,7 @@ def _run(
             dry_run=dry_run,
             encoding=encoding,
             sheet=sheet,
-            money_unit=unit,
+            money_unit=money_unit,
             period=period,
             progress=progress,
         )
@@ -114,10 +118,12 @@ def _command(kind: str, help_: str) -> None:
         as_json: JsonOpt = False,
         encoding: EncodingOpt = None,
         sheet: SheetOpt = None,
-        unit: UnitOpt = None,
+        money_unit: MoneyUnitOpt = None,
         period: PeriodOpt = None,
+        old_unit: OldMoneyUnitOpt = None,
     ) -> None:
-        _run(kind, file, database, as_json, False, encoding, sheet, unit, period)
+        money = renamed(money_unit, old_unit, "--money-unit")
+        _run(kind, file, database, as_json, False, encoding, sheet, money, period)
 
 
 _command("enterprises", "Enterprise register (企业名录).")
@@ -132,16 +138,51 @@ def validate(
     as_json: JsonOpt = False,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
-    unit: UnitOpt = None,
+    money_unit: MoneyUnitOpt = None,
     period: PeriodOpt = None,
+    old_unit: OldMoneyUnitOpt = None,
 ) -> None:
     """Dry run: check a file against the database and report what an import would do."""
-    _run(kind, file, database, as_json, True, encoding, sheet, unit, period)
+    money = renamed(money_unit, old_unit, "--money-unit")
+    _run(kind, file, database, as_json, True, encoding, sheet, money, period)
 
 
-UnitArg = Annotated[
-    str, typer.Option("--unit", help="Township or district code (all its townships)")
+OrgUnitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--org-unit",
+        help="Township or district code (all its townships); required",
+        show_default=False,
+    ),
 ]
+OldOrgUnitOpt = Annotated[
+    str | None,
+    typer.Option("--unit", hidden=True, help="Deprecated spelling of --org-unit"),
+]
+
+
+def renamed(value: str | None, old: str | None, flag: str) -> str | None:
+    """The value of an option renamed from ``--unit`` to ``flag``: the old spelling still
+    works for one release, with a deprecation message (Chinese + English) on stderr."""
+    if old is None:
+        return value
+    err_console.print(
+        f"[yellow]--unit 已弃用, 请改用 {flag}(下一版本将移除) / --unit is deprecated; "
+        f"use {flag} (it will be removed in the next release)[/yellow]",
+        highlight=False,
+    )
+    if value is not None and value != old:
+        raise typer.BadParameter(f"--unit {old} 与 {flag} {value} 矛盾 / contradicts {flag}")
+    return old
+
+
+def _org_unit(value: str | None, old: str | None) -> str:
+    unit = renamed(value, old, "--org-unit")
+    if unit is None:
+        raise typer.BadParameter("缺少 --org-unit / missing option --org-unit")
+    return unit
+
+
 PeriodReq = Annotated[str, typer.Option("--period", help="Year-to-date period, e.g. 2024-01..05")]
 
 
@@ -169,28 +210,37 @@ def _workflow(
 
 
 def submit(
-    period: PeriodReq, unit: UnitArg, database: DatabaseOpt = None, as_json: JsonOpt = False
+    period: PeriodReq,
+    org_unit: OrgUnitOpt = None,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+    old_unit: OldOrgUnitOpt = None,
 ) -> None:
     """Submit a period's data (township or district officer). / 上报"""
-    _workflow("submit", period, unit, database, as_json)
+    _workflow("submit", period, _org_unit(org_unit, old_unit), database, as_json)
 
 
 def approve(
-    period: PeriodReq, unit: UnitArg, database: DatabaseOpt = None, as_json: JsonOpt = False
+    period: PeriodReq,
+    org_unit: OrgUnitOpt = None,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+    old_unit: OldOrgUnitOpt = None,
 ) -> None:
     """Approve and lock submitted data (city). / 审核并锁定"""
-    _workflow("approve", period, unit, database, as_json)
+    _workflow("approve", period, _org_unit(org_unit, old_unit), database, as_json)
 
 
 def unlock(
     period: PeriodReq,
-    unit: UnitArg,
     reason: Annotated[str, typer.Option(help="Why the locked data must change")],
+    org_unit: OrgUnitOpt = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
+    old_unit: OldOrgUnitOpt = None,
 ) -> None:
     """Unlock approved data, with a reason (admin). / 解锁"""
-    _workflow("unlock", period, unit, database, as_json, reason)
+    _workflow("unlock", period, _org_unit(org_unit, old_unit), database, as_json, reason)
 
 
 def completeness(
