@@ -425,3 +425,15 @@ def test_a_file_with_new_and_changed_reports_writes_both(db, tmp_path):
     assert scalar(db, "SELECT count(*) FROM rd_report") == 20
     assert scalar(db, "SELECT count(*) FROM rd_report_version") == 1
     assert scalar(db, "SELECT rd_expense FROM rd_report_version") == pytest.approx(5.0)
+
+
+def test_every_declared_import_kind_has_its_services():
+    """One table of import kinds: each of core.dataformats.DATA_KINDS has an Importer
+    (checks + writer), and its scope rule names fields of the kind."""
+    from yanzhi.core.dataformats import DATA_KINDS
+    from yanzhi.services.collection.kinds import IMPORTERS
+
+    assert list(IMPORTERS) == list(DATA_KINDS)
+    for spec in DATA_KINDS.values():
+        assert spec.scope is not None
+        assert spec.field(spec.scope.row_column)

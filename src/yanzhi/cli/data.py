@@ -20,6 +20,7 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
+from yanzhi.core.dataformats import DATA_KINDS
 from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.collection.imports import ImportReport, import_file
 from yanzhi.services.collection.templates import write_template
@@ -126,9 +127,8 @@ def _command(kind: str, help_: str) -> None:
         _run(kind, file, database, as_json, False, encoding, sheet, money, period)
 
 
-_command("enterprises", "Enterprise register (企业名录).")
-_command("rd", "Enterprise R&D reports, year to date (企业研发 1-N月累计).")
-_command("stats", "Aggregate statistics by unit, period and vintage (综合统计).")
+for _spec in DATA_KINDS.values():  # one command per declared import kind
+    _command(_spec.code, f"{_spec.zh} / {_spec.en}.")
 
 
 def validate(

@@ -26,7 +26,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from yanzhi import config
-from yanzhi.core.dataformats import DATA_KINDS
+from yanzhi.core.dataformats import data_kind
 from yanzhi.core.issues import Issue, RowIssueSink
 from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.core.periods import PeriodKind, parse_period
@@ -89,11 +89,7 @@ def upload(
     YANZHI_MAX_FILE_MB) and import it — or only validate it (``dry_run``) — as
     ``principal``, whose scope limits the rows it may contain."""
     require(principal, "import")
-    if kind not in DATA_KINDS:
-        raise ValueError(
-            f"unknown data kind {kind!r}; expected one of {', '.join(DATA_KINDS)} / "
-            f"未知数据类型 {kind!r}"
-        )
+    data_kind(kind)  # NotFound before the file is read
     name = safe_name(filename)
     with tempfile.TemporaryDirectory(prefix="yanzhi-upload-") as folder:
         path = Path(folder) / name
@@ -133,7 +129,9 @@ def _refused(name: str, kind: str, dry_run: bool, issue: Issue) -> ImportReport:
 
 
 def scope_check(principal: Principal, tree: OrgTree, kind: str) -> RowCheck | None:
-    """The row check an import of ``kind`` runs for ``principal`` (None: city-wide)."""
+    """The row check an import of ``kind`` runs for ``principal`` (None: city-wide): every
+    row's org unit (``DataKind.scope``) must be one the principal may change."""
+    rule = data_kind(kind).scope
     if principal.role in CITY_WIDE:
         return None
     verdict: dict[str, bool] = {}
@@ -148,38 +146,37 @@ def scope_check(principal: Principal, tree: OrgTree, kind: str) -> RowCheck | No
     def check(session: Session, frame: pd.DataFrame, table: RawTable, sink: RowIssueSink) -> None:
         if frame.empty:
             return
-        if kind == "stats":
-            units = _codes(frame["unit_code"])
-            bad = [not allowed(u) for u in units]
-            values: list[str | None] = units
-            column = table.columns.get("unit_code", "区划代码")
-        else:  # rd and enterprises: where the enterprise is (for the register: and was)
-            usccs, towns = _codes(frame["uscc"]), _codes(frame["township_code"])
-            if kind == "enterprises":  # moving an enterprise: where it is now counts too
-                index = enterprise_index(session)
-                now = dict(zip(index["uscc"], index["township_code"], strict=True))
-                offending = [
-                    t if not allowed(t) else (now.get(u) if u else None)
-                    for u, t in zip(usccs, towns, strict=True)
-                ]
-            else:
-                offending = towns
-            bad = [not allowed(t) for t in offending]
-            values = [
-                f"{u} ({t} {_name(tree, t)})" if b else None
-                for u, t, b in zip(usccs, offending, bad, strict=True)
+        if rule is None:  # rows of no org unit: only city-wide roles may send them
+            bad = [True] * len(frame)
+            sink.add_rows(
+                bad, "out_of_scope", _OUT_ZH, _OUT_EN, column=None, values=[kind] * len(frame)
+            )
+            return
+        offending = _codes(frame[rule.unit_column])
+        if rule.registered_too:  # moving an enterprise: where it is now counts too
+            index = enterprise_index(session)
+            now = dict(zip(index["uscc"], index["township_code"], strict=True))
+            usccs = _codes(frame["uscc"])
+            offending = [
+                t if not allowed(t) else (now.get(u) if u else None)
+                for u, t in zip(usccs, offending, strict=True)
             ]
-            column = table.columns.get("uscc", "统一社会信用代码")
-        sink.add_rows(
-            bad,
-            "out_of_scope",
-            "超出本账号的权限范围, 不能导入: {v}",
-            "outside this account's scope; it cannot be imported: {v}",
-            column=column,
-            values=values,
-        )
+        bad = [not allowed(t) for t in offending]
+        values: list[str | None] = offending
+        if rule.row_column != rule.unit_column:
+            rows = _codes(frame[rule.row_column])
+            values = [
+                f"{r} ({t} {_name(tree, t)})" if b else None
+                for r, t, b in zip(rows, offending, bad, strict=True)
+            ]
+        column = table.columns.get(rule.row_column, data_kind(kind).field(rule.row_column).zh)
+        sink.add_rows(bad, "out_of_scope", _OUT_ZH, _OUT_EN, column=column, values=values)
 
     return check
+
+
+_OUT_ZH = "超出本账号的权限范围, 不能导入: {v}"
+_OUT_EN = "outside this account's scope; it cannot be imported: {v}"
 
 
 def _name(tree: OrgTree, code: str | None) -> str:
@@ -244,9 +241,8 @@ def _cell(v: Any) -> Any:
 
 
 def template_bytes(kind: str) -> bytes:
-    """The blank import template of ``kind`` (LookupError when there is none)."""
-    if kind not in DATA_KINDS:
-        raise LookupError(f"no template {kind!r} / 没有模板 {kind!r}")
+    """The blank import template of ``kind`` (``NotFound`` when there is none)."""
+    data_kind(kind)
     with tempfile.TemporaryDirectory(prefix="yanzhi-template-") as folder:
         path = write_template(kind, Path(folder) / f"{kind}.xlsx")
         return path.read_bytes()

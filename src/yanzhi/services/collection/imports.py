@@ -17,20 +17,16 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from yanzhi.core.dataformats import DATA_KINDS, DataKind
+from yanzhi.core.dataformats import DataKind, data_kind
 from yanzhi.core.issues import InputRejected, Issue, RowIssueSink, Severity
 from yanzhi.ingest.tabular import RawTable
-from yanzhi.ingest.typed import TypedTable, read_typed
-from yanzhi.services.collection import checks
+from yanzhi.ingest.typed import read_typed
 from yanzhi.services.collection.checks import Prepared
+from yanzhi.services.collection.kinds import IMPORTERS
 from yanzhi.services.database import require_schema
 from yanzhi.storage.audit import WriteContext
-from yanzhi.storage.datamodels import RD_VALUES, ImportBatchRow
+from yanzhi.storage.datamodels import ImportBatchRow
 from yanzhi.storage.db import session_factory
-from yanzhi.storage.enterprises import write_enterprises
-from yanzhi.storage.rd import write_reports
-from yanzhi.storage.stats import write_statistics
-from yanzhi.storage.submissions import mark_received
 
 Progress = Callable[[str], None]
 RowCheck = Callable[[Session, pd.DataFrame, RawTable, RowIssueSink], None]
@@ -107,7 +103,11 @@ def import_file(
     progress: Progress | None = None,
     row_check: RowCheck | None = None,
 ) -> ImportReport:
-    spec = _kind(kind)
+    """Import the file at ``path`` as data of ``kind`` (``NotFound`` for an unknown kind),
+    all or nothing: read and type it, check it against the database (and ``row_check``),
+    write it in one transaction. ``dry_run`` (or a file equal to what is stored) rolls
+    back. The report lists the issues; nothing is stored when it has errors."""
+    spec = data_kind(kind)
     report = ImportReport(file=path.name, kind=spec.code, dry_run=dry_run)
     step = progress or (lambda _msg: None)
     require_schema(engine)
@@ -127,7 +127,7 @@ def import_file(
     try:
         with session_factory(engine)() as session, session.begin():
             step("check")
-            prepared = _CHECKS[spec.code](session, table, sink)
+            prepared = IMPORTERS[spec.code].prepare(session, table, sink)
             if row_check is not None:
                 row_check(session, prepared.frame, table.header, sink)
             _split(report, sink.issues)
@@ -143,16 +143,6 @@ def import_file(
     return report
 
 
-def _kind(kind: str) -> DataKind:
-    try:
-        return DATA_KINDS[kind]
-    except KeyError:
-        raise ValueError(
-            f"unknown data kind {kind!r}; expected one of {', '.join(DATA_KINDS)} / "
-            f"未知数据类型 {kind!r}"
-        ) from None
-
-
 def _split(report: ImportReport, issues: list[Issue]) -> None:
     report.errors = [i for i in issues if i.severity is Severity.ERROR]
     report.warnings = [i for i in issues if i.severity is Severity.WARNING]
@@ -161,7 +151,6 @@ def _split(report: ImportReport, issues: list[Issue]) -> None:
 def _write(
     session: Session, spec: DataKind, prepared: Prepared, report: ImportReport, ctx: WriteContext
 ) -> None:
-    frame = prepared.frame
     batch = ImportBatchRow(
         kind=spec.code,
         file_name=report.file,
@@ -176,17 +165,7 @@ def _write(
     session.add(batch)
     session.flush()
     report.batch_id = batch.id
-    if spec.code == "rd":
-        assert prepared.existing is not None
-        result: Any = write_reports(
-            session, _for_write(frame), prepared.existing, batch_id=batch.id, ctx=ctx
-        )
-        received = frame[["township_code", "period"]].astype(object).drop_duplicates()
-        mark_received(session, "rd", set(received.itertuples(index=False, name=None)))
-    elif spec.code == "enterprises":
-        result = write_enterprises(session, frame, batch_id=batch.id, ctx=ctx)
-    else:
-        result = write_statistics(session, frame, batch_id=batch.id, ctx=ctx)
+    result = IMPORTERS[spec.code].write(session, spec, prepared, batch.id, ctx)
     # the storage writers count a new version as "changed"; the import's word is "updated"
     report.created, report.updated, report.unchanged = (
         result.created,
@@ -194,32 +173,3 @@ def _write(
         result.unchanged,
     )
     batch.created, batch.changed, batch.unchanged = report.created, report.updated, report.unchanged
-
-
-def _for_write(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame cut down, in place, to the columns the writer stores or compares, with
-    text as plain objects (for the merge with the stored rows): no copy of a large frame."""
-    for c in [c for c in frame if c not in _WRITTEN]:
-        del frame[c]
-    for c in ("uscc", "period"):
-        frame[c] = frame[c].to_numpy(dtype=object)
-    return frame
-
-
-_WRITTEN = (
-    "enterprise_id",
-    "uscc",
-    "period",
-    "year",
-    "month",
-    "township_code",
-    "correction",
-    "synthetic",
-    *RD_VALUES,
-)
-
-_CHECKS: dict[str, Callable[[Session, TypedTable, RowIssueSink], Prepared]] = {
-    "rd": checks.prepare_rd,
-    "enterprises": checks.prepare_enterprises,
-    "stats": checks.prepare_stats,
-}

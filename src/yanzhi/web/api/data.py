@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from yanzhi.core.dataformats import DATA_KINDS
 from yanzhi.core.issues import InputRejected
 from yanzhi.services.access.principal import Principal
 from yanzhi.services.collection.imports import ImportReport
@@ -19,7 +20,8 @@ from yanzhi.web.render import XLSX
 
 router = APIRouter(tags=["data"], responses=ERRORS)
 
-Kind = Literal["enterprises", "rd", "stats"]
+KIND_PATTERN = "^(" + "|".join(DATA_KINDS) + ")$"
+KINDS_HELP = " | ".join(DATA_KINDS)
 MoneyUnit = Literal["元", "千元", "万元", "亿元"]
 UnitPath = Annotated[str, Path(min_length=1, max_length=20, description="org unit code")]
 PeriodPath = Annotated[
@@ -62,7 +64,7 @@ def run_upload(
 @router.post("/data/imports")
 def import_data(
     request: Request,
-    kind: Annotated[Kind, Form(description="enterprises | rd | stats")],
+    kind: Annotated[str, Form(pattern=KIND_PATTERN, description=KINDS_HELP)],
     file: Annotated[UploadFile, File(description="CSV (UTF-8 / GBK / GB18030) or XLSX")],
     period: Annotated[
         str | None, Form(max_length=32, description="period for a file without a period column")
@@ -165,7 +167,7 @@ def completeness(
     responses={200: {"content": {XLSX: {}}, "description": "the template workbook"}},
 )
 def template(
-    kind: Annotated[str, Path(max_length=32, description="enterprises | rd | stats")],
+    kind: Annotated[str, Path(max_length=32, description=KINDS_HELP)],
     me: Principal = Depends(principal),
 ) -> Response:
     """The blank import template of ``kind`` (.xlsx with Chinese headers, units and
