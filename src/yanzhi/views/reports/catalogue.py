@@ -13,8 +13,13 @@ Who may download what:
   co-leads — :func:`yanzhi.views.tasks.supervision`);
 - enterprise diagnosis: the enterprise's own user, and the officers whose scope holds it.
 
-:func:`resolve` checks a request and returns the arguments that fully determine the file
-(so a file can be cached by them); :func:`yanzhi.reports.files.build` writes it.
+:func:`resolve` checks a request and returns the ``ReportRequest`` that fully determines
+the file (so a file can be cached by it); :func:`yanzhi.reports.files.build` writes it.
+
+``KINDS`` is the one table of report kinds: each ``ReportKind`` declares its names, formats
+and parameters, who may download it (``may``), how a request is checked (``resolve``) and
+the choices the catalogue offers (``choices``); its writer is the entry of the same kind in
+``yanzhi.reports.files.WRITERS`` (a test checks both name the same kinds).
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Engine, select
 
+from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.services.access.principal import PermissionDenied, Principal
 from yanzhi.services.access.scope import CITY_WIDE, can, can_see_unit, org_scope, require
@@ -44,43 +51,34 @@ MEDIA = {
 YTD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(\.\.(0[1-9]|1[0-2]))?$")
 QUARTER = re.compile(r"^\d{4}Q[1-4]$")
 Args = dict[str, Any]
-Resolved = tuple[str, str, tuple[tuple[str, Any], ...]]
+Check = Callable[[Principal, OrgTree], bool]
+Resolve = Callable[[Engine, Principal, OrgTree, Args], Args]
+Choices = Callable[[Engine, Principal, OrgTree], dict[str, Any]]
 
 
 @dataclass(frozen=True)
-class Kind:
+class ReportRequest:
+    """A checked download: the kind, the format and the arguments that fully determine
+    the file (sorted pairs, so the request is a cache key)."""
+
     kind: str
-    zh: str
-    en: str
-    formats: tuple[str, ...]
-    params: tuple[str, ...]
+    fmt: str
+    args: tuple[tuple[str, Any], ...]
+
+    def arguments(self) -> Args:
+        """The arguments as a dict."""
+        return dict(self.args)
 
 
-KINDS: dict[str, Kind] = {
-    "monthly": Kind(
-        "monthly",
-        "月度监测报告",
-        "Monthly monitoring bulletin",
-        ("docx", "pdf", "xlsx"),
-        ("period",),
-    ),
-    "evaluation": Kind(
-        "evaluation",
-        "年度综合评价报告",
-        "Annual evaluation report",
-        ("docx", "pdf", "xlsx"),
-        ("year", "level"),
-    ),
-    "district": Kind(
-        "district", "区县市述职材料", "District annual report", ("docx", "pdf"), ("code", "year")
-    ),
-    "supervision": Kind(
-        "supervision", "督办清单", "Supervision report", ("docx", "pdf", "xlsx"), ("unit", "period")
-    ),
-    "diagnosis": Kind(
-        "diagnosis", "企业研发诊断", "Enterprise R&D diagnosis", ("docx", "pdf"), ("uscc",)
-    ),
-}
+class ReportEntry(BaseModel):
+    """One report kind the principal may download, with the choices of its parameters."""
+
+    kind: str
+    name: str
+    name_en: str
+    formats: list[str]
+    params: list[str]
+    choices: dict[str, Any]
 
 
 def city_reader(principal: Principal, tree: OrgTree) -> bool:
@@ -90,19 +88,8 @@ def city_reader(principal: Principal, tree: OrgTree) -> bool:
     return principal.role == "leader" and org_scope(principal, tree) is None
 
 
-def allowed(principal: Principal, tree: OrgTree) -> list[str]:
-    """The kinds of report the principal may download at all."""
-    if principal.role == "enterprise":
-        return ["diagnosis"]
-    if not can(principal, "reports"):
-        return []
-    out = ["monthly", "evaluation"] if city_reader(principal, tree) else []
-    if districts(principal, tree):
-        out.append("district")
-    out.append("supervision")
-    if can(principal, "read_enterprises"):
-        out.append("diagnosis")
-    return out
+def _reader(principal: Principal) -> bool:
+    return principal.role != "enterprise" and can(principal, "reports")
 
 
 def districts(principal: Principal, tree: OrgTree) -> list[dict[str, str]]:
@@ -135,32 +122,12 @@ def _deny(principal: Principal, zh: str, en: str) -> PermissionDenied:
     )
 
 
-def _get(args: dict[str, Any], key: str) -> Any:
+def _get(args: Args, key: str) -> Any:
     v = args.get(key)
     return v.strip() if isinstance(v, str) else v
 
 
-def resolve(
-    engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
-    kind: str,
-    fmt: str,
-    args: Args,
-) -> Resolved:
-    """Check the request; return (kind, format, the arguments that determine the file)."""
-    spec = KINDS.get(kind)
-    if spec is None:
-        raise LookupError(f"no report {kind!r}; one of {', '.join(KINDS)} / 没有该报告")
-    if fmt not in spec.formats:
-        raise ValueError(
-            f"{kind}: format must be one of {', '.join(spec.formats)} / 格式应为 "
-            f"{'、'.join(spec.formats)}"
-        )
-    if kind not in allowed(principal, tree):
-        raise _deny(principal, spec.zh, spec.en)
-    out = _RESOLVERS[kind](engine, principal, tree, args)
-    return kind, fmt, tuple(sorted(out.items()))
+# -- monthly bulletin ---------------------------------------------------------------------
 
 
 def _monthly(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
@@ -174,11 +141,18 @@ def _monthly(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
             )
         period = found[0]
     if not YTD.match(period):
-        raise ValueError(
-            f"{period}: give a month (2024-11) or a YTD period (2024-01..11) / "
-            "期别应为月份或年初至今累计"
+        raise InvalidInput(
+            f"{period}: give a month (2024-11) or a YTD period (2024-01..11)",
+            "期别应为月份或年初至今累计",
         )
     return {"period": str(bulletin.resolve_period(engine, period))}  # NoData when empty
+
+
+def _monthly_choices(engine: Engine, p: Principal, tree: OrgTree) -> dict[str, Any]:
+    return {"period": bulletin_periods(engine)}
+
+
+# -- evaluation report --------------------------------------------------------------------
 
 
 def _evaluation(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
@@ -188,46 +162,51 @@ def _evaluation(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args
     return {"level": level, "year": int(year), "draws": evaluation_views.draws()}
 
 
+def _evaluation_choices(engine: Engine, p: Principal, tree: OrgTree) -> dict[str, Any]:
+    return {"level": ["township", "district"], "year": evaluation_views.years(engine, "township")}
+
+
+# -- district report ----------------------------------------------------------------------
+
+
 def _district(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
     code = _get(args, "code")
     if not code:
         mine = districts(p, tree)
         if len(mine) != 1:
-            raise ValueError("give the district code / 请指定区县市代码")
+            raise InvalidInput("give the district code", "请指定区县市代码")
         code = mine[0]["code"]
     if code not in tree or tree.get(code).level is not Level.DISTRICT:
-        raise LookupError(f"{code} is not a district / {code} 不是区县市")
+        raise NotFound(f"{code} is not a district", f"{code} 不是区县市")
     if not any(d["code"] == code for d in districts(p, tree)):
         raise _deny(p, f"{code} 的述职材料", f"the report of district {code}")
     year = _get(args, "year") or evaluation_views.default_year(engine, "district")
     return {"code": code, "year": int(year), "draws": evaluation_views.draws()}
 
 
+def _district_choices(engine: Engine, p: Principal, tree: OrgTree) -> dict[str, Any]:
+    return {"code": districts(p, tree), "year": evaluation_views.years(engine, "district")}
+
+
+# -- supervision report -------------------------------------------------------------------
+
+
 def _supervision(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
     period = _get(args, "period") or None
     if period and not QUARTER.match(period):
-        raise ValueError(f"{period}: give a quarter, e.g. 2026Q4 / 期别应为季度, 如 2026Q4")
+        raise InvalidInput(f"{period}: give a quarter, e.g. 2026Q4", "期别应为季度, 如 2026Q4")
     unit = _get(args, "unit") or None
     everyone = city_reader(p, tree)
     # the file depends on who asks when a scoped user sees only some tasks
     return {"period": period, "unit": unit, "as": None if everyone else (p.role, p.unit)}
 
 
-def _diagnosis(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
-    uscc = str(_get(args, "uscc") or (p.enterprise if p.role == "enterprise" else "")).upper()
-    if not uscc:
-        raise ValueError("give the enterprise's USCC / 请指定统一社会信用代码")
-    rec = enterprise_views.record(engine, p, uscc)  # 404 / 403
-    return {"uscc": rec["uscc"]}
-
-
-_RESOLVERS: dict[str, Callable[[Engine, Principal, OrgTree, Args], Args]] = {
-    "monthly": _monthly,
-    "evaluation": _evaluation,
-    "district": _district,
-    "supervision": _supervision,
-    "diagnosis": _diagnosis,
-}
+def _supervision_choices(engine: Engine, p: Principal, tree: OrgTree) -> dict[str, Any]:
+    data = supervision_data(engine, p, tree, unit=None, period=None)
+    units = [
+        {"code": u["unit"], "name": u["unit_name"], "tasks": len(u["tasks"])} for u in data["units"]
+    ]
+    return {"unit": units, "period": [data["period"]]}
 
 
 def supervision_data(
@@ -241,49 +220,151 @@ def supervision_data(
     if unit:
         units = [u for u in data["units"] if u["unit"] == unit]
         if not units:
-            raise LookupError(
-                f"nothing to supervise for {unit} (or not in your scope) / "
-                f"{unit} 无待督办事项或不在权限范围内"
+            raise NotFound(
+                f"nothing to supervise for {unit} (or not in your scope)",
+                f"{unit} 无待督办事项或不在权限范围内",
             )
         data = {**data, "units": units}
     return data
 
 
-def catalogue(engine: Engine, principal: Principal, tree: OrgTree) -> list[dict[str, Any]]:
+# -- enterprise diagnosis -----------------------------------------------------------------
+
+
+def _diagnosis(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
+    uscc = str(_get(args, "uscc") or (p.enterprise if p.role == "enterprise" else "")).upper()
+    if not uscc:
+        raise InvalidInput("give the enterprise's USCC", "请指定统一社会信用代码")
+    rec = enterprise_views.record(engine, p, uscc)  # 404 / 403
+    return {"uscc": rec["uscc"]}
+
+
+def _diagnosis_choices(engine: Engine, p: Principal, tree: OrgTree) -> dict[str, Any]:
+    return {"uscc": [p.enterprise]} if p.role == "enterprise" else {}
+
+
+# -- the table ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """One kind of report file: its names, formats and parameters; ``may`` says who may
+    download it at all, ``resolve`` checks a request (404 / 403 / 400) and returns the
+    arguments that determine the file, ``choices`` the catalogue's choices."""
+
+    kind: str
+    zh: str
+    en: str
+    formats: tuple[str, ...]
+    params: tuple[str, ...]
+    may: Check
+    resolve: Resolve
+    choices: Choices
+
+
+KINDS: dict[str, ReportKind] = {
+    k.kind: k
+    for k in (
+        ReportKind(
+            "monthly",
+            "月度监测报告",
+            "Monthly monitoring bulletin",
+            ("docx", "pdf", "xlsx"),
+            ("period",),
+            may=lambda p, t: _reader(p) and city_reader(p, t),
+            resolve=_monthly,
+            choices=_monthly_choices,
+        ),
+        ReportKind(
+            "evaluation",
+            "年度综合评价报告",
+            "Annual evaluation report",
+            ("docx", "pdf", "xlsx"),
+            ("year", "level"),
+            may=lambda p, t: _reader(p) and city_reader(p, t),
+            resolve=_evaluation,
+            choices=_evaluation_choices,
+        ),
+        ReportKind(
+            "district",
+            "区县市述职材料",
+            "District annual report",
+            ("docx", "pdf"),
+            ("code", "year"),
+            may=lambda p, t: bool(districts(p, t)),
+            resolve=_district,
+            choices=_district_choices,
+        ),
+        ReportKind(
+            "supervision",
+            "督办清单",
+            "Supervision report",
+            ("docx", "pdf", "xlsx"),
+            ("unit", "period"),
+            may=lambda p, t: _reader(p),
+            resolve=_supervision,
+            choices=_supervision_choices,
+        ),
+        ReportKind(
+            "diagnosis",
+            "企业研发诊断",
+            "Enterprise R&D diagnosis",
+            ("docx", "pdf"),
+            ("uscc",),
+            may=lambda p, t: p.role == "enterprise" or (_reader(p) and can(p, "read_enterprises")),
+            resolve=_diagnosis,
+            choices=_diagnosis_choices,
+        ),
+    )
+}
+"""Every report kind, in the order the catalogue lists them."""
+
+
+def report_kind(kind: str) -> ReportKind:
+    """The report kind ``kind`` (``NotFound`` naming the known kinds when there is none)."""
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise NotFound(
+            f"no report {kind!r}; one of {', '.join(KINDS)}", f"没有该报告 {kind!r}"
+        ) from None
+
+
+def allowed(principal: Principal, tree: OrgTree) -> list[str]:
+    """The kinds of report the principal may download at all."""
+    return [k for k, spec in KINDS.items() if spec.may(principal, tree)]
+
+
+def resolve(
+    engine: Engine, principal: Principal, tree: OrgTree, kind: str, fmt: str, args: Args
+) -> ReportRequest:
+    """Check the request (unknown kind: ``NotFound``; a format the kind has not:
+    ``InvalidInput``; not the principal's: ``PermissionDenied``) and return it resolved."""
+    spec = report_kind(kind)
+    if fmt not in spec.formats:
+        raise InvalidInput(
+            f"{kind}: format must be one of {', '.join(spec.formats)}",
+            f"格式应为 {'、'.join(spec.formats)}",
+        )
+    if not spec.may(principal, tree):
+        raise _deny(principal, spec.zh, spec.en)
+    out = spec.resolve(engine, principal, tree, args)
+    return ReportRequest(kind, fmt, tuple(sorted(out.items())))
+
+
+def catalogue(engine: Engine, principal: Principal, tree: OrgTree) -> list[ReportEntry]:
     """What the principal may download, with the choices of each parameter."""
     kinds = allowed(principal, tree)
     if not kinds:
         require(principal, "reports")  # says why
-    years = {lv: evaluation_views.years(engine, lv) for lv in ("township", "district")}
-    out = []
-    for k in kinds:
-        spec = KINDS[k]
-        choices: dict[str, Any] = {}
-        if k == "monthly":
-            choices["period"] = bulletin_periods(engine)
-        elif k == "evaluation":
-            choices["level"] = ["township", "district"]
-            choices["year"] = years["township"]
-        elif k == "district":
-            choices["code"] = districts(principal, tree)
-            choices["year"] = years["district"]
-        elif k == "supervision":
-            data = supervision_data(engine, principal, tree, unit=None, period=None)
-            choices["unit"] = [
-                {"code": u["unit"], "name": u["unit_name"], "tasks": len(u["tasks"])}
-                for u in data["units"]
-            ]
-            choices["period"] = [data["period"]]
-        elif k == "diagnosis" and principal.role == "enterprise":
-            choices["uscc"] = [principal.enterprise]
-        out.append(
-            {
-                "kind": k,
-                "name": spec.zh,
-                "name_en": spec.en,
-                "formats": list(spec.formats),
-                "params": list(spec.params),
-                "choices": choices,
-            }
+    return [
+        ReportEntry(
+            kind=k,
+            name=KINDS[k].zh,
+            name_en=KINDS[k].en,
+            formats=list(KINDS[k].formats),
+            params=list(KINDS[k].params),
+            choices=KINDS[k].choices(engine, principal, tree),
         )
-    return out
+        for k in kinds
+    ]
