@@ -1,5 +1,6 @@
 """Report downloads (issue #9): the catalogue is scoped, files open in Word / Excel, a
 period without data is refused."""
+
 from __future__ import annotations
 
 import io

@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from yanzhi.core.errors import NotFound
-from yanzhi.core.orgtree import OrgTree
-from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope
 from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
 from yanzhi.views import enterprises as enterprise_views
 from yanzhi.views import evaluation as evaluation_views
@@ -29,12 +28,11 @@ Args = dict[str, Any]
 
 @dataclass(frozen=True)
 class Job:
-    """What a writer gets: the request's principal and format, its resolved arguments, a
+    """What a writer gets: the request's scope and format, its resolved arguments, a
     temporary folder and (for the evaluation) the loader of a cached evaluation."""
 
     engine: Engine
-    principal: Principal
-    tree: OrgTree
+    scope: Scope
     fmt: str
     args: Args
     tmp: Path
@@ -47,8 +45,7 @@ Writer = Callable[[Job], tuple[str, Path]]
 
 def build(
     engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
+    scope: Scope,
     request: ReportRequest,
     *,
     evaluation: EvaluationLoader | None = None,
@@ -57,7 +54,7 @@ def build(
     name, bytes). ``evaluation`` gives the evaluation of (level, year), e.g. a cached one;
     by default it is run here with the resolved number of draws."""
     with tempfile.TemporaryDirectory(prefix="yanzhi-report-") as tmp:
-        job = Job(engine, principal, tree, request.fmt, request.arguments(), Path(tmp), evaluation)
+        job = Job(engine, scope, request.fmt, request.arguments(), Path(tmp), evaluation)
         name, path = WRITERS[request.kind](job)
         return name, path.read_bytes()
 
@@ -112,7 +109,7 @@ def _supervision(job: Job) -> tuple[str, Path]:
 
     args = job.args
     data = downloads.supervision_data(
-        job.engine, job.principal, job.tree, unit=args["unit"], period=args["period"]
+        job.engine, job.scope, unit=args["unit"], period=args["period"]
     )
     if not data["units"]:
         raise NotFound("nothing to supervise in your scope", "权限范围内无待督办事项")
@@ -124,7 +121,7 @@ def _supervision(job: Job) -> tuple[str, Path]:
 def _diagnosis(job: Job) -> tuple[str, Path]:
     from yanzhi.reports import diagnosis as diagnosis_doc
 
-    data = enterprise_views.diagnosis(job.engine, job.principal, job.args["uscc"])
+    data = enterprise_views.diagnosis(job.engine, job.scope.principal, job.args["uscc"])
     name = f"diagnosis-{job.args['uscc']}.{job.fmt}"
     return name, diagnosis_doc.write(data, job.tmp / name)
 

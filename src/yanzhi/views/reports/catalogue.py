@@ -33,9 +33,9 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 
 from yanzhi.core.errors import InvalidInput, NotFound
-from yanzhi.core.orgtree import Level, OrgTree
+from yanzhi.core.orgtree import Level
 from yanzhi.services.access.principal import PermissionDenied, Principal
-from yanzhi.services.access.scope import CITY_WIDE, can, can_see_unit, org_scope, require
+from yanzhi.services.access.scope import CITY_WIDE, Scope
 from yanzhi.services.database import require_schema
 from yanzhi.storage.datamodels import IndicatorValueRow
 from yanzhi.storage.db import transaction
@@ -51,9 +51,9 @@ MEDIA = {
 YTD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(\.\.(0[1-9]|1[0-2]))?$")
 QUARTER = re.compile(r"^\d{4}Q[1-4]$")
 Args = dict[str, Any]
-Check = Callable[[Principal, OrgTree], bool]
-Resolve = Callable[[Engine, Principal, OrgTree, Args], Args]
-Choices = Callable[[Engine, Principal, OrgTree], dict[str, Any]]
+Check = Callable[[Scope], bool]
+Resolve = Callable[[Engine, Scope, Args], Args]
+Choices = Callable[[Engine, Scope], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -81,25 +81,25 @@ class ReportEntry(BaseModel):
     choices: dict[str, Any]
 
 
-def city_reader(principal: Principal, tree: OrgTree) -> bool:
+def city_reader(scope: Scope) -> bool:
     """City-wide roles, and leaders without a narrower scope."""
-    if principal.role in CITY_WIDE:
+    if scope.role in CITY_WIDE:
         return True
-    return principal.role == "leader" and org_scope(principal, tree) is None
+    return scope.role == "leader" and scope.root is None
 
 
-def _reader(principal: Principal) -> bool:
-    return principal.role != "enterprise" and can(principal, "reports")
+def _reader(scope: Scope) -> bool:
+    return scope.role != "enterprise" and scope.can("reports")
 
 
-def districts(principal: Principal, tree: OrgTree) -> list[dict[str, str]]:
+def districts(scope: Scope) -> list[dict[str, str]]:
     """The districts whose report the principal may download."""
-    if principal.role in ("enterprise", "task_owner") or not can(principal, "reports"):
+    if scope.role in ("enterprise", "task_owner") or not scope.can("reports"):
         return []
     return [
         {"code": d.code, "name": d.name}
-        for d in tree.by_level(Level.DISTRICT)
-        if can_see_unit(principal, d.code, tree)
+        for d in scope.tree.by_level(Level.DISTRICT)
+        if scope.sees(d.code)
     ]
 
 
@@ -130,7 +130,7 @@ def _get(args: Args, key: str) -> Any:
 # -- monthly bulletin ---------------------------------------------------------------------
 
 
-def _monthly(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
+def _monthly(engine: Engine, scope: Scope, args: Args) -> Args:
     period = _get(args, "period")
     if not period:
         found = bulletin_periods(engine)
@@ -148,61 +148,61 @@ def _monthly(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
     return {"period": str(bulletin.resolve_period(engine, period))}  # NoData when empty
 
 
-def _monthly_choices(engine: Engine, p: Principal, tree: OrgTree) -> dict[str, Any]:
+def _monthly_choices(engine: Engine, scope: Scope) -> dict[str, Any]:
     return {"period": bulletin_periods(engine)}
 
 
 # -- evaluation report --------------------------------------------------------------------
 
 
-def _evaluation(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
+def _evaluation(engine: Engine, scope: Scope, args: Args) -> Args:
     level = _get(args, "level") or "township"
     evaluation_views.check_level(level)
     year = _get(args, "year") or evaluation_views.default_year(engine, level)
     return {"level": level, "year": int(year), "draws": evaluation_views.draws()}
 
 
-def _evaluation_choices(engine: Engine, p: Principal, tree: OrgTree) -> dict[str, Any]:
+def _evaluation_choices(engine: Engine, scope: Scope) -> dict[str, Any]:
     return {"level": ["township", "district"], "year": evaluation_views.years(engine, "township")}
 
 
 # -- district report ----------------------------------------------------------------------
 
 
-def _district(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
+def _district(engine: Engine, scope: Scope, args: Args) -> Args:
     code = _get(args, "code")
     if not code:
-        mine = districts(p, tree)
+        mine = districts(scope)
         if len(mine) != 1:
             raise InvalidInput("give the district code", "请指定区县市代码")
         code = mine[0]["code"]
-    if code not in tree or tree.get(code).level is not Level.DISTRICT:
+    if code not in scope.tree or scope.tree.get(code).level is not Level.DISTRICT:
         raise NotFound(f"{code} is not a district", f"{code} 不是区县市")
-    if not any(d["code"] == code for d in districts(p, tree)):
-        raise _deny(p, f"{code} 的述职材料", f"the report of district {code}")
+    if not any(d["code"] == code for d in districts(scope)):
+        raise _deny(scope.principal, f"{code} 的述职材料", f"the report of district {code}")
     year = _get(args, "year") or evaluation_views.default_year(engine, "district")
     return {"code": code, "year": int(year), "draws": evaluation_views.draws()}
 
 
-def _district_choices(engine: Engine, p: Principal, tree: OrgTree) -> dict[str, Any]:
-    return {"code": districts(p, tree), "year": evaluation_views.years(engine, "district")}
+def _district_choices(engine: Engine, scope: Scope) -> dict[str, Any]:
+    return {"code": districts(scope), "year": evaluation_views.years(engine, "district")}
 
 
 # -- supervision report -------------------------------------------------------------------
 
 
-def _supervision(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
+def _supervision(engine: Engine, scope: Scope, args: Args) -> Args:
     period = _get(args, "period") or None
     if period and not QUARTER.match(period):
         raise InvalidInput(f"{period}: give a quarter, e.g. 2026Q4", "期别应为季度, 如 2026Q4")
     unit = _get(args, "unit") or None
-    everyone = city_reader(p, tree)
+    p = scope.principal
     # the file depends on who asks when a scoped user sees only some tasks
-    return {"period": period, "unit": unit, "as": None if everyone else (p.role, p.unit)}
+    return {"period": period, "unit": unit, "as": None if city_reader(scope) else (p.role, p.unit)}
 
 
-def _supervision_choices(engine: Engine, p: Principal, tree: OrgTree) -> dict[str, Any]:
-    data = supervision_data(engine, p, tree, unit=None, period=None)
+def _supervision_choices(engine: Engine, scope: Scope) -> dict[str, Any]:
+    data = supervision_data(engine, scope, unit=None, period=None)
     units = [
         {"code": u["unit"], "name": u["unit_name"], "tasks": len(u["tasks"])} for u in data["units"]
     ]
@@ -210,13 +210,13 @@ def _supervision_choices(engine: Engine, p: Principal, tree: OrgTree) -> dict[st
 
 
 def supervision_data(
-    engine: Engine, principal: Principal, tree: OrgTree, *, unit: str | None, period: str | None
+    engine: Engine, scope: Scope, *, unit: str | None, period: str | None
 ) -> dict[str, Any]:
     """The supervision list the principal may see, optionally of one responsible unit."""
     from yanzhi.views.tasks import supervision
 
-    require(principal, "reports")
-    data = supervision(engine, principal, tree, period=period)
+    scope.require("reports")
+    data = supervision(engine, scope.principal, scope.tree, period=period)
     if unit:
         units = [u for u in data["units"] if u["unit"] == unit]
         if not units:
@@ -231,7 +231,8 @@ def supervision_data(
 # -- enterprise diagnosis -----------------------------------------------------------------
 
 
-def _diagnosis(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
+def _diagnosis(engine: Engine, scope: Scope, args: Args) -> Args:
+    p = scope.principal
     uscc = str(_get(args, "uscc") or (p.enterprise if p.role == "enterprise" else "")).upper()
     if not uscc:
         raise InvalidInput("give the enterprise's USCC", "请指定统一社会信用代码")
@@ -239,7 +240,8 @@ def _diagnosis(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
     return {"uscc": rec["uscc"]}
 
 
-def _diagnosis_choices(engine: Engine, p: Principal, tree: OrgTree) -> dict[str, Any]:
+def _diagnosis_choices(engine: Engine, scope: Scope) -> dict[str, Any]:
+    p = scope.principal
     return {"uscc": [p.enterprise]} if p.role == "enterprise" else {}
 
 
@@ -271,7 +273,7 @@ KINDS: dict[str, ReportKind] = {
             "Monthly monitoring bulletin",
             ("docx", "pdf", "xlsx"),
             ("period",),
-            may=lambda p, t: _reader(p) and city_reader(p, t),
+            may=lambda s: _reader(s) and city_reader(s),
             resolve=_monthly,
             choices=_monthly_choices,
         ),
@@ -281,7 +283,7 @@ KINDS: dict[str, ReportKind] = {
             "Annual evaluation report",
             ("docx", "pdf", "xlsx"),
             ("year", "level"),
-            may=lambda p, t: _reader(p) and city_reader(p, t),
+            may=lambda s: _reader(s) and city_reader(s),
             resolve=_evaluation,
             choices=_evaluation_choices,
         ),
@@ -291,7 +293,7 @@ KINDS: dict[str, ReportKind] = {
             "District annual report",
             ("docx", "pdf"),
             ("code", "year"),
-            may=lambda p, t: bool(districts(p, t)),
+            may=lambda s: bool(districts(s)),
             resolve=_district,
             choices=_district_choices,
         ),
@@ -301,7 +303,7 @@ KINDS: dict[str, ReportKind] = {
             "Supervision report",
             ("docx", "pdf", "xlsx"),
             ("unit", "period"),
-            may=lambda p, t: _reader(p),
+            may=_reader,
             resolve=_supervision,
             choices=_supervision_choices,
         ),
@@ -311,7 +313,7 @@ KINDS: dict[str, ReportKind] = {
             "Enterprise R&D diagnosis",
             ("docx", "pdf"),
             ("uscc",),
-            may=lambda p, t: p.role == "enterprise" or (_reader(p) and can(p, "read_enterprises")),
+            may=lambda s: s.role == "enterprise" or (_reader(s) and s.can("read_enterprises")),
             resolve=_diagnosis,
             choices=_diagnosis_choices,
         ),
@@ -330,14 +332,12 @@ def report_kind(kind: str) -> ReportKind:
         ) from None
 
 
-def allowed(principal: Principal, tree: OrgTree) -> list[str]:
+def allowed(scope: Scope) -> list[str]:
     """The kinds of report the principal may download at all."""
-    return [k for k, spec in KINDS.items() if spec.may(principal, tree)]
+    return [k for k, spec in KINDS.items() if spec.may(scope)]
 
 
-def resolve(
-    engine: Engine, principal: Principal, tree: OrgTree, kind: str, fmt: str, args: Args
-) -> ReportRequest:
+def resolve(engine: Engine, scope: Scope, kind: str, fmt: str, args: Args) -> ReportRequest:
     """Check the request (unknown kind: ``NotFound``; a format the kind has not:
     ``InvalidInput``; not the principal's: ``PermissionDenied``) and return it resolved."""
     spec = report_kind(kind)
@@ -346,17 +346,17 @@ def resolve(
             f"{kind}: format must be one of {', '.join(spec.formats)}",
             f"格式应为 {'、'.join(spec.formats)}",
         )
-    if not spec.may(principal, tree):
-        raise _deny(principal, spec.zh, spec.en)
-    out = spec.resolve(engine, principal, tree, args)
+    if not spec.may(scope):
+        raise _deny(scope.principal, spec.zh, spec.en)
+    out = spec.resolve(engine, scope, args)
     return ReportRequest(kind, fmt, tuple(sorted(out.items())))
 
 
-def catalogue(engine: Engine, principal: Principal, tree: OrgTree) -> list[ReportEntry]:
+def catalogue(engine: Engine, scope: Scope) -> list[ReportEntry]:
     """What the principal may download, with the choices of each parameter."""
-    kinds = allowed(principal, tree)
+    kinds = allowed(scope)
     if not kinds:
-        require(principal, "reports")  # says why
+        scope.require("reports")  # says why
     return [
         ReportEntry(
             kind=k,
@@ -364,7 +364,7 @@ def catalogue(engine: Engine, principal: Principal, tree: OrgTree) -> list[Repor
             name_en=KINDS[k].en,
             formats=list(KINDS[k].formats),
             params=list(KINDS[k].params),
-            choices=KINDS[k].choices(engine, principal, tree),
+            choices=KINDS[k].choices(engine, scope),
         )
         for k in kinds
     ]

@@ -11,12 +11,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from yanzhi.reports import files
-from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope
 from yanzhi.views.reports import catalogue as downloads
 from yanzhi.views.reports.catalogue import ReportEntry
 from yanzhi.web.api.common import ERRORS, page_params
 from yanzhi.web.api.evaluation import loader
-from yanzhi.web.deps import cache, engine, principal, tree
+from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
 
@@ -34,21 +34,23 @@ class ReportCatalogue(BaseModel):
     size: int
 
 
-def catalogue_data(request: Request, me: Principal) -> list[ReportEntry]:
-    """The catalogue of what ``me`` may download (cached per role, unit, enterprise)."""
+def catalogue_data(request: Request, scope: Scope) -> list[ReportEntry]:
+    """The catalogue of what the scope's principal may download (cached per role, unit,
+    enterprise)."""
+    me = scope.principal
     key = ("report-catalogue", me.role, me.unit, me.enterprise)
-    return cache(request).get(key, lambda: downloads.catalogue(engine(request), me, tree(request)))
+    return cache(request).get(key, lambda: downloads.catalogue(engine(request), scope))
 
 
 def report_file(
-    request: Request, me: Principal, kind: str, fmt: str, args: dict[str, Any]
+    request: Request, scope: Scope, kind: str, fmt: str, args: dict[str, Any]
 ) -> Response:
     """Check, then write (or take from the cache) the file, sent as an attachment."""
-    eng, t = engine(request), tree(request)
-    resolved = downloads.resolve(eng, me, t, kind, fmt, args)
+    eng = engine(request)
+    resolved = downloads.resolve(eng, scope, kind, fmt, args)
     name, data = cache(request).get(
         ("report-file", resolved),
-        lambda: files.build(eng, me, t, resolved, evaluation=loader(request, me)),
+        lambda: files.build(eng, scope, resolved, evaluation=loader(request, scope.principal)),
     )
     return Response(
         data,
@@ -60,15 +62,15 @@ def report_file(
 @router.get("/reports", response_model=ReportCatalogue)
 def catalogue(
     request: Request,
+    scope: ScopeDep,
     params: tuple[int, int] = Depends(page_params),
-    me: Principal = Depends(principal),
 ) -> ReportCatalogue:
     """The reports the caller may download: kind, name, formats, parameters and their
     choices (the periods with data, the years, the districts or units in the caller's
     scope). Monthly bulletin and evaluation report: city-wide roles and city leaders;
     district report: those and the district's own users; supervision: the tasks the caller
     sees; diagnosis: an enterprise's own user and the officers whose scope holds it."""
-    items = catalogue_data(request, me)
+    items = catalogue_data(request, scope)
     page, size = params
     start = (page - 1) * size
     return ReportCatalogue(
@@ -88,6 +90,7 @@ def catalogue(
 )
 def download(
     request: Request,
+    scope: ScopeDep,
     kind: Annotated[str, Path(pattern=KIND_PATTERN, description=KINDS_HELP)],
     fmt: Annotated[FormatName, Query(alias="format", description="docx | pdf | xlsx")] = "docx",
     period: Annotated[
@@ -101,7 +104,6 @@ def download(
     code: Annotated[str | None, Query(max_length=20, description="district: its code")] = None,
     unit: Annotated[str | None, Query(max_length=64, description="supervision: one unit")] = None,
     uscc: Annotated[str | None, Query(max_length=32, description="diagnosis: the USCC")] = None,
-    me: Principal = Depends(principal),
 ) -> Response:
     """One report file, as an attachment. Defaults: the newest period or year with data;
     the evaluation at township level. A period without approved data: 404 with the reason;
@@ -114,4 +116,4 @@ def download(
         "unit": unit,
         "uscc": uscc,
     }
-    return report_file(request, me, kind, fmt, args)
+    return report_file(request, scope, kind, fmt, args)

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from yanzhi.reports import files
-from yanzhi.services.access.principal import Principal
-from yanzhi.services.access.scope import require
 from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
 from yanzhi.views import evaluation as evaluation_views
 from yanzhi.views.reports import catalogue as downloads
-from yanzhi.web.deps import cache, engine, principal, tree
+from yanzhi.web.deps import ScopeDep, cache, engine
 from yanzhi.web.render import page
 
 router = APIRouter()
@@ -24,16 +22,18 @@ KIND_PATTERN = "^(" + "|".join(downloads.KINDS) + ")$"
 
 
 @router.get("/reports")
-def reports(request: Request, me: Principal = Depends(principal)) -> Response:
+def reports(request: Request, scope: ScopeDep) -> Response:
     """The reports the user may download, one card per kind with its choices."""
+    me = scope.principal
     key = ("report-catalogue", me.role, me.unit, me.enterprise)
-    items = cache(request).get(key, lambda: downloads.catalogue(engine(request), me, tree(request)))
+    items = cache(request).get(key, lambda: downloads.catalogue(engine(request), scope))
     return page(request, "reports.html", items=items)
 
 
 @router.get("/reports/download/{kind}")
 def download(
     request: Request,
+    scope: ScopeDep,
     kind: str = Path(pattern=KIND_PATTERN),
     fmt: Literal["docx", "pdf", "xlsx"] = Query("docx", alias="format"),
     period: str | None = Query(None, max_length=32),
@@ -42,7 +42,6 @@ def download(
     code: str | None = Query(None, max_length=20),
     unit: str | None = Query(None, max_length=64),
     uscc: str | None = Query(None, max_length=32),
-    me: Principal = Depends(principal),
 ) -> Response:
     """One report file as an attachment (the form's empty choices count as not given)."""
     args = {
@@ -54,11 +53,11 @@ def download(
         "uscc": uscc,
     }
     args = {k: (v or None) if isinstance(v, str) else v for k, v in args.items()}
-    eng, t = engine(request), tree(request)
-    resolved = downloads.resolve(eng, me, t, kind, fmt, args)
+    eng = engine(request)
+    resolved = downloads.resolve(eng, scope, kind, fmt, args)
 
     def evaluation(level: str, year: int) -> EvaluationResult:  # the API's cached one
-        require(me, "evaluate")
+        scope.require("evaluate")
         draws = evaluation_views.draws()
         return cache(request).get(
             ("evaluation", level, year, draws),
@@ -68,7 +67,7 @@ def download(
         )
 
     name, data = cache(request).get(
-        ("report-file", resolved), lambda: files.build(eng, me, t, resolved, evaluation=evaluation)
+        ("report-file", resolved), lambda: files.build(eng, scope, resolved, evaluation=evaluation)
     )
     return Response(
         data,
