@@ -136,8 +136,8 @@ def _monthly(engine: Engine, scope: Scope, args: Args) -> Args:
         found = bulletin_periods(engine)
         if not found:
             raise bulletin.NoData(
-                "no approved enterprise R&D data: no bulletin to write / "
-                "没有已审核的企业研发数据, 无法生成月报"
+                "no approved enterprise R&D data: no bulletin to write",
+                "没有已审核的企业研发数据, 无法生成月报",
             )
         period = found[0]
     if not YTD.match(period):
