@@ -97,6 +97,9 @@ class DataKind:
         return next(f for f in self.fields if f.code == code)
 
 
+REPORTING_DATASET = "rd"
+"""The dataset the submit → approve → unlock workflow tracks (``DataKind.dataset``)."""
+
 SIZE_CLASSES = ("large", "medium", "small", "micro")
 SIZE_LABELS = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
 
@@ -292,7 +295,7 @@ RD_REPORTS = DataKind(
     ),
     key=("uscc", "period"),
     scope=ScopeRule("township_code", "uscc"),
-    dataset="rd",
+    dataset=REPORTING_DATASET,
 )
 
 STATISTICS = DataKind(

@@ -32,7 +32,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from yanzhi import config
-from yanzhi.core.dataformats import data_kind
+from yanzhi.core.dataformats import REPORTING_DATASET, data_kind
 from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.issues import Issue, RowIssueSink
 from yanzhi.core.orgtree import Level, OrgTree
@@ -353,7 +353,9 @@ def recent_periods(engine: Engine, limit: int = 6) -> list[str]:
     """The newest reporting periods, newest first."""
     with transaction(engine) as session:
         labels = session.scalars(
-            select(SubmissionRow.period).where(SubmissionRow.dataset == "rd").distinct()
+            select(SubmissionRow.period)
+            .where(SubmissionRow.dataset == REPORTING_DATASET)
+            .distinct()
         ).all()
     found = sorted(
         {parse_period(p) for p in labels},
@@ -385,7 +387,7 @@ def submission_rows(engine: Engine, scope: Scope, *, period: str | None = None) 
         return Submissions(period=None, items=[], districts=[])
     rows = reporting.completeness(engine, period=p, level="township")
     with transaction(engine) as session:
-        subs = submissions(session, "rd", [p]).set_index("org_unit_code")
+        subs = submissions(session, REPORTING_DATASET, [p]).set_index("org_unit_code")
     items = [_submission(scope, r, _who(subs, r["code"]), p) for r in rows if scope.sees(r["code"])]
     return Submissions(period=p, items=items, districts=_district_actions(scope, items))
 
