@@ -36,11 +36,16 @@ def test_import_json_report_and_exit_codes(db):
             db,
         ).stdout
     )
-    assert {k: out[k] for k in ("ok", "rows", "changed")} == {"ok": True, "rows": 20, "changed": 20}
+    assert {k: out[k] for k in ("ok", "rows", "created", "updated")} == {
+        "ok": True,
+        "rows": 20,
+        "created": 20,
+        "updated": 0,
+    }
     assert out["errors"] == [] and out["warnings"] == []
     bad = DATA / "bad" / "data" / "rd__uscc.csv"
     out = json.loads(run("validate", "rd", bad, "--json", "--database", db, code=1).stdout)
-    assert out["ok"] is False and out["rows"] == 20 and out["changed"] == 0
+    assert out["ok"] is False and out["rows"] == 20 and out["created"] == out["updated"] == 0
     (err,) = out["errors"]
     assert (err["rule"], err["row"], err["column"]) == (
         "uscc",
@@ -65,17 +70,17 @@ def test_workflow_commands(db):
     run("import", "rd", DATA / "imports" / "rd_2024-01..05.csv", "--database", db)
     out = json.loads(
         run(
-            "submit", "--period", "2024年1-5月", "--unit", "330206", "--json", "--database", db
+            "submit", "--period", "2024年1-5月", "--org-unit", "330206", "--json", "--database", db
         ).stdout
     )
     assert out["period"] == "2024-01..05" and len(out["changed"]) == 12
-    run("approve", "--period", "2024-01..05", "--unit", "330206", "--database", db)
-    run("unlock", "--period", "2024-01..05", "--unit", "330206001", "--database", db, code=2)
+    run("approve", "--period", "2024-01..05", "--org-unit", "330206", "--database", db)
+    run("unlock", "--period", "2024-01..05", "--org-unit", "330206001", "--database", db, code=2)
     run(
         "unlock",
         "--period",
         "2024-01..05",
-        "--unit",
+        "--org-unit",
         "330206001",
         "--reason",
         "更正",
@@ -155,3 +160,17 @@ def test_demo_data_imports_with_zero_errors_and_matches_the_published_totals(db,
     assert totals["2024-01..11"] == pytest.approx(6_114_000, rel=1e-3)
     assert synthetic == 0
     assert gdp.value == pytest.approx(18147.7) and not gdp.synthetic
+
+
+def test_the_old_unit_flags_still_work_with_a_deprecation_message(db):
+    """``--unit`` was both the money unit (import) and the org unit (workflow); it is now
+    ``--money-unit`` / ``--org-unit`` and the old spelling warns on stderr for a release."""
+    run("import", "enterprises", DATA / "imports" / "enterprises.csv", "--database", db)
+    rd = DATA / "imports" / "rd_2024-01..05.csv"
+    new = json.loads(run("validate", "rd", rd, "--money-unit", "万元", "--json", "-d", db).stdout)
+    res = run("validate", "rd", rd, "--unit", "万元", "--json", "-d", db)
+    assert json.loads(res.stdout) == new and "--money-unit" in res.stderr
+    assert "已弃用" in res.stderr and "deprecated" in res.stderr
+    res = run("submit", "--period", "2024-01..05", "--unit", "330206", "--json", "-d", db)
+    assert len(json.loads(res.stdout)["changed"]) == 12 and "--org-unit" in res.stderr
+    run("approve", "--period", "2024-01..05", "-d", db, code=2)  # no unit at all

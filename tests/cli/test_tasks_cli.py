@@ -113,7 +113,7 @@ def test_registers_import_and_list(db, tmp_path):
     assert sum(r["synthetic"] for r in rows) == len(rows) - 1
     assert "IP-1" in run("registers", "list", "ip_agency", "--database", db).stdout
     out = run("registers", "import", "ip_agency", path, "--database", db).stdout
-    assert "0 new, 0 changed, 1 unchanged" in out
+    assert "0 created, 0 updated, 1 unchanged" in out
     assert "unknown register" in run("registers", "list", "nope", "--database", db, code=2).output
     kinds = json.loads(run("registers", "kinds", "--json").stdout)
     assert "key_rd_projects" in next(k for k in kinds if k["code"] == "key_rd_project")["metrics"]

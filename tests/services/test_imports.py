@@ -56,7 +56,7 @@ def scalar(engine, sql, **params):
 
 def test_enterprises_and_reports_import_and_reimport_changes_nothing(db):
     rep = import_file(db, "enterprises", IMPORTS / "enterprises.csv", actor="test:officer")
-    assert (rep.ok, rep.rows, rep.created, rep.changed) == (True, 20, 20, 0)
+    assert (rep.ok, rep.rows, rep.created, rep.updated) == (True, 20, 20, 0)
     rep = import_file(db, "rd", IMPORTS / "rd_2024-01..05.csv", actor="test:officer")
     assert (rep.ok, rep.rows, rep.created) == (True, 20, 20)
     before = dump(db)
@@ -103,7 +103,7 @@ def test_a_changed_value_makes_a_new_version_and_an_audit_entry(loaded, tmp_path
         f"{E1},2024-01..05,416.7,6.5",
     )
     rep = import_file(loaded, "rd", changed, actor="test:officer2")
-    assert (rep.ok, rep.created, rep.changed, rep.unchanged) == (True, 0, 1, 19)
+    assert (rep.ok, rep.created, rep.updated, rep.unchanged) == (True, 0, 1, 19)
     assert (
         scalar(
             loaded,
@@ -189,7 +189,7 @@ def test_warnings_do_not_block_the_import(loaded, tmp_path):
     )
     rep = import_file(loaded, "rd", over, actor="t")
     assert rep.ok and [i.rule for i in rep.warnings] == ["rd_exceeds_revenue"]
-    assert rep.changed == 1
+    assert rep.updated == 1
 
 
 def test_dry_run_reports_without_writing(loaded, tmp_path):
@@ -421,7 +421,19 @@ def test_a_file_with_new_and_changed_reports_writes_both(db, tmp_path):
         f"{E1},2024-01..05,416.7,6.5",
     )
     rep = import_file(db, "rd", both, actor="test:officer")
-    assert (rep.ok, rep.created, rep.changed, rep.unchanged) == (True, 1, 1, 18), rep.errors
+    assert (rep.ok, rep.created, rep.updated, rep.unchanged) == (True, 1, 1, 18), rep.errors
     assert scalar(db, "SELECT count(*) FROM rd_report") == 20
     assert scalar(db, "SELECT count(*) FROM rd_report_version") == 1
     assert scalar(db, "SELECT rd_expense FROM rd_report_version") == pytest.approx(5.0)
+
+
+def test_every_declared_import_kind_has_its_services():
+    """One table of import kinds: each of core.dataformats.DATA_KINDS has an Importer
+    (checks + writer), and its scope rule names fields of the kind."""
+    from yanzhi.core.dataformats import DATA_KINDS
+    from yanzhi.services.collection.kinds import IMPORTERS
+
+    assert list(IMPORTERS) == list(DATA_KINDS)
+    for spec in DATA_KINDS.values():
+        assert spec.scope is not None
+        assert spec.field(spec.scope.row_column)

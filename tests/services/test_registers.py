@@ -60,7 +60,7 @@ SCENARIO_ROWS = [
 def test_csv_import_reimport_and_versions(db, tmp_path):
     path = write_csv(tmp_path / "scenarios.csv", SCENARIOS, SCENARIO_ROWS)
     rep = registers.import_register(db, "scenario", path, actor="t:officer")
-    assert (rep.ok, rep.rows, rep.created, rep.changed) == (True, 3, 3, 0), rep.errors
+    assert (rep.ok, rep.rows, rep.created, rep.updated) == (True, 3, 3, 0), rep.errors
     before = dump(db)
     again = registers.import_register(db, "scenario", path, actor="t:officer")
     assert again.ok and again.nothing_changed and again.unchanged == 3
@@ -69,7 +69,7 @@ def test_csv_import_reimport_and_versions(db, tmp_path):
     changed[1][5] = "大数据"
     path2 = write_csv(tmp_path / "scenarios2.csv", SCENARIOS, changed)
     rep = registers.import_register(db, "scenario", path2, actor="t:officer")
-    assert (rep.created, rep.changed, rep.unchanged) == (0, 1, 2)
+    assert (rep.created, rep.updated, rep.unchanged) == (0, 1, 2)
     [entry] = [
         e for e in registers.list_register(db, "scenario", history=True) if e["code"] == "S-002"
     ]
@@ -132,7 +132,7 @@ def test_moves_between_the_three_lists_keep_history(db, tmp_path):
     rep = registers.import_register(
         db, "tech_list", write_csv(tmp_path / "l3.csv", header, v3), actor="t"
     )
-    assert (rep.changed, rep.unchanged) == (1, 1)
+    assert (rep.updated, rep.unchanged) == (1, 1)
     k1 = next(
         e for e in registers.list_register(db, "tech_list", history=True) if e["code"] == "K-1"
     )

@@ -1,5 +1,6 @@
 """Report downloads (issue #9): the catalogue is scoped, files open in Word / Excel, a
 period without data is refused."""
+
 from __future__ import annotations
 
 import io
@@ -126,3 +127,13 @@ def test_enterprise_downloads_its_own_diagnosis(site: Site) -> None:
     assert Document(io.BytesIO(r.content)).paragraphs
     other = enterprise_elsewhere(site, site.accounts["township"]["unit"])
     assert c.get(f"/api/v1/reports/diagnosis?uscc={other}").status_code == 403
+
+
+def test_every_report_kind_has_a_writer() -> None:
+    """One table of report kinds (views.reports.catalogue.KINDS): each has a writer in
+    reports.files.WRITERS and its formats are ones the download can send."""
+    from yanzhi.reports.files import WRITERS
+    from yanzhi.views.reports.catalogue import KINDS, MEDIA
+
+    assert list(WRITERS) == list(KINDS)
+    assert all(set(k.formats) <= set(MEDIA) for k in KINDS.values())

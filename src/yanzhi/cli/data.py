@@ -20,6 +20,7 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
+from yanzhi.core.dataformats import DATA_KINDS
 from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.collection.imports import ImportReport, import_file
 from yanzhi.services.collection.templates import write_template
@@ -30,9 +31,13 @@ import_app = typer.Typer(
 FileArg = Annotated[Path, typer.Argument(help="CSV (UTF-8 / GBK / GB18030) or XLSX file")]
 EncodingOpt = Annotated[str | None, typer.Option(help="CSV encoding (default: detected)")]
 SheetOpt = Annotated[str | None, typer.Option(help="XLSX sheet (default: the first)")]
-UnitOpt = Annotated[
+MoneyUnitOpt = Annotated[
     str | None,
-    typer.Option("--unit", help="Money unit when the header has none: 元|千元|万元|亿元"),
+    typer.Option("--money-unit", help="Money unit when the header has none: 元|千元|万元|亿元"),
+]
+OldMoneyUnitOpt = Annotated[
+    str | None,
+    typer.Option("--unit", hidden=True, help="Deprecated spelling of --money-unit"),
 ]
 PeriodOpt = Annotated[
     str | None, typer.Option(help="Period for a file without a period column, e.g. 2024-01..05")
@@ -47,7 +52,7 @@ def _run(
     dry_run: bool,
     encoding: str | None,
     sheet: str | None,
-    unit: str | None,
+    money_unit: str | None,
     period: str | None,
 ) -> None:
     status = nullcontext() if as_json else console.status(f"{file.name}…", spinner="dots")
@@ -66,7 +71,7 @@ def _run(
             dry_run=dry_run,
             encoding=encoding,
             sheet=sheet,
-            money_unit=unit,
+            money_unit=money_unit,
             period=period,
             progress=progress,
         )
@@ -99,9 +104,9 @@ def _print(report: ImportReport, as_json: bool) -> None:
         )
     else:
         console.print(
-            f"{report.file}: {report.rows} rows {verb}: {report.created} new, "
-            f"{report.changed} changed, {report.unchanged} unchanged / 新增 {report.created}, "
-            f"修改 {report.changed}, 未变 {report.unchanged}"
+            f"{report.file}: {report.rows} rows {verb}: {report.created} created, "
+            f"{report.updated} updated, {report.unchanged} unchanged / 新增 {report.created}, "
+            f"更新 {report.updated}, 未变 {report.unchanged}"
             + (" (dry run, nothing stored / 试运行, 未写入)" if report.dry_run else "")
         )
 
@@ -114,15 +119,16 @@ def _command(kind: str, help_: str) -> None:
         as_json: JsonOpt = False,
         encoding: EncodingOpt = None,
         sheet: SheetOpt = None,
-        unit: UnitOpt = None,
+        money_unit: MoneyUnitOpt = None,
         period: PeriodOpt = None,
+        old_unit: OldMoneyUnitOpt = None,
     ) -> None:
-        _run(kind, file, database, as_json, False, encoding, sheet, unit, period)
+        money = renamed(money_unit, old_unit, "--money-unit")
+        _run(kind, file, database, as_json, False, encoding, sheet, money, period)
 
 
-_command("enterprises", "Enterprise register (企业名录).")
-_command("rd", "Enterprise R&D reports, year to date (企业研发 1-N月累计).")
-_command("stats", "Aggregate statistics by unit, period and vintage (综合统计).")
+for _spec in DATA_KINDS.values():  # one command per declared import kind
+    _command(_spec.code, f"{_spec.zh} / {_spec.en}.")
 
 
 def validate(
@@ -132,16 +138,51 @@ def validate(
     as_json: JsonOpt = False,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
-    unit: UnitOpt = None,
+    money_unit: MoneyUnitOpt = None,
     period: PeriodOpt = None,
+    old_unit: OldMoneyUnitOpt = None,
 ) -> None:
     """Dry run: check a file against the database and report what an import would do."""
-    _run(kind, file, database, as_json, True, encoding, sheet, unit, period)
+    money = renamed(money_unit, old_unit, "--money-unit")
+    _run(kind, file, database, as_json, True, encoding, sheet, money, period)
 
 
-UnitArg = Annotated[
-    str, typer.Option("--unit", help="Township or district code (all its townships)")
+OrgUnitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--org-unit",
+        help="Township or district code (all its townships); required",
+        show_default=False,
+    ),
 ]
+OldOrgUnitOpt = Annotated[
+    str | None,
+    typer.Option("--unit", hidden=True, help="Deprecated spelling of --org-unit"),
+]
+
+
+def renamed(value: str | None, old: str | None, flag: str) -> str | None:
+    """The value of an option renamed from ``--unit`` to ``flag``: the old spelling still
+    works for one release, with a deprecation message (Chinese + English) on stderr."""
+    if old is None:
+        return value
+    err_console.print(
+        f"[yellow]--unit 已弃用, 请改用 {flag}(下一版本将移除) / --unit is deprecated; "
+        f"use {flag} (it will be removed in the next release)[/yellow]",
+        highlight=False,
+    )
+    if value is not None and value != old:
+        raise typer.BadParameter(f"--unit {old} 与 {flag} {value} 矛盾 / contradicts {flag}")
+    return old
+
+
+def _org_unit(value: str | None, old: str | None) -> str:
+    unit = renamed(value, old, "--org-unit")
+    if unit is None:
+        raise typer.BadParameter("缺少 --org-unit / missing option --org-unit")
+    return unit
+
+
 PeriodReq = Annotated[str, typer.Option("--period", help="Year-to-date period, e.g. 2024-01..05")]
 
 
@@ -169,28 +210,37 @@ def _workflow(
 
 
 def submit(
-    period: PeriodReq, unit: UnitArg, database: DatabaseOpt = None, as_json: JsonOpt = False
+    period: PeriodReq,
+    org_unit: OrgUnitOpt = None,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+    old_unit: OldOrgUnitOpt = None,
 ) -> None:
     """Submit a period's data (township or district officer). / 上报"""
-    _workflow("submit", period, unit, database, as_json)
+    _workflow("submit", period, _org_unit(org_unit, old_unit), database, as_json)
 
 
 def approve(
-    period: PeriodReq, unit: UnitArg, database: DatabaseOpt = None, as_json: JsonOpt = False
+    period: PeriodReq,
+    org_unit: OrgUnitOpt = None,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+    old_unit: OldOrgUnitOpt = None,
 ) -> None:
     """Approve and lock submitted data (city). / 审核并锁定"""
-    _workflow("approve", period, unit, database, as_json)
+    _workflow("approve", period, _org_unit(org_unit, old_unit), database, as_json)
 
 
 def unlock(
     period: PeriodReq,
-    unit: UnitArg,
     reason: Annotated[str, typer.Option(help="Why the locked data must change")],
+    org_unit: OrgUnitOpt = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
+    old_unit: OldOrgUnitOpt = None,
 ) -> None:
     """Unlock approved data, with a reason (admin). / 解锁"""
-    _workflow("unlock", period, unit, database, as_json, reason)
+    _workflow("unlock", period, _org_unit(org_unit, old_unit), database, as_json, reason)
 
 
 def completeness(

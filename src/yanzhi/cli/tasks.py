@@ -240,8 +240,8 @@ def import_register(
         err_console.print(f"[red]{len(rep.errors)} error(s); nothing was stored / 未写入[/red]")
     else:
         console.print(
-            f"{rep.file}: {rep.rows} rows: {rep.created} new, {rep.changed} changed, "
-            f"{rep.unchanged} unchanged / 新增 {rep.created}, 修改 {rep.changed}"
+            f"{rep.file}: {rep.rows} rows: {rep.created} created, {rep.updated} updated, "
+            f"{rep.unchanged} unchanged / 新增 {rep.created}, 更新 {rep.updated}"
         )
     raise typer.Exit(0 if rep.ok else 1)
 

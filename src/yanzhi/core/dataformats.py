@@ -2,12 +2,21 @@
 and English headers, its type, unit and whether it is required. The readers map file
 headers onto these fields, the templates are written from them and
 ``docs/data-formats.md`` documents them (a test checks the docs list every field).
+
+``DATA_KINDS`` is the one table of import kinds: besides the fields, each kind declares
+which org unit a row belongs to (``ScopeRule``, for the uploader's scope check) and which
+reporting dataset it feeds (``dataset``, for the submission workflow). The CLI's
+``yanzhi import KIND`` commands, the API's ``kind`` values, the page's choice and the
+templates are all read from it; the services add one ``Importer`` (check + write) per kind
+in ``services/collection/kinds.py`` (a test checks both tables name the same kinds).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from yanzhi.core.errors import NotFound
 
 
 class FieldType(StrEnum):
@@ -51,16 +60,45 @@ class Field:
 
 
 @dataclass(frozen=True)
+class ScopeRule:
+    """Which org unit a row of a kind belongs to, for the uploader's scope check: a scoped
+    officer may send only rows whose unit they may change (services/access/scope.py)."""
+
+    unit_column: str
+    """The column of the checked rows holding the row's org unit code: a field of the file,
+    or one the checks add (R&D reports: the enterprise's ``township_code``)."""
+    row_column: str
+    """The field an ``out_of_scope`` error names; when it is not ``unit_column`` the error's
+    value is ``"<row> (<unit> <unit name>)"``."""
+    registered_too: bool = False
+    """The unit the enterprise (``uscc``) is registered in now must be in scope as well
+    (the register: moving an enterprise out of, or into, another unit)."""
+
+
+@dataclass(frozen=True)
 class DataKind:
+    """One kind of import file (``enterprises``, ``rd``, ``stats``): its fields, its key,
+    the org unit a row belongs to and the reporting dataset it feeds (if any)."""
+
     code: str
     zh: str
     en: str
     fields: tuple[Field, ...]
     key: tuple[str, ...]
+    scope: ScopeRule | None = None
+    """None: the rows belong to no org unit (the task registers); only city-wide roles
+    should then be allowed to import them."""
+    dataset: str | None = None
+    """The reporting dataset (submissions, completeness, locks) the kind's rows are
+    received for; None: the kind is not part of the submit → approve workflow."""
 
     def field(self, code: str) -> Field:
+        """The field of ``code`` (StopIteration when there is none)."""
         return next(f for f in self.fields if f.code == code)
 
+
+REPORTING_DATASET = "rd"
+"""The dataset the submit → approve → unlock workflow tracks (``DataKind.dataset``)."""
 
 SIZE_CLASSES = ("large", "medium", "small", "micro")
 SIZE_LABELS = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
@@ -167,6 +205,7 @@ ENTERPRISES = DataKind(
         _SYNTHETIC,
     ),
     key=("uscc", "as_of"),
+    scope=ScopeRule("township_code", "uscc", registered_too=True),
 )
 
 RD_REPORTS = DataKind(
@@ -255,6 +294,8 @@ RD_REPORTS = DataKind(
         _SYNTHETIC,
     ),
     key=("uscc", "period"),
+    scope=ScopeRule("township_code", "uscc"),
+    dataset=REPORTING_DATASET,
 )
 
 STATISTICS = DataKind(
@@ -300,6 +341,19 @@ STATISTICS = DataKind(
         _SYNTHETIC,
     ),
     key=("unit_code", "element", "period", "vintage"),
+    scope=ScopeRule("unit_code", "unit_code"),
 )
 
 DATA_KINDS: dict[str, DataKind] = {k.code: k for k in (ENTERPRISES, RD_REPORTS, STATISTICS)}
+"""Every import kind by code, in the order the interfaces list them."""
+
+
+def data_kind(code: str) -> DataKind:
+    """The import kind ``code`` (``NotFound`` naming the known kinds when there is none)."""
+    try:
+        return DATA_KINDS[code]
+    except KeyError:
+        raise NotFound(
+            f"unknown data kind {code!r}; expected one of {', '.join(DATA_KINDS)}",
+            f"未知数据类型 {code!r}, 应为 {' / '.join(DATA_KINDS)} 之一",
+        ) from None

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.progress import Status
 from yanzhi.services.access.principal import Principal
-from yanzhi.services.access.scope import can_see_unit, require
+from yanzhi.services.access.scope import can_see_unit, require, resolve
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import analysis, status
 from yanzhi.services.monitoring.status import BAD
@@ -125,10 +125,11 @@ def cockpit(engine: Engine, principal: Principal, tree: OrgTree) -> dict[str, An
     period = latest_period(engine)
     completeness: list[dict[str, Any]] = []
     if period:
-        rows = data_desk.completeness(engine, principal, tree, period=period, level="district")
+        scope = resolve(principal, tree)
+        rows = data_desk.completeness(engine, scope, period=period, level="district")
         completeness = [
-            {**r, "rate_pct": None if r["rate"] is None else round(100 * r["rate"], 1)}
-            for r in rows["items"]
+            {**r.model_dump(), "rate_pct": None if r.rate is None else round(100 * r.rate, 1)}
+            for r in rows.items
         ]
     return {
         "plan": {

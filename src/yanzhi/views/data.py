@@ -9,6 +9,11 @@ transaction before anything is written, so nothing of such a file is stored.
 Reporting: submit / approve / unlock go through ``reporting.transition`` after the role
 and the unit's scope are checked (approval refreshes the indicators there); the
 submission list and the completeness table are cut to the units the principal may see.
+
+Every function takes the request's ``Scope`` (``access.scope.resolve``) and returns a typed
+result: ``ImportReport`` (uploads), ``ActionResult``, ``Submissions``, ``Completeness``;
+the API declares these as its response models. Unknown kinds, actions and units raise
+``core.errors.NotFound``; a malformed period or level ``core.errors.InvalidInput``.
 """
 
 from __future__ import annotations
@@ -17,29 +22,23 @@ import io
 import re
 import tempfile
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from yanzhi import config
-from yanzhi.core.dataformats import DATA_KINDS
+from yanzhi.core.dataformats import REPORTING_DATASET, data_kind
+from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.issues import Issue, RowIssueSink
 from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.core.periods import PeriodKind, parse_period
 from yanzhi.ingest.tabular import RawTable
-from yanzhi.services.access.principal import Principal
-from yanzhi.services.access.scope import (
-    CITY_WIDE,
-    can,
-    can_change_unit,
-    require,
-    require_unit,
-    visible_units,
-)
+from yanzhi.services.access.scope import CITY_WIDE, Scope
 from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.collection.imports import ImportReport, RowCheck, import_file
 from yanzhi.services.collection.templates import write_template
@@ -75,8 +74,7 @@ def safe_name(filename: str | None) -> str:
 
 def upload(
     engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
+    scope: Scope,
     *,
     kind: str,
     stream: BinaryIO,
@@ -86,14 +84,10 @@ def upload(
     dry_run: bool = False,
 ) -> ImportReport:
     """Save an uploaded file under its own name in a temporary folder (refusing it beyond
-    YANZHI_MAX_FILE_MB) and import it — or only validate it (``dry_run``) — as
-    ``principal``, whose scope limits the rows it may contain."""
-    require(principal, "import")
-    if kind not in DATA_KINDS:
-        raise ValueError(
-            f"unknown data kind {kind!r}; expected one of {', '.join(DATA_KINDS)} / "
-            f"未知数据类型 {kind!r}"
-        )
+    YANZHI_MAX_FILE_MB) and import it — or only validate it (``dry_run``) — as the
+    scope's principal, whose writable units limit the rows the file may contain."""
+    scope.require("import")
+    data_kind(kind)  # NotFound before the file is read
     name = safe_name(filename)
     with tempfile.TemporaryDirectory(prefix="yanzhi-upload-") as folder:
         path = Path(folder) / name
@@ -104,11 +98,11 @@ def upload(
             engine,
             kind,
             path,
-            actor=principal.name,
+            actor=scope.principal.name,
             dry_run=dry_run,
             period=period or None,
             money_unit=money_unit or None,
-            row_check=scope_check(principal, tree, kind),
+            row_check=scope_check(scope, kind),
         )
 
 
@@ -132,54 +126,51 @@ def _refused(name: str, kind: str, dry_run: bool, issue: Issue) -> ImportReport:
     return ImportReport(file=name, kind=kind, dry_run=dry_run, errors=[issue])
 
 
-def scope_check(principal: Principal, tree: OrgTree, kind: str) -> RowCheck | None:
-    """The row check an import of ``kind`` runs for ``principal`` (None: city-wide)."""
-    if principal.role in CITY_WIDE:
+def scope_check(scope: Scope, kind: str) -> RowCheck | None:
+    """The row check an import of ``kind`` runs in ``scope`` (None: city-wide): every
+    row's org unit (``DataKind.scope``) must be one of the scope's writable units."""
+    rule = data_kind(kind).scope
+    if scope.role in CITY_WIDE:
         return None
-    verdict: dict[str, bool] = {}
+    tree = scope.tree
 
     def allowed(code: str | None) -> bool:  # unknown codes are errors of their own checks
-        if code is None:
-            return True
-        if code not in verdict:
-            verdict[code] = code not in tree or can_change_unit(principal, code, tree)
-        return verdict[code]
+        return code is None or code not in tree or code in scope.writable
 
     def check(session: Session, frame: pd.DataFrame, table: RawTable, sink: RowIssueSink) -> None:
         if frame.empty:
             return
-        if kind == "stats":
-            units = _codes(frame["unit_code"])
-            bad = [not allowed(u) for u in units]
-            values: list[str | None] = units
-            column = table.columns.get("unit_code", "区划代码")
-        else:  # rd and enterprises: where the enterprise is (for the register: and was)
-            usccs, towns = _codes(frame["uscc"]), _codes(frame["township_code"])
-            if kind == "enterprises":  # moving an enterprise: where it is now counts too
-                index = enterprise_index(session)
-                now = dict(zip(index["uscc"], index["township_code"], strict=True))
-                offending = [
-                    t if not allowed(t) else (now.get(u) if u else None)
-                    for u, t in zip(usccs, towns, strict=True)
-                ]
-            else:
-                offending = towns
-            bad = [not allowed(t) for t in offending]
-            values = [
-                f"{u} ({t} {_name(tree, t)})" if b else None
-                for u, t, b in zip(usccs, offending, bad, strict=True)
+        if rule is None:  # rows of no org unit: only city-wide roles may send them
+            bad = [True] * len(frame)
+            sink.add_rows(
+                bad, "out_of_scope", _OUT_ZH, _OUT_EN, column=None, values=[kind] * len(frame)
+            )
+            return
+        offending = _codes(frame[rule.unit_column])
+        if rule.registered_too:  # moving an enterprise: where it is now counts too
+            index = enterprise_index(session)
+            now = dict(zip(index["uscc"], index["township_code"], strict=True))
+            usccs = _codes(frame["uscc"])
+            offending = [
+                t if not allowed(t) else (now.get(u) if u else None)
+                for u, t in zip(usccs, offending, strict=True)
             ]
-            column = table.columns.get("uscc", "统一社会信用代码")
-        sink.add_rows(
-            bad,
-            "out_of_scope",
-            "超出本账号的权限范围, 不能导入: {v}",
-            "outside this account's scope; it cannot be imported: {v}",
-            column=column,
-            values=values,
-        )
+        bad = [not allowed(t) for t in offending]
+        values: list[str | None] = offending
+        if rule.row_column != rule.unit_column:
+            rows = _codes(frame[rule.row_column])
+            values = [
+                f"{r} ({t} {_name(tree, t)})" if b else None
+                for r, t, b in zip(rows, offending, bad, strict=True)
+            ]
+        column = table.columns.get(rule.row_column, data_kind(kind).field(rule.row_column).zh)
+        sink.add_rows(bad, "out_of_scope", _OUT_ZH, _OUT_EN, column=column, values=values)
 
     return check
+
+
+_OUT_ZH = "超出本账号的权限范围, 不能导入: {v}"
+_OUT_EN = "outside this account's scope; it cannot be imported: {v}"
 
 
 def _name(tree: OrgTree, code: str | None) -> str:
@@ -190,34 +181,49 @@ def _codes(series: pd.Series) -> list[str | None]:
     return [v if isinstance(v, str) and v else None for v in series.astype(object).tolist()]
 
 
-def report_xlsx(report: dict[str, Any], lang: str = "zh") -> bytes:
-    """The validation report (an ImportReport dict) as a workbook: a summary sheet, then
+SUMMARY_ROWS = (
+    ("file", "文件", "File"),
+    ("kind", "数据类型", "Kind"),
+    ("ok", "校验通过", "Valid"),
+    ("dry_run", "仅校验", "Dry run"),
+    ("rows", "行数", "Rows"),
+    ("created", "新增", "Created"),
+    ("updated", "更新", "Updated"),
+    ("unchanged", "未变", "Unchanged"),
+)
+"""The validation report's summary: one row per count, in the data desk's vocabulary."""
+
+ISSUE_HEAD = (
+    ("file", "文件", "File"),
+    ("sheet", "工作表", "Sheet"),
+    ("row", "行", "Row"),
+    ("column", "列", "Column"),
+    ("value", "取值", "Value"),
+    ("rule", "规则", "Rule"),
+    ("message_zh", "说明", "Message (zh)"),
+    ("message_en", "Message", "Message (en)"),
+)
+
+
+def report_xlsx(report: ImportReport, lang: str = "zh") -> bytes:
+    """The validation report as a workbook: a summary sheet (新增 / 更新 / 未变 …), then
     the errors and the warnings, one row per issue."""
+    data = report.to_dict()
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "摘要 summary"
-    for key in ("file", "kind", "ok", "dry_run", "rows", "created", "changed", "unchanged"):
-        ws.append([key, _cell(report.get(key))])
-    ws.append(["errors", len(report.get("errors") or [])])
-    ws.append(["warnings", len(report.get("warnings") or [])])
-    head = [
-        ("file", "文件", "File"),
-        ("sheet", "工作表", "Sheet"),
-        ("row", "行", "Row"),
-        ("column", "列", "Column"),
-        ("value", "取值", "Value"),
-        ("rule", "规则", "Rule"),
-        ("message_zh", "说明", "Message (zh)"),
-        ("message_en", "Message", "Message (en)"),
-    ]
+    for key, zh, en in SUMMARY_ROWS:
+        ws.append([en if lang == "en" else zh, key, _cell(data[key])])
+    ws.append(["错误" if lang != "en" else "Errors", "errors", len(report.errors)])
+    ws.append(["警告" if lang != "en" else "Warnings", "warnings", len(report.warnings)])
     for key, title in (("errors", "错误 errors"), ("warnings", "警告 warnings")):
         sheet = wb.create_sheet(title)
-        sheet.append([en if lang == "en" else zh for _, zh, en in head])
+        sheet.append([en if lang == "en" else zh for _, zh, en in ISSUE_HEAD])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for issue in report.get(key) or []:
-            sheet.append([_cell(issue.get(k)) for k, _, _ in head])
+        for issue in data[key]:
+            sheet.append([_cell(issue.get(k)) for k, _, _ in ISSUE_HEAD])
         sheet.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
@@ -229,9 +235,8 @@ def _cell(v: Any) -> Any:
 
 
 def template_bytes(kind: str) -> bytes:
-    """The blank import template of ``kind`` (LookupError when there is none)."""
-    if kind not in DATA_KINDS:
-        raise LookupError(f"no template {kind!r} / 没有模板 {kind!r}")
+    """The blank import template of ``kind`` (``NotFound`` when there is none)."""
+    data_kind(kind)
     with tempfile.TemporaryDirectory(prefix="yanzhi-template-") as folder:
         path = write_template(kind, Path(folder) / f"{kind}.xlsx")
         return path.read_bytes()
@@ -239,35 +244,118 @@ def template_bytes(kind: str) -> bytes:
 
 # -- reporting workflow -----------------------------------------------------------------
 
+Action = Literal["submit", "approve", "unlock"]
+
+
+class ActionResult(BaseModel):
+    """What a submit / approve / unlock did: the townships whose status changed and the
+    ones skipped, with the reason."""
+
+    action: str
+    period: str
+    changed: list[str]
+    skipped: dict[str, str]
+
+
+class SubmissionItem(BaseModel):
+    """One township's submission for a period: status, completeness, who did what, and
+    what the principal may do with it."""
+
+    code: str
+    name: str
+    district: str | None
+    district_name: str | None
+    period: str
+    status: str
+    status_zh: str
+    status_en: str
+    expected: int
+    received: int
+    rate: float | None
+    submitted_by: str | None = None
+    submitted_at: str | None = None
+    approved_by: str | None = None
+    approved_at: str | None = None
+    unlocked_by: str | None = None
+    unlocked_at: str | None = None
+    unlock_reason: str | None = None
+    can_submit: bool
+    can_approve: bool
+    can_unlock: bool
+
+
+class DistrictActions(BaseModel):
+    """May the principal submit or approve all of a district's townships at once?"""
+
+    code: str
+    name: str
+    can_submit: bool
+    can_approve: bool
+
+
+class Submissions(BaseModel):
+    """The townships the principal may see with their submissions for ``period`` (None:
+    there is no reporting period yet)."""
+
+    period: str | None
+    items: list[SubmissionItem]
+    districts: list[DistrictActions]
+
+
+class CompletenessItem(BaseModel):
+    """Reporting completeness of one unit: expected and received reports, those on time,
+    the rates (0–1) and the unit's status (the least advanced of its townships)."""
+
+    code: str
+    name: str
+    expected: int
+    received: int
+    on_time: int
+    rate: float | None
+    on_time_rate: float | None
+    status: str
+    status_zh: str
+    status_en: str
+    statuses: dict[str, int]
+
+
+class Completeness(BaseModel):
+    """Completeness of ``period`` by unit of ``level``, cut to the principal's scope."""
+
+    period: str | None
+    level: str
+    items: list[CompletenessItem]
+
 
 def act(
     engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
+    scope: Scope,
     action: str,
     *,
     unit: str,
     period: str,
     reason: str | None = None,
-) -> dict[str, Any]:
+) -> ActionResult:
     """Submit, approve or unlock ``unit``'s (every township in it) data for ``period``."""
     if action not in ACTIONS:
-        raise LookupError(f"unknown action {action!r} / 未知操作 {action!r}")
-    require(principal, action)
-    if unit not in tree:
-        raise LookupError(f"unknown org unit {unit} / 未知单位 {unit}")
-    require_unit(principal, unit, tree, write=True)
+        raise NotFound(f"unknown action {action!r}", f"未知操作 {action!r}")
+    scope.require(action)
+    if unit not in scope.tree:
+        raise NotFound(f"unknown org unit {unit}", f"未知单位 {unit}")
+    scope.require_unit(unit, write=True)
     result = reporting.transition(
-        engine, action, period=period, unit=unit, actor=principal.name, reason=reason
+        engine, action, period=period, unit=unit, actor=scope.principal.name, reason=reason
     )
-    return result.to_dict()
+    return ActionResult(**result.to_dict())
 
 
 def recent_periods(engine: Engine, limit: int = 6) -> list[str]:
     """The newest reporting periods, newest first."""
     with transaction(engine) as session:
         labels = session.scalars(
-            select(SubmissionRow.period).where(SubmissionRow.dataset == "rd").distinct()
+            select(SubmissionRow.period)
+            .where(SubmissionRow.dataset == REPORTING_DATASET)
+            .distinct()
         ).all()
     found = sorted(
         {parse_period(p) for p in labels},
@@ -281,74 +369,66 @@ def _period(engine: Engine, period: str | None) -> str | None:
     if period:
         p = parse_period(period)
         if p.kind is not PeriodKind.YTD:
-            raise ValueError(
-                f"{period}: a reporting period is year to date, e.g. {p.year}-01..05 / "
-                "报告期应为年初至今累计"
+            raise InvalidInput(
+                f"{period}: a reporting period is year to date, e.g. {p.year}-01..05",
+                "报告期应为年初至今累计",
             )
         return str(p)
     found = recent_periods(engine, 1)
     return found[0] if found else None
 
 
-def submission_rows(
-    engine: Engine, principal: Principal, tree: OrgTree, *, period: str | None = None
-) -> dict[str, Any]:
+def submission_rows(engine: Engine, scope: Scope, *, period: str | None = None) -> Submissions:
     """Every township the principal may see, with its status for ``period`` (default the
     newest), its completeness and what the principal may do with it."""
-    require(principal, "read")
+    scope.require("read")
     p = _period(engine, period)
     if p is None:
-        return {"period": None, "items": [], "districts": []}
+        return Submissions(period=None, items=[], districts=[])
     rows = reporting.completeness(engine, period=p, level="township")
-    keep = set(visible_units(principal, [r["code"] for r in rows], tree))
     with transaction(engine) as session:
-        subs = submissions(session, "rd", [p]).set_index("org_unit_code")
-    items = []
-    for r in rows:
-        if r["code"] not in keep:
-            continue
-        unit = tree.get(r["code"])
-        parent = tree.parent(r["code"])
-        who = _who(subs, r["code"])
-        status = who.get("status") or DRAFT
-        writable = can_change_unit(principal, r["code"], tree)
-        items.append(
-            {
-                "code": r["code"],
-                "name": unit.name,
-                "district": parent.code if parent else None,
-                "district_name": parent.name if parent else None,
-                "period": p,
-                "status": status,
-                "status_zh": STATUS_NAMES[status][0],
-                "status_en": STATUS_NAMES[status][1],
-                "expected": r["expected"],
-                "received": r["received"],
-                "rate": r["rate"],
-                **{k: v for k, v in who.items() if k != "status"},
-                "can_submit": status == DRAFT and writable and can(principal, "submit"),
-                "can_approve": status == SUBMITTED and writable and can(principal, "approve"),
-                "can_unlock": status == APPROVED and writable and can(principal, "unlock"),
-            }
-        )
-    return {"period": p, "items": items, "districts": _district_actions(principal, tree, items)}
+        subs = submissions(session, REPORTING_DATASET, [p]).set_index("org_unit_code")
+    items = [_submission(scope, r, _who(subs, r["code"]), p) for r in rows if scope.sees(r["code"])]
+    return Submissions(period=p, items=items, districts=_district_actions(scope, items))
 
 
-def _district_actions(
-    principal: Principal, tree: OrgTree, items: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _submission(scope: Scope, r: dict[str, Any], who: dict[str, Any], p: str) -> SubmissionItem:
+    unit = scope.tree.get(r["code"])
+    parent = scope.tree.parent(r["code"])
+    status = who.pop("status") or DRAFT
+    writable = r["code"] in scope.writable
+    return SubmissionItem(
+        code=r["code"],
+        name=unit.name,
+        district=parent.code if parent else None,
+        district_name=parent.name if parent else None,
+        period=p,
+        status=status,
+        status_zh=STATUS_NAMES[status][0],
+        status_en=STATUS_NAMES[status][1],
+        expected=r["expected"],
+        received=r["received"],
+        rate=r["rate"],
+        **who,
+        can_submit=status == DRAFT and writable and scope.can("submit"),
+        can_approve=status == SUBMITTED and writable and scope.can("approve"),
+        can_unlock=status == APPROVED and writable and scope.can("unlock"),
+    )
+
+
+def _district_actions(scope: Scope, items: list[SubmissionItem]) -> list[DistrictActions]:
     """Per district: may the principal submit or approve all its townships at once?"""
     out = []
-    for code in dict.fromkeys(i["district"] for i in items if i["district"]):
-        mine = [i for i in items if i["district"] == code]
-        writable = can_change_unit(principal, code, tree)
+    for code in dict.fromkeys(i.district for i in items if i.district):
+        mine = [i for i in items if i.district == code]
+        writable = code in scope.writable
         out.append(
-            {
-                "code": code,
-                "name": tree.get(code).name,
-                "can_submit": writable and any(i["can_submit"] for i in mine),
-                "can_approve": writable and any(i["can_approve"] for i in mine),
-            }
+            DistrictActions(
+                code=code,
+                name=scope.tree.get(code).name,
+                can_submit=writable and any(i.can_submit for i in mine),
+                can_approve=writable and any(i.can_approve for i in mine),
+            )
         )
     return out
 
@@ -382,28 +462,24 @@ def _who(subs: pd.DataFrame, code: str) -> dict[str, Any]:
 
 
 def completeness(
-    engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
-    *,
-    period: str | None = None,
-    level: str = "district",
-) -> dict[str, Any]:
+    engine: Engine, scope: Scope, *, period: str | None = None, level: str = "district"
+) -> Completeness:
     """Reporting completeness of ``period`` (default the newest) by ``level``, cut to the
     units the principal may see."""
-    require(principal, "read")
+    scope.require("read")
     try:
         lv = Level(level).value
     except ValueError:
-        raise ValueError(f"unknown level {level!r} / 未知层级 {level!r}") from None
+        raise InvalidInput(f"unknown level {level!r}", f"未知层级 {level!r}") from None
     p = _period(engine, period)
     if p is None:
-        return {"period": None, "level": lv, "items": []}
+        return Completeness(period=None, level=lv, items=[])
     rows = reporting.completeness(engine, period=p, level=lv)
-    keep = set(visible_units(principal, [r["code"] for r in rows], tree))
     items = [
-        {**r, "status_zh": STATUS_NAMES[r["status"]][0], "status_en": STATUS_NAMES[r["status"]][1]}
+        CompletenessItem(
+            **r, status_zh=STATUS_NAMES[r["status"]][0], status_en=STATUS_NAMES[r["status"]][1]
+        )
         for r in rows
-        if r["code"] in keep
+        if scope.sees(r["code"])
     ]
-    return {"period": p, "level": lv, "items": items}
+    return Completeness(period=p, level=lv, items=items)

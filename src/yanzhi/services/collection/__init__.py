@@ -2,10 +2,11 @@
 reports, statistics) with their checks, the import templates, and the submission →
 approval → unlock workflow with completeness.
 
-Public: ``imports`` (``import_file``, ``ImportReport``), ``checks`` (the context checks of
-an import), ``templates`` (``write_template``), ``workflow`` (``transition``,
+Public: ``imports`` (``import_file``, ``ImportReport`` — created / updated / unchanged),
+``kinds`` (``IMPORTERS``: each import kind's checks and writer), ``checks`` (the context
+checks of an import), ``templates`` (``write_template``), ``workflow`` (``transition``,
 ``approve_all``, ``completeness``, ``unit_status``)."""
 
-from yanzhi.services.collection import checks, imports, templates, workflow
+from yanzhi.services.collection import checks, imports, kinds, templates, workflow
 
-__all__ = ["checks", "imports", "templates", "workflow"]
+__all__ = ["checks", "imports", "kinds", "templates", "workflow"]

@@ -17,20 +17,16 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from yanzhi.core.dataformats import DATA_KINDS, DataKind
+from yanzhi.core.dataformats import DataKind, data_kind
 from yanzhi.core.issues import InputRejected, Issue, RowIssueSink, Severity
 from yanzhi.ingest.tabular import RawTable
-from yanzhi.ingest.typed import TypedTable, read_typed
-from yanzhi.services.collection import checks
+from yanzhi.ingest.typed import read_typed
 from yanzhi.services.collection.checks import Prepared
+from yanzhi.services.collection.kinds import IMPORTERS
 from yanzhi.services.database import require_schema
 from yanzhi.storage.audit import WriteContext
-from yanzhi.storage.datamodels import RD_VALUES, ImportBatchRow
+from yanzhi.storage.datamodels import ImportBatchRow
 from yanzhi.storage.db import session_factory
-from yanzhi.storage.enterprises import write_enterprises
-from yanzhi.storage.rd import write_reports
-from yanzhi.storage.stats import write_statistics
-from yanzhi.storage.submissions import mark_received
 
 Progress = Callable[[str], None]
 RowCheck = Callable[[Session, pd.DataFrame, RawTable, RowIssueSink], None]
@@ -44,12 +40,16 @@ class _DryRun(Exception):
 
 @dataclass
 class ImportReport:
+    """What an import (or its dry run) did, in the one vocabulary of the data desk:
+    ``created`` rows are new, ``updated`` rows replace a stored value with a different
+    one (a new version), ``unchanged`` rows equal what is stored (新增 / 更新 / 未变)."""
+
     file: str
     kind: str
     ok: bool = False
     rows: int = 0
     created: int = 0
-    changed: int = 0
+    updated: int = 0
     unchanged: int = 0
     dry_run: bool = False
     sha256: str | None = None
@@ -59,9 +59,11 @@ class ImportReport:
 
     @property
     def nothing_changed(self) -> bool:
-        return self.ok and not self.created and not self.changed
+        """True when the file passed and every row equals what is stored."""
+        return self.ok and not self.created and not self.updated
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (the CLI's ``--json`` and the API's body)."""
         return {
             "ok": self.ok,
             "file": self.file,
@@ -69,8 +71,7 @@ class ImportReport:
             "dry_run": self.dry_run,
             "rows": self.rows,
             "created": self.created,
-            "changed": self.created + self.changed,
-            "updated": self.changed,
+            "updated": self.updated,
             "unchanged": self.unchanged,
             "sha256": self.sha256,
             "batch_id": self.batch_id,
@@ -80,6 +81,7 @@ class ImportReport:
 
 
 def file_sha256(path: Path) -> str:
+    """The file's SHA-256 (hex), read in 1 MB chunks."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -101,7 +103,11 @@ def import_file(
     progress: Progress | None = None,
     row_check: RowCheck | None = None,
 ) -> ImportReport:
-    spec = _kind(kind)
+    """Import the file at ``path`` as data of ``kind`` (``NotFound`` for an unknown kind),
+    all or nothing: read and type it, check it against the database (and ``row_check``),
+    write it in one transaction. ``dry_run`` (or a file equal to what is stored) rolls
+    back. The report lists the issues; nothing is stored when it has errors."""
+    spec = data_kind(kind)
     report = ImportReport(file=path.name, kind=spec.code, dry_run=dry_run)
     step = progress or (lambda _msg: None)
     require_schema(engine)
@@ -121,7 +127,7 @@ def import_file(
     try:
         with session_factory(engine)() as session, session.begin():
             step("check")
-            prepared = _CHECKS[spec.code](session, table, sink)
+            prepared = IMPORTERS[spec.code].prepare(session, table, sink)
             if row_check is not None:
                 row_check(session, prepared.frame, table.header, sink)
             _split(report, sink.issues)
@@ -129,22 +135,12 @@ def import_file(
                 return report
             step("write")
             _write(session, spec, prepared, report, ctx)
-            if dry_run or not (report.created or report.changed):
+            if dry_run or not (report.created or report.updated):
                 raise _DryRun  # leaves the transaction: everything is rolled back
     except _DryRun:
         report.batch_id = None
     report.ok = True
     return report
-
-
-def _kind(kind: str) -> DataKind:
-    try:
-        return DATA_KINDS[kind]
-    except KeyError:
-        raise ValueError(
-            f"unknown data kind {kind!r}; expected one of {', '.join(DATA_KINDS)} / "
-            f"未知数据类型 {kind!r}"
-        ) from None
 
 
 def _split(report: ImportReport, issues: list[Issue]) -> None:
@@ -155,7 +151,6 @@ def _split(report: ImportReport, issues: list[Issue]) -> None:
 def _write(
     session: Session, spec: DataKind, prepared: Prepared, report: ImportReport, ctx: WriteContext
 ) -> None:
-    frame = prepared.frame
     batch = ImportBatchRow(
         kind=spec.code,
         file_name=report.file,
@@ -170,49 +165,11 @@ def _write(
     session.add(batch)
     session.flush()
     report.batch_id = batch.id
-    if spec.code == "rd":
-        assert prepared.existing is not None
-        result: Any = write_reports(
-            session, _for_write(frame), prepared.existing, batch_id=batch.id, ctx=ctx
-        )
-        received = frame[["township_code", "period"]].astype(object).drop_duplicates()
-        mark_received(session, "rd", set(received.itertuples(index=False, name=None)))
-    elif spec.code == "enterprises":
-        result = write_enterprises(session, frame, batch_id=batch.id, ctx=ctx)
-    else:
-        result = write_statistics(session, frame, batch_id=batch.id, ctx=ctx)
-    report.created, report.changed, report.unchanged = (
+    result = IMPORTERS[spec.code].write(session, spec, prepared, batch.id, ctx)
+    # the storage writers count a new version as "changed"; the import's word is "updated"
+    report.created, report.updated, report.unchanged = (
         result.created,
         result.changed,
         result.unchanged,
     )
-    batch.created, batch.changed, batch.unchanged = report.created, report.changed, report.unchanged
-
-
-def _for_write(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame cut down, in place, to the columns the writer stores or compares, with
-    text as plain objects (for the merge with the stored rows): no copy of a large frame."""
-    for c in [c for c in frame if c not in _WRITTEN]:
-        del frame[c]
-    for c in ("uscc", "period"):
-        frame[c] = frame[c].to_numpy(dtype=object)
-    return frame
-
-
-_WRITTEN = (
-    "enterprise_id",
-    "uscc",
-    "period",
-    "year",
-    "month",
-    "township_code",
-    "correction",
-    "synthetic",
-    *RD_VALUES,
-)
-
-_CHECKS: dict[str, Callable[[Session, TypedTable, RowIssueSink], Prepared]] = {
-    "rd": checks.prepare_rd,
-    "enterprises": checks.prepare_enterprises,
-    "stats": checks.prepare_stats,
-}
+    batch.created, batch.changed, batch.unchanged = report.created, report.updated, report.unchanged

@@ -10,22 +10,20 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from yanzhi.core.dataformats import DATA_KINDS, FieldType
+from yanzhi.core.dataformats import FieldType, data_kind
 
 MAX_ROWS = 20000
 
 
 def header_text(field_zh: str, unit: str | None, required: bool) -> str:
+    """A template's header cell: ``*`` for required, the Chinese name, the unit."""
     return ("*" if required else "") + field_zh + (f"({unit})" if unit else "")
 
 
 def write_template(kind: str, out: Path) -> Path:
-    if kind not in DATA_KINDS:
-        raise ValueError(
-            f"unknown template {kind!r}; expected one of {', '.join(DATA_KINDS)} / "
-            f"未知模板 {kind!r}"
-        )
-    spec = DATA_KINDS[kind]
+    """Write the blank import template of ``kind`` to ``out`` (``NotFound`` for an unknown
+    kind): a title row, the headers with units and comments, drop-down lists."""
+    spec = data_kind(kind)
     wb = Workbook()
     ws = wb.active
     ws.title = spec.code

@@ -163,7 +163,7 @@ def summary(data: DemoData, reports: list[ImportReport]) -> dict[str, Any]:
                 "ok": r.ok,
                 "rows": r.rows,
                 "created": r.created,
-                "changed": r.changed,
+                "updated": r.updated,
                 "errors": len(r.errors),
                 "warnings": len(r.warnings),
             }

@@ -136,7 +136,7 @@ def import_register(
             session.add(batch)
             session.flush()
             result = write_entries(session, spec.code, entries, batch_id=batch.id, ctx=ctx)
-            report.created, report.changed, report.unchanged = (
+            report.created, report.updated, report.unchanged = (
                 result.created,
                 result.changed,
                 result.unchanged,

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.periods import Period, PeriodKind, parse_period
 from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.database import require_schema
@@ -19,8 +20,9 @@ from yanzhi.storage.orgunits import load_org_tree
 from yanzhi.storage.plans import get_plan
 
 
-class NoData(LookupError):
-    """There is nothing to report for the period; the message says what is missing."""
+class NoData(NotFound):
+    """There is nothing to report for the period; the message says what is missing (a
+    ``core.errors.NotFound``: 404 on the web, exit 2 in the CLI)."""
 
 
 def resolve_period(engine: Engine, text: str) -> Period:
@@ -28,9 +30,9 @@ def resolve_period(engine: Engine, text: str) -> Period:
     calendars: '2024-10' with reports for 1–5, 1–8, 1–11 months gives 2024-01..08)."""
     p = parse_period(text)
     if p.kind not in (PeriodKind.MONTH, PeriodKind.YTD):
-        raise ValueError(
-            f"{text}: give a month (2024-11) or a YTD period (2024-01..11) / "
-            "请给出月份或年初至今累计期"
+        raise InvalidInput(
+            f"{text}: give a month (2024-11) or a YTD period (2024-01..11)",
+            "请给出月份或年初至今累计期",
         )
     with transaction(engine) as session:
         values = indicator_values(session, indicators=["IND_RD_EXPENSE"], kinds=["ytd"])
@@ -39,7 +41,8 @@ def resolve_period(engine: Engine, text: str) -> Period:
     if not candidates:
         raise NoData(
             f"no approved enterprise R&D data for {p.year} up to {p} — there is no "
-            f"bulletin to write / {p.label_zh()}前没有已审核的企业研发数据, 无法生成月报"
+            "bulletin to write",
+            f"{p.label_zh()}前没有已审核的企业研发数据, 无法生成月报",
         )
     return max(candidates)
 
@@ -75,6 +78,8 @@ def _f(v: Any) -> float | None:
 
 
 def monthly(engine: Engine, *, period: str) -> dict[str, Any]:
+    """The bulletin's data for ``period`` (a month or YTD period; ``NoData`` when nothing
+    is approved up to it): headline indicators, districts, completeness, tasks, warnings."""
     require_schema(engine)
     p = resolve_period(engine, period)
     with transaction(engine) as session:

@@ -13,8 +13,13 @@ Who may download what:
   co-leads — :func:`yanzhi.views.tasks.supervision`);
 - enterprise diagnosis: the enterprise's own user, and the officers whose scope holds it.
 
-:func:`resolve` checks a request and returns the arguments that fully determine the file
-(so a file can be cached by them); :func:`yanzhi.reports.files.build` writes it.
+:func:`resolve` checks a request and returns the ``ReportRequest`` that fully determines
+the file (so a file can be cached by it); :func:`yanzhi.reports.files.build` writes it.
+
+``KINDS`` is the one table of report kinds: each ``ReportKind`` declares its names, formats
+and parameters, who may download it (``may``), how a request is checked (``resolve``) and
+the choices the catalogue offers (``choices``); its writer is the entry of the same kind in
+``yanzhi.reports.files.WRITERS`` (a test checks both name the same kinds).
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Engine, select
 
-from yanzhi.core.orgtree import Level, OrgTree
+from yanzhi.core.errors import InvalidInput, NotFound
+from yanzhi.core.orgtree import Level
 from yanzhi.services.access.principal import PermissionDenied, Principal
-from yanzhi.services.access.scope import CITY_WIDE, can, can_see_unit, org_scope, require
+from yanzhi.services.access.scope import CITY_WIDE, Scope
 from yanzhi.services.database import require_schema
 from yanzhi.storage.datamodels import IndicatorValueRow
 from yanzhi.storage.db import transaction
@@ -44,75 +51,55 @@ MEDIA = {
 YTD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(\.\.(0[1-9]|1[0-2]))?$")
 QUARTER = re.compile(r"^\d{4}Q[1-4]$")
 Args = dict[str, Any]
-Resolved = tuple[str, str, tuple[tuple[str, Any], ...]]
+Check = Callable[[Scope], bool]
+Resolve = Callable[[Engine, Scope, Args], Args]
+Choices = Callable[[Engine, Scope], dict[str, Any]]
 
 
 @dataclass(frozen=True)
-class Kind:
+class ReportRequest:
+    """A checked download: the kind, the format and the arguments that fully determine
+    the file (sorted pairs, so the request is a cache key)."""
+
     kind: str
-    zh: str
-    en: str
-    formats: tuple[str, ...]
-    params: tuple[str, ...]
+    fmt: str
+    args: tuple[tuple[str, Any], ...]
+
+    def arguments(self) -> Args:
+        """The arguments as a dict."""
+        return dict(self.args)
 
 
-KINDS: dict[str, Kind] = {
-    "monthly": Kind(
-        "monthly",
-        "月度监测报告",
-        "Monthly monitoring bulletin",
-        ("docx", "pdf", "xlsx"),
-        ("period",),
-    ),
-    "evaluation": Kind(
-        "evaluation",
-        "年度综合评价报告",
-        "Annual evaluation report",
-        ("docx", "pdf", "xlsx"),
-        ("year", "level"),
-    ),
-    "district": Kind(
-        "district", "区县市述职材料", "District annual report", ("docx", "pdf"), ("code", "year")
-    ),
-    "supervision": Kind(
-        "supervision", "督办清单", "Supervision report", ("docx", "pdf", "xlsx"), ("unit", "period")
-    ),
-    "diagnosis": Kind(
-        "diagnosis", "企业研发诊断", "Enterprise R&D diagnosis", ("docx", "pdf"), ("uscc",)
-    ),
-}
+class ReportEntry(BaseModel):
+    """One report kind the principal may download, with the choices of its parameters."""
+
+    kind: str
+    name: str
+    name_en: str
+    formats: list[str]
+    params: list[str]
+    choices: dict[str, Any]
 
 
-def city_reader(principal: Principal, tree: OrgTree) -> bool:
+def city_reader(scope: Scope) -> bool:
     """City-wide roles, and leaders without a narrower scope."""
-    if principal.role in CITY_WIDE:
+    if scope.role in CITY_WIDE:
         return True
-    return principal.role == "leader" and org_scope(principal, tree) is None
+    return scope.role == "leader" and scope.root is None
 
 
-def allowed(principal: Principal, tree: OrgTree) -> list[str]:
-    """The kinds of report the principal may download at all."""
-    if principal.role == "enterprise":
-        return ["diagnosis"]
-    if not can(principal, "reports"):
-        return []
-    out = ["monthly", "evaluation"] if city_reader(principal, tree) else []
-    if districts(principal, tree):
-        out.append("district")
-    out.append("supervision")
-    if can(principal, "read_enterprises"):
-        out.append("diagnosis")
-    return out
+def _reader(scope: Scope) -> bool:
+    return scope.role != "enterprise" and scope.can("reports")
 
 
-def districts(principal: Principal, tree: OrgTree) -> list[dict[str, str]]:
+def districts(scope: Scope) -> list[dict[str, str]]:
     """The districts whose report the principal may download."""
-    if principal.role in ("enterprise", "task_owner") or not can(principal, "reports"):
+    if scope.role in ("enterprise", "task_owner") or not scope.can("reports"):
         return []
     return [
         {"code": d.code, "name": d.name}
-        for d in tree.by_level(Level.DISTRICT)
-        if can_see_unit(principal, d.code, tree)
+        for d in scope.tree.by_level(Level.DISTRICT)
+        if scope.sees(d.code)
     ]
 
 
@@ -135,155 +122,249 @@ def _deny(principal: Principal, zh: str, en: str) -> PermissionDenied:
     )
 
 
-def _get(args: dict[str, Any], key: str) -> Any:
+def _get(args: Args, key: str) -> Any:
     v = args.get(key)
     return v.strip() if isinstance(v, str) else v
 
 
-def resolve(
-    engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
-    kind: str,
-    fmt: str,
-    args: Args,
-) -> Resolved:
-    """Check the request; return (kind, format, the arguments that determine the file)."""
-    spec = KINDS.get(kind)
-    if spec is None:
-        raise LookupError(f"no report {kind!r}; one of {', '.join(KINDS)} / 没有该报告")
-    if fmt not in spec.formats:
-        raise ValueError(
-            f"{kind}: format must be one of {', '.join(spec.formats)} / 格式应为 "
-            f"{'、'.join(spec.formats)}"
-        )
-    if kind not in allowed(principal, tree):
-        raise _deny(principal, spec.zh, spec.en)
-    out = _RESOLVERS[kind](engine, principal, tree, args)
-    return kind, fmt, tuple(sorted(out.items()))
+# -- monthly bulletin ---------------------------------------------------------------------
 
 
-def _monthly(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
+def _monthly(engine: Engine, scope: Scope, args: Args) -> Args:
     period = _get(args, "period")
     if not period:
         found = bulletin_periods(engine)
         if not found:
             raise bulletin.NoData(
-                "no approved enterprise R&D data: no bulletin to write / "
-                "没有已审核的企业研发数据, 无法生成月报"
+                "no approved enterprise R&D data: no bulletin to write",
+                "没有已审核的企业研发数据, 无法生成月报",
             )
         period = found[0]
     if not YTD.match(period):
-        raise ValueError(
-            f"{period}: give a month (2024-11) or a YTD period (2024-01..11) / "
-            "期别应为月份或年初至今累计"
+        raise InvalidInput(
+            f"{period}: give a month (2024-11) or a YTD period (2024-01..11)",
+            "期别应为月份或年初至今累计",
         )
     return {"period": str(bulletin.resolve_period(engine, period))}  # NoData when empty
 
 
-def _evaluation(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
+def _monthly_choices(engine: Engine, scope: Scope) -> dict[str, Any]:
+    return {"period": bulletin_periods(engine)}
+
+
+# -- evaluation report --------------------------------------------------------------------
+
+
+def _evaluation(engine: Engine, scope: Scope, args: Args) -> Args:
     level = _get(args, "level") or "township"
     evaluation_views.check_level(level)
     year = _get(args, "year") or evaluation_views.default_year(engine, level)
     return {"level": level, "year": int(year), "draws": evaluation_views.draws()}
 
 
-def _district(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
+def _evaluation_choices(engine: Engine, scope: Scope) -> dict[str, Any]:
+    return {"level": ["township", "district"], "year": evaluation_views.years(engine, "township")}
+
+
+# -- district report ----------------------------------------------------------------------
+
+
+def _district(engine: Engine, scope: Scope, args: Args) -> Args:
     code = _get(args, "code")
     if not code:
-        mine = districts(p, tree)
+        mine = districts(scope)
         if len(mine) != 1:
-            raise ValueError("give the district code / 请指定区县市代码")
+            raise InvalidInput("give the district code", "请指定区县市代码")
         code = mine[0]["code"]
-    if code not in tree or tree.get(code).level is not Level.DISTRICT:
-        raise LookupError(f"{code} is not a district / {code} 不是区县市")
-    if not any(d["code"] == code for d in districts(p, tree)):
-        raise _deny(p, f"{code} 的述职材料", f"the report of district {code}")
+    if code not in scope.tree or scope.tree.get(code).level is not Level.DISTRICT:
+        raise NotFound(f"{code} is not a district", f"{code} 不是区县市")
+    if not any(d["code"] == code for d in districts(scope)):
+        raise _deny(scope.principal, f"{code} 的述职材料", f"the report of district {code}")
     year = _get(args, "year") or evaluation_views.default_year(engine, "district")
     return {"code": code, "year": int(year), "draws": evaluation_views.draws()}
 
 
-def _supervision(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
+def _district_choices(engine: Engine, scope: Scope) -> dict[str, Any]:
+    return {"code": districts(scope), "year": evaluation_views.years(engine, "district")}
+
+
+# -- supervision report -------------------------------------------------------------------
+
+
+def _supervision(engine: Engine, scope: Scope, args: Args) -> Args:
     period = _get(args, "period") or None
     if period and not QUARTER.match(period):
-        raise ValueError(f"{period}: give a quarter, e.g. 2026Q4 / 期别应为季度, 如 2026Q4")
+        raise InvalidInput(f"{period}: give a quarter, e.g. 2026Q4", "期别应为季度, 如 2026Q4")
     unit = _get(args, "unit") or None
-    everyone = city_reader(p, tree)
+    p = scope.principal
     # the file depends on who asks when a scoped user sees only some tasks
-    return {"period": period, "unit": unit, "as": None if everyone else (p.role, p.unit)}
+    return {"period": period, "unit": unit, "as": None if city_reader(scope) else (p.role, p.unit)}
 
 
-def _diagnosis(engine: Engine, p: Principal, tree: OrgTree, args: Args) -> Args:
-    uscc = str(_get(args, "uscc") or (p.enterprise if p.role == "enterprise" else "")).upper()
-    if not uscc:
-        raise ValueError("give the enterprise's USCC / 请指定统一社会信用代码")
-    rec = enterprise_views.record(engine, p, uscc)  # 404 / 403
-    return {"uscc": rec["uscc"]}
-
-
-_RESOLVERS: dict[str, Callable[[Engine, Principal, OrgTree, Args], Args]] = {
-    "monthly": _monthly,
-    "evaluation": _evaluation,
-    "district": _district,
-    "supervision": _supervision,
-    "diagnosis": _diagnosis,
-}
+def _supervision_choices(engine: Engine, scope: Scope) -> dict[str, Any]:
+    data = supervision_data(engine, scope, unit=None, period=None)
+    units = [
+        {"code": u["unit"], "name": u["unit_name"], "tasks": len(u["tasks"])} for u in data["units"]
+    ]
+    return {"unit": units, "period": [data["period"]]}
 
 
 def supervision_data(
-    engine: Engine, principal: Principal, tree: OrgTree, *, unit: str | None, period: str | None
+    engine: Engine, scope: Scope, *, unit: str | None, period: str | None
 ) -> dict[str, Any]:
     """The supervision list the principal may see, optionally of one responsible unit."""
     from yanzhi.views.tasks import supervision
 
-    require(principal, "reports")
-    data = supervision(engine, principal, tree, period=period)
+    scope.require("reports")
+    data = supervision(engine, scope.principal, scope.tree, period=period)
     if unit:
         units = [u for u in data["units"] if u["unit"] == unit]
         if not units:
-            raise LookupError(
-                f"nothing to supervise for {unit} (or not in your scope) / "
-                f"{unit} 无待督办事项或不在权限范围内"
+            raise NotFound(
+                f"nothing to supervise for {unit} (or not in your scope)",
+                f"{unit} 无待督办事项或不在权限范围内",
             )
         data = {**data, "units": units}
     return data
 
 
-def catalogue(engine: Engine, principal: Principal, tree: OrgTree) -> list[dict[str, Any]]:
-    """What the principal may download, with the choices of each parameter."""
-    kinds = allowed(principal, tree)
-    if not kinds:
-        require(principal, "reports")  # says why
-    years = {lv: evaluation_views.years(engine, lv) for lv in ("township", "district")}
-    out = []
-    for k in kinds:
-        spec = KINDS[k]
-        choices: dict[str, Any] = {}
-        if k == "monthly":
-            choices["period"] = bulletin_periods(engine)
-        elif k == "evaluation":
-            choices["level"] = ["township", "district"]
-            choices["year"] = years["township"]
-        elif k == "district":
-            choices["code"] = districts(principal, tree)
-            choices["year"] = years["district"]
-        elif k == "supervision":
-            data = supervision_data(engine, principal, tree, unit=None, period=None)
-            choices["unit"] = [
-                {"code": u["unit"], "name": u["unit_name"], "tasks": len(u["tasks"])}
-                for u in data["units"]
-            ]
-            choices["period"] = [data["period"]]
-        elif k == "diagnosis" and principal.role == "enterprise":
-            choices["uscc"] = [principal.enterprise]
-        out.append(
-            {
-                "kind": k,
-                "name": spec.zh,
-                "name_en": spec.en,
-                "formats": list(spec.formats),
-                "params": list(spec.params),
-                "choices": choices,
-            }
+# -- enterprise diagnosis -----------------------------------------------------------------
+
+
+def _diagnosis(engine: Engine, scope: Scope, args: Args) -> Args:
+    p = scope.principal
+    uscc = str(_get(args, "uscc") or (p.enterprise if p.role == "enterprise" else "")).upper()
+    if not uscc:
+        raise InvalidInput("give the enterprise's USCC", "请指定统一社会信用代码")
+    rec = enterprise_views.record(engine, p, uscc)  # 404 / 403
+    return {"uscc": rec["uscc"]}
+
+
+def _diagnosis_choices(engine: Engine, scope: Scope) -> dict[str, Any]:
+    p = scope.principal
+    return {"uscc": [p.enterprise]} if p.role == "enterprise" else {}
+
+
+# -- the table ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """One kind of report file: its names, formats and parameters; ``may`` says who may
+    download it at all, ``resolve`` checks a request (404 / 403 / 400) and returns the
+    arguments that determine the file, ``choices`` the catalogue's choices."""
+
+    kind: str
+    zh: str
+    en: str
+    formats: tuple[str, ...]
+    params: tuple[str, ...]
+    may: Check
+    resolve: Resolve
+    choices: Choices
+
+
+KINDS: dict[str, ReportKind] = {
+    k.kind: k
+    for k in (
+        ReportKind(
+            "monthly",
+            "月度监测报告",
+            "Monthly monitoring bulletin",
+            ("docx", "pdf", "xlsx"),
+            ("period",),
+            may=lambda s: _reader(s) and city_reader(s),
+            resolve=_monthly,
+            choices=_monthly_choices,
+        ),
+        ReportKind(
+            "evaluation",
+            "年度综合评价报告",
+            "Annual evaluation report",
+            ("docx", "pdf", "xlsx"),
+            ("year", "level"),
+            may=lambda s: _reader(s) and city_reader(s),
+            resolve=_evaluation,
+            choices=_evaluation_choices,
+        ),
+        ReportKind(
+            "district",
+            "区县市述职材料",
+            "District annual report",
+            ("docx", "pdf"),
+            ("code", "year"),
+            may=lambda s: bool(districts(s)),
+            resolve=_district,
+            choices=_district_choices,
+        ),
+        ReportKind(
+            "supervision",
+            "督办清单",
+            "Supervision report",
+            ("docx", "pdf", "xlsx"),
+            ("unit", "period"),
+            may=_reader,
+            resolve=_supervision,
+            choices=_supervision_choices,
+        ),
+        ReportKind(
+            "diagnosis",
+            "企业研发诊断",
+            "Enterprise R&D diagnosis",
+            ("docx", "pdf"),
+            ("uscc",),
+            may=lambda s: s.role == "enterprise" or (_reader(s) and s.can("read_enterprises")),
+            resolve=_diagnosis,
+            choices=_diagnosis_choices,
+        ),
+    )
+}
+"""Every report kind, in the order the catalogue lists them."""
+
+
+def report_kind(kind: str) -> ReportKind:
+    """The report kind ``kind`` (``NotFound`` naming the known kinds when there is none)."""
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise NotFound(
+            f"no report {kind!r}; one of {', '.join(KINDS)}", f"没有该报告 {kind!r}"
+        ) from None
+
+
+def allowed(scope: Scope) -> list[str]:
+    """The kinds of report the principal may download at all."""
+    return [k for k, spec in KINDS.items() if spec.may(scope)]
+
+
+def resolve(engine: Engine, scope: Scope, kind: str, fmt: str, args: Args) -> ReportRequest:
+    """Check the request (unknown kind: ``NotFound``; a format the kind has not:
+    ``InvalidInput``; not the principal's: ``PermissionDenied``) and return it resolved."""
+    spec = report_kind(kind)
+    if fmt not in spec.formats:
+        raise InvalidInput(
+            f"{kind}: format must be one of {', '.join(spec.formats)}",
+            f"格式应为 {'、'.join(spec.formats)}",
         )
-    return out
+    if not spec.may(scope):
+        raise _deny(scope.principal, spec.zh, spec.en)
+    out = spec.resolve(engine, scope, args)
+    return ReportRequest(kind, fmt, tuple(sorted(out.items())))
+
+
+def catalogue(engine: Engine, scope: Scope) -> list[ReportEntry]:
+    """What the principal may download, with the choices of each parameter."""
+    kinds = allowed(scope)
+    if not kinds:
+        scope.require("reports")  # says why
+    return [
+        ReportEntry(
+            kind=k,
+            name=KINDS[k].zh,
+            name_en=KINDS[k].en,
+            formats=list(KINDS[k].formats),
+            params=list(KINDS[k].params),
+            choices=KINDS[k].choices(engine, scope),
+        )
+        for k in kinds
+    ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from yanzhi.core.errors import InvalidInput
 from yanzhi.services.evaluation.evaluate import evaluate
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring.status import status
@@ -15,9 +16,11 @@ from yanzhi.services.monitoring.status import status
 def district_report(
     engine: Engine, *, code: str, year: int, uncertainty: int = 100, seed: int = 1
 ) -> dict[str, Any]:
+    """The data of district ``code``'s report for ``year`` (``InvalidInput`` for a unit that
+    is not a district): its indicators, its evaluation rank and scorecard, its warnings."""
     st = status(engine, unit=code, year=year)
     if st["unit"]["level"] != "district":
-        raise ValueError(f"{code} is not a district / {code} 不是区县市")
+        raise InvalidInput(f"{code} is not a district", f"{code} 不是区县市")
     result = evaluate(engine, level="district", year=year, uncertainty=uncertainty, seed=seed)
     row = next(r for r in result.to_dict()["results"] if r["uCode"] == code)
     card = result.scorecards.get(code, {})

@@ -1,5 +1,7 @@
 """API: data reporting (数据报送) — uploads with their validation report, the submit →
-approve → unlock workflow, completeness and the blank import templates."""
+approve → unlock workflow, completeness and the blank import templates. Every route
+answers with a declared model; the view layer (:mod:`yanzhi.views.data`) does the work
+within the caller's ``Scope``."""
 
 from __future__ import annotations
 
@@ -9,18 +11,20 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS
 from yanzhi.core.issues import InputRejected
-from yanzhi.services.access.principal import Principal
 from yanzhi.services.collection.imports import ImportReport
 from yanzhi.views import data as data_desk
-from yanzhi.web.api.common import ERRORS, page_params, paginate
-from yanzhi.web.deps import engine, principal, tree
+from yanzhi.views.data import ActionResult, CompletenessItem, SubmissionItem
+from yanzhi.web.api.common import ERRORS, page_params
+from yanzhi.web.deps import ScopeDep, engine
 from yanzhi.web.render import XLSX
 
 router = APIRouter(tags=["data"], responses=ERRORS)
 
-Kind = Literal["enterprises", "rd", "stats"]
-MoneyUnit = Literal["元", "千元", "万元", "亿元"]
+KIND_PATTERN = "^(" + "|".join(DATA_KINDS) + ")$"
+KINDS_HELP = " | ".join(DATA_KINDS)
+MONEY_PATTERN = "^(" + "|".join(MONEY_UNITS) + ")$"
 UnitPath = Annotated[str, Path(min_length=1, max_length=20, description="org unit code")]
 PeriodPath = Annotated[
     str, Path(min_length=4, max_length=32, description="year-to-date period, e.g. 2024-01..05")
@@ -32,24 +36,93 @@ PeriodQuery = Annotated[
 
 
 class UnlockIn(BaseModel):
+    """The body of an unlock."""
+
     reason: str = Field(min_length=1, max_length=1000, description="why the data must change")
 
 
-def run_upload(
+class IssueOut(BaseModel):
+    """One problem of a file: where (file, sheet, row, column, value), which rule, why."""
+
+    rule: str
+    message_zh: str
+    message_en: str
+    file: str | None = None
+    path: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: Any = None
+    severity: str
+
+
+class ImportOut(BaseModel):
+    """The report of an import (or of its dry run): rows created / updated / unchanged
+    (新增 / 更新 / 未变), the file's SHA-256, its batch, the warnings."""
+
+    ok: bool
+    file: str
+    kind: str
+    dry_run: bool
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    sha256: str | None
+    batch_id: int | None
+    errors: list[IssueOut]
+    warnings: list[IssueOut]
+
+
+class SubmissionPage(BaseModel):
+    """A page of the caller's townships with their submissions for ``period``."""
+
+    items: list[SubmissionItem]
+    total: int
+    page: int
+    size: int
+    period: str | None
+
+
+class CompletenessPage(BaseModel):
+    """A page of the completeness of ``period`` by unit of ``level``."""
+
+    items: list[CompletenessItem]
+    total: int
+    page: int
+    size: int
+    period: str | None
+    level: str
+
+
+def _slice(items: list[Any], params: tuple[int, int]) -> dict[str, Any]:
+    page, size = params
+    start = (page - 1) * size
+    return {"items": items[start : start + size], "total": len(items), "page": page, "size": size}
+
+
+@router.post("/data/imports", response_model=ImportOut)
+def import_data(
     request: Request,
-    me: Principal,
-    *,
-    kind: str,
-    file: UploadFile,
-    period: str | None,
-    money_unit: str | None,
-    dry_run: bool,
-) -> ImportReport:
-    """The upload as the pages and the API both run it."""
-    return data_desk.upload(
+    scope: ScopeDep,
+    kind: Annotated[str, Form(pattern=KIND_PATTERN, description=KINDS_HELP)],
+    file: Annotated[UploadFile, File(description="CSV (UTF-8 / GBK / GB18030) or XLSX")],
+    period: Annotated[
+        str | None, Form(max_length=32, description="period for a file without a period column")
+    ] = None,
+    money_unit: Annotated[
+        str | None, Form(pattern=MONEY_PATTERN, description="money unit when the header has none")
+    ] = None,
+    dry_run: Annotated[bool, Form(description="validate only, store nothing")] = False,
+) -> ImportOut:
+    """Import (or with ``dry_run`` only validate) a data file, all or nothing. 200 with
+    the report (ok, rows, created, updated, unchanged, errors, warnings) when it passes;
+    422 with the issues (file, sheet, row, column, value, rule, message_zh, message_en) as
+    ``error.details`` when refused. A scoped officer may send only rows of their own
+    units (rule ``out_of_scope``)."""
+    report = data_desk.upload(
         engine(request),
-        me,
-        tree(request),
+        scope,
         kind=kind,
         stream=file.file,
         filename=file.filename,
@@ -57,106 +130,67 @@ def run_upload(
         money_unit=money_unit or None,
         dry_run=dry_run,
     )
-
-
-@router.post("/data/imports")
-def import_data(
-    request: Request,
-    kind: Annotated[Kind, Form(description="enterprises | rd | stats")],
-    file: Annotated[UploadFile, File(description="CSV (UTF-8 / GBK / GB18030) or XLSX")],
-    period: Annotated[
-        str | None, Form(max_length=32, description="period for a file without a period column")
-    ] = None,
-    money_unit: Annotated[
-        MoneyUnit | None, Form(description="money unit when the header has none")
-    ] = None,
-    dry_run: Annotated[bool, Form(description="validate only, store nothing")] = False,
-    me: Principal = Depends(principal),
-) -> dict[str, Any]:
-    """Import (or with ``dry_run`` only validate) a data file, all or nothing. 200 with
-    the report (ok, rows, created, changed, errors, warnings) when it passes; 422 with the
-    issues (file, sheet, row, column, value, rule, message_zh, message_en) as
-    ``error.details`` when refused. A scoped officer may send only rows of their own
-    units (rule ``out_of_scope``)."""
-    report = run_upload(
-        request,
-        me,
-        kind=kind,
-        file=file,
-        period=period,
-        money_unit=money_unit,
-        dry_run=dry_run,
-    )
     if not report.ok:
         raise InputRejected(report.errors + report.warnings, what=report.file)
-    return report.to_dict()
+    return import_out(report)
 
 
-def _act(
-    request: Request, me: Principal, action: str, unit: str, period: str, reason: str | None = None
-) -> dict[str, Any]:
+def import_out(report: ImportReport) -> ImportOut:
+    """The import report as the API's model."""
+    return ImportOut.model_validate(report.to_dict())
+
+
+@router.post("/data/submissions/{unit}/{period}/submit", response_model=ActionResult)
+def submit(request: Request, unit: UnitPath, period: PeriodPath, scope: ScopeDep) -> ActionResult:
+    """Submit a township's (or every township of a district's) data for a period
+    (township or district officer within their scope, admin)."""
+    return data_desk.act(engine(request), scope, "submit", unit=unit, period=period)
+
+
+@router.post("/data/submissions/{unit}/{period}/approve", response_model=ActionResult)
+def approve(request: Request, unit: UnitPath, period: PeriodPath, scope: ScopeDep) -> ActionResult:
+    """Approve and lock submitted data (city analyst, admin); the indicators of the
+    period are recomputed from the approved data at once."""
+    return data_desk.act(engine(request), scope, "approve", unit=unit, period=period)
+
+
+@router.post("/data/submissions/{unit}/{period}/unlock", response_model=ActionResult)
+def unlock(
+    request: Request, unit: UnitPath, period: PeriodPath, body: UnlockIn, scope: ScopeDep
+) -> ActionResult:
+    """Unlock approved data with a reason (admin only); it returns to draft."""
     return data_desk.act(
-        engine(request), me, tree(request), action, unit=unit, period=period, reason=reason
+        engine(request), scope, "unlock", unit=unit, period=period, reason=body.reason
     )
 
 
-@router.post("/data/submissions/{unit}/{period}/submit")
-def submit(
-    request: Request, unit: UnitPath, period: PeriodPath, me: Principal = Depends(principal)
-) -> dict[str, Any]:
-    """Submit a township's (or every township of a district's) data for a period
-    (township or district officer within their scope, admin)."""
-    return _act(request, me, "submit", unit, period)
-
-
-@router.post("/data/submissions/{unit}/{period}/approve")
-def approve(
-    request: Request, unit: UnitPath, period: PeriodPath, me: Principal = Depends(principal)
-) -> dict[str, Any]:
-    """Approve and lock submitted data (city analyst, admin); the indicators of the
-    period are recomputed from the approved data at once."""
-    return _act(request, me, "approve", unit, period)
-
-
-@router.post("/data/submissions/{unit}/{period}/unlock")
-def unlock(
-    request: Request,
-    unit: UnitPath,
-    period: PeriodPath,
-    body: UnlockIn,
-    me: Principal = Depends(principal),
-) -> dict[str, Any]:
-    """Unlock approved data with a reason (admin only); it returns to draft."""
-    return _act(request, me, "unlock", unit, period, body.reason)
-
-
-@router.get("/data/submissions")
+@router.get("/data/submissions", response_model=SubmissionPage)
 def list_submissions(
     request: Request,
+    scope: ScopeDep,
     period: PeriodQuery = None,
     params: tuple[int, int] = Depends(page_params),
-    me: Principal = Depends(principal),
-) -> dict[str, Any]:
+) -> SubmissionPage:
     """The townships the caller may see with their submission status for a period,
     completeness, who submitted / approved / unlocked, and what the caller may do."""
-    found = data_desk.submission_rows(engine(request), me, tree(request), period=period)
-    return {**paginate(found["items"], params), "period": found["period"]}
+    found = data_desk.submission_rows(engine(request), scope, period=period)
+    return SubmissionPage(**_slice(found.items, params), period=found.period)
 
 
-@router.get("/data/completeness")
+@router.get("/data/completeness", response_model=CompletenessPage)
 def completeness(
     request: Request,
+    scope: ScopeDep,
     period: PeriodQuery = None,
     level: Annotated[
         Literal["township", "district", "city"], Query(description="township | district | city")
     ] = "district",
     params: tuple[int, int] = Depends(page_params),
-    me: Principal = Depends(principal),
-) -> dict[str, Any]:
+) -> CompletenessPage:
     """Reporting completeness (expected, received, on time, status) by unit of ``level``,
     within the caller's scope."""
-    found = data_desk.completeness(engine(request), me, tree(request), period=period, level=level)
-    return {**paginate(found["items"], params), "period": found["period"], "level": level}
+    found = data_desk.completeness(engine(request), scope, period=period, level=level)
+    return CompletenessPage(**_slice(found.items, params), period=found.period, level=level)
 
 
 @router.get(
@@ -165,15 +199,15 @@ def completeness(
     responses={200: {"content": {XLSX: {}}, "description": "the template workbook"}},
 )
 def template(
-    kind: Annotated[str, Path(max_length=32, description="enterprises | rd | stats")],
-    me: Principal = Depends(principal),
+    kind: Annotated[str, Path(max_length=32, description=KINDS_HELP)], scope: ScopeDep
 ) -> Response:
     """The blank import template of ``kind`` (.xlsx with Chinese headers, units and
-    drop-down lists)."""
+    drop-down lists; 404 for an unknown kind)."""
     return xlsx_download(data_desk.template_bytes(kind), f"{kind}.xlsx")
 
 
 def xlsx_download(content: bytes, filename: str) -> Response:
+    """An .xlsx file as an attachment."""
     return Response(
         content,
         media_type=XLSX,

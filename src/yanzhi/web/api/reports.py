@@ -1,6 +1,6 @@
 """API: report files (issue #9) — what the caller may download, and the files themselves,
-written by the same code as ``yanzhi report …`` (:mod:`yanzhi.views.reports.catalogue` decides who
-may have which; :mod:`yanzhi.reports.files` writes them)."""
+written by the same code as ``yanzhi report …`` (:mod:`yanzhi.views.reports.catalogue` decides
+who may have which; :mod:`yanzhi.reports.files` writes them)."""
 
 from __future__ import annotations
 
@@ -8,66 +8,90 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from yanzhi.reports import files
-from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope
 from yanzhi.views.reports import catalogue as downloads
-from yanzhi.web.api.common import ERRORS, page_params, paginate
+from yanzhi.views.reports.catalogue import ReportEntry
+from yanzhi.web.api.common import ERRORS, page_params
 from yanzhi.web.api.evaluation import loader
-from yanzhi.web.deps import cache, engine, principal, tree
+from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
 
-KindName = Literal["monthly", "evaluation", "district", "supervision", "diagnosis"]
+KIND_PATTERN = "^(" + "|".join(downloads.KINDS) + ")$"
+KINDS_HELP = " | ".join(downloads.KINDS)
 FormatName = Literal["docx", "pdf", "xlsx"]
 
 
-def catalogue_data(request: Request, me: Principal) -> list[dict[str, Any]]:
+class ReportCatalogue(BaseModel):
+    """A page of the report kinds the caller may download."""
+
+    items: list[ReportEntry]
+    total: int
+    page: int
+    size: int
+
+
+def catalogue_data(request: Request, scope: Scope) -> list[ReportEntry]:
+    """The catalogue of what the scope's principal may download (cached per role, unit,
+    enterprise)."""
+    me = scope.principal
     key = ("report-catalogue", me.role, me.unit, me.enterprise)
-    return cache(request).get(key, lambda: downloads.catalogue(engine(request), me, tree(request)))
+    return cache(request).get(key, lambda: downloads.catalogue(engine(request), scope))
 
 
 def report_file(
-    request: Request, me: Principal, kind: str, fmt: str, args: dict[str, Any]
+    request: Request, scope: Scope, kind: str, fmt: str, args: dict[str, Any]
 ) -> Response:
     """Check, then write (or take from the cache) the file, sent as an attachment."""
-    eng, t = engine(request), tree(request)
-    resolved = downloads.resolve(eng, me, t, kind, fmt, args)
+    eng = engine(request)
+    resolved = downloads.resolve(eng, scope, kind, fmt, args)
     name, data = cache(request).get(
         ("report-file", resolved),
-        lambda: files.build(eng, me, t, resolved, evaluation=loader(request, me)),
+        lambda: files.build(eng, scope, resolved, evaluation=loader(request, scope.principal)),
     )
     return Response(
         data,
-        media_type=downloads.MEDIA[fmt],
+        media_type=downloads.MEDIA[resolved.fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
-@router.get("/reports")
+@router.get("/reports", response_model=ReportCatalogue)
 def catalogue(
     request: Request,
+    scope: ScopeDep,
     params: tuple[int, int] = Depends(page_params),
-    me: Principal = Depends(principal),
-) -> dict[str, Any]:
+) -> ReportCatalogue:
     """The reports the caller may download: kind, name, formats, parameters and their
     choices (the periods with data, the years, the districts or units in the caller's
     scope). Monthly bulletin and evaluation report: city-wide roles and city leaders;
     district report: those and the district's own users; supervision: the tasks the caller
     sees; diagnosis: an enterprise's own user and the officers whose scope holds it."""
-    return paginate(catalogue_data(request, me), params)
+    items = catalogue_data(request, scope)
+    page, size = params
+    start = (page - 1) * size
+    return ReportCatalogue(
+        items=items[start : start + size], total=len(items), page=page, size=size
+    )
 
 
 @router.get(
     "/reports/{kind}",
     response_class=Response,
-    responses={200: {"description": "the file (docx, pdf or xlsx) as an attachment"}},
+    responses={
+        200: {
+            "description": "the file (docx, pdf or xlsx) as an attachment",
+            "content": {media: {} for media in downloads.MEDIA.values()},
+        }
+    },
 )
 def download(
     request: Request,
-    kind: Annotated[
-        KindName, Path(description="monthly | evaluation | district | supervision | diagnosis")
-    ],
+    scope: ScopeDep,
+    kind: Annotated[str, Path(pattern=KIND_PATTERN, description=KINDS_HELP)],
     fmt: Annotated[FormatName, Query(alias="format", description="docx | pdf | xlsx")] = "docx",
     period: Annotated[
         str | None,
@@ -80,7 +104,6 @@ def download(
     code: Annotated[str | None, Query(max_length=20, description="district: its code")] = None,
     unit: Annotated[str | None, Query(max_length=64, description="supervision: one unit")] = None,
     uscc: Annotated[str | None, Query(max_length=32, description="diagnosis: the USCC")] = None,
-    me: Principal = Depends(principal),
 ) -> Response:
     """One report file, as an attachment. Defaults: the newest period or year with data;
     the evaluation at township level. A period without approved data: 404 with the reason;
@@ -93,4 +116,4 @@ def download(
         "unit": unit,
         "uscc": uscc,
     }
-    return report_file(request, me, kind, fmt, args)
+    return report_file(request, scope, kind, fmt, args)

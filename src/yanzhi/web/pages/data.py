@@ -7,15 +7,14 @@ import base64
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS
-from yanzhi.services.access.principal import Principal
-from yanzhi.services.access.scope import can, require
+from yanzhi.services.collection.imports import ImportReport
 from yanzhi.views import data as data_desk
-from yanzhi.web.api.data import run_upload, xlsx_download
-from yanzhi.web.deps import engine, lang, principal, tree
+from yanzhi.views.data import Completeness, Submissions
+from yanzhi.web.deps import ScopeDep, engine, lang
 from yanzhi.web.render import XLSX, Table, page
 
 router = APIRouter()
@@ -38,8 +37,8 @@ ISSUE_COLUMNS = [
 ]
 
 
-def _tables(found: dict[str, Any], comp: dict[str, Any]) -> list[Table]:
-    level_zh, level_en = LEVELS.get(comp["level"], LEVELS["district"])
+def _tables(found: Submissions, comp: Completeness) -> list[Table]:
+    level_zh, level_en = LEVELS.get(comp.level, LEVELS["district"])
     completeness = Table(
         "completeness",
         [
@@ -53,8 +52,8 @@ def _tables(found: dict[str, Any], comp: dict[str, Any]) -> list[Table]:
             ("status_zh", "状态", "Status"),
         ],
         [
-            {**r, "rate": _pct(r["rate"]), "on_time_rate": _pct(r["on_time_rate"])}
-            for r in comp["items"]
+            {**r.model_dump(), "rate": _pct(r.rate), "on_time_rate": _pct(r.on_time_rate)}
+            for r in comp.items
         ],
         title="completeness",
         links={"name": "/units/{code}"},
@@ -75,7 +74,7 @@ def _tables(found: dict[str, Any], comp: dict[str, Any]) -> list[Table]:
             ("approved_at", "审核时间", "Approved at"),
             ("unlock_reason", "解锁原因", "Unlock reason"),
         ],
-        found["items"],
+        [i.model_dump() for i in found.items],
         title="submissions",
     )
     return [completeness, submissions]
@@ -87,18 +86,18 @@ def _pct(v: float | None) -> float | None:
 
 def _render(
     request: Request,
-    me: Principal,
+    scope: ScopeDep,
     *,
     period: str | None = None,
     level: str = "district",
-    report: dict[str, Any] | None = None,
+    report: ImportReport | None = None,
     form: dict[str, Any] | None = None,
     done: dict[str, str] | None = None,
 ) -> Response:
-    require(me, "read")
-    eng, t = engine(request), tree(request)
-    found = data_desk.submission_rows(eng, me, t, period=period)
-    comp = data_desk.completeness(eng, me, t, period=found["period"], level=level)
+    scope.require("read")
+    eng = engine(request)
+    found = data_desk.submission_rows(eng, scope, period=period)
+    comp = data_desk.completeness(eng, scope, period=found.period, level=level)
     download = None
     if report is not None:
         content = data_desk.report_xlsx(report, lang(request))
@@ -110,11 +109,11 @@ def _render(
         found=found,
         comp=comp,
         periods=data_desk.recent_periods(eng, 8),
-        can_import=can(me, "import"),
+        can_import=scope.can("import"),
         kinds=[(k, v.zh, v.en) for k, v in DATA_KINDS.items()],
         money_units=list(MONEY_UNITS),
         levels=LEVELS,
-        report=report,
+        report=None if report is None else report.to_dict(),
         report_download=download,
         report_columns=ISSUE_COLUMNS,
         form=form or {"kind": "rd", "period": "", "money_unit": ""},
@@ -125,63 +124,65 @@ def _render(
 @router.get("/data")
 def data_page(
     request: Request,
+    scope: ScopeDep,
     period: Annotated[str | None, Query(max_length=32)] = None,
     level: Annotated[str, Query(pattern="^(district|township)$")] = "district",
     done: Annotated[str | None, Query(pattern="^(submit|approve|unlock)$")] = None,
     unit: Annotated[str | None, Query(max_length=20)] = None,
-    me: Principal = Depends(principal),
 ) -> Response:
+    """The data desk: upload form, the submissions of the user's townships, completeness."""
     notice = None
     if done and unit:
         zh, en = ACTION_WORDS[done]
         notice = {"action": done, "unit": unit, "zh": zh, "en": en}
-    return _render(request, me, period=period or None, level=level, done=notice)
+    return _render(request, scope, period=period or None, level=level, done=notice)
 
 
 @router.post("/data")
 def upload(
     request: Request,
+    scope: ScopeDep,
     kind: Annotated[str, Form(max_length=20)],
     file: Annotated[UploadFile, File()],
     period: Annotated[str, Form(max_length=32)] = "",
     money_unit: Annotated[str, Form(max_length=8)] = "",
     dry_run: Annotated[str, Form(max_length=8)] = "",
-    me: Principal = Depends(principal),
 ) -> Response:
     """The upload form: import (or only validate) and show the validation report."""
-    report = run_upload(
-        request,
-        me,
+    report = data_desk.upload(
+        engine(request),
+        scope,
         kind=kind,
-        file=file,
-        period=period,
-        money_unit=money_unit,
+        stream=file.file,
+        filename=file.filename,
+        period=period.strip() or None,
+        money_unit=money_unit or None,
         dry_run=bool(dry_run),
     )
     form = {"kind": kind, "period": period, "money_unit": money_unit}
-    return _render(request, me, report=report.to_dict(), form=form)
+    return _render(request, scope, report=report, form=form)
 
 
 @router.post("/data/submissions/{unit}/{period}/{action}")
 def workflow(
     request: Request,
+    scope: ScopeDep,
     unit: Annotated[str, Path(max_length=20)],
     period: Annotated[str, Path(max_length=32)],
     action: Annotated[str, Path(pattern="^(submit|approve|unlock)$")],
     reason: Annotated[str, Form(max_length=1000)] = "",
-    me: Principal = Depends(principal),
 ) -> Response:
     """The per-row submit / approve / unlock buttons; back to /data with a notice."""
-    done = data_desk.act(
-        engine(request), me, tree(request), action, unit=unit, period=period, reason=reason
-    )
-    target = "/data?" + urlencode({"period": done["period"], "done": action, "unit": unit})
+    done = data_desk.act(engine(request), scope, action, unit=unit, period=period, reason=reason)
+    target = "/data?" + urlencode({"period": done.period, "done": action, "unit": unit})
     return RedirectResponse(target, status_code=303)
 
 
 @router.get("/data/templates/{kind}.xlsx")
-def template(
-    kind: Annotated[str, Path(max_length=32)], me: Principal = Depends(principal)
-) -> Response:
-    """A blank import template."""
-    return xlsx_download(data_desk.template_bytes(kind), f"{kind}.xlsx")
+def template(kind: Annotated[str, Path(max_length=32)], scope: ScopeDep) -> Response:
+    """A blank import template (404 for an unknown kind)."""
+    return Response(
+        data_desk.template_bytes(kind),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{kind}.xlsx"'},
+    )

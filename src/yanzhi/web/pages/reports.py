@@ -1,30 +1,40 @@
 """Pages: reports (报告) — the files the user may download, with their choices; a download
-link gives the file or, when it cannot be written, the error page with the reason."""
+link gives the file or, when it cannot be written, the error page with the reason. The
+page calls the view layer (:mod:`yanzhi.views.reports.catalogue`) and the report writers
+(:mod:`yanzhi.reports.files`) itself, sharing the API's cache keys."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from yanzhi.services.access.principal import Principal
-from yanzhi.web.api.reports import catalogue_data, report_file
-from yanzhi.web.deps import principal
+from yanzhi.reports import files
+from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
+from yanzhi.views import evaluation as evaluation_views
+from yanzhi.views.reports import catalogue as downloads
+from yanzhi.web.deps import ScopeDep, cache, engine
 from yanzhi.web.render import page
 
 router = APIRouter()
+KIND_PATTERN = "^(" + "|".join(downloads.KINDS) + ")$"
 
 
 @router.get("/reports")
-def reports(request: Request, me: Principal = Depends(principal)) -> Response:
-    return page(request, "reports.html", items=catalogue_data(request, me))
+def reports(request: Request, scope: ScopeDep) -> Response:
+    """The reports the user may download, one card per kind with its choices."""
+    me = scope.principal
+    key = ("report-catalogue", me.role, me.unit, me.enterprise)
+    items = cache(request).get(key, lambda: downloads.catalogue(engine(request), scope))
+    return page(request, "reports.html", items=items)
 
 
 @router.get("/reports/download/{kind}")
 def download(
     request: Request,
-    kind: Literal["monthly", "evaluation", "district", "supervision", "diagnosis"],
+    scope: ScopeDep,
+    kind: str = Path(pattern=KIND_PATTERN),
     fmt: Literal["docx", "pdf", "xlsx"] = Query("docx", alias="format"),
     period: str | None = Query(None, max_length=32),
     year: int | None = Query(None, ge=1990, le=2100),
@@ -32,8 +42,8 @@ def download(
     code: str | None = Query(None, max_length=20),
     unit: str | None = Query(None, max_length=64),
     uscc: str | None = Query(None, max_length=32),
-    me: Principal = Depends(principal),
 ) -> Response:
+    """One report file as an attachment (the form's empty choices count as not given)."""
     args = {
         "period": period,
         "year": year,
@@ -43,4 +53,24 @@ def download(
         "uscc": uscc,
     }
     args = {k: (v or None) if isinstance(v, str) else v for k, v in args.items()}
-    return report_file(request, me, kind, fmt, args)
+    eng = engine(request)
+    resolved = downloads.resolve(eng, scope, kind, fmt, args)
+
+    def evaluation(level: str, year: int) -> EvaluationResult:  # the API's cached one
+        scope.require("evaluate")
+        draws = evaluation_views.draws()
+        return cache(request).get(
+            ("evaluation", level, year, draws),
+            lambda: evaluate(
+                eng, level=level, year=year, uncertainty=draws, seed=evaluation_views.SEED
+            ),
+        )
+
+    name, data = cache(request).get(
+        ("report-file", resolved), lambda: files.build(eng, scope, resolved, evaluation=evaluation)
+    )
+    return Response(
+        data,
+        media_type=downloads.MEDIA[resolved.fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -30,7 +30,8 @@ def _township(site: Site) -> str:
     return str(site.accounts["township"]["unit"])
 
 
-def _reports(site: Site, township: str, period: str) -> list[tuple[str, float, float, bool]]:
+def _reports(site: Site, township: str | None, period: str) -> list[tuple[str, float, float, bool]]:
+    """The stored R&D reports of ``township`` (None: every township) for ``period``."""
     with transaction(site.engine) as s:
         rows = s.execute(
             select(
@@ -40,7 +41,8 @@ def _reports(site: Site, township: str, period: str) -> list[tuple[str, float, f
                 EnterpriseRow.above_size_industrial,
             )
             .join(EnterpriseRow, EnterpriseRow.id == RdReportRow.enterprise_id)
-            .where(RdReportRow.township_code == township, RdReportRow.period == period)
+            .where(RdReportRow.period == period)
+            .where(RdReportRow.township_code == township if township else True)
             .order_by(EnterpriseRow.uscc)
         ).all()
     return [(r[0], float(r[1] or 0), float(r[2] or 0), bool(r[3])) for r in rows]
@@ -113,7 +115,11 @@ def test_upload_submit_approve_unlock_moves_the_city_indicator(site: Site) -> No
     r = _upload(officer, "rd", "乡镇研发.csv", _csv(rows, period))
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["ok"] and body["rows"] == len(rows) and body["changed"] == len(rows)
+    assert (
+        body["ok"]
+        and body["rows"] == len(rows)
+        and (body["created"], body["updated"]) == (0, len(rows))
+    )
     assert body["file"] == "乡镇研发.csv" and body["errors"] == []
     after = _stored(site)
     assert after[0] == before[0] + 1 and after[2] == pytest.approx(before[2] + 100 * len(rows))
@@ -360,3 +366,53 @@ def test_file_size_limit(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     r = _upload(site.as_role("township"), "rd", "big.csv", big)
     assert r.status_code == 422
     assert [i["rule"] for i in r.json()["error"]["details"]] == ["file_too_large"]
+
+
+def _next_month(period: str) -> str:
+    year, months = period.split("-", 1)
+    last = int(months.split("..")[1])
+    return f"{year}-01..{last + 1:02d}"
+
+
+def _page_excel(c: Any, name: str, text: str) -> dict[str, Any]:
+    """Validate ``text`` on the Data page; its report's Excel summary as label → value and
+    key → value."""
+    page = c.post(
+        "/data",
+        data={"kind": "rd", "dry_run": "1"},
+        files={"file": (name, text.encode(), "text/csv")},
+    )
+    data_uri = re.search(r'href="data:[^;]+;base64,([^"]+)"', page.text)
+    assert data_uri is not None
+    sheet = load_workbook(io.BytesIO(base64.b64decode(data_uri.group(1))))["摘要 summary"]
+    rows = list(sheet.iter_rows(values_only=True))
+    return {**{r[0]: r[2] for r in rows}, **{r[1]: r[2] for r in rows}}
+
+
+def _counts(found: dict[str, Any]) -> tuple[int, int, int]:
+    return (found["created"], found["updated"], found["unchanged"])
+
+
+def test_created_updated_unchanged_in_the_api_and_the_excel(site: Site) -> None:
+    """One vocabulary: 10 new rows are "created 10, updated 0" (not "changed 10"); the
+    same file with 3 values changed is "created 0, updated 3, unchanged 7"."""
+    latest = _latest(site)
+    rows = _reports(site, None, latest)[:10]
+    assert len(rows) == 10
+    period = _next_month(latest)
+    officer = site.login("analyst")
+    first = _csv(rows, period, plus=100)
+    excel = _page_excel(officer, "新增.csv", first)
+    assert _counts(excel) == (10, 0, 0) and (excel["新增"], excel["更新"]) == (10, 0)
+    assert "changed" not in excel
+    r = _upload(officer, "rd", "新增.csv", first)
+    assert r.status_code == 200, r.text
+    assert _counts(r.json()) == (10, 0, 0) and "changed" not in r.json()
+
+    changed = [(u, rev, rd + (7.0 if i < 3 else 0.0), a) for i, (u, rev, rd, a) in enumerate(rows)]
+    again = _csv(changed, period, plus=100)
+    excel = _page_excel(officer, "更新.csv", again)
+    assert _counts(excel) == (0, 3, 7) and (excel["更新"], excel["未变"]) == (3, 7)
+    r = _upload(officer, "rd", "更新.csv", again)
+    assert r.status_code == 200, r.text
+    assert _counts(r.json()) == (0, 3, 7)
