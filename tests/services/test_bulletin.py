@@ -131,7 +131,7 @@ def test_district_report(engine, tmp_path):
 def test_supervision_report(engine, tmp_path):
     from yanzhi.reports import supervision as sup_doc
     from yanzhi.services.demo import tasks as demo_tasks
-    from yanzhi.services.tasks.updates import supervise
+    from yanzhi.services.tasks.supervision import supervise
 
     demo_tasks.load(engine, actor="demo:bureau")
     data = supervise(engine)

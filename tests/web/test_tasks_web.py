@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 from tests.web.conftest import Site, csrf_of
 
-from yanzhi.services.tasks import registers
+from yanzhi.services.tasks import registers, supervision
 from yanzhi.services.tasks import updates as tasks
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -302,7 +302,7 @@ def test_analyst_assigns_owners_and_sets_milestones(site: Site) -> None:
 def test_supervision_and_reminders(site: Site) -> None:
     c = site.as_role("analyst")
     data = c.get("/api/v1/tasks/supervision").json()
-    assert data == {**tasks.supervise(site.engine), "may_remind": True}
+    assert data == {**supervision.supervise(site.engine), "may_remind": True}
     assert data["units"], "the demo has silent and overdue tasks"
     unit = data["units"][0]["unit"]
     r = c.post("/api/v1/tasks/supervision/remind", json={"unit": unit, "note": "请按期报送"})

@@ -92,7 +92,7 @@ def supervision(
 ) -> None:
     """The supervision report (督办): overdue, silent and behind-path tasks per unit."""
     from yanzhi.reports import supervision as supervision_doc
-    from yanzhi.services.tasks.updates import supervise
+    from yanzhi.services.tasks.supervision import supervise
 
     if fmt not in supervision_doc.WRITERS:
         raise typer.BadParameter(f"--format must be one of {', '.join(supervision_doc.WRITERS)}")

@@ -20,6 +20,7 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
+from yanzhi.services.tasks import comments, owners, supervision
 from yanzhi.services.tasks import registers as reg_svc
 from yanzhi.services.tasks import updates as task_svc
 from yanzhi.services.tasks.targets import list_targets
@@ -128,7 +129,7 @@ def supervise(
 ) -> None:
     """督办: per responsible unit, what is overdue, silent or behind, and reminders sent."""
     with handled(as_json), engine_for(database) as engine:
-        data = task_svc.supervise(engine, period=period, today=_day(as_of))
+        data = supervision.supervise(engine, period=period, today=_day(as_of))
     if as_json:
         print_json(data)
         return
@@ -150,7 +151,7 @@ def remind(
 ) -> None:
     """Record a reminder (督办) to a unit for each of its listed tasks."""
     with handled(as_json), engine_for(database) as engine:
-        sent = task_svc.remind(
+        sent = supervision.remind(
             engine, unit, actor=actor(), note=note, period=period, today=_day(as_of)
         )
     if as_json:
@@ -168,7 +169,7 @@ def comment(
 ) -> None:
     """A leader's comment on a task (audited). / 领导批示"""
     with handled(as_json), engine_for(database) as engine:
-        saved = task_svc.comment(engine, task, text, actor=actor())
+        saved = comments.comment(engine, task, text, actor=actor())
     print_json(saved) if as_json else console.print(f"{task}: comment recorded / 已记录批示")
 
 
@@ -183,7 +184,7 @@ def assign(
 ) -> None:
     """Set a task's lead unit and co-units (audited). / 设置牵头和配合单位"""
     with handled(), engine_for(database) as engine:
-        changed = task_svc.assign(engine, task, lead=lead, co_units=list(co or []), actor=actor())
+        changed = owners.assign(engine, task, lead=lead, co_units=list(co or []), actor=actor())
     console.print(f"{task}: " + ("owners updated / 已更新" if changed else "no change / 无变化"))
 
 
@@ -198,7 +199,7 @@ def milestone(
 ) -> None:
     """Add or edit a task's milestone for a year, optionally marking it done (audited)."""
     with handled(), engine_for(database) as engine:
-        code = task_svc.set_milestone(
+        code = owners.set_milestone(
             engine, task, year=year, title=title, due=due, done=done, actor=actor()
         )
     console.print(f"milestone {code} saved / 里程碑已保存")

@@ -30,6 +30,9 @@ from yanzhi.ingest import evidence as ev
 from yanzhi.services.access.principal import PermissionDenied, Principal
 from yanzhi.services.access.scope import can, require, sees_task
 from yanzhi.services.database import require_schema
+from yanzhi.services.tasks import comments as comment_svc
+from yanzhi.services.tasks import owners as owner_svc
+from yanzhi.services.tasks import supervision as supervision_svc
 from yanzhi.services.tasks import updates as tasks
 from yanzhi.services.tasks.targets import list_targets
 from yanzhi.storage import tasks as store
@@ -243,7 +246,7 @@ def task(
         "milestones": milestones,
         "targets": [t for t in all_targets if t["task"] == code],
         "history": _history(engine, code),
-        "comments": tasks.comments(engine, code),
+        "comments": comment_svc.comments(engine, code),
         "reminders": reminders,
         "current_period": tasks.current_period(day),
         "may": {
@@ -333,7 +336,7 @@ def comment(
     """A leader's comment (批示) on a visible task."""
     require(principal, "comment")
     _check_task(engine, principal, tree, code)
-    return tasks.comment(engine, code, text, actor=principal.name)
+    return comment_svc.comment(engine, code, text, actor=principal.name)
 
 
 def assign(
@@ -349,7 +352,7 @@ def assign(
     require(principal, "task_manage")
     _check_task(engine, principal, tree, code)
     co = [u for u in dict.fromkeys(c.strip() for c in co_units) if u and u != lead]
-    changed = tasks.assign(engine, code, lead=lead or None, co_units=co, actor=principal.name)
+    changed = owner_svc.assign(engine, code, lead=lead or None, co_units=co, actor=principal.name)
     return {"task": code, "lead": lead or None, "co_units": co, "changed": changed}
 
 
@@ -370,7 +373,7 @@ def milestone(
     if not title.strip():
         raise ValueError("a milestone needs a title / 里程碑须有名称")
     when = dt.date.today() if done else None
-    saved = tasks.set_milestone(
+    saved = owner_svc.set_milestone(
         engine,
         code,
         year=year,
@@ -397,7 +400,7 @@ def supervision(
     """督办: per responsible unit, the principal's tasks that are overdue, silent or behind,
     with the reminders already sent."""
     require(principal, "read")
-    data = tasks.supervise(engine, period=period, today=today)
+    data = supervision_svc.supervise(engine, period=period, today=today)
     owners = _owners(engine)
     units = []
     for u in data["units"]:
@@ -418,6 +421,6 @@ def remind(
 ) -> list[dict[str, Any]]:
     """Record a reminder to ``unit`` for each of its tasks on the supervision list."""
     require(principal, "task_manage")
-    return tasks.remind(
+    return supervision_svc.remind(
         engine, unit, actor=principal.name, note=note or None, period=period, today=today
     )
