@@ -234,10 +234,12 @@ def supervision_data(
     engine: Engine, principal: Principal, tree: OrgTree, *, unit: str | None, period: str | None
 ) -> dict[str, Any]:
     """The supervision list the principal may see, optionally of one responsible unit."""
+    from yanzhi.services.access.scope import resolve as resolve_scope
     from yanzhi.views.tasks import supervision
 
     require(principal, "reports")
-    data = supervision(engine, principal, tree, period=period)
+    found = supervision(engine, resolve_scope(principal, tree), period=period)
+    data = found.model_dump(exclude_unset=True)
     if unit:
         units = [u for u in data["units"] if u["unit"] == unit]
         if not units:
