@@ -1,5 +1,7 @@
 """Key tasks as a principal sees them: the board, a task's page, its history and evidence,
-reports, comments, owners, milestones and supervision (督办). (Registers: register_views.)
+reports, comments, owners, milestones and supervision (督办). The writes are in
+:mod:`yanzhi.views.task_writes`, supervision in :mod:`yanzhi.views.supervision`, the
+registers in :mod:`yanzhi.views.registers`.
 
 Every function takes the principal's :class:`~yanzhi.services.access.scope.Scope` (resolved
 once, at the edge), so the web pages, the API and any script obey one rule:
@@ -22,19 +24,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
-from yanzhi.core.errors import InvalidInput, NotFound, NotPermitted
+from yanzhi.core.errors import NotFound, NotPermitted
 from yanzhi.core.tasks import TASK_STATUS_LABELS
 from yanzhi.ingest import evidence as ev
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.database import require_schema
 from yanzhi.services.tasks import comments as comment_svc
-from yanzhi.services.tasks import owners as owner_svc
-from yanzhi.services.tasks import supervision as supervision_svc
 from yanzhi.services.tasks import updates as tasks
 from yanzhi.services.tasks.targets import list_targets
 from yanzhi.storage import tasks as store
@@ -42,12 +41,7 @@ from yanzhi.storage.db import transaction
 from yanzhi.storage.orgunits import list_org_units
 from yanzhi.storage.plans import get_plan, list_plans
 from yanzhi.views.task_models import (
-    Assignment,
-    Comment,
     EvidenceFile,
-    MilestoneSaved,
-    ReminderSent,
-    Supervision,
     TaskBoard,
     TaskDetail,
     TaskReport,
@@ -62,7 +56,7 @@ SAFE_MIME = frozenset(
 # --------------------------------------------------------------------------- helpers
 
 
-def _owners(engine: Engine) -> dict[str, tuple[str | None, list[str]]]:
+def task_owners(engine: Engine) -> dict[str, tuple[str | None, list[str]]]:
     """Each task's lead unit and co-units, by task code."""
     require_schema(engine)
     with transaction(engine) as session:
@@ -80,10 +74,10 @@ def unit_names(engine: Engine) -> dict[str, str]:
     return names
 
 
-def _check_task(engine: Engine, scope: Scope, code: str) -> tuple[str | None, list[str]]:
+def check_task(engine: Engine, scope: Scope, code: str) -> tuple[str | None, list[str]]:
     """The task's owners; NotFound for an unknown task, NotPermitted if not visible."""
     scope.require("read")
-    owners = _owners(engine)
+    owners = task_owners(engine)
     if code not in owners:
         raise NotFound(f"unknown task {code!r}; e.g. P1.T1", f"未知任务 {code!r}")
     lead, co = owners[code]
@@ -185,7 +179,7 @@ def _summary(items: list[dict[str, Any]]) -> dict[str, int]:
 def _owner_choices(engine: Engine, scope: Scope, names: dict[str, str]) -> list[dict[str, str]]:
     """The units leading or co-leading the principal's tasks (the board's owner filter)."""
     seen: dict[str, str] = {}
-    for lead, co in _owners(engine).values():
+    for lead, co in task_owners(engine).values():
         if not scope.sees_task(lead, co):
             continue
         for u in [lead, *co]:
@@ -200,7 +194,7 @@ def _owner_choices(engine: Engine, scope: Scope, names: dict[str, str]) -> list[
 def task(engine: Engine, scope: Scope, code: str, *, today: dt.date | None = None) -> TaskDetail:
     """A task's page: texts, owners, milestones, targets, automatic states, report
     history with evidence, leaders' comments, reminders, and what the principal may do."""
-    lead, co = _check_task(engine, scope, code)
+    lead, co = check_task(engine, scope, code)
     day = today or dt.date.today()
     all_targets = list_targets(engine, as_of=day)
     full = tasks.board(engine, today=day, target_rows=all_targets)
@@ -273,14 +267,14 @@ def _history(engine: Engine, code: str) -> list[dict[str, Any]]:
 
 def history(engine: Engine, scope: Scope, code: str) -> list[TaskReport]:
     """Every report of a visible task, newest first, with its evidence files (by hash)."""
-    _check_task(engine, scope, code)
+    check_task(engine, scope, code)
     return [TaskReport.model_validate(r) for r in _history(engine, code)]
 
 
 def evidence_file(engine: Engine, scope: Scope, code: str, sha256: str) -> EvidenceFile:
     """An evidence file of one of the task's reports, for download: its path on disk, its
     name, size and the type its content was checked to be."""
-    _check_task(engine, scope, code)
+    check_task(engine, scope, code)
     found = next(
         (e for r in tasks.history(engine, code) for e in r["evidence"] if e["sha256"] == sha256),
         None,
@@ -293,138 +287,3 @@ def evidence_file(engine: Engine, scope: Scope, code: str, sha256: str) -> Evide
         raise NotFound(f"evidence file {found['file_name']} is missing", "证明材料文件缺失")
     mime = found["mime"] if found["mime"] in SAFE_MIME else "application/octet-stream"
     return EvidenceFile(path=path, file_name=found["file_name"], size=found["size"], mime=mime)
-
-
-# --------------------------------------------------------------------------- writes
-
-
-def report(
-    engine: Engine,
-    scope: Scope,
-    code: str,
-    *,
-    status: str,
-    progress: float,
-    period: str | None = None,
-    note: str | None = None,
-    delay_reason: str | None = None,
-    evidence: Sequence[Path] = (),
-    today: dt.date | None = None,
-) -> TaskReport:
-    """Report a task's progress (default period: this quarter), with evidence files."""
-    scope.require("task_report")
-    lead, co = _check_task(engine, scope, code)
-    name = scope.principal.name
-    if not may_report(scope, lead, co):
-        raise NotPermitted(f"{name} may not report on {code}", "无权报送该任务")
-    saved = tasks.report(
-        engine,
-        code,
-        period=period or tasks.current_period(today or dt.date.today()),
-        status=status,
-        progress=progress,
-        note=note or None,
-        delay_reason=delay_reason or None,
-        evidence=evidence,
-        actor=name,
-    )
-    saved["evidence"] = [
-        {k: v for k, v in e.items() if k != "stored_path"} for e in saved["evidence"]
-    ]
-    return TaskReport.model_validate(saved)
-
-
-def comment(engine: Engine, scope: Scope, code: str, text: str) -> Comment:
-    """A leader's comment (批示) on a visible task."""
-    scope.require("comment")
-    _check_task(engine, scope, code)
-    saved = comment_svc.comment(engine, code, text, actor=scope.principal.name)
-    return Comment.model_validate(saved)
-
-
-def assign(
-    engine: Engine,
-    scope: Scope,
-    code: str,
-    *,
-    lead: str | None,
-    co_units: Sequence[str],
-) -> Assignment:
-    """Set a task's lead unit and co-units (admin, city analyst)."""
-    scope.require("task_manage")
-    _check_task(engine, scope, code)
-    co = [u for u in dict.fromkeys(c.strip() for c in co_units) if u and u != lead]
-    actor = scope.principal.name
-    changed = owner_svc.assign(engine, code, lead=lead or None, co_units=co, actor=actor)
-    return Assignment(task=code, lead=lead or None, co_units=co, changed=changed)
-
-
-def milestone(
-    engine: Engine,
-    scope: Scope,
-    code: str,
-    *,
-    year: int,
-    title: str,
-    due: str | None = None,
-    done: bool | None = None,
-) -> MilestoneSaved:
-    """Add or edit a task's milestone for a year, optionally marking it done."""
-    scope.require("task_manage")
-    _check_task(engine, scope, code)
-    if not title.strip():
-        raise InvalidInput("a milestone needs a title", "里程碑须有名称")
-    when = dt.date.today() if done else None
-    saved = owner_svc.set_milestone(
-        engine,
-        code,
-        year=year,
-        title=title.strip(),
-        due=due or None,
-        done=done,
-        done_on=when,
-        actor=scope.principal.name,
-    )
-    return MilestoneSaved(task=code, milestone=saved, done=done)
-
-
-# --------------------------------------------------------------------------- supervision
-
-
-def supervision(
-    engine: Engine,
-    scope: Scope,
-    *,
-    period: str | None = None,
-    today: dt.date | None = None,
-) -> Supervision:
-    """督办: per responsible unit, the principal's tasks that are overdue, silent or behind,
-    with the reminders already sent."""
-    scope.require("read")
-    data = supervision_svc.supervise(engine, period=period, today=today)
-    owners = _owners(engine)
-    units = []
-    for u in data["units"]:
-        mine = [t for t in u["tasks"] if scope.sees_task(*owners[t["code"]])]
-        if mine:
-            units.append({**u, "tasks": mine})
-    return Supervision.model_validate(
-        {**data, "units": units, "may_remind": scope.can("task_manage")}
-    )
-
-
-def remind(
-    engine: Engine,
-    scope: Scope,
-    unit: str,
-    *,
-    note: str | None = None,
-    period: str | None = None,
-    today: dt.date | None = None,
-) -> list[ReminderSent]:
-    """Record a reminder to ``unit`` for each of its tasks on the supervision list."""
-    scope.require("task_manage")
-    sent = supervision_svc.remind(
-        engine, unit, actor=scope.principal.name, note=note or None, period=period, today=today
-    )
-    return [ReminderSent.model_validate(r) for r in sent]

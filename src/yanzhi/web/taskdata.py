@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from yanzhi.services.access.scope import Scope
+from yanzhi.views import supervision as supervision_views
 from yanzhi.views import tasks as task_views
 from yanzhi.views.task_models import Supervision, TaskBoard, TaskDetail
 from yanzhi.web.deps import cache, engine
@@ -44,5 +45,5 @@ def supervision_data(request: Request, scope: Scope, period: str | None) -> Supe
     me = scope.principal
     key = ("tasks.supervision", me.role, me.unit, period)
     return cache(request).get(
-        key, lambda: task_views.supervision(engine(request), scope, period=period)
+        key, lambda: supervision_views.supervision(engine(request), scope, period=period)
     )

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from yanzhi.ingest.evidence import max_bytes
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import registers as register_views
-from yanzhi.views import tasks as task_views
+from yanzhi.views import task_writes
 from yanzhi.views.register_models import RegisterImport
 from yanzhi.views.task_models import EvidenceFile, TaskReport
 from yanzhi.web.errors import ApiError
@@ -122,7 +122,7 @@ def submit_report(
     """Store a report with its evidence files (checked by :func:`views.tasks.report`)."""
     with tempfile.TemporaryDirectory(prefix="yz-evidence-") as tmp:
         paths = save_uploads(files, Path(tmp), max_bytes())
-        return task_views.report(
+        return task_writes.report(
             engine,
             scope,
             code,

@@ -235,7 +235,7 @@ def supervision_data(
 ) -> dict[str, Any]:
     """The supervision list the principal may see, optionally of one responsible unit."""
     from yanzhi.services.access.scope import resolve as resolve_scope
-    from yanzhi.views.tasks import supervision
+    from yanzhi.views.supervision import supervision
 
     require(principal, "reports")
     found = supervision(engine, resolve_scope(principal, tree), period=period)

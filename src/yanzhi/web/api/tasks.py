@@ -13,6 +13,8 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from yanzhi.views import supervision as supervision_views
+from yanzhi.views import task_writes
 from yanzhi.views import tasks as task_views
 from yanzhi.views.task_models import (
     Assignment,
@@ -94,7 +96,9 @@ class RemindIn(BaseModel):
 def remind(body: RemindIn, request: Request, scope: ScopeDep) -> Reminders:
     """Record a reminder to a unit for each of its tasks on the supervision list (admin,
     city analyst). An empty list: the unit has nothing to be reminded of."""
-    sent = task_views.remind(engine(request), scope, body.unit, note=body.note, period=body.period)
+    sent = supervision_views.remind(
+        engine(request), scope, body.unit, note=body.note, period=body.period
+    )
     return Reminders(unit=body.unit, reminded=sent)
 
 
@@ -157,7 +161,7 @@ class CommentIn(BaseModel):
 )
 def create_comment(body: CommentIn, request: Request, scope: ScopeDep, code: str = CODE) -> Comment:
     """A leader's comment (批示) on a task (leader, admin); audited."""
-    return task_views.comment(engine(request), scope, code, body.text)
+    return task_writes.comment(engine(request), scope, code, body.text)
 
 
 class OwnersIn(BaseModel):
@@ -168,7 +172,7 @@ class OwnersIn(BaseModel):
 @router.put("/tasks/{code}/owners", response_model=Assignment)
 def set_owners(body: OwnersIn, request: Request, scope: ScopeDep, code: str = CODE) -> Assignment:
     """Set a task's lead unit and co-units (admin, city analyst); audited."""
-    return task_views.assign(engine(request), scope, code, lead=body.lead, co_units=body.co_units)
+    return task_writes.assign(engine(request), scope, code, lead=body.lead, co_units=body.co_units)
 
 
 class MilestoneIn(BaseModel):
@@ -183,7 +187,7 @@ def set_milestone(
     body: MilestoneIn, request: Request, scope: ScopeDep, code: str = CODE
 ) -> MilestoneSaved:
     """Add or edit a task's milestone for a year, optionally done (admin, city analyst)."""
-    return task_views.milestone(
+    return task_writes.milestone(
         engine(request),
         scope,
         code,

@@ -12,6 +12,8 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yanzhi.services.access.scope import Scope
+from yanzhi.views import supervision as supervision_views
+from yanzhi.views import task_writes
 from yanzhi.views import tasks as task_views
 from yanzhi.web.deps import ScopeDep, engine
 from yanzhi.web.errors import ApiError, classify
@@ -163,7 +165,7 @@ def remind(
     unit: str = Form(..., min_length=1, max_length=64),
     note: str = Form("", max_length=2000),
 ) -> Response:
-    sent = task_views.remind(engine(request), scope, unit, note=note or None)
+    sent = supervision_views.remind(engine(request), scope, unit, note=note or None)
     return RedirectResponse(f"/tasks/supervision?sent={len(sent)}", status_code=303)
 
 
@@ -282,7 +284,7 @@ def comment(
     request: Request, scope: ScopeDep, code: str = CODE, text: str = Form("", max_length=5000)
 ) -> Response:
     try:
-        task_views.comment(engine(request), scope, code, text)
+        task_writes.comment(engine(request), scope, code, text)
     except REFUSED as exc:
         return _task_page(request, scope, code, error=exc, form={"comment": {"text": text}})
     return _done(code, "comment")
@@ -297,7 +299,7 @@ def owners(
     co_units: list[str] = Form([]),
 ) -> Response:
     try:
-        task_views.assign(engine(request), scope, code, lead=lead, co_units=co_units)
+        task_writes.assign(engine(request), scope, code, lead=lead, co_units=co_units)
     except REFUSED as exc:
         return _task_page(request, scope, code, error=exc)
     return _done(code, "owners")
@@ -314,7 +316,7 @@ def milestone(
     done: str = Form(""),
 ) -> Response:
     try:
-        task_views.milestone(
+        task_writes.milestone(
             engine(request),
             scope,
             code,
