@@ -199,7 +199,7 @@ def test_supervision_lists_silent_and_overdue_tasks_with_reminders(db):
     sent = supervision.remind(
         db, unit["unit"], actor="t:supervisor", note="请于月底前报送", today=TODAY
     )
-    assert {s["task"] for s in sent} >= {"P2.T4"}
+    assert {s.task for s in sent} >= {"P2.T4"}
     again = supervision.supervise(db, today=TODAY)
     task = next(t for u in again["units"] for t in u["tasks"] if t["code"] == "P2.T4")
     [r] = task["reminders"]
@@ -221,7 +221,7 @@ def test_supervision_lists_silent_and_overdue_tasks_with_reminders(db):
 def test_leader_comment_is_audited_and_owners_are_checked(db):
     comments.comment(db, "P2.T1", "加快推进实验室建设", actor="leader:副市长")
     [c] = comments.comments(db, "P2.T1")
-    assert (c["author"], c["text"]) == ("leader:副市长", "加快推进实验室建设")
+    assert (c.author, c.text) == ("leader:副市长", "加快推进实验室建设")
     assert (
         scalar(db, "SELECT actor FROM audit_log WHERE entity = 'task_comment'") == "leader:副市长"
     )

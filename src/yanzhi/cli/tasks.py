@@ -155,7 +155,7 @@ def remind(
             engine, unit, actor=actor(), note=note, period=period, today=_day(as_of)
         )
     if as_json:
-        print_json(sent)
+        print_json([r.to_dict() for r in sent])
         return
     console.print(f"{len(sent)} reminder(s) recorded for {unit} / 已记录督办 {len(sent)} 条")
 
@@ -170,7 +170,9 @@ def comment(
     """A leader's comment on a task (audited). / 领导批示"""
     with handled(as_json), engine_for(database) as engine:
         saved = comments.comment(engine, task, text, actor=actor())
-    print_json(saved) if as_json else console.print(f"{task}: comment recorded / 已记录批示")
+    print_json(saved.to_dict()) if as_json else console.print(
+        f"{task}: comment recorded / 已记录批示"
+    )
 
 
 @app.command("assign")

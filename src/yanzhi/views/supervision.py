@@ -52,4 +52,4 @@ def remind(
     sent = supervision_svc.remind(
         engine, unit, actor=scope.principal.name, note=note or None, period=period, today=today
     )
-    return [ReminderSent.model_validate(r) for r in sent]
+    return [ReminderSent.model_validate(r.to_dict()) for r in sent]

@@ -65,7 +65,7 @@ def comment(engine: Engine, scope: Scope, code: str, text: str) -> Comment:
     scope.require("comment")
     check_task(engine, scope, code)
     saved = comment_svc.comment(engine, code, text, actor=scope.principal.name)
-    return Comment.model_validate(saved)
+    return Comment.model_validate(saved.to_dict())
 
 
 def assign(

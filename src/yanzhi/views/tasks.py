@@ -245,7 +245,7 @@ def task(engine: Engine, scope: Scope, code: str, *, today: dt.date | None = Non
         "milestones": milestones,
         "targets": [t for t in all_targets if t["task"] == code],
         "history": _history(engine, code),
-        "comments": comment_svc.comments(engine, code),
+        "comments": [c.to_dict() for c in comment_svc.comments(engine, code)],
         "reminders": reminders,
         "current_period": tasks.current_period(day),
         "may": {

@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy import Engine
 
+from yanzhi.core.errors import NotFound
 from yanzhi.services.tasks.updates import _task, _unit_names
 from yanzhi.storage import tasks as store
 from yanzhi.storage.audit import WriteContext
@@ -21,7 +22,7 @@ def assign(engine: Engine, task: str, *, lead: str | None, co_units: list[str], 
         known = set(_unit_names(session, plan))
         unknown = [u for u in [lead, *co_units] if u and u not in known]
         if unknown:
-            raise LookupError(f"unknown unit(s) {unknown} / 未知单位 {unknown}")
+            raise NotFound(f"unknown unit(s) {unknown}", f"未知单位 {unknown}")
         row = _task(session, plan, task)
         return store.update_owners(
             session, task=row, lead=lead, co_units=co_units, ctx=WriteContext(actor)

@@ -4,6 +4,7 @@ on the board, and the reminders sent to those units."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -59,6 +60,19 @@ def supervise(
     return {"period": b["period"], "today": b["today"], "units": list(units.values())}
 
 
+@dataclass(frozen=True)
+class ReminderSent:
+    """A reminder recorded: the task, the unit reminded and why (its automatic states)."""
+
+    task: str
+    unit: str
+    reasons: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON: ``task``, ``unit``, ``reasons``."""
+        return asdict(self)
+
+
 def remind(
     engine: Engine,
     unit: str,
@@ -67,7 +81,7 @@ def remind(
     note: str | None = None,
     period: str | None = None,
     today: dt.date | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ReminderSent]:
     """Record a reminder to ``unit`` for each of its tasks on the supervision list."""
     listed = supervise(engine, period=period, today=today)
     found = next((u for u in listed["units"] if u["unit"] == unit), None)
@@ -88,5 +102,5 @@ def remind(
                 note=note,
                 ctx=ctx,
             )
-            out.append({"task": t["code"], "unit": unit, "reasons": t["states"]})
+            out.append(ReminderSent(t["code"], unit, list(t["states"])))
     return out

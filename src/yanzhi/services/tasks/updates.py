@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from yanzhi.core.errors import NotFound
 from yanzhi.core.periods import Period, parse_period
 from yanzhi.core.plan.model import Plan
 from yanzhi.core.tasks import (
@@ -50,7 +51,7 @@ def current_period(today: dt.date) -> str:
 def _task(session: Session, plan: Plan, code: str) -> TaskRow:
     row = store.get_task(session, _plan_id(session, plan), code)
     if row is None:
-        raise LookupError(f"unknown task {code!r}; e.g. P1.T1 / 未知任务 {code!r}")
+        raise NotFound(f"unknown task {code!r}; e.g. P1.T1", f"未知任务 {code!r}")
     return row
 
 
