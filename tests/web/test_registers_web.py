@@ -31,7 +31,7 @@ def test_registers_api(site: Site) -> None:
     mine = site.as_role("township").get("/api/v1/registers/scenario", params={"size": 500}).json()
     assert all(e["org_unit_code"] == town for e in mine["items"])
     assert mine["total"] == sum(
-        1 for e in registers.list_register(site.engine, "scenario") if e["org_unit_code"] == town
+        1 for e in registers.list_register(site.engine, "scenario") if e.org_unit_code == town
     )
 
 
@@ -47,10 +47,10 @@ def test_register_import_needs_register_write(site: Site, tmp_path: Any) -> None
     c = site.as_role("analyst")
     r = c.post("/api/v1/registers/scenario/import", files=files, data={"dry_run": "true"})
     assert r.status_code == 200 and r.json()["created"] == 1 and r.json()["batch_id"] is None
-    assert not any(e["code"] == "WEB-1" for e in registers.list_register(site.engine, "scenario"))
+    assert not any(e.code == "WEB-1" for e in registers.list_register(site.engine, "scenario"))
     r = c.post("/api/v1/registers/scenario/import", files=files)
     assert r.status_code == 200 and r.json()["created"] == 1
-    assert any(e["code"] == "WEB-1" for e in registers.list_register(site.engine, "scenario"))
+    assert any(e.code == "WEB-1" for e in registers.list_register(site.engine, "scenario"))
     bad = {"file": ("bad.csv", "编号,名称\nX,Y\n".encode(), "text/csv")}
     r = c.post("/api/v1/registers/scenario/import", files=bad)
     assert r.status_code == 422 and r.json()["error"]["details"]

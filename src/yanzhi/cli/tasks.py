@@ -260,17 +260,17 @@ def list_register(
     with handled(as_json), engine_for(database) as engine:
         rows = reg_svc.list_register(engine, kind, history=history)
     if as_json:
-        print_json(rows)
+        print_json([r.to_dict() for r in rows])
         return
     table = Table("code", "name / 名称", "unit / 区划", "from", "to", "list", title=kind)
     for r in rows:
         table.add_row(
-            r["code"],
-            r["name"],
-            r["org_unit_code"],
-            r["valid_from"],
-            r["valid_to"] or "",
-            r["list_name"] or "",
+            r.code,
+            r.name,
+            r.org_unit_code,
+            r.valid_from,
+            r.valid_to or "",
+            r.list_name or "",
         )
     console.print(table)
 

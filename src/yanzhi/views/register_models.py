@@ -29,8 +29,9 @@ class RegisterSummaryPage(Out):
     size: int
 
 
-class RegisterEntry(Out):
-    """An entry of a register (its current version)."""
+class VisibleEntry(Out):
+    """An entry of a register (its current version) as a principal sees it: with the name
+    of its org unit."""
 
     code: str | None = None
     name: str
@@ -73,7 +74,7 @@ class Register(Out):
     metrics: list[str]
     year: int
     districts: list[DistrictCount]
-    entries: list[RegisterEntry]
+    entries: list[VisibleEntry]
     may_import: bool
 
 
@@ -89,7 +90,7 @@ class RegisterPage(Out):
     year: int
     districts: list[DistrictCount]
     may_import: bool
-    items: list[RegisterEntry]
+    items: list[VisibleEntry]
     total: int
     page: int
     size: int

@@ -19,10 +19,10 @@ from yanzhi.services.tasks import registers
 from yanzhi.views.register_models import (
     DistrictCount,
     Register,
-    RegisterEntry,
     RegisterField,
     RegisterImport,
     RegisterSummary,
+    VisibleEntry,
 )
 from yanzhi.views.tasks import unit_names
 
@@ -53,7 +53,7 @@ def register_kinds(engine: Engine, scope: Scope) -> list[RegisterSummary]:
     out = []
     for k in registers.kinds():
         rows = registers.list_register(engine, k["code"])
-        out.append(RegisterSummary(**k, entries=sum(1 for r in rows if seen(r["org_unit_code"]))))
+        out.append(RegisterSummary(**k, entries=sum(1 for r in rows if seen(r.org_unit_code))))
     return out
 
 
@@ -72,14 +72,12 @@ def register(
     tree = scope.tree
     seen = _entry_visible(scope)
     names = unit_names(engine)
-    rows = [r for r in registers.list_register(engine, spec.code) if seen(r["org_unit_code"])]
+    rows = [r for r in registers.list_register(engine, spec.code) if seen(r.org_unit_code)]
     if unit:
         if unit not in tree:
             raise NotFound(f"unknown org unit {unit}", f"未知区划 {unit}")
         rows = [
-            r
-            for r in rows
-            if r["org_unit_code"] in tree and tree.is_within(r["org_unit_code"], unit)
+            r for r in rows if r.org_unit_code in tree and tree.is_within(r.org_unit_code, unit)
         ]
     day = year or dt.date.today().year
     counts = registers.counts(engine, spec.code, year=day)
@@ -98,7 +96,7 @@ def register(
         year=day,
         districts=districts,
         entries=[
-            RegisterEntry(**r, org_unit_name=names.get(r["org_unit_code"], r["org_unit_code"]))
+            VisibleEntry(**r.to_dict(), org_unit_name=names.get(r.org_unit_code, r.org_unit_code))
             for r in rows
         ],
         may_import=scope.can("register_write"),
