@@ -81,21 +81,21 @@ def test_reports_keep_history_and_the_latest_is_shown(db, tmp_path, evidence_dir
         evidence=[_pdf(tmp_path), _docx(tmp_path)],
         actor="t:dept",
     )
-    assert saved["delay_count"] == 1 and len(saved["evidence"]) == 2
-    pdf = saved["evidence"][0]
-    assert pdf["mime"] == "application/pdf"
-    stored = evidence_dir / pdf["stored_path"]
+    assert saved.delay_count == 1 and len(saved.evidence) == 2
+    pdf = saved.evidence[0]
+    assert pdf.mime == "application/pdf"
+    stored = evidence_dir / pdf.stored_path
     assert stored.read_bytes() == _pdf(tmp_path).read_bytes()
-    assert stored.name == pdf["sha256"]
+    assert stored.name == pdf.sha256
     again = tasks.report(db, "P3.T2", period="2026Q4", status="behind", progress=60, actor="t")
-    assert again["delay_count"] == 2
+    assert again.delay_count == 2
     hist = tasks.history(db, "P3.T2")
-    assert [(h["period"], h["progress"]) for h in hist] == [
+    assert [(h.period, h.progress) for h in hist] == [
         ("2026Q3", 40),
         ("2026Q4", 55),
         ("2026Q4", 60),
     ]
-    assert len(hist[1]["evidence"]) == 2
+    assert len(hist[1].evidence) == 2
     b = tasks.board(db, period="2026Q4", today=TODAY)
     item = next(t for t in b["tasks"] if t["code"] == "P3.T2")
     assert item["latest"]["progress"] == 60 and item["latest"]["status_label_zh"] == "滞后"

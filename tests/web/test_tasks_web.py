@@ -249,7 +249,7 @@ def test_report_through_the_page_form(site: Site) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == f"/tasks/{code}?saved=report"
-    assert tasks.history(site.engine, code)[-1]["progress"] == 75
+    assert tasks.history(site.engine, code)[-1].progress == 75
     bad = c.post(f"/tasks/{code}/report", data={**form, "progress": "75", "status": "x"})
     assert bad.status_code == 400 and 'id="form-error"' in bad.text
     no_csrf = c.post(

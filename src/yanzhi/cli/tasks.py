@@ -112,11 +112,11 @@ def report(
             actor=actor(),
         )
     if as_json:
-        print_json(saved)
+        print_json(saved.to_dict())
         return
     console.print(
-        f"{task} {saved['period']}: {saved['status_label_zh']} / {saved['status_label_en']} "
-        f"{_pct(saved['progress'])}, {len(saved['evidence'])} evidence file(s) / 已报送"
+        f"{task} {saved.period}: {saved.status_label_zh} / {saved.status_label_en} "
+        f"{_pct(saved.progress)}, {len(saved.evidence)} evidence file(s) / 已报送"
     )
 
 
@@ -217,12 +217,10 @@ def history(
     with handled(as_json), engine_for(database) as engine:
         rows = task_svc.history(engine, task)
     if as_json:
-        print_json(rows)
+        print_json([r.to_dict() for r in rows])
         return
     for r in rows:
-        console.print(
-            f"{r['period']} {r['status_label_zh']} {_pct(r['progress'])} {r['narrative'] or ''}"
-        )
+        console.print(f"{r.period} {r.status_label_zh} {_pct(r.progress)} {r.narrative or ''}")
 
 
 @registers_app.command("import")

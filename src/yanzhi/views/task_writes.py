@@ -21,7 +21,7 @@ from yanzhi.views.task_models import (
     MilestoneSaved,
     TaskReport,
 )
-from yanzhi.views.tasks import check_task, may_report
+from yanzhi.views.tasks import check_task, may_report, public_report
 
 
 def report(
@@ -54,10 +54,7 @@ def report(
         evidence=evidence,
         actor=name,
     )
-    saved["evidence"] = [
-        {k: v for k, v in e.items() if k != "stored_path"} for e in saved["evidence"]
-    ]
-    return TaskReport.model_validate(saved)
+    return TaskReport.model_validate(public_report(saved))
 
 
 def comment(engine: Engine, scope: Scope, code: str, text: str) -> Comment:

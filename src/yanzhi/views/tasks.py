@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Engine
@@ -258,11 +259,18 @@ def task(engine: Engine, scope: Scope, code: str, *, today: dt.date | None = Non
     return TaskDetail.model_validate(detail)
 
 
+def public_report(r: tasks.ProgressReport) -> dict[str, Any]:
+    """A report as shown: its evidence without where it is stored on disk."""
+    return {
+        **r.to_dict(),
+        "evidence": [
+            {k: v for k, v in asdict(e).items() if k != "stored_path"} for e in r.evidence
+        ],
+    }
+
+
 def _history(engine: Engine, code: str) -> list[dict[str, Any]]:
-    out = tasks.history(engine, code)
-    for r in out:
-        r["evidence"] = [{k: v for k, v in e.items() if k != "stored_path"} for e in r["evidence"]]
-    return list(reversed(out))
+    return [public_report(r) for r in reversed(tasks.history(engine, code))]
 
 
 def history(engine: Engine, scope: Scope, code: str) -> list[TaskReport]:
@@ -276,14 +284,14 @@ def evidence_file(engine: Engine, scope: Scope, code: str, sha256: str) -> Evide
     name, size and the type its content was checked to be."""
     check_task(engine, scope, code)
     found = next(
-        (e for r in tasks.history(engine, code) for e in r["evidence"] if e["sha256"] == sha256),
+        (e for r in tasks.history(engine, code) for e in r.evidence if e.sha256 == sha256),
         None,
     )
     if found is None:
         raise NotFound(f"no evidence {sha256[:12]}… on task {code}", "该任务无此证明材料")
     root = ev.evidence_dir().resolve()
-    path = (root / found["stored_path"]).resolve()
+    path = (root / found.stored_path).resolve()
     if not path.is_relative_to(root) or not path.is_file():
-        raise NotFound(f"evidence file {found['file_name']} is missing", "证明材料文件缺失")
-    mime = found["mime"] if found["mime"] in SAFE_MIME else "application/octet-stream"
-    return EvidenceFile(path=path, file_name=found["file_name"], size=found["size"], mime=mime)
+        raise NotFound(f"evidence file {found.file_name} is missing", "证明材料文件缺失")
+    mime = found.mime if found.mime in SAFE_MIME else "application/octet-stream"
+    return EvidenceFile(path=path, file_name=found.file_name, size=found.size, mime=mime)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,30 @@ from yanzhi.storage.taskmodels import TaskReportRow
 UNASSIGNED = "(unassigned)"
 
 
+@dataclass(frozen=True)
+class ProgressReport:
+    """A progress report on a task, with its evidence files (as stored)."""
+
+    id: int
+    task: str
+    period: str
+    status: str
+    status_label_zh: str
+    status_label_en: str
+    progress: float
+    narrative: str | None
+    delay_reason: str | None
+    delay_count: int
+    reported_by: str
+    reported_at: str
+    synthetic: bool
+    evidence: list[store.EvidenceFile]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON (the CLI's ``--json``, the board's ``latest``)."""
+        return asdict(self)
+
+
 def current_period(today: dt.date) -> str:
     """Task reports are quarterly: the quarter that contains ``today``."""
     return str(Period.of_quarter(today.year, (today.month - 1) // 3 + 1))
@@ -72,7 +97,7 @@ def report(
     evidence: Sequence[Path] = (),
     synthetic: bool = False,
     at: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> ProgressReport:
     """Store a progress report. Refused, with nothing stored, for an unknown task, status
     or period, a progress outside 0–100, or an evidence file that is missing, too large or
     of a type not accepted."""
@@ -106,7 +131,7 @@ def report(
             synthetic=synthetic,
             at=at,
         )
-        return _report_dict(saved, row.code, [f.__dict__ for f in files])
+        return _report(saved, row.code, files)
 
 
 def _stored(e: ev.Evidence) -> store.EvidenceFile:
@@ -114,44 +139,38 @@ def _stored(e: ev.Evidence) -> store.EvidenceFile:
     return store.EvidenceFile(e.file_name, e.sha256, e.size, e.mime, s.stored_path)
 
 
-def _report_dict(r: TaskReportRow, task: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
+def _report(r: TaskReportRow, task: str, evidence: list[store.EvidenceFile]) -> ProgressReport:
     zh, en = TASK_STATUS_LABELS[TaskStatus(r.status)]
-    return {
-        "id": r.id,
-        "task": task,
-        "period": r.period,
-        "status": r.status,
-        "status_label_zh": zh,
-        "status_label_en": en,
-        "progress": r.progress,
-        "narrative": r.narrative,
-        "delay_reason": r.delay_reason,
-        "delay_count": r.delay_count,
-        "reported_by": r.reported_by,
-        "reported_at": r.reported_at.isoformat(),
-        "synthetic": r.synthetic,
-        "evidence": evidence,
-    }
+    return ProgressReport(
+        id=r.id,
+        task=task,
+        period=r.period,
+        status=r.status,
+        status_label_zh=zh,
+        status_label_en=en,
+        progress=r.progress,
+        narrative=r.narrative,
+        delay_reason=r.delay_reason,
+        delay_count=r.delay_count,
+        reported_by=r.reported_by,
+        reported_at=r.reported_at.isoformat(),
+        synthetic=r.synthetic,
+        evidence=evidence,
+    )
 
 
-def history(engine: Engine, task: str) -> list[dict[str, Any]]:
+def history(engine: Engine, task: str) -> list[ProgressReport]:
     """Every report of a task, oldest first, with its evidence files."""
     require_schema(engine)
     with transaction(engine) as session:
         row = _task(session, get_plan(session), task)
         reports = store.list_reports(session, row.plan_id, row.id)
-        files: dict[int, list[dict[str, Any]]] = {}
+        files: dict[int, list[store.EvidenceFile]] = {}
         for e in store.list_evidence(session, [r.id for r in reports]):
             files.setdefault(e.report_id, []).append(
-                {
-                    "file_name": e.file_name,
-                    "sha256": e.sha256,
-                    "size": e.size,
-                    "mime": e.mime,
-                    "stored_path": e.stored_path,
-                }
+                store.EvidenceFile(e.file_name, e.sha256, e.size, e.mime, e.stored_path)
             )
-        return [_report_dict(r, task, files.get(r.id, [])) for r in reports]
+        return [_report(r, task, files.get(r.id, [])) for r in reports]
 
 
 def _unit_names(session: Session, plan: Plan) -> dict[str, str]:
@@ -257,7 +276,7 @@ def _task_item(
         "lead_name": names.get(t.lead or ""),
         "co_units": list(t.co_units or []),
         "weight": t.weight,
-        "latest": None if latest is None else _report_dict(latest, t.code, []),
+        "latest": None if latest is None else _report(latest, t.code, []).to_dict(),
         "states": [s.value for s in states],
         "state_labels": [AUTO_STATE_LABELS[s][0] + " / " + AUTO_STATE_LABELS[s][1] for s in states],
         "overdue_milestones": [
