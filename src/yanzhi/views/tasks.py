@@ -164,6 +164,7 @@ def board(
 
 def _summary(items: list[dict[str, Any]]) -> dict[str, int]:
     def has(state: str) -> int:
+        """How many of the tasks carry ``state``."""
         return sum(1 for t in items if state in t["states"])
 
     return {

@@ -40,6 +40,7 @@ class _NoChange(Exception):
 
 
 def register_kind(code: str) -> RegisterKind:
+    """The register called ``code``; ValueError (with the known codes) for another name."""
     try:
         return REGISTER_KINDS[code]
     except KeyError:
@@ -50,6 +51,7 @@ def register_kind(code: str) -> RegisterKind:
 
 
 def kinds() -> list[dict[str, Any]]:
+    """Every register: code, names and the plan metrics it counts."""
     return [
         {"code": k.code, "name": k.zh, "name_en": k.en, "metrics": [c.metric for c in k.counts]}
         for k in REGISTER_KINDS.values()
@@ -104,6 +106,8 @@ def _clean(v: Any) -> Any:
 def import_register(
     engine: Engine, kind: str, path: Path, *, actor: str, dry_run: bool = False
 ) -> ImportReport:
+    """Import a register file of ``kind``: all or nothing; an identical file changes
+    nothing; a changed entry gets a new version. The report lists any errors by row."""
     spec = register_kind(kind)
     fmt = REGISTER_FORMATS[spec.code]
     report = ImportReport(file=path.name, kind=spec.code, dry_run=dry_run)

@@ -87,6 +87,8 @@ def supervision(request: Request, scope: ScopeDep, period: str | None = PERIOD) 
 
 
 class RemindIn(BaseModel):
+    """A reminder to a responsible unit."""
+
     unit: str = Field(min_length=1, max_length=64, description="responsible unit code")
     note: str | None = Field(None, max_length=2000)
     period: str | None = Field(None, max_length=16)
@@ -150,6 +152,8 @@ async def create_report(request: Request, scope: ScopeDep, code: str = CODE) -> 
 
 
 class CommentIn(BaseModel):
+    """A leader's comment."""
+
     text: str = Field(min_length=1, max_length=5000, description="the comment / 批示")
 
 
@@ -165,6 +169,8 @@ def create_comment(body: CommentIn, request: Request, scope: ScopeDep, code: str
 
 
 class OwnersIn(BaseModel):
+    """A task's lead unit and co-units."""
+
     lead: str | None = Field(None, max_length=64, description="lead unit code")
     co_units: list[str] = Field(default_factory=list, max_length=50)
 
@@ -176,6 +182,8 @@ def set_owners(body: OwnersIn, request: Request, scope: ScopeDep, code: str = CO
 
 
 class MilestoneIn(BaseModel):
+    """A task's milestone for a year."""
+
     year: int = Field(ge=2000, le=2100)
     title: str = Field(min_length=1, max_length=300)
     due: dt.date | None = None

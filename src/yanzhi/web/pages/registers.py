@@ -125,6 +125,7 @@ def import_register(
     file: UploadFile = File(...),
     dry_run: str = Form(""),
 ) -> Response:
+    """The import form: the register page with the import report, or the reason."""
     try:
         result = import_upload(engine(request), scope, kind, file, bool(dry_run))
     except (ApiError, ValueError) as exc:

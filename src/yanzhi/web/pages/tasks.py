@@ -165,6 +165,7 @@ def remind(
     unit: str = Form(..., min_length=1, max_length=64),
     note: str = Form("", max_length=2000),
 ) -> Response:
+    """Record reminders to a unit, then back to the supervision list."""
     sent = supervision_views.remind(engine(request), scope, unit, note=note or None)
     return RedirectResponse(f"/tasks/supervision?sent={len(sent)}", status_code=303)
 
@@ -257,6 +258,7 @@ def task(request: Request, scope: ScopeDep, code: str = CODE) -> Response:
 
 @router.get("/tasks/{code}/evidence/{sha256}", response_class=FileResponse)
 def evidence(request: Request, scope: ScopeDep, code: str = CODE, sha256: str = SHA) -> Response:
+    """Download an evidence file of a visible task (an attachment)."""
     return evidence_response(task_views.evidence_file(engine(request), scope, code, sha256))
 
 
@@ -266,6 +268,7 @@ def _done(code: str, what: str) -> Response:
 
 @router.post("/tasks/{code}/report")
 async def report(request: Request, scope: ScopeDep, code: str = CODE) -> Response:
+    """The report form: saved, or the task page again with the reason."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     form.pop("csrf_token", None)
     try:
@@ -283,6 +286,7 @@ async def report(request: Request, scope: ScopeDep, code: str = CODE) -> Respons
 def comment(
     request: Request, scope: ScopeDep, code: str = CODE, text: str = Form("", max_length=5000)
 ) -> Response:
+    """The comment form (leaders, admin)."""
     try:
         task_writes.comment(engine(request), scope, code, text)
     except REFUSED as exc:
@@ -298,6 +302,7 @@ def owners(
     lead: str = Form("", max_length=64),
     co_units: list[str] = Form([]),
 ) -> Response:
+    """The owners form (admin, city analyst)."""
     try:
         task_writes.assign(engine(request), scope, code, lead=lead, co_units=co_units)
     except REFUSED as exc:
@@ -315,6 +320,7 @@ def milestone(
     due: str = Form("", max_length=10),
     done: str = Form(""),
 ) -> Response:
+    """The milestone form (admin, city analyst)."""
     try:
         task_writes.milestone(
             engine(request),
