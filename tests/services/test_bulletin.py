@@ -134,7 +134,7 @@ def test_supervision_report(engine, tmp_path):
     from yanzhi.services.tasks.supervision import supervise
 
     demo_tasks.load(engine, actor="demo:bureau")
-    data = supervise(engine)
+    data = supervise(engine).to_dict()
     assert data["units"], "the demo leaves some tasks silent or overdue"
     d = Document(str(sup_doc.write_docx(data, tmp_path / "s.docx")))
     first = data["units"][0]

@@ -188,27 +188,27 @@ def test_refused_reports_leave_the_database_unchanged(
 def test_supervision_lists_silent_and_overdue_tasks_with_reminders(db):
     demo_tasks.load(db, actor="demo:bureau", today=TODAY)
     listed = supervision.supervise(db, today=TODAY)
-    assert listed["period"] == "2026Q4"
-    states = {t["code"]: t["states"] for u in listed["units"] for t in u["tasks"]}
+    assert listed.period == "2026Q4"
+    states = {t.code: t.states for u in listed.units for t in u.tasks}
     for code in demo_tasks.SILENT:
         assert "silent" in states[code]
     for code in demo_tasks.OVERDUE:
         assert "overdue_milestone" in states[code]
     assert "P1.T1" not in states  # reported this quarter, milestones done
-    unit = next(u for u in listed["units"] if any(t["code"] == "P2.T4" for t in u["tasks"]))
+    unit = next(u for u in listed.units if any(t.code == "P2.T4" for t in u.tasks))
     sent = supervision.remind(
-        db, unit["unit"], actor="t:supervisor", note="请于月底前报送", today=TODAY
+        db, unit.unit, actor="t:supervisor", note="请于月底前报送", today=TODAY
     )
     assert {s.task for s in sent} >= {"P2.T4"}
     again = supervision.supervise(db, today=TODAY)
-    task = next(t for u in again["units"] for t in u["tasks"] if t["code"] == "P2.T4")
-    [r] = task["reminders"]
-    assert (r["reminded_by"], r["unit"], r["note"]) == (
+    task = next(t for u in again.units for t in u.tasks if t.code == "P2.T4")
+    [r] = task.reminders
+    assert (r.reminded_by, r.unit, r.note) == (
         "t:supervisor",
-        unit["unit"],
+        unit.unit,
         "请于月底前报送",
     )
-    assert "silent" in r["reasons"]
+    assert "silent" in r.reasons
     assert scalar(db, "SELECT count(*) FROM audit_log WHERE entity = 'reminder'") == len(sent)
     overdue = tasks.board(db, overdue=True, today=TODAY)["tasks"]
     assert sorted(t["code"] for t in overdue) == sorted(demo_tasks.OVERDUE)

@@ -305,7 +305,7 @@ def test_analyst_assigns_owners_and_sets_milestones(site: Site) -> None:
 def test_supervision_and_reminders(site: Site) -> None:
     c = site.as_role("analyst")
     data = c.get("/api/v1/tasks/supervision").json()
-    assert data == {**supervision.supervise(site.engine), "may_remind": True}
+    assert data == {**supervision.supervise(site.engine).to_dict(), "may_remind": True}
     assert data["units"], "the demo has silent and overdue tasks"
     unit = data["units"][0]["unit"]
     r = c.post("/api/v1/tasks/supervision/remind", json={"unit": unit, "note": "请按期报送"})

@@ -97,7 +97,7 @@ def supervision(
     if fmt not in supervision_doc.WRITERS:
         raise typer.BadParameter(f"--format must be one of {', '.join(supervision_doc.WRITERS)}")
     with handled(), engine_for(database) as engine:
-        data = supervise(engine, period=period)
+        data = supervise(engine, period=period).to_dict()
         if unit:
             data["units"] = [u for u in data["units"] if u["unit"] == unit]
             if not data["units"]:

@@ -129,7 +129,7 @@ def supervise(
 ) -> None:
     """督办: per responsible unit, what is overdue, silent or behind, and reminders sent."""
     with handled(as_json), engine_for(database) as engine:
-        data = supervision.supervise(engine, period=period, today=_day(as_of))
+        data = supervision.supervise(engine, period=period, today=_day(as_of)).to_dict()
     if as_json:
         print_json(data)
         return

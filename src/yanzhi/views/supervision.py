@@ -26,7 +26,7 @@ def supervision(
     """督办: per responsible unit, the principal's tasks that are overdue, silent or behind,
     with the reminders already sent."""
     scope.require("read")
-    data = supervision_svc.supervise(engine, period=period, today=today)
+    data = supervision_svc.supervise(engine, period=period, today=today).to_dict()
     owners = task_owners(engine)
     units = []
     for u in data["units"]:

@@ -4,7 +4,7 @@ on the board, and the reminders sent to those units."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
@@ -16,48 +16,98 @@ from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
 
 
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder (督办) sent to a unit about a task, and why."""
+
+    unit: str
+    period: str
+    reasons: list[str]
+    note: str | None
+    reminded_by: str
+    reminded_at: str
+
+
+@dataclass(frozen=True)
+class SupervisedTask:
+    """A task on the supervision list: its automatic states, latest report (as on the
+    board), overdue milestones and the reminders already sent."""
+
+    code: str
+    title: str
+    states: list[str]
+    state_labels: list[str]
+    latest: dict[str, Any] | None
+    overdue_milestones: list[dict[str, Any]]
+    reminders: list[Reminder]
+
+
+@dataclass(frozen=True)
+class SupervisedUnit:
+    """A responsible (lead) unit and its tasks to supervise."""
+
+    unit: str
+    unit_name: str
+    tasks: list[SupervisedTask] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SupervisionList:
+    """督办 for a period: per responsible unit, the tasks overdue, silent or behind."""
+
+    period: str
+    today: str
+    units: list[SupervisedUnit]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON (the CLI's ``--json``, the report documents)."""
+        return asdict(self)
+
+
+def _reminders(engine: Engine) -> dict[str, list[Reminder]]:
+    with transaction(engine) as session:
+        pid = _plan_id(session, get_plan(session))
+        tasks = {t.id: t.code for t in store.list_tasks(session, pid)}
+        out: dict[str, list[Reminder]] = {}
+        for r in store.list_reminders(session, pid):
+            out.setdefault(tasks[r.task_id], []).append(
+                Reminder(
+                    r.unit,
+                    r.period,
+                    list(r.reasons or []),
+                    r.note,
+                    r.reminded_by,
+                    r.reminded_at.isoformat(),
+                )
+            )
+    return out
+
+
 def supervise(
     engine: Engine, *, period: str | None = None, today: dt.date | None = None
-) -> dict[str, Any]:
+) -> SupervisionList:
     """督办: per responsible (lead) unit, the tasks that are overdue, silent or behind,
     with the reminders already sent."""
     b = board(engine, period=period, today=today)
-    with transaction(engine) as session:
-        plan = get_plan(session)
-        pid = _plan_id(session, plan)
-        tasks = {t.id: t.code for t in store.list_tasks(session, pid)}
-        reminders: dict[str, list[dict[str, Any]]] = {}
-        for r in store.list_reminders(session, pid):
-            reminders.setdefault(tasks[r.task_id], []).append(
-                {
-                    "unit": r.unit,
-                    "period": r.period,
-                    "reasons": r.reasons,
-                    "note": r.note,
-                    "reminded_by": r.reminded_by,
-                    "reminded_at": r.reminded_at.isoformat(),
-                }
-            )
-    units: dict[str, dict[str, Any]] = {}
+    reminders = _reminders(engine)
+    units: dict[str, SupervisedUnit] = {}
     for item in b["tasks"]:
         if not item["states"]:
             continue
         unit = item["lead"] or UNASSIGNED
-        entry = units.setdefault(
-            unit, {"unit": unit, "unit_name": item["lead_name"] or "未分配牵头单位", "tasks": []}
+        entry = units.setdefault(unit, SupervisedUnit(unit, item["lead_name"] or "未分配牵头单位"))
+        entry.tasks.append(
+            SupervisedTask(
+                code=item["code"],
+                title=item["title"],
+                states=item["states"],
+                state_labels=item["state_labels"],
+                latest=item["latest"],
+                overdue_milestones=item["overdue_milestones"],
+                reminders=reminders.get(item["code"], []),
+            )
         )
-        entry["tasks"].append(
-            {
-                "code": item["code"],
-                "title": item["title"],
-                "states": item["states"],
-                "state_labels": item["state_labels"],
-                "latest": item["latest"],
-                "overdue_milestones": item["overdue_milestones"],
-                "reminders": reminders.get(item["code"], []),
-            }
-        )
-    return {"period": b["period"], "today": b["today"], "units": list(units.values())}
+    return SupervisionList(b["period"], b["today"], list(units.values()))
 
 
 @dataclass(frozen=True)
@@ -84,23 +134,23 @@ def remind(
 ) -> list[ReminderSent]:
     """Record a reminder to ``unit`` for each of its tasks on the supervision list."""
     listed = supervise(engine, period=period, today=today)
-    found = next((u for u in listed["units"] if u["unit"] == unit), None)
+    found = next((u for u in listed.units if u.unit == unit), None)
     if found is None:
         return []
     ctx = WriteContext(actor)
     out = []
     with transaction(engine) as session:
         plan = get_plan(session)
-        for t in found["tasks"]:
-            row = _task(session, plan, t["code"])
+        for t in found.tasks:
+            row = _task(session, plan, t.code)
             store.create_reminder(
                 session,
                 task=row,
                 unit=unit,
-                period=listed["period"],
-                reasons=t["states"],
+                period=listed.period,
+                reasons=t.states,
                 note=note,
                 ctx=ctx,
             )
-            out.append(ReminderSent(t["code"], unit, list(t["states"])))
+            out.append(ReminderSent(t.code, unit, list(t.states)))
     return out
