@@ -131,10 +131,10 @@ def test_district_report(engine, tmp_path):
 def test_supervision_report(engine, tmp_path):
     from yanzhi.reports import supervision as sup_doc
     from yanzhi.services.demo import tasks as demo_tasks
-    from yanzhi.services.tasks.updates import supervise
+    from yanzhi.services.tasks.supervision import supervise
 
     demo_tasks.load(engine, actor="demo:bureau")
-    data = supervise(engine)
+    data = supervise(engine).to_dict()
     assert data["units"], "the demo leaves some tasks silent or overdue"
     d = Document(str(sup_doc.write_docx(data, tmp_path / "s.docx")))
     first = data["units"][0]

@@ -71,10 +71,11 @@ def test_csv_import_reimport_and_versions(db, tmp_path):
     rep = registers.import_register(db, "scenario", path2, actor="t:officer")
     assert (rep.created, rep.updated, rep.unchanged) == (0, 1, 2)
     [entry] = [
-        e for e in registers.list_register(db, "scenario", history=True) if e["code"] == "S-002"
+        e for e in registers.list_register(db, "scenario", history=True) if e.code == "S-002"
     ]
-    assert entry["version"] == 2 and entry["fields"]["field"] == "大数据"
-    assert [h["fields"]["field"] for h in entry["history"]] == ["人工智能"]
+    assert entry.version == 2 and entry.fields["field"] == "大数据"
+    assert entry.history is not None
+    assert [h.fields["field"] for h in entry.history] == ["人工智能"]
 
 
 def test_xlsx_import_of_laboratories_counts_and_targets(db, tmp_path):
@@ -133,15 +134,14 @@ def test_moves_between_the_three_lists_keep_history(db, tmp_path):
         db, "tech_list", write_csv(tmp_path / "l3.csv", header, v3), actor="t"
     )
     assert (rep.updated, rep.unchanged) == (1, 1)
-    k1 = next(
-        e for e in registers.list_register(db, "tech_list", history=True) if e["code"] == "K-1"
-    )
-    assert [h["list"] for h in k1["history"]] + [k1["list"]] == [
+    k1 = next(e for e in registers.list_register(db, "tech_list", history=True) if e.code == "K-1")
+    assert k1.history is not None
+    assert [h.list for h in k1.history] + [k1.list] == [
         "blocking",
         "promotion",
         "transfer",
     ]
-    assert k1["list_name"] == "转化清单"
+    assert k1.list_name == "转化清单"
     with db.connect() as c:
         moves = c.execute(
             text(

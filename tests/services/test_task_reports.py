@@ -13,6 +13,7 @@ from yanzhi.core.issues import InputRejected
 from yanzhi.core.tasks import TaskInputError
 from yanzhi.services.database import init_database
 from yanzhi.services.demo import tasks as demo_tasks
+from yanzhi.services.tasks import comments, owners, supervision
 from yanzhi.services.tasks import updates as tasks
 
 TODAY = dt.date(2026, 11, 28)
@@ -80,21 +81,21 @@ def test_reports_keep_history_and_the_latest_is_shown(db, tmp_path, evidence_dir
         evidence=[_pdf(tmp_path), _docx(tmp_path)],
         actor="t:dept",
     )
-    assert saved["delay_count"] == 1 and len(saved["evidence"]) == 2
-    pdf = saved["evidence"][0]
-    assert pdf["mime"] == "application/pdf"
-    stored = evidence_dir / pdf["stored_path"]
+    assert saved.delay_count == 1 and len(saved.evidence) == 2
+    pdf = saved.evidence[0]
+    assert pdf.mime == "application/pdf"
+    stored = evidence_dir / pdf.stored_path
     assert stored.read_bytes() == _pdf(tmp_path).read_bytes()
-    assert stored.name == pdf["sha256"]
+    assert stored.name == pdf.sha256
     again = tasks.report(db, "P3.T2", period="2026Q4", status="behind", progress=60, actor="t")
-    assert again["delay_count"] == 2
+    assert again.delay_count == 2
     hist = tasks.history(db, "P3.T2")
-    assert [(h["period"], h["progress"]) for h in hist] == [
+    assert [(h.period, h.progress) for h in hist] == [
         ("2026Q3", 40),
         ("2026Q4", 55),
         ("2026Q4", 60),
     ]
-    assert len(hist[1]["evidence"]) == 2
+    assert len(hist[1].evidence) == 2
     b = tasks.board(db, period="2026Q4", today=TODAY)
     item = next(t for t in b["tasks"] if t["code"] == "P3.T2")
     assert item["latest"]["progress"] == 60 and item["latest"]["status_label_zh"] == "滞后"
@@ -186,26 +187,28 @@ def test_refused_reports_leave_the_database_unchanged(
 
 def test_supervision_lists_silent_and_overdue_tasks_with_reminders(db):
     demo_tasks.load(db, actor="demo:bureau", today=TODAY)
-    listed = tasks.supervise(db, today=TODAY)
-    assert listed["period"] == "2026Q4"
-    states = {t["code"]: t["states"] for u in listed["units"] for t in u["tasks"]}
+    listed = supervision.supervise(db, today=TODAY)
+    assert listed.period == "2026Q4"
+    states = {t.code: t.states for u in listed.units for t in u.tasks}
     for code in demo_tasks.SILENT:
         assert "silent" in states[code]
     for code in demo_tasks.OVERDUE:
         assert "overdue_milestone" in states[code]
     assert "P1.T1" not in states  # reported this quarter, milestones done
-    unit = next(u for u in listed["units"] if any(t["code"] == "P2.T4" for t in u["tasks"]))
-    sent = tasks.remind(db, unit["unit"], actor="t:supervisor", note="请于月底前报送", today=TODAY)
-    assert {s["task"] for s in sent} >= {"P2.T4"}
-    again = tasks.supervise(db, today=TODAY)
-    task = next(t for u in again["units"] for t in u["tasks"] if t["code"] == "P2.T4")
-    [r] = task["reminders"]
-    assert (r["reminded_by"], r["unit"], r["note"]) == (
+    unit = next(u for u in listed.units if any(t.code == "P2.T4" for t in u.tasks))
+    sent = supervision.remind(
+        db, unit.unit, actor="t:supervisor", note="请于月底前报送", today=TODAY
+    )
+    assert {s.task for s in sent} >= {"P2.T4"}
+    again = supervision.supervise(db, today=TODAY)
+    task = next(t for u in again.units for t in u.tasks if t.code == "P2.T4")
+    [r] = task.reminders
+    assert (r.reminded_by, r.unit, r.note) == (
         "t:supervisor",
-        unit["unit"],
+        unit.unit,
         "请于月底前报送",
     )
-    assert "silent" in r["reasons"]
+    assert "silent" in r.reasons
     assert scalar(db, "SELECT count(*) FROM audit_log WHERE entity = 'reminder'") == len(sent)
     overdue = tasks.board(db, overdue=True, today=TODAY)["tasks"]
     assert sorted(t["code"] for t in overdue) == sorted(demo_tasks.OVERDUE)
@@ -216,24 +219,24 @@ def test_supervision_lists_silent_and_overdue_tasks_with_reminders(db):
 
 
 def test_leader_comment_is_audited_and_owners_are_checked(db):
-    tasks.comment(db, "P2.T1", "加快推进实验室建设", actor="leader:副市长")
-    [c] = tasks.comments(db, "P2.T1")
-    assert (c["author"], c["text"]) == ("leader:副市长", "加快推进实验室建设")
+    comments.comment(db, "P2.T1", "加快推进实验室建设", actor="leader:副市长")
+    [c] = comments.comments(db, "P2.T1")
+    assert (c.author, c.text) == ("leader:副市长", "加快推进实验室建设")
     assert (
         scalar(db, "SELECT actor FROM audit_log WHERE entity = 'task_comment'") == "leader:副市长"
     )
     with pytest.raises(TaskInputError):
-        tasks.comment(db, "P2.T1", "  ", actor="leader:x")
-    assert tasks.assign(db, "P2.T1", lead="NBKJJ", co_units=["330212"], actor="t")
+        comments.comment(db, "P2.T1", "  ", actor="leader:x")
+    assert owners.assign(db, "P2.T1", lead="NBKJJ", co_units=["330212"], actor="t")
     assert [t["code"] for t in tasks.board(db, owner="330212", today=TODAY)["tasks"]] == ["P2.T1"]
     with pytest.raises(LookupError):
-        tasks.assign(db, "P2.T1", lead="NOPE", co_units=[], actor="t")
-    code = tasks.set_milestone(
+        owners.assign(db, "P2.T1", lead="NOPE", co_units=[], actor="t")
+    code = owners.set_milestone(
         db, "P2.T1", year=2025, title="完成建设", actor="t", due="2025-06-30"
     )
     item = next(t for t in tasks.board(db, today=TODAY)["tasks"] if t["code"] == "P2.T1")
     assert item["overdue_milestones"] == [{"code": code, "due": "2025-06-30"}]
-    tasks.set_milestone(
+    owners.set_milestone(
         db,
         "P2.T1",
         year=2025,

@@ -1,7 +1,8 @@
-"""Tasks and registers on the web: the board's numbers equal the service's, each role sees
-the tasks its scope allows (403 on another's), a task owner reports progress with evidence
-(in the history, the audit log and downloadable as an attachment), leaders comment,
-supervision and reminders, the registers, the pages and their Excel exports."""
+"""Tasks on the web: the board's numbers equal the service's, each role sees the tasks its
+scope allows (403 on another's), a task owner reports progress with evidence (in the
+history, the audit log and downloadable as an attachment), leaders comment, supervision
+and reminders, the pages and their Excel exports; every task route documents its response.
+(Registers: test_registers_web.py.)"""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 from tests.web.conftest import Site, csrf_of
+from tests.web.openapi_support import assert_documented
 
-from yanzhi.services.tasks import registers
+from yanzhi.services.tasks import registers, supervision
 from yanzhi.services.tasks import updates as tasks
+from yanzhi.web.api import create_api
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -246,7 +249,7 @@ def test_report_through_the_page_form(site: Site) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == f"/tasks/{code}?saved=report"
-    assert tasks.history(site.engine, code)[-1]["progress"] == 75
+    assert tasks.history(site.engine, code)[-1].progress == 75
     bad = c.post(f"/tasks/{code}/report", data={**form, "progress": "75", "status": "x"})
     assert bad.status_code == 400 and 'id="form-error"' in bad.text
     no_csrf = c.post(
@@ -302,7 +305,7 @@ def test_analyst_assigns_owners_and_sets_milestones(site: Site) -> None:
 def test_supervision_and_reminders(site: Site) -> None:
     c = site.as_role("analyst")
     data = c.get("/api/v1/tasks/supervision").json()
-    assert data == {**tasks.supervise(site.engine), "may_remind": True}
+    assert data == {**supervision.supervise(site.engine).to_dict(), "may_remind": True}
     assert data["units"], "the demo has silent and overdue tasks"
     unit = data["units"][0]["unit"]
     r = c.post("/api/v1/tasks/supervision/remind", json={"unit": unit, "note": "请按期报送"})
@@ -326,51 +329,6 @@ def test_supervision_and_reminders(site: Site) -> None:
     assert page.status_code == 200 and "督办清单" in page.text and "remind-form" in page.text
 
 
-# --------------------------------------------------------------------------- registers
-
-
-def test_registers_api(site: Site) -> None:
-    c = site.as_role("analyst")
-    kinds = c.get("/api/v1/registers", params={"size": 100}).json()
-    counts = {k["code"]: k["entries"] for k in kinds["items"]}
-    assert counts["scenario"] == len(registers.list_register(site.engine, "scenario")) > 0
-    data = c.get("/api/v1/registers/scenario", params={"size": 500, "year": 2025}).json()
-    assert data["total"] == counts["scenario"]
-    city = registers.counts(site.engine, "scenario", year=2025)
-    assert {d["code"]: d["count"] for d in data["districts"]} == {
-        d["code"]: city.get(d["code"], 0) for d in data["districts"]
-    }
-    assert len(data["districts"]) == 10
-    assert c.get("/api/v1/registers/nonsense").status_code == 404
-    town = site.accounts["township"]["unit"]
-    mine = site.as_role("township").get("/api/v1/registers/scenario", params={"size": 500}).json()
-    assert all(e["org_unit_code"] == town for e in mine["items"])
-    assert mine["total"] == sum(
-        1 for e in registers.list_register(site.engine, "scenario") if e["org_unit_code"] == town
-    )
-
-
-def test_register_import_needs_register_write(site: Site, tmp_path: Any) -> None:
-    town = site.accounts["township"]["unit"]
-    csv = (
-        "编号,名称,所属区划代码,开始日期,结束日期,场景领域\n"
-        f"WEB-1,网页导入场景,{town},2025-03-01,,5G\n"
-    )
-    files = {"file": ("scenario.csv", csv.encode("utf-8-sig"), "text/csv")}
-    r = site.as_role("township").post("/api/v1/registers/scenario/import", files=files)
-    assert r.status_code == 403
-    c = site.as_role("analyst")
-    r = c.post("/api/v1/registers/scenario/import", files=files, data={"dry_run": "true"})
-    assert r.status_code == 200 and r.json()["created"] == 1 and r.json()["batch_id"] is None
-    assert not any(e["code"] == "WEB-1" for e in registers.list_register(site.engine, "scenario"))
-    r = c.post("/api/v1/registers/scenario/import", files=files)
-    assert r.status_code == 200 and r.json()["created"] == 1
-    assert any(e["code"] == "WEB-1" for e in registers.list_register(site.engine, "scenario"))
-    bad = {"file": ("bad.csv", "编号,名称\nX,Y\n".encode(), "text/csv")}
-    r = c.post("/api/v1/registers/scenario/import", files=bad)
-    assert r.status_code == 422 and r.json()["error"]["details"]
-
-
 # --------------------------------------------------------------------------- pages, exports
 
 
@@ -382,9 +340,6 @@ def test_pages_render(site: Site, user: str) -> None:
         "/tasks",
         "/tasks?status=behind&overdue=1",
         "/tasks/supervision",
-        "/registers",
-        "/registers/scenario",
-        "/registers/tech_list",
     ]
     if visible:
         paths.append(f"/tasks/{visible[0]['code']}")
@@ -424,3 +379,7 @@ def test_forms_show_only_to_roles_that_may_use_them(site: Site) -> None:
     analyst = site.as_role("analyst").get("/registers/scenario").text
     assert 'id="import-form"' in analyst
     assert 'id="import-form"' not in site.as_role("district").get("/registers/scenario").text
+
+
+def test_every_task_route_documents_its_response() -> None:
+    assert_documented(create_api().openapi(), "/tasks")

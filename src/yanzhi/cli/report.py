@@ -92,12 +92,12 @@ def supervision(
 ) -> None:
     """The supervision report (督办): overdue, silent and behind-path tasks per unit."""
     from yanzhi.reports import supervision as supervision_doc
-    from yanzhi.services.tasks.updates import supervise
+    from yanzhi.services.tasks.supervision import supervise
 
     if fmt not in supervision_doc.WRITERS:
         raise typer.BadParameter(f"--format must be one of {', '.join(supervision_doc.WRITERS)}")
     with handled(), engine_for(database) as engine:
-        data = supervise(engine, period=period)
+        data = supervise(engine, period=period).to_dict()
         if unit:
             data["units"] = [u for u in data["units"] if u["unit"] == unit]
             if not data["units"]:

@@ -20,6 +20,7 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
+from yanzhi.services.tasks import comments, owners, supervision
 from yanzhi.services.tasks import registers as reg_svc
 from yanzhi.services.tasks import updates as task_svc
 from yanzhi.services.tasks.targets import list_targets
@@ -111,11 +112,11 @@ def report(
             actor=actor(),
         )
     if as_json:
-        print_json(saved)
+        print_json(saved.to_dict())
         return
     console.print(
-        f"{task} {saved['period']}: {saved['status_label_zh']} / {saved['status_label_en']} "
-        f"{_pct(saved['progress'])}, {len(saved['evidence'])} evidence file(s) / 已报送"
+        f"{task} {saved.period}: {saved.status_label_zh} / {saved.status_label_en} "
+        f"{_pct(saved.progress)}, {len(saved.evidence)} evidence file(s) / 已报送"
     )
 
 
@@ -128,7 +129,7 @@ def supervise(
 ) -> None:
     """督办: per responsible unit, what is overdue, silent or behind, and reminders sent."""
     with handled(as_json), engine_for(database) as engine:
-        data = task_svc.supervise(engine, period=period, today=_day(as_of))
+        data = supervision.supervise(engine, period=period, today=_day(as_of)).to_dict()
     if as_json:
         print_json(data)
         return
@@ -150,11 +151,11 @@ def remind(
 ) -> None:
     """Record a reminder (督办) to a unit for each of its listed tasks."""
     with handled(as_json), engine_for(database) as engine:
-        sent = task_svc.remind(
+        sent = supervision.remind(
             engine, unit, actor=actor(), note=note, period=period, today=_day(as_of)
         )
     if as_json:
-        print_json(sent)
+        print_json([r.to_dict() for r in sent])
         return
     console.print(f"{len(sent)} reminder(s) recorded for {unit} / 已记录督办 {len(sent)} 条")
 
@@ -168,8 +169,10 @@ def comment(
 ) -> None:
     """A leader's comment on a task (audited). / 领导批示"""
     with handled(as_json), engine_for(database) as engine:
-        saved = task_svc.comment(engine, task, text, actor=actor())
-    print_json(saved) if as_json else console.print(f"{task}: comment recorded / 已记录批示")
+        saved = comments.comment(engine, task, text, actor=actor())
+    print_json(saved.to_dict()) if as_json else console.print(
+        f"{task}: comment recorded / 已记录批示"
+    )
 
 
 @app.command("assign")
@@ -183,7 +186,7 @@ def assign(
 ) -> None:
     """Set a task's lead unit and co-units (audited). / 设置牵头和配合单位"""
     with handled(), engine_for(database) as engine:
-        changed = task_svc.assign(engine, task, lead=lead, co_units=list(co or []), actor=actor())
+        changed = owners.assign(engine, task, lead=lead, co_units=list(co or []), actor=actor())
     console.print(f"{task}: " + ("owners updated / 已更新" if changed else "no change / 无变化"))
 
 
@@ -198,7 +201,7 @@ def milestone(
 ) -> None:
     """Add or edit a task's milestone for a year, optionally marking it done (audited)."""
     with handled(), engine_for(database) as engine:
-        code = task_svc.set_milestone(
+        code = owners.set_milestone(
             engine, task, year=year, title=title, due=due, done=done, actor=actor()
         )
     console.print(f"milestone {code} saved / 里程碑已保存")
@@ -214,12 +217,10 @@ def history(
     with handled(as_json), engine_for(database) as engine:
         rows = task_svc.history(engine, task)
     if as_json:
-        print_json(rows)
+        print_json([r.to_dict() for r in rows])
         return
     for r in rows:
-        console.print(
-            f"{r['period']} {r['status_label_zh']} {_pct(r['progress'])} {r['narrative'] or ''}"
-        )
+        console.print(f"{r.period} {r.status_label_zh} {_pct(r.progress)} {r.narrative or ''}")
 
 
 @registers_app.command("import")
@@ -257,17 +258,17 @@ def list_register(
     with handled(as_json), engine_for(database) as engine:
         rows = reg_svc.list_register(engine, kind, history=history)
     if as_json:
-        print_json(rows)
+        print_json([r.to_dict() for r in rows])
         return
     table = Table("code", "name / 名称", "unit / 区划", "from", "to", "list", title=kind)
     for r in rows:
         table.add_row(
-            r["code"],
-            r["name"],
-            r["org_unit_code"],
-            r["valid_from"],
-            r["valid_to"] or "",
-            r["list_name"] or "",
+            r.code,
+            r.name,
+            r.org_unit_code,
+            r.valid_from,
+            r.valid_to or "",
+            r.list_name or "",
         )
     console.print(table)
 

@@ -16,6 +16,7 @@ HEAD = ["任务", "名称", "问题", "最新报告", "逾期里程碑", "已催
 
 
 def rows(unit: dict[str, Any]) -> list[list[str]]:
+    """The table rows of one responsible unit's tasks."""
     out = []
     for t in unit["tasks"]:
         latest = t.get("latest") or {}
@@ -37,6 +38,7 @@ def _title(d: dict[str, Any]) -> str:
 
 
 def write_docx(d: dict[str, Any], out: Path) -> Path:
+    """The supervision list as a Word document."""
     doc = new_document()
     doc.add_heading(_title(d), level=1)
     doc.add_paragraph(f"截至 {d['today']}; 共 {len(d['units'])} 个责任单位有待督办事项。")
@@ -49,6 +51,7 @@ def write_docx(d: dict[str, Any], out: Path) -> Path:
 
 
 def write_pdf(d: dict[str, Any], out: Path) -> Path:
+    """The supervision list as a PDF."""
     from weasyprint import HTML
 
     esc = html.escape
@@ -72,6 +75,7 @@ def write_pdf(d: dict[str, Any], out: Path) -> Path:
 
 
 def write_xlsx(d: dict[str, Any], out: Path) -> Path:
+    """The supervision list as a workbook."""
     wb = Workbook()
     ws = wb.active
     ws.title = "督办"

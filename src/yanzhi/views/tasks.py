@@ -1,8 +1,10 @@
 """Key tasks as a principal sees them: the board, a task's page, its history and evidence,
-reports, comments, owners, milestones and supervision (督办). (Registers: register_views.)
+reports, comments, owners, milestones and supervision (督办). The writes are in
+:mod:`yanzhi.views.task_writes`, supervision in :mod:`yanzhi.views.supervision`, the
+registers in :mod:`yanzhi.views.registers`.
 
-Every function takes the principal and asks :mod:`yanzhi.services.access.scope`, so the web pages,
-the API and any script obey one rule:
+Every function takes the principal's :class:`~yanzhi.services.access.scope.Scope` (resolved
+once, at the edge), so the web pages, the API and any script obey one rule:
 
 - reading tasks needs ``read`` (enterprise users: none); a task is visible when
   :func:`scope.sees_task` says so (city-wide roles and city leaders: all; a task owner its
@@ -12,30 +14,39 @@ the API and any script obey one rule:
   reminders need ``task_manage``.
 
 The numbers come from :mod:`yanzhi.services.tasks.updates` and :mod:`yanzhi.services.tasks.targets`
-unchanged; this module only checks and filters.
+unchanged; this module only checks and filters. It returns the typed results of
+:mod:`yanzhi.views.task_models` (also the API's response models). An unknown task is
+:class:`~yanzhi.core.errors.NotFound`, a task out of scope
+:class:`~yanzhi.core.errors.NotPermitted`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Engine
 
-from yanzhi.core.orgtree import OrgTree
+from yanzhi.core.errors import NotFound, NotPermitted
 from yanzhi.core.tasks import TASK_STATUS_LABELS
 from yanzhi.ingest import evidence as ev
-from yanzhi.services.access.principal import PermissionDenied, Principal
-from yanzhi.services.access.scope import can, require, sees_task
+from yanzhi.services.access.scope import Scope
 from yanzhi.services.database import require_schema
+from yanzhi.services.tasks import comments as comment_svc
 from yanzhi.services.tasks import updates as tasks
 from yanzhi.services.tasks.targets import list_targets
 from yanzhi.storage import tasks as store
 from yanzhi.storage.db import transaction
 from yanzhi.storage.orgunits import list_org_units
 from yanzhi.storage.plans import get_plan, list_plans
+from yanzhi.views.task_models import (
+    EvidenceFile,
+    TaskBoard,
+    TaskDetail,
+    TaskReport,
+)
 
 SAFE_MIME = frozenset(
     [mime for _, mime in ev.MAGIC] + list(ev.OOXML.values()) + ["image/webp", ev.OLE_MIME]
@@ -46,7 +57,7 @@ SAFE_MIME = frozenset(
 # --------------------------------------------------------------------------- helpers
 
 
-def _owners(engine: Engine) -> dict[str, tuple[str | None, list[str]]]:
+def task_owners(engine: Engine) -> dict[str, tuple[str | None, list[str]]]:
     """Each task's lead unit and co-units, by task code."""
     require_schema(engine)
     with transaction(engine) as session:
@@ -64,36 +75,31 @@ def unit_names(engine: Engine) -> dict[str, str]:
     return names
 
 
-def _visible(principal: Principal, tree: OrgTree, lead: str | None, co: Sequence[str]) -> bool:
-    return sees_task(principal, lead, co, tree)
-
-
-def _check_task(
-    engine: Engine, principal: Principal, tree: OrgTree, code: str
-) -> tuple[str | None, list[str]]:
-    """The task's owners; LookupError for an unknown task, PermissionDenied if not visible."""
-    require(principal, "read")
-    owners = _owners(engine)
+def check_task(engine: Engine, scope: Scope, code: str) -> tuple[str | None, list[str]]:
+    """The task's owners; NotFound for an unknown task, NotPermitted if not visible."""
+    scope.require("read")
+    owners = task_owners(engine)
     if code not in owners:
-        raise LookupError(f"unknown task {code!r}; e.g. P1.T1 / 未知任务 {code!r}")
+        raise NotFound(f"unknown task {code!r}; e.g. P1.T1", f"未知任务 {code!r}")
     lead, co = owners[code]
-    if not _visible(principal, tree, lead, co):
-        raise PermissionDenied(
-            f"task {code} is not one of {principal.name}'s tasks / 任务 {code} 不在 "
-            f"{principal.name} 的权限范围内"
+    if not scope.sees_task(lead, co):
+        name = scope.principal.name
+        raise NotPermitted(
+            f"task {code} is not one of {name}'s tasks", f"任务 {code} 不在 {name} 的权限范围内"
         )
     return lead, co
 
 
-def may_report(principal: Principal, tree: OrgTree, lead: str | None, co: Sequence[str]) -> bool:
+def may_report(scope: Scope, lead: str | None, co: Sequence[str]) -> bool:
     """Admins report on any task; a task owner on the tasks it leads or co-leads."""
-    if not can(principal, "task_report"):
+    if not scope.can("task_report"):
         return False
-    return principal.role == "admin" or _visible(principal, tree, lead, co)
+    return scope.role == "admin" or scope.sees_task(lead, co)
 
 
-def may_comment(principal: Principal, tree: OrgTree, lead: str | None, co: Sequence[str]) -> bool:
-    return can(principal, "comment") and _visible(principal, tree, lead, co)
+def may_comment(scope: Scope, lead: str | None, co: Sequence[str]) -> bool:
+    """Leaders and admins comment on the tasks they see."""
+    return scope.can("comment") and scope.sees_task(lead, co)
 
 
 # --------------------------------------------------------------------------- the board
@@ -101,19 +107,18 @@ def may_comment(principal: Principal, tree: OrgTree, lead: str | None, co: Seque
 
 def board(
     engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
+    scope: Scope,
     *,
     owner: str | None = None,
     status: str | None = None,
     overdue: bool = False,
     period: str | None = None,
     today: dt.date | None = None,
-) -> dict[str, Any]:
+) -> TaskBoard:
     """The task board limited to the principal's tasks. The plan and programme progress are
     the whole plan's (city totals, as :func:`tasks.board` computes them); each programme
     also counts the principal's tasks on it and those flagged by an automatic state."""
-    require(principal, "read")
+    scope.require("read")
     b = tasks.board(
         engine,
         owner=owner or None,
@@ -125,7 +130,7 @@ def board(
     with transaction(engine) as session:
         plan = get_plan(session)
     names = unit_names(engine)
-    shown = [t for t in b["tasks"] if _visible(principal, tree, t["lead"], t["co_units"])]
+    shown = [t for t in b["tasks"] if scope.sees_task(t["lead"], t["co_units"])]
     titles = {p.code: (p.title, p.title_en) for p in plan.programmes}
     programmes = []
     for p in b["programmes"]:
@@ -142,21 +147,24 @@ def board(
         )
     for t in shown:
         t["co_unit_names"] = [names.get(u, u) for u in t["co_units"]]
-    return {
-        **b,
-        "programmes": programmes,
-        "tasks": shown,
-        "summary": _summary(shown),
-        "owners": _owner_choices(engine, principal, tree, names),
-        "filters": {"owner": owner, "status": status, "overdue": overdue},
-        "statuses": [
-            {"code": s.value, "zh": zh, "en": en} for s, (zh, en) in TASK_STATUS_LABELS.items()
-        ],
-    }
+    return TaskBoard.model_validate(
+        {
+            **b,
+            "programmes": programmes,
+            "tasks": shown,
+            "summary": _summary(shown),
+            "owners": _owner_choices(engine, scope, names),
+            "filters": {"owner": owner, "status": status, "overdue": overdue},
+            "statuses": [
+                {"code": s.value, "zh": zh, "en": en} for s, (zh, en) in TASK_STATUS_LABELS.items()
+            ],
+        }
+    )
 
 
 def _summary(items: list[dict[str, Any]]) -> dict[str, int]:
     def has(state: str) -> int:
+        """How many of the tasks carry ``state``."""
         return sum(1 for t in items if state in t["states"])
 
     return {
@@ -170,13 +178,11 @@ def _summary(items: list[dict[str, Any]]) -> dict[str, int]:
     }
 
 
-def _owner_choices(
-    engine: Engine, principal: Principal, tree: OrgTree, names: dict[str, str]
-) -> list[dict[str, str]]:
+def _owner_choices(engine: Engine, scope: Scope, names: dict[str, str]) -> list[dict[str, str]]:
     """The units leading or co-leading the principal's tasks (the board's owner filter)."""
     seen: dict[str, str] = {}
-    for lead, co in _owners(engine).values():
-        if not _visible(principal, tree, lead, co):
+    for lead, co in task_owners(engine).values():
+        if not scope.sees_task(lead, co):
             continue
         for u in [lead, *co]:
             if u:
@@ -187,12 +193,10 @@ def _owner_choices(
 # --------------------------------------------------------------------------- one task
 
 
-def task(
-    engine: Engine, principal: Principal, tree: OrgTree, code: str, *, today: dt.date | None = None
-) -> dict[str, Any]:
+def task(engine: Engine, scope: Scope, code: str, *, today: dt.date | None = None) -> TaskDetail:
     """A task's page: texts, owners, milestones, targets, automatic states, report
     history with evidence, leaders' comments, reminders, and what the principal may do."""
-    lead, co = _check_task(engine, principal, tree, code)
+    lead, co = check_task(engine, scope, code)
     day = today or dt.date.today()
     all_targets = list_targets(engine, as_of=day)
     full = tasks.board(engine, today=day, target_rows=all_targets)
@@ -232,7 +236,7 @@ def task(
         }
         for m in item["milestones"]
     ]
-    return {
+    detail = {
         **item,
         "text": text,
         "note": note,
@@ -243,181 +247,52 @@ def task(
         "milestones": milestones,
         "targets": [t for t in all_targets if t["task"] == code],
         "history": _history(engine, code),
-        "comments": tasks.comments(engine, code),
+        "comments": [c.to_dict() for c in comment_svc.comments(engine, code)],
         "reminders": reminders,
         "current_period": tasks.current_period(day),
         "may": {
-            "report": may_report(principal, tree, lead, co),
-            "comment": may_comment(principal, tree, lead, co),
-            "manage": can(principal, "task_manage"),
+            "report": may_report(scope, lead, co),
+            "comment": may_comment(scope, lead, co),
+            "manage": scope.can("task_manage"),
         },
         "units": [{"code": c, "name": n} for c, n in sorted(names.items())],
+    }
+    return TaskDetail.model_validate(detail)
+
+
+def public_report(r: tasks.ProgressReport) -> dict[str, Any]:
+    """A report as shown: its evidence without where it is stored on disk."""
+    return {
+        **r.to_dict(),
+        "evidence": [
+            {k: v for k, v in asdict(e).items() if k != "stored_path"} for e in r.evidence
+        ],
     }
 
 
 def _history(engine: Engine, code: str) -> list[dict[str, Any]]:
-    out = tasks.history(engine, code)
-    for r in out:
-        r["evidence"] = [{k: v for k, v in e.items() if k != "stored_path"} for e in r["evidence"]]
-    return list(reversed(out))
+    return [public_report(r) for r in reversed(tasks.history(engine, code))]
 
 
-def history(engine: Engine, principal: Principal, tree: OrgTree, code: str) -> list[dict[str, Any]]:
+def history(engine: Engine, scope: Scope, code: str) -> list[TaskReport]:
     """Every report of a visible task, newest first, with its evidence files (by hash)."""
-    _check_task(engine, principal, tree, code)
-    return _history(engine, code)
+    check_task(engine, scope, code)
+    return [TaskReport.model_validate(r) for r in _history(engine, code)]
 
 
-def evidence_file(
-    engine: Engine, principal: Principal, tree: OrgTree, code: str, sha256: str
-) -> dict[str, Any]:
+def evidence_file(engine: Engine, scope: Scope, code: str, sha256: str) -> EvidenceFile:
     """An evidence file of one of the task's reports, for download: its path on disk, its
     name, size and the type its content was checked to be."""
-    _check_task(engine, principal, tree, code)
+    check_task(engine, scope, code)
     found = next(
-        (e for r in tasks.history(engine, code) for e in r["evidence"] if e["sha256"] == sha256),
+        (e for r in tasks.history(engine, code) for e in r.evidence if e.sha256 == sha256),
         None,
     )
     if found is None:
-        raise LookupError(f"no evidence {sha256[:12]}… on task {code} / 该任务无此证明材料")
+        raise NotFound(f"no evidence {sha256[:12]}… on task {code}", "该任务无此证明材料")
     root = ev.evidence_dir().resolve()
-    path = (root / found["stored_path"]).resolve()
+    path = (root / found.stored_path).resolve()
     if not path.is_relative_to(root) or not path.is_file():
-        raise LookupError(f"evidence file {found['file_name']} is missing / 证明材料文件缺失")
-    mime = found["mime"] if found["mime"] in SAFE_MIME else "application/octet-stream"
-    return {"path": path, "file_name": found["file_name"], "size": found["size"], "mime": mime}
-
-
-# --------------------------------------------------------------------------- writes
-
-
-def report(
-    engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
-    code: str,
-    *,
-    status: str,
-    progress: float,
-    period: str | None = None,
-    note: str | None = None,
-    delay_reason: str | None = None,
-    evidence: Sequence[Path] = (),
-    today: dt.date | None = None,
-) -> dict[str, Any]:
-    """Report a task's progress (default period: this quarter), with evidence files."""
-    require(principal, "task_report")
-    lead, co = _check_task(engine, principal, tree, code)
-    if not may_report(principal, tree, lead, co):
-        raise PermissionDenied(f"{principal.name} may not report on {code} / 无权报送该任务")
-    saved = tasks.report(
-        engine,
-        code,
-        period=period or tasks.current_period(today or dt.date.today()),
-        status=status,
-        progress=progress,
-        note=note or None,
-        delay_reason=delay_reason or None,
-        evidence=evidence,
-        actor=principal.name,
-    )
-    saved["evidence"] = [
-        {k: v for k, v in e.items() if k != "stored_path"} for e in saved["evidence"]
-    ]
-    return saved
-
-
-def comment(
-    engine: Engine, principal: Principal, tree: OrgTree, code: str, text: str
-) -> dict[str, Any]:
-    """A leader's comment (批示) on a visible task."""
-    require(principal, "comment")
-    _check_task(engine, principal, tree, code)
-    return tasks.comment(engine, code, text, actor=principal.name)
-
-
-def assign(
-    engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
-    code: str,
-    *,
-    lead: str | None,
-    co_units: Sequence[str],
-) -> dict[str, Any]:
-    """Set a task's lead unit and co-units (admin, city analyst)."""
-    require(principal, "task_manage")
-    _check_task(engine, principal, tree, code)
-    co = [u for u in dict.fromkeys(c.strip() for c in co_units) if u and u != lead]
-    changed = tasks.assign(engine, code, lead=lead or None, co_units=co, actor=principal.name)
-    return {"task": code, "lead": lead or None, "co_units": co, "changed": changed}
-
-
-def milestone(
-    engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
-    code: str,
-    *,
-    year: int,
-    title: str,
-    due: str | None = None,
-    done: bool | None = None,
-) -> dict[str, Any]:
-    """Add or edit a task's milestone for a year, optionally marking it done."""
-    require(principal, "task_manage")
-    _check_task(engine, principal, tree, code)
-    if not title.strip():
-        raise ValueError("a milestone needs a title / 里程碑须有名称")
-    when = dt.date.today() if done else None
-    saved = tasks.set_milestone(
-        engine,
-        code,
-        year=year,
-        title=title.strip(),
-        due=due or None,
-        done=done,
-        done_on=when,
-        actor=principal.name,
-    )
-    return {"task": code, "milestone": saved, "done": done}
-
-
-# --------------------------------------------------------------------------- supervision
-
-
-def supervision(
-    engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
-    *,
-    period: str | None = None,
-    today: dt.date | None = None,
-) -> dict[str, Any]:
-    """督办: per responsible unit, the principal's tasks that are overdue, silent or behind,
-    with the reminders already sent."""
-    require(principal, "read")
-    data = tasks.supervise(engine, period=period, today=today)
-    owners = _owners(engine)
-    units = []
-    for u in data["units"]:
-        mine = [t for t in u["tasks"] if _visible(principal, tree, *owners[t["code"]])]
-        if mine:
-            units.append({**u, "tasks": mine})
-    return {**data, "units": units, "may_remind": can(principal, "task_manage")}
-
-
-def remind(
-    engine: Engine,
-    principal: Principal,
-    unit: str,
-    *,
-    note: str | None = None,
-    period: str | None = None,
-    today: dt.date | None = None,
-) -> list[dict[str, Any]]:
-    """Record a reminder to ``unit`` for each of its tasks on the supervision list."""
-    require(principal, "task_manage")
-    return tasks.remind(
-        engine, unit, actor=principal.name, note=note or None, period=period, today=today
-    )
+        raise NotFound(f"evidence file {found.file_name} is missing", "证明材料文件缺失")
+    mime = found.mime if found.mime in SAFE_MIME else "application/octet-stream"
+    return EvidenceFile(path=path, file_name=found.file_name, size=found.size, mime=mime)

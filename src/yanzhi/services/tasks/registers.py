@@ -4,7 +4,9 @@ rolled up to district and city."""
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ class _NoChange(Exception):
 
 
 def register_kind(code: str) -> RegisterKind:
+    """The register called ``code``; ValueError (with the known codes) for another name."""
     try:
         return REGISTER_KINDS[code]
     except KeyError:
@@ -48,6 +51,7 @@ def register_kind(code: str) -> RegisterKind:
 
 
 def kinds() -> list[dict[str, Any]]:
+    """Every register: code, names and the plan metrics it counts."""
     return [
         {"code": k.code, "name": k.zh, "name_en": k.en, "metrics": [c.metric for c in k.counts]}
         for k in REGISTER_KINDS.values()
@@ -102,6 +106,8 @@ def _clean(v: Any) -> Any:
 def import_register(
     engine: Engine, kind: str, path: Path, *, actor: str, dry_run: bool = False
 ) -> ImportReport:
+    """Import a register file of ``kind``: all or nothing; an identical file changes
+    nothing; a changed entry gets a new version. The report lists any errors by row."""
     spec = register_kind(kind)
     fmt = REGISTER_FORMATS[spec.code]
     report = ImportReport(file=path.name, kind=spec.code, dry_run=dry_run)
@@ -165,36 +171,69 @@ def save_entries(
     return {"created": r.created, "changed": r.changed, "unchanged": r.unchanged}
 
 
-def list_register(engine: Engine, kind: str, *, history: bool = False) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class RegisterEntry:
+    """An entry of a register (a version of it): ``code`` is None on an earlier version;
+    ``history`` holds the earlier versions when asked for (else None)."""
+
+    name: str
+    org_unit_code: str
+    valid_from: str
+    valid_to: str | None
+    list: str | None
+    list_name: str | None
+    fields: dict[str, Any]
+    version: int
+    synthetic: bool
+    code: str | None = None
+    history: builtins.list[RegisterEntry] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON: the keys the CLI and API have always sent (no ``code`` on an earlier
+        version, ``history`` only when asked for)."""
+        d: dict[str, Any] = {"code": self.code} if self.code is not None else {}
+        d.update(
+            name=self.name,
+            org_unit_code=self.org_unit_code,
+            valid_from=self.valid_from,
+            valid_to=self.valid_to,
+            list=self.list,
+            list_name=self.list_name,
+            fields=self.fields,
+            version=self.version,
+            synthetic=self.synthetic,
+        )
+        if self.history is not None:
+            d["history"] = [h.to_dict() for h in self.history]
+        return d
+
+
+def list_register(engine: Engine, kind: str, *, history: bool = False) -> list[RegisterEntry]:
+    """A register's current entries, each with its earlier versions if ``history``."""
     spec = register_kind(kind)
     require_schema(engine)
     with transaction(engine) as session:
         rows = list_entries(session, spec.code)
         out = []
         for r in rows:
-            item = _entry_dict(r)
-            if history:
-                item["history"] = [_entry_dict(v) for v in list_versions(session, r.id)]
-            out.append(item)
+            earlier = [_entry(v) for v in list_versions(session, r.id)] if history else None
+            out.append(replace(_entry(r), history=earlier))
     return out
 
 
-def _entry_dict(r: Any) -> dict[str, Any]:
-    d = {
-        "code": getattr(r, "code", None),
-        "name": r.name,
-        "org_unit_code": r.org_unit_code,
-        "valid_from": r.valid_from.isoformat(),
-        "valid_to": None if r.valid_to is None else r.valid_to.isoformat(),
-        "list": r.list_name,
-        "list_name": LISTS[r.list_name][0] if r.list_name else None,
-        "fields": r.fields or {},
-        "version": r.version,
-        "synthetic": r.synthetic,
-    }
-    if d["code"] is None:
-        d.pop("code")
-    return d
+def _entry(r: Any) -> RegisterEntry:
+    return RegisterEntry(
+        code=getattr(r, "code", None),
+        name=r.name,
+        org_unit_code=r.org_unit_code,
+        valid_from=r.valid_from.isoformat(),
+        valid_to=None if r.valid_to is None else r.valid_to.isoformat(),
+        list=r.list_name,
+        list_name=LISTS[r.list_name][0] if r.list_name else None,
+        fields=r.fields or {},
+        version=r.version,
+        synthetic=r.synthetic,
+    )
 
 
 def counts(

@@ -152,6 +152,7 @@ def _not_available(q: QuantTarget) -> dict[str, Any]:
 
 
 def statuses_by_task(targets: list[dict[str, Any]]) -> dict[str, list[Status]]:
+    """The target statuses of each task (by task code), from :func:`list_targets` rows."""
     out: dict[str, list[Status]] = {}
     for t in targets:
         out.setdefault(t["task"], []).append(Status(t["status"]))

@@ -1,17 +1,20 @@
-"""Key tasks: progress reports with evidence, the task board with its automatic states,
-the programme / plan roll-up, supervision (督办) with reminders, leaders' comments, owners
-and milestones. Everything a department does with its tasks goes through here."""
+"""Key tasks: progress reports with evidence and their history, and the task board with
+its automatic states and the programme / plan roll-up. Supervision (督办) and reminders are
+in :mod:`.supervision`, leaders' comments in :mod:`.comments`, owners and milestones in
+:mod:`.owners`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from yanzhi.core.errors import NotFound
 from yanzhi.core.periods import Period, parse_period
 from yanzhi.core.plan.model import Plan
 from yanzhi.core.tasks import (
@@ -41,6 +44,30 @@ from yanzhi.storage.taskmodels import TaskReportRow
 UNASSIGNED = "(unassigned)"
 
 
+@dataclass(frozen=True)
+class ProgressReport:
+    """A progress report on a task, with its evidence files (as stored)."""
+
+    id: int
+    task: str
+    period: str
+    status: str
+    status_label_zh: str
+    status_label_en: str
+    progress: float
+    narrative: str | None
+    delay_reason: str | None
+    delay_count: int
+    reported_by: str
+    reported_at: str
+    synthetic: bool
+    evidence: list[store.EvidenceFile]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON (the CLI's ``--json``, the board's ``latest``)."""
+        return asdict(self)
+
+
 def current_period(today: dt.date) -> str:
     """Task reports are quarterly: the quarter that contains ``today``."""
     return str(Period.of_quarter(today.year, (today.month - 1) // 3 + 1))
@@ -49,7 +76,7 @@ def current_period(today: dt.date) -> str:
 def _task(session: Session, plan: Plan, code: str) -> TaskRow:
     row = store.get_task(session, _plan_id(session, plan), code)
     if row is None:
-        raise LookupError(f"unknown task {code!r}; e.g. P1.T1 / 未知任务 {code!r}")
+        raise NotFound(f"unknown task {code!r}; e.g. P1.T1", f"未知任务 {code!r}")
     return row
 
 
@@ -70,7 +97,7 @@ def report(
     evidence: Sequence[Path] = (),
     synthetic: bool = False,
     at: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> ProgressReport:
     """Store a progress report. Refused, with nothing stored, for an unknown task, status
     or period, a progress outside 0–100, or an evidence file that is missing, too large or
     of a type not accepted."""
@@ -104,7 +131,7 @@ def report(
             synthetic=synthetic,
             at=at,
         )
-        return _report_dict(saved, row.code, [f.__dict__ for f in files])
+        return _report(saved, row.code, files)
 
 
 def _stored(e: ev.Evidence) -> store.EvidenceFile:
@@ -112,44 +139,38 @@ def _stored(e: ev.Evidence) -> store.EvidenceFile:
     return store.EvidenceFile(e.file_name, e.sha256, e.size, e.mime, s.stored_path)
 
 
-def _report_dict(r: TaskReportRow, task: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
+def _report(r: TaskReportRow, task: str, evidence: list[store.EvidenceFile]) -> ProgressReport:
     zh, en = TASK_STATUS_LABELS[TaskStatus(r.status)]
-    return {
-        "id": r.id,
-        "task": task,
-        "period": r.period,
-        "status": r.status,
-        "status_label_zh": zh,
-        "status_label_en": en,
-        "progress": r.progress,
-        "narrative": r.narrative,
-        "delay_reason": r.delay_reason,
-        "delay_count": r.delay_count,
-        "reported_by": r.reported_by,
-        "reported_at": r.reported_at.isoformat(),
-        "synthetic": r.synthetic,
-        "evidence": evidence,
-    }
+    return ProgressReport(
+        id=r.id,
+        task=task,
+        period=r.period,
+        status=r.status,
+        status_label_zh=zh,
+        status_label_en=en,
+        progress=r.progress,
+        narrative=r.narrative,
+        delay_reason=r.delay_reason,
+        delay_count=r.delay_count,
+        reported_by=r.reported_by,
+        reported_at=r.reported_at.isoformat(),
+        synthetic=r.synthetic,
+        evidence=evidence,
+    )
 
 
-def history(engine: Engine, task: str) -> list[dict[str, Any]]:
+def history(engine: Engine, task: str) -> list[ProgressReport]:
     """Every report of a task, oldest first, with its evidence files."""
     require_schema(engine)
     with transaction(engine) as session:
         row = _task(session, get_plan(session), task)
         reports = store.list_reports(session, row.plan_id, row.id)
-        files: dict[int, list[dict[str, Any]]] = {}
+        files: dict[int, list[store.EvidenceFile]] = {}
         for e in store.list_evidence(session, [r.id for r in reports]):
             files.setdefault(e.report_id, []).append(
-                {
-                    "file_name": e.file_name,
-                    "sha256": e.sha256,
-                    "size": e.size,
-                    "mime": e.mime,
-                    "stored_path": e.stored_path,
-                }
+                store.EvidenceFile(e.file_name, e.sha256, e.size, e.mime, e.stored_path)
             )
-        return [_report_dict(r, task, files.get(r.id, [])) for r in reports]
+        return [_report(r, task, files.get(r.id, [])) for r in reports]
 
 
 def _unit_names(session: Session, plan: Plan) -> dict[str, str]:
@@ -255,7 +276,7 @@ def _task_item(
         "lead_name": names.get(t.lead or ""),
         "co_units": list(t.co_units or []),
         "weight": t.weight,
-        "latest": None if latest is None else _report_dict(latest, t.code, []),
+        "latest": None if latest is None else _report(latest, t.code, []).to_dict(),
         "states": [s.value for s in states],
         "state_labels": [AUTO_STATE_LABELS[s][0] + " / " + AUTO_STATE_LABELS[s][1] for s in states],
         "overdue_milestones": [
@@ -273,144 +294,3 @@ def _matches(
     if status and (item["latest"] is None or item["latest"]["status"] != status.value):
         return False
     return not overdue or AutoState.OVERDUE_MILESTONE.value in item["states"]
-
-
-def supervise(
-    engine: Engine, *, period: str | None = None, today: dt.date | None = None
-) -> dict[str, Any]:
-    """督办: per responsible (lead) unit, the tasks that are overdue, silent or behind,
-    with the reminders already sent."""
-    b = board(engine, period=period, today=today)
-    with transaction(engine) as session:
-        plan = get_plan(session)
-        pid = _plan_id(session, plan)
-        tasks = {t.id: t.code for t in store.list_tasks(session, pid)}
-        reminders: dict[str, list[dict[str, Any]]] = {}
-        for r in store.list_reminders(session, pid):
-            reminders.setdefault(tasks[r.task_id], []).append(
-                {
-                    "unit": r.unit,
-                    "period": r.period,
-                    "reasons": r.reasons,
-                    "note": r.note,
-                    "reminded_by": r.reminded_by,
-                    "reminded_at": r.reminded_at.isoformat(),
-                }
-            )
-    units: dict[str, dict[str, Any]] = {}
-    for item in b["tasks"]:
-        if not item["states"]:
-            continue
-        unit = item["lead"] or UNASSIGNED
-        entry = units.setdefault(
-            unit, {"unit": unit, "unit_name": item["lead_name"] or "未分配牵头单位", "tasks": []}
-        )
-        entry["tasks"].append(
-            {
-                "code": item["code"],
-                "title": item["title"],
-                "states": item["states"],
-                "state_labels": item["state_labels"],
-                "latest": item["latest"],
-                "overdue_milestones": item["overdue_milestones"],
-                "reminders": reminders.get(item["code"], []),
-            }
-        )
-    return {"period": b["period"], "today": b["today"], "units": list(units.values())}
-
-
-def remind(
-    engine: Engine,
-    unit: str,
-    *,
-    actor: str,
-    note: str | None = None,
-    period: str | None = None,
-    today: dt.date | None = None,
-) -> list[dict[str, Any]]:
-    """Record a reminder to ``unit`` for each of its tasks on the supervision list."""
-    listed = supervise(engine, period=period, today=today)
-    found = next((u for u in listed["units"] if u["unit"] == unit), None)
-    if found is None:
-        return []
-    ctx = WriteContext(actor)
-    out = []
-    with transaction(engine) as session:
-        plan = get_plan(session)
-        for t in found["tasks"]:
-            row = _task(session, plan, t["code"])
-            store.create_reminder(
-                session,
-                task=row,
-                unit=unit,
-                period=listed["period"],
-                reasons=t["states"],
-                note=note,
-                ctx=ctx,
-            )
-            out.append({"task": t["code"], "unit": unit, "reasons": t["states"]})
-    return out
-
-
-def comment(engine: Engine, task: str, text: str, *, actor: str) -> dict[str, Any]:
-    """A leader's comment (批示) on a task; audited."""
-    if not text.strip():
-        raise TaskInputError("a comment needs text / 批示内容不能为空")
-    require_schema(engine)
-    with transaction(engine) as session:
-        row = _task(session, get_plan(session), task)
-        c = store.create_comment(session, task=row, text=text.strip(), ctx=WriteContext(actor))
-        return {"task": task, "author": c.author, "text": c.text}
-
-
-def comments(engine: Engine, task: str | None = None) -> list[dict[str, Any]]:
-    with transaction(engine) as session:
-        plan = get_plan(session)
-        pid = _plan_id(session, plan)
-        codes = {t.id: t.code for t in store.list_tasks(session, pid)}
-        return [
-            {"task": codes[c.task_id], "author": c.author, "text": c.text, "at": c.at.isoformat()}
-            for c in store.list_comments(session, pid)
-            if task is None or codes[c.task_id] == task
-        ]
-
-
-def assign(engine: Engine, task: str, *, lead: str | None, co_units: list[str], actor: str) -> bool:
-    """Set the lead unit and co-units of a task (department codes or org unit codes)."""
-    with transaction(engine) as session:
-        plan = get_plan(session)
-        known = set(_unit_names(session, plan))
-        unknown = [u for u in [lead, *co_units] if u and u not in known]
-        if unknown:
-            raise LookupError(f"unknown unit(s) {unknown} / 未知单位 {unknown}")
-        row = _task(session, plan, task)
-        return store.update_owners(
-            session, task=row, lead=lead, co_units=co_units, ctx=WriteContext(actor)
-        )
-
-
-def set_milestone(
-    engine: Engine,
-    task: str,
-    *,
-    year: int,
-    title: str,
-    actor: str,
-    due: str | None = None,
-    note: str | None = None,
-    done: bool | None = None,
-    done_on: dt.date | None = None,
-) -> str:
-    """Add or edit a task's milestone for a year (code TASK/MYEAR), optionally done."""
-    code = f"{task}/M{year}"
-    if due:
-        dt.date.fromisoformat(due)
-    with transaction(engine) as session:
-        row = _task(session, get_plan(session), task)
-        ctx = WriteContext(actor)
-        m = store.upsert_milestone(
-            session, task=row, code=code, year=year, title=title, due=due, note=note, ctx=ctx
-        )
-        if done is not None:
-            store.set_milestone_done(session, milestone=m, done=done, on=done_on, ctx=ctx)
-    return code

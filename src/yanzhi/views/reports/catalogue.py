@@ -213,10 +213,11 @@ def supervision_data(
     engine: Engine, scope: Scope, *, unit: str | None, period: str | None
 ) -> dict[str, Any]:
     """The supervision list the principal may see, optionally of one responsible unit."""
-    from yanzhi.views.tasks import supervision
+    from yanzhi.views.supervision import supervision
 
     scope.require("reports")
-    data = supervision(engine, scope.principal, scope.tree, period=period)
+    found = supervision(engine, scope, period=period)
+    data = found.model_dump(exclude_unset=True)
     if unit:
         units = [u for u in data["units"] if u["unit"] == unit]
         if not units:

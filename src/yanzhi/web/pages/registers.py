@@ -8,12 +8,12 @@ from typing import Any
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope
 from yanzhi.views import registers as register_views
-from yanzhi.web.api.tasks import import_upload
-from yanzhi.web.deps import Me, cache, engine, tree
+from yanzhi.web.deps import ScopeDep, cache, engine
 from yanzhi.web.errors import ApiError, classify
 from yanzhi.web.render import Table, page
+from yanzhi.web.uploads import import_upload
 
 router = APIRouter()
 
@@ -21,12 +21,14 @@ KIND = Path(..., min_length=1, max_length=64)
 
 
 @router.get("/registers")
-def registers(request: Request, me: Me) -> Response:
+def registers(request: Request, scope: ScopeDep) -> Response:
     """Every register with the metrics it counts and the entries the user sees."""
-    key = ("registers", me.role, me.unit)
-    rows = cache(request).get(
-        key, lambda: register_views.register_kinds(engine(request), me, tree(request))
+    me = scope.principal
+    found = cache(request).get(
+        ("registers", me.role, me.unit),
+        lambda: register_views.register_kinds(engine(request), scope),
     )
+    rows = [r.model_dump() for r in found]
     table = Table(
         "registers",
         [
@@ -55,7 +57,7 @@ def _entry_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _register_page(
     request: Request,
-    me: Principal,
+    scope: Scope,
     kind: str,
     *,
     unit: str | None = None,
@@ -63,13 +65,12 @@ def _register_page(
     result: dict[str, Any] | None = None,
     error: Exception | None = None,
 ) -> Response:
+    me = scope.principal
     key = ("register", kind, me.role, me.unit, unit, year)
-    data = cache(request).get(
-        key,
-        lambda: register_views.register(
-            engine(request), me, tree(request), kind, unit=unit, year=year
-        ),
+    found = cache(request).get(
+        key, lambda: register_views.register(engine(request), scope, kind, unit=unit, year=year)
     )
+    data = found.model_dump()
     columns = [
         ("code", "编号", "Code"),
         ("name", "名称", "Name"),
@@ -107,25 +108,26 @@ def _register_page(
 @router.get("/registers/{kind}")
 def register(
     request: Request,
-    me: Me,
+    scope: ScopeDep,
     kind: str = KIND,
     unit: str | None = Query(None, max_length=12),
     year: int | None = Query(None, ge=2000, le=2100),
 ) -> Response:
     """A register's entries inside the user's scope, with its count per district."""
-    return _register_page(request, me, kind, unit=unit or None, year=year)
+    return _register_page(request, scope, kind, unit=unit or None, year=year)
 
 
 @router.post("/registers/{kind}/import")
 def import_register(
     request: Request,
-    me: Me,
+    scope: ScopeDep,
     kind: str = KIND,
     file: UploadFile = File(...),
     dry_run: str = Form(""),
 ) -> Response:
+    """The import form: the register page with the import report, or the reason."""
     try:
-        result = import_upload(request, me, kind, file, bool(dry_run))
+        result = import_upload(engine(request), scope, kind, file, bool(dry_run))
     except (ApiError, ValueError) as exc:
-        return _register_page(request, me, kind, error=exc)
-    return _register_page(request, me, kind, result=result)
+        return _register_page(request, scope, kind, error=exc)
+    return _register_page(request, scope, kind, result=result.model_dump())

@@ -7,32 +7,33 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope
+from yanzhi.views import supervision as supervision_views
+from yanzhi.views import task_writes
 from yanzhi.views import tasks as task_views
-from yanzhi.web.api.tasks import (
-    CODE,
-    PERIOD,
-    SHA,
-    board_data,
-    close_form,
-    evidence_response,
-    public_history,
-    read_report,
-    submit_report,
-    supervision_data,
-    task_data,
-)
-from yanzhi.web.deps import Me, engine, tree
+from yanzhi.web.deps import ScopeDep, engine
 from yanzhi.web.errors import ApiError, classify
 from yanzhi.web.pages import registers
 from yanzhi.web.render import Table, page
+from yanzhi.web.taskdata import board_data, supervision_data, task_data
+from yanzhi.web.uploads import (
+    close_form,
+    evidence_response,
+    read_report,
+    submit_report,
+    with_urls,
+)
 
 router = APIRouter()
 router.include_router(registers.router)
+
+CODE = Path(..., min_length=1, max_length=64)
+SHA = Path(..., pattern="^[0-9a-f]{64}$")
+PERIOD = Query(None, max_length=16)
 
 REFUSED = (ApiError, ValueError)  # InputRejected and TaskInputError are ValueErrors
 
@@ -79,13 +80,14 @@ def _board_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 @router.get("/tasks")
 def board(
     request: Request,
-    me: Me,
+    scope: ScopeDep,
     owner: str | None = Query(None, max_length=64),
     status: str | None = Query(None, max_length=32),
     overdue: bool = Query(False),
 ) -> Response:
     """The board by programme: latest status and progress, lead unit, automatic states."""
-    data = board_data(request, me, owner=owner or None, status=status or None, overdue=overdue)
+    found = board_data(request, scope, owner=owner or None, status=status or None, overdue=overdue)
+    data = found.model_dump()
     table = Table(
         "tasks",
         [
@@ -117,9 +119,9 @@ def board(
 
 
 @router.get("/tasks/supervision")
-def supervision(request: Request, me: Me, period: str | None = PERIOD) -> Response:
+def supervision(request: Request, scope: ScopeDep, period: str | None = PERIOD) -> Response:
     """督办: per responsible unit, what is overdue, silent or behind, and reminders sent."""
-    data = supervision_data(request, me, period)
+    data = supervision_data(request, scope, period).model_dump()
     rows = [
         {
             "unit": u["unit"],
@@ -159,11 +161,12 @@ def supervision(request: Request, me: Me, period: str | None = PERIOD) -> Respon
 @router.post("/tasks/supervision/remind")
 def remind(
     request: Request,
-    me: Me,
+    scope: ScopeDep,
     unit: str = Form(..., min_length=1, max_length=64),
     note: str = Form("", max_length=2000),
 ) -> Response:
-    sent = task_views.remind(engine(request), me, unit, note=note or None)
+    """Record reminders to a unit, then back to the supervision list."""
+    sent = supervision_views.remind(engine(request), scope, unit, note=note or None)
     return RedirectResponse(f"/tasks/supervision?sent={len(sent)}", status_code=303)
 
 
@@ -222,14 +225,14 @@ def _task_tables(data: dict[str, Any]) -> list[Table]:
 
 def _task_page(
     request: Request,
-    me: Principal,
+    scope: Scope,
     code: str,
     *,
     error: Exception | None = None,
     form: dict[str, Any] | None = None,
 ) -> Response:
-    data = task_data(request, me, code)
-    data = {**data, "history": public_history(data["history"], code, "")}
+    found = task_data(request, scope, code)
+    data = found.model_copy(update={"history": with_urls(found.history, code, "")}).model_dump()
     err = classify(error) if error is not None else None
     chart = {
         "history": [{"period": r["period"], "progress": r["progress"]} for r in data["history"]]
@@ -248,16 +251,15 @@ def _task_page(
 
 
 @router.get("/tasks/{code}")
-def task(request: Request, me: Me, code: str = CODE) -> Response:
+def task(request: Request, scope: ScopeDep, code: str = CODE) -> Response:
     """A task: texts, owners, milestones, targets, reports with evidence, comments; forms."""
-    return _task_page(request, me, code)
+    return _task_page(request, scope, code)
 
 
 @router.get("/tasks/{code}/evidence/{sha256}", response_class=FileResponse)
-def evidence(request: Request, me: Me, code: str = CODE, sha256: str = SHA) -> Response:
-    return evidence_response(
-        task_views.evidence_file(engine(request), me, tree(request), code, sha256)
-    )
+def evidence(request: Request, scope: ScopeDep, code: str = CODE, sha256: str = SHA) -> Response:
+    """Download an evidence file of a visible task (an attachment)."""
+    return evidence_response(task_views.evidence_file(engine(request), scope, code, sha256))
 
 
 def _done(code: str, what: str) -> Response:
@@ -265,14 +267,15 @@ def _done(code: str, what: str) -> Response:
 
 
 @router.post("/tasks/{code}/report")
-async def report(request: Request, me: Me, code: str = CODE) -> Response:
+async def report(request: Request, scope: ScopeDep, code: str = CODE) -> Response:
+    """The report form: saved, or the task page again with the reason."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     form.pop("csrf_token", None)
     try:
         body, files = await read_report(request)
-        await run_in_threadpool(submit_report, request, me, code, body, files)
+        await run_in_threadpool(submit_report, engine(request), scope, code, body, files)
     except REFUSED as exc:
-        shown = partial(_task_page, request, me, code, error=exc, form={"report": form})
+        shown = partial(_task_page, request, scope, code, error=exc, form={"report": form})
         return await run_in_threadpool(shown)
     finally:
         await close_form(request)
@@ -281,45 +284,47 @@ async def report(request: Request, me: Me, code: str = CODE) -> Response:
 
 @router.post("/tasks/{code}/comment")
 def comment(
-    request: Request, me: Me, code: str = CODE, text: str = Form("", max_length=5000)
+    request: Request, scope: ScopeDep, code: str = CODE, text: str = Form("", max_length=5000)
 ) -> Response:
+    """The comment form (leaders, admin)."""
     try:
-        task_views.comment(engine(request), me, tree(request), code, text)
+        task_writes.comment(engine(request), scope, code, text)
     except REFUSED as exc:
-        return _task_page(request, me, code, error=exc, form={"comment": {"text": text}})
+        return _task_page(request, scope, code, error=exc, form={"comment": {"text": text}})
     return _done(code, "comment")
 
 
 @router.post("/tasks/{code}/owners")
 def owners(
     request: Request,
-    me: Me,
+    scope: ScopeDep,
     code: str = CODE,
     lead: str = Form("", max_length=64),
     co_units: list[str] = Form([]),
 ) -> Response:
+    """The owners form (admin, city analyst)."""
     try:
-        task_views.assign(engine(request), me, tree(request), code, lead=lead, co_units=co_units)
+        task_writes.assign(engine(request), scope, code, lead=lead, co_units=co_units)
     except REFUSED as exc:
-        return _task_page(request, me, code, error=exc)
+        return _task_page(request, scope, code, error=exc)
     return _done(code, "owners")
 
 
 @router.post("/tasks/{code}/milestone")
 def milestone(
     request: Request,
-    me: Me,
+    scope: ScopeDep,
     code: str = CODE,
     year: int = Form(..., ge=2000, le=2100),
     title: str = Form(..., max_length=300),
     due: str = Form("", max_length=10),
     done: str = Form(""),
 ) -> Response:
+    """The milestone form (admin, city analyst)."""
     try:
-        task_views.milestone(
+        task_writes.milestone(
             engine(request),
-            me,
-            tree(request),
+            scope,
             code,
             year=year,
             title=title,
@@ -327,5 +332,5 @@ def milestone(
             done=True if done else None,
         )
     except REFUSED as exc:
-        return _task_page(request, me, code, error=exc)
+        return _task_page(request, scope, code, error=exc)
     return _done(code, "milestone")

@@ -1,0 +1,156 @@
+"""督办 (supervision): per responsible unit, the tasks that are overdue, silent or behind
+on the board, and the reminders sent to those units."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from yanzhi.services.tasks.updates import UNASSIGNED, _plan_id, _task, board
+from yanzhi.storage import tasks as store
+from yanzhi.storage.audit import WriteContext
+from yanzhi.storage.db import transaction
+from yanzhi.storage.plans import get_plan
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder (督办) sent to a unit about a task, and why."""
+
+    unit: str
+    period: str
+    reasons: list[str]
+    note: str | None
+    reminded_by: str
+    reminded_at: str
+
+
+@dataclass(frozen=True)
+class SupervisedTask:
+    """A task on the supervision list: its automatic states, latest report (as on the
+    board), overdue milestones and the reminders already sent."""
+
+    code: str
+    title: str
+    states: list[str]
+    state_labels: list[str]
+    latest: dict[str, Any] | None
+    overdue_milestones: list[dict[str, Any]]
+    reminders: list[Reminder]
+
+
+@dataclass(frozen=True)
+class SupervisedUnit:
+    """A responsible (lead) unit and its tasks to supervise."""
+
+    unit: str
+    unit_name: str
+    tasks: list[SupervisedTask] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SupervisionList:
+    """督办 for a period: per responsible unit, the tasks overdue, silent or behind."""
+
+    period: str
+    today: str
+    units: list[SupervisedUnit]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON (the CLI's ``--json``, the report documents)."""
+        return asdict(self)
+
+
+def _reminders(engine: Engine) -> dict[str, list[Reminder]]:
+    with transaction(engine) as session:
+        pid = _plan_id(session, get_plan(session))
+        tasks = {t.id: t.code for t in store.list_tasks(session, pid)}
+        out: dict[str, list[Reminder]] = {}
+        for r in store.list_reminders(session, pid):
+            out.setdefault(tasks[r.task_id], []).append(
+                Reminder(
+                    r.unit,
+                    r.period,
+                    list(r.reasons or []),
+                    r.note,
+                    r.reminded_by,
+                    r.reminded_at.isoformat(),
+                )
+            )
+    return out
+
+
+def supervise(
+    engine: Engine, *, period: str | None = None, today: dt.date | None = None
+) -> SupervisionList:
+    """督办: per responsible (lead) unit, the tasks that are overdue, silent or behind,
+    with the reminders already sent."""
+    b = board(engine, period=period, today=today)
+    reminders = _reminders(engine)
+    units: dict[str, SupervisedUnit] = {}
+    for item in b["tasks"]:
+        if not item["states"]:
+            continue
+        unit = item["lead"] or UNASSIGNED
+        entry = units.setdefault(unit, SupervisedUnit(unit, item["lead_name"] or "未分配牵头单位"))
+        entry.tasks.append(
+            SupervisedTask(
+                code=item["code"],
+                title=item["title"],
+                states=item["states"],
+                state_labels=item["state_labels"],
+                latest=item["latest"],
+                overdue_milestones=item["overdue_milestones"],
+                reminders=reminders.get(item["code"], []),
+            )
+        )
+    return SupervisionList(b["period"], b["today"], list(units.values()))
+
+
+@dataclass(frozen=True)
+class ReminderSent:
+    """A reminder recorded: the task, the unit reminded and why (its automatic states)."""
+
+    task: str
+    unit: str
+    reasons: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON: ``task``, ``unit``, ``reasons``."""
+        return asdict(self)
+
+
+def remind(
+    engine: Engine,
+    unit: str,
+    *,
+    actor: str,
+    note: str | None = None,
+    period: str | None = None,
+    today: dt.date | None = None,
+) -> list[ReminderSent]:
+    """Record a reminder to ``unit`` for each of its tasks on the supervision list."""
+    listed = supervise(engine, period=period, today=today)
+    found = next((u for u in listed.units if u.unit == unit), None)
+    if found is None:
+        return []
+    ctx = WriteContext(actor)
+    out = []
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        for t in found.tasks:
+            row = _task(session, plan, t.code)
+            store.create_reminder(
+                session,
+                task=row,
+                unit=unit,
+                period=listed.period,
+                reasons=t.states,
+                note=note,
+                ctx=ctx,
+            )
+            out.append(ReminderSent(t.code, unit, list(t.states)))
+    return out

@@ -1,0 +1,114 @@
+"""What the register views return (台账): typed results that are also the API's response
+models. Field names are the JSON keys the API has always sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from yanzhi.views.task_models import Out
+
+
+class RegisterSummary(Out):
+    """A register, the plan metrics it counts and the entries the principal sees."""
+
+    code: str
+    name: str
+    name_en: str
+    metrics: list[str]
+    entries: int
+
+
+class RegisterSummaryPage(Out):
+    """The registers, paginated."""
+
+    items: list[RegisterSummary]
+    total: int
+    page: int
+    size: int
+
+
+class VisibleEntry(Out):
+    """An entry of a register (its current version) as a principal sees it: with the name
+    of its org unit."""
+
+    code: str | None = None
+    name: str
+    org_unit_code: str
+    org_unit_name: str | None = None
+    valid_from: str
+    valid_to: str | None = None
+    list: str | None = None
+    list_name: str | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    version: int
+    synthetic: bool = False
+
+
+class RegisterField(Out):
+    """A register's own field, with its labels."""
+
+    code: str
+    zh: str
+    en: str
+
+
+class DistrictCount(Out):
+    """A district and its count of entries in force at the year's end."""
+
+    code: str
+    name: str
+    count: int
+
+
+class Register(Out):
+    """A register's entries inside the principal's scope, its fields and its district
+    counts for ``year``."""
+
+    code: str
+    name: str
+    name_en: str
+    fields: list[RegisterField]
+    list_field: bool = False
+    metrics: list[str]
+    year: int
+    districts: list[DistrictCount]
+    entries: list[VisibleEntry]
+    may_import: bool
+
+
+class RegisterPage(Out):
+    """A register in the API: its numbers, with the entries paginated as ``items``."""
+
+    code: str
+    name: str
+    name_en: str
+    fields: list[RegisterField]
+    list_field: bool = False
+    metrics: list[str]
+    year: int
+    districts: list[DistrictCount]
+    may_import: bool
+    items: list[VisibleEntry]
+    total: int
+    page: int
+    size: int
+
+
+class RegisterImport(Out):
+    """The report of a register import: ``ok``, the counts, and the errors by row."""
+
+    ok: bool
+    file: str
+    kind: str
+    dry_run: bool
+    rows: int
+    created: int
+    changed: int
+    updated: int
+    unchanged: int
+    sha256: str | None = None
+    batch_id: int | None = None
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    warnings: list[dict[str, Any]] = Field(default_factory=list)

@@ -1,0 +1,49 @@
+"""Cached reads of the task views, shared by the task pages and the task API: the board,
+a task's page and the supervision list, each kept per role and unit until the next write
+(:class:`yanzhi.web.cache.ViewCache`)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from yanzhi.services.access.scope import Scope
+from yanzhi.views import supervision as supervision_views
+from yanzhi.views import tasks as task_views
+from yanzhi.views.task_models import Supervision, TaskBoard, TaskDetail
+from yanzhi.web.deps import cache, engine
+
+
+def board_data(
+    request: Request,
+    scope: Scope,
+    *,
+    owner: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    period: str | None = None,
+) -> TaskBoard:
+    """The board (:func:`views.tasks.board`), cached per role and unit until a write."""
+    me = scope.principal
+    key = ("tasks.board", me.role, me.unit, owner, status, overdue, period)
+    return cache(request).get(
+        key,
+        lambda: task_views.board(
+            engine(request), scope, owner=owner, status=status, overdue=overdue, period=period
+        ),
+    )
+
+
+def task_data(request: Request, scope: Scope, code: str) -> TaskDetail:
+    """A task's page (:func:`views.tasks.task`), cached per role and unit until a write."""
+    me = scope.principal
+    key = ("tasks.task", me.role, me.unit, code)
+    return cache(request).get(key, lambda: task_views.task(engine(request), scope, code))
+
+
+def supervision_data(request: Request, scope: Scope, period: str | None) -> Supervision:
+    """The supervision list (:func:`views.tasks.supervision`), cached until a write."""
+    me = scope.principal
+    key = ("tasks.supervision", me.role, me.unit, period)
+    return cache(request).get(
+        key, lambda: supervision_views.supervision(engine(request), scope, period=period)
+    )
