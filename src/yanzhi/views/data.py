@@ -62,7 +62,7 @@ _CHUNK = 1 << 20
 
 def max_upload_bytes() -> int:
     """YANZHI_MAX_FILE_MB, read at call time."""
-    return int(config.get("YANZHI_MAX_FILE_MB") or 1024) * 1024 * 1024
+    return config.settings().max_file_mb * 1024 * 1024
 
 
 def safe_name(filename: str | None) -> str:

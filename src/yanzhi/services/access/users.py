@@ -200,8 +200,8 @@ def get_user(engine: Engine, username: str) -> dict[str, Any]:
 
 
 def _throttle(session: Any, username: str, client: str) -> None:
-    window = int(config.get("YANZHI_LOGIN_WINDOW_MINUTES") or 15)
-    limit = int(config.get("YANZHI_LOGIN_MAX_FAILURES") or 5)
+    window = config.settings().login_window_minutes
+    limit = config.settings().login_max_failures
     since = _now() - dt.timedelta(minutes=window)
     if (
         store.failures_since(session, since, username=username) >= limit
@@ -243,7 +243,7 @@ def login(engine: Engine, username: str, password: str, *, client: str = "-") ->
             if _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = _hasher.hash(password)
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-            hours = float(config.get("YANZHI_SESSION_HOURS") or 12)
+            hours = config.settings().session_hours
             expires = _now() + dt.timedelta(hours=hours)
             store.add_session(
                 session,

@@ -31,8 +31,6 @@ from yanzhi.storage.submissions import (
     submissions,
 )
 
-DUE_DAYS = int(config.get("YANZHI_REPORT_DUE_DAYS") or 15)
-
 
 class WorkflowError(ValueError):
     """A submit / approve / unlock that the current state does not allow."""
@@ -164,7 +162,9 @@ def approve_all(engine: Engine, *, actor: str, except_periods: set[str] | None =
 
 def due_date(period: Period) -> dt.date:
     last = calendar.monthrange(period.year, period.last_month)[1]
-    return dt.date(period.year, period.last_month, last) + dt.timedelta(days=DUE_DAYS)
+    return dt.date(period.year, period.last_month, last) + dt.timedelta(
+        days=config.settings().report_due_days
+    )
 
 
 def completeness(engine: Engine, *, period: str, level: str = "township") -> list[dict[str, Any]]:
