@@ -29,7 +29,7 @@ from yanzhi import config
 from yanzhi.core.dataformats import DATA_KINDS
 from yanzhi.core.issues import Issue, RowIssueSink
 from yanzhi.core.orgtree import Level, OrgTree
-from yanzhi.core.periods import PeriodKind, parse_period
+from yanzhi.core.periods import parse_period, parse_ytd
 from yanzhi.ingest.tabular import RawTable
 from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import (
@@ -279,13 +279,7 @@ def recent_periods(engine: Engine, limit: int = 6) -> list[str]:
 
 def _period(engine: Engine, period: str | None) -> str | None:
     if period:
-        p = parse_period(period)
-        if p.kind is not PeriodKind.YTD:
-            raise ValueError(
-                f"{period}: a reporting period is year to date, e.g. {p.year}-01..05 / "
-                "报告期应为年初至今累计"
-            )
-        return str(p)
+        return str(parse_ytd(period, months=False))
     found = recent_periods(engine, 1)
     return found[0] if found else None
 
