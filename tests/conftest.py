@@ -22,7 +22,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def _databases() -> list[str]:
-    return [d.strip() for d in (config.get("YANZHI_TEST_DATABASES") or "").split(",") if d.strip()]
+    return [d.strip() for d in config.settings().test_databases.split(",") if d.strip()]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -42,7 +42,7 @@ def new_database(kind: str, folder: Path) -> Iterator[str]:
         return
     if kind != "postgresql":
         raise ValueError(f"unknown test database {kind!r}")
-    server = config.get("YANZHI_TEST_POSTGRES_URL") or ""
+    server = config.settings().test_postgres_url
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server)
     try:

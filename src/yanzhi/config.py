@@ -1,115 +1,141 @@
-"""Settings, declared as data. Each is read from the environment; ``docs/configuration.md``
-documents every one (a test fails if one is missing there)."""
+"""Settings: one typed model (pydantic-settings), read from ``YANZHI_*`` environment variables.
+
+Each setting is a field of :class:`Settings`: its type, its default (stated once, here) and
+its help (the field's description). :func:`settings` reads the environment at call time, so
+a changed variable is seen by the next call. ``docs/configuration.md`` documents every
+setting (a test fails if one is missing there). An empty variable counts as unset.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: str | None
-    help: str
+from yanzhi.core.errors import InvalidInput
 
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "YANZHI_DATABASE_URL",
-        None,
-        "SQLAlchemy URL of the database. Default: a SQLite file yanzhi.db in the current "
-        "folder. PostgreSQL: postgresql+psycopg://user@host:5432/dbname",
-    ),
-    Setting(
-        "YANZHI_ACTOR",
-        None,
-        "Name written to the audit log for CLI writes. Default: cli:<login name>",
-    ),
-    Setting(
-        "YANZHI_MAX_FILE_MB",
-        "1024",
-        "Largest data file an import will read (MB); larger files are refused up front",
-    ),
-    Setting(
-        "YANZHI_REPORT_DUE_DAYS",
-        "15",
-        "Days after the end of a reporting period by which a report counts as on time",
-    ),
-    Setting(
-        "YANZHI_EVIDENCE_DIR",
-        "evidence",
-        "Folder where task-report evidence files are kept, by their SHA-256 (./evidence)",
-    ),
-    Setting(
-        "YANZHI_MAX_EVIDENCE_MB",
-        "20",
-        "Largest evidence file a task report accepts (MB)",
-    ),
-    Setting(
-        "YANZHI_DOCX_TEMPLATE",
-        None,
-        "A .docx whose styles (headings, fonts, margins) the Word reports use",
-    ),
-    Setting(
-        "YANZHI_SESSION_HOURS",
-        "12",
-        "Web: hours a login session lasts before the user must log in again",
-    ),
-    Setting(
-        "YANZHI_LOGIN_MAX_FAILURES",
-        "5",
-        "Web: failed logins of one user name within the window after which logins are refused "
-        "(four times as many from one client address)",
-    ),
-    Setting(
-        "YANZHI_LOGIN_WINDOW_MINUTES",
-        "15",
-        "Web: the window (minutes) over which failed logins are counted",
-    ),
-    Setting(
-        "YANZHI_ECHARTS_JS",
-        None,
-        "Web: path of echarts.min.js. Default: node_modules/echarts/dist/echarts.min.js in the "
-        "project folder, installed by scripts/setup.sh with npm",
-    ),
-    Setting(
-        "YANZHI_CACHE_SECONDS",
-        "300",
-        "Web: how long a computed page is cached; any write to the database clears it at once",
-    ),
-    Setting(
-        "YANZHI_EVALUATION_DRAWS",
-        "100",
-        "Web: Monte Carlo draws behind the rank intervals of the evaluation pages and of the "
-        "evaluation and district reports downloaded from the web",
-    ),
-    Setting(
-        "YANZHI_TEST_POSTGRES_URL",
-        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
-        "Tests only: the PostgreSQL server the suite runs against (each run uses its own "
-        "schema and drops it afterwards)",
-    ),
-    Setting(
-        "YANZHI_TEST_DATABASES",
-        "sqlite,postgresql",
-        "Tests only: which databases the storage tests run on, comma-separated",
-    ),
-)
+PREFIX = "YANZHI_"
 
 
-def get(name: str) -> str | None:
-    setting = next(s for s in SETTINGS if s.name == name)
-    return os.environ.get(name) or setting.default
+class Settings(BaseSettings):
+    """Every setting of yanzhi; the environment variable is ``YANZHI_`` + the field in capitals."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, env_ignore_empty=True, extra="ignore", frozen=True
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database. Default: a SQLite file yanzhi.db in the "
+        "current folder. PostgreSQL: postgresql+psycopg://user@host:5432/dbname",
+    )
+    actor: str | None = Field(
+        default=None,
+        description="Name written to the audit log for CLI writes. Default: cli:<login name>",
+    )
+    max_file_mb: int = Field(
+        default=1024,
+        gt=0,
+        description="Largest data file an import will read (MB); larger files are refused up front",
+    )
+    report_due_days: int = Field(
+        default=15,
+        ge=0,
+        description="Days after the end of a reporting period by which a report counts as on time",
+    )
+    evidence_dir: Path = Field(
+        default=Path("evidence"),
+        description="Folder where task-report evidence files are kept, by their SHA-256",
+    )
+    max_evidence_mb: float = Field(
+        default=20, gt=0, description="Largest evidence file a task report accepts (MB)"
+    )
+    docx_template: Path | None = Field(
+        default=None,
+        description="A .docx whose styles (headings, fonts, margins) the Word reports use",
+    )
+    session_hours: float = Field(
+        default=12,
+        gt=0,
+        description="Web: hours a login session lasts before the user must log in again",
+    )
+    login_max_failures: int = Field(
+        default=5,
+        gt=0,
+        description="Web: failed logins of one user name within the window after which logins "
+        "are refused (four times as many from one client address)",
+    )
+    login_window_minutes: int = Field(
+        default=15,
+        gt=0,
+        description="Web: the window (minutes) over which failed logins are counted",
+    )
+    echarts_js: str | None = Field(
+        default=None,
+        description="Web: path of echarts.min.js. Default: node_modules/echarts/dist/"
+        "echarts.min.js in the project folder, installed by scripts/setup.sh with npm",
+    )
+    cache_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="Web: how long a computed page is cached; any write to the database clears "
+        "it at once",
+    )
+    evaluation_draws: int = Field(
+        default=100,
+        ge=0,
+        description="Web: Monte Carlo draws behind the rank intervals of the evaluation pages "
+        "and of the evaluation and district reports downloaded from the web",
+    )
+    test_postgres_url: str = Field(
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        description="Tests only: the PostgreSQL server the suite runs against (each run uses "
+        "its own schema and drops it afterwards)",
+    )
+    test_databases: str = Field(
+        default="sqlite,postgresql",
+        description="Tests only: which databases the storage tests run on, comma-separated",
+    )
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a field of :class:`Settings` (``max_file_mb`` →
+    ``YANZHI_MAX_FILE_MB``)."""
+    return PREFIX + field.upper()
+
+
+def env_names() -> list[str]:
+    """Every setting's environment variable, in declaration order."""
+    return [env_name(f) for f in Settings.model_fields]
+
+
+def settings() -> Settings:
+    """The settings as the environment has them now (read at each call).
+
+    A value of the wrong type is an :class:`~yanzhi.core.errors.InvalidInput` naming the
+    environment variable, its value and what it must be."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = env_name(str(err["loc"][0])) if err["loc"] else PREFIX
+            problems.append((name, os.environ.get(name, ""), err["msg"]))
+        en = "; ".join(f"setting {n}={v!r} is invalid: {m}" for n, v, m in problems)
+        zh = "；".join(f"配置项 {n}={v!r} 无效: {m}" for n, v, m in problems)
+        raise InvalidInput(en, zh) from None
 
 
 def database_url() -> str:
-    return get("YANZHI_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'yanzhi.db'}"
+    """YANZHI_DATABASE_URL, else a SQLite file ``yanzhi.db`` in the current folder."""
+    return settings().database_url or f"sqlite:///{Path.cwd() / 'yanzhi.db'}"
 
 
 def actor() -> str:
-    explicit = get("YANZHI_ACTOR")
+    """YANZHI_ACTOR, else ``cli:<login name>``: the name the audit log records for CLI writes."""
+    explicit = settings().actor
     if explicit:
         return explicit
     try:

@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from yanzhi.core.errors import InvalidInput
 from yanzhi.core.periods import (
     NINGBO_ENTERPRISE_RD,
     Period,
@@ -10,6 +11,7 @@ from yanzhi.core.periods import (
     ReportingCalendar,
     month_range,
     parse_period,
+    parse_ytd,
 )
 
 
@@ -170,3 +172,40 @@ def test_order_is_total_and_consistent(a, b):
     assert (a < b) + (b < a) + (a == b) == 1
     if a.contains(b) and a != b:
         assert b < a or b.last_month < a.last_month or a.kind is not b.kind
+
+
+# -- parse_ytd: the one reader of a year-to-date reporting period ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01..05", "2024-01..05"),
+        ("2024年1-5月", "2024-01..05"),
+        ("2024年1至5月累计", "2024-01..05"),
+        ("2024-05", "2024-01..05"),  # a month means 1–N月
+        ("2024年11月", "2024-01..11"),
+    ],
+)
+def test_parse_ytd(text: str, expected: str) -> None:
+    assert str(parse_ytd(text)) == expected
+
+
+def test_parse_ytd_options() -> None:
+    assert str(parse_ytd("2024", years=True)) == "2024-01..12"
+    p = parse_ytd("2024-01..05")
+    assert parse_ytd(p) is p
+    with pytest.raises(PeriodError, match="年初至今累计"):
+        parse_ytd("2024-05", months=False)
+    with pytest.raises(PeriodError):
+        parse_ytd("2024")
+
+
+def test_parse_ytd_errors_are_invalid_input_in_both_languages() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_ytd("2024Q3")
+    assert "year-to-date" in caught.value.en and "a month" in caught.value.en
+    assert "年初至今累计" in caught.value.zh and "月份" in caught.value.zh
+    with pytest.raises(InvalidInput) as bad:
+        parse_ytd("nonsense")
+    assert "invalid period" in bad.value.en and "无效的报告期" in bad.value.zh

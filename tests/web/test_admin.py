@@ -106,7 +106,7 @@ def test_bad_accounts_are_refused_with_a_reason(site: Site) -> None:
     for body, status in cases:
         r = c.post("/api/v1/admin/users", json=body)
         assert r.status_code == status, (body, r.text)
-        assert set(r.json()["error"]) == {"code", "message", "details"}
+        assert set(r.json()["error"]) == {"code", "message", "message_zh", "message_en", "details"}
     assert c.get("/api/v1/admin/users/bad1").status_code == 404
     assert c.patch("/api/v1/admin/users/nobody", json={"active": False}).status_code == 404
     assert c.get("/api/v1/admin/users/bad%20name").status_code == 422

@@ -102,7 +102,25 @@ def test_tables_export_to_excel(site: Site) -> None:
 def test_unknown_api_path_has_the_error_shape(site: Site) -> None:
     r = site.as_role("analyst").get("/api/v1/no-such-thing")
     assert r.status_code == 404
-    assert set(r.json()["error"]) == {"code", "message", "details"}
+    assert set(r.json()["error"]) == {"code", "message", "message_zh", "message_en", "details"}
+
+
+def test_named_errors_reach_the_client_in_both_languages(site: Site) -> None:
+    c = site.as_role("analyst")
+    r = c.get("/api/v1/data/submissions?period=nonsense")
+    err = r.json()["error"]
+    assert r.status_code == 400 and err["code"] == "bad_request"
+    assert "无效的报告期" in err["message_zh"] and "invalid period" in err["message_en"]
+    r = c.get("/api/v1/enterprises/NOSUCHENTERPRISE/diagnosis")
+    err = r.json()["error"]
+    assert r.status_code == 404 and err["code"] == "not_found"
+    assert "没有企业" in err["message_zh"] and "no enterprise" in err["message_en"]
+    r = site.anonymous().post(
+        "/api/v1/auth/login", json={"username": "analyst", "password": "wrong-password"}
+    )
+    err = r.json()["error"]
+    assert r.status_code == 401 and err["code"] == "login_failed"
+    assert "用户名或密码错误" in err["message_zh"] and "wrong" in err["message_en"]
 
 
 def test_english_switch(site: Site) -> None:

@@ -13,10 +13,10 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from yanzhi import config
+from yanzhi.core.errors import YanzhiError
 from yanzhi.core.issues import InputRejected, Issue, Severity
 from yanzhi.services.database import open_database
 from yanzhi.storage.db import DatabaseError
-from yanzhi.storage.plans import PlanNotFound
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -61,7 +61,10 @@ def print_issues(issues: list[Issue]) -> None:
 
 @contextmanager
 def handled(as_json: bool = False) -> Iterator[None]:
-    """Known failures become a clear message and an exit code, never a traceback."""
+    """Known failures become a clear message and an exit code, never a traceback: the one
+    place the CLI maps errors. A named error (``core.errors``) prints its Chinese message
+    first, then the English one, and exits with its ``exit_code``; bare Python errors of a
+    user's making (a wrong value, an unknown name) and database errors exit with 2."""
     try:
         yield
     except InputRejected as exc:
@@ -74,7 +77,23 @@ def handled(as_json: bool = False) -> Iterator[None]:
                 f"共 {len(exc.issues)} 处错误, 未写入任何数据[/red]"
             )
         raise typer.Exit(1) from None
-    except (DatabaseError, PlanNotFound, LookupError, ValueError, PermissionError) as exc:
+    except YanzhiError as exc:
+        if as_json:
+            print_json(
+                {
+                    "ok": False,
+                    "error": str(exc),
+                    "code": exc.code,
+                    "message_zh": exc.zh,
+                    "message_en": exc.en,
+                }
+            )
+        else:
+            err_console.print(f"[red]错误:[/red] {exc.zh}", highlight=False)
+            if exc.en != exc.zh:
+                err_console.print(f"[red]error:[/red] {exc.en}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except (DatabaseError, LookupError, ValueError, PermissionError) as exc:
         if as_json:
             print_json({"ok": False, "error": str(exc)})
         else:

@@ -21,6 +21,7 @@ from yanzhi.cli.common import (
     print_json,
 )
 from yanzhi.core.dataformats import DATA_KINDS
+from yanzhi.core.periods import parse_ytd
 from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.collection.imports import ImportReport, import_file
 from yanzhi.services.collection.templates import write_template
@@ -195,8 +196,9 @@ def _workflow(
     reason: str | None = None,
 ) -> None:
     with handled(as_json), engine_for(database) as engine:
+        p = parse_ytd(period, months=False)  # the CLI parses at the edge
         result = reporting.transition(
-            engine, action, period=period, unit=unit, actor=actor(), reason=reason
+            engine, action, period=p, unit=unit, actor=actor(), reason=reason
         )
     if as_json:
         print_json(result.to_dict())
@@ -251,7 +253,7 @@ def completeness(
 ) -> None:
     """Reporting completeness: expected, received, on time. / 报送完整率"""
     with handled(as_json), engine_for(database) as engine:
-        rows = reporting.completeness(engine, period=period, level=level)
+        rows = reporting.completeness(engine, period=parse_ytd(period, months=False), level=level)
     if as_json:
         print_json(rows)
         return

@@ -16,6 +16,7 @@ from yanzhi.cli.common import (
     handled,
     print_json,
 )
+from yanzhi.core.periods import parse_period
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring import compute as indicators
 from yanzhi.services.monitoring import status as status_svc
@@ -107,7 +108,9 @@ def attribution(
 ) -> None:
     """Why the indicator moved: within-unit and structural effects, top enterprises."""
     with handled(as_json), engine_for(database) as engine:
-        data = analysis.attribution(engine, indicator=indicator, start=start, end=end, by=by)
+        data = analysis.attribution(
+            engine, indicator=indicator, start=parse_period(start), end=parse_period(end), by=by
+        )
     if as_json:
         print_json(data)
         return

@@ -20,6 +20,7 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
+from yanzhi.core.periods import parse_period
 from yanzhi.services.tasks import comments, owners, supervision
 from yanzhi.services.tasks import registers as reg_svc
 from yanzhi.services.tasks import updates as task_svc
@@ -57,7 +58,12 @@ def list_tasks(
     """The task board: latest report, automatic states, roll-up. / 任务看板"""
     with handled(as_json), engine_for(database) as engine:
         data = task_svc.board(
-            engine, owner=owner, status=status, overdue=overdue, period=period, today=_day(as_of)
+            engine,
+            owner=owner,
+            status=status,
+            overdue=overdue,
+            period=parse_period(period) if period else None,  # parsed at the edge
+            today=_day(as_of),
         )
     if as_json:
         print_json(data)
@@ -103,7 +109,7 @@ def report(
         saved = task_svc.report(
             engine,
             task,
-            period=period,
+            period=parse_period(period),
             status=status,
             progress=progress,
             note=note,

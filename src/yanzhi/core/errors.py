@@ -33,16 +33,43 @@ class YanzhiError(Exception):
     exit_code: ClassVar[int] = 1
 
     def __init__(self, en: str, zh: str | None = None, *, details: Any = None) -> None:
-        self.en = en
-        self.zh = zh if zh is not None else en
+        if zh is None:  # one bilingual text "english / 中文" (either order): keep it as is
+            self.en, self.zh = split_bilingual(en)
+            text = en
+        else:
+            self.en, self.zh = en, zh
+            text = f"{en} / {zh}" if zh != en else en
         self.details = details
-        super().__init__(f"{en} / {self.zh}" if zh is not None and zh != en else en)
+        super().__init__(text)
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds a Chinese character."""
+    return any("\u3400" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+
+
+def split_bilingual(text: str) -> tuple[str, str]:
+    """``"english / 中文"`` (or ``"中文 / english"``) → ``(english, 中文)``; a text in one
+    language only is both."""
+    head, sep, tail = text.rpartition(" / ")
+    if not sep:
+        return text, text
+    if has_cjk(tail) and not has_cjk(head):
+        return head, tail
+    if has_cjk(head) and not has_cjk(tail):
+        return tail, head
+    head, sep, tail = text.partition(" / ")
+    if has_cjk(tail) and not has_cjk(head):
+        return head, tail
+    if has_cjk(head) and not has_cjk(tail):
+        return tail, head
+    return text, text
 
 
 class InvalidInput(YanzhiError, ValueError):
     """A request, argument or value that is malformed or out of range."""
 
-    code = "invalid_input"
+    code = "bad_request"  # the API's code for a 400 since v0.1
     http_status = 400
     exit_code = 2
 

@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import total_ordering
 
+from yanzhi.core.errors import InvalidInput
 
-class PeriodError(ValueError):
+
+class PeriodError(InvalidInput):
     """A period string or value is not valid; the message says what was expected."""
 
 
@@ -41,10 +43,11 @@ class PeriodKind(StrEnum):
     YTD = "ytd"
 
 
-_EXPECTED = (
+_EXPECTED_EN = (
     "expected a year '2024', a quarter '2024Q3', a month '2024-05' or a year-to-date "
-    "period '2024-01..05' / 应为年份“2024”、季度“2024Q3”、月份“2024-05”或年初至今累计“2024-01..05”"
+    "period '2024-01..05'"
 )
+_EXPECTED_ZH = "应为年份“2024”、季度“2024Q3”、月份“2024-05”或年初至今累计“2024-01..05”"
 _KIND_ORDER = {PeriodKind.MONTH: 0, PeriodKind.YTD: 1, PeriodKind.QUARTER: 2, PeriodKind.YEAR: 3}
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
@@ -190,8 +193,11 @@ _PATTERNS: list[tuple[re.Pattern[str], PeriodKind]] = [
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
-def parse_period(text: str | int) -> Period:
-    """Parse a period string; raise :class:`PeriodError` saying what was expected."""
+def parse_period(text: str | int | Period) -> Period:
+    """Parse a period string; raise :class:`PeriodError` saying what was expected. A
+    :class:`Period` is returned as it is."""
+    if isinstance(text, Period):
+        return text
     s = str(text).strip()
     for pattern, kind in _PATTERNS:
         m = pattern.match(s)
@@ -200,8 +206,34 @@ def parse_period(text: str | int) -> Period:
         try:
             return _build(kind, int(m.group(1)), m.group(2) if kind is not PeriodKind.YEAR else "")
         except PeriodError as exc:
-            raise PeriodError(f"invalid period {s!r}: {exc}; {_EXPECTED}") from None
-    raise PeriodError(f"invalid period {s!r}: {_EXPECTED}")
+            raise PeriodError(
+                f"invalid period {s!r}: {exc.en}; {_EXPECTED_EN}",
+                f"无效的报告期 {s!r}: {exc.zh}; {_EXPECTED_ZH}",
+            ) from None
+    raise PeriodError(
+        f"invalid period {s!r}: {_EXPECTED_EN}", f"无效的报告期 {s!r}: {_EXPECTED_ZH}"
+    )
+
+
+def parse_ytd(text: str | int | Period, *, months: bool = True, years: bool = False) -> Period:
+    """A year-to-date period from its text: ``2024-01..05`` / ``2024年1-5月`` (累计); with
+    ``months`` a month ``2024-05`` / ``2024年5月`` means 1–5月 too, with ``years`` a year
+    ``2024`` means 1–12月. Anything else is a :class:`PeriodError` (an ``InvalidInput``)
+    in Chinese and English. The one place a YTD reporting period is read from text."""
+    p = text if isinstance(text, Period) else parse_period(text)
+    if p.kind is PeriodKind.YTD:
+        return p
+    if (months and p.kind is PeriodKind.MONTH) or (years and p.kind is PeriodKind.YEAR):
+        return Period.of_ytd(p.year, p.last_month)
+    en = ["a year-to-date period (2024-01..05)"]
+    zh = ["年初至今累计期(如 2024-01..05 或 2024年1-5月)"]
+    if months:
+        en.append("a month (2024-05, meaning January–May)")
+        zh.append("月份(如 2024-05, 即1-5月累计)")
+    if years:
+        en.append("a year (2024)")
+        zh.append("年份(如 2024)")
+    raise PeriodError(f"{text}: give {' or '.join(en)}", f"{text}: 请给出{'或'.join(zh)}")
 
 
 def _build(kind: PeriodKind, year: int, raw: str) -> Period:

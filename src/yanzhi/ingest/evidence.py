@@ -56,11 +56,11 @@ def _reject(name: str, rule: str, zh: str, en: str) -> InputRejected:
 
 
 def max_bytes() -> int:
-    return int(float(config.get("YANZHI_MAX_EVIDENCE_MB") or 20) * 1024 * 1024)
+    return int(config.settings().max_evidence_mb * 1024 * 1024)
 
 
 def evidence_dir() -> Path:
-    return Path(config.get("YANZHI_EVIDENCE_DIR") or "evidence")
+    return config.settings().evidence_dir
 
 
 def check(path: Path) -> Evidence:

@@ -29,7 +29,12 @@ from yanzhi.core.dataformats import DataKind, Field
 from yanzhi.core.issues import InputRejected, Issue
 from yanzhi.ingest.xlsx import SheetNotFound, load_sheet
 
-MAX_FILE_BYTES = int(config.get("YANZHI_MAX_FILE_MB") or 1024) * 1024 * 1024
+
+def max_file_bytes() -> int:
+    """The largest data file an import reads (YANZHI_MAX_FILE_MB), read at call time."""
+    return config.settings().max_file_mb * 1024 * 1024
+
+
 MAX_XLSX_EXPANDED = 2 * 1024 * 1024 * 1024  # bytes once unzipped
 MAX_XLSX_RATIO = 200  # unzipped / zipped, per member
 HEADER_SCAN_ROWS = 30
@@ -138,13 +143,14 @@ def open_table(
         ) from None
     if size == 0:
         raise _reject(name, "empty_file", "文件为空", "the file is empty")
-    if size > MAX_FILE_BYTES:
+    limit = max_file_bytes()
+    if size > limit:
         raise _reject(
             name,
             "file_too_large",
-            f"文件过大: {size / 2**20:.0f} MB, 上限 {MAX_FILE_BYTES / 2**20:.0f} MB",
+            f"文件过大: {size / 2**20:.0f} MB, 上限 {limit / 2**20:.0f} MB",
             f"file too large: {size / 2**20:.0f} MB; the limit is "
-            f"{MAX_FILE_BYTES / 2**20:.0f} MB (YANZHI_MAX_FILE_MB)",
+            f"{limit / 2**20:.0f} MB (YANZHI_MAX_FILE_MB)",
         )
     with path.open("rb") as fh:
         head = fh.read(8)

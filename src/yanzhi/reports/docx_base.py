@@ -21,7 +21,7 @@ HEADING_FONTS = ("SimHei", "黑体")
 
 
 def new_document(template: Path | None = None) -> Any:
-    chosen = template or (Path(t) if (t := config.get("YANZHI_DOCX_TEMPLATE")) else None)
+    chosen = template or config.settings().docx_template
     if chosen is not None:
         return Document(str(chosen))  # the bureau's styles win
     doc = Document()

@@ -13,14 +13,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yanzhi.core.errors import NotFound
 from yanzhi.core.plan.model import Plan, plan_from_document
 from yanzhi.storage import models as m
 from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.sync import SyncCounts, sync_rows
 
 
-class PlanNotFound(LookupError):
-    pass
+class PlanNotFound(NotFound):
+    """No plan has been loaded into the database (run yanzhi init / plan load)."""
 
 
 def _desired(plan: Plan) -> list[tuple[type[m.Base], str, Callable[[dict[str, Any]], dict]]]:

@@ -36,7 +36,7 @@ from yanzhi.core.dataformats import REPORTING_DATASET, data_kind
 from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.issues import Issue, RowIssueSink
 from yanzhi.core.orgtree import Level, OrgTree
-from yanzhi.core.periods import PeriodKind, parse_period
+from yanzhi.core.periods import parse_period, parse_ytd
 from yanzhi.ingest.tabular import RawTable
 from yanzhi.services.access.scope import CITY_WIDE, Scope
 from yanzhi.services.collection import workflow as reporting
@@ -61,7 +61,7 @@ _CHUNK = 1 << 20
 
 def max_upload_bytes() -> int:
     """YANZHI_MAX_FILE_MB, read at call time."""
-    return int(config.get("YANZHI_MAX_FILE_MB") or 1024) * 1024 * 1024
+    return config.settings().max_file_mb * 1024 * 1024
 
 
 def safe_name(filename: str | None) -> str:
@@ -367,13 +367,7 @@ def recent_periods(engine: Engine, limit: int = 6) -> list[str]:
 
 def _period(engine: Engine, period: str | None) -> str | None:
     if period:
-        p = parse_period(period)
-        if p.kind is not PeriodKind.YTD:
-            raise InvalidInput(
-                f"{period}: a reporting period is year to date, e.g. {p.year}-01..05",
-                "报告期应为年初至今累计",
-            )
-        return str(p)
+        return str(parse_ytd(period, months=False))
     found = recent_periods(engine, 1)
     return found[0] if found else None
 

@@ -37,7 +37,7 @@ MAX_DRAWS = 5000
 def draws() -> int:
     """Monte Carlo draws for the rank intervals shown on the web (YANZHI_EVALUATION_DRAWS)."""
     try:
-        n = int(config.get("YANZHI_EVALUATION_DRAWS") or 100)
+        n = config.settings().evaluation_draws
     except ValueError:
         n = 100
     return max(0, min(n, MAX_DRAWS))

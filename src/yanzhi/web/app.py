@@ -90,6 +90,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from yanzhi.web.errors import ApiError
 
     app.add_exception_handler(ApiError, on_error)
-    for cls in (LookupError, ValueError, PermissionError):
+    from yanzhi.core.errors import YanzhiError
+
+    for cls in (YanzhiError, LookupError, ValueError, PermissionError):
         app.add_exception_handler(cls, on_error)
     return app

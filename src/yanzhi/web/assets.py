@@ -6,7 +6,6 @@ from pathlib import Path
 
 from yanzhi import config
 
-ECHARTS_ENV = "YANZHI_ECHARTS_JS"
 ECHARTS_IN_REPO = Path("node_modules/echarts/dist/echarts.min.js")
 
 
@@ -23,7 +22,7 @@ def echarts_path() -> Path | None:
     an existing file), else ``node_modules/echarts/dist/echarts.min.js`` in the first folder
     above this package, then above the current working directory, that has it. None when
     absent (run scripts/setup.sh with Node.js/npm installed)."""
-    override = (config.get(ECHARTS_ENV) or "").strip()
+    override = (config.settings().echarts_js or "").strip()
     if override:
         path = Path(override).expanduser()
         return path.resolve() if path.is_file() else None

@@ -42,7 +42,7 @@ class ViewCache:
         return gen
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        ttl = float(config.get("YANZHI_CACHE_SECONDS") or 300)
+        ttl = config.settings().cache_seconds
         full = (key, self.generation())
         now = time.monotonic()
         hit = self._items.get(full)

@@ -1,5 +1,7 @@
-"""One shape for every API error: ``{"error": {"code", "message", "details"}}``; pages get
-the same facts as an HTML page. Service exceptions map to HTTP statuses here and only here."""
+"""One shape for every API error: ``{"error": {"code", "message", "message_zh", "message_en",
+"details"}}``; pages get the same facts as an HTML page. Exceptions map to HTTP statuses here
+and only here: a named error (``core.errors.YanzhiError``) brings its own ``http_status`` and
+``code``; the few others (database, bare Python errors from libraries) are listed below."""
 
 from __future__ import annotations
 
@@ -11,15 +13,27 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from yanzhi.core.errors import YanzhiError, split_bilingual
 from yanzhi.core.issues import InputRejected
-from yanzhi.services.access.principal import PermissionDenied
-from yanzhi.services.access.users import LoginFailed, TooManyAttempts
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+    """An HTTP error in the API's shape; ``message`` is ``"english / 中文"``."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: Any = None,
+        *,
+        zh: str | None = None,
+        en: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
+        split_en, split_zh = split_bilingual(message)
+        self.en, self.zh = en or split_en, zh or split_zh
 
 
 class NotAuthenticated(ApiError):
@@ -28,11 +42,9 @@ class NotAuthenticated(ApiError):
 
 
 def classify(exc: Exception) -> ApiError:
-    """The HTTP status, code and details of a service exception."""
+    """The HTTP status, code and details of an exception: the one mapping of the web."""
     if isinstance(exc, ApiError):
         return exc
-    if isinstance(exc, DataError):  # e.g. a NUL byte PostgreSQL cannot store in text
-        return ApiError(400, "bad_request", "invalid value in the request / 请求中含无效字符")
     if isinstance(exc, InputRejected):
         return ApiError(
             422,
@@ -40,11 +52,12 @@ def classify(exc: Exception) -> ApiError:
             str(exc) or "input rejected / 输入有误",
             [i.to_dict() for i in exc.issues],
         )
-    if isinstance(exc, TooManyAttempts):
-        return ApiError(429, "too_many_attempts", str(exc), {"retry_after": exc.retry_after})
-    if isinstance(exc, LoginFailed):
-        return ApiError(401, "login_failed", str(exc))
-    if isinstance(exc, PermissionDenied | PermissionError):
+    if isinstance(exc, YanzhiError):
+        return ApiError(exc.http_status, exc.code, str(exc), exc.details, zh=exc.zh, en=exc.en)
+    if isinstance(exc, DataError):  # e.g. a NUL byte PostgreSQL cannot store in text
+        return ApiError(400, "bad_request", "invalid value in the request / 请求中含无效字符")
+    # bare Python errors that library code (and core's own ValueErrors) raise
+    if isinstance(exc, PermissionError):
         return ApiError(403, "forbidden", str(exc))
     if isinstance(exc, LookupError):
         return ApiError(404, "not_found", str(exc).strip("'\""))
@@ -62,7 +75,16 @@ def has_nul(scope: dict[str, Any]) -> bool:
 
 
 def body(err: ApiError) -> dict[str, Any]:
-    return {"error": {"code": err.code, "message": err.message, "details": err.details}}
+    """The JSON body of an API error."""
+    return {
+        "error": {
+            "code": err.code,
+            "message": err.message,
+            "message_zh": err.zh,
+            "message_en": err.en,
+            "details": err.details,
+        }
+    }
 
 
 def json_error(err: ApiError) -> JSONResponse:
@@ -74,7 +96,7 @@ def json_error(err: ApiError) -> JSONResponse:
     return JSONResponse(body(err), status_code=err.status, headers=headers)
 
 
-_KNOWN = (ApiError, InputRejected, PermissionError, LookupError, ValueError)
+_KNOWN = (ApiError, YanzhiError, InputRejected, PermissionError, LookupError, ValueError)
 
 
 def install(app: Any) -> None:

@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 
 from yanzhi import config
+from yanzhi.core.errors import NotPermitted
 from yanzhi.services.access.principal import ROLES, PermissionDenied, Principal
 from yanzhi.services.database import require_schema
 from yanzhi.storage import users as store
@@ -34,15 +35,21 @@ MIN_PASSWORD = 8
 TOKEN_PREFIX = "yz_"
 
 
-class LoginFailed(PermissionError):
-    """Wrong user name or password (which one is not said)."""
+class LoginFailed(NotPermitted):
+    """Wrong user name or password (which one is not said); HTTP 401."""
+
+    code = "login_failed"
+    http_status = 401
 
 
-class TooManyAttempts(PermissionError):
-    """Too many failed logins recently; try again after ``retry_after`` seconds."""
+class TooManyAttempts(NotPermitted):
+    """Too many failed logins recently; try again after ``retry_after`` seconds; HTTP 429."""
+
+    code = "too_many_attempts"
+    http_status = 429
 
     def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
+        super().__init__(message, details={"retry_after": retry_after})
         self.retry_after = retry_after
 
 
@@ -200,8 +207,8 @@ def get_user(engine: Engine, username: str) -> dict[str, Any]:
 
 
 def _throttle(session: Any, username: str, client: str) -> None:
-    window = int(config.get("YANZHI_LOGIN_WINDOW_MINUTES") or 15)
-    limit = int(config.get("YANZHI_LOGIN_MAX_FAILURES") or 5)
+    window = config.settings().login_window_minutes
+    limit = config.settings().login_max_failures
     since = _now() - dt.timedelta(minutes=window)
     if (
         store.failures_since(session, since, username=username) >= limit
@@ -243,7 +250,7 @@ def login(engine: Engine, username: str, password: str, *, client: str = "-") ->
             if _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = _hasher.hash(password)
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-            hours = float(config.get("YANZHI_SESSION_HOURS") or 12)
+            hours = config.settings().session_hours
             expires = _now() + dt.timedelta(hours=hours)
             store.add_session(
                 session,

@@ -14,8 +14,9 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from yanzhi import config
+from yanzhi.core.errors import Conflict, InvalidInput, LockedPeriod, NotFound
 from yanzhi.core.orgtree import Level, OrgTree
-from yanzhi.core.periods import Period, PeriodKind, parse_period
+from yanzhi.core.periods import Period, parse_ytd
 from yanzhi.services.database import require_schema
 from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.bulk import read_frame
@@ -31,11 +32,20 @@ from yanzhi.storage.submissions import (
     submissions,
 )
 
-DUE_DAYS = int(config.get("YANZHI_REPORT_DUE_DAYS") or 15)
+
+class WorkflowError(Conflict):
+    """A submit / approve / unlock that the current state does not allow (HTTP 409)."""
 
 
-class WorkflowError(ValueError):
-    """A submit / approve / unlock that the current state does not allow."""
+class ReasonRequired(WorkflowError, InvalidInput):
+    """An unlock without a reason (HTTP 400)."""
+
+    code = InvalidInput.code
+    http_status = InvalidInput.http_status
+
+
+class PeriodLocked(WorkflowError, LockedPeriod):
+    """A submit of data already approved: the period is locked, unlock it first (HTTP 409)."""
 
 
 @dataclass(frozen=True)
@@ -54,19 +64,14 @@ class WorkflowResult:
         }
 
 
-def _ytd(period: str) -> Period:
-    p = parse_period(period)
-    if p.kind is not PeriodKind.YTD:
-        raise WorkflowError(
-            f"{period}: the R&D report period must be year to date, e.g. "
-            f"{p.year}-01..{p.last_month:02d} / 报告期应为年初至今累计"
-        )
-    return p
+def _ytd(period: Period | str) -> Period:
+    """The R&D reporting period: year to date only (a month is not a report period)."""
+    return parse_ytd(period, months=False)
 
 
 def _townships(tree: OrgTree, unit: str) -> list[str]:
     if unit not in tree:
-        raise WorkflowError(f"unknown org unit {unit} / 未知单位 {unit}")
+        raise NotFound(f"unknown org unit {unit}", f"未知单位 {unit}")
     return [u.code for u in tree.descendants(unit, include_self=True) if u.level is Level.TOWNSHIP]
 
 
@@ -88,13 +93,20 @@ _RULES = {
 
 
 def transition(
-    engine: Engine, action: str, *, period: str, unit: str, actor: str, reason: str | None = None
+    engine: Engine,
+    action: str,
+    *,
+    period: Period | str,
+    unit: str,
+    actor: str,
+    reason: str | None = None,
 ) -> WorkflowResult:
-    """Apply ``action`` to every township-level unit within ``unit`` for ``period``."""
+    """Apply ``action`` to every township-level unit within ``unit`` for ``period`` (a YTD
+    period; text is still read for callers that have not parsed it yet)."""
     require_schema(engine)
     p = str(_ytd(period))
     if action == "unlock" and not (reason and reason.strip()):
-        raise WorkflowError("unlocking needs a reason (--reason) / 解锁必须说明原因")
+        raise ReasonRequired("unlocking needs a reason (--reason)", "解锁必须说明原因")
     allowed, target, zh, en = _RULES[action]
     ctx = WriteContext(actor, reason=reason)
     changed, skipped = [], {}
@@ -110,7 +122,9 @@ def transition(
                 set_status(session, row, target, ctx=ctx)
                 changed.append(code)
     if not changed and skipped and all(not v.startswith("already") for v in skipped.values()):
-        raise WorkflowError(f"nothing to {action} for {unit} {p}: {next(iter(skipped.values()))}")
+        first = next(iter(skipped.values()))
+        error = PeriodLocked if action == "submit" and first.startswith(APPROVED) else WorkflowError
+        raise error(f"nothing to {action} for {unit} {p}: {first}")
     if changed and action in ("approve", "unlock") and _has_values(engine):
         from yanzhi.services.monitoring.compute import refresh
 
@@ -164,10 +178,14 @@ def approve_all(engine: Engine, *, actor: str, except_periods: set[str] | None =
 
 def due_date(period: Period) -> dt.date:
     last = calendar.monthrange(period.year, period.last_month)[1]
-    return dt.date(period.year, period.last_month, last) + dt.timedelta(days=DUE_DAYS)
+    return dt.date(period.year, period.last_month, last) + dt.timedelta(
+        days=config.settings().report_due_days
+    )
 
 
-def completeness(engine: Engine, *, period: str, level: str = "township") -> list[dict[str, Any]]:
+def completeness(
+    engine: Engine, *, period: Period | str, level: str = "township"
+) -> list[dict[str, Any]]:
     """Expected reports (above-size industrial enterprises founded by the period's year),
     received reports and those received by the due date, per unit of ``level``."""
     require_schema(engine)

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from yanzhi.core import diagnosis as dx
+from yanzhi.core.errors import NotFound
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import parse_period
 from yanzhi.core.policy import EnterpriseYear, RuleSet, all_benefits
@@ -23,8 +24,8 @@ from yanzhi.storage.enterprises import annual_figures, enterprise_reports, get_e
 from yanzhi.storage.orgunits import load_org_tree
 
 
-class EnterpriseNotFound(LookupError):
-    pass
+class EnterpriseNotFound(NotFound):
+    """No enterprise with this USCC (or none the principal may see)."""
 
 
 def _load(

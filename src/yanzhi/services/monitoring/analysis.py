@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from yanzhi.core.attribution import decompose, top_contributors
-from yanzhi.core.periods import Period, PeriodKind, parse_period
+from yanzhi.core.periods import Period, parse_period, parse_ytd
 from yanzhi.core.plan.model import Indicator
 from yanzhi.core.progress import Status
 from yanzhi.services.database import require_schema
@@ -27,16 +27,9 @@ from yanzhi.storage.plans import get_plan
 GROUPS = {"district": "district_code", "township": "township_code", "industry": "industry_division"}
 
 
-def _ytd(text: str) -> Period:
-    p = parse_period(text)
-    if p.kind is PeriodKind.YEAR:
-        return Period.of_ytd(p.year, 12)
-    if p.kind is not PeriodKind.YTD:
-        raise ValueError(
-            f"{text}: give a year (2024) or a year-to-date period (2024-01..05) / "
-            "请给出年份或年初至今累计期"
-        )
-    return p
+def _ytd(period: Period | str) -> Period:
+    """A year (meaning 1–12月) or a year-to-date period."""
+    return parse_ytd(period, months=False, years=True)
 
 
 def _filtered(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
@@ -53,8 +46,8 @@ def attribution(
     engine: Engine,
     *,
     indicator: str,
-    start: str,
-    end: str,
+    start: Period | str,
+    end: Period | str,
     by: str = "district",
     approved_only: bool = False,
     top: int = 10,
@@ -63,7 +56,8 @@ def attribution(
     """Shift-share decomposition of a ratio indicator between two periods: enterprise
     indicators by district, township or industry (with the top enterprises); statistic
     indicators by district or township, from the units' numerators and denominators.
-    ``unit`` (default: the whole region) limits it to the enterprises / units inside it."""
+    ``unit`` (default: the whole region) limits it to the enterprises / units inside it.
+    ``start`` and ``end`` are periods (text is still read for callers not yet parsing it)."""
     if by not in GROUPS:
         raise ValueError(f"--by must be one of {', '.join(GROUPS)} / 分组应为 {', '.join(GROUPS)}")
     require_schema(engine)
@@ -78,7 +72,7 @@ def attribution(
     if ind.source == "statistic":
         if unit is not None:
             values = values[values["unit_code"].isin(_inside(tree, unit))]
-        return _statistic_attribution(values, ind, tree, start, end, by)
+        return _statistic_attribution(values, ind, tree, parse_period(start), parse_period(end), by)
     p0, p1 = _ytd(start), _ytd(end)
     with transaction(engine) as session:
         reports = report_frame(session, approved_only=approved_only, years=[p0.year, p1.year])
@@ -130,7 +124,7 @@ def _inside(tree: Any, unit: str) -> set[str]:
 
 
 def _statistic_attribution(
-    values: pd.DataFrame, ind: Indicator, tree: Any, start: str, end: str, by: str
+    values: pd.DataFrame, ind: Indicator, tree: Any, start: Period, end: Period, by: str
 ) -> dict[str, Any]:
     if by == "industry":
         raise ValueError(
@@ -138,7 +132,7 @@ def _statistic_attribution(
             "/ 统计类指标只能按区县或乡镇分解"
         )
     frames = []
-    for period in (str(parse_period(start)), str(parse_period(end))):
+    for period in (str(start), str(end)):
         rows = values[(values["level"] == by) & (values["period"] == period)]
         if rows.empty:
             raise LookupError(f"no {by} values of {ind.code} for {period} / 该期无数据")
@@ -156,7 +150,7 @@ def _statistic_attribution(
         g["name"] = names.get(str(g.get("unit_code")), "")
         g[GROUPS[by]] = g.get("unit_code")
     result["top_contributors"] = None
-    result.update(indicator=ind.code, name=ind.name, start=start, end=end, by=by)
+    result.update(indicator=ind.code, name=ind.name, start=str(start), end=str(end), by=by)
     return result
 
 

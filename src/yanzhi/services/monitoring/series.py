@@ -11,18 +11,20 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from yanzhi.core.errors import InvalidInput
 from yanzhi.core.forecast import forecast
 from yanzhi.core.progress import assess
 
 DIRECTIONS = {"up": 1, "1": 1, "+1": 1, "down": -1, "-1": -1}
 
 
-class ProgressArgumentError(ValueError):
+class ProgressArgumentError(InvalidInput):
     """A malformed argument of a progress assessment (message in Chinese and English)."""
 
     def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en, zh)
         self.message_zh, self.message_en = zh, en
-        super().__init__(f"{zh} / {en}")
+        self.args = (f"{zh} / {en}",)  # str() keeps its Chinese-first text
 
 
 def parse_series(text: str) -> dict[int, float | None]:

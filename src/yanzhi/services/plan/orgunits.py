@@ -6,14 +6,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from yanzhi.core.errors import InvalidInput
 from yanzhi.core.orgtree import KIND_LABELS, Kind, Level, OrgTree
 from yanzhi.services.database import require_schema
 from yanzhi.storage.db import transaction
 from yanzhi.storage.orgunits import list_org_units, load_org_tree
 
 
-class UnknownLevel(ValueError):
-    pass
+class UnknownLevel(InvalidInput):
+    """A level name that is not one of the org tree's levels."""
 
 
 def list_units(

@@ -88,7 +88,7 @@ def report(
     engine: Engine,
     task: str,
     *,
-    period: str,
+    period: Period | str,
     status: str,
     progress: float,
     actor: str,
@@ -185,7 +185,7 @@ def board(
     owner: str | None = None,
     status: str | None = None,
     overdue: bool = False,
-    period: str | None = None,
+    period: Period | str | None = None,
     today: dt.date | None = None,
     target_rows: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from yanzhi.core.errors import InvalidInput, NotFound
-from yanzhi.core.periods import Period, PeriodKind, parse_period
+from yanzhi.core.errors import NotFound
+from yanzhi.core.periods import Period, parse_period, parse_ytd
 from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import analysis
@@ -28,12 +28,7 @@ class NoData(NotFound):
 def resolve_period(engine: Engine, text: str) -> Period:
     """A month or YTD period → the YTD period reported on or before it (irregular
     calendars: '2024-10' with reports for 1–5, 1–8, 1–11 months gives 2024-01..08)."""
-    p = parse_period(text)
-    if p.kind not in (PeriodKind.MONTH, PeriodKind.YTD):
-        raise InvalidInput(
-            f"{text}: give a month (2024-11) or a YTD period (2024-01..11)",
-            "请给出月份或年初至今累计期",
-        )
+    p = parse_ytd(text)  # a month means 1–N月
     with transaction(engine) as session:
         values = indicator_values(session, indicators=["IND_RD_EXPENSE"], kinds=["ytd"])
     periods = [parse_period(x) for x in values["period"].unique()] if not values.empty else []

@@ -11,6 +11,8 @@ from pydantic import BaseModel
 class ErrorBody(BaseModel):
     code: str
     message: str
+    message_zh: str | None = None
+    message_en: str | None = None
     details: Any = None
 
 
@@ -19,7 +21,7 @@ class ErrorResponse(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 422, 429)
+    s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422, 429)
 }
 
 

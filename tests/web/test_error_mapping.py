@@ -1,0 +1,94 @@
+"""Every named error (core.errors) maps, in web/errors.py and only there, to its HTTP status
+and the API's error shape with a Chinese and an English message."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from yanzhi.core.errors import (
+    Conflict,
+    InvalidInput,
+    LockedPeriod,
+    NotFound,
+    NotPermitted,
+    YanzhiError,
+)
+from yanzhi.core.periods import parse_ytd
+from yanzhi.services.access.users import LoginFailed, TooManyAttempts
+from yanzhi.services.collection.workflow import PeriodLocked, ReasonRequired, WorkflowError
+from yanzhi.services.enterprises.diagnosis import EnterpriseNotFound
+from yanzhi.services.monitoring.series import ProgressArgumentError
+from yanzhi.services.plan.orgunits import UnknownLevel
+from yanzhi.storage.plans import PlanNotFound
+from yanzhi.views.reports.bulletin import NoData
+from yanzhi.web import errors
+
+CASES: list[tuple[YanzhiError, int, str]] = [
+    (InvalidInput("bad value", "取值有误"), 400, "bad_request"),
+    (NotPermitted("not allowed", "无权操作"), 403, "forbidden"),
+    (NotFound("no such thing", "没有该对象"), 404, "not_found"),
+    (Conflict("state forbids it", "当前状态不允许"), 409, "conflict"),
+    (LockedPeriod("the period is locked", "该期已锁定"), 409, "locked_period"),
+    (WorkflowError("nothing to approve / 只有已上报的数据才能审核"), 409, "conflict"),
+    (PeriodLocked("nothing to submit / 只有草稿状态才能上报"), 409, "locked_period"),
+    (ReasonRequired("unlocking needs a reason", "解锁必须说明原因"), 400, "bad_request"),
+    (UnknownLevel("unknown level 'x' / 未知层级 'x'"), 400, "bad_request"),
+    (PlanNotFound("no plan loaded; run yanzhi init / 尚未载入规划"), 404, "not_found"),
+    (ProgressArgumentError("--series 为空", "--series is empty"), 400, "bad_request"),
+    (EnterpriseNotFound("no enterprise X / 没有企业 X"), 404, "not_found"),
+    (NoData("no approved data / 没有已审核的数据"), 404, "not_found"),
+    (LoginFailed("wrong user name or password / 用户名或密码错误"), 401, "login_failed"),
+    (TooManyAttempts("too many failed logins / 登录失败次数过多", 60), 429, "too_many_attempts"),
+]
+
+
+def _app(exc: Exception) -> TestClient:
+    app = FastAPI()
+    errors.install(app)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise exc
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize(("exc", "status", "code"), CASES, ids=lambda x: type(x).__name__)
+def test_named_error_maps_to_status_and_shape(exc: YanzhiError, status: int, code: str) -> None:
+    r = _app(exc).get("/boom")
+    assert r.status_code == status
+    err = r.json()["error"]
+    assert set(err) == {"code", "message", "message_zh", "message_en", "details"}
+    assert err["code"] == code
+    assert err["message"] == str(exc)
+    assert _has_chinese(err["message_zh"]) and not _has_chinese(err["message_en"])
+
+
+def test_a_period_error_is_a_400_with_both_languages() -> None:
+    try:
+        parse_ytd("2024Q3")
+    except InvalidInput as exc:
+        caught = exc
+    r = _app(caught).get("/boom")
+    assert r.status_code == 400
+    err = r.json()["error"]
+    assert "年初至今累计" in err["message_zh"] and "year-to-date" in err["message_en"]
+
+
+def test_too_many_attempts_says_when_to_retry() -> None:
+    r = _app(TooManyAttempts("too many / 过多", 42)).get("/boom")
+    assert r.headers["Retry-After"] == "42"
+    assert r.json()["error"]["details"] == {"retry_after": 42}
+
+
+def test_bare_python_errors_keep_their_mapping() -> None:
+    assert _app(KeyError("x")).get("/boom").status_code == 404
+    assert _app(ValueError("x")).get("/boom").status_code == 400
+    assert _app(PermissionError("x")).get("/boom").status_code == 403
+    assert _app(RuntimeError("x")).get("/boom").status_code == 500
