@@ -105,7 +105,7 @@ class RegisterImport(Out):
     dry_run: bool
     rows: int
     created: int
-    changed: int
+    updated: int
     updated: int
     unchanged: int
     sha256: str | None = None
