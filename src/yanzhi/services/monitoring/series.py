@@ -9,10 +9,11 @@ that names the offending item.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
-from yanzhi.core.forecast import forecast
-from yanzhi.core.progress import assess
+from yanzhi.core.forecast import Forecast, forecast
+from yanzhi.core.progress import Assessment, assess
 
 DIRECTIONS = {"up": 1, "1": 1, "+1": 1, "down": -1, "-1": -1}
 
@@ -23,6 +24,23 @@ class ProgressArgumentError(ValueError):
     def __init__(self, zh: str, en: str) -> None:
         self.message_zh, self.message_en = zh, en
         super().__init__(f"{zh} / {en}")
+
+
+@dataclass(frozen=True)
+class SeriesAssessment:
+    """A series given by hand, assessed against its target and forecast to the target year."""
+
+    series: dict[int, float | None]
+    assessment: Assessment
+    forecast: Forecast
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of `yanzhi progress assess --json`: the assessment's fields, ``series``
+        (years as text) and ``forecast``."""
+        data = self.assessment.to_dict()
+        data["series"] = {str(y): v for y, v in self.series.items()}
+        data["forecast"] = self.forecast.to_dict()
+        return data
 
 
 def parse_series(text: str) -> dict[int, float | None]:
@@ -94,8 +112,8 @@ def assess_series(
     base_year: int | None = None,
     direction: str | int = "up",
     limit: float | None = None,
-) -> dict[str, Any]:
-    """Assess a series given as text; the Assessment's fields plus ``forecast`` and ``series``.
+) -> SeriesAssessment:
+    """Assess a series given as text: its :class:`SeriesAssessment`.
 
     ``base_year`` defaults to the first year of the series. ``target_year`` is required
     with a target; without one it defaults to the latest year of the series.
@@ -124,9 +142,5 @@ def assess_series(
         direction=d,
         limit=limit,
     )
-    data = assessment.to_dict()
-    data["series"] = {str(y): v for y, v in series.items()}
-    data["forecast"] = forecast(
-        series, target_year=target_year, target=target, direction=d
-    ).to_dict()
-    return data
+    expected = forecast(series, target_year=target_year, target=target, direction=d)
+    return SeriesAssessment(series, assessment, expected)
