@@ -3,8 +3,9 @@ month by month, their register history, and the city / district / township stati
 
 Pure computation (NumPy / pandas; no files, no database). Everything is deterministic for a
 seed. Every generated value is labelled ``synthetic``; the published figures it is calibrated
-to, and every assumption, are in :mod:`yanzhi.core.demo_calibration` and
-``docs/demo-data.md``. Enterprise codes and names are fictional: the organisation-code part of
+to, and every assumption, are in :mod:`yanzhi.core.demo_calibration` (the enterprise panel),
+:mod:`yanzhi.core.demo_stats` (the aggregate statistics) and ``docs/demo-data.md``.
+Enterprise codes and names are fictional: the organisation-code part of
 each 统一社会信用代码 starts with :data:`USCC_MARKER` and every name contains 演示.
 """
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from yanzhi.core import demo_calibration as cal
+from yanzhi.core import demo_stats
 from yanzhi.core import uscc as uscc_codes
 from yanzhi.core.dataformats import ENTERPRISES, RD_REPORTS, SIZE_CLASSES
 from yanzhi.core.periods import Period
@@ -109,7 +111,9 @@ def generate(
     )
     stat_last = last_year if last_m == 12 else last_year - 1
     districts = sorted({t[2] for t in townships})
-    stats = cal.build_stats(rng, range(first_year, stat_last + 1), districts, townships, t_weight)
+    stats = demo_stats.build_stats(
+        rng, range(first_year, stat_last + 1), districts, townships, t_weight
+    )
     meta = {
         "seed": seed,
         "n_enterprises": n_enterprises,
