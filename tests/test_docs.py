@@ -16,3 +16,17 @@ def test_data_formats_doc_lists_every_field_of_every_template():
         if f"| `{f.code}` | {f.zh} |" not in doc
     ]
     assert missing == []
+
+
+def test_architecture_doc_names_every_services_and_views_package():
+    doc = (DOCS / "architecture.md").read_text("utf-8")
+    src = DOCS.parent / "src" / "yanzhi"
+    packages = [
+        str(init.parent.relative_to(src)).replace("\\", "/")
+        for top in ("services", "views")
+        for init in sorted((src / top).rglob("__init__.py"))
+        if init.parent != src / top
+    ]
+    assert packages, "no packages found under services/ and views/"
+    missing = [p for p in packages if f"`{p}/`" not in doc]
+    assert missing == []

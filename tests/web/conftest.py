@@ -73,7 +73,7 @@ def site(
         files = demo.write_files(data, folder / "files")
         reports = demo.load(eng, data, files, actor="t", tasks=True)
         assert all(r.ok for r in reports)
-        accounts = {a["username"]: a for a in demo_accounts.create(eng, actor="test")}
+        accounts = {a.username: a.to_dict() for a in demo_accounts.create(eng, actor="test")}
         app = create_app(eng)
         yield Site(url, eng, app, accounts, folder)
         eng.dispose()

@@ -317,7 +317,7 @@ def demo_data(
                 )
     result = demo.summary(data, reports)
     if as_json:
-        print_json(result)
+        print_json(result.to_dict())
     else:
         console.print(
             f"[yellow]SYNTHETIC demo data / 示例数据[/yellow] seed {seed}: "

@@ -26,10 +26,10 @@ def list_(
     with handled(as_json), engine_for(database) as engine:
         units = list_units(engine, level=level, parent=parent)
     if as_json:
-        print_json(units)
+        print_json([u.to_dict() for u in units])
         return
     table = Table("code", "name / 名称", "level", "kind / 类型", "parent")
     for u in units:
-        table.add_row(u["code"], u["name"], u["level"], u["kind_zh"], u["parent_code"] or "")
+        table.add_row(u.code, u.name, u.level, u.kind_zh, u.parent_code or "")
     console.print(table)
     console.print(f"{len(units)} unit(s) / 个单位")

@@ -74,38 +74,38 @@ def show(
     with handled(as_json), engine_for(database) as engine:
         data = svc.show_plan(engine, code)
     if as_json:
-        print_json(data)
+        print_json(data.to_dict())
         return
-    meta = data["plan"]
+    meta = data.plan
     console.print(
-        f"[bold]{meta['title']}[/bold]\n{meta['issuer']} · {meta['start_year']}–"
-        f"{meta['end_year']} · baseline {meta['baseline_year']} · {meta['status']}"
-        + (" · [yellow]synthetic / 示例[/yellow]" if meta["synthetic"] else "")
+        f"[bold]{meta.title}[/bold]\n{meta.issuer} · {meta.start_year}–"
+        f"{meta.end_year} · baseline {meta.baseline_year} · {meta.status}"
+        + (" · [yellow]synthetic / 示例[/yellow]" if meta.synthetic else "")
     )
     table = Table(
         "code", "indicator / 指标", "unit", "dir", "target", "year", title="Indicators / 指标"
     )
-    for i in data["indicators"]:
-        star = "★ " if i["headline"] else ""
-        target = "" if i["target"] is None else f"{i['comparator']} {i['target']:g}"
+    for i in data.indicators:
+        star = "★ " if i.headline else ""
+        target = "" if i.target is None else f"{i.comparator} {i.target:g}"
         table.add_row(
-            i["code"],
-            star + i["name"],
-            i["unit"],
-            i["direction"],
+            i.code,
+            star + i.name,
+            i.unit,
+            i.direction,
             target,
-            str(i["target_year"] or ""),
+            str(i.target_year or ""),
         )
     console.print(table)
     tree = Tree("Programmes / 工程 → tasks / 重点任务")
-    for p in data["programmes"]:
-        branch = tree.add(f"[bold]{p['code']}[/bold] {p['title']}")
-        for t in p["tasks"]:
-            owner = t["lead"] or "unassigned / 未分配"
-            node = branch.add(f"{t['code']} {t['title']}  [dim]({owner})[/dim]")
-            for q in t["targets"]:
+    for p in data.programmes:
+        branch = tree.add(f"[bold]{p.code}[/bold] {p.title}")
+        for t in p.tasks:
+            owner = t.lead or "unassigned / 未分配"
+            node = branch.add(f"{t.code} {t.title}  [dim]({owner})[/dim]")
+            for q in t.targets:
                 node.add(
-                    f"[cyan]{q['code']}[/cyan] {q['description']} ({q['comparator']} "
-                    f"{q['value']:g} {q['unit'] or ''}, {q['kind']}, {q['year']})"
+                    f"[cyan]{q.code}[/cyan] {q.description} ({q.comparator} "
+                    f"{q.value:g} {q.unit or ''}, {q.kind}, {q.year})"
                 )
     console.print(tree)

@@ -55,9 +55,9 @@ def assess(
             limit=limit,
         )
     if as_json:
-        print_json(data)
+        print_json(data.to_dict())
         return
-    _print_summary(data)
+    _print_summary(data.to_dict())
 
 
 def _num(value: Any, fmt: str = ".4g") -> str:

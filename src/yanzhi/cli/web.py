@@ -96,8 +96,8 @@ def demo(
     )
     console.print("demo accounts (passwords are new each run) / 演示账号(每次运行生成新密码):")
     for a in accounts:
-        scope = a["unit"] or a["enterprise"] or "全市 city"
-        console.print(f"  {a['username']:<11} {a['password']:<14} {a['role']:<17} {scope}")
+        scope = a.unit or a.enterprise or "全市 city"
+        console.print(f"  {a.username:<11} {a.password:<14} {a.role:<17} {scope}")
     if not no_serve:
         _serve(url, host, port)
 

@@ -3,8 +3,9 @@ month by month, their register history, and the city / district / township stati
 
 Pure computation (NumPy / pandas; no files, no database). Everything is deterministic for a
 seed. Every generated value is labelled ``synthetic``; the published figures it is calibrated
-to, and every assumption, are in :mod:`yanzhi.core.demo_calibration` and
-``docs/demo-data.md``. Enterprise codes and names are fictional: the organisation-code part of
+to, and every assumption, are in :mod:`yanzhi.core.demo_calibration` (the enterprise panel),
+:mod:`yanzhi.core.demo_stats` (the aggregate statistics) and ``docs/demo-data.md``.
+Enterprise codes and names are fictional: the organisation-code part of
 each 统一社会信用代码 starts with :data:`USCC_MARKER` and every name contains 演示.
 """
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from yanzhi.core import demo_calibration as cal
+from yanzhi.core import demo_stats
 from yanzhi.core import uscc as uscc_codes
 from yanzhi.core.dataformats import ENTERPRISES, RD_REPORTS, SIZE_CLASSES
 from yanzhi.core.periods import Period
@@ -109,7 +111,9 @@ def generate(
     )
     stat_last = last_year if last_m == 12 else last_year - 1
     districts = sorted({t[2] for t in townships})
-    stats = cal.build_stats(rng, range(first_year, stat_last + 1), districts, townships, t_weight)
+    stats = demo_stats.build_stats(
+        rng, range(first_year, stat_last + 1), districts, townships, t_weight
+    )
     meta = {
         "seed": seed,
         "n_enterprises": n_enterprises,
@@ -258,11 +262,26 @@ def _panel(
     first_year: int,
     last_month: tuple[int, int],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    last_year, last_m = last_month
-    years = np.arange(first_year, last_year + 1)
-    n, ny = len(codes), len(years)
+    """The YTD R&D reports of every enterprise and month, calibrated to the published
+    totals, and the calibration table (target against generated)."""
+    years = np.arange(first_year, last_month[0] + 1)
     present = (years[None, :] >= f.entry[:, None]) & (years[None, :] < f.exit[:, None])
-    # annual revenue path (万元) and R&D activity
+    revenue, rd_annual = _annual_paths(rng, f, years, present)
+    inc_rd, inc_rev = _monthly_increments(rng, revenue, rd_annual)
+    anchors = _calibrate(inc_rd, inc_rev, years, last_month)
+    rd_annual = inc_rd.sum(axis=2)
+    ytd = (np.round(np.cumsum(inc_rd, axis=2), 2), np.round(np.cumsum(inc_rev, axis=2), 2))
+    other = _other_fields(rng, f, years, rd_annual)
+    rd = _report_rows(codes, years, present, last_month, ytd, other)
+    return rd, _calibration_table(rd, anchors, last_month)
+
+
+def _annual_paths(
+    rng: np.random.Generator, f: _Firms, years: np.ndarray, present: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Annual revenue (万元) and R&D expense per enterprise × year, zero when absent."""
+    n, ny = len(f.size), len(years)
+    first_year = int(years[0])
     base = np.exp(
         np.log([cal.REVENUE_MEDIAN[SIZE_CLASSES[s]] for s in f.size])
         + rng.normal(0, 1, n) * np.array([cal.REVENUE_SIGMA[SIZE_CLASSES[s]] for s in f.size])
@@ -285,13 +304,29 @@ def _panel(
         * trend[None, :]
     )
     rd_annual = revenue * intensity * active * present
-    revenue = revenue * present
+    return revenue * present, rd_annual
+
+
+def _monthly_increments(
+    rng: np.random.Generator, revenue: np.ndarray, rd_annual: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The annual amounts spread over the months (enterprise × year × month) by the
+    seasonal weights with enterprise noise: (R&D expense, revenue)."""
+    n, ny = int(revenue.shape[0]), int(revenue.shape[1])
     w_rd = cal.RD_MONTH_WEIGHTS * rng.lognormal(0, 0.3, (n, ny, 12))
     w_rd /= w_rd.sum(axis=2, keepdims=True)
     w_rev = cal.REVENUE_MONTH_WEIGHTS * rng.lognormal(0, 0.08, (n, ny, 12))
     w_rev /= w_rev.sum(axis=2, keepdims=True)
-    inc_rd = rd_annual[:, :, None] * w_rd
-    inc_rev = revenue[:, :, None] * w_rev
+    return rd_annual[:, :, None] * w_rd, revenue[:, :, None] * w_rev
+
+
+def _calibrate(
+    inc_rd: np.ndarray, inc_rev: np.ndarray, years: np.ndarray, last_month: tuple[int, int]
+) -> dict[int, list[tuple[int, float, str]]]:
+    """Scale the monthly increments, in place, to the published R&D totals of each year
+    (plus the last month's seasonal share of the annual target) and revenue to the assumed
+    intensity; returns each year's anchors (month, target, source)."""
+    last_year, last_m = last_month
     anchors: dict[int, list[tuple[int, float, str]]] = {}
     profile = np.cumsum(cal.RD_MONTH_WEIGHTS)
     for i, y in enumerate(years.tolist()):
@@ -305,10 +340,27 @@ def _panel(
         inc_rd[:, i, :] = cal.scale_segments(inc_rd[:, i, :], [(m, t) for m, t, _ in a])
         rev_target = cal.rd_target_for_year(y) / (cal.intensity_pct(y) / 100)
         inc_rev[:, i, :] = cal.scale_segments(inc_rev[:, i, :], [(12, rev_target)])
-    rd_annual = inc_rd.sum(axis=2)
-    ytd_rd = np.round(np.cumsum(inc_rd, axis=2), 2)
-    ytd_rev = np.round(np.cumsum(inc_rev, axis=2), 2)
-    # other report fields
+    return anchors
+
+
+@dataclass(frozen=True)
+class _OtherFields:
+    """The report fields other than revenue and R&D expense (enterprise × year, or per
+    enterprise for the shares)."""
+
+    personnel: np.ndarray
+    fte: np.ndarray
+    cap_share: np.ndarray
+    npo_share: np.ndarray
+    institution: np.ndarray
+
+
+def _other_fields(
+    rng: np.random.Generator, f: _Firms, years: np.ndarray, rd_annual: np.ndarray
+) -> _OtherFields:
+    """R&D personnel (from expense per head), FTE, the capitalised and new-product shares
+    and whether the enterprise has an R&D institution."""
+    n, ny = int(rd_annual.shape[0]), int(rd_annual.shape[1])
     cost = 20.0 * 1.05 ** (years - 2019)[None, :] * rng.lognormal(0, 0.25, n)[:, None]
     personnel = np.where(rd_annual > 0, np.maximum(1, np.round(rd_annual / cost)), 0)
     fte = np.round(personnel * rng.uniform(0.55, 0.9, n)[:, None], 1)
@@ -320,7 +372,22 @@ def _panel(
     )
     institution_p = np.array([cal.RD_INSTITUTION_PROB[s] for s in SIZE_CLASSES])[f.size]
     institution = (rng.random(n) < institution_p)[:, None] & (rd_annual > 0)
-    # rows: period-major, only enterprises present that year, months up to last_month
+    return _OtherFields(personnel, fte, cap_share, npo_share, institution)
+
+
+def _report_rows(
+    codes: np.ndarray,
+    years: np.ndarray,
+    present: np.ndarray,
+    last_month: tuple[int, int],
+    ytd: tuple[np.ndarray, np.ndarray],
+    other: _OtherFields,
+) -> pd.DataFrame:
+    """The report rows: period-major, only enterprises present that year, months up to
+    ``last_month``; columns in the order of the R&D import format."""
+    last_year, last_m = last_month
+    n, ny = len(codes), len(years)
+    ytd_rd, ytd_rev = ytd
     valid = (years[:, None] * 12 + np.arange(12)[None, :]) <= last_year * 12 + last_m - 1
     keep = (present[:, :, None] & valid[None, :, :]).transpose(1, 2, 0).reshape(-1)
 
@@ -331,22 +398,31 @@ def _panel(
 
     periods = np.array([str(Period.of_ytd(int(y), m)) for y in years for m in range(1, 13)])
     rd_rows = flat(ytd_rd)
+    cap = np.tile(other.cap_share, ny * 12)[keep]
     rd = pd.DataFrame(
         {
             "uscc": np.tile(codes, ny * 12)[keep],
             "period": np.repeat(periods, n)[keep],
             "operating_revenue": flat(ytd_rev),
             "rd_expense": rd_rows,
-            "rd_expense_capitalised": np.round(rd_rows * np.tile(cap_share, ny * 12)[keep], 2),
-            "rd_personnel": flat(personnel).astype(np.int64),
-            "rd_personnel_fte": flat(fte),
-            "new_product_output": np.round(flat(ytd_rev * npo_share[:, :, None]), 2),
-            "has_rd_institution": flat(institution),
+            "rd_expense_capitalised": np.round(rd_rows * cap, 2),
+            "rd_personnel": flat(other.personnel).astype(np.int64),
+            "rd_personnel_fte": flat(other.fte),
+            "new_product_output": np.round(flat(ytd_rev * other.npo_share[:, :, None]), 2),
+            "has_rd_institution": flat(other.institution),
             "correction": False,
             "synthetic": True,
         }
     )
     assert list(rd.columns) == [fl.code for fl in RD_REPORTS.fields]
+    return rd
+
+
+def _calibration_table(
+    rd: pd.DataFrame, anchors: dict[int, list[tuple[int, float, str]]], last_month: tuple[int, int]
+) -> pd.DataFrame:
+    """Target against generated for every anchor (亿元) and every complete year's intensity."""
+    last_year, last_m = last_month
     by_period_rd = rd.groupby("period", sort=False)["rd_expense"].sum()
     by_period_rev = rd.groupby("period", sort=False)["operating_revenue"].sum()
     cal_rows = []
@@ -362,10 +438,9 @@ def _panel(
             ratio = float(by_period_rd[p] / by_period_rev[p] * 100)
             cal_rows.append((p, "rd_intensity", cal.intensity_pct(y), round(ratio, 3), "%",
                              "assumption: real value unknown (ningbo_facts.md §1)"))  # fmt: skip
-    calibration = pd.DataFrame(
+    return pd.DataFrame(
         cal_rows, columns=["period", "element", "target", "generated", "unit", "source"]
     )
-    return rd, calibration
 
 
 def _history(

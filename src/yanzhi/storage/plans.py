@@ -8,6 +8,7 @@ audits each create / update / delete with old and new values.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -24,223 +25,248 @@ class PlanNotFound(NotFound):
     """No plan has been loaded into the database (run yanzhi init / plan load)."""
 
 
+Rows = dict[Any, dict[str, Any]]
+"""The rows one table should hold: {code: values}."""
+Ids = dict[str, dict[str, Any]]
+"""The stored rows of the tables synced so far, by entity and code (for parent ids)."""
+Builder = Callable[[Plan, Ids], Rows]
+
+
+def _plan_rows(plan: Plan, ids: Ids) -> Rows:
+    """The plan's own row (its metadata)."""
+    mt = plan.meta
+    return {
+        mt.code: dict(
+            title=mt.title,
+            title_en=mt.title_en,
+            issuer=mt.issuer,
+            status=mt.status,
+            region=mt.region,
+            start_year=mt.start_year,
+            end_year=mt.end_year,
+            baseline_year=mt.baseline_year,
+            source=mt.source,
+            synthetic=mt.synthetic,
+            note=mt.note,
+        )
+    }
+
+
+def _data_element_rows(plan: Plan, ids: Ids) -> Rows:
+    """The data elements the formulas use."""
+    return {
+        e.code: dict(
+            name=e.name,
+            name_en=e.name_en,
+            unit=e.unit,
+            source=e.source,
+            aggregation=e.aggregation,
+            note=e.note,
+            position=i,
+        )
+        for i, e in enumerate(plan.data_elements, 1)
+    }
+
+
+def _indicator_rows(plan: Plan, ids: Ids) -> Rows:
+    """The indicators with their formulas."""
+    return {
+        i.code: dict(
+            name=i.name,
+            name_en=i.name_en,
+            headline=i.headline,
+            unit=i.unit,
+            direction=i.direction,
+            frequency=i.frequency,
+            source=i.source,
+            formula=_formula(i),
+            natural_limit=i.limit,
+            definition=i.definition,
+            data_source=i.data_source,
+            refs=list(i.references),
+            note=i.note,
+            position=n,
+        )
+        for n, i in enumerate(plan.indicators, 1)
+    }
+
+
+def _indicator_target_rows(plan: Plan, ids: Ids) -> Rows:
+    """Each indicator's baseline, final target and interim targets, keyed code/kind:year."""
+    out = {}
+    for ind in plan.indicators:
+        points = [("baseline", ind.baseline), ("target", ind.target)]
+        points += [("interim", p) for p in ind.interim_targets]
+        for pos, (kind, p) in enumerate(points):
+            if p is not None:
+                out[f"{ind.code}/{kind}:{p.year}"] = dict(
+                    indicator_id=ids["indicator"][ind.code].id,
+                    kind=kind,
+                    year=p.year,
+                    value=p.value,
+                    comparator=p.comparator,
+                    note=p.note,
+                    source=p.source,
+                    position=pos,
+                )
+    return out
+
+
+def _programme_rows(plan: Plan, ids: Ids) -> Rows:
+    """The programmes (工程)."""
+    return {
+        p.code: dict(
+            title=p.title,
+            title_en=p.title_en,
+            text=p.text,
+            weight=p.weight,
+            position=p.position,
+        )
+        for p in plan.programmes
+    }
+
+
+def _task_rows(plan: Plan, ids: Ids) -> Rows:
+    """The key tasks, each under its programme."""
+    return {
+        t.code: dict(
+            programme_id=ids["programme"][t.programme_code].id,
+            title=t.title,
+            title_en=t.title_en,
+            text=t.text,
+            lead=t.lead,
+            co_units=list(t.co_units),
+            weight=t.weight,
+            note=t.note,
+            position=t.position,
+        )
+        for t in plan.tasks
+    }
+
+
+def _task_target_rows(plan: Plan, ids: Ids) -> Rows:
+    """The quantitative targets of every task."""
+    return {
+        q.code: dict(
+            task_id=ids["task"][t.code].id,
+            description=q.description,
+            description_en=q.description_en,
+            metric=q.metric,
+            value=q.value,
+            unit=q.unit,
+            comparator=q.comparator,
+            kind=q.kind,
+            year=q.year,
+            start_year=q.start_year,
+            baseline=q.baseline,
+            note=q.note,
+            position=n,
+        )
+        for t in plan.tasks
+        for n, q in enumerate(t.targets, 1)
+    }
+
+
+def _milestone_rows(plan: Plan, ids: Ids) -> Rows:
+    """The milestones of every task (keyed by their code, else task/M<n>)."""
+    return {
+        (ms.code or f"{t.code}/M{n}"): dict(
+            task_id=ids["task"][t.code].id,
+            year=ms.year,
+            title=ms.title,
+            title_en=ms.title_en,
+            due=ms.due,
+            note=ms.note,
+            position=n,
+        )
+        for t in plan.tasks
+        for n, ms in enumerate(t.milestones, 1)
+    }
+
+
+def _landmark_rows(plan: Plan, ids: Ids) -> Rows:
+    """The landmark results (标志性成果)."""
+    return {
+        lm.code: dict(
+            title=lm.title,
+            title_en=lm.title_en,
+            value=lm.value,
+            unit=lm.unit,
+            task=lm.task,
+            note=lm.note,
+            position=n,
+        )
+        for n, lm in enumerate(plan.landmarks, 1)
+    }
+
+
+def _guarantee_rows(plan: Plan, ids: Ids) -> Rows:
+    """The guarantee measures (保障措施)."""
+    return {
+        g.code: dict(title=g.title, title_en=g.title_en, text=g.text, position=g.position)
+        for g in plan.guarantees
+    }
+
+
+def _guarantee_rule_rows(plan: Plan, ids: Ids) -> Rows:
+    """The rules of every guarantee measure."""
+    return {
+        r.code: dict(
+            guarantee_id=ids["guarantee"][g.code].id,
+            description=r.description,
+            description_en=r.description_en,
+            kind=r.kind,
+            metric=r.metric,
+            value=r.value,
+            unit=r.unit,
+            comparator=r.comparator,
+            note=r.note,
+            position=n,
+        )
+        for g in plan.guarantees
+        for n, r in enumerate(g.rules, 1)
+    }
+
+
+def _department_rows(plan: Plan, ids: Ids) -> Rows:
+    """The departments that own tasks."""
+    return {
+        d.code: dict(name=d.name, name_en=d.name_en, note=d.note, position=n)
+        for n, d in enumerate(plan.departments, 1)
+    }
+
+
+def _functional_zone_rows(plan: Plan, ids: Ids) -> Rows:
+    """The functional zones and their member units."""
+    return {
+        z.code: dict(
+            name=z.name, name_en=z.name_en, members=list(z.members), note=z.note, position=n
+        )
+        for n, z in enumerate(plan.functional_zones, 1)
+    }
+
+
+_TABLES: list[tuple[type[m.Base], str, Builder]] = [
+    (m.PlanRow, "plan", _plan_rows),
+    (m.DataElementRow, "data_element", _data_element_rows),
+    (m.IndicatorRow, "indicator", _indicator_rows),
+    (m.IndicatorTargetRow, "indicator_target", _indicator_target_rows),
+    (m.ProgrammeRow, "programme", _programme_rows),
+    (m.TaskRow, "task", _task_rows),
+    (m.TaskTargetRow, "task_target", _task_target_rows),
+    (m.MilestoneRow, "milestone", _milestone_rows),
+    (m.LandmarkRow, "landmark", _landmark_rows),
+    (m.GuaranteeRow, "guarantee", _guarantee_rows),
+    (m.GuaranteeRuleRow, "guarantee_rule", _guarantee_rule_rows),
+    (m.DepartmentRow, "department", _department_rows),
+    (m.FunctionalZoneRow, "functional_zone", _functional_zone_rows),
+]
+"""Every table of a plan in the order they are synced (parents before children)."""
+
+
 def _desired(plan: Plan) -> list[tuple[type[m.Base], str, Callable[[dict[str, Any]], dict]]]:
     """(model, audit entity, builder of {code: values} given the ids of parents)."""
-    mt = plan.meta
-
-    def plan_row(_: dict[str, Any]) -> dict:
-        return {
-            mt.code: dict(
-                title=mt.title,
-                title_en=mt.title_en,
-                issuer=mt.issuer,
-                status=mt.status,
-                region=mt.region,
-                start_year=mt.start_year,
-                end_year=mt.end_year,
-                baseline_year=mt.baseline_year,
-                source=mt.source,
-                synthetic=mt.synthetic,
-                note=mt.note,
-            )
-        }
-
-    def ind_targets(ids: dict[str, Any]) -> dict:
-        out = {}
-        for ind in plan.indicators:
-            points = [("baseline", ind.baseline), ("target", ind.target)]
-            points += [("interim", p) for p in ind.interim_targets]
-            for pos, (kind, p) in enumerate(points):
-                if p is not None:
-                    out[f"{ind.code}/{kind}:{p.year}"] = dict(
-                        indicator_id=ids["indicator"][ind.code].id,
-                        kind=kind,
-                        year=p.year,
-                        value=p.value,
-                        comparator=p.comparator,
-                        note=p.note,
-                        source=p.source,
-                        position=pos,
-                    )
-        return out
-
-    return [
-        (m.PlanRow, "plan", plan_row),
-        (
-            m.DataElementRow,
-            "data_element",
-            lambda ids: {
-                e.code: dict(
-                    name=e.name,
-                    name_en=e.name_en,
-                    unit=e.unit,
-                    source=e.source,
-                    aggregation=e.aggregation,
-                    note=e.note,
-                    position=i,
-                )
-                for i, e in enumerate(plan.data_elements, 1)
-            },
-        ),
-        (
-            m.IndicatorRow,
-            "indicator",
-            lambda ids: {
-                i.code: dict(
-                    name=i.name,
-                    name_en=i.name_en,
-                    headline=i.headline,
-                    unit=i.unit,
-                    direction=i.direction,
-                    frequency=i.frequency,
-                    source=i.source,
-                    formula=_formula(i),
-                    natural_limit=i.limit,
-                    definition=i.definition,
-                    data_source=i.data_source,
-                    refs=list(i.references),
-                    note=i.note,
-                    position=n,
-                )
-                for n, i in enumerate(plan.indicators, 1)
-            },
-        ),
-        (m.IndicatorTargetRow, "indicator_target", ind_targets),
-        (
-            m.ProgrammeRow,
-            "programme",
-            lambda ids: {
-                p.code: dict(
-                    title=p.title,
-                    title_en=p.title_en,
-                    text=p.text,
-                    weight=p.weight,
-                    position=p.position,
-                )
-                for p in plan.programmes
-            },
-        ),
-        (
-            m.TaskRow,
-            "task",
-            lambda ids: {
-                t.code: dict(
-                    programme_id=ids["programme"][t.programme_code].id,
-                    title=t.title,
-                    title_en=t.title_en,
-                    text=t.text,
-                    lead=t.lead,
-                    co_units=list(t.co_units),
-                    weight=t.weight,
-                    note=t.note,
-                    position=t.position,
-                )
-                for t in plan.tasks
-            },
-        ),
-        (
-            m.TaskTargetRow,
-            "task_target",
-            lambda ids: {
-                q.code: dict(
-                    task_id=ids["task"][t.code].id,
-                    description=q.description,
-                    description_en=q.description_en,
-                    metric=q.metric,
-                    value=q.value,
-                    unit=q.unit,
-                    comparator=q.comparator,
-                    kind=q.kind,
-                    year=q.year,
-                    start_year=q.start_year,
-                    baseline=q.baseline,
-                    note=q.note,
-                    position=n,
-                )
-                for t in plan.tasks
-                for n, q in enumerate(t.targets, 1)
-            },
-        ),
-        (
-            m.MilestoneRow,
-            "milestone",
-            lambda ids: {
-                (ms.code or f"{t.code}/M{n}"): dict(
-                    task_id=ids["task"][t.code].id,
-                    year=ms.year,
-                    title=ms.title,
-                    title_en=ms.title_en,
-                    due=ms.due,
-                    note=ms.note,
-                    position=n,
-                )
-                for t in plan.tasks
-                for n, ms in enumerate(t.milestones, 1)
-            },
-        ),
-        (
-            m.LandmarkRow,
-            "landmark",
-            lambda ids: {
-                lm.code: dict(
-                    title=lm.title,
-                    title_en=lm.title_en,
-                    value=lm.value,
-                    unit=lm.unit,
-                    task=lm.task,
-                    note=lm.note,
-                    position=n,
-                )
-                for n, lm in enumerate(plan.landmarks, 1)
-            },
-        ),
-        (
-            m.GuaranteeRow,
-            "guarantee",
-            lambda ids: {
-                g.code: dict(title=g.title, title_en=g.title_en, text=g.text, position=g.position)
-                for g in plan.guarantees
-            },
-        ),
-        (
-            m.GuaranteeRuleRow,
-            "guarantee_rule",
-            lambda ids: {
-                r.code: dict(
-                    guarantee_id=ids["guarantee"][g.code].id,
-                    description=r.description,
-                    description_en=r.description_en,
-                    kind=r.kind,
-                    metric=r.metric,
-                    value=r.value,
-                    unit=r.unit,
-                    comparator=r.comparator,
-                    note=r.note,
-                    position=n,
-                )
-                for g in plan.guarantees
-                for n, r in enumerate(g.rules, 1)
-            },
-        ),
-        (
-            m.DepartmentRow,
-            "department",
-            lambda ids: {
-                d.code: dict(name=d.name, name_en=d.name_en, note=d.note, position=n)
-                for n, d in enumerate(plan.departments, 1)
-            },
-        ),
-        (
-            m.FunctionalZoneRow,
-            "functional_zone",
-            lambda ids: {
-                z.code: dict(
-                    name=z.name, name_en=z.name_en, members=list(z.members), note=z.note, position=n
-                )
-                for n, z in enumerate(plan.functional_zones, 1)
-            },
-        ),
-    ]
+    return [(model, entity, partial(build, plan)) for model, entity, build in _TABLES]
 
 
 def _formula(i: Any) -> dict[str, Any]:

@@ -106,7 +106,6 @@ class RegisterImport(Out):
     rows: int
     created: int
     updated: int
-    updated: int
     unchanged: int
     sha256: str | None = None
     batch_id: int | None = None

@@ -6,6 +6,7 @@ that township."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -19,7 +20,35 @@ from yanzhi.storage.plans import get_plan
 PREFERRED_DISTRICT = "330212"
 
 
-def scopes(engine: Engine) -> dict[str, str | None]:
+@dataclass(frozen=True)
+class DemoScopes:
+    """The units the demo accounts are scoped to."""
+
+    district: str
+    township: str
+    department: str | None
+    enterprise: str | None
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo account with its fresh password (shown once)."""
+
+    username: str
+    password: str
+    role: str
+    unit: str | None
+    enterprise: str | None
+    display_name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The account as a plain mapping (field names as keys)."""
+        return asdict(self)
+
+
+def scopes(engine: Engine) -> DemoScopes:
+    """A district (鄞州区 where it exists), a township in it holding enterprises, the plan's
+    first department and an enterprise of that township."""
     with transaction(engine) as session:
         tree = load_org_tree(session)
         plan = get_plan(session)
@@ -30,30 +59,30 @@ def scopes(engine: Engine) -> dict[str, str | None]:
     located = set(index["township_code"]) if "township_code" in index else set()
     township = next((t for t in towns if t in located), towns[0] if towns else district)
     ent = list(index.loc[index["township_code"] == township, "uscc"]) if len(index) else []
-    return {
-        "district": district,
-        "township": township,
-        "department": plan.departments[0].code if plan.departments else None,
-        "enterprise": str(ent[0]) if ent else None,
-    }
+    return DemoScopes(
+        district=district,
+        township=township,
+        department=plan.departments[0].code if plan.departments else None,
+        enterprise=str(ent[0]) if ent else None,
+    )
 
 
-def create(engine: Engine, *, actor: str = "demo") -> list[dict[str, Any]]:
+def create(engine: Engine, *, actor: str = "demo") -> list[DemoAccount]:
     """Create (or reset the passwords of) the demo accounts; returns them with passwords."""
     s = scopes(engine)
     wanted: list[tuple[str, str, str | None, str | None, str]] = [
         ("admin", "admin", None, None, "演示管理员"),
         ("analyst", "city_analyst", None, None, "演示市级分析员"),
-        ("district", "district_officer", s["district"], None, "演示区县联络员"),
-        ("township", "township_officer", s["township"], None, "演示乡镇联络员"),
+        ("district", "district_officer", s.district, None, "演示区县联络员"),
+        ("township", "township_officer", s.township, None, "演示乡镇联络员"),
         ("leader", "leader", None, None, "演示领导"),
     ]
-    if s["department"]:
-        wanted.append(("owner", "task_owner", s["department"], None, "演示任务责任单位"))
-    if s["enterprise"]:
-        wanted.append(("enterprise", "enterprise", None, s["enterprise"], "演示企业用户"))
+    if s.department:
+        wanted.append(("owner", "task_owner", s.department, None, "演示任务责任单位"))
+    if s.enterprise:
+        wanted.append(("enterprise", "enterprise", None, s.enterprise, "演示企业用户"))
     existing = {u["username"] for u in users.list_users(engine)}
-    out = []
+    out: list[DemoAccount] = []
     for name, role, unit, uscc, label in wanted:
         password = secrets.token_urlsafe(9)
         if name in existing:
@@ -78,14 +107,5 @@ def create(engine: Engine, *, actor: str = "demo") -> list[dict[str, Any]]:
                 display_name=label,
                 actor=actor,
             )
-        out.append(
-            {
-                "username": name,
-                "password": password,
-                "role": role,
-                "unit": unit,
-                "enterprise": uscc,
-                "display_name": label,
-            }
-        )
+        out.append(DemoAccount(name, password, role, unit, uscc, label))
     return out

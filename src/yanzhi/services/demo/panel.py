@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -153,20 +153,52 @@ def load(
     return reports
 
 
-def summary(data: DemoData, reports: list[ImportReport]) -> dict[str, Any]:
-    return {
-        "meta": data.meta,
-        "calibration": data.calibration.to_dict("records"),
-        "imports": [
-            {
-                "file": r.file,
-                "ok": r.ok,
-                "rows": r.rows,
-                "created": r.created,
-                "updated": r.updated,
-                "errors": len(r.errors),
-                "warnings": len(r.warnings),
-            }
+@dataclass(frozen=True)
+class ImportLine:
+    """One demo file's import: rows, created, updated, and how many errors and warnings."""
+
+    file: str
+    ok: bool
+    rows: int
+    created: int
+    updated: int
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What `yanzhi demo-data` made: the panel's metadata, its calibration (target against
+    generated, with sources) and the imports."""
+
+    meta: dict[str, Any]
+    calibration: list[dict[str, Any]]
+    imports: list[ImportLine]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of `yanzhi demo-data --json`."""
+        return {
+            "meta": self.meta,
+            "calibration": self.calibration,
+            "imports": [asdict(i) for i in self.imports],
+        }
+
+
+def summary(data: DemoData, reports: list[ImportReport]) -> DemoSummary:
+    """The demo panel and its imports as :class:`DemoSummary`."""
+    return DemoSummary(
+        meta=data.meta,
+        calibration=data.calibration.to_dict("records"),
+        imports=[
+            ImportLine(
+                file=r.file,
+                ok=r.ok,
+                rows=r.rows,
+                created=r.created,
+                updated=r.updated,
+                errors=len(r.errors),
+                warnings=len(r.warnings),
+            )
             for r in reports
         ],
-    }
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -182,11 +183,20 @@ def _reports(session: Session, task: TaskRow, ctx: WriteContext, today: dt.date)
     return len(quarters)
 
 
+@dataclass(frozen=True)
+class DemoTasks:
+    """What the task and register demo added (always synthetic)."""
+
+    task_reports: int
+    register_entries: dict[str, int]
+    synthetic: bool = True
+
+
 def load(
     engine: Engine, *, actor: str = "demo:bureau", seed: int = 2027, today: dt.date | None = None
-) -> dict[str, Any]:
+) -> DemoTasks:
     """Add the synthetic task and register demo to a database holding the plan."""
     day = today or dt.date.today()
     reports = _load_tasks(engine, actor, seed, day)
     created = _load_registers(engine, actor, seed)
-    return {"synthetic": True, "task_reports": reports, "register_entries": created}
+    return DemoTasks(task_reports=reports, register_entries=created)

@@ -4,7 +4,7 @@ series given by hand.
 
 Public: ``compute`` (``compute``, ``refresh``), ``status`` (``status``, ``status_many``,
 ``indicator_status``, ``override_status``), ``analysis`` (``attribution``, ``warnings``,
-``falling_townships``), ``series`` (``assess_series``)."""
+``falling_townships``), ``series`` (``assess_series`` → ``SeriesAssessment``)."""
 
 from yanzhi.services.monitoring import analysis, compute, series, status
 

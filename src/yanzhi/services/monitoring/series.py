@@ -9,11 +9,12 @@ that names the offending item.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from yanzhi.core.errors import InvalidInput
-from yanzhi.core.forecast import forecast
-from yanzhi.core.progress import assess
+from yanzhi.core.forecast import Forecast, forecast
+from yanzhi.core.progress import Assessment, assess
 
 DIRECTIONS = {"up": 1, "1": 1, "+1": 1, "down": -1, "-1": -1}
 
@@ -25,6 +26,23 @@ class ProgressArgumentError(InvalidInput):
         super().__init__(en, zh)
         self.message_zh, self.message_en = zh, en
         self.args = (f"{zh} / {en}",)  # str() keeps its Chinese-first text
+
+
+@dataclass(frozen=True)
+class SeriesAssessment:
+    """A series given by hand, assessed against its target and forecast to the target year."""
+
+    series: dict[int, float | None]
+    assessment: Assessment
+    forecast: Forecast
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of `yanzhi progress assess --json`: the assessment's fields, ``series``
+        (years as text) and ``forecast``."""
+        data = self.assessment.to_dict()
+        data["series"] = {str(y): v for y, v in self.series.items()}
+        data["forecast"] = self.forecast.to_dict()
+        return data
 
 
 def parse_series(text: str) -> dict[int, float | None]:
@@ -96,8 +114,8 @@ def assess_series(
     base_year: int | None = None,
     direction: str | int = "up",
     limit: float | None = None,
-) -> dict[str, Any]:
-    """Assess a series given as text; the Assessment's fields plus ``forecast`` and ``series``.
+) -> SeriesAssessment:
+    """Assess a series given as text: its :class:`SeriesAssessment`.
 
     ``base_year`` defaults to the first year of the series. ``target_year`` is required
     with a target; without one it defaults to the latest year of the series.
@@ -126,9 +144,5 @@ def assess_series(
         direction=d,
         limit=limit,
     )
-    data = assessment.to_dict()
-    data["series"] = {str(y): v for y, v in series.items()}
-    data["forecast"] = forecast(
-        series, target_year=target_year, target=target, direction=d
-    ).to_dict()
-    return data
+    expected = forecast(series, target_year=target_year, target=target, direction=d)
+    return SeriesAssessment(series, assessment, expected)
