@@ -37,7 +37,7 @@ def _headline(statuses: dict[str, Any]) -> list[dict[str, Any]]:
 
 def headline(engine: Engine, unit: str | None = None) -> list[dict[str, Any]]:
     """Headline indicators of ``unit`` (default the city) with their target path."""
-    return _headline(status.status(engine, unit=unit))
+    return _headline(status.status(engine, unit=unit).to_dict())
 
 
 def _district_rows(
@@ -116,11 +116,13 @@ def cockpit(engine: Engine, principal: Principal, tree: OrgTree) -> dict[str, An
         plan = get_plan(session)
     city = plan.meta.region
     codes = [city, *(d.code for d in tree.by_level("district"))]
-    statuses = {st["unit"]["code"]: st for st in status.status_many(engine, list(codes))}
+    statuses = {st.unit.code: st.to_dict() for st in status.status_many(engine, list(codes))}
     head = _headline(statuses[city])
     off = [w for w in _off_track(statuses) if can_see_unit(principal, w["unit"], tree)]
     falling = [
-        w for w in analysis.falling_townships(engine) if can_see_unit(principal, w["unit"], tree)
+        w.to_dict()
+        for w in analysis.falling_townships(engine)
+        if can_see_unit(principal, w.unit, tree)
     ]
     period = latest_period(engine)
     completeness: list[dict[str, Any]] = []

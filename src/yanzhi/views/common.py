@@ -94,7 +94,7 @@ def statuses(
     found = status.status_many(
         engine, list(units), headline_only=False, indicators=indicators, allow_empty=True
     )
-    return {st["unit"]["code"]: [safe(i) for i in st["indicators"]] for st in found}
+    return {st.unit.code: [safe(i.to_dict()) for i in st.indicators] for st in found}
 
 
 def short_row(st: dict[str, Any]) -> dict[str, Any]:

@@ -220,8 +220,10 @@ def indicator_attribution(
 
     def compute() -> dict[str, Any]:
         try:
-            return safe(analysis.attribution(
-                engine, indicator=ind.code, start=start, end=end, by=by, unit=u.code))  # fmt: skip
+            found = analysis.attribution(
+                engine, indicator=ind.code, start=start, end=end, by=by, unit=u.code
+            )
+            return safe(found.to_dict())
         except LookupError as exc:  # remembered too: a refusal costs as much as an answer
             return {"refused": "lookup", "message": str(exc).strip("'\"")}
         except ValueError as exc:

@@ -163,7 +163,7 @@ def _warnings(
     levels = (level, CHILD_LEVEL[level]) if level in CHILD_LEVEL else (level,)
     w = memo(
         ("views.warnings", u.code),
-        lambda: safe(analysis.warnings(engine, levels=levels, within=u.code)),
+        lambda: safe(analysis.warnings(engine, levels=levels, within=u.code).to_dict()),
     )
 
     def visible(code: str) -> bool:

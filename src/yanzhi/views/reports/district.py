@@ -15,14 +15,14 @@ from yanzhi.services.monitoring.status import status
 def district_report(
     engine: Engine, *, code: str, year: int, uncertainty: int = 100, seed: int = 1
 ) -> dict[str, Any]:
-    st = status(engine, unit=code, year=year)
+    st = status(engine, unit=code, year=year).to_dict()
     if st["unit"]["level"] != "district":
         raise ValueError(f"{code} is not a district / {code} 不是区县市")
     result = evaluate(engine, level="district", year=year, uncertainty=uncertainty, seed=seed)
     row = next(r for r in result.to_dict()["results"] if r["uCode"] == code)
     card = result.scorecards.get(code, {})
     names = {i.code: i.name for i in result.framework.indicators}
-    warnings = analysis.warnings(engine)
+    warnings = analysis.warnings(engine).to_dict()
     return {
         "unit": st["unit"],
         "year": year,
