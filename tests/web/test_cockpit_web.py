@@ -32,3 +32,24 @@ def test_cockpit_completeness_exports_to_excel(site: Site) -> None:
     ws = load_workbook(io.BytesIO(r.content)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "区县" and len(rows) == 11  # header + 10 districts
+
+
+AREAS = ("/cockpit", "/indicators", "/units")
+
+
+def test_every_route_of_the_cockpit_indicator_and_unit_areas_has_a_response_model(
+    site: Site,
+) -> None:
+    doc = site.as_role("analyst").get("/api/v1/openapi.json").json()
+    routes = {
+        path: ops
+        for path, ops in doc["paths"].items()
+        if path.removeprefix("/api/v1").startswith(AREAS)
+    }
+    assert len(routes) == 7, sorted(routes)  # cockpit, 4 indicator routes, 2 unit routes
+    for path, ops in routes.items():
+        for method, op in ops.items():
+            schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+            assert "$ref" in schema, (method, path, schema)
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            assert doc["components"]["schemas"][name]["properties"], name
