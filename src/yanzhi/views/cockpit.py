@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from yanzhi.core.progress import Status
@@ -48,14 +48,9 @@ class DistrictRow(BaseModel):
     code: str
     name: str
     visible: bool
-    indicators: dict[str, DistrictValue] | None = None
-
-    @model_serializer(mode="wrap")
-    def _without_hidden_numbers(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        out: dict[str, Any] = handler(self)
-        if self.indicators is None:
-            out.pop("indicators", None)
-        return out
+    indicators: dict[str, DistrictValue] | None = Field(
+        default=None, exclude_if=lambda v: v is None
+    )
 
 
 class CockpitOffTrack(BaseModel):

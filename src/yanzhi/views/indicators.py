@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 
 from yanzhi.core.errors import InvalidInput, NotFound
@@ -96,7 +96,7 @@ class IndicatorChildren(BaseModel):
     indicator: str
     children: list[ChildRow]
     enterprises: dict[str, Any] | None = None
-    enterprises_note: str | None = None
+    enterprises_note: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class ScopedAttribution(Attribution):

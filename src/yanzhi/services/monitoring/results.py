@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 Number = int | float
 
@@ -37,14 +37,7 @@ class YtdValue(Result):
     value: Number | None
     previous_year_period: str
     previous_year_value: Number | None
-    signal: dict[str, Any] | None = None
-
-    @model_serializer(mode="wrap")
-    def _without_missing_signal(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        out: dict[str, Any] = handler(self)
-        if self.signal is None:
-            out.pop("signal", None)
-        return out
+    signal: dict[str, Any] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class IndicatorStatus(Result):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import indicators as views
@@ -42,7 +42,7 @@ class ChildrenPage(BaseModel):
     unit: UnitInfo
     indicator: str
     enterprises: dict[str, Any] | None = None
-    enterprises_note: str | None = None
+    enterprises_note: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 def _window(n: int, params: tuple[int, int]) -> slice:
