@@ -89,6 +89,26 @@ def attribution(
         if unit is not None:
             values = values[values["unit_code"].isin(_inside(tree, unit))]
         return _statistic_attribution(values, ind, tree, start, end, by)
+    return _enterprise_attribution(
+        engine, ind, tree, start, end, by, approved_only=approved_only, top=top, unit=unit
+    )
+
+
+def _enterprise_attribution(
+    engine: Engine,
+    ind: Indicator,
+    tree: Any,
+    start: str,
+    end: str,
+    by: str,
+    *,
+    approved_only: bool,
+    top: int,
+    unit: str | None,
+) -> Attribution:
+    """The decomposition of an enterprise indicator from the reports, with the top
+    enterprises."""
+    indicator = ind.code
     p0, p1 = _ytd(start), _ytd(end)
     with transaction(engine) as session:
         reports = report_frame(session, approved_only=approved_only, years=[p0.year, p1.year])
@@ -107,6 +127,7 @@ def attribution(
     if any(f.empty for f in frames):
         raise NotFound(f"no reports for {p0 if frames[0].empty else p1}", "该期无数据")
     num, den = ind.formula.numerator, ind.formula.denominator
+    assert den is not None  # attribution() refuses indicators that are not ratios
     cols = ["uscc", GROUPS[by], num, den]
     result = decompose(
         frames[0][cols],

@@ -200,6 +200,47 @@ def _attribution(
         return None, str(exc).strip("'\"")
 
 
+def _group_key(att: dict[str, Any]) -> str:
+    """The column that names an attribution group."""
+    return {"district": "district_code", "township": "township_code"}.get(
+        att["by"], "industry_division"
+    )
+
+
+def _by_size(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(groups, key=lambda g: -abs(g.get("total") or 0))
+
+
+def _attribution_table(att: dict[str, Any]) -> Table:
+    """The attribution's groups, largest contribution first."""
+    return Table(
+        "attribution",
+        [(_group_key(att), "分组", "Group"), *GROUP_COLUMNS],
+        [shown(g) for g in _by_size(att["groups"])],
+        title="attribution",
+    )
+
+
+def _chart(
+    view: dict[str, Any], kids: dict[str, Any], att: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The page's chart data: trend, periods, children and the 15 largest groups."""
+    return {
+        "status": view["status"],
+        "periods": view["periods"],
+        "children": [
+            {"name": c["unit_name"], "value": c["value"], "status": c["status"]}
+            for c in kids["children"]
+        ],
+        "attribution": None
+        if att is None
+        else [
+            {"name": g.get("name") or str(g.get(_group_key(att))), "total": g.get("total")}
+            for g in _by_size(att["groups"])[:15]
+        ],
+    }
+
+
 @router.get("/indicators/{code}")
 def indicator(
     request: Request,
@@ -238,34 +279,9 @@ def indicator(
             links={"name": "/enterprises/{uscc}"},
         )
     )
-    group_key = None
     if att is not None:
-        group_key = {"district": "district_code", "township": "township_code"}.get(
-            att["by"], "industry_division"
-        )
-        groups = sorted(att["groups"], key=lambda g: -abs(g.get("total") or 0))
-        tables.append(
-            Table(
-                "attribution",
-                [(group_key, "分组", "Group"), *GROUP_COLUMNS],
-                [shown(g) for g in groups],
-                title="attribution",
-            )
-        )
-    chart = {
-        "status": view["status"],
-        "periods": view["periods"],
-        "children": [
-            {"name": c["unit_name"], "value": c["value"], "status": c["status"]}
-            for c in kids["children"]
-        ],
-        "attribution": None
-        if att is None
-        else [
-            {"name": g.get("name") or str(g.get(group_key)), "total": g.get("total")}
-            for g in sorted(att["groups"], key=lambda g: -abs(g.get("total") or 0))[:15]
-        ],
-    }
+        tables.append(_attribution_table(att))
+    chart = _chart(view, kids, att)
     return page(
         request,
         "indicator.html",
