@@ -21,7 +21,7 @@ from yanzhi.services.tasks import updates as tasks
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
 from yanzhi.views import data as data_desk
-from yanzhi.views.common import Num
+from yanzhi.views.common import Num, StatusWithPath, with_path
 
 
 class PlanBrief(BaseModel):
@@ -83,7 +83,7 @@ class Cockpit(BaseModel):
 
     plan: PlanBrief
     synthetic: bool
-    headline: list[dict[str, Any]]
+    headline: list[StatusWithPath]
     districts: list[DistrictRow]
     warnings: CockpitWarnings
     tasks: dict[str, Any]
@@ -97,14 +97,11 @@ def latest_period(engine: Engine) -> str | None:
     return found[0] if found else None
 
 
-def _headline(statuses: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {**ind, "target_path": ind["assessment"].get("interim_targets") or {}}
-        for ind in statuses["indicators"]
-    ]
+def _headline(statuses: dict[str, Any]) -> list[StatusWithPath]:
+    return [with_path(ind) for ind in statuses["indicators"]]
 
 
-def headline(engine: Engine, unit: str | None = None) -> list[dict[str, Any]]:
+def headline(engine: Engine, unit: str | None = None) -> list[StatusWithPath]:
     """Headline indicators of ``unit`` (default the city) with their target path."""
     return _headline(status.status(engine, unit=unit).to_dict())
 
@@ -208,7 +205,7 @@ def cockpit(engine: Engine, scope: Scope) -> Cockpit:
             baseline_year=plan.meta.baseline_year,
             end_year=plan.meta.end_year,
         ),
-        synthetic=any(i.get("synthetic") for i in head),
+        synthetic=any(i.synthetic for i in head),
         headline=head,
         districts=_district_rows(scope, statuses),
         warnings=CockpitWarnings(off_track=off, falling_townships=falling),

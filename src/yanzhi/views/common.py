@@ -20,6 +20,7 @@ from yanzhi.core.plan.model import Plan
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import status
+from yanzhi.services.monitoring.results import IndicatorStatus
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
 
@@ -72,6 +73,18 @@ class UnitInfo(UnitBrief):
     parent_code: str | None
     ancestors: list[UnitBrief]
     children: list[UnitBrief]
+
+
+class StatusWithPath(IndicatorStatus):
+    """monitoring's status of an indicator in a unit with its target path by year (the
+    assessment's ``interim_targets``)."""
+
+    target_path: dict[str, Any]
+
+
+def with_path(st: dict[str, Any]) -> StatusWithPath:
+    """A status (``statuses``' row or ``IndicatorStatus.to_dict()``) with its target path."""
+    return StatusWithPath(**st, target_path=st["assessment"].get("interim_targets") or {})
 
 
 class ShortRow(BaseModel):

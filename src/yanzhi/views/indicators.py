@@ -24,6 +24,7 @@ from yanzhi.services.access.principal import PermissionDenied, check_enterprise
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring.results import Attribution, UnitRef
+from yanzhi.services.monitoring.status import indicator_of
 from yanzhi.storage.bulk import read_frame
 from yanzhi.storage.datamodels import EnterpriseRow
 from yanzhi.storage.db import transaction
@@ -31,6 +32,7 @@ from yanzhi.storage.facts import indicator_values
 from yanzhi.views.common import (
     Memo,
     ShortRow,
+    StatusWithPath,
     UnitInfo,
     direct,
     plan_of,
@@ -39,6 +41,7 @@ from yanzhi.views.common import (
     statuses,
     unit_info,
     visible_unit,
+    with_path,
 )
 
 DEFAULT_BY = {"city": "district", "district": "township", "township": "industry"}
@@ -75,7 +78,7 @@ class IndicatorView(BaseModel):
 
     unit: UnitInfo
     indicator: dict[str, Any]
-    status: dict[str, Any]
+    status: StatusWithPath
     explanation: list[Fact]
     periods: dict[str, dict[str, float | None]]
 
@@ -123,13 +126,6 @@ def indicator_list(engine: Engine, scope: Scope, *, unit: str | None = None) -> 
         for ind in order
     ]
     return IndicatorList(unit=unit_info(scope, u), indicators=rows)
-
-
-def indicator_of(plan: Plan, code: str) -> Indicator:
-    """The plan's indicator ``code``; an unknown code is NotFound."""
-    if code not in {i.code for i in plan.indicators}:
-        raise NotFound(f"unknown indicator {code}", f"未知指标 {code}")
-    return plan.indicator(code)
 
 
 def _meta(plan: Plan, ind: Indicator) -> dict[str, Any]:
@@ -217,11 +213,10 @@ def indicator_view(
     ind = indicator_of(plan, code)
     u = visible_unit(scope, unit or plan.meta.region)
     st = statuses(engine, units=[u.code], indicators=[ind.code])[u.code][0]
-    st["target_path"] = st["assessment"].get("interim_targets") or {}
     return IndicatorView(
         unit=unit_info(scope, u),
         indicator=_meta(plan, ind),
-        status=st,
+        status=with_path(st),
         explanation=[Fact(**f) for f in explanation(st)],
         periods=_period_series(engine, ind.code, u.code),
     )

@@ -4,9 +4,10 @@ series given by hand.
 
 Public: ``compute`` (``compute``, ``refresh`` → ``ComputeResult``), ``status`` (``status``,
 ``status_many`` → ``UnitStatus``, ``indicator_status`` → ``IndicatorStatus``,
-``override_status`` → ``OverrideResult``), ``analysis`` (``attribution`` → ``Attribution``,
-``warnings`` → ``Warnings``, ``falling_townships`` → ``FallingTownship``), ``series``
-(``assess_series``). The result types are declared in ``results`` and exported here."""
+``override_status`` → ``OverrideResult``, ``indicator_of``: an indicator or NotFound),
+``analysis`` (``attribution`` → ``Attribution``, ``warnings`` → ``Warnings``,
+``falling_townships`` → ``FallingTownship``), ``series`` (``assess_series``). The result
+types are declared in ``results`` and exported here."""
 
 from yanzhi.services.monitoring import analysis, compute, series, status
 from yanzhi.services.monitoring.compute import ComputeResult

@@ -20,7 +20,7 @@ from yanzhi.services.monitoring.results import (
     StoppedEnterprise,
     Warnings,
 )
-from yanzhi.services.monitoring.status import BAD, indicator_status
+from yanzhi.services.monitoring.status import BAD, indicator_of, indicator_status
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import (
     attribute_versions,
@@ -79,7 +79,7 @@ def attribution(
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
-        ind = plan.indicator(indicator)
+        ind = indicator_of(plan, indicator)
         if not ind.formula.denominator:
             raise InvalidInput(f"{indicator} is not a ratio indicator", "不是比率指标")
         tree = load_org_tree(session)

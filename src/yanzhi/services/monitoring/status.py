@@ -32,6 +32,13 @@ from yanzhi.storage.plans import get_plan
 BAD = {Status.DETERIORATION, Status.LIMITED_PROGRESS}
 
 
+def indicator_of(plan: Plan, code: str) -> Indicator:
+    """The plan's indicator ``code``; an unknown code is NotFound."""
+    if code not in {i.code for i in plan.indicators}:
+        raise NotFound(f"unknown indicator {code}", f"未知指标 {code}")
+    return plan.indicator(code)
+
+
 def _annual(values: pd.DataFrame, ind: Indicator, unit: str, until: int | None) -> dict[int, float]:
     rows = values[
         (values["indicator"] == ind.code)
@@ -149,7 +156,7 @@ def status_many(
             if code not in tree:
                 raise NotFound(f"unknown org unit {code}", f"未知单位 {code}")
         if indicators:
-            inds = [plan.indicator(c) for c in indicators]
+            inds = [indicator_of(plan, c) for c in indicators]
         else:
             inds = plan.headline_indicators if headline_only else list(plan.indicators)
         values = indicator_values(session, indicators=[i.code for i in inds], units=codes)
@@ -198,7 +205,7 @@ def override_status(
             raise InvalidInput("an override needs a reason (--reason)", "人工调整必须说明原因")
     with transaction(engine) as session:
         plan = get_plan(session)
-        plan.indicator(indicator)
+        indicator_of(plan, indicator)
         if unit not in load_org_tree(session):
             raise NotFound(f"unknown org unit {unit}", f"未知单位 {unit}")
         set_override(
