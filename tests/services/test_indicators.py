@@ -65,19 +65,19 @@ def test_demo_calibration_survives_the_roll_up(engine):
 def test_status_of_every_headline_indicator_at_every_level(engine):
     for unit in ("330200", "330206", "330206001"):
         data = status(engine, unit=unit)
-        assert [i["indicator"] for i in data["indicators"]] == [
+        assert [i.indicator for i in data.indicators] == [
             "RD_GDP",
             "IND_RD_INTENSITY",
             "HT_SHARE",
             "HVIP_PER_10K",
             "RD_STAFF_PER_10K",
         ]
-        intensity = data["indicators"][1]
-        assert intensity["status"] != "not_available"
-        f = intensity["forecast"]
+        intensity = data.indicators[1]
+        assert intensity.status != "not_available"
+        f = intensity.forecast
         assert f["lower80"] <= f["expected"] <= f["upper80"]
         assert 0 <= f["probability_meeting_target"] <= 1
-        assert intensity["synthetic"] is True
+        assert intensity.synthetic is True
     with pytest.raises(LookupError, match="unknown org unit"):
         status(engine, unit="999999")
 
@@ -86,23 +86,23 @@ def test_attribution_parts_add_up_and_match_the_indicator(engine):
     result = analysis.attribution(
         engine, indicator="IND_RD_INTENSITY", start="2022", end="2024", by="district"
     )
-    assert result["within"] + result["structure"] == pytest.approx(result["change"], abs=1e-12)
-    assert sum(g["total"] for g in result["groups"]) == pytest.approx(result["change"], abs=1e-12)
+    assert result.within + result.structure == pytest.approx(result.change, abs=1e-12)
+    assert sum(g["total"] for g in result.groups) == pytest.approx(result.change, abs=1e-12)
     city = values(
         engine,
         """SELECT period, value FROM indicator_value WHERE
         indicator = 'IND_RD_INTENSITY' AND unit_code = '330200' AND industry_division = ''
         AND period IN ('2022', '2024')""",
     ).set_index("period")["value"]
-    assert result["intensity1"] - result["intensity0"] == pytest.approx(
+    assert result.intensity1 - result.intensity0 == pytest.approx(
         city["2024"] - city["2022"], abs=1e-9
     )
-    assert result["top_contributors"]["positive"]
+    assert result.top_contributors["positive"]
     by_industry = analysis.attribution(
         engine, indicator="IND_RD_INTENSITY", start="2023-01..08", end="2024-01..08", by="industry"
     )
-    assert sum(g["total"] for g in by_industry["groups"]) == pytest.approx(
-        by_industry["change"], abs=1e-12
+    assert sum(g["total"] for g in by_industry.groups) == pytest.approx(
+        by_industry.change, abs=1e-12
     )
     with pytest.raises(ValueError, match="ratio"):
         analysis.attribution(engine, indicator="IND_RD_EXPENSE", start="2022", end="2024")
@@ -110,15 +110,15 @@ def test_attribution_parts_add_up_and_match_the_indicator(engine):
 
 def test_attribution_of_a_statistic_indicator_by_district(engine):
     result = analysis.attribution(engine, indicator="RD_GDP", start="2022", end="2024")
-    assert len(result["groups"]) == 10 and result["top_contributors"] is None
-    assert sum(g["total"] for g in result["groups"]) == pytest.approx(result["change"], abs=1e-12)
+    assert len(result.groups) == 10 and result.top_contributors is None
+    assert sum(g["total"] for g in result.groups) == pytest.approx(result.change, abs=1e-12)
     city = values(
         engine,
         """SELECT period, value FROM indicator_value WHERE indicator = 'RD_GDP'
         AND unit_code = '330200' AND period IN ('2022', '2024')""",
     ).set_index("period")["value"]
     # the districts add up to the city in the demo statistics, so the ratios agree
-    assert result["intensity1"] - result["intensity0"] == pytest.approx(
+    assert result.intensity1 - result.intensity0 == pytest.approx(
         city["2024"] - city["2022"], rel=1e-9
     )
     with pytest.raises(ValueError, match="district or township"):
@@ -127,13 +127,13 @@ def test_attribution_of_a_statistic_indicator_by_district(engine):
 
 def test_warnings_have_the_numbers_behind_them(engine):
     data = analysis.warnings(engine)
-    assert set(data) == {"off_track", "falling_townships", "stopped_enterprises"}
-    for w in data["falling_townships"]:
-        assert w["value"] < w["previous_year_value"]
-    for w in data["stopped_enterprises"]:
-        assert w["previous_year_rd_expense"] > 0 and w["rd_expense"] in (None, 0.0)
-    for w in data["off_track"]:
-        assert w["status"] in ("deterioration", "limited_progress")
+    assert set(data.to_dict()) == {"off_track", "falling_townships", "stopped_enterprises"}
+    for w in data.falling_townships:
+        assert w.value < w.previous_year_value
+    for s in data.stopped_enterprises:
+        assert s.previous_year_rd_expense > 0 and s.rd_expense in (None, 0.0)
+    for o in data.off_track:
+        assert o.status in ("deterioration", "limited_progress")
 
 
 def test_approving_a_township_month_updates_every_number_that_depends_on_it(engine):
@@ -200,10 +200,10 @@ def test_a_manual_override_shows_with_its_reason_and_is_audited(engine):
         reason="统计口径调整, 待核实",
         actor="analyst",
     )
-    rd_gdp = status(engine, unit="330206")["indicators"][0]
-    assert rd_gdp["status"] == "limited_progress"
-    assert rd_gdp["assessment"]["override"]["reason"] == "统计口径调整, 待核实"
-    assert rd_gdp["assessment"]["computed_status"] != ""
+    rd_gdp = status(engine, unit="330206").indicators[0]
+    assert rd_gdp.status == "limited_progress"
+    assert rd_gdp.assessment["override"]["reason"] == "统计口径调整, 待核实"
+    assert rd_gdp.assessment["computed_status"] != ""
     override_status(
         engine, indicator="RD_GDP", unit="330206", status=None, reason=None, actor="analyst"
     )

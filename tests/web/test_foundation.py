@@ -1,10 +1,8 @@
-"""The web foundation: login, sessions, CSRF, tokens, errors, the cockpit, the banner."""
+"""The web foundation: login, sessions, CSRF, tokens, errors, the banner (the cockpit:
+test_cockpit_web.py)."""
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import load_workbook
 from tests.web.conftest import Site, csrf_of
 
 
@@ -72,31 +70,6 @@ def test_login_throttling_after_five_failures(site: Site) -> None:
         json={"username": "owner", "password": site.accounts["owner"]["password"]},
     )
     assert right.status_code == 429 and int(right.headers["retry-after"]) == 15 * 60
-
-
-def test_cockpit_api_numbers_equal_the_status_service(site: Site) -> None:
-    from yanzhi.services.monitoring import status
-
-    data = site.as_role("analyst").get("/api/v1/cockpit").json()
-    expected = {i["indicator"]: i["value"] for i in status.status(site.engine)["indicators"]}
-    assert {i["indicator"]: i["value"] for i in data["headline"]} == expected
-    assert len(data["headline"]) == 5
-    assert len(data["districts"]) == 10 and all(d["visible"] for d in data["districts"])
-
-
-def test_township_officer_sees_only_its_own_district_on_the_map(site: Site) -> None:
-    data = site.as_role("township").get("/api/v1/cockpit").json()
-    visible = [d["code"] for d in data["districts"] if d["visible"]]
-    assert visible == [site.accounts["district"]["unit"]]
-    assert all("indicators" not in d for d in data["districts"] if not d["visible"])
-
-
-def test_tables_export_to_excel(site: Site) -> None:
-    r = site.as_role("analyst").get("/?export=completeness")
-    assert r.status_code == 200
-    ws = load_workbook(io.BytesIO(r.content)).active
-    rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][0] == "区县" and len(rows) == 11  # header + 10 districts
 
 
 def test_unknown_api_path_has_the_error_shape(site: Site) -> None:

@@ -61,9 +61,9 @@ def status(
     with handled(as_json), engine_for(database) as engine:
         data = status_svc.status(engine, unit=unit, year=year)
     if as_json:
-        print_json(data)
+        print_json(data.to_dict())
         return
-    u = data["unit"]
+    u = data.unit
     table = Table(
         "indicator / 指标",
         "value",
@@ -72,10 +72,10 @@ def status(
         "status / 状态",
         "2027 forecast (80%)",
         "P(meet)",
-        title=f"{u['name']} {u['code']}",
+        title=f"{u.name} {u.code}",
     )
-    for i in data["indicators"]:
-        f = i["forecast"]
+    for i in data.indicators:
+        f = i.forecast
         band = (
             f"{_num(f.get('expected'))} ({_num(f.get('lower80'))}–{_num(f.get('upper80'))})"
             if f.get("expected") is not None
@@ -83,16 +83,16 @@ def status(
         )
         p = f.get("probability_meeting_target")
         table.add_row(
-            i["name"],
-            _num(i["value"]),
-            str(i["year"] or "—"),
-            f"{i['target']:g} {i['unit']}" if i["target"] is not None else "—",
-            f"{i['status_zh']} {i['status']}",
+            i.name,
+            _num(i.value),
+            str(i.year or "—"),
+            f"{i.target:g} {i.unit}" if i.target is not None else "—",
+            f"{i.status_zh} {i.status}",
             band,
             "—" if p is None else f"{p:.0%}",
         )
     console.print(table)
-    if any(i["synthetic"] for i in data["indicators"]):
+    if any(i.synthetic for i in data.indicators):
         console.print("[yellow]includes SYNTHETIC demo data / 含示例数据[/yellow]")
 
 
@@ -112,17 +112,17 @@ def attribution(
             engine, indicator=indicator, start=parse_period(start), end=parse_period(end), by=by
         )
     if as_json:
-        print_json(data)
+        print_json(data.to_dict())
         return
     console.print(
-        f"{data['name']} {data['start']} → {data['end']}: "
-        f"{_num(data['intensity0'], 3)} → {_num(data['intensity1'], 3)} "
-        f"(Δ {_num(data['change'], 3)}; within / 强度效应 {_num(data['within'], 3)}, "
-        f"structure / 结构效应 {_num(data['structure'], 3)})"
+        f"{data.name} {data.start} → {data.end}: "
+        f"{_num(data.intensity0, 3)} → {_num(data.intensity1, 3)} "
+        f"(Δ {_num(data.change, 3)}; within / 强度效应 {_num(data.within, 3)}, "
+        f"structure / 结构效应 {_num(data.structure, 3)})"
     )
     table = Table(by, "name", "within", "structure", "total", "share")
     key = analysis.GROUPS[by]
-    for g in sorted(data["groups"], key=lambda g: -abs(g["total"] or 0))[:20]:
+    for g in sorted(data.groups, key=lambda g: -abs(g["total"] or 0))[:20]:
         share = g.get("share_of_change")
         table.add_row(
             str(g[key]),
@@ -140,28 +140,27 @@ def warnings(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
     with handled(as_json), engine_for(database) as engine:
         data = analysis.warnings(engine)
     if as_json:
-        print_json(data)
+        print_json(data.to_dict())
         return
-    console.print(f"[bold]off track / 进展滞后[/bold]: {len(data['off_track'])}")
-    for w in data["off_track"][:30]:
+    console.print(f"[bold]off track / 进展滞后[/bold]: {len(data.off_track)}")
+    for w in data.off_track[:30]:
         console.print(
-            f"  {w['name']} {w['indicator']}: {_num(w['value'])} ({w['year']}) "
-            f"target {w['target']} — {w['status_zh']}",
+            f"  {w.name} {w.indicator}: {_num(w.value)} ({w.year}) "
+            f"target {w.target} — {w.status_zh}",
             highlight=False,
         )
     console.print(
         f"[bold]townships with falling YTD R&D / 研发费用同比下降的乡镇[/bold]: "
-        f"{len(data['falling_townships'])}"
+        f"{len(data.falling_townships)}"
     )
-    for w in data["falling_townships"][:20]:
+    for f in data.falling_townships[:20]:
         console.print(
-            f"  {w['name']} {w['period']}: {_num(w['value'])} vs "
-            f"{_num(w['previous_year_value'])} {w.get('unit_label', '')}",
+            f"  {f.name} {f.period}: {_num(f.value)} vs {_num(f.previous_year_value)} ",
             highlight=False,
         )
     console.print(
         f"[bold]enterprises that stopped R&D / 停止研发的企业[/bold]: "
-        f"{len(data['stopped_enterprises'])}"
+        f"{len(data.stopped_enterprises)}"
     )
 
 
@@ -193,7 +192,7 @@ def override_status(
             actor=actor(),
         )
     if as_json:
-        print_json(result)
+        print_json(result.to_dict())
     else:
         console.print(
             f"{indicator} {unit}: "

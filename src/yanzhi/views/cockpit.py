@@ -1,25 +1,94 @@
-"""The cockpit (驾驶舱): everything the first page shows, for one principal. The city's
+"""The cockpit (驾驶舱): everything the first page shows, for one scope. The city's
 headline indicators with their target path and forecast band, the same indicators by
 district for the map, warnings, task progress by programme and this period's reporting
-completeness — each cut to what the principal may see (services/access/scope.py)."""
+completeness — each cut to what the scope may see (services/access/scope.py). The result
+is a pydantic model, the API's response model."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.progress import Status
-from yanzhi.services.access.principal import Principal
-from yanzhi.services.access.scope import can_see_unit, require, resolve
+from yanzhi.services.access.scope import Scope
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import analysis, status
+from yanzhi.services.monitoring.results import FallingTownship
 from yanzhi.services.monitoring.status import BAD
 from yanzhi.services.tasks import updates as tasks
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
 from yanzhi.views import data as data_desk
+from yanzhi.views.common import Num, StatusWithPath, with_path
+
+
+class PlanBrief(BaseModel):
+    """The plan the cockpit reports on."""
+
+    code: str
+    title: str
+    region: str
+    baseline_year: int
+    end_year: int
+
+
+class DistrictValue(BaseModel):
+    """A headline indicator's latest value and status in a district (for the map)."""
+
+    value: Num | None
+    year: int | None
+    status: str
+
+
+class DistrictRow(BaseModel):
+    """A district on the map; without ``indicators`` when the scope may not see it."""
+
+    code: str
+    name: str
+    visible: bool
+    indicators: dict[str, DistrictValue] | None = Field(
+        default=None, exclude_if=lambda v: v is None
+    )
+
+
+class CockpitOffTrack(BaseModel):
+    """A headline indicator off track in the city or a district."""
+
+    unit: str
+    name: str
+    indicator: str
+    indicator_name: str
+    indicator_name_en: str | None
+    status: str
+    status_zh: str
+    value: Num | None
+    year: int | None
+    target: Num | None
+    score: Num | None
+
+
+class CockpitWarnings(BaseModel):
+    """Off-track headline indicators and townships whose YTD R&D fell."""
+
+    off_track: list[CockpitOffTrack]
+    falling_townships: list[FallingTownship]
+
+
+class Cockpit(BaseModel):
+    """The cockpit: ``headline`` the city's statuses (monitoring.status, with
+    ``target_path``), ``districts`` for the map, ``warnings``, ``tasks`` (progress by
+    programme), this ``period``'s reporting ``completeness`` by district."""
+
+    plan: PlanBrief
+    synthetic: bool
+    headline: list[StatusWithPath]
+    districts: list[DistrictRow]
+    warnings: CockpitWarnings
+    tasks: dict[str, Any]
+    period: str | None
+    completeness: list[dict[str, Any]]
 
 
 def latest_period(engine: Engine) -> str | None:
@@ -28,56 +97,51 @@ def latest_period(engine: Engine) -> str | None:
     return found[0] if found else None
 
 
-def _headline(statuses: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {**ind, "target_path": ind["assessment"].get("interim_targets") or {}}
-        for ind in statuses["indicators"]
-    ]
+def _headline(statuses: dict[str, Any]) -> list[StatusWithPath]:
+    return [with_path(ind) for ind in statuses["indicators"]]
 
 
-def headline(engine: Engine, unit: str | None = None) -> list[dict[str, Any]]:
+def headline(engine: Engine, unit: str | None = None) -> list[StatusWithPath]:
     """Headline indicators of ``unit`` (default the city) with their target path."""
-    return _headline(status.status(engine, unit=unit))
+    return _headline(status.status(engine, unit=unit).to_dict())
 
 
-def _district_rows(
-    tree: OrgTree, principal: Principal, statuses: dict[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Each district's latest headline values and statuses; districts the principal may
-    not see are listed without numbers (the map still draws them)."""
+def _district_rows(scope: Scope, statuses: dict[str, dict[str, Any]]) -> list[DistrictRow]:
+    """Each district's latest headline values and statuses; districts the scope may not
+    see are listed without numbers (the map still draws them)."""
     rows = []
-    for d in tree.by_level("district"):
-        item: dict[str, Any] = {"code": d.code, "name": d.name, "visible": False}
-        if can_see_unit(principal, d.code, tree):
+    for d in scope.tree.by_level("district"):
+        item = DistrictRow(code=d.code, name=d.name, visible=False)
+        if scope.sees(d.code):
             inds = statuses[d.code]["indicators"] if d.code in statuses else []
-            item["visible"] = True
-            item["indicators"] = {
-                i["indicator"]: {"value": i["value"], "year": i["year"], "status": i["status"]}
+            item.visible = True
+            item.indicators = {
+                i["indicator"]: DistrictValue(value=i["value"], year=i["year"], status=i["status"])
                 for i in inds
             }
         rows.append(item)
     return rows
 
 
-def _off_track(statuses: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _off_track(statuses: dict[str, dict[str, Any]]) -> list[CockpitOffTrack]:
     out = []
     for code, st in statuses.items():
         for i in st["indicators"]:
             if Status(i["status"]) in BAD:
                 out.append(
-                    {
-                        "unit": code,
-                        "name": st["unit"]["name"],
-                        "indicator": i["indicator"],
-                        "indicator_name": i["name"],
-                        "indicator_name_en": i["name_en"],
-                        "status": i["status"],
-                        "status_zh": i["status_zh"],
-                        "value": i["value"],
-                        "year": i["year"],
-                        "target": i["target"],
-                        "score": i["assessment"].get("score"),
-                    }
+                    CockpitOffTrack(
+                        unit=code,
+                        name=st["unit"]["name"],
+                        indicator=i["indicator"],
+                        indicator_name=i["name"],
+                        indicator_name_en=i["name_en"],
+                        status=i["status"],
+                        status_zh=i["status_zh"],
+                        value=i["value"],
+                        year=i["year"],
+                        target=i["target"],
+                        score=i["assessment"].get("score"),
+                    )
                 )
     return out
 
@@ -109,41 +173,41 @@ def _task_summary(engine: Engine, plan: Any) -> dict[str, Any]:
     }
 
 
-def cockpit(engine: Engine, principal: Principal, tree: OrgTree) -> dict[str, Any]:
-    require(principal, "read")
+def cockpit(engine: Engine, scope: Scope) -> Cockpit:
+    """The cockpit for ``scope``: the city's headline indicators, the districts for the
+    map, warnings inside the scope, task progress and this period's completeness."""
+    scope.require("read")
+    tree = scope.tree
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
     city = plan.meta.region
     codes = [city, *(d.code for d in tree.by_level("district"))]
-    statuses = {st["unit"]["code"]: st for st in status.status_many(engine, list(codes))}
+    statuses = {st.unit.code: st.to_dict() for st in status.status_many(engine, list(codes))}
     head = _headline(statuses[city])
-    off = [w for w in _off_track(statuses) if can_see_unit(principal, w["unit"], tree)]
-    falling = [
-        w for w in analysis.falling_townships(engine) if can_see_unit(principal, w["unit"], tree)
-    ]
+    off = [w for w in _off_track(statuses) if scope.sees(w.unit)]
+    falling = [w for w in analysis.falling_townships(engine) if scope.sees(w.unit)]
     period = latest_period(engine)
     completeness: list[dict[str, Any]] = []
     if period:
-        scope = resolve(principal, tree)
         rows = data_desk.completeness(engine, scope, period=period, level="district")
         completeness = [
             {**r.model_dump(), "rate_pct": None if r.rate is None else round(100 * r.rate, 1)}
             for r in rows.items
         ]
-    return {
-        "plan": {
-            "code": plan.meta.code,
-            "title": plan.meta.title,
-            "region": city,
-            "baseline_year": plan.meta.baseline_year,
-            "end_year": plan.meta.end_year,
-        },
-        "synthetic": any(i.get("synthetic") for i in head),
-        "headline": head,
-        "districts": _district_rows(tree, principal, statuses),
-        "warnings": {"off_track": off, "falling_townships": falling},
-        "tasks": _task_summary(engine, plan),
-        "period": period,
-        "completeness": completeness,
-    }
+    return Cockpit(
+        plan=PlanBrief(
+            code=plan.meta.code,
+            title=plan.meta.title,
+            region=city,
+            baseline_year=plan.meta.baseline_year,
+            end_year=plan.meta.end_year,
+        ),
+        synthetic=any(i.synthetic for i in head),
+        headline=head,
+        districts=_district_rows(scope, statuses),
+        warnings=CockpitWarnings(off_track=off, falling_townships=falling),
+        tasks=_task_summary(engine, plan),
+        period=period,
+        completeness=completeness,
+    )

@@ -1,7 +1,7 @@
 """Pieces every view area shares: the memo type, JSON-safe values, the plan, a unit the
-principal may see (with its breadcrumb), statuses for several units in one query and their
-short form. Each function takes the principal where access matters and checks it with
-services/access/scope.py."""
+scope may see (with its breadcrumb), statuses for several units in one query and their
+short form. Each function takes the request's ``Scope`` (services/access/scope.py) where
+access matters and filters by it. The models here are part of the API's response models."""
 
 from __future__ import annotations
 
@@ -11,23 +11,32 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
-from yanzhi.core.orgtree import KIND_LABELS, OrgTree, OrgUnit
+from yanzhi.core.errors import NotFound
+from yanzhi.core.orgtree import KIND_LABELS, OrgUnit
 from yanzhi.core.plan.model import Plan
-from yanzhi.services.access.principal import Principal
-from yanzhi.services.access.scope import can_see_unit, require, require_unit
+from yanzhi.services.access.scope import Scope
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import status
+from yanzhi.services.monitoring.results import IndicatorStatus
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
 
 Memo = Callable[[Hashable, Callable[[], Any]], Any]
+Num = int | float
 
 
 def direct(_: Hashable, compute: Callable[[], Any]) -> Any:
     """No caching: compute now."""
     return compute()
+
+
+def scope_key(scope: Scope) -> tuple[str, str | None, str | None]:
+    """What a cached view depends on in the scope (role, unit, enterprise)."""
+    p = scope.principal
+    return (p.role, p.unit, p.enterprise)
 
 
 def safe(value: Any) -> Any:
@@ -47,42 +56,93 @@ def safe(value: Any) -> Any:
     return str(value)
 
 
+class UnitBrief(BaseModel):
+    """An org unit by code, names and level."""
+
+    code: str
+    name: str
+    name_en: str | None
+    level: str
+
+
+class UnitInfo(UnitBrief):
+    """A unit with its kind, its visible ancestors (a breadcrumb) and visible children."""
+
+    kind: str
+    kind_zh: str
+    parent_code: str | None
+    ancestors: list[UnitBrief]
+    children: list[UnitBrief]
+
+
+class StatusWithPath(IndicatorStatus):
+    """monitoring's status of an indicator in a unit with its target path by year (the
+    assessment's ``interim_targets``)."""
+
+    target_path: dict[str, Any]
+
+
+def with_path(st: dict[str, Any]) -> StatusWithPath:
+    """A status (``statuses``' row or ``IndicatorStatus.to_dict()``) with its target path."""
+    return StatusWithPath(**st, target_path=st["assessment"].get("interim_targets") or {})
+
+
+class ShortRow(BaseModel):
+    """The short form of an indicator's status: value, target, status, forecast, YTD."""
+
+    indicator: str
+    name: str
+    name_en: str | None
+    unit: str
+    value: Num | None
+    year: int | None
+    target: Num | None
+    target_year: int | None
+    status: str
+    status_zh: str
+    status_en: str
+    progress: Num | None
+    expected: Num | None
+    p_meet: Num | None
+    ytd_period: str | None
+    ytd_value: Num | None
+    ytd_growth: Num | None
+    synthetic: bool
+
+
 # -- shared pieces --------------------------------------------------------------------------
 def plan_of(engine: Engine) -> Plan:
+    """The stored plan."""
     require_schema(engine)
     with transaction(engine) as session:
         return get_plan(session)
 
 
-def visible_unit(principal: Principal, tree: OrgTree, code: str) -> OrgUnit:
-    """The unit, if it exists (else 404) and the principal may see it (else 403)."""
-    require(principal, "read")
-    if code not in tree:
-        raise LookupError(f"unknown org unit {code} / 未知单位 {code}")
-    require_unit(principal, code, tree)
-    return tree.get(code)
+def visible_unit(scope: Scope, code: str) -> OrgUnit:
+    """The unit, if it exists (else NotFound) and the scope may see it (else NotPermitted)."""
+    scope.require("read")
+    if code not in scope.tree:
+        raise NotFound(f"unknown org unit {code}", f"未知单位 {code}")
+    scope.require_unit(code)
+    return scope.tree.get(code)
 
 
-def unit_info(principal: Principal, tree: OrgTree, u: OrgUnit) -> dict[str, Any]:
+def brief(u: OrgUnit) -> UnitBrief:
+    """The unit by code, names and level."""
+    return UnitBrief(code=u.code, name=u.name, name_en=u.name_en, level=str(u.level))
+
+
+def unit_info(scope: Scope, u: OrgUnit) -> UnitInfo:
     """A unit with its visible ancestors (a breadcrumb) and its visible children."""
-
-    def brief(x: OrgUnit) -> dict[str, Any]:
-        return {"code": x.code, "name": x.name, "name_en": x.name_en, "level": str(x.level)}
-
-    return {
-        **brief(u),
-        "kind": str(u.kind),
-        "kind_zh": KIND_LABELS[u.kind][0],
-        "parent_code": u.parent_code,
-        "ancestors": [
-            brief(a)
-            for a in reversed(tree.ancestors(u.code))
-            if can_see_unit(principal, a.code, tree)
-        ],
-        "children": [
-            brief(c) for c in tree.children(u.code) if can_see_unit(principal, c.code, tree)
-        ],
-    }
+    tree = scope.tree
+    return UnitInfo(
+        **brief(u).model_dump(),
+        kind=str(u.kind),
+        kind_zh=KIND_LABELS[u.kind][0],
+        parent_code=u.parent_code,
+        ancestors=[brief(a) for a in reversed(tree.ancestors(u.code)) if scope.sees(a.code)],
+        children=[brief(c) for c in tree.children(u.code) if scope.sees(c.code)],
+    )
 
 
 def statuses(
@@ -94,24 +154,15 @@ def statuses(
     found = status.status_many(
         engine, list(units), headline_only=False, indicators=indicators, allow_empty=True
     )
-    return {st["unit"]["code"]: [safe(i) for i in st["indicators"]] for st in found}
+    return {st.unit.code: [safe(i.to_dict()) for i in st.indicators] for st in found}
 
 
-def short_row(st: dict[str, Any]) -> dict[str, Any]:
-    """The short form of a status: value, target, status, forecast."""
+def short_fields(st: dict[str, Any]) -> dict[str, Any]:
+    """The fields of :class:`ShortRow` from a status (``statuses``' rows)."""
     a, f, ytd = st["assessment"], st["forecast"], st.get("ytd") or {}
     return {
-        "indicator": st["indicator"],
-        "name": st["name"],
-        "name_en": st["name_en"],
-        "unit": st["unit"],
-        "value": st["value"],
-        "year": st["year"],
-        "target": st["target"],
-        "target_year": st["target_year"],
-        "status": st["status"],
-        "status_zh": st["status_zh"],
-        "status_en": st["status_en"],
+        **{k: st[k] for k in ("indicator", "name", "name_en", "unit", "value", "year")},
+        **{k: st[k] for k in ("target", "target_year", "status", "status_zh", "status_en")},
         "progress": a.get("progress_value"),
         "expected": f.get("expected"),
         "p_meet": f.get("probability_meeting_target"),
@@ -120,3 +171,8 @@ def short_row(st: dict[str, Any]) -> dict[str, Any]:
         "ytd_growth": (ytd.get("signal") or {}).get("growth"),
         "synthetic": st["synthetic"],
     }
+
+
+def short_row(st: dict[str, Any]) -> ShortRow:
+    """The short form of a status: value, target, status, forecast."""
+    return ShortRow(**short_fields(st))

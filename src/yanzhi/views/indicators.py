@@ -1,10 +1,11 @@
-"""What the indicator pages show, for one principal: every plan indicator with its latest
+"""What the indicator pages show, for one scope: every plan indicator with its latest
 value and status, and one indicator in one unit (series, target path, the numbers behind
 its status, forecast, its children and gap attribution). views/units.py builds the
-unit pages on the shared pieces here.
+unit pages on the shared pieces of views/common.py.
 
-Every function takes the principal and checks or filters with services/access/scope.py, so the
-pages, the API and any other interface obey the same rule. The statuses are those of
+Every function takes the request's ``Scope`` (services/access/scope.py) and filters by it,
+so the pages, the API and any other interface obey the same rule; the results are pydantic
+models, the API's response models. The statuses are those of
 services/monitoring/status.py (the same ``indicator_status`` on the same inputs). ``memo`` lets the
 caller cache principal-independent work (the warnings list, the evaluation, the task
 board, an attribution) under a key; results are cut to the principal after it."""
@@ -13,53 +14,118 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 
-from yanzhi.core.orgtree import OrgTree
+from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.periods import parse_period
 from yanzhi.core.plan.model import Indicator, Plan
-from yanzhi.services.access.principal import PermissionDenied, Principal, check_enterprise
-from yanzhi.services.access.scope import can, can_see_unit
+from yanzhi.services.access.principal import PermissionDenied, check_enterprise
+from yanzhi.services.access.scope import Scope
 from yanzhi.services.monitoring import analysis
+from yanzhi.services.monitoring.results import Attribution, UnitRef
+from yanzhi.services.monitoring.status import indicator_of
 from yanzhi.storage.bulk import read_frame
 from yanzhi.storage.datamodels import EnterpriseRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
 from yanzhi.views.common import (
     Memo,
+    ShortRow,
+    StatusWithPath,
+    UnitInfo,
     direct,
     plan_of,
     safe,
-    short_row,
+    short_fields,
     statuses,
     unit_info,
     visible_unit,
+    with_path,
 )
 
 DEFAULT_BY = {"city": "district", "district": "township", "township": "industry"}
 
 
+class IndicatorRow(ShortRow):
+    """An indicator of the list: its short status and what kind of indicator it is."""
+
+    headline: bool
+    frequency: str
+    source: str
+
+
+class IndicatorList(BaseModel):
+    """Every plan indicator in one unit."""
+
+    unit: UnitInfo
+    indicators: list[IndicatorRow]
+
+
+class Fact(BaseModel):
+    """One labelled number behind a status (``explanation``)."""
+
+    key: str
+    zh: str
+    en: str
+    value: Any
+
+
+class IndicatorView(BaseModel):
+    """One indicator in one unit: ``indicator`` its definition; ``status`` as
+    services/monitoring/status.py gives it plus ``target_path``; ``explanation`` the
+    numbers behind the status; ``periods`` the YTD, quarterly and monthly series."""
+
+    unit: UnitInfo
+    indicator: dict[str, Any]
+    status: StatusWithPath
+    explanation: list[Fact]
+    periods: dict[str, dict[str, float | None]]
+
+
+class ChildRow(ShortRow):
+    """The indicator in one child unit."""
+
+    code: str
+    unit_name: str
+    level: str
+
+
+class IndicatorChildren(BaseModel):
+    """The indicator in each visible child of a unit; in a township the enterprises that
+    moved it most (``enterprises``) or why there are none (``enterprises_note``)."""
+
+    unit: UnitInfo
+    indicator: str
+    children: list[ChildRow]
+    enterprises: dict[str, Any] | None = None
+    enterprises_note: str | None = Field(default=None, exclude_if=lambda v: v is None)
+
+
+class ScopedAttribution(Attribution):
+    """monitoring's attribution inside a unit, cut to the scope."""
+
+    unit: UnitRef
+
+
 # -- indicators -----------------------------------------------------------------------------
-def indicator_list(
-    engine: Engine, principal: Principal, tree: OrgTree, *, unit: str | None = None
-) -> dict[str, Any]:
+def indicator_list(engine: Engine, scope: Scope, *, unit: str | None = None) -> IndicatorList:
     """Every plan indicator (headline first) with its latest value, target and status in
     ``unit`` (default: the region)."""
     plan = plan_of(engine)
-    u = visible_unit(principal, tree, unit or plan.meta.region)
+    u = visible_unit(scope, unit or plan.meta.region)
     order = sorted(plan.indicators, key=lambda i: not i.headline)
     sts = {s["indicator"]: s for s in statuses(engine, units=[u.code])[u.code]}
-    rows = []
-    for ind in order:
-        rows.append(
-            {
-                **short_row(sts[ind.code]),
-                "headline": ind.headline,
-                "frequency": ind.frequency,
-                "source": ind.source,
-            }
+    rows = [
+        IndicatorRow(
+            **short_fields(sts[ind.code]),
+            headline=ind.headline,
+            frequency=ind.frequency,
+            source=ind.source,
         )
-    return {"unit": unit_info(principal, tree, u), "indicators": rows}
+        for ind in order
+    ]
+    return IndicatorList(unit=unit_info(scope, u), indicators=rows)
 
 
 def _meta(plan: Plan, ind: Indicator) -> dict[str, Any]:
@@ -139,67 +205,57 @@ def _period_series(engine: Engine, code: str, unit: str) -> dict[str, dict[str, 
 
 
 def indicator_view(
-    engine: Engine, principal: Principal, tree: OrgTree, code: str, *, unit: str | None = None
-) -> dict[str, Any]:
+    engine: Engine, scope: Scope, code: str, *, unit: str | None = None
+) -> IndicatorView:
     """One indicator for one unit: its definition, annual series, year-to-date / monthly
     series, target path, status with the numbers behind it, and the forecast."""
     plan = plan_of(engine)
-    ind = plan.indicator(code)
-    u = visible_unit(principal, tree, unit or plan.meta.region)
+    ind = indicator_of(plan, code)
+    u = visible_unit(scope, unit or plan.meta.region)
     st = statuses(engine, units=[u.code], indicators=[ind.code])[u.code][0]
-    st["target_path"] = st["assessment"].get("interim_targets") or {}
-    return {
-        "unit": unit_info(principal, tree, u),
-        "indicator": _meta(plan, ind),
-        "status": st,
-        "explanation": explanation(st),
-        "periods": _period_series(engine, ind.code, u.code),
-    }
+    return IndicatorView(
+        unit=unit_info(scope, u),
+        indicator=_meta(plan, ind),
+        status=with_path(st),
+        explanation=[Fact(**f) for f in explanation(st)],
+        periods=_period_series(engine, ind.code, u.code),
+    )
 
 
 def indicator_children(
-    engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
-    code: str,
-    *,
-    unit: str | None = None,
-    memo: Memo = direct,
-) -> dict[str, Any]:
-    """The indicator in each child of ``unit`` the principal may see (district → townships);
+    engine: Engine, scope: Scope, code: str, *, unit: str | None = None, memo: Memo = direct
+) -> IndicatorChildren:
+    """The indicator in each child of ``unit`` the scope may see (district → townships);
     in a township, the enterprises that moved it most (for roles that may see them)."""
     plan = plan_of(engine)
-    ind = plan.indicator(code)
-    u = visible_unit(principal, tree, unit or plan.meta.region)
-    kids = [c for c in tree.children(u.code) if can_see_unit(principal, c.code, tree)]
+    ind = indicator_of(plan, code)
+    u = visible_unit(scope, unit or plan.meta.region)
+    kids = [c for c in scope.tree.children(u.code) if scope.sees(c.code)]
     sts = statuses(engine, units=[k.code for k in kids], indicators=[ind.code]) if kids else {}
     rows = [
-        {"code": k.code, "unit_name": k.name, "level": str(k.level), **short_row(sts[k.code][0])}
+        ChildRow(code=k.code, unit_name=k.name, level=str(k.level), **short_fields(sts[k.code][0]))
         for k in kids
     ]
-    out: dict[str, Any] = {"unit": unit_info(principal, tree, u), "indicator": ind.code}
-    out["children"] = rows
-    out["enterprises"] = None
-    if str(u.level) == "township" and can(principal, "read_enterprises"):
+    out = IndicatorChildren(unit=unit_info(scope, u), indicator=ind.code, children=rows)
+    if str(u.level) == "township" and scope.can("read_enterprises"):
         try:
-            att = indicator_attribution(engine, principal, tree, code, unit=u.code, memo=memo)
-            out["enterprises"] = att["top_contributors"]
+            att = indicator_attribution(engine, scope, code, unit=u.code, memo=memo)
+            out.enterprises = att.top_contributors
         except (LookupError, ValueError) as exc:
-            out["enterprises_note"] = str(exc)
+            out.enterprises_note = str(exc)
     return out
 
 
 def _default_end(engine: Engine, ind: Indicator, unit: str) -> str:
     st = statuses(engine, units=[unit], indicators=[ind.code])[unit][0]
     if st["year"] is None:
-        raise LookupError(f"no annual values of {ind.code} in {unit} / 该单位无年度数据")
+        raise NotFound(f"no annual values of {ind.code} in {unit}", "该单位无年度数据")
     return str(st["year"])
 
 
 def indicator_attribution(
     engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
+    scope: Scope,
     code: str,
     *,
     unit: str | None = None,
@@ -207,21 +263,23 @@ def indicator_attribution(
     start: str | None = None,
     end: str | None = None,
     memo: Memo = direct,
-) -> dict[str, Any]:
+) -> ScopedAttribution:
     """Gap attribution (monitoring.analysis) of the indicator inside ``unit``: groups the
-    principal may not see are left out; the top enterprises only for roles that may read
-    enterprises, and only those inside the principal's scope (with their names)."""
+    scope may not see are left out; the top enterprises only for roles that may read
+    enterprises, and only those inside the scope (with their names)."""
     plan = plan_of(engine)
-    ind = plan.indicator(code)
-    u = visible_unit(principal, tree, unit or plan.meta.region)
+    ind = indicator_of(plan, code)
+    u = visible_unit(scope, unit or plan.meta.region)
     by = by or DEFAULT_BY[str(u.level)]
     start = start or str(plan.meta.baseline_year)
     end = end or _default_end(engine, ind, u.code)
 
     def compute() -> dict[str, Any]:
         try:
-            return safe(analysis.attribution(
-                engine, indicator=ind.code, start=start, end=end, by=by, unit=u.code))  # fmt: skip
+            found = analysis.attribution(
+                engine, indicator=ind.code, start=start, end=end, by=by, unit=u.code
+            )
+            return safe(found.to_dict())
         except LookupError as exc:  # remembered too: a refusal costs as much as an answer
             return {"refused": "lookup", "message": str(exc).strip("'\"")}
         except ValueError as exc:
@@ -229,26 +287,24 @@ def indicator_attribution(
 
     raw = memo(("views.attribution", ind.code, u.code, by, start, end), compute)
     if "refused" in raw:
-        raise (LookupError if raw["refused"] == "lookup" else ValueError)(raw["message"])
+        if raw["refused"] == "lookup":
+            raise NotFound(raw["message"])
+        raise InvalidInput(raw["message"])
     result = dict(raw)
     if by in ("district", "township"):
         col = analysis.GROUPS[by]
-        result["groups"] = [
-            g for g in raw["groups"] if can_see_unit(principal, str(g.get(col)), tree)
-        ]
-    result["unit"] = {"code": u.code, "name": u.name, "level": str(u.level)}
+        result["groups"] = [g for g in raw["groups"] if scope.sees(str(g.get(col)))]
+    result["unit"] = UnitRef(code=u.code, name=u.name, level=str(u.level))
     top = raw.get("top_contributors")
     result["top_contributors"] = (
-        _enterprises_in_scope(engine, principal, tree, top)
-        if top is not None and can(principal, "read_enterprises")
+        _enterprises_in_scope(engine, scope, top)
+        if top is not None and scope.can("read_enterprises")
         else None
     )
-    return result
+    return ScopedAttribution(**result)
 
 
-def _enterprises_in_scope(
-    engine: Engine, principal: Principal, tree: OrgTree, top: dict[str, Any]
-) -> dict[str, Any]:
+def _enterprises_in_scope(engine: Engine, scope: Scope, top: dict[str, Any]) -> dict[str, Any]:
     wanted = {str(e["uscc"]) for side in ("positive", "negative") for e in top[side]}
     with transaction(engine) as session:
         found = read_frame(
@@ -264,14 +320,14 @@ def _enterprises_in_scope(
         if uscc not in where:
             return False
         try:
-            check_enterprise(principal, uscc=uscc, township=where[uscc][1], tree=tree)
+            check_enterprise(scope.principal, uscc=uscc, township=where[uscc][1], tree=scope.tree)
         except PermissionDenied:
             return False
         return True
 
     def named(e: dict[str, Any]) -> dict[str, Any]:
         name, town = where[str(e["uscc"])]
-        return {**e, "name": name, "township_code": town, "township": tree.get(town).name}
+        return {**e, "name": name, "township_code": town, "township": scope.tree.get(town).name}
 
     out = dict(top)
     for side in ("positive", "negative"):

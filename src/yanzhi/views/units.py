@@ -1,25 +1,32 @@
-"""What a unit page shows, for one principal: the units it may see, and one unit's headline
+"""What a unit page shows, for one scope: the units it may see, and one unit's headline
 indicators, its rank and scorecard in the latest evaluation, the tasks it leads or co-leads,
-this period's reporting completeness and its warnings. Scope rules from services/access/scope.py;
-statuses from services/monitoring/status.py (via views/indicators.py)."""
+this period's reporting completeness and its warnings. Each function takes the request's
+``Scope`` (services/access/scope.py) and filters by it; statuses from
+services/monitoring/status.py (via views/common.py). The results are pydantic models, the
+API's response models."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
-from yanzhi.core.orgtree import KIND_LABELS, OrgTree, OrgUnit
-from yanzhi.services.access.principal import PermissionDenied, Principal, check_enterprise
-from yanzhi.services.access.scope import can, can_see_unit, require, sees_task
+from yanzhi.core.orgtree import KIND_LABELS, OrgUnit
+from yanzhi.services.access.principal import PermissionDenied, check_enterprise
+from yanzhi.services.access.scope import Scope
 from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.evaluation import evaluate as evaluation
 from yanzhi.services.monitoring import analysis
+from yanzhi.services.monitoring.results import FallingTownship, OffTrack, StoppedEnterprise
 from yanzhi.services.tasks import updates as tasks
 from yanzhi.views import evaluation as ev_views
 from yanzhi.views.cockpit import latest_period
 from yanzhi.views.common import (
     Memo,
+    ShortRow,
+    UnitBrief,
+    UnitInfo,
     direct,
     plan_of,
     safe,
@@ -30,35 +37,92 @@ from yanzhi.views.common import (
 )
 
 
-def unit_list(principal: Principal, tree: OrgTree) -> list[dict[str, Any]]:
-    """The units the principal may see, in tree order, with their depth."""
-    require(principal, "read")
-    out = []
-    for u in tree.walk():
-        if not can_see_unit(principal, u.code, tree):
-            continue
-        out.append(
-            {
-                "code": u.code,
-                "name": u.name,
-                "name_en": u.name_en,
-                "level": str(u.level),
-                "kind": str(u.kind),
-                "kind_zh": KIND_LABELS[u.kind][0],
-                "parent_code": u.parent_code,
-                "depth": len(tree.ancestors(u.code)),
-            }
+class UnitRow(UnitBrief):
+    """A unit of the list, with its kind, parent and depth (0: the region)."""
+
+    kind: str
+    kind_zh: str
+    parent_code: str | None
+    depth: int
+
+
+class UnitTask(BaseModel):
+    """A task the unit leads or co-leads, with its latest update."""
+
+    code: str
+    title: str
+    title_en: str | None
+    role: str
+    lead: str | None
+    lead_name: str | None
+    status: str | None
+    progress: float | int | None
+    period: str | None
+    states: list[str]
+    overdue: int
+
+
+class UnitCompleteness(BaseModel):
+    """This period's reporting completeness of the unit and of its visible children
+    (rows of services/collection/workflow.py's ``completeness``)."""
+
+    period: str | None
+    unit: dict[str, Any] | None
+    children: list[dict[str, Any]]
+
+
+class ScopedStoppedEnterprise(StoppedEnterprise):
+    """An enterprise that stopped R&D, with its township's name."""
+
+    township_name: str
+
+
+class UnitWarnings(BaseModel):
+    """monitoring's warnings inside the unit, cut to the scope."""
+
+    off_track: list[OffTrack]
+    falling_townships: list[FallingTownship]
+    stopped_enterprises: list[ScopedStoppedEnterprise]
+
+
+class UnitView(BaseModel):
+    """One unit's page: headline indicators, ``evaluation`` (rank and scorecard in the
+    latest evaluation of its level, views/evaluation.py's rows; None without one), tasks,
+    reporting completeness and warnings."""
+
+    unit: UnitInfo
+    headline: list[ShortRow]
+    evaluation: dict[str, Any] | None
+    tasks: list[UnitTask]
+    completeness: UnitCompleteness
+    warnings: UnitWarnings
+
+
+def unit_list(scope: Scope) -> list[UnitRow]:
+    """The units the scope may see, in tree order, with their depth."""
+    scope.require("read")
+    tree = scope.tree
+    return [
+        UnitRow(
+            code=u.code,
+            name=u.name,
+            name_en=u.name_en,
+            level=str(u.level),
+            kind=str(u.kind),
+            kind_zh=KIND_LABELS[u.kind][0],
+            parent_code=u.parent_code,
+            depth=len(tree.ancestors(u.code)),
         )
-    return out
+        for u in tree.walk()
+        if scope.sees(u.code)
+    ]
 
 
-def _unit_evaluation(
-    engine: Engine, principal: Principal, tree: OrgTree, u: OrgUnit, memo: Memo
-) -> dict[str, Any] | None:
+def _unit_evaluation(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> dict[str, Any] | None:
     """The unit's row and scorecard in the newest evaluation of its level: the same result
     (and cache keys) as the evaluation pages (views/evaluation.py)."""
     level = str(u.level)
-    if level not in ("district", "township") or not can(principal, "evaluate"):
+    if level not in ("district", "township") or not scope.can("evaluate"):
         return None
     found = memo(("evaluation-years", level), lambda: ev_views.years(engine, level))
     if not found:
@@ -71,7 +135,7 @@ def _unit_evaluation(
                 engine, level=level, year=year, uncertainty=n, seed=ev_views.SEED
             ),
         )
-        card = ev_views.scorecard(result, principal, tree, u.code)
+        card = ev_views.scorecard(result, scope.principal, scope.tree, u.code)
     except LookupError:
         return None
     names = {i["code"]: i for i in card["indicators"]}
@@ -99,9 +163,7 @@ def _unit_evaluation(
     )
 
 
-def _unit_tasks(
-    engine: Engine, principal: Principal, tree: OrgTree, code: str, memo: Memo
-) -> list[dict[str, Any]]:
+def _unit_tasks(engine: Engine, scope: Scope, code: str, memo: Memo) -> list[UnitTask]:
     try:
         board = memo(("views.board",), lambda: safe(tasks.board(engine)))
     except LookupError:
@@ -109,32 +171,26 @@ def _unit_tasks(
     out = []
     for t in board["tasks"]:
         units = [t["lead"], *t["co_units"]]
-        if code in units and sees_task(principal, t["lead"], t["co_units"], tree):
+        if code in units and scope.sees_task(t["lead"], t["co_units"]):
             latest = t.get("latest") or {}
             out.append(
-                {
-                    "code": t["code"],
-                    "title": t["title"],
-                    "title_en": t["title_en"],
-                    "role": "lead" if t["lead"] == code else "co",
-                    "lead": t["lead"],
-                    "lead_name": t["lead_name"],
-                    "status": latest.get("status"),
-                    "progress": latest.get("progress"),
-                    "period": latest.get("period"),
-                    "states": t["states"],
-                    "overdue": len(t["overdue_milestones"]),
-                }
+                UnitTask(
+                    **{k: t[k] for k in ("code", "title", "title_en", "lead", "lead_name")},
+                    role="lead" if t["lead"] == code else "co",
+                    status=latest.get("status"),
+                    progress=latest.get("progress"),
+                    period=latest.get("period"),
+                    states=t["states"],
+                    overdue=len(t["overdue_milestones"]),
+                )
             )
     return out
 
 
-def _completeness(
-    engine: Engine, principal: Principal, tree: OrgTree, u: OrgUnit, memo: Memo
-) -> dict[str, Any]:
+def _completeness(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> UnitCompleteness:
     period = memo(("views.latest_period",), lambda: latest_period(engine))
     if period is None:
-        return {"period": None, "unit": None, "children": []}
+        return UnitCompleteness(period=None, unit=None, children=[])
 
     def at(level: str) -> list[dict[str, Any]]:
         return memo(
@@ -143,63 +199,59 @@ def _completeness(
         )
 
     own = next((r for r in at(str(u.level)) if r["code"] == u.code), None)
-    kids = [c for c in tree.children(u.code) if can_see_unit(principal, c.code, tree)]
+    kids = [c for c in scope.tree.children(u.code) if scope.sees(c.code)]
     rows: list[dict[str, Any]] = []
     if kids:
         wanted = {k.code for k in kids}
         rows = [r for r in at(str(kids[0].level)) if r["code"] in wanted]
-    return {"period": period, "unit": own, "children": rows}
+    return UnitCompleteness(period=period, unit=own, children=rows)
 
 
 CHILD_LEVEL = {"city": "district", "district": "township"}
 
 
-def _warnings(
-    engine: Engine, principal: Principal, tree: OrgTree, u: OrgUnit, memo: Memo
-) -> dict[str, Any]:
+def _warnings(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> UnitWarnings:
     """monitoring.analysis's warnings inside the unit (the unit itself and the level below
-    it), cut to the units and enterprises the principal may see."""
+    it), cut to the units and enterprises the scope may see."""
     level = str(u.level)
     levels = (level, CHILD_LEVEL[level]) if level in CHILD_LEVEL else (level,)
     w = memo(
         ("views.warnings", u.code),
-        lambda: safe(analysis.warnings(engine, levels=levels, within=u.code)),
+        lambda: safe(analysis.warnings(engine, levels=levels, within=u.code).to_dict()),
     )
 
-    def visible(code: str) -> bool:
-        return code in tree and can_see_unit(principal, code, tree)
-
-    stopped: list[dict[str, Any]] = []
-    if can(principal, "read_enterprises"):
+    tree = scope.tree
+    stopped: list[ScopedStoppedEnterprise] = []
+    if scope.can("read_enterprises"):
         for x in w["stopped_enterprises"]:
             town = str(x["township"])
             try:
-                check_enterprise(principal, uscc=x["uscc"], township=town, tree=tree)
+                check_enterprise(scope.principal, uscc=x["uscc"], township=town, tree=tree)
             except PermissionDenied:
                 continue
-            stopped.append({**x, "township_name": tree.get(town).name})
-    return {
-        "off_track": [x for x in w["off_track"] if visible(x["unit"])],
-        "falling_townships": [x for x in w["falling_townships"] if visible(x["unit"])],
-        "stopped_enterprises": stopped,
-    }
+            stopped.append(ScopedStoppedEnterprise(**x, township_name=tree.get(town).name))
+    return UnitWarnings(
+        off_track=[OffTrack(**x) for x in w["off_track"] if scope.sees(x["unit"])],
+        falling_townships=[
+            FallingTownship(**x) for x in w["falling_townships"] if scope.sees(x["unit"])
+        ],
+        stopped_enterprises=stopped,
+    )
 
 
-def unit_view(
-    engine: Engine, principal: Principal, tree: OrgTree, code: str, *, memo: Memo = direct
-) -> dict[str, Any]:
+def unit_view(engine: Engine, scope: Scope, code: str, *, memo: Memo = direct) -> UnitView:
     """One unit: its headline indicators (value, target, status), its rank and scorecard in
     the latest evaluation, the tasks it leads or co-leads, this period's reporting
     completeness (its own and its children's) and its warnings."""
     plan = plan_of(engine)
-    u = visible_unit(principal, tree, code)
+    u = visible_unit(scope, code)
     head = statuses(engine, units=[u.code], indicators=[i.code for i in plan.headline_indicators])
     sts = head[u.code]
-    return {
-        "unit": unit_info(principal, tree, u),
-        "headline": [short_row(s) for s in sts],
-        "evaluation": _unit_evaluation(engine, principal, tree, u, memo),
-        "tasks": _unit_tasks(engine, principal, tree, u.code, memo),
-        "completeness": _completeness(engine, principal, tree, u, memo),
-        "warnings": _warnings(engine, principal, tree, u, memo),
-    }
+    return UnitView(
+        unit=unit_info(scope, u),
+        headline=[short_row(s) for s in sts],
+        evaluation=_unit_evaluation(engine, scope, u, memo),
+        tasks=_unit_tasks(engine, scope, u.code, memo),
+        completeness=_completeness(engine, scope, u, memo),
+        warnings=_warnings(engine, scope, u, memo),
+    )

@@ -8,11 +8,19 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from yanzhi.core.attribution import decompose, top_contributors
+from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.periods import Period, parse_period, parse_ytd
 from yanzhi.core.plan.model import Indicator
 from yanzhi.core.progress import Status
 from yanzhi.services.database import require_schema
-from yanzhi.services.monitoring.status import BAD, indicator_status
+from yanzhi.services.monitoring.results import (
+    Attribution,
+    FallingTownship,
+    OffTrack,
+    StoppedEnterprise,
+    Warnings,
+)
+from yanzhi.services.monitoring.status import BAD, indicator_of, indicator_status
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import (
     attribute_versions,
@@ -52,20 +60,22 @@ def attribution(
     approved_only: bool = False,
     top: int = 10,
     unit: str | None = None,
-) -> dict[str, Any]:
+) -> Attribution:
     """Shift-share decomposition of a ratio indicator between two periods: enterprise
     indicators by district, township or industry (with the top enterprises); statistic
     indicators by district or township, from the units' numerators and denominators.
     ``unit`` (default: the whole region) limits it to the enterprises / units inside it.
     ``start`` and ``end`` are periods (text is still read for callers not yet parsing it)."""
     if by not in GROUPS:
-        raise ValueError(f"--by must be one of {', '.join(GROUPS)} / 分组应为 {', '.join(GROUPS)}")
+        raise InvalidInput(
+            f"--by must be one of {', '.join(GROUPS)}", f"分组应为 {', '.join(GROUPS)}"
+        )
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
-        ind = plan.indicator(indicator)
+        ind = indicator_of(plan, indicator)
         if not ind.formula.denominator:
-            raise ValueError(f"{indicator} is not a ratio indicator / 不是比率指标")
+            raise InvalidInput(f"{indicator} is not a ratio indicator", "不是比率指标")
         tree = load_org_tree(session)
         if ind.source == "statistic":
             values = indicator_values(session, indicators=[ind.code])
@@ -73,14 +83,34 @@ def attribution(
         if unit is not None:
             values = values[values["unit_code"].isin(_inside(tree, unit))]
         return _statistic_attribution(values, ind, tree, parse_period(start), parse_period(end), by)
+    return _enterprise_attribution(
+        engine, ind, tree, start, end, by, approved_only=approved_only, top=top, unit=unit
+    )
+
+
+def _enterprise_attribution(
+    engine: Engine,
+    ind: Indicator,
+    tree: Any,
+    start: Period | str,
+    end: Period | str,
+    by: str,
+    *,
+    approved_only: bool,
+    top: int,
+    unit: str | None,
+) -> Attribution:
+    """The decomposition of an enterprise indicator from the reports, with the top
+    enterprises."""
+    indicator = ind.code
     p0, p1 = _ytd(start), _ytd(end)
     with transaction(engine) as session:
         reports = report_frame(session, approved_only=approved_only, years=[p0.year, p1.year])
         reports = with_attributes(reports, attribute_versions(session))
     if not {ind.formula.numerator, ind.formula.denominator} <= set(reports.columns):
-        raise ValueError(
-            f"{indicator} counts enterprises: no revenue-style decomposition / "
-            "计数类指标不做结构分解"
+        raise InvalidInput(
+            f"{indicator} counts enterprises: no revenue-style decomposition",
+            "计数类指标不做结构分解",
         )
     if unit is not None:
         reports = reports[reports["township_code"].isin(_inside(tree, unit))].copy()
@@ -89,8 +119,9 @@ def attribution(
     reports["industry_division"] = reports["industry_code"].astype(str).str[:2]
     frames = [_filtered(reports[reports["period"] == str(p)], ind) for p in (p0, p1)]
     if any(f.empty for f in frames):
-        raise LookupError(f"no reports for {p0 if frames[0].empty else p1} / 该期无数据")
+        raise NotFound(f"no reports for {p0 if frames[0].empty else p1}", "该期无数据")
     num, den = ind.formula.numerator, ind.formula.denominator
+    assert den is not None  # attribution() refuses indicators that are not ratios
     cols = ["uscc", GROUPS[by], num, den]
     result = decompose(
         frames[0][cols],
@@ -114,28 +145,28 @@ def attribution(
         factor=ind.formula.factor,
     ).to_dict()
     result.update(indicator=ind.code, name=ind.name, start=str(p0), end=str(p1), by=by)
-    return result
+    return Attribution.model_validate(result)
 
 
 def _inside(tree: Any, unit: str) -> set[str]:
     if unit not in tree:
-        raise LookupError(f"unknown org unit {unit} / 未知单位 {unit}")
+        raise NotFound(f"unknown org unit {unit}", f"未知单位 {unit}")
     return {u.code for u in tree.descendants(unit, include_self=True)}
 
 
 def _statistic_attribution(
     values: pd.DataFrame, ind: Indicator, tree: Any, start: Period, end: Period, by: str
-) -> dict[str, Any]:
+) -> Attribution:
     if by == "industry":
-        raise ValueError(
-            f"{ind.code} comes from unit statistics: use --by district or township "
-            "/ 统计类指标只能按区县或乡镇分解"
+        raise InvalidInput(
+            f"{ind.code} comes from unit statistics: use --by district or township",
+            "统计类指标只能按区县或乡镇分解",
         )
     frames = []
     for period in (str(start), str(end)):
         rows = values[(values["level"] == by) & (values["period"] == period)]
         if rows.empty:
-            raise LookupError(f"no {by} values of {ind.code} for {period} / 该期无数据")
+            raise NotFound(f"no {by} values of {ind.code} for {period}", "该期无数据")
         frames.append(rows[["unit_code", "numerator", "denominator"]])
     result = decompose(
         frames[0],
@@ -151,12 +182,12 @@ def _statistic_attribution(
         g[GROUPS[by]] = g.get("unit_code")
     result["top_contributors"] = None
     result.update(indicator=ind.code, name=ind.name, start=str(start), end=str(end), by=by)
-    return result
+    return Attribution.model_validate(result)
 
 
 def warnings(
     engine: Engine, *, levels: tuple[str, ...] = ("city", "district"), within: str | None = None
-) -> dict[str, Any]:
+) -> Warnings:
     """Headline indicators off track by unit, townships whose YTD R&D expense fell year on
     year, and enterprises that stopped reporting R&D — each with the numbers behind it.
     ``within`` (an org unit) limits all three to the units inside it."""
@@ -179,28 +210,28 @@ def warnings(
         unit_values = values[values["unit_code"] == code]
         for ind in plan.headline_indicators:
             st = indicator_status(plan, unit_values, ind, code, None)
-            if Status(st["status"]) in BAD:
+            if Status(st.status) in BAD:
                 off_track.append(
-                    {
-                        "unit": code,
-                        "name": tree.get(code).name,
-                        "indicator": ind.code,
-                        "status": st["status"],
-                        "status_zh": st["status_zh"],
-                        "value": st["value"],
-                        "year": st["year"],
-                        "target": st["target"],
-                        "score": st["assessment"].get("score"),
-                    }
+                    OffTrack(
+                        unit=code,
+                        name=tree.get(code).name,
+                        indicator=ind.code,
+                        status=st.status,
+                        status_zh=st.status_zh,
+                        value=st.value,
+                        year=st.year,
+                        target=st.target,
+                        score=st.assessment.get("score"),
+                    )
                 )
-    return {
-        "off_track": off_track,
-        "falling_townships": _falling(values, tree),
-        "stopped_enterprises": _stopped(engine, inside=inside),
-    }
+    return Warnings(
+        off_track=off_track,
+        falling_townships=_falling(values, tree),
+        stopped_enterprises=_stopped(engine, inside=inside),
+    )
 
 
-def _falling(values: pd.DataFrame, tree: Any) -> list[dict[str, Any]]:
+def _falling(values: pd.DataFrame, tree: Any) -> list[FallingTownship]:
     rows = values[
         (values["indicator"] == "IND_RD_EXPENSE")
         & (values["level"] == "township")
@@ -215,21 +246,21 @@ def _falling(values: pd.DataFrame, tree: Any) -> list[dict[str, Any]]:
     both = pd.DataFrame({"now": now, "before": before}).dropna()
     fell = both[both["now"] < both["before"]]
     return [
-        {
-            "unit": code,
-            "name": tree.get(code).name,
-            "period": latest,
-            "value": float(r.now),
-            "previous_year_value": float(r.before),
-            "growth": float(r.now / r.before - 1) if r.before else None,
-        }
+        FallingTownship(
+            unit=code,
+            name=tree.get(code).name,
+            period=latest,
+            value=float(r.now),
+            previous_year_value=float(r.before),
+            growth=float(r.now / r.before - 1) if r.before else None,
+        )
         for code, r in fell.sort_values("now").iterrows()
     ]
 
 
 def _stopped(
     engine: Engine, limit: int = 200, inside: set[str] | None = None
-) -> list[dict[str, Any]]:
+) -> list[StoppedEnterprise]:
     """Enterprises with R&D in a period last year and none (or no report) this year."""
     with transaction(engine) as session:
         latest_year = latest_report_year(session)
@@ -249,19 +280,19 @@ def _stopped(
         current = now.get(r.uscc)
         if current is None or current == 0:
             out.append(
-                {
-                    "uscc": r.uscc,
-                    "township": r.township_code,
-                    "period": latest,
-                    "rd_expense": None if current is None else 0.0,
-                    "previous_year_rd_expense": float(r.rd_expense),
-                    "reason": "no report" if current is None else "zero R&D",
-                }
+                StoppedEnterprise(
+                    uscc=str(r.uscc),
+                    township=str(r.township_code),
+                    period=latest,
+                    rd_expense=None if current is None else 0.0,
+                    previous_year_rd_expense=float(r.rd_expense),
+                    reason="no report" if current is None else "zero R&D",
+                )
             )
-    return sorted(out, key=lambda x: -x["previous_year_rd_expense"])[:limit]
+    return sorted(out, key=lambda x: -x.previous_year_rd_expense)[:limit]
 
 
-def falling_townships(engine: Engine) -> list[dict[str, Any]]:
+def falling_townships(engine: Engine) -> list[FallingTownship]:
     """Townships whose latest YTD R&D expense is below the same period last year (the
     cockpit's list; cheaper than :func:`warnings`)."""
     with transaction(engine) as session:

@@ -9,11 +9,19 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.forecast import forecast
 from yanzhi.core.periods import parse_period
 from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.progress import STATUS_LABELS, Status, assess, ytd_signal
 from yanzhi.services.database import require_schema
+from yanzhi.services.monitoring.results import (
+    IndicatorStatus,
+    OverrideResult,
+    UnitRef,
+    UnitStatus,
+    YtdValue,
+)
 from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
@@ -22,6 +30,13 @@ from yanzhi.storage.overrides import list_overrides, set_override
 from yanzhi.storage.plans import get_plan
 
 BAD = {Status.DETERIORATION, Status.LIMITED_PROGRESS}
+
+
+def indicator_of(plan: Plan, code: str) -> Indicator:
+    """The plan's indicator ``code``; an unknown code is NotFound."""
+    if code not in {i.code for i in plan.indicators}:
+        raise NotFound(f"unknown indicator {code}", f"未知指标 {code}")
+    return plan.indicator(code)
 
 
 def _annual(values: pd.DataFrame, ind: Indicator, unit: str, until: int | None) -> dict[int, float]:
@@ -37,7 +52,7 @@ def _annual(values: pd.DataFrame, ind: Indicator, unit: str, until: int | None) 
     return {y: v for y, v in sorted(series.items()) if until is None or y <= until}
 
 
-def _latest_ytd(values: pd.DataFrame, ind: Indicator, unit: str) -> dict[str, Any] | None:
+def _latest_ytd(values: pd.DataFrame, ind: Indicator, unit: str) -> YtdValue | None:
     rows = values[
         (values["indicator"] == ind.code)
         & (values["unit_code"] == unit)
@@ -49,16 +64,17 @@ def _latest_ytd(values: pd.DataFrame, ind: Indicator, unit: str) -> dict[str, An
     by_period = dict(zip(rows["period"], rows["value"], strict=True))
     latest = max(by_period, key=lambda p: parse_period(p).sort_key())
     previous = str(parse_period(latest).same_period_last_year())
-    out: dict[str, Any] = {
-        "period": latest,
-        "value": by_period[latest],
-        "previous_year_period": previous,
-        "previous_year_value": by_period.get(previous),
-    }
+    signal: dict[str, Any] | None = None
     if by_period.get(previous) not in (None, 0) and pd.notna(by_period[latest]):
         sig = ytd_signal(by_period[latest], by_period[previous], direction=ind.direction_sign)
-        out["signal"] = sig.to_dict()
-    return out
+        signal = sig.to_dict()
+    return YtdValue(
+        period=latest,
+        value=by_period[latest],
+        previous_year_period=previous,
+        previous_year_value=by_period.get(previous),
+        signal=signal,
+    )
 
 
 def indicator_status(
@@ -68,22 +84,14 @@ def indicator_status(
     unit: str,
     year: int | None,
     override: tuple[str, str] | None = None,
-) -> dict[str, Any]:
+) -> IndicatorStatus:
+    """Where ``ind`` stands in ``unit`` as of ``year`` (None: the latest) from ``values``
+    (indicator_value rows): its annual series, the assessment against the target (with
+    ``override`` — status, reason — applied), the forecast and, for monthly data, the
+    latest year-to-date signal."""
     series = _annual(values, ind, unit, year)
     target = ind.target.value if ind.target else None
     target_year = ind.target.year if ind.target else plan.meta.end_year
-    out: dict[str, Any] = {
-        "indicator": ind.code,
-        "name": ind.name,
-        "name_en": ind.name_en,
-        "unit": ind.unit,
-        "direction": ind.direction,
-        "target": target,
-        "target_year": target_year,
-        "series": {str(y): v for y, v in series.items()},
-        "value": series[max(series)] if series else None,
-        "year": max(series) if series else None,
-    }
     a = assess(
         series,
         base_year=plan.meta.baseline_year,
@@ -94,20 +102,35 @@ def indicator_status(
     )
     if override is not None:
         a = a.with_override(*override)
-    out["assessment"] = a.to_dict()
-    out["status"] = str(a.status)
-    out["status_zh"], out["status_en"] = STATUS_LABELS[a.status]
-    out["forecast"] = forecast(
-        series, target_year=target_year, target=target, direction=ind.direction_sign
-    ).to_dict()
-    out["ytd"] = _latest_ytd(values, ind, unit) if ind.frequency in ("ytd", "monthly") else None
-    out["synthetic"] = bool(values.loc[values["indicator"] == ind.code, "synthetic"].any())
-    return out
+    status_zh, status_en = STATUS_LABELS[a.status]
+    return IndicatorStatus(
+        indicator=ind.code,
+        name=ind.name,
+        name_en=ind.name_en,
+        unit=ind.unit,
+        direction=ind.direction,
+        target=target,
+        target_year=target_year,
+        series={str(y): v for y, v in series.items()},
+        value=series[max(series)] if series else None,
+        year=max(series) if series else None,
+        assessment=a.to_dict(),
+        status=str(a.status),
+        status_zh=status_zh,
+        status_en=status_en,
+        forecast=forecast(
+            series, target_year=target_year, target=target, direction=ind.direction_sign
+        ).to_dict(),
+        ytd=_latest_ytd(values, ind, unit) if ind.frequency in ("ytd", "monthly") else None,
+        synthetic=bool(values.loc[values["indicator"] == ind.code, "synthetic"].any()),
+    )
 
 
 def status(
     engine: Engine, *, unit: str | None = None, year: int | None = None, headline_only: bool = True
-) -> dict[str, Any]:
+) -> UnitStatus:
+    """Every headline indicator (every indicator unless ``headline_only``) of ``unit``
+    (default: the plan's region) as of ``year``."""
     units: list[str | None] = [unit] if unit else [None]
     return status_many(engine, units, year=year, headline_only=headline_only)[0]
 
@@ -120,7 +143,7 @@ def status_many(
     headline_only: bool = True,
     indicators: list[str] | None = None,
     allow_empty: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[UnitStatus]:
     """:func:`status` for several units (None: the plan's region) from one query;
     ``indicators`` picks indicators by code; ``allow_empty`` gives statuses without values
     ("not available") instead of refusing when nothing has been computed."""
@@ -131,9 +154,9 @@ def status_many(
         codes = [u or plan.meta.region for u in units]
         for code in codes:
             if code not in tree:
-                raise LookupError(f"unknown org unit {code} / 未知单位 {code}")
+                raise NotFound(f"unknown org unit {code}", f"未知单位 {code}")
         if indicators:
-            inds = [plan.indicator(c) for c in indicators]
+            inds = [indicator_of(plan, c) for c in indicators]
         else:
             inds = plan.headline_indicators if headline_only else list(plan.indicators)
         values = indicator_values(session, indicators=[i.code for i in inds], units=codes)
@@ -143,48 +166,48 @@ def status_many(
             if o.unit_code in codes
         }
     if values.empty and not allow_empty:
-        raise LookupError(
-            "no indicator values yet; run `yanzhi indicators compute` / "
-            "尚无指标数据, 请先运行 yanzhi indicators compute"
+        raise NotFound(
+            "no indicator values yet; run `yanzhi indicators compute`",
+            "尚无指标数据, 请先运行 yanzhi indicators compute",
         )
     out = []
     for code in codes:
         u = tree.get(code)
         mine = values[values["unit_code"] == code]
         out.append(
-            {
-                "unit": {"code": u.code, "name": u.name, "level": str(u.level)},
-                "year": year,
-                "baseline_year": plan.meta.baseline_year,
-                "indicators": [
+            UnitStatus(
+                unit=UnitRef(code=u.code, name=u.name, level=str(u.level)),
+                year=year,
+                baseline_year=plan.meta.baseline_year,
+                indicators=[
                     indicator_status(plan, mine, i, code, year, overrides.get((code, i.code)))
                     for i in inds
                 ],
-            }
+            )
         )
     return out
 
 
 def override_status(
     engine: Engine, *, indicator: str, unit: str, status: str | None, reason: str | None, actor: str
-) -> dict[str, Any]:
+) -> OverrideResult:
     """Set a manual status with a reason (or clear it with ``status=None``)."""
     require_schema(engine)
     if status is not None:
         try:
             Status(status)
         except ValueError:
-            raise ValueError(
-                f"unknown status {status!r}; expected one of "
-                f"{', '.join(s.value for s in Status)} / 未知状态"
+            raise InvalidInput(
+                f"unknown status {status!r}; expected one of {', '.join(s.value for s in Status)}",
+                "未知状态",
             ) from None
         if not (reason and reason.strip()):
-            raise ValueError("an override needs a reason (--reason) / 人工调整必须说明原因")
+            raise InvalidInput("an override needs a reason (--reason)", "人工调整必须说明原因")
     with transaction(engine) as session:
         plan = get_plan(session)
-        plan.indicator(indicator)
+        indicator_of(plan, indicator)
         if unit not in load_org_tree(session):
-            raise LookupError(f"unknown org unit {unit} / 未知单位 {unit}")
+            raise NotFound(f"unknown org unit {unit}", f"未知单位 {unit}")
         set_override(
             session,
             indicator=indicator,
@@ -192,4 +215,4 @@ def override_status(
             status=status,
             ctx=WriteContext(actor, reason=reason),
         )
-    return {"indicator": indicator, "unit": unit, "status": status, "reason": reason}
+    return OverrideResult(indicator=indicator, unit=unit, status=status, reason=reason)

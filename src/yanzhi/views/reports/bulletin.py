@@ -79,7 +79,7 @@ def monthly(engine: Engine, *, period: str) -> dict[str, Any]:
     p = resolve_period(engine, period)
     with transaction(engine) as session:
         plan = get_plan(session)
-    city = status(engine)
+    city = status(engine).to_dict()
     districts = _district_rd(engine, p)
     total_now = sum(r["rd_expense"] or 0 for r in districts)
     total_before = sum(r["rd_expense_previous"] or 0 for r in districts)
@@ -91,7 +91,7 @@ def monthly(engine: Engine, *, period: str) -> dict[str, Any]:
             end=str(p),
             by="district",
             approved_only=True,
-        )
+        ).to_dict()
     except LookupError:
         attribution = None
     data = {
@@ -108,7 +108,7 @@ def monthly(engine: Engine, *, period: str) -> dict[str, Any]:
             "growth": total_now / total_before - 1 if total_before else None,
         },
         "attribution": attribution,
-        "warnings": analysis.warnings(engine),
+        "warnings": analysis.warnings(engine).to_dict(),
         "completeness": reporting.completeness(engine, period=str(p), level="district"),
         "tasks": _tasks(engine, plan),
         "synthetic": any(i["synthetic"] for i in city["indicators"]),

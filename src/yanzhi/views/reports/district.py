@@ -18,14 +18,14 @@ def district_report(
 ) -> dict[str, Any]:
     """The data of district ``code``'s report for ``year`` (``InvalidInput`` for a unit that
     is not a district): its indicators, its evaluation rank and scorecard, its warnings."""
-    st = status(engine, unit=code, year=year)
+    st = status(engine, unit=code, year=year).to_dict()
     if st["unit"]["level"] != "district":
         raise InvalidInput(f"{code} is not a district", f"{code} 不是区县市")
     result = evaluate(engine, level="district", year=year, uncertainty=uncertainty, seed=seed)
     row = next(r for r in result.to_dict()["results"] if r["uCode"] == code)
     card = result.scorecards.get(code, {})
     names = {i.code: i.name for i in result.framework.indicators}
-    warnings = analysis.warnings(engine)
+    warnings = analysis.warnings(engine).to_dict()
     return {
         "unit": st["unit"],
         "year": year,

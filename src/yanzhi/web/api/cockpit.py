@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Depends, Request
-
-from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope
 from yanzhi.views import cockpit as svc
+from yanzhi.views.common import scope_key
 from yanzhi.web.api.common import ERRORS
-from yanzhi.web.deps import cache, engine, principal, tree
+from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["cockpit"], responses=ERRORS)
 
 
-def cockpit_data(request: Request, me: Principal) -> dict[str, Any]:
-    t = tree(request)
-    key = ("cockpit", me.role, me.unit, me.enterprise)
-    return cache(request).get(key, lambda: svc.cockpit(engine(request), me, t))
+def cockpit_data(request: Request, scope: Scope) -> svc.Cockpit:
+    """The cockpit for ``scope`` (cached per role and unit)."""
+    key = ("cockpit", *scope_key(scope))
+    return cache(request).get(key, lambda: svc.cockpit(engine(request), scope))
 
 
-@router.get("/cockpit")
-def cockpit(request: Request, me: Principal = Depends(principal)) -> dict[str, Any]:
+@router.get("/cockpit", response_model=svc.Cockpit)
+def cockpit(request: Request, scope: ScopeDep) -> svc.Cockpit:
     """Headline indicators, districts for the map, warnings, tasks, completeness."""
-    return cockpit_data(request, me)
+    return cockpit_data(request, scope)

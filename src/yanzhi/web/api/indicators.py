@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, Field
 
-from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope
 from yanzhi.views import indicators as views
-from yanzhi.web.api.common import ERRORS, page_params, paginate
-from yanzhi.web.deps import cache, engine, principal, tree
+from yanzhi.views.common import UnitInfo, scope_key
+from yanzhi.web.api.common import ERRORS, page_params
+from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["indicators"], responses=ERRORS)
 
@@ -19,110 +21,137 @@ CodePath = Path(max_length=64, description="indicator code, e.g. RD_GDP")
 UnitQuery = Query(None, max_length=32, description="org unit code (default: the region)")
 
 
-def who(me: Principal) -> tuple[str, str | None, str | None]:
-    return (me.role, me.unit, me.enterprise)
+class IndicatorPage(BaseModel):
+    """A page of the plan's indicators in ``unit``."""
+
+    items: list[views.IndicatorRow]
+    total: int
+    page: int
+    size: int
+    unit: UnitInfo
 
 
-def list_data(request: Request, me: Principal, unit: str | None) -> dict[str, Any]:
-    t = tree(request)
-    return cache(request).get(
-        ("indicators.list", *who(me), unit),
-        lambda: views.indicator_list(engine(request), me, t, unit=unit),
-    )
+class ChildrenPage(BaseModel):
+    """A page of an indicator's values in the children of ``unit`` (and, in a township,
+    the enterprises that moved it most)."""
+
+    items: list[views.ChildRow]
+    total: int
+    page: int
+    size: int
+    unit: UnitInfo
+    indicator: str
+    enterprises: dict[str, Any] | None = None
+    enterprises_note: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
-def view_data(request: Request, me: Principal, code: str, unit: str | None) -> dict[str, Any]:
-    t = tree(request)
-    return cache(request).get(
-        ("indicators.view", *who(me), code, unit),
-        lambda: views.indicator_view(engine(request), me, t, code, unit=unit),
-    )
-
-
-def children_data(request: Request, me: Principal, code: str, unit: str | None) -> dict[str, Any]:
-    t, m = tree(request), cache(request).get
-    return cache(request).get(
-        ("indicators.children", *who(me), code, unit),
-        lambda: views.indicator_children(engine(request), me, t, code, unit=unit, memo=m),
-    )
+def _window(n: int, params: tuple[int, int]) -> slice:
+    page, size = params
+    start = (page - 1) * size
+    return slice(start, min(start + size, n))
 
 
 def attribution_data(
     request: Request,
-    me: Principal,
+    scope: Scope,
     code: str,
     *,
     unit: str | None,
     by: str | None,
     start: str | None,
     end: str | None,
-) -> dict[str, Any]:
+) -> views.ScopedAttribution:
     """The attribution (cached); a refusal (not a ratio, no data) is cached as well."""
-    t, m = tree(request), cache(request).get
+    m = cache(request).get
 
-    def compute() -> tuple[dict[str, Any] | None, Exception | None]:
+    def compute() -> tuple[views.ScopedAttribution | None, Exception | None]:
         try:
             found = views.indicator_attribution(
-                engine(request), me, t, code, unit=unit, by=by, start=start, end=end, memo=m
+                engine(request), scope, code, unit=unit, by=by, start=start, end=end, memo=m
             )
             return found, None
         except (LookupError, ValueError) as exc:
             return None, exc
 
-    key = ("indicators.attribution", *who(me), code, unit, by, start, end)
-    found, refused = cache(request).get(key, compute)
+    key = ("indicators.attribution", *scope_key(scope), code, unit, by, start, end)
+    found, refused = m(key, compute)
     if refused is not None:
-        kind = LookupError if isinstance(refused, LookupError) else ValueError
-        raise kind(*refused.args)
+        raise type(refused)(*refused.args)
     assert found is not None
     return found
 
 
-@router.get("/indicators")
+@router.get("/indicators", response_model=IndicatorPage)
 def list_indicators(
     request: Request,
+    scope: ScopeDep,
     unit: str | None = UnitQuery,
     params: tuple[int, int] = Depends(page_params),
-    me: Principal = Depends(principal),
-) -> dict[str, Any]:
+) -> IndicatorPage:
     """Every plan indicator, headline first, with its latest annual value, target, status,
     forecast and latest year-to-date value in ``unit`` (default: the region). Paginated;
     ``unit`` describes the org unit."""
-    data = list_data(request, me, unit)
-    return {**paginate(data["indicators"], params), "unit": data["unit"]}
+    data = cache(request).get(
+        ("indicators.list", *scope_key(scope), unit),
+        lambda: views.indicator_list(engine(request), scope, unit=unit),
+    )
+    rows = data.indicators
+    return IndicatorPage(
+        items=rows[_window(len(rows), params)],
+        total=len(rows),
+        page=params[0],
+        size=params[1],
+        unit=data.unit,
+    )
 
 
-@router.get("/indicators/{code}")
+@router.get("/indicators/{code}", response_model=views.IndicatorView)
 def get_indicator(
     request: Request,
+    scope: ScopeDep,
     code: str = CodePath,
     unit: str | None = UnitQuery,
-    me: Principal = Depends(principal),
-) -> dict[str, Any]:
+) -> views.IndicatorView:
     """One indicator in one unit: definition; ``status`` as services/monitoring/status.py gives it
     (annual ``series``, ``assessment`` with the target path in ``interim_targets``,
     ``forecast``, latest ``ytd``); ``explanation``: the numbers behind the status;
     ``periods``: the year-to-date, quarterly and monthly series."""
-    return view_data(request, me, code, unit)
+    return cache(request).get(
+        ("indicators.view", *scope_key(scope), code, unit),
+        lambda: views.indicator_view(engine(request), scope, code, unit=unit),
+    )
 
 
-@router.get("/indicators/{code}/children")
+@router.get("/indicators/{code}/children", response_model=ChildrenPage)
 def indicator_children(
     request: Request,
+    scope: ScopeDep,
     code: str = CodePath,
     unit: str | None = UnitQuery,
     params: tuple[int, int] = Depends(page_params),
-    me: Principal = Depends(principal),
-) -> dict[str, Any]:
+) -> ChildrenPage:
     """The indicator in each child of ``unit`` the caller may see (the city's districts, a
     district's townships), paginated; in a township, ``enterprises``: the enterprises that
     moved the indicator most (roles that may read enterprises, inside their scope)."""
-    data = children_data(request, me, code, unit)
-    rest = {k: v for k, v in data.items() if k != "children"}
-    return {**paginate(data["children"], params), **rest}
+    m = cache(request).get
+    data = m(
+        ("indicators.children", *scope_key(scope), code, unit),
+        lambda: views.indicator_children(engine(request), scope, code, unit=unit, memo=m),
+    )
+    rows = data.children
+    return ChildrenPage(
+        items=rows[_window(len(rows), params)],
+        total=len(rows),
+        page=params[0],
+        size=params[1],
+        unit=data.unit,
+        indicator=data.indicator,
+        enterprises=data.enterprises,
+        enterprises_note=data.enterprises_note,
+    )
 
 
-@router.get("/indicators/{code}/attribution")
+@router.get("/indicators/{code}/attribution", response_model=views.ScopedAttribution)
 def indicator_attribution(
     request: Request,
     code: str = CodePath,
@@ -136,10 +165,11 @@ def indicator_attribution(
     end: str | None = Query(
         None, alias="to", max_length=20, description="2025 or 2025-01..11 (default: latest year)"
     ),
-    me: Principal = Depends(principal),
-) -> dict[str, Any]:
+    *,
+    scope: ScopeDep,
+) -> views.ScopedAttribution:
     """Gap attribution of a ratio indicator inside ``unit`` between two periods: the change,
     its within-group and structural effects, each group's contribution (groups the caller
     may not see are left out) and the top enterprises (roles that may read enterprises, in
     scope). A non-ratio indicator or a bad period is 400; missing data 404."""
-    return attribution_data(request, me, code, unit=unit, by=by, start=start, end=end)
+    return attribution_data(request, scope, code, unit=unit, by=by, start=start, end=end)

@@ -3,51 +3,54 @@ evaluation rank and scorecard, tasks, reporting completeness, warnings)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel
 
-from yanzhi.services.access.principal import Principal
 from yanzhi.views import units as unit_views
-from yanzhi.web.api.common import ERRORS, page_params, paginate
-from yanzhi.web.api.indicators import who
-from yanzhi.web.deps import cache, engine, principal, tree
+from yanzhi.views.common import scope_key
+from yanzhi.web.api.common import ERRORS, page_params
+from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["units"], responses=ERRORS)
 
 
-def list_data(request: Request, me: Principal) -> list[dict[str, Any]]:
-    t = tree(request)
-    return cache(request).get(("units.list", *who(me)), lambda: unit_views.unit_list(me, t))
+class UnitPage(BaseModel):
+    """A page of the units the caller may see."""
+
+    items: list[unit_views.UnitRow]
+    total: int
+    page: int
+    size: int
 
 
-def unit_data(request: Request, me: Principal, code: str) -> dict[str, Any]:
-    t, m = tree(request), cache(request).get
-    return cache(request).get(
-        ("units.view", *who(me), code),
-        lambda: unit_views.unit_view(engine(request), me, t, code, memo=m),
-    )
-
-
-@router.get("/units")
+@router.get("/units", response_model=UnitPage)
 def list_units(
     request: Request,
+    scope: ScopeDep,
     params: tuple[int, int] = Depends(page_params),
-    me: Principal = Depends(principal),
-) -> dict[str, Any]:
+) -> UnitPage:
     """The city, districts and townships the caller may see, in tree order (``depth`` 0 is
     the region), paginated."""
-    return paginate(list_data(request, me), params)
+    rows = cache(request).get(
+        ("units.list", *scope_key(scope)), lambda: unit_views.unit_list(scope)
+    )
+    page, size = params
+    start = (page - 1) * size
+    return UnitPage(items=rows[start : start + size], total=len(rows), page=page, size=size)
 
 
-@router.get("/units/{code}")
+@router.get("/units/{code}", response_model=unit_views.UnitView)
 def get_unit(
     request: Request,
+    scope: ScopeDep,
     code: str = Path(max_length=32, description="org unit code, e.g. 330212"),
-    me: Principal = Depends(principal),
-) -> dict[str, Any]:
+) -> unit_views.UnitView:
     """One unit: ``headline`` indicators (value, target, status, forecast), ``evaluation``
     (rank, grade and scorecard in the latest evaluation of its level, when there is one),
     ``tasks`` it leads or co-leads, this period's reporting ``completeness`` (its own and
     its children's) and ``warnings`` inside it. Outside the caller's scope: 403."""
-    return unit_data(request, me, code)
+    m = cache(request).get
+    return m(
+        ("units.view", *scope_key(scope), code),
+        lambda: unit_views.unit_view(engine(request), scope, code, memo=m),
+    )

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yanzhi.services.access.principal import Principal
-from yanzhi.web.api.cockpit import cockpit_data
-from yanzhi.web.deps import principal
+from yanzhi.views import cockpit as views
+from yanzhi.views.common import scope_key
+from yanzhi.web.deps import ScopeDep, cache, engine
 from yanzhi.web.render import Table, page
 
 router = APIRouter()
 
 
 @router.get("/")
-def cockpit(request: Request, me: Principal = Depends(principal)) -> Response:
+def cockpit(request: Request, scope: ScopeDep) -> Response:
+    """The cockpit page (an enterprise user goes to its own enterprise's page)."""
+    me = scope.principal
     if me.role == "enterprise":
         return RedirectResponse(f"/enterprises/{me.enterprise}", status_code=303)
-    data = cockpit_data(request, me)
+    found = cache(request).get(
+        ("cockpit", *scope_key(scope)), lambda: views.cockpit(engine(request), scope)
+    )
+    data = found.model_dump()
     completeness = Table(
         "completeness",
         [

@@ -7,23 +7,21 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from yanzhi.services.access.scope import Scope
+from yanzhi.views import indicators as views
+from yanzhi.views import units as unit_views
+from yanzhi.views.common import scope_key
 from yanzhi.web import i18n
-from yanzhi.web.api.indicators import (
-    CodePath,
-    UnitQuery,
-    attribution_data,
-    children_data,
-    list_data,
-    view_data,
-)
-from yanzhi.web.api.units import list_data as units_data
-from yanzhi.web.deps import Me, lang
+from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.render import Table, page
 
 router = APIRouter()
+
+CodePath = Path(max_length=64)
+UnitQuery = Query(None, max_length=32)
 
 STATUS_COLUMNS = [
     ("value", "当前值", "Value"),
@@ -84,15 +82,26 @@ def _labelled(rows: list[dict[str, Any]], lg: str) -> list[dict[str, Any]]:
     ]
 
 
-def unit_choices(request: Request, me: Any) -> list[dict[str, Any]]:
-    """The units the principal may pick (city, districts, townships), for a selector."""
-    return units_data(request, me)
+def unit_choices(request: Request, scope: Scope) -> list[dict[str, Any]]:
+    """The units the scope may pick (city, districts, townships), for a selector."""
+    rows = cache(request).get(
+        ("units.list", *scope_key(scope)), lambda: unit_views.unit_list(scope)
+    )
+    return [r.model_dump() for r in rows]
 
 
 @router.get("/indicators")
-def indicators(request: Request, me: Me, unit: str | None = UnitQuery) -> Response:
+def indicators(request: Request, scope: ScopeDep, unit: str | None = UnitQuery) -> Response:
+    """Every plan indicator in a unit."""
     lg = lang(request)
-    data = list_data(request, me, unit)
+    data = (
+        cache(request)
+        .get(
+            ("indicators.list", *scope_key(scope), unit),
+            lambda: views.indicator_list(engine(request), scope, unit=unit),
+        )
+        .model_dump()
+    )
     rows = _labelled(data["indicators"], lg)
     for r in rows:
         r["headline_mark"] = "★" if r["headline"] else ""
@@ -118,7 +127,7 @@ def indicators(request: Request, me: Me, unit: str | None = UnitQuery) -> Respon
         tables=[table],
         data=data,
         rows=rows,
-        units=unit_choices(request, me),
+        units=unit_choices(request, scope),
     )
 
 
@@ -177,31 +186,84 @@ def _enterprise_rows(ents: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def _attribution(
-    request: Request, me: Any, code: str, unit: str | None, by: str | None, start: str | None,
-    end: str | None,
+    request: Request, scope: Scope, code: str, unit: str | None, by: str | None,
+    start: str | None, end: str | None,
 ) -> tuple[dict[str, Any] | None, str | None]:  # fmt: skip
     """The attribution, or why there is none (a non-ratio indicator, missing data)."""
+    m = cache(request).get
     try:
-        return attribution_data(request, me, code, unit=unit, by=by, start=start, end=end), None
+        found = views.indicator_attribution(
+            engine(request), scope, code, unit=unit, by=by, start=start, end=end, memo=m
+        )
+        return found.model_dump(), None
     except (LookupError, ValueError) as exc:
         return None, str(exc).strip("'\"")
+
+
+def _group_key(att: dict[str, Any]) -> str:
+    """The column that names an attribution group."""
+    return {"district": "district_code", "township": "township_code"}.get(
+        att["by"], "industry_division"
+    )
+
+
+def _by_size(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(groups, key=lambda g: -abs(g.get("total") or 0))
+
+
+def _attribution_table(att: dict[str, Any]) -> Table:
+    """The attribution's groups, largest contribution first."""
+    return Table(
+        "attribution",
+        [(_group_key(att), "分组", "Group"), *GROUP_COLUMNS],
+        [shown(g) for g in _by_size(att["groups"])],
+        title="attribution",
+    )
+
+
+def _chart(
+    view: dict[str, Any], kids: dict[str, Any], att: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The page's chart data: trend, periods, children and the 15 largest groups."""
+    return {
+        "status": view["status"],
+        "periods": view["periods"],
+        "children": [
+            {"name": c["unit_name"], "value": c["value"], "status": c["status"]}
+            for c in kids["children"]
+        ],
+        "attribution": None
+        if att is None
+        else [
+            {"name": g.get("name") or str(g.get(_group_key(att))), "total": g.get("total")}
+            for g in _by_size(att["groups"])[:15]
+        ],
+    }
 
 
 @router.get("/indicators/{code}")
 def indicator(
     request: Request,
-    me: Me,
+    scope: ScopeDep,
     code: str = CodePath,
     unit: str | None = UnitQuery,
     by: Literal["district", "township", "industry"] | None = Query(None),
     start: str | None = Query(None, alias="from", max_length=20),
     end: str | None = Query(None, alias="to", max_length=20),
 ) -> Response:
+    """One indicator in one unit: series, status, children, attribution."""
     lg = lang(request)
-    view = view_data(request, me, code, unit)
+    m = cache(request).get
+    view = m(
+        ("indicators.view", *scope_key(scope), code, unit),
+        lambda: views.indicator_view(engine(request), scope, code, unit=unit),
+    ).model_dump()
     unit_code = view["unit"]["code"]
-    kids = children_data(request, me, code, unit_code)
-    att, att_note = _attribution(request, me, code, unit_code, by, start, end)
+    kids = m(
+        ("indicators.children", *scope_key(scope), code, unit_code),
+        lambda: views.indicator_children(engine(request), scope, code, unit=unit_code, memo=m),
+    ).model_dump()
+    att, att_note = _attribution(request, scope, code, unit_code, by, start, end)
     tables = [
         _series_table(view["status"]),
         _periods_table(view["periods"]),
@@ -217,34 +279,9 @@ def indicator(
             links={"name": "/enterprises/{uscc}"},
         )
     )
-    group_key = None
     if att is not None:
-        group_key = {"district": "district_code", "township": "township_code"}.get(
-            att["by"], "industry_division"
-        )
-        groups = sorted(att["groups"], key=lambda g: -abs(g.get("total") or 0))
-        tables.append(
-            Table(
-                "attribution",
-                [(group_key, "分组", "Group"), *GROUP_COLUMNS],
-                [shown(g) for g in groups],
-                title="attribution",
-            )
-        )
-    chart = {
-        "status": view["status"],
-        "periods": view["periods"],
-        "children": [
-            {"name": c["unit_name"], "value": c["value"], "status": c["status"]}
-            for c in kids["children"]
-        ],
-        "attribution": None
-        if att is None
-        else [
-            {"name": g.get("name") or str(g.get(group_key)), "total": g.get("total")}
-            for g in sorted(att["groups"], key=lambda g: -abs(g.get("total") or 0))[:15]
-        ],
-    }
+        tables.append(_attribution_table(att))
+    chart = _chart(view, kids, att)
     return page(
         request,
         "indicator.html",
@@ -255,5 +292,5 @@ def indicator(
         att_note=att_note,
         ents=ents,
         data=chart,
-        units=unit_choices(request, me),
+        units=unit_choices(request, scope),
     )

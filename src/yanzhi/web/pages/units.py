@@ -10,10 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from yanzhi.views import units as unit_views
+from yanzhi.views.common import scope_key
 from yanzhi.web import i18n
-from yanzhi.web.api.units import list_data, unit_data
-from yanzhi.web.deps import Me, lang
-from yanzhi.web.pages.indicators import shown
+from yanzhi.web.deps import ScopeDep, cache, engine, lang
+from yanzhi.web.pages.indicators import shown, unit_choices
 from yanzhi.web.render import Table, page
 
 router = APIRouter()
@@ -93,7 +94,8 @@ def _pair(pairs: dict[str, tuple[str, str]], key: str, lg: str) -> str:
 
 
 @router.get("/units")
-def units(request: Request, me: Me) -> Response:
+def units(request: Request, scope: ScopeDep) -> Response:
+    """The units the user may see, as an indented tree."""
     lg = lang(request)
     rows = [
         {
@@ -101,7 +103,7 @@ def units(request: Request, me: Me) -> Response:
             "indent_name": "　" * u["depth"] + i18n.both(u["name"], u["name_en"], lg),
             "level_label": _pair(LEVELS, u["level"], lg),
         }
-        for u in list_data(request, me)
+        for u in unit_choices(request, scope)
     ]
     table = Table(
         "units", UNIT_COLUMNS, rows, title="units", links={"indent_name": "/units/{code}"}
@@ -154,11 +156,17 @@ def _tables(data: dict[str, Any], lg: str) -> list[Table]:
 @router.get("/units/{code}")
 def unit(
     request: Request,
-    me: Me,
+    scope: ScopeDep,
     code: str = Path(max_length=32),
 ) -> Response:
+    """One unit's page."""
     lg = lang(request)
-    data = unit_data(request, me, code)
+    m = cache(request).get
+    found = m(
+        ("units.view", *scope_key(scope), code),
+        lambda: unit_views.unit_view(engine(request), scope, code, memo=m),
+    )
+    data = found.model_dump()
     chart = {
         "headline": [
             {**r, "label": i18n.both(r["name"], r["name_en"], lg)} for r in data["headline"]

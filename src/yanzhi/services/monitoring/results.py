@@ -1,0 +1,146 @@
+"""The typed results of the monitoring use cases (status.py, analysis.py): pydantic models
+whose ``to_dict()`` gives the same keys, in the same order, as the dictionaries they
+replace — so the CLI's ``--json`` and the API answer the same JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Number = int | float
+
+
+class Result(BaseModel):
+    """Base of the monitoring results: immutable-by-convention records with ``to_dict()``."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plain dictionary (JSON-ready keys, same order as the fields)."""
+        return self.model_dump()
+
+
+class UnitRef(Result):
+    """An org unit by code, name and level."""
+
+    code: str
+    name: str
+    level: str
+
+
+class YtdValue(Result):
+    """The latest year-to-date value and the same period a year earlier; ``signal`` (the
+    year-on-year growth and its reading) only when last year's value is known and not 0."""
+
+    period: str
+    value: Number | None
+    previous_year_period: str
+    previous_year_value: Number | None
+    signal: dict[str, Any] | None = Field(default=None, exclude_if=lambda v: v is None)
+
+
+class IndicatorStatus(Result):
+    """Where one indicator stands in one unit: value, target, status (methods.md §1), the
+    numbers behind it (``assessment``), the forecast and the YTD signal."""
+
+    indicator: str
+    name: str
+    name_en: str | None
+    unit: str
+    direction: str
+    target: Number | None
+    target_year: int
+    series: dict[str, Number]
+    value: Number | None
+    year: int | None
+    assessment: dict[str, Any]
+    status: str
+    status_zh: str
+    status_en: str
+    forecast: dict[str, Any]
+    ytd: YtdValue | None
+    synthetic: bool
+
+
+class UnitStatus(Result):
+    """Every selected indicator's status in one unit."""
+
+    unit: UnitRef
+    year: int | None
+    baseline_year: int
+    indicators: list[IndicatorStatus]
+
+
+class OverrideResult(Result):
+    """A manual status set (or cleared, ``status=None``) with its reason."""
+
+    indicator: str
+    unit: str
+    status: str | None
+    reason: str | None
+
+
+class Attribution(Result):
+    """Shift-share decomposition of a ratio indicator between two periods (core.attribution)
+    with the group names, the top enterprises (enterprise indicators) and what was asked."""
+
+    by: str
+    method: str
+    factor: Number
+    intensity0: Number | None
+    intensity1: Number | None
+    change: Number | None
+    within: Number | None
+    structure: Number | None
+    interaction: Number | None
+    groups: list[dict[str, Any]]
+    top_contributors: dict[str, Any] | None
+    indicator: str
+    name: str
+    start: str
+    end: str
+
+
+class OffTrack(Result):
+    """A headline indicator off track (deterioration or limited progress) in a unit."""
+
+    unit: str
+    name: str
+    indicator: str
+    status: str
+    status_zh: str
+    value: Number | None
+    year: int | None
+    target: Number | None
+    score: Number | None
+
+
+class FallingTownship(Result):
+    """A township whose latest YTD R&D expense is below the same period last year."""
+
+    unit: str
+    name: str
+    period: str
+    value: Number
+    previous_year_value: Number
+    growth: Number | None
+
+
+class StoppedEnterprise(Result):
+    """An enterprise with R&D a year ago and none (or no report) in the same period now."""
+
+    uscc: str
+    township: str
+    period: str
+    rd_expense: Number | None
+    previous_year_rd_expense: Number
+    reason: str
+
+
+class Warnings(Result):
+    """What needs attention: off-track indicators, falling townships, stopped enterprises."""
+
+    off_track: list[OffTrack]
+    falling_townships: list[FallingTownship]
+    stopped_enterprises: list[StoppedEnterprise]
