@@ -11,11 +11,12 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from yanzhi.core import diagnosis as dx
+from yanzhi.core.errors import NotFound
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import parse_period
 from yanzhi.core.policy import EnterpriseYear, RuleSet, all_benefits
 from yanzhi.ingest.policyfile import read_rules
-from yanzhi.services.access.principal import SYSTEM, Principal, check_enterprise
+from yanzhi.services.access.principal import Principal, check_enterprise
 from yanzhi.services.database import require_schema
 from yanzhi.storage.datamodels import ATTRIBUTES, EnterpriseRow
 from yanzhi.storage.db import transaction
@@ -23,8 +24,8 @@ from yanzhi.storage.enterprises import annual_figures, enterprise_reports, get_e
 from yanzhi.storage.orgunits import load_org_tree
 
 
-class EnterpriseNotFound(LookupError):
-    pass
+class EnterpriseNotFound(NotFound):
+    """No enterprise with this USCC."""
 
 
 def _load(
@@ -34,14 +35,15 @@ def _load(
     with transaction(engine) as session:
         ent = get_enterprise(session, uscc.strip().upper())
         if ent is None:
-            raise EnterpriseNotFound(f"no enterprise {uscc} / 没有企业 {uscc}")
+            raise EnterpriseNotFound(f"no enterprise {uscc}", f"没有企业 {uscc}")
         tree = load_org_tree(session)
         check_enterprise(principal, uscc=ent.uscc, township=ent.township_code, tree=tree)
         reports = enterprise_reports(session, ent.id)
     return ent, reports, tree
 
 
-def show(engine: Engine, uscc: str, *, principal: Principal = SYSTEM) -> dict[str, Any]:
+def show(engine: Engine, uscc: str, *, principal: Principal) -> dict[str, Any]:
+    """The enterprise's record (latest attributes, township, district, number of reports)."""
     ent, reports, tree = _load(engine, uscc, principal)
     town = tree.get(ent.township_code)
     district = tree.parent(town.code)
@@ -67,12 +69,13 @@ def _peers(engine: Engine, year: int) -> pd.DataFrame:
 
 
 def diagnose(
-    engine: Engine, uscc: str, *, principal: Principal = SYSTEM, rules: RuleSet | None = None
+    engine: Engine, uscc: str, *, principal: Principal, rules: RuleSet | None = None
 ) -> dict[str, Any]:
+    """The enterprise's R&D diagnosis: intensity series, peers, gaps, warnings, policies."""
     ent, reports, tree = _load(engine, uscc, principal)
     s = dx.series(reports)
     if not s["annual"] and not s["ytd"]:
-        raise LookupError(f"{uscc} has no R&D reports / 该企业没有研发报表")
+        raise NotFound(f"{uscc} has no R&D reports", "该企业没有研发报表")
     last = s["annual"][-1] if s["annual"] else s["ytd"][-1]
     year = parse_period(last["period"]).year
     peers = _peers(engine, year)
@@ -130,7 +133,7 @@ def policy_calc(
     uscc: str,
     *,
     year: int,
-    principal: Principal = SYSTEM,
+    principal: Principal,
     rules: RuleSet | None = None,
     rules_file: Path | None = None,
     flags: frozenset[str] = frozenset(),
@@ -143,7 +146,7 @@ def policy_calc(
     rules = rules or read_rules(rules_file)
     this = reports[reports["period"] == f"{year}-01..12"]
     if this.empty:
-        raise LookupError(f"{uscc} has no full-year report for {year} / 无{year}年全年报表")
+        raise NotFound(f"{uscc} has no full-year report for {year}", f"无{year}年全年报表")
     before = reports[reports["period"] == f"{year - 1}-01..12"]
     row = this.iloc[0]
     cap = float(row["rd_expense_capitalised"]) if pd.notna(row["rd_expense_capitalised"]) else 0.0
@@ -172,6 +175,7 @@ def policy_calc(
 
 
 def rules_summary(rules_file: Path | None = None) -> dict[str, Any]:
+    """The policy rule file: version, issuer and each rule with its dates."""
     rules = read_rules(rules_file)
     return {
         "version": rules.version,
