@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi.services.access import users
@@ -29,6 +30,88 @@ from yanzhi.storage.plans import get_plan
 
 LOCAL = dt.timezone(dt.timedelta(hours=8), "CST")
 EXPORT_LIMIT = 50_000
+
+
+class UserPublic(BaseModel):
+    """An account as shown to admins (never the password hash)."""
+
+    username: str
+    display_name: str
+    role: str
+    unit: str | None
+    enterprise: str | None
+    active: bool
+    created_at: str
+
+
+class TokenPublic(BaseModel):
+    """An API token's public part (the plain token is shown only when created)."""
+
+    id: int
+    username: str
+    name: str
+    prefix: str
+    created_at: str
+    last_used_at: str | None
+    revoked: bool
+
+
+class UserDetail(UserPublic):
+    """An account with its API tokens."""
+
+    tokens: list[TokenPublic]
+
+
+class UserPage(BaseModel):
+    """One page of accounts."""
+
+    items: list[UserPublic]
+    total: int
+    page: int
+    size: int
+
+
+class TokenPage(BaseModel):
+    """One page of API tokens."""
+
+    items: list[TokenPublic]
+    total: int
+    page: int
+    size: int
+
+
+class AuditEntry(BaseModel):
+    """One audit-log entry (``at`` in UTC, ``at_local`` in China Standard Time)."""
+
+    id: int
+    at: str
+    at_local: str
+    actor: str
+    action: str
+    entity: str
+    key: str
+    changes: Any
+    source_file: str | None
+    reason: str | None
+
+
+class AuditPage(BaseModel):
+    """One page of the audit log."""
+
+    items: list[AuditEntry]
+    total: int
+    page: int
+    size: int
+
+
+class NewToken(BaseModel):
+    """A token just created: the plain ``token`` is returned only this once."""
+
+    id: int
+    name: str
+    prefix: str
+    token: str
+    username: str
 
 
 def _admin(principal: Principal) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, func, or_, select
 
 from yanzhi.core.orgtree import OrgTree
@@ -26,6 +27,63 @@ from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
 from yanzhi.storage.db import transaction
 
 MAX_QUERY = 100
+
+
+class _Open(BaseModel):
+    """A response whose listed fields are typed; the rest (record attributes, list columns,
+    diagnosis details) pass through as they are."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class EnterprisePage(BaseModel):
+    """``GET /enterprises``: one page of the enterprises found in the caller's scope."""
+
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    size: int
+
+
+class EnterpriseRecord(_Open):
+    """``GET /enterprises/{uscc}``: the record (latest attributes) with township, district
+    and the number of reports."""
+
+    uscc: str
+    name: str
+    synthetic: bool
+    as_of: str
+    township: str
+    district: str | None
+    reports: int
+
+
+class Diagnosis(_Open):
+    """``GET /enterprises/{uscc}/diagnosis``: R&D intensity, peers, gaps, warnings and
+    the policies worth claiming."""
+
+    enterprise: dict[str, Any]
+    year: int
+    basis: str
+    intensity: dict[str, Any]
+    latest: dict[str, Any]
+    peers: dict[str, Any]
+    gaps: dict[str, Any]
+    warnings: list[dict[str, Any]]
+    policies: dict[str, Any]
+
+
+class WorkListPage(BaseModel):
+    """``GET /lists/{name}``: one page of a bureau list within the caller's scope."""
+
+    name: str
+    title: str
+    title_en: str
+    year: int | None
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    size: int
 
 
 def check_reader(principal: Principal) -> None:

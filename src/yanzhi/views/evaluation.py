@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, exists, select
 
 from yanzhi import config
@@ -32,6 +33,88 @@ from yanzhi.storage.plans import get_plan
 
 SEED = 1
 MAX_DRAWS = 5000
+
+
+class _Open(BaseModel):
+    """A response whose listed fields are typed; rows and build details pass through as they
+    are (keys named after the framework's indicators and the COINr columns)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class RankingPage(_Open):
+    """``GET /evaluation``: one page of the ranking rows the caller may see, with the
+    framework's names, the pool sizes and the years that can be evaluated."""
+
+    ok: bool
+    framework: str
+    name: str
+    name_en: str | None
+    level: str
+    year: int
+    previous_year: int | None
+    synthetic: bool
+    n_units: int
+    n_indicators: int
+    index: str | None
+    index_name: str | None
+    index_name_en: str | None
+    aggregates: list[dict[str, Any]]
+    uncertainty: dict[str, Any] | None
+    notes: Any
+    pools: dict[str, int]
+    scope: str | None
+    n_visible: int
+    years: list[int]
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    size: int
+
+
+class Scorecard(_Open):
+    """``GET /evaluation/units/{code}``: one unit's ranking row, pillars, indicators and
+    bonus / deduction items."""
+
+    framework: str
+    name: str
+    name_en: str | None
+    level: str
+    year: int
+    previous_year: int | None
+    synthetic: bool
+    draws: int | None
+    seed: int | None
+    unit: dict[str, Any]
+    row: dict[str, Any]
+    average: Any
+    pillars: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    bonus: list[dict[str, Any]]
+
+
+class Method(_Open):
+    """``GET /evaluation/method``: the framework's indicators, weights, build spec, grades,
+    bonus rules and uncertainty settings."""
+
+    framework: str
+    name: str
+    name_en: str | None
+    level: str
+    file: str
+    index: dict[str, Any]
+    kinds: list[Any]
+    separate: list[Any]
+    group: Any
+    grades: dict[str, Any]
+    bonus_cap: Any
+    deduction_cap: Any
+    spec: dict[str, Any]
+    weights_year: int | None
+    uncertainty: dict[str, Any]
+    aggregates: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    bonus_items: list[dict[str, Any]]
 
 
 def draws() -> int:

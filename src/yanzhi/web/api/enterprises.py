@@ -43,7 +43,7 @@ def list_data(request: Request, me: Principal, name: str, year: int | None) -> d
     return {"name": name, "title": kind.zh, "title_en": kind.en, "year": y, "rows": rows}
 
 
-@router.get("/enterprises")
+@router.get("/enterprises", response_model=views.EnterprisePage)
 def search(
     request: Request,
     q: Annotated[str, Query(max_length=100, description="part of the name or USCC")] = "",
@@ -57,14 +57,14 @@ def search(
     return views.search(engine(request), me, tree(request), q=q, page=page, size=size)
 
 
-@router.get("/enterprises/{uscc}")
+@router.get("/enterprises/{uscc}", response_model=views.EnterpriseRecord)
 def show(request: Request, uscc: UsccPath, me: Principal = Depends(principal)) -> dict[str, Any]:
     """An enterprise's record. An enterprise user sees only its own; an officer only the
     enterprises in its scope (403 otherwise); 404 for an unknown USCC."""
     return views.record(engine(request), me, uscc)
 
 
-@router.get("/enterprises/{uscc}/diagnosis")
+@router.get("/enterprises/{uscc}/diagnosis", response_model=views.Diagnosis)
 def diagnosis(
     request: Request, uscc: UsccPath, me: Principal = Depends(principal)
 ) -> dict[str, Any]:
@@ -77,7 +77,7 @@ def diagnosis(
     return cache(request).get(key, lambda: views.diagnosis(eng, me, uscc))
 
 
-@router.get("/lists/{name}")
+@router.get("/lists/{name}", response_model=views.WorkListPage)
 def work_list(
     request: Request,
     name: Annotated[ListName, Path(description="priority | visit | points | doubling")],

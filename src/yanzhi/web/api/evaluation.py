@@ -94,7 +94,7 @@ def method_data(request: Request, me: Principal, level: str) -> dict[str, Any]:
     return views.method(me, fw, result)
 
 
-@router.get("/evaluation")
+@router.get("/evaluation", response_model=views.RankingPage)
 def ranking(
     request: Request,
     level: LevelQuery = "township",
@@ -112,7 +112,7 @@ def ranking(
     return {**data, **paginate(rows, params)}
 
 
-@router.get("/evaluation/units/{code}")
+@router.get("/evaluation/units/{code}", response_model=views.Scorecard)
 def scorecard(
     request: Request, code: CodePath, year: YearQuery = None, me: Principal = Depends(principal)
 ) -> dict[str, Any]:
@@ -123,7 +123,7 @@ def scorecard(
     return scorecard_data(request, me, code, year)
 
 
-@router.get("/evaluation/method")
+@router.get("/evaluation/method", response_model=views.Method)
 def method(
     request: Request, level: LevelQuery = "township", me: Principal = Depends(principal)
 ) -> dict[str, Any]:
