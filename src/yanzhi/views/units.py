@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from yanzhi.core.orgtree import KIND_LABELS, OrgTree, OrgUnit
 from yanzhi.services.access.principal import PermissionDenied, Principal, check_enterprise
-from yanzhi.services.access.scope import can, can_see_unit, require, sees_task
+from yanzhi.services.access.scope import can, can_see_unit, require, resolve, sees_task
 from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.evaluation import evaluate as evaluation
 from yanzhi.services.monitoring import analysis
@@ -71,7 +71,7 @@ def _unit_evaluation(
                 engine, level=level, year=year, uncertainty=n, seed=ev_views.SEED
             ),
         )
-        card = ev_views.scorecard(result, principal, tree, u.code)
+        card = ev_views.scorecard(result, resolve(principal, tree), u.code)
     except LookupError:
         return None
     names = {i["code"]: i for i in card["indicators"]}
