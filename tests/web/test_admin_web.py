@@ -160,7 +160,7 @@ def test_the_last_admin_cannot_lock_everyone_out(site: Site) -> None:
     c = site.as_role("admin")
     for change in ({"active": False}, {"role": "leader"}):
         r = c.patch("/api/v1/admin/users/admin", json=change)
-        assert r.status_code == 400 and "最后一个管理员" in r.json()["error"]["message"]
+        assert r.status_code == 409 and "最后一个管理员" in r.json()["error"]["message"]
     assert c.get("/api/v1/me").json()["role"] == "admin"
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from yanzhi.core.errors import Conflict, InvalidInput
 from yanzhi.services.access import users
 from yanzhi.services.access.principal import ROLES, Principal
 from yanzhi.services.access.scope import require
@@ -30,6 +31,8 @@ from yanzhi.storage.plans import get_plan
 
 LOCAL = dt.timezone(dt.timedelta(hours=8), "CST")
 EXPORT_LIMIT = 50_000
+USERNAME = r"^[A-Za-z0-9_.\-]{1,64}$"
+"""An account name: letters, digits, ``_ . -``, at most 64 characters."""
 
 
 class UserPublic(BaseModel):
@@ -136,7 +139,7 @@ def _check_refs(engine: Engine, *texts: str | None, unit: str | None, uscc: str 
     enterprise (a clear 400 rather than an account that can see nothing)."""
     for text in (*texts, unit, uscc):
         if text and any(ord(c) < 32 or ord(c) == 127 for c in text):
-            raise ValueError("control characters are not allowed / 不允许包含控制字符")
+            raise InvalidInput("control characters are not allowed", "不允许包含控制字符")
     if not unit and not uscc:
         return
     with transaction(engine) as session:
@@ -144,9 +147,9 @@ def _check_refs(engine: Engine, *texts: str | None, unit: str | None, uscc: str 
             known = {u.code for u in list_org_units(session)}
             known |= {d.code for d in get_plan(session).departments}
             if unit not in known:
-                raise ValueError(f"unknown unit or department {unit} / 未知单位或部门 {unit}")
+                raise InvalidInput(f"unknown unit or department {unit}", f"未知单位或部门 {unit}")
         if uscc and get_enterprise(session, uscc) is None:
-            raise ValueError(f"unknown enterprise {uscc} / 未知企业 {uscc}")
+            raise InvalidInput(f"unknown enterprise {uscc}", f"未知企业 {uscc}")
 
 
 def create_user(
@@ -197,8 +200,8 @@ def update_user(
     users.get_user(engine, username)  # 404 before anything else
     demoted = (role is not None and role != "admin") or active is False
     if demoted and _active_admins(engine) == {username}:
-        raise ValueError(
-            "the last active admin cannot be demoted or deactivated / 不能停用或降级最后一个管理员"
+        raise Conflict(
+            "the last active admin cannot be demoted or deactivated", "不能停用或降级最后一个管理员"
         )
     _check_refs(engine, password, display_name, unit=unit, uscc=enterprise)
     return users.update_user(
@@ -287,13 +290,13 @@ def audit_log(
     ``key``) and when (``since`` to ``until``, both days included); one page of it."""
     _admin(principal)
     if page < 1 or size < 1:
-        raise ValueError("page and size start at 1 / 页码和每页条数须从 1 开始")
+        raise InvalidInput("page and size start at 1", "页码和每页条数须从 1 开始")
     for day in (since, until):
         if day is not None and not 1970 <= day.year <= 9000:
-            raise ValueError(f"date {day} is out of range / 日期 {day} 超出范围")
+            raise InvalidInput(f"date {day} is out of range", f"日期 {day} 超出范围")
     _check_refs(engine, actor, entity, key, unit=None, uscc=None)
     if since and until and since > until:
-        raise ValueError(f"since {since} is after until {until} / 起始日期晚于截止日期")
+        raise InvalidInput(f"since {since} is after until {until}", "起始日期晚于截止日期")
     require_schema(engine)
     filters: dict[str, Any] = {
         "actor": actor or None,

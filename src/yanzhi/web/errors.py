@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from yanzhi.core.errors import Conflict
 from yanzhi.core.issues import InputRejected
 from yanzhi.services.access.principal import PermissionDenied
 from yanzhi.services.access.users import LoginFailed, TooManyAttempts
@@ -44,6 +45,8 @@ def classify(exc: Exception) -> ApiError:
         return ApiError(429, "too_many_attempts", str(exc), {"retry_after": exc.retry_after})
     if isinstance(exc, LoginFailed):
         return ApiError(401, "login_failed", str(exc))
+    if isinstance(exc, Conflict):
+        return ApiError(exc.http_status, exc.code, str(exc), exc.details)
     if isinstance(exc, PermissionDenied | PermissionError):
         return ApiError(403, "forbidden", str(exc))
     if isinstance(exc, LookupError):
@@ -74,7 +77,7 @@ def json_error(err: ApiError) -> JSONResponse:
     return JSONResponse(body(err), status_code=err.status, headers=headers)
 
 
-_KNOWN = (ApiError, InputRejected, PermissionError, LookupError, ValueError)
+_KNOWN = (ApiError, InputRejected, Conflict, PermissionError, LookupError, ValueError)
 
 
 def install(app: Any) -> None:

@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 
 from yanzhi import config
+from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.services.access.principal import ROLES, PermissionDenied, Principal
 from yanzhi.services.database import require_schema
 from yanzhi.storage import users as store
@@ -84,25 +85,25 @@ def user_dict(row: UserRow) -> dict[str, Any]:
 
 def _check_fields(session: Any, role: str, unit: str | None, enterprise: str | None) -> None:
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)} / 未知角色 {role}")
+        raise InvalidInput(f"unknown role {role!r}; one of {', '.join(ROLES)}", f"未知角色 {role}")
     if role == "enterprise" and not enterprise:
-        raise ValueError(
-            "an enterprise user needs --enterprise USCC / 企业用户须绑定统一社会信用代码"
+        raise InvalidInput(
+            "an enterprise user needs --enterprise USCC", "企业用户须绑定统一社会信用代码"
         )
     if role in ("district_officer", "township_officer", "task_owner") and not unit:
-        raise ValueError(f"role {role} needs a scope unit / 角色 {role} 须指定所属单位")
+        raise InvalidInput(f"role {role} needs a scope unit", f"角色 {role} 须指定所属单位")
     if unit:
         known = {u.code for u in list_org_units(session)}
         if role == "task_owner":
             known |= {d.code for d in get_plan(session).departments}
         if unit not in known:
-            raise LookupError(f"unknown unit {unit} / 未知单位 {unit}")
+            raise NotFound(f"unknown unit {unit}", f"未知单位 {unit}")
 
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValueError(
-            f"password must have at least {MIN_PASSWORD} characters / 密码至少 {MIN_PASSWORD} 位"
+        raise InvalidInput(
+            f"password must have at least {MIN_PASSWORD} characters", f"密码至少 {MIN_PASSWORD} 位"
         )
 
 
@@ -124,10 +125,10 @@ def create_user(
         or len(username) > 64
         or not username.replace("_", "").replace("-", "").replace(".", "").isalnum()
     ):
-        raise ValueError(f"invalid user name {username!r} / 用户名不合法")
+        raise InvalidInput(f"invalid user name {username!r}", "用户名不合法")
     with transaction(engine) as session:
         if store.get_user(session, username) is not None:
-            raise ValueError(f"user {username} exists / 用户 {username} 已存在")
+            raise InvalidInput(f"user {username} exists", f"用户 {username} 已存在")
         _check_fields(session, role, unit, enterprise)
         row = UserRow(
             username=username,
@@ -158,7 +159,7 @@ def update_user(
     with transaction(engine) as session:
         row = store.get_user(session, username)
         if row is None:
-            raise LookupError(f"no user {username} / 用户 {username} 不存在")
+            raise NotFound(f"no user {username}", f"用户 {username} 不存在")
         values: dict[str, object] = {}
         if role is not None:
             values["role"] = role
@@ -195,7 +196,7 @@ def get_user(engine: Engine, username: str) -> dict[str, Any]:
     with transaction(engine) as session:
         row = store.get_user(session, username)
         if row is None:
-            raise LookupError(f"no user {username} / 用户 {username} 不存在")
+            raise NotFound(f"no user {username}", f"用户 {username} 不存在")
         return user_dict(row)
 
 
@@ -286,7 +287,7 @@ def create_token(engine: Engine, username: str, *, name: str, actor: Principal) 
     with transaction(engine) as session:
         user = store.get_user(session, username)
         if user is None:
-            raise LookupError(f"no user {username} / 用户 {username} 不存在")
+            raise NotFound(f"no user {username}", f"用户 {username} 不存在")
         if actor.role != "admin" and actor.name != username:
             raise PermissionDenied(
                 "only admins create tokens for others / 仅管理员可为他人创建令牌"
@@ -345,11 +346,11 @@ def revoke_token(engine: Engine, token_id: int, *, actor: Principal) -> bool:
     with transaction(engine) as session:
         row = session.get(ApiTokenRow, token_id)
         if row is None:
-            raise LookupError(f"no token {token_id} / 令牌 {token_id} 不存在")
+            raise NotFound(f"no token {token_id}", f"令牌 {token_id} 不存在")
         user = store.get_user_by_id(session, row.user_id)
         owner = user.username if user else "?"
         if actor.role != "admin" and actor.name != owner:
-            raise LookupError(f"no token {token_id} / 令牌 {token_id} 不存在")
+            raise NotFound(f"no token {token_id}", f"令牌 {token_id} 不存在")
         if row.revoked_at is not None:
             return False
         row.revoked_at = _now()

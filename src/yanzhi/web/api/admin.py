@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from yanzhi.services.access.principal import Principal, Role
 from yanzhi.services.access.scope import require
 from yanzhi.views import admin as svc
-from yanzhi.views.admin import AuditPage, TokenPage, UserDetail, UserPage, UserPublic
+from yanzhi.views.admin import USERNAME, AuditPage, TokenPage, UserDetail, UserPage, UserPublic
 from yanzhi.web.api.common import ERRORS, page_params, paginate
 from yanzhi.web.deps import engine, principal
 
@@ -27,7 +27,6 @@ router = APIRouter(
     prefix="/admin", tags=["admin"], responses=ERRORS, dependencies=[Depends(admin_only)]
 )
 
-USERNAME = r"^[A-Za-z0-9_.\-]{1,64}$"
 Username = Path(pattern=USERNAME, max_length=64, description="account name")
 
 

@@ -12,11 +12,20 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope
 from yanzhi.views import admin as svc
+from yanzhi.views.admin import USERNAME
 from yanzhi.web import i18n
-from yanzhi.web.api.admin import USERNAME, admin_only
 from yanzhi.web.deps import engine, lang
+from yanzhi.web.deps import scope as scope_of
 from yanzhi.web.render import Table, page
+
+
+def admin_only(scope: Scope = Depends(scope_of)) -> Principal:
+    """Refuse non-admins (403) before any form is read; the admin acting."""
+    scope.require("admin")
+    return scope.principal
+
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(admin_only)])
 Username = Path(pattern=USERNAME, max_length=64)
