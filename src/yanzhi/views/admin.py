@@ -21,6 +21,7 @@ from yanzhi.core.errors import Conflict, InvalidInput
 from yanzhi.services.access import users
 from yanzhi.services.access.principal import ROLES, Principal
 from yanzhi.services.access.scope import require
+from yanzhi.services.access.users import NewToken, TokenPublic, UserPublic
 from yanzhi.services.database import require_schema
 from yanzhi.storage.audit import audit_entities, count_audit, list_audit
 from yanzhi.storage.db import transaction
@@ -33,30 +34,6 @@ LOCAL = dt.timezone(dt.timedelta(hours=8), "CST")
 EXPORT_LIMIT = 50_000
 USERNAME = r"^[A-Za-z0-9_.\-]{1,64}$"
 """An account name: letters, digits, ``_ . -``, at most 64 characters."""
-
-
-class UserPublic(BaseModel):
-    """An account as shown to admins (never the password hash)."""
-
-    username: str
-    display_name: str
-    role: str
-    unit: str | None
-    enterprise: str | None
-    active: bool
-    created_at: str
-
-
-class TokenPublic(BaseModel):
-    """An API token's public part (the plain token is shown only when created)."""
-
-    id: int
-    username: str
-    name: str
-    prefix: str
-    created_at: str
-    last_used_at: str | None
-    revoked: bool
 
 
 class UserDetail(UserPublic):
@@ -107,31 +84,22 @@ class AuditPage(BaseModel):
     size: int
 
 
-class NewToken(BaseModel):
-    """A token just created: the plain ``token`` is returned only this once."""
-
-    id: int
-    name: str
-    prefix: str
-    token: str
-    username: str
-
-
 def _admin(principal: Principal) -> None:
     require(principal, "admin")
 
 
-def list_users(engine: Engine, principal: Principal) -> list[dict[str, Any]]:
+def list_users(engine: Engine, principal: Principal) -> list[UserPublic]:
+    """Every account (admins only)."""
     _admin(principal)
     return users.list_users(engine)
 
 
-def get_user(engine: Engine, principal: Principal, username: str) -> dict[str, Any]:
+def get_user(engine: Engine, principal: Principal, username: str) -> UserDetail:
     """One account with its API tokens (never the token values)."""
     _admin(principal)
     found = users.get_user(engine, username)
     tokens = users.list_tokens(engine, actor=principal)
-    return {**found, "tokens": [t for t in tokens if t["username"] == username]}
+    return UserDetail(**found.model_dump(), tokens=[t for t in tokens if t.username == username])
 
 
 def _check_refs(engine: Engine, *texts: str | None, unit: str | None, uscc: str | None) -> None:
@@ -162,7 +130,7 @@ def create_user(
     unit: str | None = None,
     enterprise: str | None = None,
     display_name: str | None = None,
-) -> dict[str, Any]:
+) -> UserPublic:
     """A new account (audited; the password is stored only as an Argon2 hash)."""
     _admin(principal)
     _check_refs(engine, username, password, display_name, unit=unit, uscc=enterprise)
@@ -179,7 +147,7 @@ def create_user(
 
 
 def _active_admins(engine: Engine) -> set[str]:
-    return {u["username"] for u in users.list_users(engine) if u["role"] == "admin" and u["active"]}
+    return {u.username for u in users.list_users(engine) if u.role == "admin" and u.active}
 
 
 def update_user(
@@ -193,7 +161,7 @@ def update_user(
     active: bool | None = None,
     password: str | None = None,
     display_name: str | None = None,
-) -> dict[str, Any]:
+) -> UserPublic:
     """Change role, scope, name or active flag, or reset the password (audited; a reset
     or a deactivation ends the account's sessions)."""
     _admin(principal)
@@ -217,15 +185,13 @@ def update_user(
     )
 
 
-def list_tokens(engine: Engine, principal: Principal) -> list[dict[str, Any]]:
+def list_tokens(engine: Engine, principal: Principal) -> list[TokenPublic]:
     """Every API token of every account, newest first."""
     _admin(principal)
-    return sorted(users.list_tokens(engine, actor=principal), key=lambda t: -t["id"])
+    return sorted(users.list_tokens(engine, actor=principal), key=lambda t: -t.id)
 
 
-def create_token(
-    engine: Engine, principal: Principal, username: str, *, name: str
-) -> dict[str, Any]:
+def create_token(engine: Engine, principal: Principal, username: str, *, name: str) -> NewToken:
     """A token for ``username``; the plain token is in the result only this once."""
     _admin(principal)
     return users.create_token(engine, username, name=name, actor=principal)

@@ -17,6 +17,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi import config
@@ -47,6 +48,40 @@ class TooManyAttempts(PermissionError):
         self.retry_after = retry_after
 
 
+class UserPublic(BaseModel):
+    """An account as shown to admins (never the password hash)."""
+
+    username: str
+    display_name: str
+    role: str
+    unit: str | None
+    enterprise: str | None
+    active: bool
+    created_at: str
+
+
+class TokenPublic(BaseModel):
+    """An API token's public part (the plain token is shown only when created)."""
+
+    id: int
+    username: str
+    name: str
+    prefix: str
+    created_at: str
+    last_used_at: str | None
+    revoked: bool
+
+
+class NewToken(BaseModel):
+    """A token just created: the plain ``token`` is returned only this once."""
+
+    id: int
+    name: str
+    prefix: str
+    token: str
+    username: str
+
+
 @dataclass(frozen=True)
 class LoginResult:
     token: str  # goes into the cookie; never stored
@@ -71,16 +106,17 @@ def principal_of(row: UserRow) -> Principal:
     return Principal(row.username, row.role, unit=row.unit, enterprise=row.enterprise)
 
 
-def user_dict(row: UserRow) -> dict[str, Any]:
-    return {
-        "username": row.username,
-        "display_name": row.display_name,
-        "role": row.role,
-        "unit": row.unit,
-        "enterprise": row.enterprise,
-        "active": row.active,
-        "created_at": _aware(row.created_at).isoformat(),
-    }
+def user_dict(row: UserRow) -> UserPublic:
+    """An account's public fields (never the password hash)."""
+    return UserPublic(
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        unit=row.unit,
+        enterprise=row.enterprise,
+        active=row.active,
+        created_at=_aware(row.created_at).isoformat(),
+    )
 
 
 def _check_fields(session: Any, role: str, unit: str | None, enterprise: str | None) -> None:
@@ -117,7 +153,7 @@ def create_user(
     unit: str | None = None,
     enterprise: str | None = None,
     display_name: str | None = None,
-) -> dict[str, Any]:
+) -> UserPublic:
     require_schema(engine)
     _check_password(password)
     if (
@@ -154,7 +190,7 @@ def update_user(
     active: bool | None = None,
     password: str | None = None,
     display_name: str | None = None,
-) -> dict[str, Any]:
+) -> UserPublic:
     """Change an account; a deactivated account's sessions and tokens stop working."""
     with transaction(engine) as session:
         row = store.get_user(session, username)
@@ -187,12 +223,14 @@ def update_user(
         return user_dict(row)
 
 
-def list_users(engine: Engine) -> list[dict[str, Any]]:
+def list_users(engine: Engine) -> list[UserPublic]:
+    """Every account, by name."""
     with transaction(engine) as session:
         return [user_dict(r) for r in store.list_users(session)]
 
 
-def get_user(engine: Engine, username: str) -> dict[str, Any]:
+def get_user(engine: Engine, username: str) -> UserPublic:
+    """One account (``NotFound`` when there is none)."""
     with transaction(engine) as session:
         row = store.get_user(session, username)
         if row is None:
@@ -282,7 +320,7 @@ def logout(engine: Engine, token: str) -> None:
             )
 
 
-def create_token(engine: Engine, username: str, *, name: str, actor: Principal) -> dict[str, Any]:
+def create_token(engine: Engine, username: str, *, name: str, actor: Principal) -> NewToken:
     """A new API token for ``username``; the plain token is in the result only this once."""
     with transaction(engine) as session:
         user = store.get_user(session, username)
@@ -297,13 +335,7 @@ def create_token(engine: Engine, username: str, *, name: str, actor: Principal) 
             user_id=user.id, name=name or "token", prefix=plain[:10], token_hash=_digest(plain)
         )
         store.add_token(session, row, WriteContext(actor.name), username=username)
-        return {
-            "id": row.id,
-            "name": row.name,
-            "prefix": row.prefix,
-            "token": plain,
-            "username": username,
-        }
+        return NewToken(id=row.id, name=row.name, prefix=row.prefix, token=plain, username=username)
 
 
 def token_principal(engine: Engine, token: str) -> Principal | None:
@@ -318,19 +350,19 @@ def token_principal(engine: Engine, token: str) -> Principal | None:
         return principal_of(user)
 
 
-def _token_dict(row: ApiTokenRow, username: str) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "username": username,
-        "name": row.name,
-        "prefix": row.prefix,
-        "created_at": _aware(row.created_at).isoformat(),
-        "last_used_at": _aware(row.last_used_at).isoformat() if row.last_used_at else None,
-        "revoked": row.revoked_at is not None,
-    }
+def _token_dict(row: ApiTokenRow, username: str) -> TokenPublic:
+    return TokenPublic(
+        id=row.id,
+        username=username,
+        name=row.name,
+        prefix=row.prefix,
+        created_at=_aware(row.created_at).isoformat(),
+        last_used_at=_aware(row.last_used_at).isoformat() if row.last_used_at else None,
+        revoked=row.revoked_at is not None,
+    )
 
 
-def list_tokens(engine: Engine, *, actor: Principal) -> list[dict[str, Any]]:
+def list_tokens(engine: Engine, *, actor: Principal) -> list[TokenPublic]:
     """An admin sees every token; anyone else their own."""
     with transaction(engine) as session:
         names = {u.id: u.username for u in store.list_users(session)}

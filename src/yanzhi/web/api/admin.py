@@ -61,7 +61,7 @@ def list_users(
     me: Principal = Depends(principal),
 ) -> dict[str, Any]:
     """All accounts with role, scope (unit or enterprise) and active flag."""
-    return paginate(svc.list_users(engine(request), me), params)
+    return paginate([u.model_dump() for u in svc.list_users(engine(request), me)], params)
 
 
 @router.post("/users", status_code=201, response_model=UserPublic)
@@ -97,7 +97,7 @@ def list_tokens(
     me: Principal = Depends(principal),
 ) -> dict[str, Any]:
     """Every API token of every account, newest first (revoke: DELETE /tokens/{id})."""
-    return paginate(svc.list_tokens(engine(request), me), params)
+    return paginate([t.model_dump() for t in svc.list_tokens(engine(request), me)], params)
 
 
 @router.get("/audit", response_model=AuditPage)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from yanzhi.services.access import users
 from yanzhi.services.access.principal import Principal
-from yanzhi.views.admin import NewToken, TokenPublic
+from yanzhi.services.access.users import NewToken, TokenPublic
 from yanzhi.web.api.common import ERRORS
 from yanzhi.web.deps import COOKIE, engine, principal
 from yanzhi.web.session import client_of, set_session_cookie
@@ -86,15 +86,13 @@ def me(me: Principal = Depends(principal)) -> dict[str, Any]:
 
 
 @router.get("/tokens", response_model=list[TokenPublic])
-def list_tokens(request: Request, me: Principal = Depends(principal)) -> list[dict[str, Any]]:
+def list_tokens(request: Request, me: Principal = Depends(principal)) -> list[TokenPublic]:
     """The caller's API tokens (an admin: every token)."""
     return users.list_tokens(engine(request), actor=me)
 
 
 @router.post("/tokens", status_code=201, response_model=NewToken)
-def create_token(
-    body: TokenIn, request: Request, me: Principal = Depends(principal)
-) -> dict[str, Any]:
+def create_token(body: TokenIn, request: Request, me: Principal = Depends(principal)) -> NewToken:
     """A new token; the plain token is returned only this once."""
     return users.create_token(engine(request), body.username or me.name, name=body.name, actor=me)
 
