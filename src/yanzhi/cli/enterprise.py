@@ -128,7 +128,7 @@ def calc(
             flags=frozenset(flag or []),
             taxable_income=taxable_income,
             small_low_profit=small_low_profit,
-        )
+        ).to_dict()
     if as_json:
         print_json(data)
         return
@@ -142,12 +142,12 @@ def rules_cmd(
 ) -> None:
     """The rule set in force (validated): sources and effective dates."""
     with handled(as_json):
-        data = svc.rules_summary(rules)
+        summary = svc.rules_summary(rules)
     if as_json:
-        print_json(data)
+        print_json(summary.to_dict())
         return
-    console.print(f"rule set {data['version']} — {data['issuer']}")
-    for r in data["rules"]:
+    console.print(f"rule set {summary.version} — {summary.issuer}")
+    for r in summary.rules:
         local = " [yellow]SET LOCALLY (placeholder)[/yellow]" if r["set_locally"] else ""
         console.print(
             f"  {r['code']}: {r['name']} ({r['effective_from']}–"

@@ -3,7 +3,7 @@ function takes the principal asking; an enterprise user sees only its own enterp
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,36 @@ from yanzhi.storage.datamodels import ATTRIBUTES, EnterpriseRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import annual_figures, enterprise_reports, get_enterprise
 from yanzhi.storage.orgunits import load_org_tree
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    """What each policy is worth to one enterprise in one year (万元), with the inputs used
+    and the rule set's version. :meth:`to_dict` is the ``--json`` output."""
+
+    uscc: str
+    year: int
+    rules_version: str
+    inputs: dict[str, Any]
+    benefits: list[dict[str, Any]]
+    total_worth: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data, fields in their declared order."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RulesSummary:
+    """The policy rule file: version, issuer and each rule with its effective dates."""
+
+    version: str
+    issuer: str
+    rules: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data."""
+        return asdict(self)
 
 
 class EnterpriseNotFound(NotFound):
@@ -109,7 +139,7 @@ def diagnose(
         ],
         "policies": policy_calc(
             engine, uscc, year=year, principal=principal, rules=rules, _loaded=(ent, reports)
-        ),
+        ).to_dict(),
     }
 
 
@@ -140,7 +170,7 @@ def policy_calc(
     taxable_income: float | None = None,
     small_low_profit: bool = False,
     _loaded: tuple[EnterpriseRow, pd.DataFrame] | None = None,
-) -> dict[str, Any]:
+) -> PolicyResult:
     """What each policy is worth to the enterprise in ``year`` (from its December report)."""
     ent, reports = _loaded or _load(engine, uscc, principal)[:2]
     rules = rules or read_rules(rules_file)
@@ -164,23 +194,23 @@ def policy_calc(
         taxable_income=taxable_income,
     )
     benefits = [asdict(b) for b in all_benefits(rules, e)]
-    return {
-        "uscc": ent.uscc,
-        "year": year,
-        "rules_version": rules.version,
-        "inputs": asdict(e) | {"flags": sorted(e.flags)},
-        "benefits": benefits,
-        "total_worth": round(sum(b["amount"] for b in benefits if b["eligible"]), 4),
-    }
+    return PolicyResult(
+        uscc=ent.uscc,
+        year=year,
+        rules_version=rules.version,
+        inputs=asdict(e) | {"flags": sorted(e.flags)},
+        benefits=benefits,
+        total_worth=round(sum(b["amount"] for b in benefits if b["eligible"]), 4),
+    )
 
 
-def rules_summary(rules_file: Path | None = None) -> dict[str, Any]:
+def rules_summary(rules_file: Path | None = None) -> RulesSummary:
     """The policy rule file: version, issuer and each rule with its dates."""
     rules = read_rules(rules_file)
-    return {
-        "version": rules.version,
-        "issuer": rules.issuer,
-        "rules": [
+    return RulesSummary(
+        version=rules.version,
+        issuer=rules.issuer,
+        rules=[
             {
                 **asdict(r),
                 "effective_from": r.effective_from.isoformat(),
@@ -188,4 +218,4 @@ def rules_summary(rules_file: Path | None = None) -> dict[str, Any]:
             }
             for r in rules.rules
         ],
-    }
+    )
