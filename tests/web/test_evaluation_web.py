@@ -1,5 +1,6 @@
 """Evaluation pages and API (issue #8): the numbers equal the services', rows are
 limited to the caller's scope, the pages render and export."""
+
 from __future__ import annotations
 
 import io

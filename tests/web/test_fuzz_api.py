@@ -34,7 +34,7 @@ def fuzz_token(site: Site) -> str:
         site.engine, username=FUZZ_USER, password="fuzz-pass-123", role="admin", actor="test"
     )
     made = users.create_token(site.engine, FUZZ_USER, name="fuzz", actor=ADMIN)
-    return str(made["token"])
+    return made.token
 
 
 def _schema() -> Any:

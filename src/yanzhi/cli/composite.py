@@ -92,7 +92,7 @@ def build_cmd(
 ) -> None:
     """Run the build; write every data set, results.csv, weights.csv and spec.yaml."""
     with handled(as_json), composite_errors(as_json):
-        data = svc.run_build(idata, imeta, config, out)
+        data = svc.run_build(idata, imeta, config, out).to_dict()
     if as_json:
         print_json(data)
         return
@@ -119,7 +119,7 @@ def uncertainty_cmd(
 ) -> None:
     """Monte Carlo uncertainty of the ranks; writes rank_stats.csv."""
     with handled(as_json), composite_errors(as_json):
-        data = svc.run_uncertainty(idata, imeta, config, uncertain, out, n=n, seed=seed)
+        data = svc.run_uncertainty(idata, imeta, config, uncertain, out, n=n, seed=seed).to_dict()
     if as_json:
         print_json(data)
         return
@@ -149,7 +149,7 @@ def sensitivity_cmd(
     with handled(as_json), composite_errors(as_json):
         data = svc.run_sensitivity(
             idata, imeta, config, uncertain, out, n=n, seed=seed, n_boot=n_boot
-        )
+        ).to_dict()
     if as_json:
         print_json(data)
         return
@@ -172,7 +172,7 @@ def remove_elements_cmd(
 ) -> None:
     """Remove each component of a level in turn; writes the mean absolute rank change."""
     with handled(as_json), composite_errors(as_json):
-        data = svc.run_remove_elements(idata, imeta, config, out, level=level)
+        data = svc.run_remove_elements(idata, imeta, config, out, level=level).to_dict()
     if as_json:
         print_json(data)
         return

@@ -27,6 +27,8 @@ AsEnterprise = Annotated[
 
 
 def _principal(as_enterprise: str | None) -> Principal:
+    """Who the CLI acts as: the enterprise's own user with ``--as-enterprise``, else the
+    operator (``SYSTEM``, full access — the CLI runs on the bureau's server)."""
     return (
         Principal(f"enterprise:{as_enterprise}", "enterprise", enterprise=as_enterprise)
         if as_enterprise
@@ -126,7 +128,7 @@ def calc(
             flags=frozenset(flag or []),
             taxable_income=taxable_income,
             small_low_profit=small_low_profit,
-        )
+        ).to_dict()
     if as_json:
         print_json(data)
         return
@@ -140,12 +142,12 @@ def rules_cmd(
 ) -> None:
     """The rule set in force (validated): sources and effective dates."""
     with handled(as_json):
-        data = svc.rules_summary(rules)
+        summary = svc.rules_summary(rules)
     if as_json:
-        print_json(data)
+        print_json(summary.to_dict())
         return
-    console.print(f"rule set {data['version']} — {data['issuer']}")
-    for r in data["rules"]:
+    console.print(f"rule set {summary.version} — {summary.issuer}")
+    for r in summary.rules:
         local = " [yellow]SET LOCALLY (placeholder)[/yellow]" if r["set_locally"] else ""
         console.print(
             f"  {r['code']}: {r['name']} ({r['effective_from']}–"
@@ -175,7 +177,7 @@ def priority(
 ) -> None:
     """Enterprises with R&D expense above 5 % of revenue. / 研发强度>5%优先清单"""
     with handled(as_json), engine_for(database) as engine:
-        rows = lists_svc.priority(engine, year=year)
+        rows = lists_svc.priority(engine, year=year, principal=SYSTEM)
     _list(f"priority {year}", rows, out, as_json)
 
 
@@ -185,7 +187,7 @@ def visit(
 ) -> None:
     """The visit list: zero or falling R&D, by township. / 诊断走访清单"""
     with handled(as_json), engine_for(database) as engine:
-        rows = lists_svc.visit(engine, year=year)
+        rows = lists_svc.visit(engine, year=year, principal=SYSTEM)
     _list(f"visit list {year}", rows, out, as_json)
 
 
@@ -195,7 +197,7 @@ def points(
 ) -> None:
     """Innovation-points ranking (local default scheme). / 创新积分排名"""
     with handled(as_json), engine_for(database) as engine:
-        rows = lists_svc.points(engine, year=year)
+        rows = lists_svc.points(engine, year=year, principal=SYSTEM)
     _list(f"innovation points {year} (local default scheme)", rows, out, as_json)
 
 

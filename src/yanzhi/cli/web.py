@@ -133,7 +133,7 @@ def add_user(
             display_name=name,
             actor=actor(),
         )
-    print_json(u) if as_json else console.print(f"created {u['username']} ({u['role']})")
+    print_json(u.model_dump()) if as_json else console.print(f"created {u.username} ({u.role})")
 
 
 @users_app.command("list")
@@ -142,13 +142,11 @@ def list_users(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
     with handled(as_json), engine_for(database) as engine:
         rows = svc.list_users(engine)
     if as_json:
-        print_json(rows)
+        print_json([u.model_dump() for u in rows])
         return
     for u in rows:
-        flag = "" if u["active"] else " (inactive / 已停用)"
-        console.print(
-            f"{u['username']:<16} {u['role']:<17} {u['unit'] or u['enterprise'] or '-'}{flag}"
-        )
+        flag = "" if u.active else " (inactive / 已停用)"
+        console.print(f"{u.username:<16} {u.role:<17} {u.unit or u.enterprise or '-'}{flag}")
 
 
 @users_app.command("set")
@@ -173,7 +171,7 @@ def set_user(
         u = svc.update_user(
             engine, username, actor=actor(), role=role, unit=unit, active=active, password=password
         )
-    print_json(u) if as_json else console.print(f"updated {u['username']}")
+    print_json(u.model_dump()) if as_json else console.print(f"updated {u.username}")
 
 
 @users_app.command("token")
@@ -186,8 +184,8 @@ def create_token(
     """A new API token (shown this once; stored hashed). / 创建 API 令牌"""
     with handled(as_json), engine_for(database) as engine:
         tok = svc.create_token(engine, username, name=name, actor=SYSTEM)
-    print_json(tok) if as_json else console.print(
-        f"{tok['token']}\n(id {tok['id']}; shown once / 仅显示一次)"
+    print_json(tok.model_dump()) if as_json else console.print(
+        f"{tok.token}\n(id {tok.id}; shown once / 仅显示一次)"
     )
 
 

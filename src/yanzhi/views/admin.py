@@ -14,11 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from yanzhi.core.errors import Conflict, InvalidInput
 from yanzhi.services.access import users
 from yanzhi.services.access.principal import ROLES, Principal
 from yanzhi.services.access.scope import require
+from yanzhi.services.access.users import NewToken, TokenPublic, UserPublic
 from yanzhi.services.database import require_schema
 from yanzhi.storage.audit import audit_entities, count_audit, list_audit
 from yanzhi.storage.db import transaction
@@ -29,23 +32,74 @@ from yanzhi.storage.plans import get_plan
 
 LOCAL = dt.timezone(dt.timedelta(hours=8), "CST")
 EXPORT_LIMIT = 50_000
+USERNAME = r"^[A-Za-z0-9_.\-]{1,64}$"
+"""An account name: letters, digits, ``_ . -``, at most 64 characters."""
+
+
+class UserDetail(UserPublic):
+    """An account with its API tokens."""
+
+    tokens: list[TokenPublic]
+
+
+class UserPage(BaseModel):
+    """One page of accounts."""
+
+    items: list[UserPublic]
+    total: int
+    page: int
+    size: int
+
+
+class TokenPage(BaseModel):
+    """One page of API tokens."""
+
+    items: list[TokenPublic]
+    total: int
+    page: int
+    size: int
+
+
+class AuditEntry(BaseModel):
+    """One audit-log entry (``at`` in UTC, ``at_local`` in China Standard Time)."""
+
+    id: int
+    at: str
+    at_local: str
+    actor: str
+    action: str
+    entity: str
+    key: str
+    changes: Any
+    source_file: str | None
+    reason: str | None
+
+
+class AuditPage(BaseModel):
+    """One page of the audit log."""
+
+    items: list[AuditEntry]
+    total: int
+    page: int
+    size: int
 
 
 def _admin(principal: Principal) -> None:
     require(principal, "admin")
 
 
-def list_users(engine: Engine, principal: Principal) -> list[dict[str, Any]]:
+def list_users(engine: Engine, principal: Principal) -> list[UserPublic]:
+    """Every account (admins only)."""
     _admin(principal)
     return users.list_users(engine)
 
 
-def get_user(engine: Engine, principal: Principal, username: str) -> dict[str, Any]:
+def get_user(engine: Engine, principal: Principal, username: str) -> UserDetail:
     """One account with its API tokens (never the token values)."""
     _admin(principal)
     found = users.get_user(engine, username)
     tokens = users.list_tokens(engine, actor=principal)
-    return {**found, "tokens": [t for t in tokens if t["username"] == username]}
+    return UserDetail(**found.model_dump(), tokens=[t for t in tokens if t.username == username])
 
 
 def _check_refs(engine: Engine, *texts: str | None, unit: str | None, uscc: str | None) -> None:
@@ -53,7 +107,7 @@ def _check_refs(engine: Engine, *texts: str | None, unit: str | None, uscc: str 
     enterprise (a clear 400 rather than an account that can see nothing)."""
     for text in (*texts, unit, uscc):
         if text and any(ord(c) < 32 or ord(c) == 127 for c in text):
-            raise ValueError("control characters are not allowed / 不允许包含控制字符")
+            raise InvalidInput("control characters are not allowed", "不允许包含控制字符")
     if not unit and not uscc:
         return
     with transaction(engine) as session:
@@ -61,9 +115,9 @@ def _check_refs(engine: Engine, *texts: str | None, unit: str | None, uscc: str 
             known = {u.code for u in list_org_units(session)}
             known |= {d.code for d in get_plan(session).departments}
             if unit not in known:
-                raise ValueError(f"unknown unit or department {unit} / 未知单位或部门 {unit}")
+                raise InvalidInput(f"unknown unit or department {unit}", f"未知单位或部门 {unit}")
         if uscc and get_enterprise(session, uscc) is None:
-            raise ValueError(f"unknown enterprise {uscc} / 未知企业 {uscc}")
+            raise InvalidInput(f"unknown enterprise {uscc}", f"未知企业 {uscc}")
 
 
 def create_user(
@@ -76,7 +130,7 @@ def create_user(
     unit: str | None = None,
     enterprise: str | None = None,
     display_name: str | None = None,
-) -> dict[str, Any]:
+) -> UserPublic:
     """A new account (audited; the password is stored only as an Argon2 hash)."""
     _admin(principal)
     _check_refs(engine, username, password, display_name, unit=unit, uscc=enterprise)
@@ -93,7 +147,7 @@ def create_user(
 
 
 def _active_admins(engine: Engine) -> set[str]:
-    return {u["username"] for u in users.list_users(engine) if u["role"] == "admin" and u["active"]}
+    return {u.username for u in users.list_users(engine) if u.role == "admin" and u.active}
 
 
 def update_user(
@@ -107,15 +161,15 @@ def update_user(
     active: bool | None = None,
     password: str | None = None,
     display_name: str | None = None,
-) -> dict[str, Any]:
+) -> UserPublic:
     """Change role, scope, name or active flag, or reset the password (audited; a reset
     or a deactivation ends the account's sessions)."""
     _admin(principal)
     users.get_user(engine, username)  # 404 before anything else
     demoted = (role is not None and role != "admin") or active is False
     if demoted and _active_admins(engine) == {username}:
-        raise ValueError(
-            "the last active admin cannot be demoted or deactivated / 不能停用或降级最后一个管理员"
+        raise Conflict(
+            "the last active admin cannot be demoted or deactivated", "不能停用或降级最后一个管理员"
         )
     _check_refs(engine, password, display_name, unit=unit, uscc=enterprise)
     return users.update_user(
@@ -131,15 +185,13 @@ def update_user(
     )
 
 
-def list_tokens(engine: Engine, principal: Principal) -> list[dict[str, Any]]:
+def list_tokens(engine: Engine, principal: Principal) -> list[TokenPublic]:
     """Every API token of every account, newest first."""
     _admin(principal)
-    return sorted(users.list_tokens(engine, actor=principal), key=lambda t: -t["id"])
+    return sorted(users.list_tokens(engine, actor=principal), key=lambda t: -t.id)
 
 
-def create_token(
-    engine: Engine, principal: Principal, username: str, *, name: str
-) -> dict[str, Any]:
+def create_token(engine: Engine, principal: Principal, username: str, *, name: str) -> NewToken:
     """A token for ``username``; the plain token is in the result only this once."""
     _admin(principal)
     return users.create_token(engine, username, name=name, actor=principal)
@@ -204,13 +256,13 @@ def audit_log(
     ``key``) and when (``since`` to ``until``, both days included); one page of it."""
     _admin(principal)
     if page < 1 or size < 1:
-        raise ValueError("page and size start at 1 / 页码和每页条数须从 1 开始")
+        raise InvalidInput("page and size start at 1", "页码和每页条数须从 1 开始")
     for day in (since, until):
         if day is not None and not 1970 <= day.year <= 9000:
-            raise ValueError(f"date {day} is out of range / 日期 {day} 超出范围")
+            raise InvalidInput(f"date {day} is out of range", f"日期 {day} 超出范围")
     _check_refs(engine, actor, entity, key, unit=None, uscc=None)
     if since and until and since > until:
-        raise ValueError(f"since {since} is after until {until} / 起始日期晚于截止日期")
+        raise InvalidInput(f"since {since} is after until {until}", "起始日期晚于截止日期")
     require_schema(engine)
     filters: dict[str, Any] = {
         "actor": actor or None,

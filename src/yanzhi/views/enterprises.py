@@ -14,18 +14,78 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, func, or_, select
 
+from yanzhi.core.errors import NotFound
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.services.access.principal import Principal
-from yanzhi.services.access.scope import org_scope, require
+from yanzhi.services.access.scope import Scope, org_scope, require
 from yanzhi.services.database import require_schema
 from yanzhi.services.enterprises import diagnosis as enterprises
 from yanzhi.services.enterprises import lists
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
 from yanzhi.storage.db import transaction
+from yanzhi.views.common import Memo
 
 MAX_QUERY = 100
+
+
+class _Open(BaseModel):
+    """A response whose listed fields are typed; the rest (record attributes, list columns,
+    diagnosis details) pass through as they are."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class EnterprisePage(BaseModel):
+    """``GET /enterprises``: one page of the enterprises found in the caller's scope."""
+
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    size: int
+
+
+class EnterpriseRecord(_Open):
+    """``GET /enterprises/{uscc}``: the record (latest attributes) with township, district
+    and the number of reports."""
+
+    uscc: str
+    name: str
+    synthetic: bool
+    as_of: str
+    township: str
+    district: str | None
+    reports: int
+
+
+class Diagnosis(_Open):
+    """``GET /enterprises/{uscc}/diagnosis``: R&D intensity, peers, gaps, warnings and
+    the policies worth claiming."""
+
+    enterprise: dict[str, Any]
+    year: int
+    basis: str
+    intensity: dict[str, Any]
+    latest: dict[str, Any]
+    peers: dict[str, Any]
+    gaps: dict[str, Any]
+    warnings: list[dict[str, Any]]
+    policies: dict[str, Any]
+
+
+class WorkListPage(BaseModel):
+    """``GET /lists/{name}``: one page of a bureau list within the caller's scope."""
+
+    name: str
+    title: str
+    title_en: str
+    year: int | None
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    size: int
 
 
 def check_reader(principal: Principal) -> None:
@@ -46,8 +106,7 @@ def _townships(principal: Principal, tree: OrgTree) -> list[str] | None:
 
 def search(
     engine: Engine,
-    principal: Principal,
-    tree: OrgTree,
+    scope: Scope,
     *,
     q: str = "",
     page: int = 1,
@@ -55,11 +114,12 @@ def search(
 ) -> dict[str, Any]:
     """Enterprises in the scope whose name or USCC contains ``q``, by name; one page of them
     as ``{"items", "total", "page", "size"}``."""
-    require(principal, "read_enterprises")
+    scope.require("read_enterprises")
     require_schema(engine)
+    tree = scope.tree
     e = EnterpriseRow
     where: list[Any] = []
-    towns = _townships(principal, tree)
+    towns = _townships(scope.principal, tree)
     if towns is not None:
         where.append(e.township_code.in_(towns or [""]))
     text = q.strip()[:MAX_QUERY]
@@ -117,9 +177,10 @@ def diagnosis(engine: Engine, principal: Principal, uscc: str) -> dict[str, Any]
     return enterprises.diagnose(engine, uscc, principal=principal)
 
 
-def enterprise_page(engine: Engine, principal: Principal, uscc: str) -> dict[str, Any]:
+def enterprise_page(engine: Engine, scope: Scope, uscc: str) -> dict[str, Any]:
     """Record and diagnosis together; an enterprise without the reports a diagnosis needs
     still shows its record, with the reason in ``note``."""
+    principal = scope.principal
     rec = record(engine, principal, uscc)
     try:
         diag: dict[str, Any] | None = diagnosis(engine, principal, uscc)
@@ -181,14 +242,15 @@ def list_years(engine: Engine) -> list[int]:
 
 
 def work_list(
-    engine: Engine, principal: Principal, name: str, *, year: int | None = None
+    engine: Engine, scope: Scope, name: str, *, year: int | None = None
 ) -> list[dict[str, Any]]:
-    """One of :data:`LISTS`, limited to the principal's scope (``doubling`` is a city count
-    and takes no year)."""
-    require(principal, "read_enterprises")
+    """One of :data:`LISTS`, limited to the scope (``doubling`` is a city count and takes
+    no year). ``NotFound`` for an unknown list."""
+    scope.require("read_enterprises")
+    principal = scope.principal
     kind = LISTS.get(name)
     if kind is None:
-        raise LookupError(f"no list {name!r}; one of {', '.join(LISTS)} / 没有该清单")
+        raise NotFound(f"no list {name!r}; one of {', '.join(LISTS)}", "没有该清单")
     if not kind.by_year:
         return kind.run(engine)
     if year is None:
@@ -197,3 +259,26 @@ def work_list(
             return []
         year = found[0]
     return kind.run(engine, year=year, principal=principal)
+
+
+def cached_list_years(engine: Engine, memo: Memo) -> list[int]:
+    """:func:`list_years` through ``memo`` (the web's cache)."""
+    found: list[int] = memo(("list-years",), lambda: list_years(engine))
+    return found
+
+
+def list_page(
+    engine: Engine, memo: Memo, scope: Scope, name: str, year: int | None
+) -> dict[str, Any]:
+    """A list as the pages and the API show it: name, titles, year (default: the newest
+    full year) and rows, computed once per scope, year and list through ``memo``."""
+    kind = LISTS.get(name)
+    if kind is None:
+        raise NotFound(f"no list {name!r}; one of {', '.join(LISTS)}", "没有该清单")
+    y = None
+    if kind.by_year:
+        y = year or next(iter(cached_list_years(engine, memo)), None)
+    p = scope.principal
+    key = ("list", name, y, p.role, p.unit, p.enterprise)
+    rows = memo(key, lambda: work_list(engine, scope, name, year=y))
+    return {"name": name, "title": kind.zh, "title_en": kind.en, "year": y, "rows": rows}

@@ -16,22 +16,106 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, exists, select
 
 from yanzhi import config
 from yanzhi.core import evaluation as ev
-from yanzhi.core.orgtree import OrgTree
+from yanzhi.core.errors import InvalidInput, NotFound
+from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.ingest.framework import LEVELS, builtin_framework_path, read_framework
-from yanzhi.services.access.principal import Principal
-from yanzhi.services.access.scope import can_see_unit, require, require_unit
+from yanzhi.services.access.scope import Scope
 from yanzhi.services.database import require_schema
-from yanzhi.services.evaluation.evaluate import EvaluationResult
+from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
 from yanzhi.storage.datamodels import IndicatorValueRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
+from yanzhi.views.common import Memo
 
 SEED = 1
 MAX_DRAWS = 5000
+
+
+class _Open(BaseModel):
+    """A response whose listed fields are typed; rows and build details pass through as they
+    are (keys named after the framework's indicators and the COINr columns)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class RankingPage(_Open):
+    """``GET /evaluation``: one page of the ranking rows the caller may see, with the
+    framework's names, the pool sizes and the years that can be evaluated."""
+
+    ok: bool
+    framework: str
+    name: str
+    name_en: str | None
+    level: str
+    year: int
+    previous_year: int | None
+    synthetic: bool
+    n_units: int
+    n_indicators: int
+    index: str | None
+    index_name: str | None
+    index_name_en: str | None
+    aggregates: list[dict[str, Any]]
+    uncertainty: dict[str, Any] | None
+    notes: Any
+    pools: dict[str, int]
+    scope: str | None
+    n_visible: int
+    years: list[int]
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    size: int
+
+
+class Scorecard(_Open):
+    """``GET /evaluation/units/{code}``: one unit's ranking row, pillars, indicators and
+    bonus / deduction items."""
+
+    framework: str
+    name: str
+    name_en: str | None
+    level: str
+    year: int
+    previous_year: int | None
+    synthetic: bool
+    draws: int | None
+    seed: int | None
+    unit: dict[str, Any]
+    row: dict[str, Any]
+    average: Any
+    pillars: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    bonus: list[dict[str, Any]]
+
+
+class Method(_Open):
+    """``GET /evaluation/method``: the framework's indicators, weights, build spec, grades,
+    bonus rules and uncertainty settings."""
+
+    framework: str
+    name: str
+    name_en: str | None
+    level: str
+    file: str
+    index: dict[str, Any]
+    kinds: list[Any]
+    separate: list[Any]
+    group: Any
+    grades: dict[str, Any]
+    bonus_cap: Any
+    deduction_cap: Any
+    spec: dict[str, Any]
+    weights_year: int | None
+    uncertainty: dict[str, Any]
+    aggregates: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    bonus_items: list[dict[str, Any]]
 
 
 def draws() -> int:
@@ -44,9 +128,11 @@ def draws() -> int:
 
 
 def check_level(level: str) -> None:
+    """``InvalidInput`` unless ``level`` is township or district."""
     if level not in LEVELS:
-        raise ValueError(
-            f"评价层级应为 township 或 district: {level!r} / level must be township or district"
+        raise InvalidInput(
+            f"level must be township or district: {level!r}",
+            f"评价层级应为 township 或 district: {level!r}",
         )
 
 
@@ -68,9 +154,10 @@ def years(engine: Engine, level: str) -> list[int]:
 
 
 def default_year(engine: Engine, level: str) -> int:
+    """The newest year that can be evaluated at ``level`` (``NotFound`` when none)."""
     found = years(engine, level)
     if not found:
-        raise LookupError(f"没有可评价的年度数据 ({level}) / no annual data to evaluate ({level})")
+        raise NotFound(f"no annual data to evaluate ({level})", f"没有可评价的年度数据 ({level})")
     return found[0]
 
 
@@ -92,11 +179,11 @@ def _rank(series: pd.Series, mates: pd.Index, code: str) -> tuple[int | None, in
     return (None if r is None or pd.isna(r) else int(r)), int(s.notna().sum())
 
 
-def ranking(result: EvaluationResult, principal: Principal, tree: OrgTree) -> dict[str, Any]:
-    """The ranking rows the principal may see (in the service's order: by pool, then rank)."""
-    require(principal, "evaluate")
+def ranking(result: EvaluationResult, scope: Scope) -> dict[str, Any]:
+    """The ranking rows the scope sees (in the service's order: by pool, then rank)."""
+    scope.require("evaluate")
     data = result.to_dict()
-    rows = [r for r in data.pop("results") if can_see_unit(principal, r["uCode"], tree)]
+    rows = [r for r in data.pop("results") if scope.sees(r["uCode"])]
     pools = result.units["pool"].value_counts().to_dict()
     fw = result.framework
     return {
@@ -108,35 +195,17 @@ def ranking(result: EvaluationResult, principal: Principal, tree: OrgTree) -> di
             {"code": a.code, "name": a.name, "name_en": a.name_en} for a in fw.aggregates
         ],
         "pools": {str(k): int(v) for k, v in pools.items()},
-        "scope": principal.unit,
+        "scope": scope.principal.unit,
         "n_visible": len(rows),
         "rows": rows,
     }
 
 
-def scorecard(
-    result: EvaluationResult, principal: Principal, tree: OrgTree, code: str
-) -> dict[str, Any]:
-    """One unit: its ranking row, each pillar's score and rank in the pool, each indicator's
-    value, normalised score, contribution and rank, and the bonus / deduction items."""
-    require(principal, "evaluate")
-    units = result.units.set_index("uCode")
-    if code not in units.index:
-        raise LookupError(
-            f"{code} 不在 {result.year} 年 {result.framework.level} 评价中 / "
-            f"{code} is not in the {result.year} {result.framework.level} "
-            "evaluation"
-        )
-    require_unit(principal, code, tree)
-    fw, bld = result.framework, result.build
-    row = next(r for r in result.to_dict()["results"] if r["uCode"] == code)
-    mates = units.index[units["pool"] == units.at[code, "pool"]]
-    agg, norm = bld.data["Aggregated"], bld.data["Normalised"]
-    ew = bld.effective_weights
-    card = result.scorecards[code]
-    lifts, drags = {c for c, _ in card["lifts"]}, {c for c, _ in card["drags"]}
+def _pillars(result: EvaluationResult, code: str, mates: pd.Index) -> list[dict[str, Any]]:
+    """Each pillar (aggregate) of ``code``: weights, score and rank among its pool mates."""
+    agg, ew = result.build.data["Aggregated"], result.build.effective_weights
     pillars = []
-    for a in fw.aggregates:
+    for a in result.framework.aggregates:
         rank, of = _rank(agg[a.code], mates, code)
         pillars.append(
             {
@@ -150,6 +219,15 @@ def scorecard(
                 "of": of,
             }
         )
+    return pillars
+
+
+def _indicators(result: EvaluationResult, code: str, mates: pd.Index) -> list[dict[str, Any]]:
+    """Each indicator of ``code``: raw and denominated value, normalised score,
+    contribution, rank among its pool mates and whether it lifts or drags the unit."""
+    fw, bld = result.framework, result.build
+    norm, ew, card = bld.data["Normalised"], bld.effective_weights, result.scorecards[code]
+    lifts, drags = {c for c, _ in card["lifts"]}, {c for c, _ in card["drags"]}
     names = {a.code: a.name for a in fw.aggregates}
     indicators = []
     for i in fw.indicators:
@@ -175,7 +253,12 @@ def scorecard(
                 "effect": "lift" if i.code in lifts else "drag" if i.code in drags else None,
             }
         )
-    bonus = [
+    return indicators
+
+
+def _bonus(result: EvaluationResult, code: str) -> list[dict[str, Any]]:
+    """The bonus / deduction items of ``code``: the raw value and the points given."""
+    return [
         {
             "code": i.code,
             "name": i.name,
@@ -186,8 +269,25 @@ def scorecard(
             "points": _num(result.bonus.at[code, i.code]),
             "max": i.max,
         }
-        for i in fw.bonus_items
+        for i in result.framework.bonus_items
     ]
+
+
+def scorecard(result: EvaluationResult, scope: Scope, code: str) -> dict[str, Any]:
+    """One unit: its ranking row, each pillar's score and rank in the pool, each indicator's
+    value, normalised score, contribution and rank, and the bonus / deduction items.
+    ``NotFound`` when the unit is not in this evaluation, ``NotPermitted`` outside the scope."""
+    scope.require("evaluate")
+    units = result.units.set_index("uCode")
+    if code not in units.index:
+        raise NotFound(
+            f"{code} is not in the {result.year} {result.framework.level} evaluation",
+            f"{code} 不在 {result.year} 年 {result.framework.level} 评价中",
+        )
+    scope.require_unit(code)
+    fw = result.framework
+    row = next(r for r in result.to_dict()["results"] if r["uCode"] == code)
+    mates = units.index[units["pool"] == units.at[code, "pool"]]
     return {
         "framework": fw.code,
         "name": fw.name,
@@ -207,10 +307,10 @@ def scorecard(
             "pool_size": len(mates),
         },
         "row": row,
-        "average": _num(card["average"]),
-        "pillars": pillars,
-        "indicators": indicators,
-        "bonus": bonus,
+        "average": _num(result.scorecards[code]["average"]),
+        "pillars": _pillars(result, code, mates),
+        "indicators": _indicators(result, code, mates),
+        "bonus": _bonus(result, code),
     }
 
 
@@ -232,12 +332,12 @@ def _source(i: ev.Item) -> str:
 
 
 def method(
-    principal: Principal, fw: ev.Framework, result: EvaluationResult | None = None
+    scope: Scope, fw: ev.Framework, result: EvaluationResult | None = None
 ) -> dict[str, Any]:
     """The method: framework, indicators with weights and sources, the build spec
     (normalisation, aggregation …), grades, bonus rules and the uncertainty settings.
     Effective weights come from ``result`` (the weights as used) when given."""
-    require(principal, "evaluate")
+    scope.require("evaluate")
     ew = result.build.effective_weights if result is not None else pd.Series(dtype=float)
     unc = fw.uncertain
     return {
@@ -311,3 +411,68 @@ def method(
             for i in fw.bonus_items
         ],
     }
+
+
+# The pages and the API: the evaluation computed once per level, year and data generation
+# (``memo``: the web's cache), then filtered by the caller's scope.
+
+
+def evaluable_years(engine: Engine, memo: Memo, level: str) -> list[int]:
+    """:func:`years` through ``memo``."""
+    found: list[int] = memo(("evaluation-years", level), lambda: years(engine, level))
+    return found
+
+
+def evaluation_result(
+    engine: Engine, memo: Memo, scope: Scope, level: str, year: int | None
+) -> EvaluationResult:
+    """The evaluation of ``level`` and ``year`` (default: the newest year with data) with
+    :func:`draws` draws for the rank intervals, computed once through ``memo``. The result
+    is the same for everyone: callers filter it by scope."""
+    scope.require("evaluate")  # before any slow work
+    found = evaluable_years(engine, memo, level)
+    if year is None and not found:
+        raise NotFound(f"no annual data to evaluate ({level})", f"没有可评价的年度数据 ({level})")
+    y, n = year or found[0], draws()
+    result: EvaluationResult = memo(
+        ("evaluation", level, y, n),
+        lambda: evaluate(engine, level=level, year=y, uncertainty=n, seed=SEED),
+    )
+    return result
+
+
+def ranking_page(
+    engine: Engine, memo: Memo, scope: Scope, level: str, year: int | None
+) -> dict[str, Any]:
+    """:func:`ranking` of the level's evaluation, with the years that can be evaluated."""
+    data = ranking(evaluation_result(engine, memo, scope, level, year), scope)
+    data["years"] = evaluable_years(engine, memo, level)
+    return data
+
+
+def unit_level(tree: OrgTree, code: str) -> str:
+    """The evaluation level of a unit (``NotFound`` for unknown codes and the city)."""
+    if code not in tree or tree.get(code).level not in (Level.TOWNSHIP, Level.DISTRICT):
+        raise NotFound(f"no township or district {code}", f"没有乡镇或区县 {code}")
+    return str(tree.get(code).level.value)
+
+
+def scorecard_page(
+    engine: Engine, memo: Memo, scope: Scope, code: str, year: int | None
+) -> dict[str, Any]:
+    """:func:`scorecard` of a township or district in its level's evaluation."""
+    scope.require("evaluate")
+    level = unit_level(scope.tree, code)
+    return scorecard(evaluation_result(engine, memo, scope, level, year), scope, code)
+
+
+def method_page(engine: Engine, memo: Memo, scope: Scope, level: str) -> dict[str, Any]:
+    """:func:`method` of the level's framework, with the effective weights of the newest
+    evaluation (without them when there are no data yet)."""
+    scope.require("evaluate")
+    fw = framework(engine, level)
+    try:
+        result: EvaluationResult | None = evaluation_result(engine, memo, scope, level, None)
+    except LookupError:  # NotFound: no data yet, the method is shown without them
+        result = None
+    return method(scope, fw, result)

@@ -135,7 +135,7 @@ def _unit_evaluation(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> di
                 engine, level=level, year=year, uncertainty=n, seed=ev_views.SEED
             ),
         )
-        card = ev_views.scorecard(result, scope.principal, scope.tree, u.code)
+        card = ev_views.scorecard(result, scope, u.code)
     except LookupError:
         return None
     names = {i["code"]: i for i in card["indicators"]}

@@ -109,27 +109,67 @@ class CompositeBuild:
         return out
 
 
+def _meta(row: int | None, column: str, rule: str, zh: str, en: str) -> Issue:
+    """An issue in the iMeta table."""
+    return issue("iMeta", row, column, rule, zh, en)
+
+
 def _check_meta(imeta: pd.DataFrame, data_cols: set[str]) -> tuple[pd.DataFrame, list[Issue]]:
-    issues: list[Issue] = []
+    """iMeta with codes stripped and types normalised, and every problem found in it: the
+    required columns, codes and types, levels, each framework row's link to its parent,
+    the tree's shape and the data columns the codes need."""
     m = imeta.copy()
-    for col in ("iCode", "Type"):
-        if col not in m.columns:
-            issues.append(
-                issue(
-                    "iMeta",
-                    None,
-                    col,
-                    "missing_column",
-                    f"iMeta 缺少必需列 {col}",
-                    f"iMeta lacks required column {col}",
-                )
-            )
+    issues = [
+        _meta(
+            None,
+            col,
+            "missing_column",
+            f"iMeta 缺少必需列 {col}",
+            f"iMeta lacks required column {col}",
+        )
+        for col in ("iCode", "Type")
+        if col not in m.columns
+    ]
     if issues:
         return m, issues
     for col in META_COLUMNS:
         if col not in m.columns:
             m[col] = np.nan
     m = m.reset_index(drop=True)
+    issues += _codes_and_types(m)
+    framework = m["Type"].isin(["Indicator", "Aggregate"])
+    levels, found = _levels(m, framework)
+    issues += found
+    top = max(levels.values()) if levels else 1
+    agg_rows = {m.at[i, "iCode"]: i for i in levels if m.at[i, "Type"] == "Aggregate"}
+    roots = []
+    for i, lv in levels.items():
+        if m.at[i, "Type"] == "Indicator":
+            issues += _indicator_fields(m, i, data_cols)
+        if _blank(m.at[i, "Parent"]):
+            roots.append(i)
+            if lv != top:
+                code = m.at[i, "iCode"]
+                issues.append(
+                    _meta(
+                        i + 1,
+                        "Parent",
+                        "missing_parent",
+                        f"{code} 不在最高层却没有上级",
+                        f"{code} is below the top level but has no Parent",
+                    )
+                )
+            continue
+        issues += _parent_link(m, i, levels, agg_rows)
+    issues += _shape(m, framework, roots, agg_rows)
+    issues += _missing_in_data(m, data_cols)
+    return m, issues
+
+
+def _codes_and_types(m: pd.DataFrame) -> list[Issue]:
+    """Blank and duplicate codes, unknown types; strips the codes and writes the types in
+    their canonical spelling (``None`` when unknown) into ``m``."""
+    issues: list[Issue] = []
     m["iCode"] = pd.Series(
         [None if _blank(v) else str(v).strip() for v in m["iCode"]], dtype=object
     )
@@ -139,11 +179,10 @@ def _check_meta(imeta: pd.DataFrame, data_cols: set[str]) -> tuple[pd.DataFrame,
     for i, (code, typ) in enumerate(zip(m["iCode"], m["Type"], strict=True)):
         r = i + 1
         if code is None:
-            issues.append(issue("iMeta", r, "iCode", "blank_icode", "iCode 为空", "iCode is blank"))
+            issues.append(_meta(r, "iCode", "blank_icode", "iCode 为空", "iCode is blank"))
         elif code in seen:
             issues.append(
-                issue(
-                    "iMeta",
+                _meta(
                     r,
                     "iCode",
                     "duplicate_icode",
@@ -156,8 +195,7 @@ def _check_meta(imeta: pd.DataFrame, data_cols: set[str]) -> tuple[pd.DataFrame,
         t = None if _blank(typ) else types.get(str(typ).strip().lower())
         if t is None:
             issues.append(
-                issue(
-                    "iMeta",
+                _meta(
                     r,
                     "Type",
                     "invalid_type",
@@ -167,15 +205,20 @@ def _check_meta(imeta: pd.DataFrame, data_cols: set[str]) -> tuple[pd.DataFrame,
             )
         norm_types.append(t)
     m["Type"] = pd.Series(norm_types, dtype=object)
-    framework = m["Type"].isin(["Indicator", "Aggregate"])
+    return issues
+
+
+def _levels(m: pd.DataFrame, framework: pd.Series) -> tuple[dict[int, int], list[Issue]]:
+    """The level of each framework row (row index → level) whose level is valid:
+    a positive integer, 1 for indicators and 2 or more for aggregates."""
+    issues: list[Issue] = []
     levels: dict[int, int] = {}
     for i in (int(k) for k in np.flatnonzero(framework.to_numpy())):
         r, code, typ = i + 1, m.at[i, "iCode"], m.at[i, "Type"]
         lv = _num(m.at[i, "Level"])
         if lv is None or lv != int(lv) or lv < 1:
             issues.append(
-                issue(
-                    "iMeta",
+                _meta(
                     r,
                     "Level",
                     "invalid_level",
@@ -183,11 +226,9 @@ def _check_meta(imeta: pd.DataFrame, data_cols: set[str]) -> tuple[pd.DataFrame,
                     f"Level {m.at[i, 'Level']!r} of {code} must be a positive integer",
                 )
             )
-            continue
-        if (typ == "Indicator") != (int(lv) == 1):
+        elif (typ == "Indicator") != (int(lv) == 1):
             issues.append(
-                issue(
-                    "iMeta",
+                _meta(
                     r,
                     "Level",
                     "invalid_level",
@@ -195,152 +236,141 @@ def _check_meta(imeta: pd.DataFrame, data_cols: set[str]) -> tuple[pd.DataFrame,
                     f"{code}: indicators must be level 1, aggregates level 2 or more",
                 )
             )
-            continue
-        levels[i] = int(lv)
-    top = max(levels.values()) if levels else 1
-    agg_rows = {m.at[i, "iCode"]: i for i in levels if m.at[i, "Type"] == "Aggregate"}
-    roots = []
-    for i, lv in levels.items():
-        r, code, typ = i + 1, m.at[i, "iCode"], m.at[i, "Type"]
-        par = None if _blank(m.at[i, "Parent"]) else str(m.at[i, "Parent"]).strip()
-        if typ == "Indicator":
-            d = _num(m.at[i, "Direction"])
-            if d not in (1.0, -1.0):
-                issues.append(
-                    issue(
-                        "iMeta",
-                        r,
-                        "Direction",
-                        "invalid_direction",
-                        f"{code} 的方向应为 1 或 -1",
-                        f"Direction of {code} must be 1 or -1",
-                    )
-                )
-            den = m.at[i, "Denominator"]
-            if not _blank(den) and str(den).strip() not in data_cols:
-                issues.append(
-                    issue(
-                        "iMeta",
-                        r,
-                        "Denominator",
-                        "unknown_denominator",
-                        f"{code} 的分母 {den} 不是 iData 中的列",
-                        f"denominator {den} of {code} is not a column of iData",
-                    )
-                )
-        if par is None:
-            roots.append(i)
-            if lv != top:
-                issues.append(
-                    issue(
-                        "iMeta",
-                        r,
-                        "Parent",
-                        "missing_parent",
-                        f"{code} 不在最高层却没有上级",
-                        f"{code} is below the top level but has no Parent",
-                    )
-                )
-            continue
-        w = _num(m.at[i, "Weight"])
-        if w is None:
-            issues.append(
-                issue(
-                    "iMeta",
-                    r,
-                    "Weight",
-                    "missing_weight",
-                    f"{code} 缺少权重",
-                    f"{code} has no (numeric) Weight",
-                )
+        else:
+            levels[i] = int(lv)
+    return levels, issues
+
+
+def _indicator_fields(m: pd.DataFrame, i: int, data_cols: set[str]) -> list[Issue]:
+    """An indicator's direction (1 or -1) and denominator (a column of iData)."""
+    issues: list[Issue] = []
+    r, code = i + 1, m.at[i, "iCode"]
+    if _num(m.at[i, "Direction"]) not in (1.0, -1.0):
+        issues.append(
+            _meta(
+                r,
+                "Direction",
+                "invalid_direction",
+                f"{code} 的方向应为 1 或 -1",
+                f"Direction of {code} must be 1 or -1",
             )
-        elif w < 0:
-            issues.append(
-                issue(
-                    "iMeta",
-                    r,
-                    "Weight",
-                    "negative_weight",
-                    f"{code} 的权重为负",
-                    f"Weight of {code} is negative",
-                )
+        )
+    den = m.at[i, "Denominator"]
+    if not _blank(den) and str(den).strip() not in data_cols:
+        issues.append(
+            _meta(
+                r,
+                "Denominator",
+                "unknown_denominator",
+                f"{code} 的分母 {den} 不是 iData 中的列",
+                f"denominator {den} of {code} is not a column of iData",
             )
-        if par not in agg_rows:
-            issues.append(
-                issue(
-                    "iMeta",
-                    r,
-                    "Parent",
-                    "unknown_parent",
-                    f"{code} 的上级 {par} 不是已定义的汇总项",
-                    f"Parent {par} of {code} is not a defined aggregate",
-                )
+        )
+    return issues
+
+
+def _parent_link(
+    m: pd.DataFrame, i: int, levels: dict[int, int], agg_rows: dict[str, int]
+) -> list[Issue]:
+    """A child row's weight (numeric, not negative) and parent (a defined aggregate, no
+    cycle, one level up)."""
+    issues: list[Issue] = []
+    r, code, lv = i + 1, m.at[i, "iCode"], levels[i]
+    par = str(m.at[i, "Parent"]).strip()
+    w = _num(m.at[i, "Weight"])
+    if w is None:
+        issues.append(
+            _meta(
+                r, "Weight", "missing_weight", f"{code} 缺少权重", f"{code} has no (numeric) Weight"
             )
-        elif par == code or _in_cycle(m, i, agg_rows):
-            issues.append(
-                issue(
-                    "iMeta",
-                    r,
-                    "Parent",
-                    "cycle",
-                    f"{code} 的上级链形成循环",
-                    f"the Parent chain of {code} is a cycle",
-                )
+        )
+    elif w < 0:
+        issues.append(
+            _meta(
+                r,
+                "Weight",
+                "negative_weight",
+                f"{code} 的权重为负",
+                f"Weight of {code} is negative",
             )
-        elif agg_rows[par] in levels and levels[agg_rows[par]] != lv + 1:
-            issues.append(
-                issue(
-                    "iMeta",
-                    r,
-                    "Parent",
-                    "parent_level",
-                    f"{code}（第 {lv} 层）的上级 {par} 应在第 {lv + 1} 层",
-                    f"Parent {par} of {code} (level {lv}) must be at level {lv + 1}",
-                )
+        )
+    if par not in agg_rows:
+        issues.append(
+            _meta(
+                r,
+                "Parent",
+                "unknown_parent",
+                f"{code} 的上级 {par} 不是已定义的汇总项",
+                f"Parent {par} of {code} is not a defined aggregate",
             )
-    if len(roots) > 1:
-        for i in roots[1:]:
-            issues.append(
-                issue(
-                    "iMeta",
-                    i + 1,
-                    "Parent",
-                    "multiple_roots",
-                    "框架只能有一个顶层指数",
-                    "the framework must have a single root",
-                )
+        )
+    elif par == code or _in_cycle(m, i, agg_rows):
+        issues.append(
+            _meta(
+                r,
+                "Parent",
+                "cycle",
+                f"{code} 的上级链形成循环",
+                f"the Parent chain of {code} is a cycle",
             )
+        )
+    elif agg_rows[par] in levels and levels[agg_rows[par]] != lv + 1:
+        issues.append(
+            _meta(
+                r,
+                "Parent",
+                "parent_level",
+                f"{code}（第 {lv} 层）的上级 {par} 应在第 {lv + 1} 层",
+                f"Parent {par} of {code} (level {lv}) must be at level {lv + 1}",
+            )
+        )
+    return issues
+
+
+def _shape(
+    m: pd.DataFrame, framework: pd.Series, roots: list[int], agg_rows: dict[str, int]
+) -> list[Issue]:
+    """The tree's shape: a single root, and no aggregate without children."""
+    issues = [
+        _meta(
+            i + 1,
+            "Parent",
+            "multiple_roots",
+            "框架只能有一个顶层指数",
+            "the framework must have a single root",
+        )
+        for i in roots[1:]
+    ]
     parents = {str(p).strip() for p in m.loc[framework, "Parent"] if not _blank(p)}
-    for code, i in agg_rows.items():
-        if code not in parents:
-            issues.append(
-                issue(
-                    "iMeta",
-                    i + 1,
-                    "iCode",
-                    "empty_aggregate",
-                    f"汇总项 {code} 没有下级",
-                    f"aggregate {code} has no children",
-                )
-            )
-    for i in range(len(m)):
-        code, typ = m.at[i, "iCode"], m.at[i, "Type"]
-        if (
-            code is not None
-            and typ in ("Indicator", "Group", "Denominator", "Other")
-            and code not in data_cols
-        ):
-            issues.append(
-                issue(
-                    "iMeta",
-                    i + 1,
-                    "iCode",
-                    "missing_in_data",
-                    f"{code} 在 iData 中没有对应列",
-                    f"{code} has no column in iData",
-                )
-            )
-    return m, issues
+    issues += [
+        _meta(
+            i + 1,
+            "iCode",
+            "empty_aggregate",
+            f"汇总项 {code} 没有下级",
+            f"aggregate {code} has no children",
+        )
+        for code, i in agg_rows.items()
+        if code not in parents
+    ]
+    return issues
+
+
+def _missing_in_data(m: pd.DataFrame, data_cols: set[str]) -> list[Issue]:
+    """Indicator, group, denominator and other rows whose code is not a column of iData."""
+    return [
+        _meta(
+            i + 1,
+            "iCode",
+            "missing_in_data",
+            f"{code} 在 iData 中没有对应列",
+            f"{code} has no column in iData",
+        )
+        for i, (code, typ) in enumerate(zip(m["iCode"], m["Type"], strict=True))
+        if code is not None
+        and typ in ("Indicator", "Group", "Denominator", "Other")
+        and code not in data_cols
+    ]
 
 
 def _in_cycle(m: pd.DataFrame, i: int, agg_rows: dict[str, int]) -> bool:

@@ -17,10 +17,11 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi import config
-from yanzhi.core.errors import NotPermitted
+from yanzhi.core.errors import InvalidInput, NotFound, NotPermitted
 from yanzhi.services.access.principal import ROLES, PermissionDenied, Principal
 from yanzhi.services.database import require_schema
 from yanzhi.storage import users as store
@@ -53,6 +54,40 @@ class TooManyAttempts(NotPermitted):
         self.retry_after = retry_after
 
 
+class UserPublic(BaseModel):
+    """An account as shown to admins (never the password hash)."""
+
+    username: str
+    display_name: str
+    role: str
+    unit: str | None
+    enterprise: str | None
+    active: bool
+    created_at: str
+
+
+class TokenPublic(BaseModel):
+    """An API token's public part (the plain token is shown only when created)."""
+
+    id: int
+    username: str
+    name: str
+    prefix: str
+    created_at: str
+    last_used_at: str | None
+    revoked: bool
+
+
+class NewToken(BaseModel):
+    """A token just created: the plain ``token`` is returned only this once."""
+
+    id: int
+    name: str
+    prefix: str
+    token: str
+    username: str
+
+
 @dataclass(frozen=True)
 class LoginResult:
     token: str  # goes into the cookie; never stored
@@ -77,39 +112,40 @@ def principal_of(row: UserRow) -> Principal:
     return Principal(row.username, row.role, unit=row.unit, enterprise=row.enterprise)
 
 
-def user_dict(row: UserRow) -> dict[str, Any]:
-    return {
-        "username": row.username,
-        "display_name": row.display_name,
-        "role": row.role,
-        "unit": row.unit,
-        "enterprise": row.enterprise,
-        "active": row.active,
-        "created_at": _aware(row.created_at).isoformat(),
-    }
+def user_dict(row: UserRow) -> UserPublic:
+    """An account's public fields (never the password hash)."""
+    return UserPublic(
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        unit=row.unit,
+        enterprise=row.enterprise,
+        active=row.active,
+        created_at=_aware(row.created_at).isoformat(),
+    )
 
 
 def _check_fields(session: Any, role: str, unit: str | None, enterprise: str | None) -> None:
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)} / 未知角色 {role}")
+        raise InvalidInput(f"unknown role {role!r}; one of {', '.join(ROLES)}", f"未知角色 {role}")
     if role == "enterprise" and not enterprise:
-        raise ValueError(
-            "an enterprise user needs --enterprise USCC / 企业用户须绑定统一社会信用代码"
+        raise InvalidInput(
+            "an enterprise user needs --enterprise USCC", "企业用户须绑定统一社会信用代码"
         )
     if role in ("district_officer", "township_officer", "task_owner") and not unit:
-        raise ValueError(f"role {role} needs a scope unit / 角色 {role} 须指定所属单位")
+        raise InvalidInput(f"role {role} needs a scope unit", f"角色 {role} 须指定所属单位")
     if unit:
         known = {u.code for u in list_org_units(session)}
         if role == "task_owner":
             known |= {d.code for d in get_plan(session).departments}
         if unit not in known:
-            raise LookupError(f"unknown unit {unit} / 未知单位 {unit}")
+            raise NotFound(f"unknown unit {unit}", f"未知单位 {unit}")
 
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValueError(
-            f"password must have at least {MIN_PASSWORD} characters / 密码至少 {MIN_PASSWORD} 位"
+        raise InvalidInput(
+            f"password must have at least {MIN_PASSWORD} characters", f"密码至少 {MIN_PASSWORD} 位"
         )
 
 
@@ -123,7 +159,7 @@ def create_user(
     unit: str | None = None,
     enterprise: str | None = None,
     display_name: str | None = None,
-) -> dict[str, Any]:
+) -> UserPublic:
     require_schema(engine)
     _check_password(password)
     if (
@@ -131,10 +167,10 @@ def create_user(
         or len(username) > 64
         or not username.replace("_", "").replace("-", "").replace(".", "").isalnum()
     ):
-        raise ValueError(f"invalid user name {username!r} / 用户名不合法")
+        raise InvalidInput(f"invalid user name {username!r}", "用户名不合法")
     with transaction(engine) as session:
         if store.get_user(session, username) is not None:
-            raise ValueError(f"user {username} exists / 用户 {username} 已存在")
+            raise InvalidInput(f"user {username} exists", f"用户 {username} 已存在")
         _check_fields(session, role, unit, enterprise)
         row = UserRow(
             username=username,
@@ -160,12 +196,12 @@ def update_user(
     active: bool | None = None,
     password: str | None = None,
     display_name: str | None = None,
-) -> dict[str, Any]:
+) -> UserPublic:
     """Change an account; a deactivated account's sessions and tokens stop working."""
     with transaction(engine) as session:
         row = store.get_user(session, username)
         if row is None:
-            raise LookupError(f"no user {username} / 用户 {username} 不存在")
+            raise NotFound(f"no user {username}", f"用户 {username} 不存在")
         values: dict[str, object] = {}
         if role is not None:
             values["role"] = role
@@ -193,16 +229,18 @@ def update_user(
         return user_dict(row)
 
 
-def list_users(engine: Engine) -> list[dict[str, Any]]:
+def list_users(engine: Engine) -> list[UserPublic]:
+    """Every account, by name."""
     with transaction(engine) as session:
         return [user_dict(r) for r in store.list_users(session)]
 
 
-def get_user(engine: Engine, username: str) -> dict[str, Any]:
+def get_user(engine: Engine, username: str) -> UserPublic:
+    """One account (``NotFound`` when there is none)."""
     with transaction(engine) as session:
         row = store.get_user(session, username)
         if row is None:
-            raise LookupError(f"no user {username} / 用户 {username} 不存在")
+            raise NotFound(f"no user {username}", f"用户 {username} 不存在")
         return user_dict(row)
 
 
@@ -288,12 +326,12 @@ def logout(engine: Engine, token: str) -> None:
             )
 
 
-def create_token(engine: Engine, username: str, *, name: str, actor: Principal) -> dict[str, Any]:
+def create_token(engine: Engine, username: str, *, name: str, actor: Principal) -> NewToken:
     """A new API token for ``username``; the plain token is in the result only this once."""
     with transaction(engine) as session:
         user = store.get_user(session, username)
         if user is None:
-            raise LookupError(f"no user {username} / 用户 {username} 不存在")
+            raise NotFound(f"no user {username}", f"用户 {username} 不存在")
         if actor.role != "admin" and actor.name != username:
             raise PermissionDenied(
                 "only admins create tokens for others / 仅管理员可为他人创建令牌"
@@ -303,13 +341,7 @@ def create_token(engine: Engine, username: str, *, name: str, actor: Principal) 
             user_id=user.id, name=name or "token", prefix=plain[:10], token_hash=_digest(plain)
         )
         store.add_token(session, row, WriteContext(actor.name), username=username)
-        return {
-            "id": row.id,
-            "name": row.name,
-            "prefix": row.prefix,
-            "token": plain,
-            "username": username,
-        }
+        return NewToken(id=row.id, name=row.name, prefix=row.prefix, token=plain, username=username)
 
 
 def token_principal(engine: Engine, token: str) -> Principal | None:
@@ -324,19 +356,19 @@ def token_principal(engine: Engine, token: str) -> Principal | None:
         return principal_of(user)
 
 
-def _token_dict(row: ApiTokenRow, username: str) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "username": username,
-        "name": row.name,
-        "prefix": row.prefix,
-        "created_at": _aware(row.created_at).isoformat(),
-        "last_used_at": _aware(row.last_used_at).isoformat() if row.last_used_at else None,
-        "revoked": row.revoked_at is not None,
-    }
+def _token_dict(row: ApiTokenRow, username: str) -> TokenPublic:
+    return TokenPublic(
+        id=row.id,
+        username=username,
+        name=row.name,
+        prefix=row.prefix,
+        created_at=_aware(row.created_at).isoformat(),
+        last_used_at=_aware(row.last_used_at).isoformat() if row.last_used_at else None,
+        revoked=row.revoked_at is not None,
+    )
 
 
-def list_tokens(engine: Engine, *, actor: Principal) -> list[dict[str, Any]]:
+def list_tokens(engine: Engine, *, actor: Principal) -> list[TokenPublic]:
     """An admin sees every token; anyone else their own."""
     with transaction(engine) as session:
         names = {u.id: u.username for u in store.list_users(session)}
@@ -352,11 +384,11 @@ def revoke_token(engine: Engine, token_id: int, *, actor: Principal) -> bool:
     with transaction(engine) as session:
         row = session.get(ApiTokenRow, token_id)
         if row is None:
-            raise LookupError(f"no token {token_id} / 令牌 {token_id} 不存在")
+            raise NotFound(f"no token {token_id}", f"令牌 {token_id} 不存在")
         user = store.get_user_by_id(session, row.user_id)
         owner = user.username if user else "?"
         if actor.role != "admin" and actor.name != owner:
-            raise LookupError(f"no token {token_id} / 令牌 {token_id} 不存在")
+            raise NotFound(f"no token {token_id}", f"令牌 {token_id} 不存在")
         if row.revoked_at is not None:
             return False
         row.revoked_at = _now()

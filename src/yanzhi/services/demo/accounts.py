@@ -81,7 +81,7 @@ def create(engine: Engine, *, actor: str = "demo") -> list[DemoAccount]:
         wanted.append(("owner", "task_owner", s.department, None, "演示任务责任单位"))
     if s.enterprise:
         wanted.append(("enterprise", "enterprise", None, s.enterprise, "演示企业用户"))
-    existing = {u["username"] for u in users.list_users(engine)}
+    existing = {u.username for u in users.list_users(engine)}
     out: list[DemoAccount] = []
     for name, role, unit, uscc, label in wanted:
         password = secrets.token_urlsafe(9)

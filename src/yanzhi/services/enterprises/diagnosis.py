@@ -3,7 +3,7 @@ function takes the principal asking; an enterprise user sees only its own enterp
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import parse_period
 from yanzhi.core.policy import EnterpriseYear, RuleSet, all_benefits
 from yanzhi.ingest.policyfile import read_rules
-from yanzhi.services.access.principal import SYSTEM, Principal, check_enterprise
+from yanzhi.services.access.principal import Principal, check_enterprise
 from yanzhi.services.database import require_schema
 from yanzhi.storage.datamodels import ATTRIBUTES, EnterpriseRow
 from yanzhi.storage.db import transaction
@@ -25,7 +25,37 @@ from yanzhi.storage.orgunits import load_org_tree
 
 
 class EnterpriseNotFound(NotFound):
-    """No enterprise with this USCC (or none the principal may see)."""
+    """No enterprise with this USCC (a ``core.errors.NotFound``)."""
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    """What each policy is worth to one enterprise in one year (万元), with the inputs used
+    and the rule set's version. :meth:`to_dict` is the ``--json`` output."""
+
+    uscc: str
+    year: int
+    rules_version: str
+    inputs: dict[str, Any]
+    benefits: list[dict[str, Any]]
+    total_worth: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data, fields in their declared order."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RulesSummary:
+    """The policy rule file: version, issuer and each rule with its effective dates."""
+
+    version: str
+    issuer: str
+    rules: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data."""
+        return asdict(self)
 
 
 def _load(
@@ -35,14 +65,15 @@ def _load(
     with transaction(engine) as session:
         ent = get_enterprise(session, uscc.strip().upper())
         if ent is None:
-            raise EnterpriseNotFound(f"no enterprise {uscc} / 没有企业 {uscc}")
+            raise EnterpriseNotFound(f"no enterprise {uscc}", f"没有企业 {uscc}")
         tree = load_org_tree(session)
         check_enterprise(principal, uscc=ent.uscc, township=ent.township_code, tree=tree)
         reports = enterprise_reports(session, ent.id)
     return ent, reports, tree
 
 
-def show(engine: Engine, uscc: str, *, principal: Principal = SYSTEM) -> dict[str, Any]:
+def show(engine: Engine, uscc: str, *, principal: Principal) -> dict[str, Any]:
+    """The enterprise's record (latest attributes, township, district, number of reports)."""
     ent, reports, tree = _load(engine, uscc, principal)
     town = tree.get(ent.township_code)
     district = tree.parent(town.code)
@@ -68,12 +99,13 @@ def _peers(engine: Engine, year: int) -> pd.DataFrame:
 
 
 def diagnose(
-    engine: Engine, uscc: str, *, principal: Principal = SYSTEM, rules: RuleSet | None = None
+    engine: Engine, uscc: str, *, principal: Principal, rules: RuleSet | None = None
 ) -> dict[str, Any]:
+    """The enterprise's R&D diagnosis: intensity series, peers, gaps, warnings, policies."""
     ent, reports, tree = _load(engine, uscc, principal)
     s = dx.series(reports)
     if not s["annual"] and not s["ytd"]:
-        raise LookupError(f"{uscc} has no R&D reports / 该企业没有研发报表")
+        raise NotFound(f"{uscc} has no R&D reports", "该企业没有研发报表")
     last = s["annual"][-1] if s["annual"] else s["ytd"][-1]
     year = parse_period(last["period"]).year
     peers = _peers(engine, year)
@@ -107,7 +139,7 @@ def diagnose(
         ],
         "policies": policy_calc(
             engine, uscc, year=year, principal=principal, rules=rules, _loaded=(ent, reports)
-        ),
+        ).to_dict(),
     }
 
 
@@ -131,20 +163,20 @@ def policy_calc(
     uscc: str,
     *,
     year: int,
-    principal: Principal = SYSTEM,
+    principal: Principal,
     rules: RuleSet | None = None,
     rules_file: Path | None = None,
     flags: frozenset[str] = frozenset(),
     taxable_income: float | None = None,
     small_low_profit: bool = False,
     _loaded: tuple[EnterpriseRow, pd.DataFrame] | None = None,
-) -> dict[str, Any]:
+) -> PolicyResult:
     """What each policy is worth to the enterprise in ``year`` (from its December report)."""
     ent, reports = _loaded or _load(engine, uscc, principal)[:2]
     rules = rules or read_rules(rules_file)
     this = reports[reports["period"] == f"{year}-01..12"]
     if this.empty:
-        raise LookupError(f"{uscc} has no full-year report for {year} / 无{year}年全年报表")
+        raise NotFound(f"{uscc} has no full-year report for {year}", f"无{year}年全年报表")
     before = reports[reports["period"] == f"{year - 1}-01..12"]
     row = this.iloc[0]
     cap = float(row["rd_expense_capitalised"]) if pd.notna(row["rd_expense_capitalised"]) else 0.0
@@ -162,22 +194,23 @@ def policy_calc(
         taxable_income=taxable_income,
     )
     benefits = [asdict(b) for b in all_benefits(rules, e)]
-    return {
-        "uscc": ent.uscc,
-        "year": year,
-        "rules_version": rules.version,
-        "inputs": asdict(e) | {"flags": sorted(e.flags)},
-        "benefits": benefits,
-        "total_worth": round(sum(b["amount"] for b in benefits if b["eligible"]), 4),
-    }
+    return PolicyResult(
+        uscc=ent.uscc,
+        year=year,
+        rules_version=rules.version,
+        inputs=asdict(e) | {"flags": sorted(e.flags)},
+        benefits=benefits,
+        total_worth=round(sum(b["amount"] for b in benefits if b["eligible"]), 4),
+    )
 
 
-def rules_summary(rules_file: Path | None = None) -> dict[str, Any]:
+def rules_summary(rules_file: Path | None = None) -> RulesSummary:
+    """The policy rule file: version, issuer and each rule with its dates."""
     rules = read_rules(rules_file)
-    return {
-        "version": rules.version,
-        "issuer": rules.issuer,
-        "rules": [
+    return RulesSummary(
+        version=rules.version,
+        issuer=rules.issuer,
+        rules=[
             {
                 **asdict(r),
                 "effective_from": r.effective_from.isoformat(),
@@ -185,4 +218,4 @@ def rules_summary(rules_file: Path | None = None) -> dict[str, Any]:
             }
             for r in rules.rules
         ],
-    }
+    )

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from yanzhi.core import points as pts
 from yanzhi.ingest.policyfile import read_rules
-from yanzhi.services.access.principal import SYSTEM, Principal, check_list
+from yanzhi.services.access.principal import Principal, check_list
 from yanzhi.services.database import require_schema
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import annual_figures
@@ -43,7 +43,7 @@ def _in_scope(frame: pd.DataFrame, tree: Any, principal: Principal) -> pd.DataFr
     return frame
 
 
-def priority(engine: Engine, *, year: int, principal: Principal = SYSTEM) -> list[dict[str, Any]]:
+def priority(engine: Engine, *, year: int, principal: Principal) -> list[dict[str, Any]]:
     """Enterprises whose R&D expense exceeded the rule's share of revenue in ``year``."""
     rule = read_rules().active("priority", year)
     threshold = float(rule.params["threshold"]) if rule else 0.05
@@ -63,7 +63,7 @@ def priority(engine: Engine, *, year: int, principal: Principal = SYSTEM) -> lis
     return _records(hit[cols])
 
 
-def visit(engine: Engine, *, year: int, principal: Principal = SYSTEM) -> list[dict[str, Any]]:
+def visit(engine: Engine, *, year: int, principal: Principal) -> list[dict[str, Any]]:
     """The 诊断 visit list: enterprises with zero R&D, or R&D below the previous year."""
     now, tree = _frame(engine, year)
     before, _ = _frame(engine, year - 1)
@@ -102,7 +102,7 @@ def points_scheme(path: Path | None = None) -> dict[str, Any]:
     return scheme
 
 
-def points(engine: Engine, *, year: int, principal: Principal = SYSTEM) -> list[dict[str, Any]]:
+def points(engine: Engine, *, year: int, principal: Principal) -> list[dict[str, Any]]:
     """Innovation points of every technology enterprise (高企 or 科技型中小企业). Scored
     and ranked city-wide; a scoped principal gets its own enterprises with those points."""
     check_list(principal)

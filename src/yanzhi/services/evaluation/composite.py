@@ -3,12 +3,14 @@
 Each reads iData / iMeta (COINr CSVs), the optional spec YAML and, where needed, the
 uncertain-inputs YAML (``yanzhi.ingest.compositespec``), runs the engine
 (``yanzhi.core.composite``), writes the CSV files asked for into ``out`` and returns a small
-JSON-safe summary. Input problems raise ``CompositeInputError`` with every issue found.
+summary (a :class:`CompositeRun`; ``to_dict()`` is the JSON). Input problems raise
+``CompositeInputError`` with every issue found.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from yanzhi.core.composite import BuildResult, build
 from yanzhi.core.composite.pipeline import DATASETS
 from yanzhi.core.composite.robustness import Uncertain, remove_elements, uncertainty
 from yanzhi.core.composite.sensitivity import sensitivity
+from yanzhi.core.errors import InvalidInput
 from yanzhi.ingest.compositespec import read_inputs, read_spec, read_uncertain, spec_to_yaml
 
 TOP = 10
@@ -95,6 +98,23 @@ def write_build(result: BuildResult, out: str | Path) -> list[str]:
     return files
 
 
+@dataclass(frozen=True)
+class CompositeRun:
+    """What every ``yanzhi composite`` run reports: where its files went and the size of
+    the build. :meth:`to_dict` is the ``--json`` output."""
+
+    ok: bool
+    out: str
+    files: list[str]
+    index: str
+    n_units: int
+    n_indicators: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run as JSON-ready data, fields in their declared order."""
+        return asdict(self)
+
+
 def _header(result: BuildResult, out: Path, files: list[str]) -> dict[str, Any]:
     b = result.build
     return {
@@ -107,21 +127,58 @@ def _header(result: BuildResult, out: Path, files: list[str]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class BuildRun(CompositeRun):
+    """``composite build``: the top-level sub-indices, the top 10 units and the spec."""
+
+    sub_indices: list[str]
+    top: list[dict[str, Any]]
+    spec: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class UncertaintyRun(CompositeRun):
+    """``composite uncertainty``: draws, seed, the uncertain inputs and the top 10 ranks."""
+
+    n: int
+    seed: int | None
+    inputs: list[str]
+    top: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SensitivityRun(CompositeRun):
+    """``composite sensitivity``: draws, seed, model runs and the sensitivity indices."""
+
+    n: int
+    seed: int | None
+    runs: int
+    indices: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RemovalRun(CompositeRun):
+    """``composite remove-elements``: the level and each element's mean rank change."""
+
+    level: int
+    rows: list[dict[str, Any]]
+
+
 def run_build(
     idata: str | Path, imeta: str | Path, config: str | Path | None, out: str | Path
-) -> dict[str, Any]:
+) -> BuildRun:
     """``yanzhi composite build``: the build, its files, the top 10 units and the spec."""
     result = nominal_build(idata, imeta, config)
     files = write_build(result, out)
     b = result.build
     top_codes = b.children.get(b.index_code, [])
     cols = ["Rank", "uCode", b.index_code, *top_codes]
-    return {
+    return BuildRun(
         **_header(result, Path(out), files),
-        "sub_indices": list(top_codes),
-        "top": records(_int_ranks(result.results)[cols], TOP),
-        "spec": result.spec,
-    }
+        sub_indices=list(top_codes),
+        top=records(_int_ranks(result.results)[cols], TOP),
+        spec=result.spec,
+    )
 
 
 def run_uncertainty(
@@ -132,7 +189,7 @@ def run_uncertainty(
     out: str | Path,
     n: int = 1000,
     seed: int | None = 0,
-) -> dict[str, Any]:
+) -> UncertaintyRun:
     """``yanzhi composite uncertainty``: rank_stats.csv (uCode, Nominal, Mean, Median, Q5,
     Q95), sorted by nominal rank."""
     unc = read_uncertain(uncertain_file)
@@ -143,13 +200,13 @@ def run_uncertainty(
     out_dir.mkdir(parents=True, exist_ok=True)
     files: list[str] = []
     _write(stats, out_dir, "rank_stats.csv", files)
-    return {
+    return UncertaintyRun(
         **_header(result, out_dir, files),
-        "n": n,
-        "seed": seed,
-        "inputs": describe(unc),
-        "top": records(stats, TOP),
-    }
+        n=n,
+        seed=seed,
+        inputs=describe(unc),
+        top=records(stats, TOP),
+    )
 
 
 def run_sensitivity(
@@ -161,7 +218,7 @@ def run_sensitivity(
     n: int = 200,
     seed: int | None = 0,
     n_boot: int = 200,
-) -> dict[str, Any]:
+) -> SensitivityRun:
     """``yanzhi composite sensitivity``: sensitivity.csv (Input, Si, STi, Si_lo, Si_hi,
     STi_lo, STi_hi) of the mean absolute rank change."""
     unc = read_uncertain(uncertain_file)
@@ -172,13 +229,13 @@ def run_sensitivity(
     files: list[str] = []
     _write(res["indices"], out_dir, "sensitivity.csv", files)
     k = len(res["indices"])
-    return {
+    return SensitivityRun(
         **_header(result, out_dir, files),
-        "n": n,
-        "seed": seed,
-        "runs": n * (k + 2),
-        "indices": records(res["indices"]),
-    }
+        n=n,
+        seed=seed,
+        runs=n * (k + 2),
+        indices=records(res["indices"]),
+    )
 
 
 def run_remove_elements(
@@ -187,21 +244,21 @@ def run_remove_elements(
     config: str | Path | None,
     out: str | Path,
     level: int = 1,
-) -> dict[str, Any]:
+) -> RemovalRun:
     """``yanzhi composite remove-elements``: remove_elements.csv (iCode,
     MeanAbsRankChange), one row per component of ``level``."""
     result = nominal_build(idata, imeta, config)
     if level not in range(1, result.build.n_levels):
-        raise ValueError(
-            f"--level 应在 1 到 {result.build.n_levels - 1} 之间 / "
-            f"--level must be between 1 and {result.build.n_levels - 1}"
+        raise InvalidInput(
+            f"--level must be between 1 and {result.build.n_levels - 1}",
+            f"--level 应在 1 到 {result.build.n_levels - 1} 之间",
         )
     table = remove_elements(result, level=level)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     files: list[str] = []
     _write(table, out_dir, "remove_elements.csv", files)
-    return {**_header(result, out_dir, files), "level": level, "rows": records(table)}
+    return RemovalRun(**_header(result, out_dir, files), level=level, rows=records(table))
 
 
 def describe(unc: Uncertain) -> list[str]:

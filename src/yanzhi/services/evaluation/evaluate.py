@@ -17,6 +17,7 @@ from yanzhi.core import evaluation as ev
 from yanzhi.core.composite import BuildResult, build
 from yanzhi.core.composite.results import strengths_weaknesses
 from yanzhi.core.composite.robustness import uncertainty as run_uncertainty
+from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.orgtree import KIND_LABELS, Kind, OrgTree
 from yanzhi.ingest.framework import LEVELS, builtin_framework_path, read_framework
 from yanzhi.services.database import require_schema
@@ -92,10 +93,12 @@ def evaluate(
 ) -> EvaluationResult:
     """Run the evaluation of ``level`` (township | district) for ``year``."""
     if level not in LEVELS:
-        raise ValueError(f"--level 应为 township 或 district: {level!r} / "
-                         f"--level must be township or district")  # fmt: skip
+        raise InvalidInput(
+            f"--level must be township or district: {level!r}",
+            f"--level 应为 township 或 district: {level!r}",
+        )
     if uncertainty < 0:
-        raise ValueError("抽样次数不能为负 / the number of draws must be >= 0")
+        raise InvalidInput("the number of draws must be >= 0", "抽样次数不能为负")
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
@@ -116,7 +119,7 @@ def evaluate(
     units = unit_table(fw, tree)
     cur = _year_build(fw, units, year, inputs[year])
     if cur is None:
-        raise LookupError(f"{year} 年没有 {level} 评价所需的数据 / no {level} data for {year}")
+        raise NotFound(f"no {level} data for {year}", f"{year} 年没有 {level} 评价所需的数据")
     bld, raw, synthetic = cur
     prev = _year_build(fw, units, year - 1, inputs[year - 1])
     result = _assemble(fw, year, units, bld, raw, synthetic, prev)
@@ -157,7 +160,7 @@ def unit_table(fw: ev.Framework, tree: OrgTree) -> pd.DataFrame:
     rows = [(u.code, u.name, u.kind.value, KIND_LABELS[Kind(u.kind)][0])
             for u in tree.by_level(fw.level) if u.kind.value in fw.kinds]  # fmt: skip
     if not rows:
-        raise LookupError(f"没有 {fw.level} 级单位 / no {fw.level} units in the database")
+        raise NotFound(f"no {fw.level} units in the database", f"没有 {fw.level} 级单位")
     units = pd.DataFrame(rows, columns=["uCode", "uName", ev.GROUP_COLUMN, "kind_zh"])
     units["pool"] = ev.pools(fw, units[ev.GROUP_COLUMN]).to_numpy()
     return units.sort_values("uCode", kind="mergesort").reset_index(drop=True)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from yanzhi.services.access.principal import Principal, Role
 from yanzhi.services.access.scope import require
 from yanzhi.views import admin as svc
+from yanzhi.views.admin import USERNAME, AuditPage, TokenPage, UserDetail, UserPage, UserPublic
 from yanzhi.web.api.common import ERRORS, page_params, paginate
 from yanzhi.web.deps import engine, principal
 
@@ -26,66 +27,7 @@ router = APIRouter(
     prefix="/admin", tags=["admin"], responses=ERRORS, dependencies=[Depends(admin_only)]
 )
 
-USERNAME = r"^[A-Za-z0-9_.\-]{1,64}$"
 Username = Path(pattern=USERNAME, max_length=64, description="account name")
-
-
-class UserPublic(BaseModel):
-    username: str
-    display_name: str
-    role: str
-    unit: str | None
-    enterprise: str | None
-    active: bool
-    created_at: str
-
-
-class TokenPublic(BaseModel):
-    id: int
-    username: str
-    name: str
-    prefix: str
-    created_at: str
-    last_used_at: str | None
-    revoked: bool
-
-
-class UserDetail(UserPublic):
-    tokens: list[TokenPublic]
-
-
-class UserPage(BaseModel):
-    items: list[UserPublic]
-    total: int
-    page: int
-    size: int
-
-
-class TokenPage(BaseModel):
-    items: list[TokenPublic]
-    total: int
-    page: int
-    size: int
-
-
-class AuditEntry(BaseModel):
-    id: int
-    at: str
-    at_local: str
-    actor: str
-    action: str
-    entity: str
-    key: str
-    changes: Any
-    source_file: str | None
-    reason: str | None
-
-
-class AuditPage(BaseModel):
-    items: list[AuditEntry]
-    total: int
-    page: int
-    size: int
 
 
 class UserCreate(BaseModel):
@@ -119,7 +61,7 @@ def list_users(
     me: Principal = Depends(principal),
 ) -> dict[str, Any]:
     """All accounts with role, scope (unit or enterprise) and active flag."""
-    return paginate(svc.list_users(engine(request), me), params)
+    return paginate([u.model_dump() for u in svc.list_users(engine(request), me)], params)
 
 
 @router.post("/users", status_code=201, response_model=UserPublic)
@@ -155,7 +97,7 @@ def list_tokens(
     me: Principal = Depends(principal),
 ) -> dict[str, Any]:
     """Every API token of every account, newest first (revoke: DELETE /tokens/{id})."""
-    return paginate(svc.list_tokens(engine(request), me), params)
+    return paginate([t.model_dump() for t in svc.list_tokens(engine(request), me)], params)
 
 
 @router.get("/audit", response_model=AuditPage)

@@ -9,9 +9,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope
 from yanzhi.views import enterprises as views
 from yanzhi.web.api.common import ERRORS, page_params, paginate
-from yanzhi.web.deps import cache, engine, principal, tree
+from yanzhi.web.deps import cache, engine, principal
+from yanzhi.web.deps import scope as scope_of
 
 router = APIRouter(tags=["enterprises"], responses=ERRORS)
 
@@ -25,46 +27,28 @@ ListYear = Annotated[
 ]
 
 
-def list_years(request: Request) -> list[int]:
-    """Years with full-year enterprise reports, newest first (cached)."""
-    eng = engine(request)
-    return cache(request).get(("list-years",), lambda: views.list_years(eng))
-
-
-def list_data(request: Request, me: Principal, name: str, year: int | None) -> dict[str, Any]:
-    """A list as the pages and the API show it (cached per scope, year and list)."""
-    eng = engine(request)
-    kind = views.LISTS[name]
-    y = None
-    if kind.by_year:
-        y = year or next(iter(list_years(request)), None)
-    key = ("list", name, y, me.role, me.unit, me.enterprise)
-    rows = cache(request).get(key, lambda: views.work_list(eng, me, name, year=y))
-    return {"name": name, "title": kind.zh, "title_en": kind.en, "year": y, "rows": rows}
-
-
-@router.get("/enterprises")
+@router.get("/enterprises", response_model=views.EnterprisePage)
 def search(
     request: Request,
     q: Annotated[str, Query(max_length=100, description="part of the name or USCC")] = "",
     params: tuple[int, int] = Depends(page_params),
-    me: Principal = Depends(principal),
+    scope: Scope = Depends(scope_of),
 ) -> dict[str, Any]:
     """Enterprises located in the caller's scope whose name or USCC contains ``q``, by name
     (uscc, name, industry, size, township, district, flags, synthetic). Enterprise users
     and task owners: 403."""
     page, size = params
-    return views.search(engine(request), me, tree(request), q=q, page=page, size=size)
+    return views.search(engine(request), scope, q=q, page=page, size=size)
 
 
-@router.get("/enterprises/{uscc}")
+@router.get("/enterprises/{uscc}", response_model=views.EnterpriseRecord)
 def show(request: Request, uscc: UsccPath, me: Principal = Depends(principal)) -> dict[str, Any]:
     """An enterprise's record. An enterprise user sees only its own; an officer only the
     enterprises in its scope (403 otherwise); 404 for an unknown USCC."""
     return views.record(engine(request), me, uscc)
 
 
-@router.get("/enterprises/{uscc}/diagnosis")
+@router.get("/enterprises/{uscc}/diagnosis", response_model=views.Diagnosis)
 def diagnosis(
     request: Request, uscc: UsccPath, me: Principal = Depends(principal)
 ) -> dict[str, Any]:
@@ -77,18 +61,18 @@ def diagnosis(
     return cache(request).get(key, lambda: views.diagnosis(eng, me, uscc))
 
 
-@router.get("/lists/{name}")
+@router.get("/lists/{name}", response_model=views.WorkListPage)
 def work_list(
     request: Request,
     name: Annotated[ListName, Path(description="priority | visit | points | doubling")],
     year: ListYear = None,
     params: tuple[int, int] = Depends(page_params),
-    me: Principal = Depends(principal),
+    scope: Scope = Depends(scope_of),
 ) -> dict[str, Any]:
     """The bureau's lists within the caller's scope: ``priority`` (R&D above 5 % of revenue),
     ``visit`` (zero or falling R&D), ``points`` (innovation points of 高企 and 科技型中小企业,
     the local default scheme), ``doubling`` (city counts of 高企 and 科技型中小企业 against the
     path that doubles them). As Excel: the page /enterprises/lists/NAME?export=list."""
-    data = list_data(request, me, name, year)
+    data = views.list_page(engine(request), cache(request).get, scope, name, year)
     rows = data.pop("rows")
     return {**data, **paginate(rows, params)}

@@ -12,11 +12,21 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope
+from yanzhi.services.access.users import NewToken, TokenPublic, UserPublic
 from yanzhi.views import admin as svc
+from yanzhi.views.admin import USERNAME
 from yanzhi.web import i18n
-from yanzhi.web.api.admin import USERNAME, admin_only
 from yanzhi.web.deps import engine, lang
+from yanzhi.web.deps import scope as scope_of
 from yanzhi.web.render import Table, page
+
+
+def admin_only(scope: Scope = Depends(scope_of)) -> Principal:
+    """Refuse non-admins (403) before any form is read; the admin acting."""
+    scope.require("admin")
+    return scope.principal
+
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(admin_only)])
 Username = Path(pattern=USERNAME, max_length=64)
@@ -34,11 +44,15 @@ def _local(stamp: str | None) -> str | None:
     return dt.datetime.fromisoformat(stamp).astimezone(svc.LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
-def _users_table(request: Request, rows: list[dict[str, Any]]) -> Table:
+def _users_table(request: Request, users: list[UserPublic]) -> Table:
     lg = lang(request)
     shown = [
-        {**r, "role_name": i18n.t(f"role_{r['role']}", lg), "created": _local(r["created_at"])}
-        for r in rows
+        {
+            **u.model_dump(),
+            "role_name": i18n.t(f"role_{u.role}", lg),
+            "created": _local(u.created_at),
+        }
+        for u in users
     ]
     return Table(
         "users",
@@ -57,10 +71,10 @@ def _users_table(request: Request, rows: list[dict[str, Any]]) -> Table:
     )
 
 
-def _tokens_table(rows: list[dict[str, Any]]) -> Table:
+def _tokens_table(tokens: list[TokenPublic]) -> Table:
     shown = [
-        {**r, "created": _local(r["created_at"]), "last_used": _local(r["last_used_at"])}
-        for r in rows
+        {**t.model_dump(), "created": _local(t.created_at), "last_used": _local(t.last_used_at)}
+        for t in tokens
     ]
     return Table(
         "tokens",
@@ -118,18 +132,18 @@ def create_user(
         unit=_opt(unit),
         enterprise=_opt(enterprise),
     )
-    return _see(f"/admin/users/{quote(made['username'])}?saved=created")
+    return _see(f"/admin/users/{quote(made.username)}?saved=created")
 
 
 def _user_page(
-    request: Request, me: Principal, username: str, *, new_token: dict[str, Any] | None = None
+    request: Request, me: Principal, username: str, *, new_token: NewToken | None = None
 ) -> Response:
     eng = engine(request)
     user = svc.get_user(eng, me, username)
     return page(
         request,
         "admin_user.html",
-        tables=[_tokens_table(user["tokens"])],
+        tables=[_tokens_table(user.tokens)],
         account=user,
         choices=svc.scope_choices(eng, me),
         saved=request.query_params.get("saved"),

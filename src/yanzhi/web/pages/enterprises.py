@@ -9,10 +9,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import Scope
 from yanzhi.views import enterprises as views
-from yanzhi.web.api.enterprises import list_data, list_years
-from yanzhi.web.deps import cache, engine, principal, tree
+from yanzhi.web.deps import cache, engine
+from yanzhi.web.deps import scope as scope_of
 from yanzhi.web.render import Table, page
 
 router = APIRouter()
@@ -70,11 +70,12 @@ def search(
     request: Request,
     q: str = Query("", max_length=100),
     page_no: int = Query(1, alias="page", ge=1, le=1_000_000),
-    me: Principal = Depends(principal),
+    scope: Scope = Depends(scope_of),
 ) -> Response:
+    me = scope.principal
     if me.role == "enterprise":
         return RedirectResponse(f"/enterprises/{me.enterprise}", status_code=303)
-    found = views.search(engine(request), me, tree(request), q=q, page=page_no, size=PAGE_SIZE)
+    found = views.search(engine(request), scope, q=q, page=page_no, size=PAGE_SIZE)
     table = Table(
         "enterprises",
         _columns(SEARCH_COLUMNS),
@@ -99,9 +100,9 @@ def work_list(
     request: Request,
     name: Literal["priority", "visit", "points", "doubling"],
     year: int | None = Query(None, ge=1990, le=2100),
-    me: Principal = Depends(principal),
+    scope: Scope = Depends(scope_of),
 ) -> Response:
-    data = list_data(request, me, name, year)
+    data = views.list_page(engine(request), cache(request).get, scope, name, year)
     rows = data["rows"]
     keys = list(rows[0]) if rows else ["uscc", "name", "district", "township"]
     links = {"name": "/enterprises/{uscc}"} if "uscc" in keys else {}
@@ -111,17 +112,19 @@ def work_list(
         request,
         "enterprise_list.html",
         data=data,
-        years=list_years(request) if views.LISTS[name].by_year else [],
+        years=views.cached_list_years(engine(request), cache(request).get)
+        if views.LISTS[name].by_year
+        else [],
         lists=views.LISTS,
         tables=[table],
     )
 
 
 @router.get("/enterprises/{uscc}")
-def enterprise(request: Request, uscc: str, me: Principal = Depends(principal)) -> Response:
-    eng = engine(request)
+def enterprise(request: Request, uscc: str, scope: Scope = Depends(scope_of)) -> Response:
+    eng, me = engine(request), scope.principal
     key = ("enterprise-page", uscc.strip().upper()[:32], me.role, me.unit, me.enterprise)
-    data = cache(request).get(key, lambda: views.enterprise_page(eng, me, uscc[:32]))
+    data = cache(request).get(key, lambda: views.enterprise_page(eng, scope, uscc[:32]))
     tables = []
     diag = data["diagnosis"]
     if diag:

@@ -9,9 +9,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from yanzhi.services.access.principal import Principal
-from yanzhi.web.api.evaluation import method_data, ranking_data, scorecard_data
-from yanzhi.web.deps import lang, principal
+from yanzhi.services.access.scope import Scope
+from yanzhi.views import evaluation as views
+from yanzhi.web.deps import cache, engine, lang
+from yanzhi.web.deps import scope as scope_of
 from yanzhi.web.render import Table, page
 
 router = APIRouter()
@@ -46,9 +47,9 @@ def ranking(
     request: Request,
     level: Literal["township", "district"] = "township",
     year: int | None = Query(None, ge=1990, le=2100),
-    me: Principal = Depends(principal),
+    scope: Scope = Depends(scope_of),
 ) -> Response:
-    data = ranking_data(request, me, level, year)
+    data = views.ranking_page(engine(request), cache(request).get, scope, level, year)
     lg = lang(request)
     rows = [{**r, "interval": _interval(r), "pool": _pool(r["pool"], lg)} for r in data["rows"]]
     cols = RANK_COLUMNS[:5] + [(a["code"], a["name"], a["name_en"]) for a in data["aggregates"]]
@@ -74,9 +75,9 @@ def ranking(
 def method(
     request: Request,
     level: Literal["township", "district"] = "township",
-    me: Principal = Depends(principal),
+    scope: Scope = Depends(scope_of),
 ) -> Response:
-    data = method_data(request, me, level)
+    data = views.method_page(engine(request), cache(request).get, scope, level)
     names = {a["code"]: a["name"] for a in data["aggregates"]}
     indicators = Table(
         "indicators",
@@ -128,9 +129,9 @@ def unit(
     request: Request,
     code: str,
     year: int | None = Query(None, ge=1990, le=2100),
-    me: Principal = Depends(principal),
+    scope: Scope = Depends(scope_of),
 ) -> Response:
-    data = scorecard_data(request, me, code[:20], year)
+    data = views.scorecard_page(engine(request), cache(request).get, scope, code[:20], year)
     effect = {"lift": "提升 lift", "drag": "拖累 drag"}
     indicators = Table(
         "indicators",

@@ -44,7 +44,7 @@ def test_everyone_but_admins_gets_403(site: Site, who: str) -> None:
     assert c.patch("/api/v1/admin/users/admin", json={"active": False}).status_code == 403
     assert c.patch("/api/v1/admin/users/admin", json={"role": 5}).status_code == 403  # not 422
     assert c.post("/admin/users", data={**body, "csrf_token": c.csrf}).status_code == 403  # type: ignore[attr-defined]
-    assert "sneaky" not in {u["username"] for u in admin_svc.list_users(site.engine, ADMIN)}
+    assert "sneaky" not in {u.username for u in admin_svc.list_users(site.engine, ADMIN)}
 
 
 ADMIN = Principal("admin", "admin")
@@ -160,7 +160,7 @@ def test_the_last_admin_cannot_lock_everyone_out(site: Site) -> None:
     c = site.as_role("admin")
     for change in ({"active": False}, {"role": "leader"}):
         r = c.patch("/api/v1/admin/users/admin", json=change)
-        assert r.status_code == 400 and "最后一个管理员" in r.json()["error"]["message"]
+        assert r.status_code == 409 and "最后一个管理员" in r.json()["error"]["message"]
     assert c.get("/api/v1/me").json()["role"] == "admin"
 
 
@@ -248,7 +248,7 @@ def test_admin_pages_create_edit_reset_and_revoke(site: Site) -> None:
     )
     assert r.status_code == 200 and "已保存" in r.text  # the checkbox is off: deactivated
     user = admin_svc.get_user(site.engine, ADMIN, "dept2")
-    assert user["role"] == "leader" and user["unit"] is None and user["active"] is False
+    assert user.role == "leader" and user.unit is None and user.active is False
     r = c.post("/admin/users/dept2/password", data={"csrf_token": csrf, "password": "x"})
     assert r.status_code == 400 and "8" in r.text
     new = {"csrf_token": csrf, "password": "longer-pass-9"}
@@ -256,13 +256,13 @@ def test_admin_pages_create_edit_reset_and_revoke(site: Site) -> None:
     assert r.status_code == 200
     r = c.post("/admin/users/dept2/tokens", data={"csrf_token": csrf, "name": "etl"})
     assert r.status_code == 200 and 'id="new-token"' in r.text
-    token_id = admin_svc.get_user(site.engine, ADMIN, "dept2")["tokens"][0]["id"]
+    token_id = admin_svc.get_user(site.engine, ADMIN, "dept2").tokens[0].id
     assert "longer-pass-9" not in c.get("/admin/audit?key=dept2").text
     tokens = c.get("/admin/tokens")
     assert f'data-token="{token_id}"' in tokens.text
     r = c.post(f"/admin/tokens/{token_id}/revoke", data={"csrf_token": csrf})
     assert r.status_code == 200
-    assert admin_svc.get_user(site.engine, ADMIN, "dept2")["tokens"][0]["revoked"] is True
+    assert admin_svc.get_user(site.engine, ADMIN, "dept2").tokens[0].revoked is True
     no_csrf = c.post(f"/admin/tokens/{token_id}/revoke", headers={"X-CSRF-Token": ""})
     assert no_csrf.status_code == 403
 
