@@ -31,12 +31,12 @@ def test_a_bad_period_exits_2_with_chinese_first(db):
 
 
 def test_a_month_is_not_a_reporting_period(db):
-    lines = _fails("submit", "--period", "2024-05", "--unit", "330203001", "--database", db)
+    lines = _fails("submit", "--period", "2024-05", "--org-unit", "330203001", "--database", db)
     assert "年初至今累计" in lines[0]
 
 
 def test_an_unknown_unit_is_not_found(db):
-    lines = _fails("submit", "--period", "2024-01..05", "--unit", "999", "--database", db)
+    lines = _fails("submit", "--period", "2024-01..05", "--org-unit", "999", "--database", db)
     assert lines[0] == "错误: 未知单位 999"
 
 
