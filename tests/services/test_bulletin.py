@@ -28,10 +28,10 @@ def data(engine):
 
 def test_the_period_resolves_to_the_latest_approved_ytd_period(data):
     # the demo leaves 2026-01..10 unapproved, so the bulletin covers 1–9 months
-    assert data["period"] == "2026-01..09" and data["requested"] == "2026-10"
-    city = data["city_rd"]
-    assert city["value"] == pytest.approx(sum(r["rd_expense"] for r in data["districts"]))
-    assert any("同比" in s for s in data["summary"])
+    assert data.period == "2026-01..09" and data.requested == "2026-10"
+    city = data.city_rd
+    assert city.value == pytest.approx(sum(r.rd_expense for r in data.districts))
+    assert any("同比" in s for s in data.summary)
 
 
 def test_docx_has_the_sections_and_the_numbers(data, tmp_path):
@@ -47,11 +47,11 @@ def test_docx_has_the_sections_and_the_numbers(data, tmp_path):
         "六、需督办的任务",
     ]
     text = "\n".join(p.text for p in d.paragraphs)
-    assert all(s in text for s in data["summary"])
+    assert all(s in text for s in data.summary)
     district_table = d.tables[1]
-    first = data["districts"][0]
-    assert district_table.rows[1].cells[0].text == first["name"]
-    assert district_table.rows[1].cells[1].text == f"{first['rd_expense']:,.2f}"
+    first = data.districts[0]
+    assert district_table.rows[1].cells[0].text == first.name
+    assert district_table.rows[1].cells[1].text == f"{first.rd_expense:,.2f}"
     assert len(d.inline_shapes) == 1  # the chart
 
 
@@ -59,9 +59,9 @@ def test_xlsx_holds_the_tables_behind_the_chart(data, tmp_path):
     wb = load_workbook(doc.write_xlsx(data, tmp_path / "m.xlsx"))
     ws = wb["分区县研发费用"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in rows] == [r["name"] for r in data["districts"]]
-    assert rows[0][1] == pytest.approx(data["districts"][0]["rd_expense"])
-    assert wb["核心指标"]["A1"].value == data["title"]
+    assert [r[0] for r in rows] == [r.name for r in data.districts]
+    assert rows[0][1] == pytest.approx(data.districts[0].rd_expense)
+    assert wb["核心指标"]["A1"].value == data.title
 
 
 def test_pdf_renders_to_pages_with_its_text(data, tmp_path):
@@ -119,11 +119,11 @@ def test_district_report(engine, tmp_path):
     from yanzhi.views.reports.district import district_report
 
     d = district_report(engine, code="330206", year=2024, uncertainty=20)
-    assert d["unit"]["name"] == "北仑区" and 1 <= d["evaluation"]["rank"] <= 10
+    assert d.unit["name"] == "北仑区" and 1 <= d.evaluation.rank <= 10
     doc_ = Document(str(district_doc.write_docx(d, tmp_path / "d.docx")))
     text = "\n".join(p.text for p in doc_.paragraphs)
     assert "北仑区 2024年科技创新工作述职材料" in text
-    assert f"第 {d['evaluation']['rank']} 名(共 10)" in text
+    assert f"第 {d.evaluation.rank} 名(共 10)" in text
     with pytest.raises(ValueError, match="not a district"):
         district_report(engine, code="330206001", year=2024)
 
@@ -147,7 +147,7 @@ def test_supervision_report(engine, tmp_path):
     assert wb.active.max_row == 1 + sum(len(u["tasks"]) for u in data["units"])
     sup_doc.write_pdf(data, tmp_path / "s.pdf")
     monthly = bulletin.monthly(engine, period="2026-10")
-    assert monthly["tasks"]["programmes"] and len(monthly["tasks"]["programmes"]) == 6
+    assert monthly.tasks["programmes"] and len(monthly.tasks["programmes"]) == 6
 
 
 def test_word_reports_have_page_numbers_and_follow_a_bureau_template(data, tmp_path, monkeypatch):

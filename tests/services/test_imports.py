@@ -228,15 +228,15 @@ def test_submit_approve_lock_unlock(loaded, tmp_path):
 
 
 def test_completeness_counts_expected_received_and_on_time(loaded):
-    rows = {r["code"]: r for r in completeness(loaded, period="2024-01..05", level="township")}
+    rows = {r.code: r for r in completeness(loaded, period="2024-01..05", level="township")}
     # 20 enterprises over 4 townships (5 each); all reported for 1-5 months
-    assert rows["330206001"]["expected"] == 5 and rows["330206001"]["received"] == 5
+    assert rows["330206001"].expected == 5 and rows["330206001"].received == 5
     city = completeness(loaded, period="2024-01..05", level="city")[0]
-    assert (city["expected"], city["received"]) == (20, 20)
+    assert (city.expected, city.received) == (20, 20)
     # received now, long after the due date of 2024-06-15
-    assert city["on_time"] == 0
+    assert city.on_time == 0
     empty = completeness(loaded, period="2024-01..08", level="city")[0]
-    assert (empty["expected"], empty["received"], empty["rate"]) == (20, 0, 0.0)
+    assert (empty.expected, empty.received, empty.rate) == (20, 0, 0.0)
 
 
 def test_template_round_trip(loaded, tmp_path):

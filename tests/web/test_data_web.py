@@ -323,7 +323,7 @@ def test_completeness_is_the_service_cut_to_the_scope(site: Site) -> None:
     data = site.as_role("analyst").get(f"/api/v1/data/completeness?period={period}").json()
     assert data["total"] == len(expected) == 10
     assert [(i["code"], i["expected"], i["received"]) for i in data["items"]] == [
-        (e["code"], e["expected"], e["received"]) for e in expected
+        (e.code, e.expected, e.received) for e in expected
     ]
     town = _township(site)
     mine = site.as_role("township").get("/api/v1/data/completeness?level=township").json()

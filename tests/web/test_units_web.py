@@ -80,10 +80,10 @@ def test_unit_api_numbers_equal_the_services(site: Site) -> None:
     period = latest_period(site.engine)
     c = data["completeness"]
     assert c["period"] == period
-    rows = {r["code"]: r for r in reporting.completeness(site.engine, period=str(period),
+    rows = {r.code: r for r in reporting.completeness(site.engine, period=str(period),
                                                           level="district")}  # fmt: skip
     assert (c["unit"]["expected"], c["unit"]["received"]) == (
-        rows[DISTRICT]["expected"], rows[DISTRICT]["received"])  # fmt: skip
+        rows[DISTRICT].expected, rows[DISTRICT].received)  # fmt: skip
     assert len(c["children"]) == len(orgunits.org_tree(site.engine).children(DISTRICT))
     for t in data["tasks"]:
         assert t["lead"] == DISTRICT or t["role"] == "co"

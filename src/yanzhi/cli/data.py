@@ -255,7 +255,7 @@ def completeness(
     with handled(as_json), engine_for(database) as engine:
         rows = reporting.completeness(engine, period=parse_ytd(period, months=False), level=level)
     if as_json:
-        print_json(rows)
+        print_json([r.to_dict() for r in rows])
         return
     table = Table(
         "code",
@@ -268,15 +268,15 @@ def completeness(
         title=f"Completeness / 报送完整率 {period}",
     )
     for r in rows:
-        rate = "" if r["rate"] is None else f"{r['rate']:.1%}"
+        rate = "" if r.rate is None else f"{r.rate:.1%}"
         table.add_row(
-            r["code"],
-            r["name"],
-            str(r["expected"]),
-            str(r["received"]),
+            r.code,
+            r.name,
+            str(r.expected),
+            str(r.received),
             rate,
-            str(r["on_time"]),
-            r["status"],
+            str(r.on_time),
+            r.status,
         )
     console.print(table)
 

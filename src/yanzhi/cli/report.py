@@ -26,9 +26,9 @@ def monthly(
         raise typer.BadParameter(f"--format must be one of {', '.join(bulletin_doc.WRITERS)}")
     with handled(), engine_for(database) as engine, console.status("writing the bulletin…"):
         data = bulletin.monthly(engine, period=period)
-        path = out or Path(f"monthly-{data['period']}.{fmt}")
+        path = out or Path(f"monthly-{data.period}.{fmt}")
         bulletin_doc.WRITERS[fmt](data, path)
-    console.print(f"{data['period_zh']} → {path}")
+    console.print(f"{data.period_zh} → {path}")
 
 
 @app.command("evaluation")
@@ -79,7 +79,7 @@ def district(
         data = district_report(engine, code=code, year=year)
         path = out or Path(f"district-{code}-{year}.{fmt}")
         writers[fmt](data, path)
-    console.print(f"{data['unit']['name']} {year} → {path}")
+    console.print(f"{data.unit['name']} {year} → {path}")
 
 
 @app.command("supervision")

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from yanzhi.reports.docx_base import add_table, new_document
 from yanzhi.reports.fonts import cjk_font
+from yanzhi.views.reports.bulletin import MonthlyBulletin
 
 
 def district_chart(d: dict[str, Any]) -> bytes:
@@ -101,7 +102,9 @@ def _flagged_rows(d: dict[str, Any]) -> list[list[str]]:
     ]
 
 
-def write_docx(d: dict[str, Any], out: Path) -> Path:
+def write_docx(data: MonthlyBulletin, out: Path) -> Path:
+    """The bulletin as a Word document, the district chart embedded."""
+    d = data.model_dump()
     doc = new_document()
     doc.add_heading(d["title"], level=1)
     doc.add_paragraph(
@@ -137,7 +140,9 @@ def _table(doc: Any, heading: str, head: list[str], rows: list[list[str]]) -> No
     add_table(doc, head, rows)
 
 
-def to_html(d: dict[str, Any]) -> str:
+def to_html(data: MonthlyBulletin) -> str:
+    """The bulletin as printable HTML (A4, page numbers) for the PDF."""
+    d = data.model_dump()
     esc = html.escape
 
     def table(head: list[str], rows: list[list[str]]) -> str:
@@ -163,15 +168,18 @@ td, th {{ border: 1px solid #999; padding: 2px 5px; }} .synthetic {{ color: #b45
 </body></html>"""
 
 
-def write_pdf(d: dict[str, Any], out: Path) -> Path:
+def write_pdf(data: MonthlyBulletin, out: Path) -> Path:
+    """The bulletin as PDF (WeasyPrint from ``to_html``)."""
     from weasyprint import HTML
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=to_html(d)).write_pdf(str(out))
+    HTML(string=to_html(data)).write_pdf(str(out))
     return out
 
 
-def write_xlsx(d: dict[str, Any], out: Path) -> Path:
+def write_xlsx(data: MonthlyBulletin, out: Path) -> Path:
+    """The bulletin's tables (those behind every chart) as an Excel workbook."""
+    d = data.model_dump()
     wb = Workbook()
     ws = wb.active
     ws.title = "核心指标"

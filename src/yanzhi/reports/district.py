@@ -8,6 +8,7 @@ from typing import Any
 
 from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
+from yanzhi.views.reports.district import DistrictReport
 
 
 def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
@@ -38,7 +39,9 @@ def _title(d: dict[str, Any]) -> str:
     return f"{d['unit']['name']} {d['year']}年科技创新工作述职材料"
 
 
-def write_docx(d: dict[str, Any], out: Path) -> Path:
+def write_docx(data: DistrictReport, out: Path) -> Path:
+    """The district's report as a Word document."""
+    d = data.model_dump()
     doc = new_document()
     doc.add_heading(_title(d), level=1)
     if d["synthetic"]:
@@ -52,9 +55,11 @@ def write_docx(d: dict[str, Any], out: Path) -> Path:
     return out
 
 
-def write_pdf(d: dict[str, Any], out: Path) -> Path:
+def write_pdf(data: DistrictReport, out: Path) -> Path:
+    """The district's report as PDF (WeasyPrint)."""
     from weasyprint import HTML
 
+    d = data.model_dump()
     esc = html.escape
     body = "".join(
         f"<h2>{esc(h)}</h2><ul>" + "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul>"

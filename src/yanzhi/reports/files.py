@@ -63,7 +63,7 @@ def _monthly(job: Job) -> tuple[str, Path]:
     from yanzhi.reports import bulletin as doc
 
     data = bulletin.monthly(job.engine, period=job.args["period"])
-    name = f"monthly-{data['period']}.{job.fmt}"
+    name = f"monthly-{data.period}.{job.fmt}"
     return name, doc.WRITERS[job.fmt](data, job.tmp / name)
 
 

@@ -157,22 +157,17 @@ def statuses(
     return {st.unit.code: [safe(i.to_dict()) for i in st.indicators] for st in found}
 
 
-def short_fields(st: dict[str, Any]) -> dict[str, Any]:
-    """The fields of :class:`ShortRow` from a status (``statuses``' rows)."""
+def short_row(st: dict[str, Any]) -> ShortRow:
+    """The short form of a status (``statuses``' rows): value, target, status, forecast."""
     a, f, ytd = st["assessment"], st["forecast"], st.get("ytd") or {}
-    return {
+    return ShortRow(
         **{k: st[k] for k in ("indicator", "name", "name_en", "unit", "value", "year")},
         **{k: st[k] for k in ("target", "target_year", "status", "status_zh", "status_en")},
-        "progress": a.get("progress_value"),
-        "expected": f.get("expected"),
-        "p_meet": f.get("probability_meeting_target"),
-        "ytd_period": ytd.get("period"),
-        "ytd_value": ytd.get("value"),
-        "ytd_growth": (ytd.get("signal") or {}).get("growth"),
-        "synthetic": st["synthetic"],
-    }
-
-
-def short_row(st: dict[str, Any]) -> ShortRow:
-    """The short form of a status: value, target, status, forecast."""
-    return ShortRow(**short_fields(st))
+        progress=a.get("progress_value"),
+        expected=f.get("expected"),
+        p_meet=f.get("probability_meeting_target"),
+        ytd_period=ytd.get("period"),
+        ytd_value=ytd.get("value"),
+        ytd_growth=(ytd.get("signal") or {}).get("growth"),
+        synthetic=st["synthetic"],
+    )

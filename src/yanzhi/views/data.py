@@ -42,6 +42,7 @@ from yanzhi.services.access.scope import CITY_WIDE, Scope
 from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.collection.imports import ImportReport, RowCheck, import_file
 from yanzhi.services.collection.templates import write_template
+from yanzhi.services.collection.workflow import CompletenessRow
 from yanzhi.storage.datamodels import SubmissionRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import enterprise_index
@@ -382,17 +383,17 @@ def submission_rows(engine: Engine, scope: Scope, *, period: str | None = None) 
     rows = reporting.completeness(engine, period=p, level="township")
     with transaction(engine) as session:
         subs = submissions(session, REPORTING_DATASET, [p]).set_index("org_unit_code")
-    items = [_submission(scope, r, _who(subs, r["code"]), p) for r in rows if scope.sees(r["code"])]
+    items = [_submission(scope, r, _who(subs, r.code), p) for r in rows if scope.sees(r.code)]
     return Submissions(period=p, items=items, districts=_district_actions(scope, items))
 
 
-def _submission(scope: Scope, r: dict[str, Any], who: dict[str, Any], p: str) -> SubmissionItem:
-    unit = scope.tree.get(r["code"])
-    parent = scope.tree.parent(r["code"])
+def _submission(scope: Scope, r: CompletenessRow, who: dict[str, Any], p: str) -> SubmissionItem:
+    unit = scope.tree.get(r.code)
+    parent = scope.tree.parent(r.code)
     status = who.pop("status") or DRAFT
-    writable = r["code"] in scope.writable
+    writable = r.code in scope.writable
     return SubmissionItem(
-        code=r["code"],
+        code=r.code,
         name=unit.name,
         district=parent.code if parent else None,
         district_name=parent.name if parent else None,
@@ -400,9 +401,9 @@ def _submission(scope: Scope, r: dict[str, Any], who: dict[str, Any], p: str) ->
         status=status,
         status_zh=STATUS_NAMES[status][0],
         status_en=STATUS_NAMES[status][1],
-        expected=r["expected"],
-        received=r["received"],
-        rate=r["rate"],
+        expected=r.expected,
+        received=r.received,
+        rate=r.rate,
         **who,
         can_submit=status == DRAFT and writable and scope.can("submit"),
         can_approve=status == SUBMITTED and writable and scope.can("approve"),
@@ -471,9 +472,9 @@ def completeness(
     rows = reporting.completeness(engine, period=p, level=lv)
     items = [
         CompletenessItem(
-            **r, status_zh=STATUS_NAMES[r["status"]][0], status_en=STATUS_NAMES[r["status"]][1]
+            **r.to_dict(), status_zh=STATUS_NAMES[r.status][0], status_en=STATUS_NAMES[r.status][1]
         )
         for r in rows
-        if scope.sees(r["code"])
+        if scope.sees(r.code)
     ]
     return Completeness(period=p, level=lv, items=items)

@@ -37,7 +37,7 @@ from yanzhi.views.common import (
     direct,
     plan_of,
     safe,
-    short_fields,
+    short_row,
     statuses,
     unit_info,
     visible_unit,
@@ -118,7 +118,7 @@ def indicator_list(engine: Engine, scope: Scope, *, unit: str | None = None) -> 
     sts = {s["indicator"]: s for s in statuses(engine, units=[u.code])[u.code]}
     rows = [
         IndicatorRow(
-            **short_fields(sts[ind.code]),
+            **short_row(sts[ind.code]).model_dump(),
             headline=ind.headline,
             frequency=ind.frequency,
             source=ind.source,
@@ -172,22 +172,21 @@ EXPLAIN: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def explanation(st: dict[str, Any]) -> list[dict[str, Any]]:
+def explanation(st: dict[str, Any]) -> list[Fact]:
     """The numbers behind a status (methods.md §1) and the forecast, as labelled rows."""
     a, f = st["assessment"], st["forecast"]
-    rows = [{"key": k, "zh": zh, "en": en, "value": a.get(k)} for k, zh, en in EXPLAIN]
+    rows = [Fact(key=k, zh=zh, en=en, value=a.get(k)) for k, zh, en in EXPLAIN]
+    band = None if f.get("lower80") is None else f"{f['lower80']:.3f} – {f['upper80']:.3f}"
     rows += [
-        {"key": "p_meet", "zh": "实现目标概率", "en": "P(meet target)",
-         "value": f.get("probability_meeting_target")},
-        {"key": "forecast_expected", "zh": "目标年预测值", "en": "Forecast for target year",
-         "value": f.get("expected")},
-        {"key": "forecast_band", "zh": "预测区间(80%)", "en": "Forecast band (80 %)",
-         "value": None if f.get("lower80") is None else f"{f['lower80']:.3f} – {f['upper80']:.3f}"},
-        {"key": "forecast_method", "zh": "预测方法", "en": "Forecast method",
-         "value": f.get("method")},
+        Fact(key="p_meet", zh="实现目标概率", en="P(meet target)",
+             value=f.get("probability_meeting_target")),
+        Fact(key="forecast_expected", zh="目标年预测值", en="Forecast for target year",
+             value=f.get("expected")),
+        Fact(key="forecast_band", zh="预测区间(80%)", en="Forecast band (80 %)", value=band),
+        Fact(key="forecast_method", zh="预测方法", en="Forecast method", value=f.get("method")),
     ]  # fmt: skip
     if a.get("override"):
-        rows.append({"key": "override", "zh": "人工调整", "en": "Override", "value": a["override"]})
+        rows.append(Fact(key="override", zh="人工调整", en="Override", value=a["override"]))
     return rows
 
 
@@ -217,7 +216,7 @@ def indicator_view(
         unit=unit_info(scope, u),
         indicator=_meta(plan, ind),
         status=with_path(st),
-        explanation=[Fact(**f) for f in explanation(st)],
+        explanation=explanation(st),
         periods=_period_series(engine, ind.code, u.code),
     )
 
@@ -233,7 +232,12 @@ def indicator_children(
     kids = [c for c in scope.tree.children(u.code) if scope.sees(c.code)]
     sts = statuses(engine, units=[k.code for k in kids], indicators=[ind.code]) if kids else {}
     rows = [
-        ChildRow(code=k.code, unit_name=k.name, level=str(k.level), **short_fields(sts[k.code][0]))
+        ChildRow(
+            code=k.code,
+            unit_name=k.name,
+            level=str(k.level),
+            **short_row(sts[k.code][0]).model_dump(),
+        )
         for k in kids
     ]
     out = IndicatorChildren(unit=unit_info(scope, u), indicator=ind.code, children=rows)

@@ -195,7 +195,10 @@ def _completeness(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> UnitC
     def at(level: str) -> list[dict[str, Any]]:
         return memo(
             ("views.completeness", period, level),
-            lambda: safe(reporting.completeness(engine, period=period, level=level)),
+            lambda: [
+                safe(r.to_dict())
+                for r in reporting.completeness(engine, period=period, level=level)
+            ],
         )
 
     own = next((r for r in at(str(u.level)) if r["code"] == u.code), None)

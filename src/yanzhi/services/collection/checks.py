@@ -161,6 +161,9 @@ def _check_locked(session: Session, out: pd.DataFrame, sink: RowIssueSink, colum
 
 
 def prepare_enterprises(session: Session, table: TypedTable, sink: RowIssueSink) -> Prepared:
+    """Check and normalise an enterprise register file: valid and unique USCCs (per
+    ``as_of``, default today), known townships and GB/T 4754 industry classes, size codes,
+    the flags as booleans; problems go to ``sink``."""
     uscc_col = _col(table, "uscc", "统一社会信用代码")
     out = table.plain()  # a register is small: plain columns
     checks.check_uscc(out, sink, uscc_col)
@@ -206,6 +209,9 @@ def prepare_enterprises(session: Session, table: TypedTable, sink: RowIssueSink)
 
 
 def prepare_stats(session: Session, table: TypedTable, sink: RowIssueSink) -> Prepared:
+    """Check and normalise an official statistics file: known org units and the plan's
+    statistical data elements (by code or name), values converted to the elements' units;
+    problems go to ``sink``."""
     df = table.plain()  # statistics files are small: plain columns
     units = set(session.scalars(select(OrgUnitRow.code)))
     checks.check_known(

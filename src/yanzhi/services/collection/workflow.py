@@ -50,12 +50,16 @@ class PeriodLocked(WorkflowError, LockedPeriod):
 
 @dataclass(frozen=True)
 class WorkflowResult:
+    """What a submit / approve / unlock did: the townships changed and those skipped (with
+    why), for ``period``."""
+
     action: str
     period: str
     changed: list[str]
     skipped: dict[str, str]
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form (CLI ``--json``, API)."""
         return {
             "action": self.action,
             "period": self.period,
@@ -176,7 +180,40 @@ def approve_all(engine: Engine, *, actor: str, except_periods: set[str] | None =
     return int(n or 0)
 
 
+@dataclass(frozen=True)
+class CompletenessRow:
+    """Reporting completeness of one unit for a period: expected reports, received ones,
+    those received by the due date, the rates (0–1, None without expected reports), the
+    unit's status (the least advanced of its townships) and its townships by status."""
+
+    code: str
+    name: str
+    expected: int
+    received: int
+    on_time: int
+    rate: float | None
+    on_time_rate: float | None
+    status: str
+    statuses: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (CLI ``--json``, the bulletin), keys in field order."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "expected": self.expected,
+            "received": self.received,
+            "on_time": self.on_time,
+            "rate": self.rate,
+            "on_time_rate": self.on_time_rate,
+            "status": self.status,
+            "statuses": dict(self.statuses),
+        }
+
+
 def due_date(period: Period) -> dt.date:
+    """The day a YTD period's reports are due: its last day plus the configured
+    ``report_due_days``."""
     last = calendar.monthrange(period.year, period.last_month)[1]
     return dt.date(period.year, period.last_month, last) + dt.timedelta(
         days=config.settings().report_due_days
@@ -185,7 +222,7 @@ def due_date(period: Period) -> dt.date:
 
 def completeness(
     engine: Engine, *, period: Period | str, level: str = "township"
-) -> list[dict[str, Any]]:
+) -> list[CompletenessRow]:
     """Expected reports (above-size industrial enterprises founded by the period's year),
     received reports and those received by the due date, per unit of ``level``."""
     require_schema(engine)
@@ -228,7 +265,7 @@ def _by_township(
     return frame
 
 
-def _roll_up(tree: OrgTree, frame: pd.DataFrame, level: Level) -> list[dict[str, Any]]:
+def _roll_up(tree: OrgTree, frame: pd.DataFrame, level: Level) -> list[CompletenessRow]:
     by_code = {r["code"]: r for r in frame.to_dict("records")}  # one row per township
     out = []
     for unit in tree.by_level(level):
@@ -240,22 +277,24 @@ def _roll_up(tree: OrgTree, frame: pd.DataFrame, level: Level) -> list[dict[str,
         exp, rec, ont = (int(sum(r[k] for r in sub)) for k in ("expected", "received", "on_time"))
         statuses = dict(Counter(str(r["status"]) for r in sub).most_common())
         out.append(
-            {
-                "code": unit.code,
-                "name": unit.name,
-                "expected": exp,
-                "received": rec,
-                "on_time": ont,
-                "rate": rec / exp if exp else None,
-                "on_time_rate": ont / exp if exp else None,
-                "status": unit_status(statuses),
-                "statuses": statuses,
-            }
+            CompletenessRow(
+                code=unit.code,
+                name=unit.name,
+                expected=exp,
+                received=rec,
+                on_time=ont,
+                rate=rec / exp if exp else None,
+                on_time_rate=ont / exp if exp else None,
+                status=unit_status(statuses),
+                statuses=statuses,
+            )
         )
     return out
 
 
 def unit_status(statuses: dict[str, int]) -> str:
+    """A unit's status from its townships' status counts: approved only when all are,
+    submitted when all are at least submitted, else draft (also with no townships)."""
     if not statuses:
         return DRAFT
     if set(statuses) == {APPROVED}:

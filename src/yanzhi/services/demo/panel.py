@@ -24,11 +24,14 @@ from yanzhi.services.collection.templates import header_text
 
 
 def last_complete_month(today: dt.date | None = None) -> tuple[int, int]:
+    """(year, month) of the last month that has ended before ``today`` (default today)."""
     today = today or dt.date.today()
     return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
 def build(*, seed: int, n_enterprises: int, last_month: tuple[int, int] | None = None) -> DemoData:
+    """Generate the synthetic demo panel (``seed``, ``n_enterprises``) over the built-in
+    townships and industry classes, up to ``last_month`` (default the last complete one)."""
     tree = read_divisions(builtin_divisions_path())
     townships = [(u.code, u.name, u.parent_code or "") for u in tree.by_level("township")]
     industries = {c: k.name for c, k in load_industry_classes().items()}
@@ -109,6 +112,8 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, *, title: str) -> None:
 def import_files(
     engine: Engine, files: DemoFiles, *, actor: str, progress: Callable[[str], None] | None = None
 ) -> list[ImportReport]:
+    """Import the demo files in order through the ordinary import (``progress`` is told each
+    file's name); stops after the first file that is rejected."""
     reports = []
     for kind, path in files.files:
         if progress:

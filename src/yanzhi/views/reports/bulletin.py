@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi.core.errors import NotFound
 from yanzhi.core.periods import Period, parse_period, parse_ytd
 from yanzhi.services.collection import workflow as reporting
+from yanzhi.services.collection.workflow import CompletenessRow
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring.status import status
@@ -23,6 +25,47 @@ from yanzhi.storage.plans import get_plan
 class NoData(NotFound):
     """There is nothing to report for the period; the message says what is missing (a
     ``core.errors.NotFound``: 404 on the web, exit 2 in the CLI)."""
+
+
+class DistrictRd(BaseModel):
+    """A district's YTD R&D expense (亿元) now and a year before, its growth and intensity."""
+
+    code: str
+    name: str
+    rd_expense: float | None
+    rd_expense_previous: float | None
+    growth: float | None
+    intensity: float | None
+
+
+class CityRd(BaseModel):
+    """The city's YTD R&D expense (the districts' sum), a year before, and the growth."""
+
+    value: float
+    previous: float
+    growth: float | None
+
+
+class MonthlyBulletin(BaseModel):
+    """The monthly bulletin's data (月度监测报告): the period reported (the YTD period
+    approved on or before the one ``requested``), headline indicator statuses, R&D by
+    district and for the city, the intensity attribution, warnings, completeness by
+    district, task progress, and the summary sentences built from these numbers."""
+
+    title: str
+    plan: str
+    requested: str
+    period: str
+    period_zh: str
+    headline: list[dict[str, Any]]
+    districts: list[DistrictRd]
+    city_rd: CityRd
+    attribution: dict[str, Any] | None
+    warnings: dict[str, Any]
+    completeness: list[CompletenessRow]
+    tasks: dict[str, Any]
+    synthetic: bool
+    summary: list[str]
 
 
 def resolve_period(engine: Engine, text: str) -> Period:
@@ -42,7 +85,7 @@ def resolve_period(engine: Engine, text: str) -> Period:
     return max(candidates)
 
 
-def _district_rd(engine: Engine, period: Period) -> list[dict[str, Any]]:
+def _district_rd(engine: Engine, period: Period) -> list[DistrictRd]:
     previous = str(period.same_period_last_year())
     with transaction(engine) as session:
         values = indicator_values(
@@ -56,14 +99,14 @@ def _district_rd(engine: Engine, period: Period) -> list[dict[str, Any]]:
         now = mine.get(("IND_RD_EXPENSE", str(period)))
         before = mine.get(("IND_RD_EXPENSE", previous))
         rows.append(
-            {
-                "code": d.code,
-                "name": d.name,
-                "rd_expense": _f(now),
-                "rd_expense_previous": _f(before),
-                "growth": None if not before or now is None else float(now / before - 1),
-                "intensity": _f(mine.get(("IND_RD_INTENSITY", str(period)))),
-            }
+            DistrictRd(
+                code=d.code,
+                name=d.name,
+                rd_expense=_f(now),
+                rd_expense_previous=_f(before),
+                growth=None if not before or now is None else float(now / before - 1),
+                intensity=_f(mine.get(("IND_RD_INTENSITY", str(period)))),
+            )
         )
     return rows
 
@@ -72,7 +115,7 @@ def _f(v: Any) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
 
-def monthly(engine: Engine, *, period: str) -> dict[str, Any]:
+def monthly(engine: Engine, *, period: str) -> MonthlyBulletin:
     """The bulletin's data for ``period`` (a month or YTD period; ``NoData`` when nothing
     is approved up to it): headline indicators, districts, completeness, tasks, warnings."""
     require_schema(engine)
@@ -81,8 +124,8 @@ def monthly(engine: Engine, *, period: str) -> dict[str, Any]:
         plan = get_plan(session)
     city = status(engine).to_dict()
     districts = _district_rd(engine, p)
-    total_now = sum(r["rd_expense"] or 0 for r in districts)
-    total_before = sum(r["rd_expense_previous"] or 0 for r in districts)
+    total_now = sum(r.rd_expense or 0 for r in districts)
+    total_before = sum(r.rd_expense_previous or 0 for r in districts)
     try:
         attribution = analysis.attribution(
             engine,
@@ -94,14 +137,14 @@ def monthly(engine: Engine, *, period: str) -> dict[str, Any]:
         ).to_dict()
     except LookupError:
         attribution = None
-    data = {
+    data: dict[str, Any] = {
         "title": f"{plan.meta.title} 月度监测报告",
         "plan": plan.code,
         "requested": period,
         "period": str(p),
         "period_zh": p.label_zh(),
         "headline": city["indicators"],
-        "districts": districts,
+        "districts": [r.model_dump() for r in districts],
         "city_rd": {
             "value": total_now,
             "previous": total_before,
@@ -114,7 +157,7 @@ def monthly(engine: Engine, *, period: str) -> dict[str, Any]:
         "synthetic": any(i["synthetic"] for i in city["indicators"]),
     }
     data["summary"] = summary(data)
-    return data
+    return MonthlyBulletin(**data)
 
 
 def _tasks(engine: Engine, plan: Any) -> dict[str, Any]:

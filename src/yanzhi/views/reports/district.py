@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi.core.errors import InvalidInput
@@ -13,9 +14,39 @@ from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring.status import status
 
 
+class DistrictEvaluation(BaseModel):
+    """The district's place in the district evaluation: rank of ``of``, score, grade, the
+    rank interval (5–95 %) and score change when computed, and the indicators that lift
+    and drag its score (name, contribution)."""
+
+    framework: str
+    rank: int
+    of: int
+    score: float
+    grade: str
+    rank_q5: float | None
+    rank_q95: float | None
+    score_change: float | None
+    lifts: list[tuple[str, float]]
+    drags: list[tuple[str, float]]
+
+
+class DistrictReport(BaseModel):
+    """The data of a district's annual report (述职材料): the unit, its indicator statuses,
+    its evaluation and its warnings (off-track indicators, falling townships)."""
+
+    unit: dict[str, Any]
+    year: int
+    synthetic: bool
+    indicators: list[dict[str, Any]]
+    evaluation: DistrictEvaluation
+    off_track: list[dict[str, Any]]
+    falling_townships: list[dict[str, Any]]
+
+
 def district_report(
     engine: Engine, *, code: str, year: int, uncertainty: int = 100, seed: int = 1
-) -> dict[str, Any]:
+) -> DistrictReport:
     """The data of district ``code``'s report for ``year`` (``InvalidInput`` for a unit that
     is not a district): its indicators, its evaluation rank and scorecard, its warnings."""
     st = status(engine, unit=code, year=year).to_dict()
@@ -26,25 +57,23 @@ def district_report(
     card = result.scorecards.get(code, {})
     names = {i.code: i.name for i in result.framework.indicators}
     warnings = analysis.warnings(engine).to_dict()
-    return {
-        "unit": st["unit"],
-        "year": year,
-        "synthetic": st["indicators"][0]["synthetic"],
-        "indicators": st["indicators"],
-        "evaluation": {
-            "framework": result.framework.name,
-            "rank": row["Rank"],
-            "of": len(result.units),
-            "score": row["Score"],
-            "grade": row["Grade"],
-            "rank_q5": row.get("RankQ5"),
-            "rank_q95": row.get("RankQ95"),
-            "score_change": row.get("ScoreChange"),
-            "lifts": [(names.get(c, c), v) for c, v in card.get("lifts", [])],
-            "drags": [(names.get(c, c), v) for c, v in card.get("drags", [])],
-        },
-        "off_track": [w for w in warnings["off_track"] if w["unit"] == code],
-        "falling_townships": [
-            w for w in warnings["falling_townships"] if w["unit"].startswith(code)
-        ],
-    }
+    return DistrictReport(
+        unit=st["unit"],
+        year=year,
+        synthetic=st["indicators"][0]["synthetic"],
+        indicators=st["indicators"],
+        evaluation=DistrictEvaluation(
+            framework=result.framework.name,
+            rank=row["Rank"],
+            of=len(result.units),
+            score=row["Score"],
+            grade=row["Grade"],
+            rank_q5=row.get("RankQ5"),
+            rank_q95=row.get("RankQ95"),
+            score_change=row.get("ScoreChange"),
+            lifts=[(names.get(c, c), v) for c, v in card.get("lifts", [])],
+            drags=[(names.get(c, c), v) for c, v in card.get("drags", [])],
+        ),
+        off_track=[w for w in warnings["off_track"] if w["unit"] == code],
+        falling_townships=[w for w in warnings["falling_townships"] if w["unit"].startswith(code)],
+    )
