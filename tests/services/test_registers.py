@@ -105,13 +105,14 @@ def test_xlsx_import_of_laboratories_counts_and_targets(db, tmp_path):
     assert c2022["330200"] == 2
     national = Count("n", CountRule.CUMULATIVE, {"level": ("全国重点实验室",)})
     assert registers.counts(db, "laboratory", national, year=2025)["330200"] == 1
-    targets = {t["code"]: t for t in list_targets(db, as_of=dt.date(2025, 12, 31))}
+    targets = {t.code: t for t in list_targets(db, as_of=dt.date(2025, 12, 31))}
     lab = targets["P2.T1.Q1"]
-    assert lab["source"]["register"] == "laboratory" and lab["value"] == 3
+    assert lab.source is not None
+    assert lab.source["register"] == "laboratory" and lab.value == 3
     # level target: base 2 at the end of 2022, a straight line to 100 in 2027
-    assert lab["path"]["2025"] == pytest.approx(2 + 98 * 3 / 5)
-    assert targets["P2.T1.Q2"]["status"] == "target_achieved"
-    assert targets["P5.T2.Q1"]["status"] == "not_available" and targets["P5.T2.Q1"]["reason"]
+    assert lab.path["2025"] == pytest.approx(2 + 98 * 3 / 5)
+    assert targets["P2.T1.Q2"].status == "target_achieved"
+    assert targets["P5.T2.Q1"].status == "not_available" and targets["P5.T2.Q1"].reason
 
 
 def test_moves_between_the_three_lists_keep_history(db, tmp_path):

@@ -4,6 +4,7 @@ reminder records), leaders' comments (audited) and the roll-up."""
 
 import datetime as dt
 import zipfile
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -97,16 +98,17 @@ def test_reports_keep_history_and_the_latest_is_shown(db, tmp_path, evidence_dir
     ]
     assert len(hist[1].evidence) == 2
     b = tasks.board(db, period="2026Q4", today=TODAY)
-    item = next(t for t in b["tasks"] if t["code"] == "P3.T2")
-    assert item["latest"]["progress"] == 60 and item["latest"]["status_label_zh"] == "滞后"
-    assert "silent" not in item["states"]
-    other = next(t for t in b["tasks"] if t["code"] == "P1.T1")
-    assert other["latest"] is None and "silent" in other["states"]
+    item = next(t for t in b.tasks if t.code == "P3.T2")
+    assert item.latest is not None
+    assert item.latest.progress == 60 and item.latest.status_label_zh == "滞后"
+    assert "silent" not in item.states
+    other = next(t for t in b.tasks if t.code == "P1.T1")
+    assert other.latest is None and "silent" in other.states
     # 60 % of one task in P3 (4 tasks): 15 %; plan: 15 / 6 programmes = 2.5 %
-    assert next(p for p in b["programmes"] if p["code"] == "P3")["progress"] == 15
-    assert b["plan_progress"] == pytest.approx(2.5)
+    assert next(p for p in b.programmes if p.code == "P3").progress == 15
+    assert b.plan_progress == pytest.approx(2.5)
     assert scalar(db, "SELECT count(*) FROM audit_log WHERE entity = 'task_report'") == 3
-    assert [t["code"] for t in tasks.board(db, status="滞后", today=TODAY)["tasks"]] == ["P3.T2"]
+    assert [t.code for t in tasks.board(db, status="滞后", today=TODAY).tasks] == ["P3.T2"]
 
 
 def _exe(folder: Path) -> Path:
@@ -210,8 +212,8 @@ def test_supervision_lists_silent_and_overdue_tasks_with_reminders(db):
     )
     assert "silent" in r.reasons
     assert scalar(db, "SELECT count(*) FROM audit_log WHERE entity = 'reminder'") == len(sent)
-    overdue = tasks.board(db, overdue=True, today=TODAY)["tasks"]
-    assert sorted(t["code"] for t in overdue) == sorted(demo_tasks.OVERDUE)
+    overdue = tasks.board(db, overdue=True, today=TODAY).tasks
+    assert sorted(t.code for t in overdue) == sorted(demo_tasks.OVERDUE)
     # a second demo run changes nothing
     before = dump(db)
     demo_tasks.load(db, actor="demo:bureau", today=TODAY)
@@ -228,14 +230,14 @@ def test_leader_comment_is_audited_and_owners_are_checked(db):
     with pytest.raises(TaskInputError):
         comments.comment(db, "P2.T1", "  ", actor="leader:x")
     assert owners.assign(db, "P2.T1", lead="NBKJJ", co_units=["330212"], actor="t")
-    assert [t["code"] for t in tasks.board(db, owner="330212", today=TODAY)["tasks"]] == ["P2.T1"]
+    assert [t.code for t in tasks.board(db, owner="330212", today=TODAY).tasks] == ["P2.T1"]
     with pytest.raises(LookupError):
         owners.assign(db, "P2.T1", lead="NOPE", co_units=[], actor="t")
     code = owners.set_milestone(
         db, "P2.T1", year=2025, title="完成建设", actor="t", due="2025-06-30"
     )
-    item = next(t for t in tasks.board(db, today=TODAY)["tasks"] if t["code"] == "P2.T1")
-    assert item["overdue_milestones"] == [{"code": code, "due": "2025-06-30"}]
+    item = next(t for t in tasks.board(db, today=TODAY).tasks if t.code == "P2.T1")
+    assert [asdict(m) for m in item.overdue_milestones] == [{"code": code, "due": "2025-06-30"}]
     owners.set_milestone(
         db,
         "P2.T1",
@@ -246,8 +248,8 @@ def test_leader_comment_is_audited_and_owners_are_checked(db):
         done=True,
         done_on=dt.date(2025, 6, 1),
     )
-    item = next(t for t in tasks.board(db, today=TODAY)["tasks"] if t["code"] == "P2.T1")
-    assert item["overdue_milestones"] == []
+    item = next(t for t in tasks.board(db, today=TODAY).tasks if t.code == "P2.T1")
+    assert item.overdue_milestones == []
 
 
 def test_accepted_evidence_types_are_told_by_content(tmp_path):

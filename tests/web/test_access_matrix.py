@@ -186,7 +186,7 @@ def world(site: Site) -> World:
     enterprises = [own, *first(lambda t: t == township)]  # own, a neighbour in its township,
     enterprises += first(lambda t: t != township and tree.is_within(t, district))  # its district
     enterprises += first(lambda t: tree.is_within(t, other_district))  # and further away
-    tasks = {t["code"]: (t["lead"], t["co_units"]) for t in board(site.engine)["tasks"]}
+    tasks = {t.code: (t.lead, t.co_units) for t in board(site.engine).tasks}
     dept = acc["owner"]["unit"]
     mine = next(c for c, (lead, co) in tasks.items() if dept == lead or dept in co)
     theirs = next(c for c, (lead, co) in tasks.items() if dept != lead and dept not in co)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -32,20 +31,20 @@ def evidence_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
-def board(site: Site) -> dict[str, Any]:
+def board(site: Site) -> tasks.Board:
     return tasks.board(site.engine)
 
 
-def owned_by(item: dict[str, Any], unit: str) -> bool:
-    return unit == item["lead"] or unit in item["co_units"]
+def owned_by(item: tasks.BoardTask, unit: str) -> bool:
+    return unit == item.lead or unit in item.co_units
 
 
 def others_task(site: Site, unit: str) -> str:
-    return next(t["code"] for t in board(site)["tasks"] if not owned_by(t, unit))
+    return next(t.code for t in board(site).tasks if not owned_by(t, unit))
 
 
 def own_task(site: Site, unit: str) -> str:
-    return next(t["code"] for t in board(site)["tasks"] if t["lead"] == unit)
+    return next(t.code for t in board(site).tasks if t.lead == unit)
 
 
 def audit(site: Site, entity: str, actor: str) -> list[str]:
@@ -63,16 +62,18 @@ def audit(site: Site, entity: str, actor: str) -> list[str]:
 def test_board_api_numbers_equal_the_service(site: Site) -> None:
     expected = board(site)
     data = site.as_role("analyst").get("/api/v1/tasks", params={"size": 500}).json()
-    assert data["total"] == len(expected["tasks"]) == 24
-    assert data["plan_progress"] == pytest.approx(expected["plan_progress"])
+    assert data["total"] == len(expected.tasks) == 24
+    assert data["plan_progress"] == pytest.approx(expected.plan_progress)
     got = {p["code"]: p["progress"] for p in data["programmes"]}
-    assert got == pytest.approx({p["code"]: p["progress"] for p in expected["programmes"]})
+    assert got == pytest.approx({p.code: p.progress for p in expected.programmes})
     assert len(got) == 6 and all(p["title"] for p in data["programmes"])
-    assert [t["code"] for t in data["items"]] == [t["code"] for t in expected["tasks"]]
-    by_code = {t["code"]: t for t in expected["tasks"]}
+    assert [t["code"] for t in data["items"]] == [t.code for t in expected.tasks]
+    by_code = {t.code: t for t in expected.tasks}
     for item in data["items"]:
-        assert item["states"] == by_code[item["code"]]["states"]
-        assert item["latest"]["progress"] == by_code[item["code"]]["latest"]["progress"]
+        assert item["states"] == by_code[item["code"]].states
+        latest = by_code[item["code"]].latest
+        assert latest is not None
+        assert item["latest"]["progress"] == latest.progress
     page2 = site.as_role("analyst").get("/api/v1/tasks", params={"size": 10, "page": 3}).json()
     assert len(page2["items"]) == 4 and page2["total"] == 24
 
@@ -85,8 +86,8 @@ def test_board_filters_match_the_service(site: Site) -> None:
         ({"owner": "NBKJJ"}, {"owner": "NBKJJ"}),
     ]:
         got = c.get("/api/v1/tasks", params={**params, "size": 500}).json()
-        want = tasks.board(site.engine, **kwargs)["tasks"]  # type: ignore[arg-type]
-        assert [t["code"] for t in got["items"]] == [t["code"] for t in want], params
+        want = tasks.board(site.engine, **kwargs).tasks  # type: ignore[arg-type]
+        assert [t["code"] for t in got["items"]] == [t.code for t in want], params
     assert c.get("/api/v1/tasks", params={"status": "nonsense"}).status_code == 400
     assert c.get("/api/v1/tasks", params={"period": "2026Q9"}).status_code == 400
 
@@ -95,7 +96,7 @@ def test_task_owner_sees_only_its_tasks_and_403_on_another(site: Site) -> None:
     unit = site.accounts["owner"]["unit"]
     c = site.as_role("owner")
     data = c.get("/api/v1/tasks", params={"size": 500}).json()
-    mine = [t["code"] for t in board(site)["tasks"] if owned_by(t, unit)]
+    mine = [t.code for t in board(site).tasks if owned_by(t, unit)]
     assert [t["code"] for t in data["items"]] == mine and 0 < len(mine) < 24
     other = others_task(site, unit)
     for path in (f"/api/v1/tasks/{other}", f"/api/v1/tasks/{other}/history"):
@@ -114,13 +115,11 @@ def test_district_user_sees_the_tasks_its_units_lead_or_co_lead(site: Site) -> N
     unit = site.accounts["district"]["unit"]
     data = site.as_role("district").get("/api/v1/tasks", params={"size": 500}).json()
 
-    def inside(t: dict[str, Any]) -> bool:
-        units = [t["lead"], *t["co_units"]]
+    def inside(t: tasks.BoardTask) -> bool:
+        units = [t.lead, *t.co_units]
         return any(u and u in tree and tree.is_within(u, unit) for u in units)
 
-    assert [t["code"] for t in data["items"]] == [
-        t["code"] for t in board(site)["tasks"] if inside(t)
-    ]
+    assert [t["code"] for t in data["items"]] == [t.code for t in board(site).tasks if inside(t)]
 
 
 def test_enterprise_users_see_no_tasks(site: Site) -> None:
@@ -161,8 +160,8 @@ def test_owner_reports_progress_with_evidence(site: Site) -> None:
     assert any(k.startswith(f"{code}/2026Q4/") for k in keys)
     assert any(ev["sha256"] in k for k in audit(site, "evidence", "owner"))
     # the latest report is what the board shows now
-    item = next(t for t in board(site)["tasks"] if t["code"] == code)
-    assert item["latest"]["progress"] == 61.5
+    item = next(t for t in board(site).tasks if t.code == code)
+    assert item.latest is not None and item.latest.progress == 61.5
     # the file comes back as an attachment, never inline
     got = c.get(newest["evidence"][0]["url"])
     assert got.status_code == 200 and got.content == PDF

@@ -94,12 +94,12 @@ def test_unit_api_numbers_equal_the_services(site: Site) -> None:
 def test_unit_tasks_are_those_it_leads_or_co_leads(site: Site) -> None:
     from yanzhi.services.tasks import updates as tasks
 
-    board = tasks.board(site.engine)["tasks"]
+    board = tasks.board(site.engine).tasks
     for code in [DISTRICT, other_district(site)]:
-        want = sorted(t["code"] for t in board if code in [t["lead"], *t["co_units"]])
+        want = sorted(t.code for t in board if code in [t.lead, *t.co_units])
         got = site.as_role("analyst").get(f"/api/v1/units/{code}").json()["tasks"]
         assert sorted(t["code"] for t in got) == want
-    assert any(code in [t["lead"], *t["co_units"]] for t in board for code in [DISTRICT])
+    assert any(code in [t.lead, *t.co_units] for t in board for code in [DISTRICT])
 
 
 def test_unit_evaluation_rank_is_the_evaluation_services(site: Site) -> None:

@@ -66,7 +66,7 @@ def list_tasks(
             today=_day(as_of),
         )
     if as_json:
-        print_json(data)
+        print_json(data.to_dict())
         return
     table = Table(
         "task",
@@ -75,17 +75,17 @@ def list_tasks(
         "status / 状态",
         "%",
         "states / 预警",
-        title=f"Tasks / 重点任务 {data['period']} — plan {_pct(data['plan_progress'])}",
+        title=f"Tasks / 重点任务 {data.period} — plan {_pct(data.plan_progress)}",
     )
-    for t in data["tasks"]:
-        latest = t["latest"] or {}
+    for t in data.tasks:
+        latest = t.latest
         table.add_row(
-            t["code"],
-            t["title"],
-            t["lead_name"] or t["lead"] or "—",
-            latest.get("status_label_zh", "未报告"),
-            _pct(latest.get("progress")),
-            "; ".join(t["state_labels"]),
+            t.code,
+            t.title,
+            t.lead_name or t.lead or "—",
+            latest.status_label_zh if latest else "未报告",
+            _pct(latest.progress if latest else None),
+            "; ".join(t.state_labels),
         )
     console.print(table)
 
@@ -284,10 +284,10 @@ def kinds(as_json: JsonOpt = False) -> None:
     """The registers and the plan metrics they count."""
     data = reg_svc.kinds()
     if as_json:
-        print_json(data)
+        print_json([k.to_dict() for k in data])
         return
     for k in data:
-        console.print(f"{k['code']}: {k['name']} / {k['name_en']} → {', '.join(k['metrics'])}")
+        console.print(f"{k.code}: {k.name} / {k.name_en} → {', '.join(k.metrics)}")
 
 
 def targets(as_of: AsOfOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
@@ -295,7 +295,7 @@ def targets(as_of: AsOfOpt = None, database: DatabaseOpt = None, as_json: JsonOp
     with handled(as_json), engine_for(database) as engine:
         rows = list_targets(engine, as_of=_day(as_of))
     if as_json:
-        print_json(rows)
+        print_json([t.to_dict() for t in rows])
         return
     table = Table(
         "target",
@@ -306,7 +306,7 @@ def targets(as_of: AsOfOpt = None, database: DatabaseOpt = None, as_json: JsonOp
         title="Quantitative targets / 量化目标",
     )
     for t in rows:
-        value = "—" if t["value"] is None else f"{t['value']:g} ({t['year']})"
-        expected = "—" if t["expected"] is None else f"{t['expected']:g}"
-        table.add_row(t["code"], t["description"], value, expected, t["status_label_zh"])
+        value = "—" if t.value is None else f"{t.value:g} ({t.year})"
+        expected = "—" if t.expected is None else f"{t.expected:g}"
+        table.add_row(t.code, t.description, value, expected, t.status_label_zh)
     console.print(table)

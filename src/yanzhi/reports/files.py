@@ -111,11 +111,11 @@ def _supervision(job: Job) -> tuple[str, Path]:
     data = downloads.supervision_data(
         job.engine, job.scope, unit=args["unit"], period=args["period"]
     )
-    if not data["units"]:
+    if not data.units:
         raise NotFound("nothing to supervise in your scope", "权限范围内无待督办事项")
     suffix = f"-{args['unit']}" if args["unit"] else ""
-    name = f"supervision-{data['period']}{suffix}.{job.fmt}"
-    return name, doc.WRITERS[job.fmt](data, job.tmp / name)
+    name = f"supervision-{data.period}{suffix}.{job.fmt}"
+    return name, doc.WRITERS[job.fmt](data.model_dump(exclude_unset=True), job.tmp / name)
 
 
 def _diagnosis(job: Job) -> tuple[str, Path]:

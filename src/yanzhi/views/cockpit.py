@@ -153,22 +153,22 @@ def _task_summary(engine: Engine, plan: Any) -> dict[str, Any]:
         return {"plan_progress": None, "programmes": []}
     titles = {p.code: (p.title, p.title_en) for p in plan.programmes}
     counts: dict[str, dict[str, int]] = {}
-    for t in b["tasks"]:
-        c = counts.setdefault(t["programme"], {"tasks": 0, "flagged": 0})
+    for t in b.tasks:
+        c = counts.setdefault(t.programme, {"tasks": 0, "flagged": 0})
         c["tasks"] += 1
-        c["flagged"] += bool(t["states"] or t["overdue_milestones"])
+        c["flagged"] += bool(t.states or t.overdue_milestones)
     return {
-        "period": b["period"],
-        "plan_progress": b["plan_progress"],
+        "period": b.period,
+        "plan_progress": b.plan_progress,
         "programmes": [
             {
-                "code": p["code"],
-                "title": titles.get(p["code"], ("", ""))[0],
-                "title_en": titles.get(p["code"], ("", ""))[1],
-                "progress": p["progress"],
-                **counts.get(p["code"], {"tasks": 0, "flagged": 0}),
+                "code": p.code,
+                "title": titles.get(p.code, ("", ""))[0],
+                "title_en": titles.get(p.code, ("", ""))[1],
+                "progress": p.progress,
+                **counts.get(p.code, {"tasks": 0, "flagged": 0}),
             }
-            for p in b["programmes"]
+            for p in b.programmes
         ],
     }
 

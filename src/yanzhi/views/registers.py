@@ -52,8 +52,10 @@ def register_kinds(engine: Engine, scope: Scope) -> list[RegisterSummary]:
     seen = _entry_visible(scope)
     out = []
     for k in registers.kinds():
-        rows = registers.list_register(engine, k["code"])
-        out.append(RegisterSummary(**k, entries=sum(1 for r in rows if seen(r.org_unit_code))))
+        rows = registers.list_register(engine, k.code)
+        out.append(
+            RegisterSummary(**k.to_dict(), entries=sum(1 for r in rows if seen(r.org_unit_code)))
+        )
     return out
 
 

@@ -54,7 +54,7 @@ def report(
         evidence=evidence,
         actor=name,
     )
-    return TaskReport.model_validate(public_report(saved))
+    return public_report(saved)
 
 
 def comment(engine: Engine, scope: Scope, code: str, text: str) -> Comment:

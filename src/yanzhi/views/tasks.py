@@ -130,15 +130,16 @@ def board(
     with transaction(engine) as session:
         plan = get_plan(session)
     names = unit_names(engine)
-    shown = [t for t in b["tasks"] if scope.sees_task(t["lead"], t["co_units"])]
+    shown = [t.to_dict() for t in b.tasks if scope.sees_task(t.lead, t.co_units)]
     titles = {p.code: (p.title, p.title_en) for p in plan.programmes}
     programmes = []
-    for p in b["programmes"]:
-        mine = [t for t in shown if t["programme"] == p["code"]]
-        title, title_en = titles.get(p["code"], ("", None))
+    for p in b.programmes:
+        mine = [t for t in shown if t["programme"] == p.code]
+        title, title_en = titles.get(p.code, ("", None))
         programmes.append(
             {
-                **p,
+                "code": p.code,
+                "progress": p.progress,
                 "title": title,
                 "title_en": title_en,
                 "tasks": len(mine),
@@ -149,7 +150,7 @@ def board(
         t["co_unit_names"] = [names.get(u, u) for u in t["co_units"]]
     return TaskBoard.model_validate(
         {
-            **b,
+            **b.to_dict(),
             "programmes": programmes,
             "tasks": shown,
             "summary": _summary(shown),
@@ -200,7 +201,7 @@ def task(engine: Engine, scope: Scope, code: str, *, today: dt.date | None = Non
     day = today or dt.date.today()
     all_targets = list_targets(engine, as_of=day)
     full = tasks.board(engine, today=day, target_rows=all_targets)
-    item = next(t for t in full["tasks"] if t["code"] == code)
+    item = next(t.to_dict() for t in full.tasks if t.code == code)
     names = unit_names(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
@@ -245,7 +246,7 @@ def task(engine: Engine, scope: Scope, code: str, *, today: dt.date | None = Non
         "lead_name": names.get(lead or "", None),
         "co_unit_names": [names.get(u, u) for u in co],
         "milestones": milestones,
-        "targets": [t for t in all_targets if t["task"] == code],
+        "targets": [t.to_dict() for t in all_targets if t.task == code],
         "history": _history(engine, code),
         "comments": [c.to_dict() for c in comment_svc.comments(engine, code)],
         "reminders": reminders,
@@ -260,24 +261,26 @@ def task(engine: Engine, scope: Scope, code: str, *, today: dt.date | None = Non
     return TaskDetail.model_validate(detail)
 
 
-def public_report(r: tasks.ProgressReport) -> dict[str, Any]:
+def public_report(r: tasks.ProgressReport) -> TaskReport:
     """A report as shown: its evidence without where it is stored on disk."""
-    return {
-        **r.to_dict(),
-        "evidence": [
-            {k: v for k, v in asdict(e).items() if k != "stored_path"} for e in r.evidence
-        ],
-    }
+    return TaskReport.model_validate(
+        {
+            **r.to_dict(),
+            "evidence": [
+                {k: v for k, v in asdict(e).items() if k != "stored_path"} for e in r.evidence
+            ],
+        }
+    )
 
 
-def _history(engine: Engine, code: str) -> list[dict[str, Any]]:
+def _history(engine: Engine, code: str) -> list[TaskReport]:
     return [public_report(r) for r in reversed(tasks.history(engine, code))]
 
 
 def history(engine: Engine, scope: Scope, code: str) -> list[TaskReport]:
     """Every report of a visible task, newest first, with its evidence files (by hash)."""
     check_task(engine, scope, code)
-    return [TaskReport.model_validate(r) for r in _history(engine, code)]
+    return _history(engine, code)
 
 
 def evidence_file(engine: Engine, scope: Scope, code: str, sha256: str) -> EvidenceFile:

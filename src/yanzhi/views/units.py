@@ -165,23 +165,27 @@ def _unit_evaluation(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> di
 
 def _unit_tasks(engine: Engine, scope: Scope, code: str, memo: Memo) -> list[UnitTask]:
     try:
-        board = memo(("views.board",), lambda: safe(tasks.board(engine)))
+        board: tasks.Board = memo(("views.board",), lambda: tasks.board(engine))
     except LookupError:
         return []
     out = []
-    for t in board["tasks"]:
-        units = [t["lead"], *t["co_units"]]
-        if code in units and scope.sees_task(t["lead"], t["co_units"]):
-            latest = t.get("latest") or {}
+    for t in board.tasks:
+        units = [t.lead, *t.co_units]
+        if code in units and scope.sees_task(t.lead, t.co_units):
+            latest = t.latest
             out.append(
                 UnitTask(
-                    **{k: t[k] for k in ("code", "title", "title_en", "lead", "lead_name")},
-                    role="lead" if t["lead"] == code else "co",
-                    status=latest.get("status"),
-                    progress=latest.get("progress"),
-                    period=latest.get("period"),
-                    states=t["states"],
-                    overdue=len(t["overdue_milestones"]),
+                    code=t.code,
+                    title=t.title,
+                    title_en=t.title_en,
+                    lead=t.lead,
+                    lead_name=t.lead_name,
+                    role="lead" if t.lead == code else "co",
+                    status=latest.status if latest else None,
+                    progress=latest.progress if latest else None,
+                    period=latest.period if latest else None,
+                    states=t.states,
+                    overdue=len(t.overdue_milestones),
                 )
             )
     return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +50,24 @@ def register_kind(code: str) -> RegisterKind:
         ) from None
 
 
-def kinds() -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class RegisterInfo:
+    """A register: its code, names and the plan metrics it counts."""
+
+    code: str
+    name: str
+    name_en: str
+    metrics: builtins.list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON (the CLI's ``--json``)."""
+        return asdict(self)
+
+
+def kinds() -> builtins.list[RegisterInfo]:
     """Every register: code, names and the plan metrics it counts."""
     return [
-        {"code": k.code, "name": k.zh, "name_en": k.en, "metrics": [c.metric for c in k.counts]}
+        RegisterInfo(k.code, k.zh, k.en, [c.metric for c in k.counts])
         for k in REGISTER_KINDS.values()
     ]
 

@@ -91,23 +91,23 @@ def supervise(
     b = board(engine, period=period, today=today)
     reminders = _reminders(engine)
     units: dict[str, SupervisedUnit] = {}
-    for item in b["tasks"]:
-        if not item["states"]:
+    for item in b.tasks:
+        if not item.states:
             continue
-        unit = item["lead"] or UNASSIGNED
-        entry = units.setdefault(unit, SupervisedUnit(unit, item["lead_name"] or "未分配牵头单位"))
+        unit = item.lead or UNASSIGNED
+        entry = units.setdefault(unit, SupervisedUnit(unit, item.lead_name or "未分配牵头单位"))
         entry.tasks.append(
             SupervisedTask(
-                code=item["code"],
-                title=item["title"],
-                states=item["states"],
-                state_labels=item["state_labels"],
-                latest=item["latest"],
-                overdue_milestones=item["overdue_milestones"],
-                reminders=reminders.get(item["code"], []),
+                code=item.code,
+                title=item.title,
+                states=item.states,
+                state_labels=item.state_labels,
+                latest=None if item.latest is None else item.latest.to_dict(),
+                overdue_milestones=[asdict(m) for m in item.overdue_milestones],
+                reminders=reminders.get(item.code, []),
             )
         )
-    return SupervisionList(b["period"], b["today"], list(units.values()))
+    return SupervisionList(b.period, b.today, list(units.values()))
 
 
 @dataclass(frozen=True)

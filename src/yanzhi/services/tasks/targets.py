@@ -6,6 +6,7 @@ metric with no source is reported as not available, with the reason — never in
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,40 @@ from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
 from yanzhi.storage.plans import get_plan
 from yanzhi.storage.registers import entries_frame
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """A quantitative target of a task with its latest value, its path to the target year
+    and its status. ``source`` says what measures it (a register or an indicator, with the
+    yearly series); a target nothing measures is not available, with the ``reason``."""
+
+    code: str
+    task: str
+    task_title: str
+    description: str
+    description_en: str | None
+    metric: str
+    kind: str
+    target: float
+    comparator: str
+    unit: str | None
+    target_year: int
+    status: str
+    status_label_zh: str
+    status_label_en: str
+    value: float | None
+    year: int | None
+    expected: float | None
+    behind_path: bool
+    path: dict[str, float]
+    notes: list[str]
+    source: dict[str, Any] | None
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON (the CLI's ``--json``, the API's task page): the keys it has always had."""
+        return asdict(self)
 
 
 def _series(
@@ -96,7 +131,7 @@ def _indicator_target(
     }
 
 
-def list_targets(engine: Engine, *, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+def list_targets(engine: Engine, *, as_of: dt.date | None = None) -> list[TargetStatus]:
     """Every quantitative target of every task, in plan order."""
     day = as_of or dt.date.today()
     require_schema(engine)
@@ -106,10 +141,10 @@ def list_targets(engine: Engine, *, as_of: dt.date | None = None) -> list[dict[s
         values = indicator_values(session, units=[plan.meta.region])
     sources = metric_sources()
     indicator_codes = {i.code.lower() for i in plan.indicators}
-    out = []
+    out: list[TargetStatus] = []
     for task in plan.tasks:
         for q in task.targets:
-            base = {
+            base: dict[str, Any] = {
                 "code": q.code,
                 "task": task.code,
                 "task_title": task.title,
@@ -127,9 +162,9 @@ def list_targets(engine: Engine, *, as_of: dt.date | None = None) -> list[dict[s
             elif q.metric.lower() in indicator_codes:
                 progress, source = _indicator_target(plan, q, values, day)
             else:
-                out.append({**base, **_not_available(q)})
+                out.append(TargetStatus(**base, **_not_available(q)))
                 continue
-            out.append({**base, **progress.to_dict(), "source": source, "reason": None})
+            out.append(TargetStatus(**base, **progress.to_dict(), source=source, reason=None))
     return out
 
 
@@ -151,9 +186,9 @@ def _not_available(q: QuantTarget) -> dict[str, Any]:
     }
 
 
-def statuses_by_task(targets: list[dict[str, Any]]) -> dict[str, list[Status]]:
+def statuses_by_task(targets: list[TargetStatus]) -> dict[str, list[Status]]:
     """The target statuses of each task (by task code), from :func:`list_targets` rows."""
     out: dict[str, list[Status]] = {}
     for t in targets:
-        out.setdefault(t["task"], []).append(Status(t["status"]))
+        out.setdefault(t.task, []).append(Status(t.status))
     return out

@@ -32,7 +32,7 @@ from yanzhi.core.tasks import (
 )
 from yanzhi.ingest import evidence as ev
 from yanzhi.services.database import require_schema
-from yanzhi.services.tasks.targets import list_targets, statuses_by_task
+from yanzhi.services.tasks.targets import TargetStatus, list_targets, statuses_by_task
 from yanzhi.storage import tasks as store
 from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.db import transaction
@@ -65,6 +65,68 @@ class ProgressReport:
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON (the CLI's ``--json``, the board's ``latest``)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MilestoneDue:
+    """A milestone of a task on the board: its code and due date (ISO)."""
+
+    code: str
+    due: str
+
+
+@dataclass(frozen=True)
+class BoardMilestone(MilestoneDue):
+    """A milestone of a task on the board and whether it is done."""
+
+    done: bool
+
+
+@dataclass(frozen=True)
+class BoardTask:
+    """A task on the board: its latest report (without evidence), automatic states (with
+    their labels) and milestones."""
+
+    code: str
+    title: str
+    title_en: str | None
+    programme: str
+    lead: str | None
+    lead_name: str | None
+    co_units: list[str]
+    weight: float
+    latest: ProgressReport | None
+    states: list[str]
+    state_labels: list[str]
+    overdue_milestones: list[MilestoneDue]
+    milestones: list[BoardMilestone]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON (the CLI's ``--json``): the keys the board has always had."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ProgrammeRollup:
+    """A programme's progress: the weighted roll-up of its tasks' latest reports."""
+
+    code: str
+    progress: float | None
+
+
+@dataclass(frozen=True)
+class Board:
+    """The task board of a period: the plan and programme roll-up and the tasks shown."""
+
+    period: str
+    today: str
+    plan_progress: float | None
+    programmes: list[ProgrammeRollup]
+    tasks: list[BoardTask]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON (the CLI's ``--json``): the keys the board has always had."""
         return asdict(self)
 
 
@@ -187,8 +249,8 @@ def board(
     overdue: bool = False,
     period: Period | str | None = None,
     today: dt.date | None = None,
-    target_rows: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
+    target_rows: list[TargetStatus] | None = None,
+) -> Board:
     """The task board: each task's latest report (what the board shows), automatic
     states, milestones and target statuses; with the programme / plan roll-up.
     ``target_rows``: :func:`list_targets` as of the same day, when the caller has it."""
@@ -232,17 +294,17 @@ def board(
             p.code: (p.weight, []) for p in programmes.values()
         }
     for item, t in zip(items, rows, strict=True):
-        pct = item["latest"]["progress"] if item["latest"] else None
-        weights[item["programme"]][1].append((pct, t.weight))
+        pct = item.latest.progress if item.latest else None
+        weights[item.programme][1].append((pct, t.weight))
     rolled = roll_up({k: (w, ts) for k, (w, ts) in weights.items()})
     shown = [i for i in items if _matches(i, owner, wanted, overdue)]
-    return {
-        "period": per,
-        "today": day.isoformat(),
-        "plan_progress": rolled.plan,
-        "programmes": [{"code": k, "progress": v} for k, v in rolled.programmes.items()],
-        "tasks": shown,
-    }
+    return Board(
+        period=per,
+        today=day.isoformat(),
+        plan_progress=rolled.plan,
+        programmes=[ProgrammeRollup(k, v) for k, v in rolled.programmes.items()],
+        tasks=shown,
+    )
 
 
 def _task_item(
@@ -255,7 +317,7 @@ def _task_item(
     names: dict[str, str],
     programme: str,
     day: dt.date,
-) -> dict[str, Any]:
+) -> BoardTask:
     ms = [
         MilestoneState(m.code, milestone_due(m.year, m.due), done.get(m.id, False))
         for m in milestones
@@ -267,30 +329,28 @@ def _task_item(
         status=TaskStatus(latest.status) if latest else None,
         target_statuses=target_statuses,
     )
-    return {
-        "code": t.code,
-        "title": t.title,
-        "title_en": t.title_en,
-        "programme": programme,
-        "lead": t.lead,
-        "lead_name": names.get(t.lead or ""),
-        "co_units": list(t.co_units or []),
-        "weight": t.weight,
-        "latest": None if latest is None else _report(latest, t.code, []).to_dict(),
-        "states": [s.value for s in states],
-        "state_labels": [AUTO_STATE_LABELS[s][0] + " / " + AUTO_STATE_LABELS[s][1] for s in states],
-        "overdue_milestones": [
-            {"code": m.code, "due": m.due.isoformat()} for m in ms if not m.done and m.due < day
+    return BoardTask(
+        code=t.code,
+        title=t.title,
+        title_en=t.title_en,
+        programme=programme,
+        lead=t.lead,
+        lead_name=names.get(t.lead or ""),
+        co_units=list(t.co_units or []),
+        weight=t.weight,
+        latest=None if latest is None else _report(latest, t.code, []),
+        states=[s.value for s in states],
+        state_labels=[AUTO_STATE_LABELS[s][0] + " / " + AUTO_STATE_LABELS[s][1] for s in states],
+        overdue_milestones=[
+            MilestoneDue(m.code, m.due.isoformat()) for m in ms if not m.done and m.due < day
         ],
-        "milestones": [{"code": m.code, "due": m.due.isoformat(), "done": m.done} for m in ms],
-    }
+        milestones=[BoardMilestone(m.code, m.due.isoformat(), m.done) for m in ms],
+    )
 
 
-def _matches(
-    item: dict[str, Any], owner: str | None, status: TaskStatus | None, overdue: bool
-) -> bool:
-    if owner and owner != item["lead"] and owner not in item["co_units"]:
+def _matches(item: BoardTask, owner: str | None, status: TaskStatus | None, overdue: bool) -> bool:
+    if owner and owner != item.lead and owner not in item.co_units:
         return False
-    if status and (item["latest"] is None or item["latest"]["status"] != status.value):
+    if status and (item.latest is None or item.latest.status != status.value):
         return False
-    return not overdue or AutoState.OVERDUE_MILESTONE.value in item["states"]
+    return not overdue or AutoState.OVERDUE_MILESTONE.value in item.states

@@ -168,20 +168,20 @@ def _tasks(engine: Engine, plan: Any) -> dict[str, Any]:
     titles = {p.code: p.title for p in plan.programmes}
     flagged = [
         {
-            "code": t["code"],
-            "title": t["title"],
-            "lead": t["lead_name"] or "未分配",
-            "states": t["state_labels"],
+            "code": t.code,
+            "title": t.title,
+            "lead": t.lead_name or "未分配",
+            "states": t.state_labels,
         }
-        for t in b["tasks"]
-        if t["states"]
+        for t in b.tasks
+        if t.states
     ]
     return {
-        "period": b["period"],
-        "plan_progress": b["plan_progress"],
+        "period": b.period,
+        "plan_progress": b.plan_progress,
         "programmes": [
-            {"code": p["code"], "title": titles.get(p["code"], ""), "progress": p["progress"]}
-            for p in b["programmes"]
+            {"code": p.code, "title": titles.get(p.code, ""), "progress": p.progress}
+            for p in b.programmes
         ],
         "flagged": flagged,
     }

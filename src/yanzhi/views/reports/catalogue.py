@@ -42,6 +42,7 @@ from yanzhi.storage.db import transaction
 from yanzhi.views import enterprises as enterprise_views
 from yanzhi.views import evaluation as evaluation_views
 from yanzhi.views.reports import bulletin
+from yanzhi.views.task_models import Supervision
 
 MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -203,30 +204,28 @@ def _supervision(engine: Engine, scope: Scope, args: Args) -> Args:
 
 def _supervision_choices(engine: Engine, scope: Scope) -> dict[str, Any]:
     data = supervision_data(engine, scope, unit=None, period=None)
-    units = [
-        {"code": u["unit"], "name": u["unit_name"], "tasks": len(u["tasks"])} for u in data["units"]
-    ]
-    return {"unit": units, "period": [data["period"]]}
+    units = [{"code": u.unit, "name": u.unit_name, "tasks": len(u.tasks)} for u in data.units]
+    return {"unit": units, "period": [data.period]}
 
 
 def supervision_data(
     engine: Engine, scope: Scope, *, unit: str | None, period: str | None
-) -> dict[str, Any]:
-    """The supervision list the principal may see, optionally of one responsible unit."""
+) -> Supervision:
+    """The supervision list the principal may see, optionally of one responsible unit
+    (NotFound when that unit has nothing to supervise in the principal's scope)."""
     from yanzhi.views.supervision import supervision
 
     scope.require("reports")
     found = supervision(engine, scope, period=period)
-    data = found.model_dump(exclude_unset=True)
-    if unit:
-        units = [u for u in data["units"] if u["unit"] == unit]
-        if not units:
-            raise NotFound(
-                f"nothing to supervise for {unit} (or not in your scope)",
-                f"{unit} 无待督办事项或不在权限范围内",
-            )
-        data = {**data, "units": units}
-    return data
+    if not unit:
+        return found
+    units = [u for u in found.units if u.unit == unit]
+    if not units:
+        raise NotFound(
+            f"nothing to supervise for {unit} (or not in your scope)",
+            f"{unit} 无待督办事项或不在权限范围内",
+        )
+    return found.model_copy(update={"units": units})
 
 
 # -- enterprise diagnosis -----------------------------------------------------------------
