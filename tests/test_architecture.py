@@ -50,3 +50,41 @@ def test_modules_stay_small():
         if (n := len(p.read_text("utf-8").splitlines())) > 600
     }
     assert big == {}
+
+
+def _public_functions(folder: Path):
+    for path in sorted(folder.rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in tree.body:
+            if isinstance(
+                node, ast.FunctionDef | ast.AsyncFunctionDef
+            ) and not node.name.startswith("_"):
+                yield path, node
+
+
+BARE = ("dict", "dict[str, Any]", "list[dict[str, Any]]", "Any", "dict[str, object]")
+GENERIC = {"direct", "safe"}  # views.common: a memo pass-through and a JSON-safe converter
+
+
+def test_no_public_service_or_view_function_returns_a_bare_dict():
+    """Domain use cases and view models return typed results (dataclasses, pydantic
+    models), never ``dict[str, Any]`` (issue #14)."""
+    bare = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} -> {ast.unparse(node.returns)}"
+        for folder in (SRC / "services", SRC / "views")
+        for path, node in _public_functions(folder)
+        if node.returns is not None
+        and ast.unparse(node.returns) in BARE
+        and node.name not in GENERIC
+    ]
+    assert bare == []
+
+
+def test_every_public_service_and_view_function_has_a_docstring():
+    missing = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+        for folder in (SRC / "services", SRC / "views")
+        for path, node in _public_functions(folder)
+        if ast.get_docstring(node) is None
+    ]
+    assert missing == []
