@@ -20,7 +20,7 @@ from yanzhi.services.monitoring.status import BAD
 from yanzhi.services.tasks import updates as tasks
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
-from yanzhi.views import data as data_desk
+from yanzhi.views import data as data_view
 from yanzhi.views.common import Num, StatusWithPath, with_path
 
 
@@ -93,7 +93,7 @@ class Cockpit(BaseModel):
 
 def latest_period(engine: Engine) -> str | None:
     """The newest period anyone has reported (approved or not)."""
-    found = data_desk.recent_periods(engine, 1)
+    found = data_view.recent_periods(engine, 1)
     return found[0] if found else None
 
 
@@ -190,7 +190,7 @@ def cockpit(engine: Engine, scope: Scope) -> Cockpit:
     period = latest_period(engine)
     completeness: list[dict[str, Any]] = []
     if period:
-        rows = data_desk.completeness(engine, scope, period=period, level="district")
+        rows = data_view.completeness(engine, scope, period=period, level="district")
         completeness = [
             {**r.model_dump(), "rate_pct": None if r.rate is None else round(100 * r.rate, 1)}
             for r in rows.items

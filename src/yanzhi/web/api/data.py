@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS
 from yanzhi.core.issues import InputRejected
 from yanzhi.services.collection.imports import ImportReport
-from yanzhi.views import data as data_desk
+from yanzhi.views import data as data_view
 from yanzhi.views.data import ActionResult, CompletenessItem, SubmissionItem
 from yanzhi.web.api.common import ERRORS, page_params
 from yanzhi.web.deps import ScopeDep, engine
@@ -120,7 +120,7 @@ def import_data(
     422 with the issues (file, sheet, row, column, value, rule, message_zh, message_en) as
     ``error.details`` when refused. A scoped officer may send only rows of their own
     units (rule ``out_of_scope``)."""
-    report = data_desk.upload(
+    report = data_view.upload(
         engine(request),
         scope,
         kind=kind,
@@ -144,14 +144,14 @@ def import_out(report: ImportReport) -> ImportOut:
 def submit(request: Request, unit: UnitPath, period: PeriodPath, scope: ScopeDep) -> ActionResult:
     """Submit a township's (or every township of a district's) data for a period
     (township or district officer within their scope, admin)."""
-    return data_desk.act(engine(request), scope, "submit", unit=unit, period=period)
+    return data_view.act(engine(request), scope, "submit", unit=unit, period=period)
 
 
 @router.post("/data/submissions/{unit}/{period}/approve", response_model=ActionResult)
 def approve(request: Request, unit: UnitPath, period: PeriodPath, scope: ScopeDep) -> ActionResult:
     """Approve and lock submitted data (city analyst, admin); the indicators of the
     period are recomputed from the approved data at once."""
-    return data_desk.act(engine(request), scope, "approve", unit=unit, period=period)
+    return data_view.act(engine(request), scope, "approve", unit=unit, period=period)
 
 
 @router.post("/data/submissions/{unit}/{period}/unlock", response_model=ActionResult)
@@ -159,7 +159,7 @@ def unlock(
     request: Request, unit: UnitPath, period: PeriodPath, body: UnlockIn, scope: ScopeDep
 ) -> ActionResult:
     """Unlock approved data with a reason (admin only); it returns to draft."""
-    return data_desk.act(
+    return data_view.act(
         engine(request), scope, "unlock", unit=unit, period=period, reason=body.reason
     )
 
@@ -173,7 +173,7 @@ def list_submissions(
 ) -> SubmissionPage:
     """The townships the caller may see with their submission status for a period,
     completeness, who submitted / approved / unlocked, and what the caller may do."""
-    found = data_desk.submission_rows(engine(request), scope, period=period)
+    found = data_view.submission_rows(engine(request), scope, period=period)
     return SubmissionPage(**_slice(found.items, params), period=found.period)
 
 
@@ -189,7 +189,7 @@ def completeness(
 ) -> CompletenessPage:
     """Reporting completeness (expected, received, on time, status) by unit of ``level``,
     within the caller's scope."""
-    found = data_desk.completeness(engine(request), scope, period=period, level=level)
+    found = data_view.completeness(engine(request), scope, period=period, level=level)
     return CompletenessPage(**_slice(found.items, params), period=found.period, level=level)
 
 
@@ -203,7 +203,7 @@ def template(
 ) -> Response:
     """The blank import template of ``kind`` (.xlsx with Chinese headers, units and
     drop-down lists; 404 for an unknown kind)."""
-    return xlsx_download(data_desk.template_bytes(kind), f"{kind}.xlsx")
+    return xlsx_download(data_view.template_bytes(kind), f"{kind}.xlsx")
 
 
 def xlsx_download(content: bytes, filename: str) -> Response:

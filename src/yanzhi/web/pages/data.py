@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS
 from yanzhi.services.collection.imports import ImportReport
-from yanzhi.views import data as data_desk
+from yanzhi.views import data as data_view
 from yanzhi.views.data import Completeness, Submissions
 from yanzhi.web.deps import ScopeDep, engine, lang
 from yanzhi.web.render import XLSX, Table, page
@@ -96,11 +96,11 @@ def _render(
 ) -> Response:
     scope.require("read")
     eng = engine(request)
-    found = data_desk.submission_rows(eng, scope, period=period)
-    comp = data_desk.completeness(eng, scope, period=found.period, level=level)
+    found = data_view.submission_rows(eng, scope, period=period)
+    comp = data_view.completeness(eng, scope, period=found.period, level=level)
     download = None
     if report is not None:
-        content = data_desk.report_xlsx(report, lang(request))
+        content = data_view.report_xlsx(report, lang(request))
         download = f"data:{XLSX};base64," + base64.b64encode(content).decode("ascii")
     return page(
         request,
@@ -108,7 +108,7 @@ def _render(
         tables=_tables(found, comp),
         found=found,
         comp=comp,
-        periods=data_desk.recent_periods(eng, 8),
+        periods=data_view.recent_periods(eng, 8),
         can_import=scope.can("import"),
         kinds=[(k, v.zh, v.en) for k, v in DATA_KINDS.items()],
         money_units=list(MONEY_UNITS),
@@ -149,7 +149,7 @@ def upload(
     dry_run: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     """The upload form: import (or only validate) and show the validation report."""
-    report = data_desk.upload(
+    report = data_view.upload(
         engine(request),
         scope,
         kind=kind,
@@ -173,7 +173,7 @@ def workflow(
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """The per-row submit / approve / unlock buttons; back to /data with a notice."""
-    done = data_desk.act(engine(request), scope, action, unit=unit, period=period, reason=reason)
+    done = data_view.act(engine(request), scope, action, unit=unit, period=period, reason=reason)
     target = "/data?" + urlencode({"period": done.period, "done": action, "unit": unit})
     return RedirectResponse(target, status_code=303)
 
@@ -182,7 +182,7 @@ def workflow(
 def template(kind: Annotated[str, Path(max_length=32)], scope: ScopeDep) -> Response:
     """A blank import template (404 for an unknown kind)."""
     return Response(
-        data_desk.template_bytes(kind),
+        data_view.template_bytes(kind),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{kind}.xlsx"'},
     )
