@@ -43,9 +43,9 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class RankingPage(_Open):
-    """``GET /evaluation``: one page of the ranking rows the caller may see, with the
-    framework's names, the pool sizes and the years that can be evaluated."""
+class _RankingHead(_Open):
+    """What a ranking says besides its rows: the framework's names, the pool sizes, the
+    caller's scope and the years that can be evaluated."""
 
     ok: bool
     framework: str
@@ -66,7 +66,20 @@ class RankingPage(_Open):
     pools: dict[str, int]
     scope: str | None
     n_visible: int
-    years: list[int]
+    years: list[int] = []
+
+
+class Ranking(_RankingHead):
+    """:func:`ranking` / :func:`ranking_page`: every ranking row the caller may see (keys
+    named after the framework's aggregates and the COINr result columns)."""
+
+    rows: list[dict[str, Any]]
+
+
+class RankingPage(_RankingHead):
+    """``GET /evaluation``: one page of the ranking rows the caller may see, with the
+    framework's names, the pool sizes and the years that can be evaluated."""
+
     items: list[dict[str, Any]]
     total: int
     page: int
@@ -179,26 +192,28 @@ def _rank(series: pd.Series, mates: pd.Index, code: str) -> tuple[int | None, in
     return (None if r is None or pd.isna(r) else int(r)), int(s.notna().sum())
 
 
-def ranking(result: EvaluationResult, scope: Scope) -> dict[str, Any]:
+def ranking(result: EvaluationResult, scope: Scope) -> Ranking:
     """The ranking rows the scope sees (in the service's order: by pool, then rank)."""
     scope.require("evaluate")
     data = result.to_dict()
     rows = [r for r in data.pop("results") if scope.sees(r["uCode"])]
     pools = result.units["pool"].value_counts().to_dict()
     fw = result.framework
-    return {
-        **data,
-        "name_en": fw.name_en,
-        "index_name": fw.index_name,
-        "index_name_en": fw.index_name_en,
-        "aggregates": [
-            {"code": a.code, "name": a.name, "name_en": a.name_en} for a in fw.aggregates
-        ],
-        "pools": {str(k): int(v) for k, v in pools.items()},
-        "scope": scope.principal.unit,
-        "n_visible": len(rows),
-        "rows": rows,
-    }
+    return Ranking(
+        **{
+            **data,
+            "name_en": fw.name_en,
+            "index_name": fw.index_name,
+            "index_name_en": fw.index_name_en,
+            "aggregates": [
+                {"code": a.code, "name": a.name, "name_en": a.name_en} for a in fw.aggregates
+            ],
+            "pools": {str(k): int(v) for k, v in pools.items()},
+            "scope": scope.principal.unit,
+            "n_visible": len(rows),
+            "rows": rows,
+        }
+    )
 
 
 def _pillars(result: EvaluationResult, code: str, mates: pd.Index) -> list[dict[str, Any]]:
@@ -273,7 +288,7 @@ def _bonus(result: EvaluationResult, code: str) -> list[dict[str, Any]]:
     ]
 
 
-def scorecard(result: EvaluationResult, scope: Scope, code: str) -> dict[str, Any]:
+def scorecard(result: EvaluationResult, scope: Scope, code: str) -> Scorecard:
     """One unit: its ranking row, each pillar's score and rank in the pool, each indicator's
     value, normalised score, contribution and rank, and the bonus / deduction items.
     ``NotFound`` when the unit is not in this evaluation, ``NotPermitted`` outside the scope."""
@@ -288,17 +303,17 @@ def scorecard(result: EvaluationResult, scope: Scope, code: str) -> dict[str, An
     fw = result.framework
     row = next(r for r in result.to_dict()["results"] if r["uCode"] == code)
     mates = units.index[units["pool"] == units.at[code, "pool"]]
-    return {
-        "framework": fw.code,
-        "name": fw.name,
-        "name_en": fw.name_en,
-        "level": fw.level,
-        "year": result.year,
-        "previous_year": result.previous_year,
-        "synthetic": result.synthetic,
-        "draws": result.draws,
-        "seed": result.seed,
-        "unit": {
+    return Scorecard(
+        framework=fw.code,
+        name=fw.name,
+        name_en=fw.name_en,
+        level=fw.level,
+        year=result.year,
+        previous_year=result.previous_year,
+        synthetic=result.synthetic,
+        draws=result.draws,
+        seed=result.seed,
+        unit={
             "code": code,
             "name": units.at[code, "uName"],
             "kind": units.at[code, ev.GROUP_COLUMN],
@@ -306,12 +321,12 @@ def scorecard(result: EvaluationResult, scope: Scope, code: str) -> dict[str, An
             "pool": units.at[code, "pool"],
             "pool_size": len(mates),
         },
-        "row": row,
-        "average": _num(result.scorecards[code]["average"]),
-        "pillars": _pillars(result, code, mates),
-        "indicators": _indicators(result, code, mates),
-        "bonus": _bonus(result, code),
-    }
+        row=row,
+        average=_num(result.scorecards[code]["average"]),
+        pillars=_pillars(result, code, mates),
+        indicators=_indicators(result, code, mates),
+        bonus=_bonus(result, code),
+    )
 
 
 def framework(engine: Engine, level: str) -> ev.Framework:
@@ -331,14 +346,19 @@ def _source(i: ev.Item) -> str:
     return str(i.source)
 
 
-def method(
-    scope: Scope, fw: ev.Framework, result: EvaluationResult | None = None
-) -> dict[str, Any]:
+def method(scope: Scope, fw: ev.Framework, result: EvaluationResult | None = None) -> Method:
     """The method: framework, indicators with weights and sources, the build spec
     (normalisation, aggregation …), grades, bonus rules and the uncertainty settings.
     Effective weights come from ``result`` (the weights as used) when given."""
     scope.require("evaluate")
     ew = result.build.effective_weights if result is not None else pd.Series(dtype=float)
+    return Method.model_validate(_method_data(fw, result, ew))
+
+
+def _method_data(
+    fw: ev.Framework, result: EvaluationResult | None, ew: pd.Series
+) -> dict[str, Any]:
+    """The fields of :class:`Method` (see :func:`method`)."""
     unc = fw.uncertain
     return {
         "framework": fw.code,
@@ -441,13 +461,10 @@ def evaluation_result(
     return result
 
 
-def ranking_page(
-    engine: Engine, memo: Memo, scope: Scope, level: str, year: int | None
-) -> dict[str, Any]:
+def ranking_page(engine: Engine, memo: Memo, scope: Scope, level: str, year: int | None) -> Ranking:
     """:func:`ranking` of the level's evaluation, with the years that can be evaluated."""
     data = ranking(evaluation_result(engine, memo, scope, level, year), scope)
-    data["years"] = evaluable_years(engine, memo, level)
-    return data
+    return data.model_copy(update={"years": evaluable_years(engine, memo, level)})
 
 
 def unit_level(tree: OrgTree, code: str) -> str:
@@ -459,14 +476,14 @@ def unit_level(tree: OrgTree, code: str) -> str:
 
 def scorecard_page(
     engine: Engine, memo: Memo, scope: Scope, code: str, year: int | None
-) -> dict[str, Any]:
+) -> Scorecard:
     """:func:`scorecard` of a township or district in its level's evaluation."""
     scope.require("evaluate")
     level = unit_level(scope.tree, code)
     return scorecard(evaluation_result(engine, memo, scope, level, year), scope, code)
 
 
-def method_page(engine: Engine, memo: Memo, scope: Scope, level: str) -> dict[str, Any]:
+def method_page(engine: Engine, memo: Memo, scope: Scope, level: str) -> Method:
     """:func:`method` of the level's framework, with the effective weights of the newest
     evaluation (without them when there are no data yet)."""
     scope.require("evaluate")
