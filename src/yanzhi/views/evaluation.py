@@ -86,6 +86,70 @@ class RankingPage(_RankingHead):
     size: int
 
 
+Num = int | float | None
+"""A number as the evaluation gives it (``None`` where it has none)."""
+
+
+class ScorecardUnit(BaseModel):
+    """The unit of a scorecard: its kind and the ranking pool it is ranked in."""
+
+    code: str
+    name: str
+    kind: str
+    kind_zh: str | None
+    pool: str
+    pool_size: int
+
+
+class PillarScore(BaseModel):
+    """One pillar (aggregate) of a unit: weights, score and rank among its pool mates."""
+
+    code: str
+    name: str
+    name_en: str | None
+    weight: Num
+    effective_weight: Num
+    score: Num
+    rank: int | None
+    of: int
+
+
+class IndicatorScore(BaseModel):
+    """One indicator of a unit: raw and denominated value, normalised score, contribution,
+    rank among its pool mates and whether it lifts or drags the unit."""
+
+    code: str
+    name: str
+    name_en: str | None
+    pillar: str | None
+    pillar_name: str | None
+    unit: str | None
+    direction: int
+    weight: Num
+    effective_weight: Num
+    raw: Num
+    value: Num
+    denominator: str | None
+    normalised: Num
+    contribution: Num
+    rank: int | None
+    of: int
+    effect: str | None
+
+
+class BonusScore(BaseModel):
+    """One bonus / deduction item of a unit: the raw value and the points given."""
+
+    code: str
+    name: str
+    name_en: str | None
+    type: str
+    unit: str | None
+    value: Num
+    points: Num
+    max: Num
+
+
 class Scorecard(_Open):
     """``GET /evaluation/units/{code}``: one unit's ranking row, pillars, indicators and
     bonus / deduction items."""
@@ -99,12 +163,12 @@ class Scorecard(_Open):
     synthetic: bool
     draws: int | None
     seed: int | None
-    unit: dict[str, Any]
+    unit: ScorecardUnit
     row: dict[str, Any]
     average: Any
-    pillars: list[dict[str, Any]]
-    indicators: list[dict[str, Any]]
-    bonus: list[dict[str, Any]]
+    pillars: list[PillarScore]
+    indicators: list[IndicatorScore]
+    bonus: list[BonusScore]
 
 
 class Method(_Open):
@@ -216,28 +280,28 @@ def ranking(result: EvaluationResult, scope: Scope) -> Ranking:
     )
 
 
-def _pillars(result: EvaluationResult, code: str, mates: pd.Index) -> list[dict[str, Any]]:
+def _pillars(result: EvaluationResult, code: str, mates: pd.Index) -> list[PillarScore]:
     """Each pillar (aggregate) of ``code``: weights, score and rank among its pool mates."""
     agg, ew = result.build.data["Aggregated"], result.build.effective_weights
     pillars = []
     for a in result.framework.aggregates:
         rank, of = _rank(agg[a.code], mates, code)
         pillars.append(
-            {
-                "code": a.code,
-                "name": a.name,
-                "name_en": a.name_en,
-                "weight": a.weight,
-                "effective_weight": _num(ew.get(a.code)),
-                "score": _num(agg.at[code, a.code]),
-                "rank": rank,
-                "of": of,
-            }
+            PillarScore(
+                code=a.code,
+                name=a.name,
+                name_en=a.name_en,
+                weight=a.weight,
+                effective_weight=_num(ew.get(a.code)),
+                score=_num(agg.at[code, a.code]),
+                rank=rank,
+                of=of,
+            )
         )
     return pillars
 
 
-def _indicators(result: EvaluationResult, code: str, mates: pd.Index) -> list[dict[str, Any]]:
+def _indicators(result: EvaluationResult, code: str, mates: pd.Index) -> list[IndicatorScore]:
     """Each indicator of ``code``: raw and denominated value, normalised score,
     contribution, rank among its pool mates and whether it lifts or drags the unit."""
     fw, bld = result.framework, result.build
@@ -248,42 +312,42 @@ def _indicators(result: EvaluationResult, code: str, mates: pd.Index) -> list[di
     for i in fw.indicators:
         rank, of = _rank(norm[i.code], mates, code)
         indicators.append(
-            {
-                "code": i.code,
-                "name": i.name,
-                "name_en": i.name_en,
-                "pillar": i.parent,
-                "pillar_name": names.get(i.parent or "", i.parent),
-                "unit": i.unit,
-                "direction": i.direction,
-                "weight": i.weight,
-                "effective_weight": _num(ew.get(i.code)),
-                "raw": _num(result.raw.at[code, i.code]),
-                "value": _num(bld.data["Denominated"].at[code, i.code]),
-                "denominator": i.denominator,
-                "normalised": _num(card["scores"].get(i.code)),
-                "contribution": _num(card["contributions"].get(i.code)),
-                "rank": rank,
-                "of": of,
-                "effect": "lift" if i.code in lifts else "drag" if i.code in drags else None,
-            }
+            IndicatorScore(
+                code=i.code,
+                name=i.name,
+                name_en=i.name_en,
+                pillar=i.parent,
+                pillar_name=names.get(i.parent or "", i.parent),
+                unit=i.unit,
+                direction=i.direction,
+                weight=i.weight,
+                effective_weight=_num(ew.get(i.code)),
+                raw=_num(result.raw.at[code, i.code]),
+                value=_num(bld.data["Denominated"].at[code, i.code]),
+                denominator=i.denominator,
+                normalised=_num(card["scores"].get(i.code)),
+                contribution=_num(card["contributions"].get(i.code)),
+                rank=rank,
+                of=of,
+                effect="lift" if i.code in lifts else "drag" if i.code in drags else None,
+            )
         )
     return indicators
 
 
-def _bonus(result: EvaluationResult, code: str) -> list[dict[str, Any]]:
+def _bonus(result: EvaluationResult, code: str) -> list[BonusScore]:
     """The bonus / deduction items of ``code``: the raw value and the points given."""
     return [
-        {
-            "code": i.code,
-            "name": i.name,
-            "name_en": i.name_en,
-            "type": i.type,
-            "unit": i.unit,
-            "value": _num(result.raw.at[code, i.code]),
-            "points": _num(result.bonus.at[code, i.code]),
-            "max": i.max,
-        }
+        BonusScore(
+            code=i.code,
+            name=i.name,
+            name_en=i.name_en,
+            type=i.type,
+            unit=i.unit,
+            value=_num(result.raw.at[code, i.code]),
+            points=_num(result.bonus.at[code, i.code]),
+            max=i.max,
+        )
         for i in result.framework.bonus_items
     ]
 
@@ -313,14 +377,14 @@ def scorecard(result: EvaluationResult, scope: Scope, code: str) -> Scorecard:
         synthetic=result.synthetic,
         draws=result.draws,
         seed=result.seed,
-        unit={
-            "code": code,
-            "name": units.at[code, "uName"],
-            "kind": units.at[code, ev.GROUP_COLUMN],
-            "kind_zh": units.at[code, "kind_zh"],
-            "pool": units.at[code, "pool"],
-            "pool_size": len(mates),
-        },
+        unit=ScorecardUnit(
+            code=code,
+            name=units.at[code, "uName"],
+            kind=units.at[code, ev.GROUP_COLUMN],
+            kind_zh=units.at[code, "kind_zh"],
+            pool=units.at[code, "pool"],
+            pool_size=len(mates),
+        ),
         row=row,
         average=_num(result.scorecards[code]["average"]),
         pillars=_pillars(result, code, mates),
