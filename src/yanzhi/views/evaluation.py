@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, exists, select
 
 from yanzhi import config
@@ -31,168 +30,18 @@ from yanzhi.storage.datamodels import IndicatorValueRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
 from yanzhi.views.common import Memo
+from yanzhi.views.evaluation_models import (
+    BonusScore,
+    IndicatorScore,
+    Method,
+    PillarScore,
+    Ranking,
+    Scorecard,
+    ScorecardUnit,
+)
 
 SEED = 1
 MAX_DRAWS = 5000
-
-
-class _Open(BaseModel):
-    """A response whose listed fields are typed; rows and build details pass through as they
-    are (keys named after the framework's indicators and the COINr columns)."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class _RankingHead(_Open):
-    """What a ranking says besides its rows: the framework's names, the pool sizes, the
-    caller's scope and the years that can be evaluated."""
-
-    ok: bool
-    framework: str
-    name: str
-    name_en: str | None
-    level: str
-    year: int
-    previous_year: int | None
-    synthetic: bool
-    n_units: int
-    n_indicators: int
-    index: str | None
-    index_name: str | None
-    index_name_en: str | None
-    aggregates: list[dict[str, Any]]
-    uncertainty: dict[str, Any] | None
-    notes: Any
-    pools: dict[str, int]
-    scope: str | None
-    n_visible: int
-    years: list[int] = []
-
-
-class Ranking(_RankingHead):
-    """:func:`ranking` / :func:`ranking_page`: every ranking row the caller may see (keys
-    named after the framework's aggregates and the COINr result columns)."""
-
-    rows: list[dict[str, Any]]
-
-
-class RankingPage(_RankingHead):
-    """``GET /evaluation``: one page of the ranking rows the caller may see, with the
-    framework's names, the pool sizes and the years that can be evaluated."""
-
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    size: int
-
-
-Num = int | float | None
-"""A number as the evaluation gives it (``None`` where it has none)."""
-
-
-class ScorecardUnit(BaseModel):
-    """The unit of a scorecard: its kind and the ranking pool it is ranked in."""
-
-    code: str
-    name: str
-    kind: str
-    kind_zh: str | None
-    pool: str
-    pool_size: int
-
-
-class PillarScore(BaseModel):
-    """One pillar (aggregate) of a unit: weights, score and rank among its pool mates."""
-
-    code: str
-    name: str
-    name_en: str | None
-    weight: Num
-    effective_weight: Num
-    score: Num
-    rank: int | None
-    of: int
-
-
-class IndicatorScore(BaseModel):
-    """One indicator of a unit: raw and denominated value, normalised score, contribution,
-    rank among its pool mates and whether it lifts or drags the unit."""
-
-    code: str
-    name: str
-    name_en: str | None
-    pillar: str | None
-    pillar_name: str | None
-    unit: str | None
-    direction: int
-    weight: Num
-    effective_weight: Num
-    raw: Num
-    value: Num
-    denominator: str | None
-    normalised: Num
-    contribution: Num
-    rank: int | None
-    of: int
-    effect: str | None
-
-
-class BonusScore(BaseModel):
-    """One bonus / deduction item of a unit: the raw value and the points given."""
-
-    code: str
-    name: str
-    name_en: str | None
-    type: str
-    unit: str | None
-    value: Num
-    points: Num
-    max: Num
-
-
-class Scorecard(_Open):
-    """``GET /evaluation/units/{code}``: one unit's ranking row, pillars, indicators and
-    bonus / deduction items."""
-
-    framework: str
-    name: str
-    name_en: str | None
-    level: str
-    year: int
-    previous_year: int | None
-    synthetic: bool
-    draws: int | None
-    seed: int | None
-    unit: ScorecardUnit
-    row: dict[str, Any]
-    average: Any
-    pillars: list[PillarScore]
-    indicators: list[IndicatorScore]
-    bonus: list[BonusScore]
-
-
-class Method(_Open):
-    """``GET /evaluation/method``: the framework's indicators, weights, build spec, grades,
-    bonus rules and uncertainty settings."""
-
-    framework: str
-    name: str
-    name_en: str | None
-    level: str
-    file: str
-    index: dict[str, Any]
-    kinds: list[Any]
-    separate: list[Any]
-    group: Any
-    grades: dict[str, Any]
-    bonus_cap: Any
-    deduction_cap: Any
-    spec: dict[str, Any]
-    weights_year: int | None
-    uncertainty: dict[str, Any]
-    aggregates: list[dict[str, Any]]
-    indicators: list[dict[str, Any]]
-    bonus_items: list[dict[str, Any]]
 
 
 def draws() -> int:
