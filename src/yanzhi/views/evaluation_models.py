@@ -17,6 +17,21 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class AggregateName(BaseModel):
+    """An aggregate (pillar) of the framework as a ranking column: code and names."""
+
+    code: str
+    name: str
+    name_en: str | None
+
+
+class RankDraws(BaseModel):
+    """The Monte Carlo draws behind a ranking's rank intervals, and their seed."""
+
+    draws: int
+    seed: int | None
+
+
 class _RankingHead(_Open):
     """What a ranking says besides its rows: the framework's names, the pool sizes, the
     caller's scope and the years that can be evaluated."""
@@ -34,8 +49,8 @@ class _RankingHead(_Open):
     index: str | None
     index_name: str | None
     index_name_en: str | None
-    aggregates: list[dict[str, Any]]
-    uncertainty: dict[str, Any] | None
+    aggregates: list[AggregateName]
+    uncertainty: RankDraws | None
     notes: Any
     pools: dict[str, int]
     scope: str | None
