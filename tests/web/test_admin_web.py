@@ -269,7 +269,7 @@ def test_admin_pages_create_edit_reset_and_revoke(site: Site) -> None:
 
 def test_audit_page_filters_paginates_and_exports_everything(site: Site) -> None:
     c = site.as_role("admin")
-    total = admin_svc.audit_log(site.engine, ADMIN, size=1)["total"]
+    total = admin_svc.audit_log(site.engine, ADMIN, size=1).total
     r = c.get("/admin/audit", params={"size": 50})
     assert r.status_code == 200 and f'<span id="audit-total">{total}</span>' in r.text
     assert 'rel="next"' in r.text  # the demo wrote far more than 50 entries

@@ -84,6 +84,29 @@ class AuditPage(BaseModel):
     size: int
 
 
+class UnitChoice(BaseModel):
+    """An org unit the account form offers as a scope."""
+
+    code: str
+    name: str
+    level: str
+
+
+class DepartmentChoice(BaseModel):
+    """A plan department the account form offers as a task owner's scope."""
+
+    code: str
+    name: str
+
+
+class ScopeChoices(BaseModel):
+    """What the account form offers: roles, org units and the plan's departments."""
+
+    roles: list[str]
+    units: list[UnitChoice]
+    departments: list[DepartmentChoice]
+
+
 def _admin(principal: Principal) -> None:
     require(principal, "admin")
 
@@ -203,16 +226,18 @@ def revoke_token(engine: Engine, principal: Principal, token_id: int) -> bool:
     return users.revoke_token(engine, token_id, actor=principal)
 
 
-def scope_choices(engine: Engine, principal: Principal) -> dict[str, Any]:
+def scope_choices(engine: Engine, principal: Principal) -> ScopeChoices:
     """What the account form offers: roles, org units and the plan's departments."""
     _admin(principal)
     require_schema(engine)
     with transaction(engine) as session:
         units = [
-            {"code": u.code, "name": u.name, "level": u.level} for u in list_org_units(session)
+            UnitChoice(code=u.code, name=u.name, level=u.level) for u in list_org_units(session)
         ]
-        departments = [{"code": d.code, "name": d.name} for d in get_plan(session).departments]
-    return {"roles": list(ROLES), "units": units, "departments": departments}
+        departments = [
+            DepartmentChoice(code=d.code, name=d.name) for d in get_plan(session).departments
+        ]
+    return ScopeChoices(roles=list(ROLES), units=units, departments=departments)
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -224,20 +249,21 @@ def _aware(t: dt.datetime) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)  # SQLite returns naive UTC
 
 
-def audit_dict(row: AuditRow) -> dict[str, Any]:
+def audit_entry(row: AuditRow) -> AuditEntry:
+    """One audit-log row as shown: ``at`` in UTC, ``at_local`` in China Standard Time."""
     at = _aware(row.at)
-    return {
-        "id": row.id,
-        "at": at.isoformat(),
-        "at_local": at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S"),
-        "actor": row.actor,
-        "action": row.action,
-        "entity": row.entity,
-        "key": row.entity_key,
-        "changes": row.changes,
-        "source_file": row.source_file,
-        "reason": row.reason,
-    }
+    return AuditEntry(
+        id=row.id,
+        at=at.isoformat(),
+        at_local=at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S"),
+        actor=row.actor,
+        action=row.action,
+        entity=row.entity,
+        key=row.entity_key,
+        changes=row.changes,
+        source_file=row.source_file,
+        reason=row.reason,
+    )
 
 
 def audit_log(
@@ -251,7 +277,7 @@ def audit_log(
     until: dt.date | None = None,
     page: int = 1,
     size: int = 50,
-) -> dict[str, Any]:
+) -> AuditPage:
     """The audit log, newest first, filtered by who (``actor``), what (``entity`` and
     ``key``) and when (``since`` to ``until``, both days included); one page of it."""
     _admin(principal)
@@ -276,8 +302,8 @@ def audit_log(
         rows = list_audit(
             session, **filters, limit=size, offset=(page - 1) * size, newest_first=True
         )
-        items = [audit_dict(r) for r in rows]
-    return {"items": items, "total": total, "page": page, "size": size}
+        items = [audit_entry(r) for r in rows]
+    return AuditPage(items=items, total=total, page=page, size=size)
 
 
 def audit_kinds(engine: Engine, principal: Principal) -> list[str]:

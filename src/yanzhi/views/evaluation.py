@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, exists, select
 
 from yanzhi import config
@@ -31,91 +30,18 @@ from yanzhi.storage.datamodels import IndicatorValueRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
 from yanzhi.views.common import Memo
+from yanzhi.views.evaluation_models import (
+    BonusScore,
+    IndicatorScore,
+    Method,
+    PillarScore,
+    Ranking,
+    Scorecard,
+    ScorecardUnit,
+)
 
 SEED = 1
 MAX_DRAWS = 5000
-
-
-class _Open(BaseModel):
-    """A response whose listed fields are typed; rows and build details pass through as they
-    are (keys named after the framework's indicators and the COINr columns)."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class RankingPage(_Open):
-    """``GET /evaluation``: one page of the ranking rows the caller may see, with the
-    framework's names, the pool sizes and the years that can be evaluated."""
-
-    ok: bool
-    framework: str
-    name: str
-    name_en: str | None
-    level: str
-    year: int
-    previous_year: int | None
-    synthetic: bool
-    n_units: int
-    n_indicators: int
-    index: str | None
-    index_name: str | None
-    index_name_en: str | None
-    aggregates: list[dict[str, Any]]
-    uncertainty: dict[str, Any] | None
-    notes: Any
-    pools: dict[str, int]
-    scope: str | None
-    n_visible: int
-    years: list[int]
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    size: int
-
-
-class Scorecard(_Open):
-    """``GET /evaluation/units/{code}``: one unit's ranking row, pillars, indicators and
-    bonus / deduction items."""
-
-    framework: str
-    name: str
-    name_en: str | None
-    level: str
-    year: int
-    previous_year: int | None
-    synthetic: bool
-    draws: int | None
-    seed: int | None
-    unit: dict[str, Any]
-    row: dict[str, Any]
-    average: Any
-    pillars: list[dict[str, Any]]
-    indicators: list[dict[str, Any]]
-    bonus: list[dict[str, Any]]
-
-
-class Method(_Open):
-    """``GET /evaluation/method``: the framework's indicators, weights, build spec, grades,
-    bonus rules and uncertainty settings."""
-
-    framework: str
-    name: str
-    name_en: str | None
-    level: str
-    file: str
-    index: dict[str, Any]
-    kinds: list[Any]
-    separate: list[Any]
-    group: Any
-    grades: dict[str, Any]
-    bonus_cap: Any
-    deduction_cap: Any
-    spec: dict[str, Any]
-    weights_year: int | None
-    uncertainty: dict[str, Any]
-    aggregates: list[dict[str, Any]]
-    indicators: list[dict[str, Any]]
-    bonus_items: list[dict[str, Any]]
 
 
 def draws() -> int:
@@ -179,50 +105,52 @@ def _rank(series: pd.Series, mates: pd.Index, code: str) -> tuple[int | None, in
     return (None if r is None or pd.isna(r) else int(r)), int(s.notna().sum())
 
 
-def ranking(result: EvaluationResult, scope: Scope) -> dict[str, Any]:
+def ranking(result: EvaluationResult, scope: Scope) -> Ranking:
     """The ranking rows the scope sees (in the service's order: by pool, then rank)."""
     scope.require("evaluate")
     data = result.to_dict()
     rows = [r for r in data.pop("results") if scope.sees(r["uCode"])]
     pools = result.units["pool"].value_counts().to_dict()
     fw = result.framework
-    return {
-        **data,
-        "name_en": fw.name_en,
-        "index_name": fw.index_name,
-        "index_name_en": fw.index_name_en,
-        "aggregates": [
-            {"code": a.code, "name": a.name, "name_en": a.name_en} for a in fw.aggregates
-        ],
-        "pools": {str(k): int(v) for k, v in pools.items()},
-        "scope": scope.principal.unit,
-        "n_visible": len(rows),
-        "rows": rows,
-    }
+    return Ranking(
+        **{
+            **data,
+            "name_en": fw.name_en,
+            "index_name": fw.index_name,
+            "index_name_en": fw.index_name_en,
+            "aggregates": [
+                {"code": a.code, "name": a.name, "name_en": a.name_en} for a in fw.aggregates
+            ],
+            "pools": {str(k): int(v) for k, v in pools.items()},
+            "scope": scope.principal.unit,
+            "n_visible": len(rows),
+            "rows": rows,
+        }
+    )
 
 
-def _pillars(result: EvaluationResult, code: str, mates: pd.Index) -> list[dict[str, Any]]:
+def _pillars(result: EvaluationResult, code: str, mates: pd.Index) -> list[PillarScore]:
     """Each pillar (aggregate) of ``code``: weights, score and rank among its pool mates."""
     agg, ew = result.build.data["Aggregated"], result.build.effective_weights
     pillars = []
     for a in result.framework.aggregates:
         rank, of = _rank(agg[a.code], mates, code)
         pillars.append(
-            {
-                "code": a.code,
-                "name": a.name,
-                "name_en": a.name_en,
-                "weight": a.weight,
-                "effective_weight": _num(ew.get(a.code)),
-                "score": _num(agg.at[code, a.code]),
-                "rank": rank,
-                "of": of,
-            }
+            PillarScore(
+                code=a.code,
+                name=a.name,
+                name_en=a.name_en,
+                weight=a.weight,
+                effective_weight=_num(ew.get(a.code)),
+                score=_num(agg.at[code, a.code]),
+                rank=rank,
+                of=of,
+            )
         )
     return pillars
 
 
-def _indicators(result: EvaluationResult, code: str, mates: pd.Index) -> list[dict[str, Any]]:
+def _indicators(result: EvaluationResult, code: str, mates: pd.Index) -> list[IndicatorScore]:
     """Each indicator of ``code``: raw and denominated value, normalised score,
     contribution, rank among its pool mates and whether it lifts or drags the unit."""
     fw, bld = result.framework, result.build
@@ -233,47 +161,47 @@ def _indicators(result: EvaluationResult, code: str, mates: pd.Index) -> list[di
     for i in fw.indicators:
         rank, of = _rank(norm[i.code], mates, code)
         indicators.append(
-            {
-                "code": i.code,
-                "name": i.name,
-                "name_en": i.name_en,
-                "pillar": i.parent,
-                "pillar_name": names.get(i.parent or "", i.parent),
-                "unit": i.unit,
-                "direction": i.direction,
-                "weight": i.weight,
-                "effective_weight": _num(ew.get(i.code)),
-                "raw": _num(result.raw.at[code, i.code]),
-                "value": _num(bld.data["Denominated"].at[code, i.code]),
-                "denominator": i.denominator,
-                "normalised": _num(card["scores"].get(i.code)),
-                "contribution": _num(card["contributions"].get(i.code)),
-                "rank": rank,
-                "of": of,
-                "effect": "lift" if i.code in lifts else "drag" if i.code in drags else None,
-            }
+            IndicatorScore(
+                code=i.code,
+                name=i.name,
+                name_en=i.name_en,
+                pillar=i.parent,
+                pillar_name=names.get(i.parent or "", i.parent),
+                unit=i.unit,
+                direction=i.direction,
+                weight=i.weight,
+                effective_weight=_num(ew.get(i.code)),
+                raw=_num(result.raw.at[code, i.code]),
+                value=_num(bld.data["Denominated"].at[code, i.code]),
+                denominator=i.denominator,
+                normalised=_num(card["scores"].get(i.code)),
+                contribution=_num(card["contributions"].get(i.code)),
+                rank=rank,
+                of=of,
+                effect="lift" if i.code in lifts else "drag" if i.code in drags else None,
+            )
         )
     return indicators
 
 
-def _bonus(result: EvaluationResult, code: str) -> list[dict[str, Any]]:
+def _bonus(result: EvaluationResult, code: str) -> list[BonusScore]:
     """The bonus / deduction items of ``code``: the raw value and the points given."""
     return [
-        {
-            "code": i.code,
-            "name": i.name,
-            "name_en": i.name_en,
-            "type": i.type,
-            "unit": i.unit,
-            "value": _num(result.raw.at[code, i.code]),
-            "points": _num(result.bonus.at[code, i.code]),
-            "max": i.max,
-        }
+        BonusScore(
+            code=i.code,
+            name=i.name,
+            name_en=i.name_en,
+            type=i.type,
+            unit=i.unit,
+            value=_num(result.raw.at[code, i.code]),
+            points=_num(result.bonus.at[code, i.code]),
+            max=i.max,
+        )
         for i in result.framework.bonus_items
     ]
 
 
-def scorecard(result: EvaluationResult, scope: Scope, code: str) -> dict[str, Any]:
+def scorecard(result: EvaluationResult, scope: Scope, code: str) -> Scorecard:
     """One unit: its ranking row, each pillar's score and rank in the pool, each indicator's
     value, normalised score, contribution and rank, and the bonus / deduction items.
     ``NotFound`` when the unit is not in this evaluation, ``NotPermitted`` outside the scope."""
@@ -288,30 +216,30 @@ def scorecard(result: EvaluationResult, scope: Scope, code: str) -> dict[str, An
     fw = result.framework
     row = next(r for r in result.to_dict()["results"] if r["uCode"] == code)
     mates = units.index[units["pool"] == units.at[code, "pool"]]
-    return {
-        "framework": fw.code,
-        "name": fw.name,
-        "name_en": fw.name_en,
-        "level": fw.level,
-        "year": result.year,
-        "previous_year": result.previous_year,
-        "synthetic": result.synthetic,
-        "draws": result.draws,
-        "seed": result.seed,
-        "unit": {
-            "code": code,
-            "name": units.at[code, "uName"],
-            "kind": units.at[code, ev.GROUP_COLUMN],
-            "kind_zh": units.at[code, "kind_zh"],
-            "pool": units.at[code, "pool"],
-            "pool_size": len(mates),
-        },
-        "row": row,
-        "average": _num(result.scorecards[code]["average"]),
-        "pillars": _pillars(result, code, mates),
-        "indicators": _indicators(result, code, mates),
-        "bonus": _bonus(result, code),
-    }
+    return Scorecard(
+        framework=fw.code,
+        name=fw.name,
+        name_en=fw.name_en,
+        level=fw.level,
+        year=result.year,
+        previous_year=result.previous_year,
+        synthetic=result.synthetic,
+        draws=result.draws,
+        seed=result.seed,
+        unit=ScorecardUnit(
+            code=code,
+            name=units.at[code, "uName"],
+            kind=units.at[code, ev.GROUP_COLUMN],
+            kind_zh=units.at[code, "kind_zh"],
+            pool=units.at[code, "pool"],
+            pool_size=len(mates),
+        ),
+        row=row,
+        average=_num(result.scorecards[code]["average"]),
+        pillars=_pillars(result, code, mates),
+        indicators=_indicators(result, code, mates),
+        bonus=_bonus(result, code),
+    )
 
 
 def framework(engine: Engine, level: str) -> ev.Framework:
@@ -331,14 +259,19 @@ def _source(i: ev.Item) -> str:
     return str(i.source)
 
 
-def method(
-    scope: Scope, fw: ev.Framework, result: EvaluationResult | None = None
-) -> dict[str, Any]:
+def method(scope: Scope, fw: ev.Framework, result: EvaluationResult | None = None) -> Method:
     """The method: framework, indicators with weights and sources, the build spec
     (normalisation, aggregation …), grades, bonus rules and the uncertainty settings.
     Effective weights come from ``result`` (the weights as used) when given."""
     scope.require("evaluate")
     ew = result.build.effective_weights if result is not None else pd.Series(dtype=float)
+    return Method.model_validate(_method_data(fw, result, ew))
+
+
+def _method_data(
+    fw: ev.Framework, result: EvaluationResult | None, ew: pd.Series
+) -> dict[str, Any]:
+    """The fields of :class:`Method` (see :func:`method`)."""
     unc = fw.uncertain
     return {
         "framework": fw.code,
@@ -441,13 +374,10 @@ def evaluation_result(
     return result
 
 
-def ranking_page(
-    engine: Engine, memo: Memo, scope: Scope, level: str, year: int | None
-) -> dict[str, Any]:
+def ranking_page(engine: Engine, memo: Memo, scope: Scope, level: str, year: int | None) -> Ranking:
     """:func:`ranking` of the level's evaluation, with the years that can be evaluated."""
     data = ranking(evaluation_result(engine, memo, scope, level, year), scope)
-    data["years"] = evaluable_years(engine, memo, level)
-    return data
+    return data.model_copy(update={"years": evaluable_years(engine, memo, level)})
 
 
 def unit_level(tree: OrgTree, code: str) -> str:
@@ -459,14 +389,14 @@ def unit_level(tree: OrgTree, code: str) -> str:
 
 def scorecard_page(
     engine: Engine, memo: Memo, scope: Scope, code: str, year: int | None
-) -> dict[str, Any]:
+) -> Scorecard:
     """:func:`scorecard` of a township or district in its level's evaluation."""
     scope.require("evaluate")
     level = unit_level(scope.tree, code)
     return scorecard(evaluation_result(engine, memo, scope, level, year), scope, code)
 
 
-def method_page(engine: Engine, memo: Memo, scope: Scope, level: str) -> dict[str, Any]:
+def method_page(engine: Engine, memo: Memo, scope: Scope, level: str) -> Method:
     """:func:`method` of the level's framework, with the effective weights of the newest
     evaluation (without them when there are no data yet)."""
     scope.require("evaluate")

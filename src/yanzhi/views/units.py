@@ -138,24 +138,24 @@ def _unit_evaluation(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> di
         card = ev_views.scorecard(result, scope, u.code)
     except LookupError:
         return None
-    names = {i["code"]: i for i in card["indicators"]}
+    names = {i.code: i for i in card.indicators}
 
     def label(c: str) -> dict[str, Any]:
-        i = names.get(c, {})
-        return {"code": c, "name": i.get("name", c), "name_en": i.get("name_en", c)}
+        i = names.get(c)
+        return {"code": c, "name": i.name if i else c, "name_en": i.name_en if i else c}
 
     items = [
-        {**label(i["code"]), "score": i["normalised"], "contribution": i["contribution"]}
-        for i in card["indicators"]
+        {**label(i.code), "score": i.normalised, "contribution": i.contribution}
+        for i in card.indicators
     ]
-    row = card["row"]
+    row = card.row
     return safe(
         {
-            "year": card["year"],
-            "framework": card["framework"],
-            "name": card["name"],
+            "year": card.year,
+            "framework": card.framework,
+            "name": card.name,
             "result": row,
-            "pool_size": card["unit"]["pool_size"],
+            "pool_size": card.unit.pool_size,
             "strengths": [label(c) for c in row.get("Strengths") or []],
             "weaknesses": [label(c) for c in row.get("Weaknesses") or []],
             "scorecard": sorted(items, key=lambda i: -(i["contribution"] or 0)),

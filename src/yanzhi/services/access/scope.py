@@ -53,10 +53,12 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 
 
 def can(principal: Principal, action: str) -> bool:
+    """Whether ``principal``'s role may do ``action`` (a key of :data:`ACTIONS`)."""
     return principal.role in ACTIONS[action]
 
 
 def require(principal: Principal, action: str) -> None:
+    """``PermissionDenied`` unless ``principal``'s role may do ``action``."""
     if not can(principal, action):
         raise PermissionDenied(
             f"role {principal.role} may not {action} / 角色 {principal.role} 无权执行 {action}"
@@ -73,6 +75,9 @@ def org_scope(principal: Principal, tree: OrgTree) -> str | None:
 
 
 def can_see_unit(principal: Principal, code: str, tree: OrgTree) -> bool:
+    """Whether ``principal`` may read unit ``code``: city-wide roles every unit, an officer
+    its own unit, the units below it and those above it; a task owner the city totals only,
+    an enterprise user no unit."""
     if principal.role == "enterprise":
         return False
     if code not in tree:
@@ -96,6 +101,8 @@ def can_change_unit(principal: Principal, code: str, tree: OrgTree) -> bool:
 
 
 def require_unit(principal: Principal, code: str, tree: OrgTree, *, write: bool = False) -> None:
+    """``PermissionDenied`` unless ``principal`` may read unit ``code`` (or, with ``write``,
+    change it: see :func:`can_see_unit` and :func:`can_change_unit`)."""
     ok = can_change_unit(principal, code, tree) if write else can_see_unit(principal, code, tree)
     if not ok:
         raise PermissionDenied(
@@ -105,6 +112,7 @@ def require_unit(principal: Principal, code: str, tree: OrgTree, *, write: bool 
 
 
 def visible_units(principal: Principal, codes: Iterable[str], tree: OrgTree) -> list[str]:
+    """The codes among ``codes`` that ``principal`` may read, in their order."""
     return [c for c in codes if can_see_unit(principal, c, tree)]
 
 

@@ -109,6 +109,7 @@ def _digest(token: str) -> str:
 
 
 def principal_of(row: UserRow) -> Principal:
+    """The principal an account acts as (its name, role and scope)."""
     return Principal(row.username, row.role, unit=row.unit, enterprise=row.enterprise)
 
 
@@ -160,6 +161,9 @@ def create_user(
     enterprise: str | None = None,
     display_name: str | None = None,
 ) -> UserPublic:
+    """A new active account (audited as ``actor``; the password is stored only as an Argon2
+    hash). ``InvalidInput`` for a bad or taken name, a weak password or a scope that does
+    not fit the role."""
     require_schema(engine)
     _check_password(password)
     if (
@@ -315,6 +319,7 @@ def session_principal(engine: Engine, token: str) -> tuple[Principal, str] | Non
 
 
 def logout(engine: Engine, token: str) -> None:
+    """End the web session of ``token`` (audited); an unknown or ended session is a no-op."""
     with transaction(engine) as session:
         row = store.get_session(session, _digest(token))
         if row is not None and not row.revoked:
@@ -345,6 +350,8 @@ def create_token(engine: Engine, username: str, *, name: str, actor: Principal) 
 
 
 def token_principal(engine: Engine, token: str) -> Principal | None:
+    """The principal of an API token (and its last use noted), or ``None`` when the token is
+    unknown, revoked or its account inactive."""
     with transaction(engine) as session:
         row = store.find_token(session, _digest(token))
         if row is None or row.revoked_at is not None:
@@ -381,6 +388,8 @@ def list_tokens(engine: Engine, *, actor: Principal) -> list[TokenPublic]:
 
 
 def revoke_token(engine: Engine, token_id: int, *, actor: Principal) -> bool:
+    """Revoke token ``token_id`` (audited); ``False`` if it was already revoked. An admin
+    may revoke any token, anyone else only their own (``NotFound`` otherwise)."""
     with transaction(engine) as session:
         row = session.get(ApiTokenRow, token_id)
         if row is None:

@@ -25,6 +25,13 @@ from yanzhi.ingest.compositespec import read_inputs, read_spec, read_uncertain, 
 
 TOP = 10
 
+Cell = str | int | float | bool | None
+"""One JSON-safe value of a result table (NaN is ``None``, numpy scalars are Python's)."""
+
+Record = dict[str, Cell]
+"""One row of a result table, keyed by its column names (``uCode``, ``Rank``, the index and
+indicator codes of the build: they differ from one framework to the next)."""
+
 
 def _clean(value: Any) -> Any:
     """NaN -> None and numpy scalars -> Python, for JSON."""
@@ -35,8 +42,8 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def records(df: pd.DataFrame, n: int | None = None) -> list[dict[str, Any]]:
-    """The first ``n`` rows (all if None) as JSON-safe dicts."""
+def records(df: pd.DataFrame, n: int | None = None) -> list[Record]:
+    """The first ``n`` rows (all if None) as JSON-safe :data:`Record` rows."""
     rows = df if n is None else df.head(n)
     return [{str(k): _clean(v) for k, v in r.items()} for r in rows.to_dict("records")]
 
@@ -132,7 +139,7 @@ class BuildRun(CompositeRun):
     """``composite build``: the top-level sub-indices, the top 10 units and the spec."""
 
     sub_indices: list[str]
-    top: list[dict[str, Any]]
+    top: list[Record]
     spec: dict[str, Any]
 
 
@@ -143,7 +150,7 @@ class UncertaintyRun(CompositeRun):
     n: int
     seed: int | None
     inputs: list[str]
-    top: list[dict[str, Any]]
+    top: list[Record]
 
 
 @dataclass(frozen=True)
@@ -153,7 +160,7 @@ class SensitivityRun(CompositeRun):
     n: int
     seed: int | None
     runs: int
-    indices: list[dict[str, Any]]
+    indices: list[Record]
 
 
 @dataclass(frozen=True)
@@ -161,7 +168,7 @@ class RemovalRun(CompositeRun):
     """``composite remove-elements``: the level and each element's mean rank change."""
 
     level: int
-    rows: list[dict[str, Any]]
+    rows: list[Record]
 
 
 def run_build(

@@ -110,7 +110,7 @@ def audit(
     until: dt.date | None = Query(None, description="to this day (UTC+8), included"),
     params: tuple[int, int] = Depends(page_params),
     me: Principal = Depends(principal),
-) -> dict[str, Any]:
+) -> AuditPage:
     """The audit log of every write, newest first, filtered by actor, object and days."""
     page, size = params
     return svc.audit_log(

@@ -5,7 +5,7 @@ one unit's scorecard and the method. Rows are limited to the caller's scope
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
@@ -13,6 +13,7 @@ from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import Scope, resolve
 from yanzhi.services.evaluation.evaluate import EvaluationResult
 from yanzhi.views import evaluation as views
+from yanzhi.views.evaluation_models import Method, RankingPage, Scorecard
 from yanzhi.web.api.common import ERRORS, page_params, paginate
 from yanzhi.web.deps import cache, engine, tree
 from yanzhi.web.deps import scope as scope_of
@@ -35,28 +36,28 @@ def loader(request: Request, me: Principal) -> Callable[[str, int], EvaluationRe
     return lambda level, year: views.evaluation_result(eng, memo, scope, level, year)
 
 
-@router.get("/evaluation", response_model=views.RankingPage)
+@router.get("/evaluation", response_model=RankingPage)
 def ranking(
     request: Request,
     level: LevelQuery = "township",
     year: YearQuery = None,
     params: tuple[int, int] = Depends(page_params),
     scope: Scope = Depends(scope_of),
-) -> dict[str, Any]:
+) -> RankingPage:
     """The ranking of the townships or districts for a year: score, rank within the ranking
     pool, rank within the unit kind, grade, pillar scores, change since the previous year
     and the rank interval (RankQ5–RankQ95 over YANZHI_EVALUATION_DRAWS Monte Carlo draws,
     seed 1). Only the rows in the caller's scope; the rank is among all units of the pool.
     ``years`` lists the years that can be evaluated."""
     data = views.ranking_page(engine(request), cache(request).get, scope, level, year)
-    rows = data.pop("rows")
-    return {**data, **paginate(rows, params)}
+    head = data.model_dump(exclude={"rows"})
+    return RankingPage(**head, **paginate(data.rows, params))
 
 
-@router.get("/evaluation/units/{code}", response_model=views.Scorecard)
+@router.get("/evaluation/units/{code}", response_model=Scorecard)
 def scorecard(
     request: Request, code: CodePath, year: YearQuery = None, scope: Scope = Depends(scope_of)
-) -> dict[str, Any]:
+) -> Scorecard:
     """One unit's scorecard: its ranking row, each pillar's score and rank in the pool, each
     indicator's raw value, value after the denominator, normalised score, contribution
     (relative to the unit's own weighted average), rank in the pool and whether it lifts or
@@ -64,10 +65,10 @@ def scorecard(
     return views.scorecard_page(engine(request), cache(request).get, scope, code, year)
 
 
-@router.get("/evaluation/method", response_model=views.Method)
+@router.get("/evaluation/method", response_model=Method)
 def method(
     request: Request, level: LevelQuery = "township", scope: Scope = Depends(scope_of)
-) -> dict[str, Any]:
+) -> Method:
     """The method of the level's framework: indicators with weights (nominal and effective),
     directions, units and sources; the build spec (denomination, imputation, treatment,
     normalisation, aggregation); grades; bonus and deduction rules; the uncertainty settings

@@ -253,8 +253,8 @@ def _changes(changes: Any) -> str:
     return json.dumps(changes, ensure_ascii=False, default=str)
 
 
-def _audit_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**i, "id": str(i["id"]), "changes": _changes(i["changes"])} for i in items]
+def _audit_rows(items: list[svc.AuditEntry]) -> list[dict[str, Any]]:
+    return [{**i.model_dump(), "id": str(i.id), "changes": _changes(i.changes)} for i in items]
 
 
 @router.get("/audit")
@@ -287,11 +287,11 @@ def audit_page(request: Request, me: Principal = Depends(admin_only)) -> Respons
             ("reason", "原因", "Reason"),
             ("source_file", "来源文件", "Source file"),
         ],
-        _audit_rows(result["items"]),
+        _audit_rows(result.items),
         title="audit",
     )
     kept = {k: str(v) for k, v in filters.items() if v}
-    last = max(1, -(-result["total"] // size))
+    last = max(1, -(-result.total // size))
     pages = {
         "prev": f"?{urlencode({**kept, 'page': number - 1, 'size': size})}" if number > 1 else None,
         "next": f"?{urlencode({**kept, 'page': number + 1, 'size': size})}"

@@ -49,7 +49,7 @@ def ranking(
     year: int | None = Query(None, ge=1990, le=2100),
     scope: Scope = Depends(scope_of),
 ) -> Response:
-    data = views.ranking_page(engine(request), cache(request).get, scope, level, year)
+    data = views.ranking_page(engine(request), cache(request).get, scope, level, year).model_dump()
     lg = lang(request)
     rows = [{**r, "interval": _interval(r), "pool": _pool(r["pool"], lg)} for r in data["rows"]]
     cols = RANK_COLUMNS[:5] + [(a["code"], a["name"], a["name_en"]) for a in data["aggregates"]]
@@ -77,7 +77,7 @@ def method(
     level: Literal["township", "district"] = "township",
     scope: Scope = Depends(scope_of),
 ) -> Response:
-    data = views.method_page(engine(request), cache(request).get, scope, level)
+    data = views.method_page(engine(request), cache(request).get, scope, level).model_dump()
     names = {a["code"]: a["name"] for a in data["aggregates"]}
     indicators = Table(
         "indicators",
@@ -131,7 +131,8 @@ def unit(
     year: int | None = Query(None, ge=1990, le=2100),
     scope: Scope = Depends(scope_of),
 ) -> Response:
-    data = views.scorecard_page(engine(request), cache(request).get, scope, code[:20], year)
+    card = views.scorecard_page(engine(request), cache(request).get, scope, code[:20], year)
+    data = card.model_dump()  # the page's tables and template take plain rows
     effect = {"lift": "提升 lift", "drag": "拖累 drag"}
     indicators = Table(
         "indicators",
