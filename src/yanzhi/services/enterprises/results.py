@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict
 
 
 @dataclass(frozen=True)
@@ -157,8 +157,9 @@ class VisitRow(Result):
 
 
 class PointsRow(Result):
-    """A row of the innovation-points ranking: stage, one score per class of the scheme
-    (its codes vary with the scheme, so they are extra fields), points and rank."""
+    """A row of the innovation-points ranking: stage, one score per class of the built-in
+    scheme (``tech``, ``growth``, ``support``), points and rank. A class a changed scheme
+    adds is kept as an extra field."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -167,15 +168,11 @@ class PointsRow(Result):
     district: str | None
     township: str | None
     stage: str | None
+    tech: float
+    growth: float
+    support: float
     points: float
     rank: int
-
-    @model_serializer(mode="wrap")
-    def _in_order(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Class scores before ``points`` and ``rank``, as the scoring gives them."""
-        data: dict[str, Any] = handler(self)
-        tail = {k: data.pop(k) for k in ("points", "rank") if k in data}
-        return data | tail
 
 
 class DoublingRow(Result):
