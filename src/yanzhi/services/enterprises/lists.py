@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from sqlalchemy import Engine
 
 from yanzhi.core import points as pts
+from yanzhi.core.orgtree import OrgTree
 from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import Principal, check_list
 from yanzhi.services.database import require_schema
@@ -31,7 +32,7 @@ from yanzhi.storage.facts import attribute_versions
 from yanzhi.storage.orgunits import load_org_tree
 
 
-def _frame(engine: Engine, year: int) -> tuple[pd.DataFrame, Any]:
+def _frame(engine: Engine, year: int) -> tuple[pd.DataFrame, OrgTree]:
     require_schema(engine)
     with transaction(engine) as session:
         frame = annual_figures(session, year)
@@ -45,7 +46,7 @@ def _frame(engine: Engine, year: int) -> tuple[pd.DataFrame, Any]:
     return frame, tree
 
 
-def _in_scope(frame: pd.DataFrame, tree: Any, principal: Principal) -> pd.DataFrame:
+def _in_scope(frame: pd.DataFrame, tree: OrgTree, principal: Principal) -> pd.DataFrame:
     check_list(principal)
     if principal.unit:
         frame = frame[frame["township_code"].map(lambda t: tree.is_within(t, principal.unit))]
