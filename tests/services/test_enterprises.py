@@ -33,23 +33,23 @@ def two_enterprises(engine):
 def test_diagnosis_numbers(engine):
     uscc, _ = two_enterprises(engine)
     d = enterprises.diagnose(engine, uscc, principal=SYSTEM)
-    last = d["latest"]
-    assert d["basis"] == "2025-01..12"
-    assert last["intensity"] == pytest.approx(last["rd_expense"] / last["operating_revenue"])
-    gap = d["gaps"]["to_5pct"]
-    assert gap["extra_rd_expense"] == pytest.approx(
-        max(0.0, 0.05 * last["operating_revenue"] - last["rd_expense"]), abs=1e-3
+    last = d.latest
+    assert d.basis == "2025-01..12"
+    assert last.intensity == pytest.approx(last.rd_expense / last.operating_revenue)
+    gap = d.gaps["to_5pct"]
+    assert gap.extra_rd_expense == pytest.approx(
+        max(0.0, 0.05 * last.operating_revenue - last.rd_expense), abs=1e-3
     )
-    assert 0 <= d["peers"]["city_percentile"] <= 100
-    names = {b["rule"] for b in d["policies"]["benefits"]}
+    assert 0 <= d.peers.city_percentile <= 100
+    names = {b["rule"] for b in d.policies.benefits}
     assert {"SUPER_DEDUCTION", "RD_POST_SUBSIDY", "RD_RESERVE_FUND", "PRIORITY_5PCT"} <= names
-    assert d["enterprise"]["synthetic"] is True
+    assert d.enterprise.synthetic is True
 
 
 def test_an_enterprise_user_sees_only_its_own_enterprise(engine):
     mine, other = two_enterprises(engine)
     me = Principal(f"enterprise:{mine}", "enterprise", enterprise=mine)
-    assert enterprises.show(engine, mine, principal=me)["uscc"] == mine
+    assert enterprises.show(engine, mine, principal=me).uscc == mine
     for call in (enterprises.show, enterprises.diagnose):
         with pytest.raises(PermissionDenied):
             call(engine, other, principal=me)
@@ -64,12 +64,12 @@ def test_an_enterprise_user_sees_only_its_own_enterprise(engine):
 
 def test_lists(engine):
     rows = lists.priority(engine, year=2025, principal=SYSTEM)
-    assert rows and all(r["intensity"] > 0.05 for r in rows)
-    assert [r["intensity"] for r in rows] == sorted((r["intensity"] for r in rows), reverse=True)
+    assert rows and all(r.intensity > 0.05 for r in rows)
+    assert [r.intensity for r in rows] == sorted((r.intensity for r in rows), reverse=True)
     visit = lists.visit(engine, year=2025, principal=SYSTEM)
-    assert all(r["rd_expense"] == 0 or r["rd_expense"] < r["rd_expense_previous"] for r in visit)
+    assert all(r.rd_expense == 0 or r.rd_expense < r.rd_expense_previous for r in visit)
     ranked = lists.points(engine, year=2025, principal=SYSTEM)
-    assert ranked[0]["rank"] == 1 and ranked[0]["points"] >= ranked[-1]["points"]
+    assert ranked[0].rank == 1 and ranked[0].points >= ranked[-1].points
     doubling = lists.doubling(engine)
-    assert doubling[0]["year"] == 2022 and doubling[-1]["year"] == 2027
-    assert doubling[-1]["hightech_path"] == pytest.approx(2 * doubling[0]["hightech"])
+    assert doubling[0].year == 2022 and doubling[-1].year == 2027
+    assert doubling[-1].hightech_path == pytest.approx(2 * doubling[0].hightech)

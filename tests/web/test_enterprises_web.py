@@ -112,14 +112,12 @@ def test_lists_equal_the_service_and_export(site: Site) -> None:
     data = c.get("/api/v1/lists/visit?size=500").json()
     me = Principal("district", "district_officer", unit=site.accounts["district"]["unit"])
     expected = lists.visit(site.engine, year=data["year"], principal=me)
-    assert data["items"] == expected and data["total"] == len(expected)
+    assert data["items"] == [r.to_dict() for r in expected] and data["total"] == len(expected)
     r = c.get("/enterprises/lists/visit?export=list")
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert len(rows) == 1 + len(expected)
     points = c.get("/api/v1/lists/points?size=500").json()["items"]
-    city = {
-        p["uscc"]: p["rank"] for p in lists.points(site.engine, year=data["year"], principal=SYSTEM)
-    }
+    city = {p.uscc: p.rank for p in lists.points(site.engine, year=data["year"], principal=SYSTEM)}
     assert points and all(p["rank"] == city[p["uscc"]] for p in points)  # city-wide ranks
     assert c.get("/api/v1/lists/doubling").json()["items"][0]["year"] == 2022
     assert c.get("/api/v1/lists/nonsense").status_code == 422

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled
 from yanzhi.services.access.principal import SYSTEM, Principal
 from yanzhi.services.enterprises import diagnosis as svc
 from yanzhi.services.enterprises import lists as lists_svc
+from yanzhi.services.enterprises.results import Result
 
 enterprise_app = typer.Typer(
     help="One enterprise: record and R&D diagnosis. / 企业诊断", no_args_is_help=True
@@ -45,7 +47,7 @@ def show(
 ) -> None:
     """An enterprise's record."""
     with handled(as_json), engine_for(database) as engine:
-        data = svc.show(engine, uscc, principal=_principal(as_enterprise))
+        data = svc.show(engine, uscc, principal=_principal(as_enterprise)).to_dict()
     if as_json:
         print_json(data)
         return
@@ -63,11 +65,12 @@ def diagnose(
 ) -> None:
     """R&D intensity, peers, gaps to 3.4 % and 5 %, warnings, policies. / 研发诊断"""
     with handled(as_json), engine_for(database) as engine:
-        data = svc.diagnose(engine, uscc, principal=_principal(as_enterprise))
+        diagnosis = svc.diagnose(engine, uscc, principal=_principal(as_enterprise))
         if out:
             from yanzhi.reports.diagnosis import write
 
-            write(data, out)
+            write(diagnosis, out)
+    data = diagnosis.to_dict()
     if as_json:
         print_json(data)
         return
@@ -156,9 +159,10 @@ def rules_cmd(
         )
 
 
-def _list(name: str, rows: list[dict[str, Any]], out: Path | None, as_json: bool) -> None:
+def _list(name: str, found: Sequence[Result], out: Path | None, as_json: bool) -> None:
     if out:
-        lists_svc.write_xlsx(rows, out, title=name)
+        lists_svc.write_xlsx(found, out, title=name)
+    rows = [r.to_dict() for r in found]
     if as_json:
         print_json(rows)
         return

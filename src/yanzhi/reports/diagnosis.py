@@ -10,6 +10,7 @@ from typing import Any
 
 from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
+from yanzhi.services.enterprises.results import Diagnosis
 
 
 def _rows(d: dict[str, Any]) -> list[tuple[str, str]]:
@@ -117,7 +118,9 @@ def write_pdf(d: dict[str, Any], out: Path) -> Path:
     return out
 
 
-def write(d: dict[str, Any], out: Path) -> Path:
+def write(diagnosis: Diagnosis, out: Path) -> Path:
+    """The one-page report of ``diagnosis`` at ``out`` (.docx or .pdf)."""
+    d = diagnosis.to_dict()
     if out.suffix.lower() == ".docx":
         return write_docx(d, out)
     if out.suffix.lower() == ".pdf":

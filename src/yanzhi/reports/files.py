@@ -121,7 +121,7 @@ def _supervision(job: Job) -> tuple[str, Path]:
 def _diagnosis(job: Job) -> tuple[str, Path]:
     from yanzhi.reports import diagnosis as diagnosis_doc
 
-    data = enterprise_views.diagnosis(job.engine, job.scope.principal, job.args["uscc"])
+    data = enterprise_views.diagnosis(job.engine, job.scope, job.args["uscc"])
     name = f"diagnosis-{job.args['uscc']}.{job.fmt}"
     return name, diagnosis_doc.write(data, job.tmp / name)
 

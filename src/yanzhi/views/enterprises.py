@@ -10,20 +10,21 @@ scope; an enterprise user sees only its own enterprise; a task owner sees none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 from sqlalchemy import Engine, func, or_, select
 
 from yanzhi.core.errors import NotFound
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.services.access.principal import Principal
-from yanzhi.services.access.scope import Scope, org_scope, require
+from yanzhi.services.access.scope import Scope, org_scope
 from yanzhi.services.database import require_schema
 from yanzhi.services.enterprises import diagnosis as enterprises
 from yanzhi.services.enterprises import lists
+from yanzhi.services.enterprises.results import Diagnosis, EnterpriseRecord, ListRow
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
 from yanzhi.storage.db import transaction
 from yanzhi.views.common import Memo
@@ -31,48 +32,51 @@ from yanzhi.views.common import Memo
 MAX_QUERY = 100
 
 
-class _Open(BaseModel):
-    """A response whose listed fields are typed; the rest (record attributes, list columns,
-    diagnosis details) pass through as they are."""
+class EnterpriseHit(BaseModel):
+    """An enterprise found by :func:`search`: its flags, township and district."""
 
-    model_config = ConfigDict(extra="allow")
+    uscc: str
+    name: str
+    industry_code: str
+    size_class: str | None
+    township_code: str
+    above_size_industrial: bool
+    hightech: bool
+    tech_sme: bool
+    specialised: bool
+    champion: bool
+    synthetic: bool
+    township: str | None
+    district: str | None
+    district_code: str | None
 
 
 class EnterprisePage(BaseModel):
     """``GET /enterprises``: one page of the enterprises found in the caller's scope."""
 
-    items: list[dict[str, Any]]
+    items: list[EnterpriseHit]
     total: int
     page: int
     size: int
 
 
-class EnterpriseRecord(_Open):
-    """``GET /enterprises/{uscc}``: the record (latest attributes) with township, district
-    and the number of reports."""
+class EnterpriseView(BaseModel):
+    """The enterprise page: the record, the diagnosis when the reports allow one, else the
+    reason in ``note``."""
 
-    uscc: str
+    enterprise: EnterpriseRecord
+    diagnosis: Diagnosis | None
+    note: str | None
+
+
+class WorkList(BaseModel):
+    """A bureau list as the pages show it: name, titles, year and all its rows."""
+
     name: str
-    synthetic: bool
-    as_of: str
-    township: str
-    district: str | None
-    reports: int
-
-
-class Diagnosis(_Open):
-    """``GET /enterprises/{uscc}/diagnosis``: R&D intensity, peers, gaps, warnings and
-    the policies worth claiming."""
-
-    enterprise: dict[str, Any]
-    year: int
-    basis: str
-    intensity: dict[str, Any]
-    latest: dict[str, Any]
-    peers: dict[str, Any]
-    gaps: dict[str, Any]
-    warnings: list[dict[str, Any]]
-    policies: dict[str, Any]
+    title: str
+    title_en: str
+    year: int | None
+    rows: list[ListRow]
 
 
 class WorkListPage(BaseModel):
@@ -82,16 +86,16 @@ class WorkListPage(BaseModel):
     title: str
     title_en: str
     year: int | None
-    items: list[dict[str, Any]]
+    items: list[ListRow]
     total: int
     page: int
     size: int
 
 
-def check_reader(principal: Principal) -> None:
+def check_reader(scope: Scope) -> None:
     """Enterprise users read their own enterprise; everyone else needs read_enterprises."""
-    if principal.role != "enterprise":
-        require(principal, "read_enterprises")
+    if scope.principal.role != "enterprise":
+        scope.require("read_enterprises")
 
 
 def _townships(principal: Principal, tree: OrgTree) -> list[str] | None:
@@ -111,9 +115,9 @@ def search(
     q: str = "",
     page: int = 1,
     size: int = 50,
-) -> dict[str, Any]:
-    """Enterprises in the scope whose name or USCC contains ``q``, by name; one page of them
-    as ``{"items", "total", "page", "size"}``."""
+) -> EnterprisePage:
+    """Enterprises in the scope whose name or USCC contains ``q``, by name; one page of
+    them with the total found."""
     scope.require("read_enterprises")
     require_schema(engine)
     tree = scope.tree
@@ -161,42 +165,43 @@ def search(
         row["township"] = names.get(town)
         row["district"] = parent.name if parent else None
         row["district_code"] = parent.code if parent else None
-        items.append(row)
-    return {"items": items, "total": int(total), "page": page, "size": size}
+        items.append(EnterpriseHit.model_validate(row))
+    return EnterprisePage(items=items, total=int(total), page=page, size=size)
 
 
-def record(engine: Engine, principal: Principal, uscc: str) -> dict[str, Any]:
+def record(engine: Engine, scope: Scope, uscc: str) -> EnterpriseRecord:
     """An enterprise's record (enterprise users: their own only)."""
-    check_reader(principal)
-    return enterprises.show(engine, uscc, principal=principal)
+    check_reader(scope)
+    return enterprises.show(engine, uscc, principal=scope.principal)
 
 
-def diagnosis(engine: Engine, principal: Principal, uscc: str) -> dict[str, Any]:
+def diagnosis(engine: Engine, scope: Scope, uscc: str) -> Diagnosis:
     """R&D intensity, peers, gaps, warnings and policies (404 without R&D reports)."""
-    check_reader(principal)
-    return enterprises.diagnose(engine, uscc, principal=principal)
+    check_reader(scope)
+    return enterprises.diagnose(engine, uscc, principal=scope.principal)
 
 
-def enterprise_page(engine: Engine, scope: Scope, uscc: str) -> dict[str, Any]:
+def enterprise_page(engine: Engine, scope: Scope, uscc: str) -> EnterpriseView:
     """Record and diagnosis together; an enterprise without the reports a diagnosis needs
     still shows its record, with the reason in ``note``."""
-    principal = scope.principal
-    rec = record(engine, principal, uscc)
+    rec = record(engine, scope, uscc)
     try:
-        diag: dict[str, Any] | None = diagnosis(engine, principal, uscc)
+        diag: Diagnosis | None = diagnosis(engine, scope, uscc)
         note = None
     except LookupError as exc:  # no reports, or no full-year report for the policies
         diag, note = None, str(exc).strip("'\"")
-    return {"enterprise": rec, "diagnosis": diag, "note": note}
+    return EnterpriseView(enterprise=rec, diagnosis=diag, note=note)
 
 
 @dataclass(frozen=True)
 class ListKind:
+    """A bureau list: its name, titles, whether it is per year, and the service behind it."""
+
     name: str
     zh: str
     en: str
     by_year: bool
-    run: Callable[..., list[dict[str, Any]]]
+    run: Callable[..., Sequence[ListRow]]
 
 
 LISTS: dict[str, ListKind] = {
@@ -241,9 +246,7 @@ def list_years(engine: Engine) -> list[int]:
     return sorted({int(y) for y in found}, reverse=True)
 
 
-def work_list(
-    engine: Engine, scope: Scope, name: str, *, year: int | None = None
-) -> list[dict[str, Any]]:
+def work_list(engine: Engine, scope: Scope, name: str, *, year: int | None = None) -> list[ListRow]:
     """One of :data:`LISTS`, limited to the scope (``doubling`` is a city count and takes
     no year). ``NotFound`` for an unknown list."""
     scope.require("read_enterprises")
@@ -252,13 +255,13 @@ def work_list(
     if kind is None:
         raise NotFound(f"no list {name!r}; one of {', '.join(LISTS)}", "没有该清单")
     if not kind.by_year:
-        return kind.run(engine)
+        return list(kind.run(engine))
     if year is None:
         found = list_years(engine)
         if not found:
             return []
         year = found[0]
-    return kind.run(engine, year=year, principal=principal)
+    return list(kind.run(engine, year=year, principal=principal))
 
 
 def cached_list_years(engine: Engine, memo: Memo) -> list[int]:
@@ -267,9 +270,7 @@ def cached_list_years(engine: Engine, memo: Memo) -> list[int]:
     return found
 
 
-def list_page(
-    engine: Engine, memo: Memo, scope: Scope, name: str, year: int | None
-) -> dict[str, Any]:
+def list_page(engine: Engine, memo: Memo, scope: Scope, name: str, year: int | None) -> WorkList:
     """A list as the pages and the API show it: name, titles, year (default: the newest
     full year) and rows, computed once per scope, year and list through ``memo``."""
     kind = LISTS.get(name)
@@ -280,5 +281,5 @@ def list_page(
         y = year or next(iter(cached_list_years(engine, memo)), None)
     p = scope.principal
     key = ("list", name, y, p.role, p.unit, p.enterprise)
-    rows = memo(key, lambda: work_list(engine, scope, name, year=y))
-    return {"name": name, "title": kind.zh, "title_en": kind.en, "year": y, "rows": rows}
+    rows: list[ListRow] = memo(key, lambda: work_list(engine, scope, name, year=y))
+    return WorkList(name=name, title=kind.zh, title_en=kind.en, year=y, rows=rows)

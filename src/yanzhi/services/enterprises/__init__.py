@@ -2,8 +2,9 @@
 calculations, and the work lists (5 % priority, visits, innovation points, doubling).
 
 Public: ``diagnosis`` (``show``, ``diagnose``, ``policy_calc``, ``rules_summary``),
-``lists`` (``priority``, ``visit``, ``points``, ``doubling``, ``write_xlsx``)."""
+``lists`` (``priority``, ``visit``, ``points``, ``doubling``, ``write_xlsx``); their typed
+results in ``results``."""
 
-from yanzhi.services.enterprises import diagnosis, lists
+from yanzhi.services.enterprises import diagnosis, lists, results
 
-__all__ = ["diagnosis", "lists"]
+__all__ = ["diagnosis", "lists", "results"]

@@ -3,7 +3,7 @@ function takes the principal asking; an enterprise user sees only its own enterp
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,17 @@ from yanzhi.core.policy import EnterpriseYear, RuleSet, all_benefits
 from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import Principal, check_enterprise
 from yanzhi.services.database import require_schema
+from yanzhi.services.enterprises.results import (
+    Diagnosis,
+    DiagnosisWarning,
+    EnterpriseRecord,
+    Gap,
+    IntensityPoint,
+    IntensitySeries,
+    PeerStanding,
+    PolicyResult,
+    RulesSummary,
+)
 from yanzhi.storage.datamodels import ATTRIBUTES, EnterpriseRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import annual_figures, enterprise_reports, get_enterprise
@@ -26,36 +37,6 @@ from yanzhi.storage.orgunits import load_org_tree
 
 class EnterpriseNotFound(NotFound):
     """No enterprise with this USCC (a ``core.errors.NotFound``)."""
-
-
-@dataclass(frozen=True)
-class PolicyResult:
-    """What each policy is worth to one enterprise in one year (万元), with the inputs used
-    and the rule set's version. :meth:`to_dict` is the ``--json`` output."""
-
-    uscc: str
-    year: int
-    rules_version: str
-    inputs: dict[str, Any]
-    benefits: list[dict[str, Any]]
-    total_worth: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """The result as JSON-ready data, fields in their declared order."""
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class RulesSummary:
-    """The policy rule file: version, issuer and each rule with its effective dates."""
-
-    version: str
-    issuer: str
-    rules: list[dict[str, Any]]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The summary as JSON-ready data."""
-        return asdict(self)
 
 
 def _load(
@@ -72,21 +53,25 @@ def _load(
     return ent, reports, tree
 
 
-def show(engine: Engine, uscc: str, *, principal: Principal) -> dict[str, Any]:
-    """The enterprise's record (latest attributes, township, district, number of reports)."""
+def show(engine: Engine, uscc: str, *, principal: Principal) -> EnterpriseRecord:
+    """The enterprise's record (latest attributes, township, district, number of reports).
+    ``EnterpriseNotFound`` for an unknown USCC, ``PermissionDenied`` outside the scope."""
     ent, reports, tree = _load(engine, uscc, principal)
+    return _record(ent, reports, tree)
+
+
+def _record(ent: EnterpriseRow, reports: pd.DataFrame, tree: OrgTree) -> EnterpriseRecord:
     town = tree.get(ent.township_code)
     district = tree.parent(town.code)
-    return {
-        "uscc": ent.uscc,
-        "name": ent.name,
-        "synthetic": ent.synthetic,
-        "as_of": ent.as_of.isoformat(),
-        **{a: getattr(ent, a) for a in ATTRIBUTES if a != "name"},
-        "township": town.name,
-        "district": district.name if district else None,
-        "reports": len(reports),
-    }
+    return EnterpriseRecord(
+        uscc=ent.uscc,
+        synthetic=ent.synthetic,
+        as_of=ent.as_of.isoformat(),
+        **{a: getattr(ent, a) for a in ATTRIBUTES},
+        township=town.name,
+        district=district.name if district else None,
+        reports=len(reports),
+    )
 
 
 def _peers(engine: Engine, year: int) -> pd.DataFrame:
@@ -100,14 +85,45 @@ def _peers(engine: Engine, year: int) -> pd.DataFrame:
 
 def diagnose(
     engine: Engine, uscc: str, *, principal: Principal, rules: RuleSet | None = None
-) -> dict[str, Any]:
-    """The enterprise's R&D diagnosis: intensity series, peers, gaps, warnings, policies."""
+) -> Diagnosis:
+    """The enterprise's R&D diagnosis: intensity series, peers, gaps, warnings, policies.
+    ``NotFound`` when it has no R&D reports (or no full-year report for the policies)."""
     ent, reports, tree = _load(engine, uscc, principal)
     s = dx.series(reports)
     if not s["annual"] and not s["ytd"]:
         raise NotFound(f"{uscc} has no R&D reports", "该企业没有研发报表")
     last = s["annual"][-1] if s["annual"] else s["ytd"][-1]
     year = parse_period(last["period"]).year
+    value = last["intensity"] or 0.0
+    previous = _previous_ytd(reports, s["ytd"])
+    return Diagnosis(
+        enterprise=_record(ent, reports, tree),
+        year=year,
+        basis=last["period"],
+        intensity=IntensitySeries(
+            annual=[IntensityPoint(**r) for r in s["annual"]],
+            ytd=[IntensityPoint(**r) for r in s["ytd"]],
+        ),
+        latest=IntensityPoint(**last),
+        peers=_standing(engine, ent, tree, year, value),
+        gaps={
+            k: Gap(**g) for k, g in dx.gaps(last["rd_expense"], last["operating_revenue"]).items()
+        },
+        warnings=[
+            DiagnosisWarning(**asdict(w))
+            for w in dx.warnings(s["annual"], s["ytd"], previous, _has_institution(reports))
+        ],
+        policies=policy_calc(
+            engine, uscc, year=year, principal=principal, rules=rules, _loaded=(ent, reports)
+        ),
+    )
+
+
+def _standing(
+    engine: Engine, ent: EnterpriseRow, tree: OrgTree, year: int, value: float
+) -> PeerStanding:
+    """Where ``value`` stands among the enterprise's peers (same industry division and
+    size) in ``year``, city-wide and within its district."""
     peers = _peers(engine, year)
     district = tree.parent(ent.township_code)
     same = peers[
@@ -117,30 +133,13 @@ def diagnose(
     in_district = same[
         same["township_code"].map(lambda t: tree.is_within(t, district.code) if district else False)
     ]
-    value = last["intensity"] or 0.0
-    previous = _previous_ytd(reports, s["ytd"])
-    return {
-        "enterprise": show(engine, uscc, principal=principal),
-        "year": year,
-        "basis": last["period"],
-        "intensity": s,
-        "latest": last,
-        "peers": {
-            "group": f"industry {ent.industry_code[:2]} × size {ent.size_class}",
-            "city_percentile": dx.percentile(value, same["intensity"]),
-            "city_peers": int(same["intensity"].notna().sum()),
-            "district_percentile": dx.percentile(value, in_district["intensity"]),
-            "district_peers": int(in_district["intensity"].notna().sum()),
-        },
-        "gaps": dx.gaps(last["rd_expense"], last["operating_revenue"]),
-        "warnings": [
-            asdict(w)
-            for w in dx.warnings(s["annual"], s["ytd"], previous, _has_institution(reports))
-        ],
-        "policies": policy_calc(
-            engine, uscc, year=year, principal=principal, rules=rules, _loaded=(ent, reports)
-        ).to_dict(),
-    }
+    return PeerStanding(
+        group=f"industry {ent.industry_code[:2]} × size {ent.size_class}",
+        city_percentile=dx.percentile(value, same["intensity"]),
+        city_peers=int(same["intensity"].notna().sum()),
+        district_percentile=dx.percentile(value, in_district["intensity"]),
+        district_peers=int(in_district["intensity"].notna().sum()),
+    )
 
 
 def _previous_ytd(reports: pd.DataFrame, ytd: list[dict[str, Any]]) -> float | None:

@@ -3,9 +3,10 @@ R&D), the innovation-points ranking and 双倍增 tracking of 高企 / 科技型
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import yaml
@@ -13,16 +14,25 @@ from openpyxl import Workbook
 from sqlalchemy import Engine
 
 from yanzhi.core import points as pts
+from yanzhi.core.orgtree import OrgTree
 from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import Principal, check_list
 from yanzhi.services.database import require_schema
+from yanzhi.services.enterprises.results import (
+    DoublingRow,
+    PointsRow,
+    PointsScheme,
+    PriorityRow,
+    Result,
+    VisitRow,
+)
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import annual_figures
 from yanzhi.storage.facts import attribute_versions
 from yanzhi.storage.orgunits import load_org_tree
 
 
-def _frame(engine: Engine, year: int) -> tuple[pd.DataFrame, Any]:
+def _frame(engine: Engine, year: int) -> tuple[pd.DataFrame, OrgTree]:
     require_schema(engine)
     with transaction(engine) as session:
         frame = annual_figures(session, year)
@@ -36,14 +46,17 @@ def _frame(engine: Engine, year: int) -> tuple[pd.DataFrame, Any]:
     return frame, tree
 
 
-def _in_scope(frame: pd.DataFrame, tree: Any, principal: Principal) -> pd.DataFrame:
+def _in_scope(frame: pd.DataFrame, tree: OrgTree, principal: Principal) -> pd.DataFrame:
     check_list(principal)
     if principal.unit:
         frame = frame[frame["township_code"].map(lambda t: tree.is_within(t, principal.unit))]
     return frame
 
 
-def priority(engine: Engine, *, year: int, principal: Principal) -> list[dict[str, Any]]:
+R = TypeVar("R", bound=Result)
+
+
+def priority(engine: Engine, *, year: int, principal: Principal) -> list[PriorityRow]:
     """Enterprises whose R&D expense exceeded the rule's share of revenue in ``year``."""
     rule = read_rules().active("priority", year)
     threshold = float(rule.params["threshold"]) if rule else 0.05
@@ -60,10 +73,10 @@ def priority(engine: Engine, *, year: int, principal: Principal) -> list[dict[st
         "operating_revenue",
         "intensity",
     ]
-    return _records(hit[cols])
+    return _records(hit[cols], PriorityRow)
 
 
-def visit(engine: Engine, *, year: int, principal: Principal) -> list[dict[str, Any]]:
+def visit(engine: Engine, *, year: int, principal: Principal) -> list[VisitRow]:
     """The 诊断 visit list: enterprises with zero R&D, or R&D below the previous year."""
     now, tree = _frame(engine, year)
     before, _ = _frame(engine, year - 1)
@@ -87,10 +100,12 @@ def visit(engine: Engine, *, year: int, principal: Principal) -> list[dict[str, 
         "operating_revenue",
         "reason",
     ]
-    return _records(hit[cols])
+    return _records(hit[cols], VisitRow)
 
 
-def points_scheme(path: Path | None = None) -> dict[str, Any]:
+def points_scheme(path: Path | None = None) -> PointsScheme:
+    """The innovation-points scheme in ``path`` (default: the built-in local default
+    scheme, ``yanzhi/data/policy/innovation-points-default.yaml``)."""
     text = (
         path.read_text("utf-8")
         if path
@@ -98,11 +113,10 @@ def points_scheme(path: Path | None = None) -> dict[str, Any]:
         .joinpath("policy/innovation-points-default.yaml")
         .read_text("utf-8")
     )
-    scheme: dict[str, Any] = yaml.safe_load(text)
-    return scheme
+    return PointsScheme.model_validate(yaml.safe_load(text))
 
 
-def points(engine: Engine, *, year: int, principal: Principal) -> list[dict[str, Any]]:
+def points(engine: Engine, *, year: int, principal: Principal) -> list[PointsRow]:
     """Innovation points of every technology enterprise (高企 or 科技型中小企业). Scored
     and ranked city-wide; a scoped principal gets its own enterprises with those points."""
     check_list(principal)
@@ -134,15 +148,13 @@ def points(engine: Engine, *, year: int, principal: Principal) -> list[dict[str,
             "rd_stopped": (tech["rd_expense"] == 0) & (tech["rd_expense_previous"] > 0),
         }
     )
-    scored = pts.score(f, points_scheme())
+    scored = pts.score(f, points_scheme().model_dump())
     out = pd.concat([tech[["uscc", "name", "district", "township"]], scored], axis=1)
     mine = _in_scope(tech, tree, principal).index
-    return _records(out.loc[mine].sort_values("rank"))
+    return _records(out.loc[mine].sort_values("rank"), PointsRow)
 
 
-def doubling(
-    engine: Engine, *, start_year: int = 2022, end_year: int = 2027
-) -> list[dict[str, Any]]:
+def doubling(engine: Engine, *, start_year: int = 2022, end_year: int = 2027) -> list[DoublingRow]:
     """高企 and 科技型中小企业 counts at each year end from the register's history, against
     the path that doubles the start year's count by ``end_year`` ("双倍增")."""
     require_schema(engine)
@@ -162,27 +174,30 @@ def doubling(
             row[flag] = count
             row[f"{flag}_path"] = round(path, 1)
             row[f"{flag}_on_path"] = count >= path
-        out.append(row)
+        out.append(DoublingRow.model_validate(row))
     return out
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame, model: type[R]) -> list[R]:
     clean = frame.astype(object).where(frame.notna(), None)
     return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+        model.model_validate({k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()})
         for r in clean.to_dict("records")
     ]
 
 
-def write_xlsx(rows: list[dict[str, Any]], out: Path, *, title: str) -> Path:
+def write_xlsx(rows: Sequence[Result], out: Path, *, title: str) -> Path:
+    """The list as an Excel sheet at ``out``: ``title`` in the first row, the column keys
+    in the second, one row per list row below (header rows frozen)."""
+    plain = [r.to_dict() for r in rows]
     wb = Workbook()
     ws = wb.active
     ws.title = "list"
     ws.append([title])
-    if rows:
-        ws.append(list(rows[0]))
-        for r in rows:
-            ws.append([r[k] for k in rows[0]])
+    if plain:
+        ws.append(list(plain[0]))
+        for r in plain:
+            ws.append([r[k] for k in plain[0]])
     ws.freeze_panes = "A3"
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)

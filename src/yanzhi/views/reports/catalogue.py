@@ -236,8 +236,8 @@ def _diagnosis(engine: Engine, scope: Scope, args: Args) -> Args:
     uscc = str(_get(args, "uscc") or (p.enterprise if p.role == "enterprise" else "")).upper()
     if not uscc:
         raise InvalidInput("give the enterprise's USCC", "请指定统一社会信用代码")
-    rec = enterprise_views.record(engine, p, uscc)  # 404 / 403
-    return {"uscc": rec["uscc"]}
+    rec = enterprise_views.record(engine, scope, uscc)  # 404 / 403
+    return {"uscc": rec.uscc}
 
 
 def _diagnosis_choices(engine: Engine, scope: Scope) -> dict[str, Any]:

@@ -4,15 +4,15 @@ diagnosis (with its peers and the policies it qualifies for), and the bureau's l
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import Scope
+from yanzhi.services.enterprises.results import Diagnosis, EnterpriseRecord
 from yanzhi.views import enterprises as views
-from yanzhi.web.api.common import ERRORS, page_params, paginate
-from yanzhi.web.deps import cache, engine, principal
+from yanzhi.web.api.common import ERRORS, page_params
+from yanzhi.web.deps import cache, engine
 from yanzhi.web.deps import scope as scope_of
 
 router = APIRouter(tags=["enterprises"], responses=ERRORS)
@@ -33,7 +33,7 @@ def search(
     q: Annotated[str, Query(max_length=100, description="part of the name or USCC")] = "",
     params: tuple[int, int] = Depends(page_params),
     scope: Scope = Depends(scope_of),
-) -> dict[str, Any]:
+) -> views.EnterprisePage:
     """Enterprises located in the caller's scope whose name or USCC contains ``q``, by name
     (uscc, name, industry, size, township, district, flags, synthetic). Enterprise users
     and task owners: 403."""
@@ -41,24 +41,23 @@ def search(
     return views.search(engine(request), scope, q=q, page=page, size=size)
 
 
-@router.get("/enterprises/{uscc}", response_model=views.EnterpriseRecord)
-def show(request: Request, uscc: UsccPath, me: Principal = Depends(principal)) -> dict[str, Any]:
+@router.get("/enterprises/{uscc}", response_model=EnterpriseRecord)
+def show(request: Request, uscc: UsccPath, scope: Scope = Depends(scope_of)) -> EnterpriseRecord:
     """An enterprise's record. An enterprise user sees only its own; an officer only the
     enterprises in its scope (403 otherwise); 404 for an unknown USCC."""
-    return views.record(engine(request), me, uscc)
+    return views.record(engine(request), scope, uscc)
 
 
-@router.get("/enterprises/{uscc}/diagnosis", response_model=views.Diagnosis)
-def diagnosis(
-    request: Request, uscc: UsccPath, me: Principal = Depends(principal)
-) -> dict[str, Any]:
+@router.get("/enterprises/{uscc}/diagnosis", response_model=Diagnosis)
+def diagnosis(request: Request, uscc: UsccPath, scope: Scope = Depends(scope_of)) -> Diagnosis:
     """R&D diagnosis: annual and year-to-date R&D intensity, the latest full year, the
     percentile among peers (same industry division and size, city and district), the gap to
     3.4 % and 5 %, warnings and the policies it qualifies for in that year with what each is
     worth (万元). 404 when the enterprise has no R&D reports."""
-    eng = engine(request)
+    eng, me = engine(request), scope.principal
     key = ("diagnosis", uscc.strip().upper(), me.role, me.unit, me.enterprise)
-    return cache(request).get(key, lambda: views.diagnosis(eng, me, uscc))
+    found: Diagnosis = cache(request).get(key, lambda: views.diagnosis(eng, scope, uscc))
+    return found
 
 
 @router.get("/lists/{name}", response_model=views.WorkListPage)
@@ -68,11 +67,21 @@ def work_list(
     year: ListYear = None,
     params: tuple[int, int] = Depends(page_params),
     scope: Scope = Depends(scope_of),
-) -> dict[str, Any]:
+) -> views.WorkListPage:
     """The bureau's lists within the caller's scope: ``priority`` (R&D above 5 % of revenue),
     ``visit`` (zero or falling R&D), ``points`` (innovation points of 高企 and 科技型中小企业,
     the local default scheme), ``doubling`` (city counts of 高企 and 科技型中小企业 against the
     path that doubles them). As Excel: the page /enterprises/lists/NAME?export=list."""
     data = views.list_page(engine(request), cache(request).get, scope, name, year)
-    rows = data.pop("rows")
-    return {**data, **paginate(rows, params)}
+    page, size = params
+    start = (page - 1) * size
+    return views.WorkListPage(
+        name=data.name,
+        title=data.title,
+        title_en=data.title_en,
+        year=data.year,
+        items=data.rows[start : start + size],
+        total=len(data.rows),
+        page=page,
+        size=size,
+    )

@@ -75,7 +75,7 @@ def search(
     me = scope.principal
     if me.role == "enterprise":
         return RedirectResponse(f"/enterprises/{me.enterprise}", status_code=303)
-    found = views.search(engine(request), scope, q=q, page=page_no, size=PAGE_SIZE)
+    found = views.search(engine(request), scope, q=q, page=page_no, size=PAGE_SIZE).model_dump()
     table = Table(
         "enterprises",
         _columns(SEARCH_COLUMNS),
@@ -102,7 +102,7 @@ def work_list(
     year: int | None = Query(None, ge=1990, le=2100),
     scope: Scope = Depends(scope_of),
 ) -> Response:
-    data = views.list_page(engine(request), cache(request).get, scope, name, year)
+    data = views.list_page(engine(request), cache(request).get, scope, name, year).model_dump()
     rows = data["rows"]
     keys = list(rows[0]) if rows else ["uscc", "name", "district", "township"]
     links = {"name": "/enterprises/{uscc}"} if "uscc" in keys else {}
@@ -124,7 +124,8 @@ def work_list(
 def enterprise(request: Request, uscc: str, scope: Scope = Depends(scope_of)) -> Response:
     eng, me = engine(request), scope.principal
     key = ("enterprise-page", uscc.strip().upper()[:32], me.role, me.unit, me.enterprise)
-    data = cache(request).get(key, lambda: views.enterprise_page(eng, scope, uscc[:32]))
+    view = cache(request).get(key, lambda: views.enterprise_page(eng, scope, uscc[:32]))
+    data = view.model_dump()
     tables = []
     diag = data["diagnosis"]
     if diag:
