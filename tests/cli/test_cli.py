@@ -173,3 +173,52 @@ def test_a_second_city_loads_its_own_plan(db_url):
     run("init", "--database", db_url, "--plan", str(builtin_plan_path("example")))
     data = json.loads(run("plan", "show", "--json", "--database", db_url).stdout)
     assert data["plan"]["synthetic"] is True and data["plan"]["region"] != "330200"
+
+
+def test_users_take_their_scope_with_org_unit_and_the_old_flag_still_works(inited):
+    """Every option that names an org unit is ``--org-unit`` (glossary); ``--unit`` warns."""
+    pw = "correct-horse-1\ncorrect-horse-1\n"
+    res = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "wang",
+            "--role",
+            "township_officer",
+            "--org-unit",
+            "330212001",
+            "--json",
+            "--database",
+            inited,
+        ],
+        input=pw,
+    )
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "li",
+            "--role",
+            "district_officer",
+            "--unit",
+            "330212",
+            "--json",
+            "--database",
+            inited,
+        ],
+        input=pw,
+    )
+    assert res.exit_code == 0, res.output
+    assert "已弃用" in res.stderr and "--org-unit" in res.stderr
+    users = {
+        u["username"]: u for u in json.loads(run("users", "list", "--json", "-d", inited).stdout)
+    }
+    assert (users["wang"]["unit"], users["li"]["unit"]) == ("330212001", "330212")
+    run("users", "set", "li", "--org-unit", "330206", "--database", inited)
+    users = {
+        u["username"]: u for u in json.loads(run("users", "list", "--json", "-d", inited).stdout)
+    }
+    assert users["li"]["unit"] == "330206"

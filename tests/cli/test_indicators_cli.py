@@ -18,7 +18,7 @@ def run(*args, code=0):
 def test_compute_status_attribution_warnings(demo_db):
     out = json.loads(run("indicators", "compute", "--json", "--database", demo_db).stdout)
     assert out["rows"] > 1000 and out["approved_only"] is True
-    data = json.loads(run("status", "--unit", "330282", "--json", "--database", demo_db).stdout)
+    data = json.loads(run("status", "--org-unit", "330282", "--json", "--database", demo_db).stdout)
     first = data["indicators"][0]
     assert {"value", "target", "status", "forecast"} <= first.keys()
     assert first["target"] == 3.75 and data["unit"]["name"] == "慈溪市"
@@ -48,7 +48,7 @@ def test_compute_status_attribution_warnings(demo_db):
         "override-status",
         "--indicator",
         "RD_GDP",
-        "--unit",
+        "--org-unit",
         "330282",
         "--status",
         "deterioration",
@@ -60,7 +60,7 @@ def test_compute_status_attribution_warnings(demo_db):
         "override-status",
         "--indicator",
         "RD_GDP",
-        "--unit",
+        "--org-unit",
         "330282",
         "--status",
         "deterioration",
@@ -69,17 +69,17 @@ def test_compute_status_attribution_warnings(demo_db):
         "--database",
         demo_db,
     )
-    data = json.loads(run("status", "--unit", "330282", "--json", "--database", demo_db).stdout)
+    data = json.loads(run("status", "--org-unit", "330282", "--json", "--database", demo_db).stdout)
     assert data["indicators"][0]["status"] == "deterioration"
     run(
         "override-status",
         "--indicator",
         "RD_GDP",
-        "--unit",
+        "--org-unit",
         "330282",
         "--clear",
         "--database",
         demo_db,
     )
     run("attribution", "--by", "county", "--database", demo_db, code=2)
-    run("status", "--unit", "1", "--database", demo_db, code=2)
+    run("status", "--org-unit", "1", "--database", demo_db, code=2)

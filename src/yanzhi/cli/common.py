@@ -104,3 +104,46 @@ def handled(as_json: bool = False) -> Iterator[None]:
 def run(fn: Callable[[], Any]) -> Any:
     with handled():
         return fn()
+
+
+OrgUnitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--org-unit",
+        help="Org unit code (区划代码): a township, a district (all its townships) or the "
+        "city; a department for task owners",
+        show_default=False,
+    ),
+]
+OldUnitOpt = Annotated[
+    str | None,
+    typer.Option("--unit", hidden=True, help="Deprecated spelling of --org-unit"),
+]
+
+
+def renamed(value: str | None, old: str | None, flag: str) -> str | None:
+    """The value of an option renamed from ``--unit`` to ``flag``: the old spelling still
+    works for one release, with a deprecation message (Chinese + English) on stderr."""
+    if old is None:
+        return value
+    err_console.print(
+        f"[yellow]--unit 已弃用, 请改用 {flag}(下一版本将移除) / --unit is deprecated; "
+        f"use {flag} (it will be removed in the next release)[/yellow]",
+        highlight=False,
+    )
+    if value is not None and value != old:
+        raise typer.BadParameter(f"--unit {old} 与 {flag} {value} 矛盾 / contradicts {flag}")
+    return old
+
+
+def org_unit(value: str | None, old: str | None) -> str | None:
+    """``--org-unit`` (or the deprecated ``--unit``), optional."""
+    return renamed(value, old, "--org-unit")
+
+
+def required_org_unit(value: str | None, old: str | None) -> str:
+    """``--org-unit`` (or the deprecated ``--unit``), required."""
+    unit = renamed(value, old, "--org-unit")
+    if unit is None:
+        raise typer.BadParameter("缺少 --org-unit / missing option --org-unit")
+    return unit

@@ -12,6 +12,8 @@ from rich.table import Table
 from yanzhi.cli.common import (
     DatabaseOpt,
     JsonOpt,
+    OldUnitOpt,
+    OrgUnitOpt,
     actor,
     console,
     engine_for,
@@ -19,6 +21,8 @@ from yanzhi.cli.common import (
     handled,
     print_issues,
     print_json,
+    renamed,
+    required_org_unit,
 )
 from yanzhi.core.dataformats import DATA_KINDS
 from yanzhi.core.periods import parse_ytd
@@ -148,42 +152,6 @@ def validate(
     _run(kind, file, database, as_json, True, encoding, sheet, money, period)
 
 
-OrgUnitOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--org-unit",
-        help="Township or district code (all its townships); required",
-        show_default=False,
-    ),
-]
-OldOrgUnitOpt = Annotated[
-    str | None,
-    typer.Option("--unit", hidden=True, help="Deprecated spelling of --org-unit"),
-]
-
-
-def renamed(value: str | None, old: str | None, flag: str) -> str | None:
-    """The value of an option renamed from ``--unit`` to ``flag``: the old spelling still
-    works for one release, with a deprecation message (Chinese + English) on stderr."""
-    if old is None:
-        return value
-    err_console.print(
-        f"[yellow]--unit 已弃用, 请改用 {flag}(下一版本将移除) / --unit is deprecated; "
-        f"use {flag} (it will be removed in the next release)[/yellow]",
-        highlight=False,
-    )
-    if value is not None and value != old:
-        raise typer.BadParameter(f"--unit {old} 与 {flag} {value} 矛盾 / contradicts {flag}")
-    return old
-
-
-def _org_unit(value: str | None, old: str | None) -> str:
-    unit = renamed(value, old, "--org-unit")
-    if unit is None:
-        raise typer.BadParameter("缺少 --org-unit / missing option --org-unit")
-    return unit
-
-
 PeriodReq = Annotated[str, typer.Option("--period", help="Year-to-date period, e.g. 2024-01..05")]
 
 
@@ -216,10 +184,10 @@ def submit(
     org_unit: OrgUnitOpt = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
-    old_unit: OldOrgUnitOpt = None,
+    old_unit: OldUnitOpt = None,
 ) -> None:
     """Submit a period's data (township or district officer). / 上报"""
-    _workflow("submit", period, _org_unit(org_unit, old_unit), database, as_json)
+    _workflow("submit", period, required_org_unit(org_unit, old_unit), database, as_json)
 
 
 def approve(
@@ -227,10 +195,10 @@ def approve(
     org_unit: OrgUnitOpt = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
-    old_unit: OldOrgUnitOpt = None,
+    old_unit: OldUnitOpt = None,
 ) -> None:
     """Approve and lock submitted data (city). / 审核并锁定"""
-    _workflow("approve", period, _org_unit(org_unit, old_unit), database, as_json)
+    _workflow("approve", period, required_org_unit(org_unit, old_unit), database, as_json)
 
 
 def unlock(
@@ -239,10 +207,10 @@ def unlock(
     org_unit: OrgUnitOpt = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
-    old_unit: OldOrgUnitOpt = None,
+    old_unit: OldUnitOpt = None,
 ) -> None:
     """Unlock approved data, with a reason (admin). / 解锁"""
-    _workflow("unlock", period, _org_unit(org_unit, old_unit), database, as_json, reason)
+    _workflow("unlock", period, required_org_unit(org_unit, old_unit), database, as_json, reason)
 
 
 def completeness(

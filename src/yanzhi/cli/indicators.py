@@ -10,12 +10,16 @@ from rich.table import Table
 from yanzhi.cli.common import (
     DatabaseOpt,
     JsonOpt,
+    OldUnitOpt,
+    OrgUnitOpt,
     actor,
     console,
     engine_for,
     handled,
     print_json,
+    required_org_unit,
 )
+from yanzhi.cli.common import org_unit as org_unit_of
 from yanzhi.core.periods import parse_period
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring import compute as indicators
@@ -52,12 +56,15 @@ def _num(v: object, digits: int = 2) -> str:
 
 
 def status(
-    unit: Annotated[str | None, typer.Option(help="Unit code (default: the plan's region)")] = None,
+    org_unit: OrgUnitOpt = None,
     year: Annotated[int | None, typer.Option(help="Assess as of this year")] = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
+    old_unit: OldUnitOpt = None,
 ) -> None:
-    """Every headline indicator: value, target, status, forecast. / 核心指标进展"""
+    """Every headline indicator: value, target, status, forecast (default org unit: the
+    plan's region). / 核心指标进展"""
+    unit = org_unit_of(org_unit, old_unit)
     with handled(as_json), engine_for(database) as engine:
         data = status_svc.status(engine, unit=unit, year=year)
     if as_json:
@@ -166,7 +173,7 @@ def warnings(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
 
 def override_status(
     indicator: Annotated[str, typer.Option(help="Indicator code")],
-    unit: Annotated[str, typer.Option(help="Unit code")],
+    org_unit: OrgUnitOpt = None,
     status: Annotated[
         str | None,
         typer.Option(
@@ -178,8 +185,10 @@ def override_status(
     clear: Annotated[bool, typer.Option("--clear", help="Remove the override")] = False,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
+    old_unit: OldUnitOpt = None,
 ) -> None:
     """Set a manual progress status with a reason (audited), or --clear it. / 人工调整状态"""
+    unit = required_org_unit(org_unit, old_unit)
     if not clear and status is None:
         raise typer.BadParameter("give --status or --clear")
     with handled(as_json), engine_for(database) as engine:

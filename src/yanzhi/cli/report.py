@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from yanzhi.cli.common import DatabaseOpt, console, engine_for, handled
+from yanzhi.cli.common import DatabaseOpt, OldUnitOpt, OrgUnitOpt, console, engine_for, handled
+from yanzhi.cli.common import org_unit as org_unit_of
 from yanzhi.reports import bulletin as bulletin_doc
 from yanzhi.views.reports import bulletin
 
@@ -84,13 +85,16 @@ def district(
 
 @app.command("supervision")
 def supervision(
-    unit: Annotated[str | None, typer.Option(help="Only this responsible unit")] = None,
+    org_unit: OrgUnitOpt = None,
     period: Annotated[str | None, typer.Option(help="Reporting period (default: current)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="docx | pdf | xlsx")] = "docx",
     out: Annotated[Path | None, typer.Option(help="Output file")] = None,
     database: DatabaseOpt = None,
+    old_unit: OldUnitOpt = None,
 ) -> None:
-    """The supervision report (督办): overdue, silent and behind-path tasks per unit."""
+    """The supervision report (督办): overdue, silent and behind-path tasks per unit
+    (``--org-unit``: only this responsible unit)."""
+    unit = org_unit_of(org_unit, old_unit)
     from yanzhi.reports import supervision as supervision_doc
     from yanzhi.services.tasks.supervision import supervise
 

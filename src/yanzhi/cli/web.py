@@ -9,7 +9,18 @@ from typing import Annotated
 
 import typer
 
-from yanzhi.cli.common import DatabaseOpt, JsonOpt, actor, console, engine_for, handled, print_json
+from yanzhi.cli.common import (
+    DatabaseOpt,
+    JsonOpt,
+    OldUnitOpt,
+    OrgUnitOpt,
+    actor,
+    console,
+    engine_for,
+    handled,
+    print_json,
+)
+from yanzhi.cli.common import org_unit as org_unit_of
 from yanzhi.services.access import users as svc
 from yanzhi.services.access.principal import SYSTEM
 
@@ -113,15 +124,16 @@ def add_user(
         ),
     ],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
-    unit: Annotated[
-        str | None, typer.Option(help="Scope: org unit (or department for task_owner)")
-    ] = None,
+    org_unit: OrgUnitOpt = None,
     enterprise: Annotated[str | None, typer.Option(help="USCC of an enterprise user")] = None,
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
+    old_unit: OldUnitOpt = None,
 ) -> None:
-    """Create an account (password hashed with Argon2; audited). / 新建用户"""
+    """Create an account (password hashed with Argon2; audited); ``--org-unit`` is its
+    scope (a department for a task owner). / 新建用户"""
+    unit = org_unit_of(org_unit, old_unit)
     with handled(as_json), engine_for(database) as engine:
         u = svc.create_user(
             engine,
@@ -153,15 +165,19 @@ def list_users(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
 def set_user(
     username: str,
     role: Annotated[str | None, typer.Option()] = None,
-    unit: Annotated[str | None, typer.Option(help="New scope ('' for the whole city)")] = None,
+    org_unit: Annotated[
+        str | None, typer.Option("--org-unit", help="New scope ('' for the whole city)")
+    ] = None,
     active: Annotated[bool | None, typer.Option("--active/--inactive")] = None,
     reset_password: Annotated[
         bool, typer.Option("--password", help="Prompt for a new password")
     ] = False,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
+    old_unit: OldUnitOpt = None,
 ) -> None:
     """Change role, scope or state; a deactivated user's sessions end at once. / 修改用户"""
+    unit = org_unit_of(org_unit, old_unit)
     password = (
         typer.prompt("password", hide_input=True, confirmation_prompt=True)
         if reset_password
