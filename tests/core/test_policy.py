@@ -84,8 +84,10 @@ def test_post_subsidy_reserve_and_priority_use_the_configured_placeholders():
     assert reserve_fund(RULES, e).amount == 25.0
     # intensity 800 / 10,000 = 8 % > 5 % → priority
     assert priority(RULES, e).eligible
+    # exactly 5 % counts (≥, core.thresholds); just under does not
+    assert priority(RULES, EnterpriseYear(2024, "3411", expensed_rd=500, revenue=10000)).eligible
     assert not priority(
-        RULES, EnterpriseYear(2024, "3411", expensed_rd=500, revenue=10000)
+        RULES, EnterpriseYear(2024, "3411", expensed_rd=499.99, revenue=10000)
     ).eligible
 
 

@@ -64,7 +64,7 @@ def test_an_enterprise_user_sees_only_its_own_enterprise(engine):
 
 def test_lists(engine):
     rows = lists.priority(engine, year=2025, principal=SYSTEM)
-    assert rows and all(r.intensity > 0.05 for r in rows)
+    assert rows and all(r.rd_expense * 20 >= r.operating_revenue for r in rows)
     assert [r.intensity for r in rows] == sorted((r.intensity for r in rows), reverse=True)
     visit = lists.visit(engine, year=2025, principal=SYSTEM)
     assert all(r.rd_expense == 0 or r.rd_expense < r.rd_expense_previous for r in visit)
@@ -73,3 +73,24 @@ def test_lists(engine):
     doubling = lists.doubling(engine)
     assert doubling[0].year == 2022 and doubling[-1].year == 2027
     assert doubling[-1].hightech_path == pytest.approx(2 * doubling[0].hightech)
+
+
+def test_the_priority_list_reads_approved_reports_only(engine):
+    """Unlocking a township's December report takes its enterprises off the 5 % list until
+    the period is approved again (issue #15: approved data only downstream)."""
+    from yanzhi.services.collection import workflow
+
+    rows = lists.priority(engine, year=2025, principal=SYSTEM)
+    with engine.connect() as c:
+        where = dict(c.execute(text("SELECT uscc, township_code FROM enterprise")).all())
+    town = where[rows[0].uscc]
+    mine = {r.uscc for r in rows if where[r.uscc] == town}
+    workflow.transition(engine, "unlock", period="2025-01..12", unit=town, actor="t", reason="核对")
+    try:
+        after = {r.uscc for r in lists.priority(engine, year=2025, principal=SYSTEM)}
+        assert mine and not (mine & after)
+        assert len(after) == len(rows) - len(mine)
+    finally:
+        workflow.transition(engine, "submit", period="2025-01..12", unit=town, actor="t")
+        workflow.transition(engine, "approve", period="2025-01..12", unit=town, actor="t")
+    assert {r.uscc for r in lists.priority(engine, year=2025, principal=SYSTEM)} >= mine

@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from yanzhi.core import thresholds
 from yanzhi.core.periods import parse_period
 
-PLAN_TARGET = 0.034  # 规上工业 R&D / revenue, the plan's 2027 target
-PRIORITY_THRESHOLD = 0.05
+PLAN_TARGET = float(thresholds.PLAN_TARGET)  # 规上工业 R&D / revenue, the 2027 target
+PRIORITY_THRESHOLD = float(thresholds.PRIORITY)
 
 
 def intensity(rd: float | None, revenue: float | None) -> float | None:
@@ -55,9 +56,12 @@ def gaps(rd: float, revenue: float) -> dict[str, Any]:
         f"to_{int(t * 1000) / 10:g}pct": {
             "threshold": t,
             "extra_rd_expense": max(0.0, round(t * revenue - rd, 4)),
-            "reached": revenue > 0 and rd / revenue >= t,
+            "reached": thresholds.meets(rd, revenue, exact),
         }
-        for t in (PLAN_TARGET, PRIORITY_THRESHOLD)
+        for t, exact in (
+            (PLAN_TARGET, thresholds.PLAN_TARGET),
+            (PRIORITY_THRESHOLD, thresholds.PRIORITY),
+        )
     }
 
 

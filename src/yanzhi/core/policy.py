@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from yanzhi.core import thresholds
 from yanzhi.core.issues import Issue
 
 KINDS: dict[str, dict[str, tuple[float, float] | None]] = {
@@ -410,15 +411,16 @@ def reserve_fund(rules: RuleSet, e: EnterpriseYear) -> Benefit:
 
 def priority(rules: RuleSet, e: EnterpriseYear) -> Benefit:
     rule = rules.active("priority", e.year)
-    threshold = float(rule.params["threshold"]) if rule else 0.05
+    threshold = thresholds.as_fraction(rule.params["threshold"]) if rule else thresholds.PRIORITY
     total = e.expensed_rd + e.capitalised_rd
     intensity = total / e.revenue if e.revenue else 0.0
+    ok = thresholds.meets(total, e.revenue, threshold)
     return Benefit(
         rule.code if rule else "PRIORITY_5PCT",
         rule.name if rule else "优先支持",
-        intensity > threshold,
+        ok,
         0.0,
-        f"研发强度 {intensity:.2%} {'>' if intensity > threshold else '≤'} {threshold:.0%}",
+        f"研发强度 {intensity:.2%} {'≥' if ok else '<'} {thresholds.percent_text(threshold)}",
         rule.source if rule else "",
         details={"intensity": intensity},
     )

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from yanzhi.core import thresholds
 from yanzhi.core.plan.model import Indicator
 
 #: Value columns of the enterprise report (summed; may be null).
@@ -217,7 +218,9 @@ def _versions(spec: Spec, schema: pl.Schema) -> list[list[pl.Expr]]:
             rd = pl.col(f"{v}:rd_expense")
             counts.append((ex & (rd > 0).fill_null(False)).alias(f"{v}:rd_active_enterprises"))
             if "operating_revenue" in spec.elements:
-                big = rd > 0.05 * pl.col(f"{v}:operating_revenue")
+                big = thresholds.meets_expr(
+                    rd, pl.col(f"{v}:operating_revenue"), thresholds.PRIORITY
+                )
                 counts.append((ex & big.fill_null(False)).alias(f"{v}:above_5pct"))
         inst = ex & pl.col("has_rd_institution").fill_null(False)
         counts.append(inst.alias(f"{v}:has_rd_institution"))

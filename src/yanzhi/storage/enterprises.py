@@ -248,8 +248,10 @@ def enterprise_reports(session: Session, enterprise_id: int) -> pd.DataFrame:
 
 
 def annual_figures(session: Session, year: int) -> pd.DataFrame:
-    """Every enterprise's December YTD report of ``year`` with its current attributes."""
-    from yanzhi.storage.datamodels import RdReportRow
+    """Every enterprise's **approved** December YTD report of ``year`` with its current
+    attributes (a township's report counts once the city has approved that period)."""
+    from yanzhi.storage.datamodels import RdReportRow, SubmissionRow
+    from yanzhi.storage.submissions import APPROVED
 
     r, e = RdReportRow, EnterpriseRow
     q = (
@@ -268,6 +270,12 @@ def annual_figures(session: Session, year: int) -> pd.DataFrame:
             r.has_rd_institution,
         )
         .join(r, r.enterprise_id == e.id)
-        .where(r.period == f"{year}-01..12")
+        .join(
+            SubmissionRow,
+            (SubmissionRow.dataset == "rd")
+            & (SubmissionRow.org_unit_code == r.township_code)
+            & (SubmissionRow.period == r.period),
+        )
+        .where(r.period == f"{year}-01..12", SubmissionRow.status == APPROVED)
     )
     return read_frame(session, q)

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from sqlalchemy import Engine
 
 from yanzhi.core import points as pts
+from yanzhi.core import thresholds
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import Principal, check_list
@@ -57,12 +58,14 @@ R = TypeVar("R", bound=Result)
 
 
 def priority(engine: Engine, *, year: int, principal: Principal) -> list[PriorityRow]:
-    """Enterprises whose R&D expense exceeded the rule's share of revenue in ``year``."""
+    """Enterprises whose approved R&D expense of ``year`` is at least the rule's share of
+    revenue (5 %: ``core.thresholds``, exact, boundary included)."""
     rule = read_rules().active("priority", year)
-    threshold = float(rule.params["threshold"]) if rule else 0.05
+    threshold = thresholds.as_fraction(rule.params["threshold"]) if rule else thresholds.PRIORITY
     frame, tree = _frame(engine, year)
     frame = _in_scope(frame, tree, principal)
-    hit = frame[frame["intensity"] > threshold].sort_values("intensity", ascending=False)
+    above = thresholds.meets_many(frame["rd_expense"], frame["operating_revenue"], threshold)
+    hit = frame[above].sort_values("intensity", ascending=False)
     cols = [
         "uscc",
         "name",
