@@ -127,7 +127,12 @@ def test_attribution_of_a_statistic_indicator_by_district(engine):
 
 def test_warnings_have_the_numbers_behind_them(engine):
     data = analysis.warnings(engine)
-    assert set(data.to_dict()) == {"off_track", "falling_townships", "stopped_enterprises"}
+    assert set(data.to_dict()) == {
+        "off_track",
+        "falling_townships",
+        "stopped_enterprises",
+        "stopped",
+    }
     for w in data.falling_townships:
         assert w.value < w.previous_year_value
     for s in data.stopped_enterprises:
@@ -209,3 +214,29 @@ def test_a_manual_override_shows_with_its_reason_and_is_audited(engine):
     )
     audit = values(engine, "SELECT action, actor FROM audit_log WHERE entity = 'status_override'")
     assert list(audit["action"]) == ["update", "delete"] and set(audit["actor"]) == {"analyst"}
+
+
+def test_stopped_rd_gives_true_totals_split_by_why_from_approved_data(demo_db):
+    """No display cap: the totals equal the list, split into reported zero and not
+    reported, counted by district and township, with names (issue #15, point 4)."""
+    engine = make_engine(demo_db)
+    w = analysis.warnings(engine)
+    s = w.stopped
+    assert s is not None and s.period is not None
+    rows = w.stopped_enterprises
+    assert s.total == len(rows) == s.reported_zero + s.not_reported
+    assert s.reported_zero == sum(r.rd_expense == 0 for r in rows)
+    assert all(r.name and r.reason_zh in ("研发费用为零", "未报送") for r in rows)
+    assert all(r.period == s.period for r in rows)
+    districts = [c for c in s.by_unit if c.level == "district"]
+    townships = [c for c in s.by_unit if c.level == "township"]
+    assert sum(c.total for c in districts) == s.total == sum(c.total for c in townships)
+    with engine.connect() as c:
+        status = dict(
+            c.execute(
+                text("SELECT org_unit_code, status FROM submission WHERE period = :p"),
+                {"p": s.period},
+            ).all()
+        )
+    assert all(status.get(r.township) == "approved" for r in rows)
+    engine.dispose()

@@ -165,9 +165,16 @@ def warnings(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
             f"  {f.name} {f.period}: {_num(f.value)} vs {_num(f.previous_year_value)} ",
             highlight=False,
         )
+    s = data.stopped
+    split = (
+        f" (报送为零 reported zero {s.reported_zero}, 未报送 not reported {s.not_reported}; "
+        f"{s.period} vs {s.previous_period})"
+        if s is not None
+        else ""
+    )
     console.print(
         f"[bold]enterprises that stopped R&D / 停止研发的企业[/bold]: "
-        f"{len(data.stopped_enterprises)}"
+        f"{len(data.stopped_enterprises)}{split}"
     )
 
 

@@ -28,6 +28,12 @@ def enterprise_index(session: Session) -> pd.DataFrame:
     return read_frame(session, q)
 
 
+def enterprise_names(session: Session) -> list[tuple[str, str]]:
+    """(uscc, name) of every enterprise."""
+    rows = session.execute(select(EnterpriseRow.uscc, EnterpriseRow.name)).all()
+    return [(str(u), str(n)) for u, n in rows]
+
+
 @dataclass(frozen=True)
 class EnterpriseWrite:
     created: int

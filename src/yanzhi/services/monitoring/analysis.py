@@ -17,20 +17,23 @@ from yanzhi.services.monitoring.results import (
     Attribution,
     FallingTownship,
     OffTrack,
+    StoppedCount,
     StoppedEnterprise,
+    StoppedSummary,
     Warnings,
 )
 from yanzhi.services.monitoring.status import BAD, indicator_of, indicator_status
 from yanzhi.storage.db import transaction
+from yanzhi.storage.enterprises import enterprise_names
 from yanzhi.storage.facts import (
     attribute_versions,
     indicator_values,
-    latest_report_year,
     report_frame,
     with_attributes,
 )
 from yanzhi.storage.orgunits import load_org_tree
 from yanzhi.storage.plans import get_plan
+from yanzhi.storage.submissions import APPROVED, submissions
 
 GROUPS = {"district": "district_code", "township": "township_code", "industry": "industry_division"}
 
@@ -224,11 +227,26 @@ def warnings(
                         score=st.assessment.get("score"),
                     )
                 )
+    stopped, summary = _stopped(engine, _latest_ytd(values), tree, inside=inside)
     return Warnings(
         off_track=off_track,
         falling_townships=_falling(values, tree),
-        stopped_enterprises=_stopped(engine, inside=inside),
+        stopped_enterprises=stopped,
+        stopped=summary,
     )
+
+
+def _latest_ytd(values: pd.DataFrame) -> str | None:
+    """The latest YTD period of the township R&D values (approved data): the period every
+    warning compares with the same period a year earlier."""
+    rows = values[
+        (values["indicator"] == "IND_RD_EXPENSE")
+        & (values["level"] == "township")
+        & (values["period_kind"] == "ytd")
+    ]
+    if rows.empty:
+        return None
+    return str(max(rows["period"].unique(), key=lambda p: parse_period(p).sort_key()))
 
 
 def _falling(values: pd.DataFrame, tree: Any) -> list[FallingTownship]:
@@ -259,37 +277,86 @@ def _falling(values: pd.DataFrame, tree: Any) -> list[FallingTownship]:
 
 
 def _stopped(
-    engine: Engine, limit: int = 200, inside: set[str] | None = None
-) -> list[StoppedEnterprise]:
-    """Enterprises with R&D in a period last year and none (or no report) this year."""
+    engine: Engine, latest: str | None, tree: Any, inside: set[str] | None = None
+) -> tuple[list[StoppedEnterprise], StoppedSummary]:
+    """Enterprises with R&D in ``latest``'s period last year and none in ``latest`` (the
+    latest approved YTD period, the one the falling townships use), from approved reports
+    only. An enterprise of a township whose ``latest`` is not approved yet is not judged."""
+    empty = StoppedSummary(
+        period=latest,
+        previous_period=None,
+        total=0,
+        reported_zero=0,
+        not_reported=0,
+        townships_not_approved=0,
+        by_unit=[],
+    )
+    if latest is None:
+        return [], empty
+    p = parse_period(latest)
+    previous = str(p.same_period_last_year())
     with transaction(engine) as session:
-        latest_year = latest_report_year(session)
-        if latest_year is None:
-            return []
-        reports = report_frame(
-            session, approved_only=False, years=[int(latest_year) - 1, int(latest_year)]
-        )
-    latest = max(reports["period"].unique(), key=lambda p: parse_period(p).sort_key())
-    previous = str(parse_period(latest).same_period_last_year())
+        reports = report_frame(session, approved_only=True, years=[p.year - 1, p.year])
+        status = submissions(session, "rd", [latest])
+        names = dict(enterprise_names(session))
+    approved = set(status.loc[status["status"] == APPROVED, "org_unit_code"])
     before = reports[(reports["period"] == previous) & (reports["rd_expense"] > 0)]
     if inside is not None:
         before = before[before["township_code"].isin(inside)]
-    now = reports[reports["period"] == latest].set_index("uscc")["rd_expense"]
+    now = reports[reports["period"] == latest].set_index("uscc")
+    pending = set(before["township_code"]) - approved
     out = []
-    for r in before.itertuples():
-        current = now.get(r.uscc)
-        if current is None or current == 0:
-            out.append(
-                StoppedEnterprise(
-                    uscc=str(r.uscc),
-                    township=str(r.township_code),
-                    period=latest,
-                    rd_expense=None if current is None else 0.0,
-                    previous_year_rd_expense=float(r.rd_expense),
-                    reason="no report" if current is None else "zero R&D",
-                )
+    for r in before[before["township_code"].isin(approved)].itertuples():
+        row = now.loc[r.uscc] if r.uscc in now.index else None
+        current = None if row is None else float(row["rd_expense"])
+        if current is not None and current > 0:
+            continue
+        town = str(r.township_code if row is None else row["township_code"])
+        out.append(
+            StoppedEnterprise(
+                uscc=str(r.uscc),
+                name=names.get(str(r.uscc), ""),
+                township=town,
+                period=latest,
+                rd_expense=current,
+                previous_year_rd_expense=float(r.rd_expense),
+                reason="no report" if current is None else "zero R&D",
+                reason_zh="未报送" if current is None else "研发费用为零",
             )
-    return sorted(out, key=lambda x: -x.previous_year_rd_expense)[:limit]
+        )
+    out.sort(key=lambda x: -float(x.previous_year_rd_expense))
+    return out, StoppedSummary(
+        period=latest,
+        previous_period=previous,
+        total=len(out),
+        reported_zero=sum(x.rd_expense is not None for x in out),
+        not_reported=sum(x.rd_expense is None for x in out),
+        townships_not_approved=len(pending),
+        by_unit=_stopped_by_unit(out, tree),
+    )
+
+
+def _stopped_by_unit(rows: list[StoppedEnterprise], tree: Any) -> list[StoppedCount]:
+    """The stopped enterprises counted by district and by township."""
+    counts: dict[str, list[int]] = {}
+    for x in rows:
+        for code in (x.township, x.township[:6]):
+            if code not in tree:
+                continue
+            c = counts.setdefault(code, [0, 0])
+            c[0 if x.rd_expense is not None else 1] += 1
+    out = [
+        StoppedCount(
+            unit=code,
+            name=tree.get(code).name,
+            level=str(tree.get(code).level),
+            reported_zero=z,
+            not_reported=n,
+            total=z + n,
+        )
+        for code, (z, n) in counts.items()
+    ]
+    return sorted(out, key=lambda c: (c.level != "district", -c.total, c.unit))
 
 
 def falling_townships(engine: Engine) -> list[FallingTownship]:

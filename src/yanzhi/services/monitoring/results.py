@@ -128,19 +128,50 @@ class FallingTownship(Result):
 
 
 class StoppedEnterprise(Result):
-    """An enterprise with R&D a year ago and none (or no report) in the same period now."""
+    """An enterprise with R&D a year ago and none in the same period now: it reported zero
+    (``reason`` "zero R&D") or, though its township's period is approved, sent no report
+    ("no report")."""
 
     uscc: str
+    name: str = ""
     township: str
     period: str
     rd_expense: Number | None
     previous_year_rd_expense: Number
     reason: str
+    reason_zh: str = ""
+
+
+class StoppedCount(Result):
+    """How many enterprises stopped R&D in one unit, split by why."""
+
+    unit: str
+    name: str
+    level: str
+    reported_zero: int
+    not_reported: int
+    total: int
+
+
+class StoppedSummary(Result):
+    """The true totals behind the stopped-R&D list (no display cap): the approved period
+    compared with the same period a year earlier, and the townships left out because their
+    period is not approved yet."""
+
+    period: str | None
+    previous_period: str | None
+    total: int
+    reported_zero: int
+    not_reported: int
+    townships_not_approved: int
+    by_unit: list[StoppedCount]
 
 
 class Warnings(Result):
-    """What needs attention: off-track indicators, falling townships, stopped enterprises."""
+    """What needs attention: off-track indicators, falling townships, stopped enterprises
+    (every one, with ``stopped`` giving the totals by district and township)."""
 
     off_track: list[OffTrack]
     falling_townships: list[FallingTownship]
     stopped_enterprises: list[StoppedEnterprise]
+    stopped: StoppedSummary | None = None

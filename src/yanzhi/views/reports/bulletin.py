@@ -219,6 +219,17 @@ def summary(d: dict[str, Any]) -> list[str]:
     w = d["warnings"]
     out.append(
         f"预警: {len(w['off_track'])} 项指标进展滞后, {len(w['falling_townships'])} 个"
-        f"乡镇研发费用同比下降, {len(w['stopped_enterprises'])} 家企业停止研发。"
+        f"乡镇研发费用同比下降, {_stopped_text(w)}。"
     )
     return out
+
+
+def _stopped_text(w: dict[str, Any]) -> str:
+    """"N 家企业停止研发(报送为零 a 家, 未报送 b 家)" — the true totals, not a display cap."""
+    s = w.get("stopped")
+    if not s:
+        return f"{len(w['stopped_enterprises'])} 家企业停止研发"
+    return (
+        f"{s['total']} 家企业停止研发(报送研发费用为零 {s['reported_zero']} 家, "
+        f"未报送 {s['not_reported']} 家)"
+    )

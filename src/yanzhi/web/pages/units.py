@@ -68,11 +68,12 @@ FALLING_COLUMNS = [
     ("growth", "同比(%)", "Growth (%)"),
 ]
 STOPPED_COLUMNS = [
+    ("name", "企业名称", "Enterprise"),
     ("uscc", "统一社会信用代码", "USCC"),
     ("township_name", "乡镇", "Township"),
     ("period", "期别", "Period"),
-    ("previous_year_rd_expense", "上年同期研发费用", "R&D last year"),
-    ("reason", "原因", "Reason"),
+    ("previous_year_rd_expense", "上年同期研发费用(万元)", "R&D last year (10k yuan)"),
+    ("reason_zh", "原因", "Reason"),
 ]
 SCORE_COLUMNS = [
     ("code", "代码", "Code"),
