@@ -108,3 +108,14 @@ def test_a_nul_character_in_the_url_is_a_400_not_a_500(site: Site) -> None:
         r = c.get(url)
         assert r.status_code == 400, (url, r.status_code)
         assert r.json()["error"]["code"] == "bad_request"
+
+
+def test_years_and_codes_are_printed_as_labels_not_quantities() -> None:
+    """A table cell of a year or a code has no thousands separator ("2022", not "2,022");
+    quantities keep theirs (issue #15)."""
+    from yanzhi.web.render import TEMPLATES
+
+    cell = TEMPLATES.env.filters["cell"]
+    assert cell(2022, "year") == "2022" and cell(2027, "target_year") == "2027"
+    assert cell(330206, "code") == "330206" and cell(2022.0, "base_year") == "2022"
+    assert cell(12345.678, "value") == "12,345.68" and cell(2022, "count") == "2,022"

@@ -37,7 +37,24 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def text_key(key: str) -> bool:
+    """A column whose numbers are labels, not quantities: years and codes are printed as
+    they are ("2022", never "2,022")."""
+    k = key.lower()
+    return k in ("year", "code", "uscc", "ucode", "period", "rank_year") or k.endswith(
+        ("_year", "_code", "year", "code")
+    )
+
+
+def _cell_text(value: Any, key: str, digits: int = 2) -> str:
+    if text_key(key) and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return _fmt(value, digits)
+
+
 TEMPLATES.env.filters["fmt"] = _fmt
+TEMPLATES.env.filters["cell"] = _cell_text
+TEMPLATES.env.tests["text_key"] = text_key
 
 
 def _json_for_script(value: Any) -> str:
