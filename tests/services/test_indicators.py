@@ -240,3 +240,13 @@ def test_stopped_rd_gives_true_totals_split_by_why_from_approved_data(demo_db):
         )
     assert all(status.get(r.township) == "approved" for r in rows)
     engine.dispose()
+
+
+def test_an_indicator_without_a_target_is_monitoring_only(engine):
+    """Not "on track" when the plan set no target (issue #15, point 1)."""
+    st = status(engine, headline_only=False)
+    untargeted = [i for i in st.indicators if i.target is None]
+    assert untargeted
+    assert {i.status_zh for i in untargeted} == {"仅监测(无目标)"}
+    assert all(i.status_en == "Monitoring only (no target)" for i in untargeted)
+    assert all(i.status_zh != "仅监测(无目标)" for i in st.indicators if i.target is not None)

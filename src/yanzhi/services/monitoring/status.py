@@ -77,6 +77,9 @@ def _latest_ytd(values: pd.DataFrame, ind: Indicator, unit: str) -> YtdValue | N
     )
 
 
+MONITORING_ONLY = ("仅监测(无目标)", "Monitoring only (no target)")
+
+
 def indicator_status(
     plan: Plan,
     values: pd.DataFrame,
@@ -103,6 +106,10 @@ def indicator_status(
     if override is not None:
         a = a.with_override(*override)
     status_zh, status_en = STATUS_LABELS[a.status]
+    if target is None and override is None:
+        # no target: the method's growth-based status stays in ``assessment``, but the
+        # headline must not read "on track" for a plan that set nothing to be on track to
+        status_zh, status_en = MONITORING_ONLY
     return IndicatorStatus(
         indicator=ind.code,
         name=ind.name,
