@@ -250,3 +250,31 @@ def test_an_indicator_without_a_target_is_monitoring_only(engine):
     assert {i.status_zh for i in untargeted} == {"仅监测(无目标)"}
     assert all(i.status_en == "Monitoring only (no target)" for i in untargeted)
     assert all(i.status_zh != "仅监测(无目标)" for i in st.indicators if i.target is not None)
+
+
+def test_attribution_reads_approved_reports_like_the_indicator(engine):
+    """Unlocking a township's year takes its reports out of the attribution exactly as out
+    of the stored indicator (issue #15: approved data only downstream)."""
+
+    def city_2024() -> float:
+        return float(
+            values(
+                engine,
+                """SELECT value FROM indicator_value WHERE indicator = 'IND_RD_INTENSITY'
+                AND unit_code = '330200' AND industry_division = '' AND period = '2024'""",
+            )["value"].iloc[0]
+        )
+
+    town = "330206001"
+    before = analysis.attribution(engine, indicator="IND_RD_INTENSITY", start="2022", end="2024")
+    reporting.transition(
+        engine, "unlock", period="2024-01..12", unit=town, actor="t", reason="核对"
+    )
+    try:
+        after = analysis.attribution(engine, indicator="IND_RD_INTENSITY", start="2022", end="2024")
+        assert after.intensity1 != pytest.approx(before.intensity1, abs=1e-12)
+        assert after.intensity1 == pytest.approx(city_2024(), abs=1e-9)
+    finally:
+        reporting.transition(engine, "submit", period="2024-01..12", unit=town, actor="t")
+        reporting.transition(engine, "approve", period="2024-01..12", unit=town, actor="t")
+    assert city_2024() == pytest.approx(before.intensity1, abs=1e-9)

@@ -60,13 +60,15 @@ def attribution(
     start: Period | str,
     end: Period | str,
     by: str = "district",
-    approved_only: bool = False,
+    approved_only: bool = True,
     top: int = 10,
     unit: str | None = None,
 ) -> Attribution:
     """Shift-share decomposition of a ratio indicator between two periods: enterprise
-    indicators by district, township or industry (with the top enterprises); statistic
-    indicators by district or township, from the units' numerators and denominators.
+    indicators by district, township or industry (with the top enterprises), from approved
+    reports (like every figure downstream of the data desk; ``approved_only=False`` only for
+    a data-desk check); statistic indicators by district or township, from the units'
+    numerators and denominators.
     ``unit`` (default: the whole region) limits it to the enterprises / units inside it.
     ``start`` and ``end`` are periods (text is still read for callers not yet parsing it)."""
     if by not in GROUPS:
