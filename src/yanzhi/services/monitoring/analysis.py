@@ -229,7 +229,7 @@ def warnings(
                         score=st.assessment.get("score"),
                     )
                 )
-    stopped, summary = _stopped(engine, _latest_ytd(values), tree, inside=inside)
+    stopped, summary = _stopped(engine, _township_rd(values)[1], tree, inside=inside)
     return Warnings(
         off_track=off_track,
         falling_townships=_falling(values, tree),
@@ -238,28 +238,23 @@ def warnings(
     )
 
 
-def _latest_ytd(values: pd.DataFrame) -> str | None:
-    """The latest YTD period of the township R&D values (approved data): the period every
-    warning compares with the same period a year earlier."""
+def _township_rd(values: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """The townships' YTD R&D values (approved data) and their latest period: the period
+    every warning compares with the same period a year earlier."""
     rows = values[
         (values["indicator"] == "IND_RD_EXPENSE")
         & (values["level"] == "township")
         & (values["period_kind"] == "ytd")
     ]
     if rows.empty:
-        return None
-    return str(max(rows["period"].unique(), key=lambda p: parse_period(p).sort_key()))
+        return rows, None
+    return rows, str(max(rows["period"].unique(), key=lambda p: parse_period(p).sort_key()))
 
 
 def _falling(values: pd.DataFrame, tree: Any) -> list[FallingTownship]:
-    rows = values[
-        (values["indicator"] == "IND_RD_EXPENSE")
-        & (values["level"] == "township")
-        & (values["period_kind"] == "ytd")
-    ]
-    if rows.empty:
+    rows, latest = _township_rd(values)
+    if latest is None:
         return []
-    latest = max(rows["period"].unique(), key=lambda p: parse_period(p).sort_key())
     previous = str(parse_period(latest).same_period_last_year())
     now = rows[rows["period"] == latest].set_index("unit_code")["value"]
     before = rows[rows["period"] == previous].set_index("unit_code")["value"]

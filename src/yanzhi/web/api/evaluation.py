@@ -4,18 +4,15 @@ one unit's scorecard and the method. Rows are limited to the caller's scope
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from yanzhi.services.access.principal import Principal
-from yanzhi.services.access.scope import Scope, resolve
-from yanzhi.services.evaluation.evaluate import EvaluationResult
+from yanzhi.services.access.scope import Scope
 from yanzhi.views import evaluation as views
 from yanzhi.views.evaluation_models import Method, RankingPage, Scorecard
 from yanzhi.web.api.common import ERRORS, page_params, paginate
-from yanzhi.web.deps import cache, engine, tree
+from yanzhi.web.deps import cache, engine
 from yanzhi.web.deps import scope as scope_of
 
 router = APIRouter(tags=["evaluation"], responses=ERRORS)
@@ -27,13 +24,6 @@ YearQuery = Annotated[
 ]
 LevelQuery = Annotated[LevelName, Query(description="township | district")]
 CodePath = Annotated[str, Path(min_length=1, max_length=20, description="org unit code")]
-
-
-def loader(request: Request, me: Principal) -> Callable[[str, int], EvaluationResult]:
-    """``(level, year) -> EvaluationResult`` through the cache (for the report files)."""
-    scope = resolve(me, tree(request))
-    eng, memo = engine(request), cache(request).get
-    return lambda level, year: views.evaluation_result(eng, memo, scope, level, year)
 
 
 @router.get("/evaluation", response_model=RankingPage)

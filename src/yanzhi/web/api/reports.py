@@ -12,10 +12,10 @@ from pydantic import BaseModel
 
 from yanzhi.reports import files
 from yanzhi.services.access.scope import Scope
+from yanzhi.views import evaluation as evaluation_views
 from yanzhi.views.reports import catalogue as downloads
 from yanzhi.views.reports.catalogue import ReportEntry
 from yanzhi.web.api.common import ERRORS, page_params
-from yanzhi.web.api.evaluation import loader
 from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
@@ -50,7 +50,14 @@ def report_file(
     resolved = downloads.resolve(eng, scope, kind, fmt, args)
     name, data = cache(request).get(
         ("report-file", resolved),
-        lambda: files.build(eng, scope, resolved, evaluation=loader(request, scope.principal)),
+        lambda: files.build(
+            eng,
+            scope,
+            resolved,
+            evaluation=lambda level, year: evaluation_views.evaluation_result(
+                eng, cache(request).get, scope, level, year
+            ),
+        ),
     )
     return Response(
         data,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from yanzhi.reports import files
-from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
+from yanzhi.services.evaluation.evaluate import EvaluationResult
 from yanzhi.views import evaluation as evaluation_views
 from yanzhi.views.reports import catalogue as downloads
 from yanzhi.web.deps import ScopeDep, cache, engine
@@ -57,14 +57,7 @@ def download(
     resolved = downloads.resolve(eng, scope, kind, fmt, args)
 
     def evaluation(level: str, year: int) -> EvaluationResult:  # the API's cached one
-        scope.require("evaluate")
-        draws = evaluation_views.draws()
-        return cache(request).get(
-            ("evaluation", level, year, draws),
-            lambda: evaluate(
-                eng, level=level, year=year, uncertainty=draws, seed=evaluation_views.SEED
-            ),
-        )
+        return evaluation_views.evaluation_result(eng, cache(request).get, scope, level, year)
 
     name, data = cache(request).get(
         ("report-file", resolved), lambda: files.build(eng, scope, resolved, evaluation=evaluation)
