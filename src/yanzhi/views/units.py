@@ -18,7 +18,12 @@ from yanzhi.services.access.scope import Scope
 from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.evaluation import evaluate as evaluation
 from yanzhi.services.monitoring import analysis
-from yanzhi.services.monitoring.results import FallingTownship, OffTrack, StoppedEnterprise
+from yanzhi.services.monitoring.results import (
+    FallingTownship,
+    OffTrack,
+    StoppedEnterprise,
+    StoppedSummary,
+)
 from yanzhi.services.tasks import updates as tasks
 from yanzhi.views import evaluation as ev_views
 from yanzhi.views.cockpit import latest_period
@@ -83,6 +88,7 @@ class UnitWarnings(BaseModel):
     off_track: list[OffTrack]
     falling_townships: list[FallingTownship]
     stopped_enterprises: list[ScopedStoppedEnterprise]
+    stopped: StoppedSummary | None = None
 
 
 class UnitView(BaseModel):
@@ -243,7 +249,16 @@ def _warnings(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> UnitWarni
             FallingTownship(**x) for x in w["falling_townships"] if scope.sees(x["unit"])
         ],
         stopped_enterprises=stopped,
+        stopped=_visible_summary(w.get("stopped"), scope),
     )
+
+
+def _visible_summary(summary: dict[str, Any] | None, scope: Scope) -> StoppedSummary | None:
+    """The stopped-R&D totals of the unit, with the per-unit rows cut to the scope."""
+    if not summary:
+        return None
+    rows = [r for r in summary["by_unit"] if scope.sees(r["unit"])]
+    return StoppedSummary(**{**summary, "by_unit": rows})
 
 
 def unit_view(engine: Engine, scope: Scope, code: str, *, memo: Memo = direct) -> UnitView:

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from yanzhi.core.periods import parse_period
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import scope_key
 from yanzhi.web import i18n
@@ -154,6 +155,23 @@ def _tables(data: dict[str, Any], lg: str) -> list[Table]:
     ]  # fmt: skip
 
 
+def stopped_sentence(summary: dict[str, Any] | None, lg: str) -> str:
+    """The true stopped-R&D totals of the unit as one sentence (no display cap)."""
+    if not summary or not summary["total"] or not summary["period"]:
+        return ""
+    period = parse_period(summary["period"])
+    zh = (
+        f"{period.label_zh()}与上年同期相比, {summary['total']} 家企业停止研发: "
+        f"报送研发费用为零 {summary['reported_zero']} 家, 未报送 {summary['not_reported']} 家。"
+    )
+    en = (
+        f"{summary['total']} enterprises stopped R&D in {summary['period']} against a year "
+        f"earlier: {summary['reported_zero']} reported zero, {summary['not_reported']} did "
+        "not report."
+    )
+    return i18n.both(zh, en, lg)
+
+
 @router.get("/units/{code}")
 def unit(
     request: Request,
@@ -180,5 +198,6 @@ def unit(
         tables=_tables(data, lg),
         view=data,
         level_label=_pair(LEVELS, data["unit"]["level"], lg),
+        stopped_sentence=stopped_sentence(data["warnings"]["stopped"], lg),
         data=chart,
     )

@@ -1,0 +1,131 @@
+"""One number, one truth (issue #15, point 9): each headline figure read from every place
+that shows it — the CLI's JSON, the API, the rendered page and the documents — is the same
+figure. Each test reads a concept from all its places and compares; none of them computes
+the figure itself."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+import docx
+import pytest
+from openpyxl import load_workbook
+from tests.web.conftest import Site
+from typer.testing import CliRunner
+
+from yanzhi.cli.main import app as cli
+
+runner = CliRunner()
+CITY = "330200"
+
+
+def cli_json(site: Site, *args: str) -> Any:
+    """The CLI's ``--json`` answer on the site's database."""
+    r = runner.invoke(cli, [*args, "--database", site.url, "--json"])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def api(site: Site, path: str) -> Any:
+    """The API's answer for a city-wide analyst."""
+    r = site.as_role("analyst").get(f"/api/v1{path}")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def html(site: Site, path: str) -> str:
+    r = site.as_role("analyst").get(path)
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def data_values(page: str) -> dict[str, float]:
+    """The ``data-value`` of each headline card (``data-indicator``) of a rendered page."""
+    cards = re.findall(
+        r'data-indicator="([^"]+)".*?class="value" data-value="([^"]*)"', page, flags=re.S
+    )
+    return {code: float(v) for code, v in cards}
+
+
+@pytest.fixture(scope="module")
+def latest(site: Site) -> str:
+    """The bulletin's period: the latest approved YTD period of the demo."""
+    return str(cli_json(site, "warnings")["stopped"]["period"])
+
+
+@pytest.fixture(scope="module")
+def bulletin(site: Site, latest: str) -> str:
+    """The monthly bulletin (docx) as text: paragraphs, then table rows ' | '-joined."""
+    out = site.folder / "bulletin.docx"
+    r = runner.invoke(
+        cli, ["report", "monthly", "--period", latest, "--out", str(out), "--database", site.url]
+    )
+    assert r.exit_code == 0, r.output
+    d = docx.Document(str(out))
+    lines = [p.text for p in d.paragraphs]
+    lines += [" | ".join(c.text for c in row.cells) for t in d.tables for row in t.rows]
+    return "\n".join(lines)
+
+
+def test_headline_values_are_one_figure_in_cli_api_pages_and_bulletin(
+    site: Site, bulletin: str
+) -> None:
+    from_cli = {i["indicator"]: i["value"] for i in cli_json(site, "status")["indicators"]}
+    assert len(from_cli) == 5 and all(v is not None for v in from_cli.values())
+    cockpit_api = {i["indicator"]: i["value"] for i in api(site, "/cockpit")["headline"]}
+    assert cockpit_api == from_cli
+    for code, value in from_cli.items():
+        assert api(site, f"/indicators/{code}")["status"]["value"] == value, code
+    assert data_values(html(site, "/")) == from_cli
+    assert data_values(html(site, f"/units/{CITY}")) == from_cli
+    names = {i["indicator"]: i["name"] for i in cli_json(site, "status")["indicators"]}
+    for code, value in from_cli.items():
+        # the bulletin's headline table prints the value with two decimals
+        row = next(r for r in bulletin.splitlines() if r.startswith(names[code] + " | "))
+        assert row.split(" | ")[1] == f"{value:.2f}", row
+
+
+def test_stopped_rd_totals_agree_in_cli_api_unit_page_and_bulletin(
+    site: Site, bulletin: str
+) -> None:
+    s = cli_json(site, "warnings")["stopped"]
+    assert s["total"] == s["reported_zero"] + s["not_reported"] > 0
+    listed = cli_json(site, "warnings")["stopped_enterprises"]
+    assert len(listed) == s["total"]  # no display cap
+    unit = api(site, f"/units/{CITY}")["warnings"]
+    assert len(unit["stopped_enterprises"]) == s["total"]
+    assert {k: unit["stopped"][k] for k in ("total", "reported_zero", "not_reported")} == {
+        k: s[k] for k in ("total", "reported_zero", "not_reported")
+    }
+    page = html(site, f"/units/{CITY}")
+    m = re.search(r'class="stopped-total" data-total="(\d+)">([^<]*)<', page)
+    assert m and int(m.group(1)) == s["total"]
+    assert f"{s['total']} 家企业停止研发" in m.group(2)
+    assert f"未报送 {s['not_reported']} 家" in m.group(2)
+    for e in listed[:5]:
+        assert e["name"] in page
+    assert (
+        f"{s['total']} 家企业停止研发(报送研发费用为零 {s['reported_zero']} 家, "
+        f"未报送 {s['not_reported']} 家)"
+    ) in bulletin
+
+
+def _rows(answer: Any) -> list[dict[str, Any]]:
+    """A list answer's rows, whether the answer is the rows or an object holding them."""
+    return list(answer if isinstance(answer, list) else answer["rows"])
+
+
+def test_priority_list_size_agrees_in_cli_api_page_and_excel(site: Site) -> None:
+    year = 2025
+    from_cli = _rows(cli_json(site, "lists", "priority", "--year", str(year)))
+    assert from_cli, "the demo has enterprises at or above 5 %"
+    from_api = api(site, f"/lists/priority?year={year}&size=500")
+    assert from_api["total"] == len(from_cli)
+    assert {r["uscc"] for r in from_api["items"]} == {r["uscc"] for r in from_cli}
+    r = site.as_role("analyst").get(f"/enterprises/lists/priority?year={year}&export=list")
+    assert r.status_code == 200
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert len(rows) - 1 == len(from_cli)
