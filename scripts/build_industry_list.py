@@ -1,5 +1,6 @@
 """Build src/yanzhi/data/industry/gbt4754-2017.csv — the 4-digit classes (小类) of
-GB/T 4754-2017 《国民经济行业分类》 with their division (大类) and section (门类).
+GB/T 4754-2017 《国民经济行业分类》 with their division (大类) and section (门类) — and, from a
+``category.js`` source, gbt4754-2017-divisions.csv with the 97 divisions' names.
 
 Source
 ------
@@ -37,6 +38,7 @@ import sys
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "src/yanzhi/data/industry/gbt4754-2017.csv"
+DIVISIONS_OUT = OUT.with_name("gbt4754-2017-divisions.csv")
 
 SECTIONS: list[tuple[str, int, int, str]] = [
     ("A", 1, 5, "农、林、牧、渔业"),
@@ -62,6 +64,10 @@ SECTIONS: list[tuple[str, int, int, str]] = [
 ]
 FIXES = {"3741": "飞机制造"}  # missing code in the source copy
 _JS_ENTRY = re.compile(r"class4:\s*'(\d{4})'.*?name:\s*'([^']*)'", re.S)
+_JS_DIVISION = re.compile(
+    r"class4:\s*'',\s*class3:\s*'',\s*level:\s*'2',\s*class2:\s*'(\d{2})'.*?name:\s*'([^']*)'",
+    re.S,
+)
 
 
 def section_of(division: str) -> str:
@@ -81,6 +87,20 @@ def read_source(path: Path) -> dict[str, str]:
     classes = {code: name.strip() for code, name in pairs}
     classes.update({c: n for c, n in FIXES.items() if c not in classes})
     return dict(sorted(classes.items()))
+
+
+def read_divisions(path: Path) -> dict[str, str]:
+    """Division (大类) code → name from a ``category.js`` source (its level-2 entries)."""
+    found = _JS_DIVISION.findall(path.read_text(encoding="utf-8"))
+    return {code: name.strip() for code, name in sorted(found)}
+
+
+def write_divisions(divisions: dict[str, str], out: Path) -> None:
+    with out.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["division", "name", "section"])
+        for code, name in divisions.items():
+            w.writerow([code, name, section_of(code)])
 
 
 def validate(classes: dict[str, str]) -> list[str]:
@@ -124,8 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         classes = read_source(a.source)
         problems = validate(classes)
+        divisions = read_divisions(a.source) if "class4" in a.source.read_text("utf-8") else {}
+        if divisions and set(divisions) != {c[:2] for c in classes}:
+            problems.append(f"{len(divisions)} division names, not one per division")
         if not problems:
             write_csv(classes, a.out)
+            if divisions:
+                write_divisions(divisions, a.out.with_name(DIVISIONS_OUT.name))
     for problem in problems:
         print("problem:", problem, file=sys.stderr)
     manufacturing = sum(13 <= int(c[:2]) <= 43 for c in classes)

@@ -104,6 +104,10 @@ def test_attribution_parts_add_up_and_match_the_indicator(engine):
     assert sum(g["total"] for g in by_industry.groups) == pytest.approx(
         by_industry.change, abs=1e-12
     )
+    # industry groups carry the division's name (GB/T 4754-2017 大类), not only its code
+    names = {g["industry_division"]: g["name"] for g in by_industry.groups}
+    assert names.get("38", "电气机械和器材制造业") == "电气机械和器材制造业"
+    assert all(names.values()), names
     with pytest.raises(ValueError, match="ratio"):
         analysis.attribution(engine, indicator="IND_RD_EXPENSE", start="2022", end="2024")
 

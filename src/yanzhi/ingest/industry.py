@@ -1,4 +1,5 @@
-"""Read the built-in GB/T 4754-2017 class list (``data/industry/gbt4754-2017.csv``)."""
+"""Read the built-in GB/T 4754-2017 class list (``data/industry/gbt4754-2017.csv``) and the
+names of its divisions (``data/industry/gbt4754-2017-divisions.csv``)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,16 @@ def _read(path: Path) -> dict[str, IndustryClass]:
             row["code"].strip(), row["name"].strip(), row["division"].strip(), row["section"]
         )
         for row in csv.DictReader(io.StringIO(text))
+    }
+
+
+@cache
+def division_names() -> dict[str, str]:
+    """Division (大类, two digits) → its name, e.g. ``38`` → 电气机械和器材制造业."""
+    path = builtin_industry_path().with_name("gbt4754-2017-divisions.csv")
+    text = path.read_bytes().decode("utf-8-sig")
+    return {
+        row["division"].strip(): row["name"].strip() for row in csv.DictReader(io.StringIO(text))
     }
 
 

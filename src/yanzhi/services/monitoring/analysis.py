@@ -12,6 +12,7 @@ from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.periods import Period, parse_period, parse_ytd
 from yanzhi.core.plan.model import Indicator
 from yanzhi.core.progress import Status
+from yanzhi.ingest.industry import division_names
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring.results import (
     Attribution,
@@ -136,7 +137,7 @@ def _enterprise_attribution(
         denominator=den,
         factor=ind.formula.factor,
     ).to_dict()
-    names = {u.code: u.name for u in tree}
+    names = division_names() if by == "industry" else {u.code: u.name for u in tree}
     for g in result.get("groups", []):
         g["name"] = names.get(str(g.get(GROUPS[by])), "")
     result["top_contributors"] = top_contributors(

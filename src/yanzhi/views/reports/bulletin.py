@@ -225,7 +225,7 @@ def summary(d: dict[str, Any]) -> list[str]:
 
 
 def _stopped_text(w: dict[str, Any]) -> str:
-    """"N 家企业停止研发(报送为零 a 家, 未报送 b 家)" — the true totals, not a display cap."""
+    """ "N 家企业停止研发(报送为零 a 家, 未报送 b 家)" — the true totals, not a display cap."""
     s = w.get("stopped")
     if not s:
         return f"{len(w['stopped_enterprises'])} 家企业停止研发"
