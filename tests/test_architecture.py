@@ -88,3 +88,24 @@ def test_every_public_service_and_view_function_has_a_docstring():
         if ast.get_docstring(node) is None
     ]
     assert missing == []
+
+
+def test_every_spreadsheet_and_csv_is_written_by_the_export_writer():
+    """Issue #16: text from outside must never reach a bureau's Excel as a formula, so no
+    module but yanzhi/export makes a ``Workbook()``, saves one, or calls ``.to_csv``."""
+    writer = SRC / "export" / "sheets.py"
+    bad = []
+    for path in SRC.rglob("*.py"):
+        if path == writer:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+            owner = getattr(f.value, "id", "") if isinstance(f, ast.Attribute) else ""
+            if name in ("Workbook", "to_csv", "ExcelWriter", "to_excel") or (
+                name == "save" and owner in ("wb", "workbook", "book")
+            ):
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    assert bad == []

@@ -18,6 +18,11 @@ from enum import StrEnum
 
 from yanzhi.core.errors import NotFound
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""How a cell starts that a spreadsheet program would run as a formula. yanzhi's CSV files
+put an apostrophe before such text (``yanzhi.export.sheets``) and its readers take it off
+again, so a name survives the round trip unchanged."""
+
 
 class FieldType(StrEnum):
     TEXT = "text"

@@ -15,6 +15,7 @@ import pandas as pd
 from yanzhi.core.dataformats import (
     CANONICAL_MONEY_UNIT,
     FALSE_WORDS,
+    FORMULA_START,
     MONEY_UNITS,
     TRUE_WORDS,
     DataKind,
@@ -64,6 +65,17 @@ def _as_text(s: pd.Series) -> pd.Series:
         text = text.copy()
         text[wide] = text[wide].str.translate(_FULL)
     return text.str.strip()
+
+
+def _unquoted(text: pd.Series) -> pd.Series:
+    """Text without the apostrophe a CSV writer puts before a formula-like cell
+    (``'=HYPERLINK(…)`` reads back as ``=HYPERLINK(…)``, stored as text)."""
+    quoted = text.str.startswith("'") & text.str[1:2].isin(FORMULA_START)
+    if not quoted.any():
+        return text
+    text = text.copy()
+    text[quoted] = text[quoted].str[1:]
+    return text
 
 
 _BLANKS = frozenset({"", "-", "—", "/"})
@@ -134,7 +146,7 @@ def _parse_column(
     text = _as_text(raw)
     blank = text == ""
     if f.type in (FieldType.TEXT, FieldType.CODE):
-        return (text.str.upper() if f.code == "uscc" else text), blank
+        return (text.str.upper() if f.code == "uscc" else _unquoted(text)), blank
     if f.type is FieldType.BOOL:
         low = text.str.lower()
         bad = ~low.isin(TRUE_WORDS | FALSE_WORDS)

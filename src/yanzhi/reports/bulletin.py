@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from docx.shared import Cm
-from openpyxl import Workbook
 
+from yanzhi.export import sheets
 from yanzhi.reports.docx_base import add_table, new_document
 from yanzhi.reports.fonts import cjk_font
 from yanzhi.views.reports.bulletin import MonthlyBulletin
@@ -180,7 +180,7 @@ def write_pdf(data: MonthlyBulletin, out: Path) -> Path:
 def write_xlsx(data: MonthlyBulletin, out: Path) -> Path:
     """The bulletin's tables (those behind every chart) as an Excel workbook."""
     d = data.model_dump()
-    wb = Workbook()
+    wb = sheets.new()
     ws = wb.active
     ws.title = "核心指标"
     ws.append([d["title"], d["period"]] + (["示例数据 synthetic"] if d["synthetic"] else []))
@@ -213,7 +213,7 @@ def write_xlsx(data: MonthlyBulletin, out: Path) -> Path:
     for c in d["completeness"]:
         wc.append([c["name"], c["expected"], c["received"], c["rate"], c["status"]])
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    sheets.save(wb, out)
     return out
 
 

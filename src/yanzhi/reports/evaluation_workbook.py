@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from yanzhi.core.composite.pipeline import DATASETS
+from yanzhi.export import sheets
 from yanzhi.ingest.compositespec import spec_to_yaml
 from yanzhi.services.evaluation.evaluate import EvaluationResult
 
@@ -89,7 +89,7 @@ def write_workbook(result: EvaluationResult, path: str | Path) -> Path:
     """Write the workbook to ``path`` (.xlsx) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
+    wb = sheets.new()
     wb.remove(wb.active)
     _method(wb.create_sheet("Method"), result)
     names = result.framework.names()
@@ -98,7 +98,7 @@ def write_workbook(result: EvaluationResult, path: str | Path) -> Path:
     _results(wb.create_sheet("Results"), result)
     _scorecards(wb.create_sheet("Scorecards"), result, names)
     _uncertainty(wb.create_sheet("Uncertainty"), result)
-    wb.save(path)
+    sheets.save(wb, path)
     return path
 
 

@@ -7,8 +7,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
+from yanzhi.export import sheets
 from yanzhi.reports.docx_base import add_table, new_document
 from yanzhi.reports.fonts import cjk_font
 
@@ -76,7 +75,7 @@ def write_pdf(d: dict[str, Any], out: Path) -> Path:
 
 def write_xlsx(d: dict[str, Any], out: Path) -> Path:
     """The supervision list as a workbook."""
-    wb = Workbook()
+    wb = sheets.new()
     ws = wb.active
     ws.title = "督办"
     ws.append(["责任单位", *HEAD])
@@ -84,7 +83,7 @@ def write_xlsx(d: dict[str, Any], out: Path) -> Path:
         for row in rows(unit):
             ws.append([unit["unit_name"], *row])
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    sheets.save(wb, out)
     return out
 
 

@@ -18,14 +18,12 @@ the API declares these as its response models. Unknown kinds, actions and units 
 
 from __future__ import annotations
 
-import io
 import re
 import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
@@ -37,6 +35,7 @@ from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.issues import Issue, RowIssueSink
 from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.core.periods import parse_period, parse_ytd
+from yanzhi.export import sheets
 from yanzhi.ingest.tabular import RawTable
 from yanzhi.services.access.scope import CITY_WIDE, Scope
 from yanzhi.services.collection import workflow as reporting
@@ -210,7 +209,7 @@ def report_xlsx(report: ImportReport, lang: str = "zh") -> bytes:
     """The validation report as a workbook: a summary sheet (新增 / 更新 / 未变 …), then
     the errors and the warnings, one row per issue."""
     data = report.to_dict()
-    wb = Workbook()
+    wb = sheets.new()
     ws = wb.active
     assert ws is not None
     ws.title = "摘要 summary"
@@ -226,9 +225,7 @@ def report_xlsx(report: ImportReport, lang: str = "zh") -> bytes:
         for issue in data[key]:
             sheet.append([_cell(issue.get(k)) for k, _, _ in ISSUE_HEAD])
         sheet.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sheets.to_bytes(wb)
 
 
 def _cell(v: Any) -> Any:

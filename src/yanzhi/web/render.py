@@ -5,7 +5,6 @@ an .xlsx (the same rows the page shows, so the export obeys the same scope)."""
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +13,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from openpyxl import Workbook
 
+from yanzhi.export import sheets
 from yanzhi.web import i18n
 from yanzhi.web.deps import authenticate, lang
 
@@ -82,17 +81,15 @@ class Table:
 
 
 def xlsx_response(table: Table, lg: str, filename: str) -> Response:
-    wb = Workbook()
+    wb = sheets.new()
     ws = wb.active
     assert ws is not None
     ws.title = (table.title or table.id)[:31]
     ws.append(table.headers(lg))
     for row in table.rows:
         ws.append([_cell(row.get(k)) for k, _, _ in table.columns])
-    buf = io.BytesIO()
-    wb.save(buf)
     return Response(
-        buf.getvalue(),
+        sheets.to_bytes(wb),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
     )

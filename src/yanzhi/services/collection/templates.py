@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from yanzhi.core.dataformats import FieldType, data_kind
+from yanzhi.export import sheets
 
 MAX_ROWS = 20000
 
@@ -24,7 +24,7 @@ def write_template(kind: str, out: Path) -> Path:
     """Write the blank import template of ``kind`` to ``out`` (``NotFound`` for an unknown
     kind): a title row, the headers with units and comments, drop-down lists."""
     spec = data_kind(kind)
-    wb = Workbook()
+    wb = sheets.new()
     ws = wb.active
     ws.title = spec.code
     ws.append([f"{spec.zh} / {spec.en}(带 * 为必填 / * required)"])
@@ -57,5 +57,5 @@ def write_template(kind: str, out: Path) -> Path:
             ws.add_data_validation(dv)
     ws.freeze_panes = "A3"
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    sheets.save(wb, out)
     return out

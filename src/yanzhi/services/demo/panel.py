@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
 from sqlalchemy import Engine
 
 from yanzhi.core.dataformats import DATA_KINDS, DataKind
 from yanzhi.core.demo import DemoData, generate
+from yanzhi.export import sheets
 from yanzhi.ingest.divisions import builtin_divisions_path, read_divisions
 from yanzhi.ingest.industry import load_industry_classes
 from yanzhi.services.collection.imports import ImportReport, import_file
@@ -67,7 +67,7 @@ def write_files(data: DemoData, folder: Path) -> DemoFiles:
     out = DemoFiles(folder)
     ent = _frame_for(DATA_KINDS["enterprises"], data.enterprise_history)
     path = folder / "enterprises.csv"
-    ent.to_csv(path, index=False, encoding="utf-8-sig")
+    sheets.write_csv(ent, path, encoding="utf-8-sig")
     out.files.append(("enterprises", path))
     rd = data.rd
     years = rd["period"].str.slice(0, 4)
@@ -75,7 +75,7 @@ def write_files(data: DemoData, folder: Path) -> DemoFiles:
     for year in sorted(years.unique()):
         part = rd[(years == year) & (rd["period"] != last)]
         path = folder / f"rd_{year}.csv"
-        _frame_for(DATA_KINDS["rd"], part).to_csv(path, index=False, encoding="utf-8-sig")
+        sheets.write_csv(_frame_for(DATA_KINDS["rd"], part), path, encoding="utf-8-sig")
         out.files.append(("rd", path))
     if last is not None:
         path = folder / f"rd_{last}.xlsx"
@@ -86,7 +86,7 @@ def write_files(data: DemoData, folder: Path) -> DemoFiles:
         )
         out.files.append(("rd", path))
     path = folder / "stats.csv"
-    _frame_for(DATA_KINDS["stats"], data.stats).to_csv(path, index=False, encoding="utf-8-sig")
+    sheets.write_csv(_frame_for(DATA_KINDS["stats"], data.stats), path, encoding="utf-8-sig")
     out.files.append(("stats", path))
     (folder / "README.txt").write_text(
         "yanzhi demo data — SYNTHETIC (示例数据, 非真实企业)\n"
@@ -100,13 +100,13 @@ def write_files(data: DemoData, folder: Path) -> DemoFiles:
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path, *, title: str) -> None:
-    wb = Workbook(write_only=True)
+    wb = sheets.new(write_only=True)
     ws = wb.create_sheet("rd")
-    ws.append([title])
-    ws.append(list(frame.columns))
+    sheets.append(ws, [title])
+    sheets.append(ws, list(frame.columns))
     for row in frame.itertuples(index=False, name=None):
-        ws.append(list(row))
-    wb.save(path)
+        sheets.append(ws, row)
+    sheets.save(wb, path)
 
 
 def import_files(

@@ -10,12 +10,12 @@ from typing import Any, TypeVar
 
 import pandas as pd
 import yaml
-from openpyxl import Workbook
 from sqlalchemy import Engine
 
 from yanzhi.core import points as pts
 from yanzhi.core import thresholds
 from yanzhi.core.orgtree import OrgTree
+from yanzhi.export import sheets
 from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import Principal, check_list
 from yanzhi.services.database import require_schema
@@ -193,7 +193,7 @@ def write_xlsx(rows: Sequence[Result], out: Path, *, title: str) -> Path:
     """The list as an Excel sheet at ``out``: ``title`` in the first row, the column keys
     in the second, one row per list row below (header rows frozen)."""
     plain = [r.to_dict() for r in rows]
-    wb = Workbook()
+    wb = sheets.new()
     ws = wb.active
     ws.title = "list"
     ws.append([title])
@@ -203,5 +203,5 @@ def write_xlsx(rows: Sequence[Result], out: Path, *, title: str) -> Path:
             ws.append([r[k] for k in plain[0]])
     ws.freeze_panes = "A3"
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    sheets.save(wb, out)
     return out

@@ -21,6 +21,7 @@ from yanzhi.core.composite.pipeline import DATASETS
 from yanzhi.core.composite.robustness import Uncertain, remove_elements, uncertainty
 from yanzhi.core.composite.sensitivity import sensitivity
 from yanzhi.core.errors import InvalidInput
+from yanzhi.export import sheets
 from yanzhi.ingest.compositespec import read_inputs, read_spec, read_uncertain, spec_to_yaml
 
 TOP = 10
@@ -49,7 +50,7 @@ def records(df: pd.DataFrame, n: int | None = None) -> list[Record]:
 
 
 def _write(df: pd.DataFrame, out: Path, name: str, files: list[str]) -> None:
-    df.to_csv(out / name, index=False)
+    sheets.write_csv(df, out / name)
     files.append(name)
 
 

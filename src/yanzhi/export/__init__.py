@@ -1,0 +1,1 @@
+"""Files yanzhi writes for people to open: spreadsheets and CSV that carry text as text."""
