@@ -64,8 +64,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(
         default=5,
         gt=0,
-        description="Web: failed logins of one user name within the window after which logins "
-        "are refused (four times as many from one client address)",
+        description="Web: failed logins of one user name from one client address within the "
+        "window after which that pair waits 30 s, doubling with each further failure (one "
+        "address: four times as many across all names); reaching it raises a login alert",
     )
     login_window_minutes: int = Field(
         default=15,

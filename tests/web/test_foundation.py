@@ -3,6 +3,7 @@ test_cockpit_web.py)."""
 
 from __future__ import annotations
 
+import pytest
 from tests.web.conftest import Site, csrf_of
 
 
@@ -58,18 +59,32 @@ def test_api_tokens_are_shown_once_work_and_can_be_revoked(site: Site) -> None:
     assert again.status_code == 401 and again.json()["error"]["code"] == "bad_token"
 
 
-def test_login_throttling_after_five_failures(site: Site) -> None:
-    c = site.anonymous()
+def test_login_throttling_backs_off_per_address_and_never_locks_the_owner_out(
+    site: Site,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    guesser = TestClient(site.app, raise_server_exceptions=False, client=("203.0.113.9", 4000))
+    owner = TestClient(site.app, raise_server_exceptions=False, client=("198.51.100.7", 5000))
+    login = "/api/v1/auth/login"
     codes = [
-        c.post("/api/v1/auth/login", json={"username": "owner", "password": f"bad-{i}"}).status_code
+        guesser.post(login, json={"username": "owner", "password": f"bad-{i}"}).status_code
         for i in range(6)
     ]
     assert codes == [401] * 5 + [429]
-    right = c.post(
-        "/api/v1/auth/login",
-        json={"username": "owner", "password": site.accounts["owner"]["password"]},
-    )
-    assert right.status_code == 429 and int(right.headers["retry-after"]) == 15 * 60
+    right = {"username": "owner", "password": site.accounts["owner"]["password"]}
+    refused = guesser.post(login, json=right)
+    # the guessing address waits: 30 s after the fifth failure (doubling with each further)
+    assert refused.status_code == 429 and 0 < int(refused.headers["retry-after"]) <= 31
+    assert "秒后再试" in refused.json()["error"]["message_zh"]
+    # the owner, from another address, is let in at once
+    assert owner.post(login, json=right).status_code == 200
+    # administrators see the alert on the admin page, and the audit log has it
+    admin = site.as_role("admin")
+    page = admin.get("/admin").text
+    assert 'data-user="owner"' in page and "登录失败 5 次" in page
+    audit = admin.get("/api/v1/admin/audit?actor=system:login").json()["items"]
+    assert [a["action"] for a in audit] == ["login_alert"] and audit[0]["key"] == "owner"
 
 
 def test_unknown_api_path_has_the_error_shape(site: Site) -> None:
@@ -119,3 +134,28 @@ def test_years_and_codes_are_printed_as_labels_not_quantities() -> None:
     assert cell(2022, "year") == "2022" and cell(2027, "target_year") == "2027"
     assert cell(330206, "code") == "330206" and cell(2022.0, "base_year") == "2022"
     assert cell(12345.678, "value") == "12,345.68" and cell(2022, "count") == "2,022"
+
+
+def test_the_delay_doubles_with_each_failure_past_the_limit(site: Site) -> None:
+    import datetime as dt
+
+    from yanzhi.services.access import users
+    from yanzhi.storage.db import transaction
+    from yanzhi.storage.usermodels import LoginAttemptRow
+
+    now = dt.datetime.now(dt.UTC)
+    for n, expected in ((5, 30), (6, 60), (7, 120)):
+        name = f"ghost{n}"
+        with transaction(site.engine) as s:
+            for k in range(n):  # the latest failure 10 s ago
+                at = now - dt.timedelta(seconds=10 + (n - 1 - k))
+                s.add(LoginAttemptRow(username=name, client="192.0.2.1", ok=False, at=at))
+        try:
+            users.login(site.engine, name, "x", client="192.0.2.1")
+        except users.TooManyAttempts as e:
+            assert expected - 10 <= e.retry_after <= expected - 8, (n, e.retry_after)
+        else:
+            raise AssertionError(f"{n} failures should be refused")
+        # the same name from another address is judged on its own
+        with pytest.raises(users.LoginFailed):
+            users.login(site.engine, name, "x", client="192.0.2.2")

@@ -75,6 +75,28 @@ def failures_since(
     return int(session.scalar(q) or 0)
 
 
+def pair_failures(
+    session: Session, since: dt.datetime, *, username: str, client: str
+) -> tuple[int, dt.datetime | None]:
+    """Failed logins of ``username`` from ``client`` after ``since`` and after the pair's
+    last successful login, and when the latest of them was."""
+    pair = (LoginAttemptRow.username == username[:64], LoginAttemptRow.client == client[:64])
+    last_ok = session.scalar(
+        select(func.max(LoginAttemptRow.at)).where(*pair, LoginAttemptRow.ok.is_(True))
+    )
+    start = since if last_ok is None else max(since, _aware(last_ok))
+    row = session.execute(
+        select(func.count(), func.max(LoginAttemptRow.at)).where(
+            *pair, LoginAttemptRow.ok.is_(False), LoginAttemptRow.at > start
+        )
+    ).one()
+    return int(row[0] or 0), row[1]
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+
+
 def add_session(session: Session, row: SessionRow) -> None:
     session.add(row)
 

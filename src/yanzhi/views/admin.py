@@ -306,6 +306,35 @@ def audit_log(
     return AuditPage(items=items, total=total, page=page, size=size)
 
 
+class LoginAlert(BaseModel):
+    """A user name that reached the failed-login limit (from any address), as raised by
+    ``services.access.users`` in the audit log."""
+
+    username: str
+    at_local: str
+    failures: int
+    window_minutes: int
+
+
+def login_alerts(engine: Engine, principal: Principal, *, hours: int = 24) -> list[LoginAlert]:
+    """The login alerts of the last ``hours``, newest first (for the admin page)."""
+    _admin(principal)
+    require_schema(engine)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)
+    with transaction(engine) as session:
+        rows = list_audit(session, actor="system:login", since=since, newest_first=True)
+        alerts = [audit_entry(r) for r in rows if r.action == "login_alert"]
+    return [
+        LoginAlert(
+            username=a.key,
+            at_local=a.at_local,
+            failures=int(a.changes["failures"][1]),
+            window_minutes=int(a.changes["window_minutes"][1]),
+        )
+        for a in alerts
+    ]
+
+
 def audit_kinds(engine: Engine, principal: Principal) -> list[str]:
     """The object kinds (entities) the audit log has entries about, for the filter."""
     _admin(principal)

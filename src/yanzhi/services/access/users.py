@@ -2,8 +2,10 @@
 
 Passwords are hashed with Argon2 (argon2-cffi). A login creates a session whose random
 token goes into the browser's cookie; only the token's SHA-256 is stored, with a CSRF
-token for the forms. Failed logins are counted per user name and per client address and
-slow a guesser down (YANZHI_LOGIN_MAX_FAILURES in YANZHI_LOGIN_WINDOW_MINUTES). API
+token for the forms. Failed logins slow a guesser down per user name and client address
+(after YANZHI_LOGIN_MAX_FAILURES failures in YANZHI_LOGIN_WINDOW_MINUTES, a delay that
+doubles with each further failure), never locking the owner out from another address;
+repeated failures of one name raise a ``login_alert`` in the audit log. API
 tokens for scripts are shown once and stored hashed; an admin or their owner revokes them.
 Every change to an account or a token, and every login, is in the audit log."""
 
@@ -248,18 +250,51 @@ def get_user(engine: Engine, username: str) -> UserPublic:
         return user_dict(row)
 
 
+#: The first refusal after the limit lasts this long; each further failure doubles it.
+BACKOFF_SECONDS = 30
+
+
 def _throttle(session: Any, username: str, client: str) -> None:
+    """Refuse a login attempt that comes too soon: per user name *and* client address, a
+    delay that doubles with each failure past the limit (so a guesser elsewhere can't keep
+    the owner out), and a ceiling on failures from one address across all names."""
+    window = config.settings().login_window_minutes
+    limit = config.settings().login_max_failures
+    now = _now()
+    since = now - dt.timedelta(minutes=window)
+    failures, last = store.pair_failures(session, since, username=username, client=client)
+    if failures >= limit and last is not None:
+        delay = min(window * 60, BACKOFF_SECONDS * 2 ** (failures - limit))
+        wait = int(delay - (now - _aware(last)).total_seconds()) + 1
+        if wait > 0:
+            raise TooManyAttempts(
+                f"too many failed logins; try again in {wait} seconds / "
+                f"登录失败次数过多, 请 {wait} 秒后再试",
+                retry_after=wait,
+            )
+    if store.failures_since(session, since, client=client) >= 4 * limit:
+        raise TooManyAttempts(
+            f"too many failed logins from this address; wait {window} minutes / "
+            f"此地址登录失败次数过多, 请 {window} 分钟后再试",
+            retry_after=window * 60,
+        )
+
+
+def _alert_if_repeated(session: Any, username: str) -> None:
+    """Record a ``login_alert`` in the audit log (shown to administrators on the admin
+    page) when a user name reaches the failure limit within the window, from any address."""
     window = config.settings().login_window_minutes
     limit = config.settings().login_max_failures
     since = _now() - dt.timedelta(minutes=window)
-    if (
-        store.failures_since(session, since, username=username) >= limit
-        or store.failures_since(session, since, client=client) >= 4 * limit
-    ):
-        raise TooManyAttempts(
-            f"too many failed logins; wait {window} minutes / "
-            f"登录失败次数过多, 请 {window} 分钟后再试",
-            retry_after=window * 60,
+    n = store.failures_since(session, since, username=username)
+    if n and n % limit == 0:
+        record(
+            session,
+            WriteContext("system:login"),
+            action="login_alert",
+            entity="user",
+            key=username,
+            changes={"failures": [None, n], "window_minutes": [None, window]},
         )
 
 
@@ -286,6 +321,8 @@ def login(engine: Engine, username: str, password: str, *, client: str = "-") ->
             changes={"client": [None, client]},
         )
         if not ok or row is None:
+            session.flush()
+            _alert_if_repeated(session, username)
             failed = True
         else:
             failed = False

@@ -102,6 +102,7 @@ def users_page(request: Request, me: Principal = Depends(admin_only)) -> Respons
         "admin.html",
         tables=[_users_table(request, rows)],
         choices=svc.scope_choices(eng, me),
+        alerts=svc.login_alerts(eng, me),
         tab="users",
     )
 
