@@ -52,6 +52,20 @@ class Settings(BaseSettings):
     max_evidence_mb: float = Field(
         default=20, gt=0, description="Largest evidence file a task report accepts (MB)"
     )
+    max_evidence_files: int = Field(
+        default=5,
+        gt=0,
+        description="Web: evidence files one task report may carry (its body may be this many "
+        "times YANZHI_MAX_EVIDENCE_MB, plus 1 MB)",
+    )
+    max_register_mb: int = Field(
+        default=200, gt=0, description="Largest register file an import accepts (MB)"
+    )
+    max_form_mb: float = Field(
+        default=2,
+        gt=0,
+        description="Web: largest body of any other form or API request (MB)",
+    )
     docx_template: Path | None = Field(
         default=None,
         description="A .docx whose styles (headings, fonts, margins) the Word reports use",

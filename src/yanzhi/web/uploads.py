@@ -22,9 +22,7 @@ from yanzhi.views import task_writes
 from yanzhi.views.register_models import RegisterImport
 from yanzhi.views.task_models import EvidenceFile, TaskReport
 from yanzhi.web.errors import ApiError
-
-REGISTER_LIMIT = 200 * 2**20
-"""The largest register file accepted (bytes)."""
+from yanzhi.web.limits import limit_for
 
 
 class ReportIn(BaseModel):
@@ -141,7 +139,7 @@ def import_upload(
     """Import an uploaded register file; a rejected file is an ``input_rejected`` error
     listing the problems by row (nothing stored)."""
     with tempfile.TemporaryDirectory(prefix="yz-register-") as tmp:
-        (path,) = save_uploads([upload], Path(tmp), REGISTER_LIMIT)
+        (path,) = save_uploads([upload], Path(tmp), limit_for("/registers/x/import")[1])
         rep = register_views.import_register(engine, scope, kind, path, dry_run=dry_run)
     if not rep.ok:
         raise ApiError(
