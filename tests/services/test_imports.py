@@ -437,3 +437,55 @@ def test_every_declared_import_kind_has_its_services():
     for spec in DATA_KINDS.values():
         assert spec.scope is not None
         assert spec.field(spec.scope.row_column)
+
+
+def test_two_approvals_at_once_one_wins_and_both_are_on_record(loaded):
+    """Two analysts approve the same district-period at the same moment (threads, separate
+    connections): the submissions are approved once, by one of them, and the audit log
+    holds both attempts — the winner's change and the other's refusal."""
+    import threading
+
+    district, period = "330206", "2024-01..05"
+    transition(loaded, "submit", period=period, unit=district, actor="t")
+    results: dict[str, object] = {}
+    barrier = threading.Barrier(2)
+
+    def approve(who: str) -> None:
+        barrier.wait()
+        try:
+            results[who] = transition(loaded, "approve", period=period, unit=district, actor=who)
+        except Exception as exc:
+            results[who] = exc
+
+    threads = [threading.Thread(target=approve, args=(w,)) for w in ("city-a", "city-b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    winners = [w for w, r in results.items() if getattr(r, "changed", None)]
+    assert len(winners) == 1, results
+    loser = ({"city-a", "city-b"} - set(winners)).pop()
+    assert getattr(results[loser], "changed", None) == [], results[loser]
+    with loaded.connect() as c:
+        approvals = c.execute(
+            text(
+                "SELECT actor, COUNT(*) FROM audit_log WHERE entity = 'submission' "
+                "AND action = 'update' AND actor LIKE 'city-%' "
+                "AND entity_key LIKE :k GROUP BY actor"
+            ),
+            {"k": f"rd:%:{period}"},
+        ).all()
+        refused = c.execute(
+            text("SELECT actor FROM audit_log WHERE action = 'refused' AND entity_key = :k"),
+            {"k": f"rd:{district}:{period}"},
+        ).all()
+        approvers = c.execute(
+            text(
+                "SELECT DISTINCT approved_by FROM submission WHERE period = :p "
+                "AND org_unit_code LIKE :d"
+            ),
+            {"p": period, "d": district + "%"},
+        ).all()
+    assert [a for a, _ in approvals] == winners
+    assert [r for (r,) in refused] == [loser]
+    assert [a for (a,) in approvers] == winners

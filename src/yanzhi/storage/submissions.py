@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yanzhi.storage.audit import WriteContext, record
@@ -51,6 +51,22 @@ def mark_received(session: Session, dataset: str, pairs: Collection[tuple[str, s
         SubmissionRow.__table__,
         ["dataset", "org_unit_code", "period", "status", "first_received_at"],
         rows,
+    )
+
+
+def lock(session: Session, dataset: str, units: list[str], period: str) -> None:
+    """Take the write lock on the submissions of ``units`` for ``period`` before reading
+    them, so two people approving (or unlocking) the same unit-period at once are served
+    one after the other and the second sees what the first did. A no-op UPDATE: row locks
+    on PostgreSQL, the database's write lock on SQLite."""
+    session.execute(
+        update(SubmissionRow)
+        .where(
+            SubmissionRow.dataset == dataset,
+            SubmissionRow.period == period,
+            SubmissionRow.org_unit_code.in_(units),
+        )
+        .values(status=SubmissionRow.status)
     )
 
 

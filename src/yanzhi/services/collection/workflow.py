@@ -18,7 +18,7 @@ from yanzhi.core.errors import Conflict, InvalidInput, LockedPeriod, NotFound
 from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.core.periods import Period, parse_ytd
 from yanzhi.services.database import require_schema
-from yanzhi.storage.audit import WriteContext
+from yanzhi.storage.audit import WriteContext, record
 from yanzhi.storage.bulk import read_frame
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
 from yanzhi.storage.db import transaction
@@ -28,6 +28,7 @@ from yanzhi.storage.submissions import (
     DRAFT,
     SUBMITTED,
     get_or_create,
+    lock,
     set_status,
     submissions,
 )
@@ -116,7 +117,9 @@ def transition(
     changed, skipped = [], {}
     with transaction(engine) as session:
         tree = load_org_tree(session)
-        for code in _townships(tree, unit):
+        towns = _townships(tree, unit)
+        lock(session, "rd", towns, p)
+        for code in towns:
             row = get_or_create(session, "rd", code, p)
             if row.status == target:
                 skipped[code] = f"already {target}"
@@ -125,6 +128,15 @@ def transition(
             else:
                 set_status(session, row, target, ctx=ctx)
                 changed.append(code)
+        if not changed:  # an attempt that changed nothing is on record too
+            record(
+                session,
+                WriteContext(actor, reason=reason or next(iter(skipped.values()), None)),
+                action="refused",
+                entity="submission",
+                key=f"rd:{unit}:{p}",
+                changes={"action": [None, action]},
+            )
     if not changed and skipped and all(not v.startswith("already") for v in skipped.values()):
         first = next(iter(skipped.values()))
         error = PeriodLocked if action == "submit" and first.startswith(APPROVED) else WorkflowError
