@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
+import psycopg
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from yanzhi import config
 from yanzhi.core.errors import YanzhiError
@@ -99,6 +102,41 @@ def handled(as_json: bool = False) -> Iterator[None]:
         else:
             err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
+    except (SQLAlchemyError, sqlite3.Error, psycopg.Error, OSError) as exc:
+        zh, en = storage_failure(exc)
+        if as_json:
+            print_json({"ok": False, "error": en, "message_zh": zh, "message_en": en})
+        else:
+            err_console.print(f"[red]错误:[/red] {zh}", highlight=False)
+            err_console.print(f"[red]error:[/red] {en}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+_DISK_FULL = (
+    "disk is full",
+    "disk i/o error",
+    "no space left",
+    "file too large",
+    "disk full",
+    "errno 27",
+    "errno 28",
+)
+
+
+def storage_failure(exc: BaseException) -> tuple[str, str]:
+    """A database or file-system failure in words (Chinese, English); nothing of the
+    failed command was stored, since every write is one transaction."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if any(k in text for k in _DISK_FULL) or getattr(exc, "errno", None) in (27, 28):
+        return (
+            "磁盘空间不足或写入失败, 本次操作未写入任何数据; 腾出空间后可重新执行",
+            "disk full or a write failed: nothing was written; free space and run it again",
+        )
+    first = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+    return (
+        f"数据库或文件错误, 本次操作未写入任何数据: {first}",
+        f"database or file error, nothing was written: {first}",
+    )
 
 
 def run(fn: Callable[[], Any]) -> Any:

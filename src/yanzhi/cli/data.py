@@ -64,8 +64,13 @@ def _run(
     stages = {"read": "reading / 读取", "check": "checking / 校验", "write": "writing / 写入"}
 
     def progress(stage: str) -> None:
-        if not as_json:
-            status.update(f"{file.name}: {stages.get(stage, stage)}…")  # type: ignore[union-attr]
+        if as_json:
+            return
+        line = f"{file.name}: {stages.get(stage, stage)}…"
+        if console.is_terminal:
+            status.update(line)  # type: ignore[union-attr]
+        else:  # a log or a pipe: one line per stage
+            console.print(line)
 
     with handled(as_json), engine_for(database) as engine, status:
         report = import_file(
