@@ -163,7 +163,9 @@ def server(big: Big) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
     eng = make_engine(big.url)
     name = f"fail-analyst-{os.getpid()}"
     if name not in {u.username for u in users.list_users(eng)}:
-        users.create_user(eng, username=name, password="fail-pass-123", role="city_analyst", actor="t")
+        users.create_user(
+            eng, username=name, password="fail-pass-123", role="city_analyst", actor="t"
+        )
     token = users.create_token(eng, name, name="fail", actor=Principal(name, "city_analyst")).token
     eng.dispose()
     port = _free_port()
@@ -256,7 +258,7 @@ def test_disk_full_during_an_import_says_so_and_writes_nothing(big: Big) -> None
         capture_output=True,
         text=True,
         timeout=900,
-        preexec_fn=small_disk,  # noqa: PLW1509 - the limit must hold in the child only
+        preexec_fn=small_disk,
     )
     said = done.stdout + done.stderr
     assert done.returncode == 2, said[-2000:]
