@@ -74,6 +74,42 @@ def test_api_never_fails_on_odd_input(case: Any, site: Site, fuzz_token: str) ->
     )
 
 
+ROLE_ACCOUNTS = ("analyst", "district", "township", "leader", "owner", "enterprise")
+"""The demo accounts of the other six roles (tests/web/conftest.py)."""
+
+
+@pytest.fixture(scope="module")
+def role_tokens(site: Site) -> dict[str, str]:
+    """An API token of each of the six non-admin demo accounts."""
+    out = {}
+    for name in ROLE_ACCOUNTS:
+        acc = site.accounts[name]
+        who = Principal(name, acc["role"], acc.get("unit"), acc.get("enterprise"))
+        out[name] = users.create_token(site.engine, name, name="fuzz", actor=who).token
+    return out
+
+
+@pytest.mark.parametrize("account", ROLE_ACCOUNTS)
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+    print_blob=True,
+)
+@schema.parametrize()
+def test_api_never_fails_on_odd_input_whatever_the_role(
+    case: Any, site: Site, role_tokens: dict[str, str], account: str
+) -> None:
+    """The same, as each other role: the permission checks themselves never fail with a
+    server error, whatever the input (each role reaches its own paths and parameters)."""
+    case.call_and_validate(
+        app=site.app,
+        headers={"Authorization": f"Bearer {role_tokens[account]}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
+
+
 def test_the_fuzzed_document_is_the_one_served(site: Site) -> None:
     served = site.anonymous().get("/api/v1/openapi.json").json()
     assert set(served["paths"]) == set(schema.raw_schema["paths"])
