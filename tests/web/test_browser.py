@@ -69,6 +69,15 @@ class Tab:
         self.base = base
         self.errors: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # a Content-Security-Policy violation is an error too (issue #16)
+        self.page.on(
+            "console",
+            lambda m: (
+                self.errors.append(m.text)
+                if m.type == "error" and "Content Security Policy" in m.text
+                else None
+            ),
+        )
 
     def goto(self, path: str) -> Any:
         return self.page.goto(self.base + path)
@@ -272,6 +281,11 @@ def test_cockpit_has_no_horizontal_overflow(
 
 PAGES = [
     "/",
+    "/units/330200",
+    "/tasks/P1.T1",
+    "/tasks/supervision",
+    "/evaluation/method",
+    "/registers",
     "/indicators",
     INDICATOR,
     "/indicators/RD_GDP?unit=330212",

@@ -3,6 +3,8 @@ test_cockpit_web.py)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tests.web.conftest import Site, csrf_of
 
@@ -159,3 +161,32 @@ def test_the_delay_doubles_with_each_failure_past_the_limit(site: Site) -> None:
         # the same name from another address is judged on its own
         with pytest.raises(users.LoginFailed):
             users.login(site.engine, name, "x", client="192.0.2.2")
+
+
+def test_every_answer_carries_the_browser_security_headers(site: Site) -> None:
+    c = site.as_role("analyst")
+    for path in ("/", "/api/v1/cockpit", "/static/app.js", "/login", "/api/v1/no-such-thing"):
+        h = c.get(path).headers
+        csp = h["content-security-policy"]
+        assert (
+            "script-src 'self'" in csp
+            and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+        )
+        assert "frame-ancestors 'none'" in csp, path
+        assert h["x-frame-options"] == "DENY" and h["x-content-type-options"] == "nosniff"
+        assert h["referrer-policy"] == "same-origin"
+        assert "strict-transport-security" not in h  # plain HTTP
+    behind_tls = c.get("/", headers={"X-Forwarded-Proto": "https"}).headers
+    assert behind_tls["strict-transport-security"].startswith("max-age=31536000")
+    # no page carries an inline script or inline event handler the policy would block
+    for path in (
+        "/",
+        "/units/330200",
+        "/indicators/RD_GDP",
+        "/evaluation",
+        "/tasks",
+        "/enterprises",
+    ):
+        page = c.get(path).text
+        assert re.search(r"<script(?![^>]*\b(src|type=\"application/json\"))", page) is None, path
+        assert re.search(r"\son(click|change|submit|load)=", page) is None, path

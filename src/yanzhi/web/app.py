@@ -20,6 +20,7 @@ from yanzhi.web.api import create_api
 from yanzhi.web.assets import district_map_path, echarts_path
 from yanzhi.web.cache import ViewCache
 from yanzhi.web.errors import NotAuthenticated, RejectNul, classify
+from yanzhi.web.headers import SecurityHeaders
 from yanzhi.web.limits import BodyLimit
 from yanzhi.web.render import error_page
 
@@ -87,6 +88,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     app.add_middleware(RejectNul)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(Exception, on_error)
     app.add_exception_handler(StarletteHTTPException, on_error)
     from yanzhi.web.errors import ApiError

@@ -113,9 +113,21 @@
     }
   }
 
+  /* Behaviour that used to be inline (onclick / onchange) — the Content-Security-Policy
+     allows no inline script. */
+  function wire() {
+    document.querySelectorAll("[data-toggle-menu]").forEach((b) =>
+      b.addEventListener("click", () => document.body.classList.toggle("menu-open")));
+    document.querySelectorAll("select[data-autosubmit]").forEach((s) =>
+      s.addEventListener("change", () => s.form && s.form.submit()));
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    wire();
     const d = yz.data();
     if (document.getElementById("headline")) cockpit(d);
-    if (typeof window.yzPage === "function") window.yzPage(d, yz);
+    const el = document.getElementById("page-data");
+    const draw = el && el.dataset.page && (yz.pages || {})[el.dataset.page];
+    if (typeof draw === "function") draw(d, yz);
   });
 })();
