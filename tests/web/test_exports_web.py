@@ -136,3 +136,24 @@ def test_the_writer_keeps_the_text_and_never_a_formula(value: str, tmp_path: Pat
         assert value in texts
     assert sheets.csv_text(value) == "'" + value
     assert sheets.csv_text("-3.5") == "-3.5" and sheets.csv_text("名称") == "名称"
+
+
+def test_a_register_imported_with_hostile_names_exports_them_as_text(hostile) -> None:
+    site, _, _ = hostile
+    c = site.as_role("analyst")
+    town = site.accounts["township"]["unit"]
+    rows = "".join(
+        f'HX-{i},"{name.replace(chr(34), chr(34) * 2)}",{town},2025-03-01,,5G\n'
+        for i, name in enumerate(HOSTILE)
+    )
+    csv_text = "编号,名称,所属区划代码,开始日期,结束日期,场景领域\n" + rows
+    files = {"file": ("scenario.csv", csv_text.encode("utf-8-sig"), "text/csv")}
+    r = c.post("/api/v1/registers/scenario/import", files=files)
+    assert r.status_code == 200 and r.json()["created"] == len(HOSTILE), r.text
+    page = c.get("/registers/scenario")
+    hrefs = set(re.findall(r'href="(\?export=[^"]+)"', page.text))
+    assert hrefs
+    texts: set[str] = set()
+    for href in hrefs:
+        texts |= _no_formulas(c.get("/registers/scenario" + href.replace("&amp;", "&")).content)
+    assert set(HOSTILE) <= texts
