@@ -14,7 +14,7 @@ from docx.shared import Cm
 
 from yanzhi.export import sheets
 from yanzhi.reports.docx_base import add_table, new_document
-from yanzhi.reports.fonts import cjk_font
+from yanzhi.reports.fonts import cjk_font, matplotlib_cjk_family
 from yanzhi.views.reports.bulletin import MonthlyBulletin
 
 
@@ -25,7 +25,7 @@ def district_chart(d: dict[str, Any]) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    font = cjk_font()
+    font = matplotlib_cjk_family()
     rows = [r for r in d["districts"] if r["rd_expense"] is not None]
     with matplotlib.rc_context(
         {"font.family": [font] if font else ["sans-serif"], "axes.unicode_minus": False}

@@ -35,3 +35,35 @@ def _families() -> frozenset[str]:
 
 def installed(family: str) -> bool:
     return family in _families()
+
+
+@cache
+def cjk_font_file() -> str | None:
+    """The file of the CJK font :func:`cjk_font` names (fontconfig's answer), or None."""
+    family = cjk_font()
+    if family is None:
+        return None
+    try:
+        out = subprocess.run(
+            ["fc-match", "--format=%{file}", f"{family}:lang=zh"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out or None
+
+
+@cache
+def matplotlib_cjk_family() -> str | None:
+    """Register the CJK font's file with matplotlib's font manager (its own font cache may
+    predate the font's installation, and then it silently falls back to DejaVu Sans and
+    prints Chinese as empty boxes) and return the family name matplotlib knows it by."""
+    path = cjk_font_file()
+    if path is None:
+        return None
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(path)
+    return str(font_manager.FontProperties(fname=path).get_name())
