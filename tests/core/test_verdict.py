@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from yanzhi.core.forecast import Forecast
 from yanzhi.core.progress import Assessment, Status, assess
-from yanzhi.core.verdict import LEVEL_LABELS, P_LIKELY, P_UNLIKELY, Level, check_interim, verdict
+from yanzhi.core.verdict import (
+    LEVEL_LABELS,
+    P_LIKELY,
+    P_UNLIKELY,
+    Level,
+    PathCheck,
+    check_interim,
+    expected_at,
+    path_verdict,
+    verdict,
+)
 
 BASE, TARGET_YEAR = 2022, 2027
 
@@ -180,3 +192,44 @@ def test_probability_extremes_are_not_certainties() -> None:
 def test_every_level_has_both_labels() -> None:
     assert set(LEVEL_LABELS) == set(Level)
     assert all(zh and en and zh != en for zh, en in LEVEL_LABELS.values())
+
+
+# -- task targets against the path ------------------------------------------------------------
+def test_expected_at_interpolates_within_the_year() -> None:
+    path = {2023: 5.8, 2024: 10.6, 2025: 15.4, 2026: 20.2, 2027: 25.0}  # 1 → 25 from 2022
+    assert expected_at(path, 1.0, dt.date(2026, 12, 31)) == pytest.approx(20.2)
+    assert expected_at(path, 1.0, dt.date(2026, 1, 1)) == pytest.approx(15.4 + 4.8 / 365)
+    assert expected_at(path, 1.0, dt.date(2023, 1, 1)) == pytest.approx(1 + 4.8 / 365)
+    assert expected_at(path, 1.0, dt.date(2021, 6, 1)) == 1.0
+    assert expected_at(path, 1.0, dt.date(2030, 6, 1)) == 25.0
+    assert expected_at({}, 1.0, dt.date(2025, 1, 1)) is None
+
+
+def _check(value: float, expected: float = 20.2, **kw: object) -> PathCheck:
+    args: dict = dict(kind="level", value=value, when=dt.date(2026, 12, 31), expected=expected,
+                      start=1.0, target=25.0, target_year=2027, unit="人")  # fmt: skip
+    args.update(kw)
+    return PathCheck(**args)
+
+
+def test_path_verdict_levels() -> None:
+    v, share = path_verdict(_check(12))  # P5.T1.Q1: 12 of 25 where the path expects 20.2
+    assert v.level is Level.OFF_TRACK and share == pytest.approx(11 / 19.2)
+    assert v.reason_zh == "按线性路径截至2026年12月31日应达20.2人, 实际12人, 完成应有进度的57%。"
+    assert path_verdict(_check(1 + 0.7 * 19.2))[0].level is Level.AT_RISK
+    assert path_verdict(_check(1 + 0.95 * 19.2))[0].level is Level.ON_TRACK
+    assert path_verdict(_check(25))[0].level is Level.ACHIEVED
+    assert path_verdict(_check(None))[0].level is Level.NOT_AVAILABLE
+
+
+def test_path_verdict_lower_is_better_and_annual() -> None:
+    down = _check(8.0, expected=7.0, start=10.0, target=5.0, direction=-1)
+    v, share = path_verdict(down)
+    assert share == pytest.approx(2 / 3) and v.level is Level.AT_RISK
+    annual = _check(97.0, expected=100.0, kind="annual", target=100.0, start=0.0,
+                    when=dt.date(2025, 12, 31))  # fmt: skip
+    v, share = path_verdict(annual)
+    assert v.level is Level.ON_TRACK and share == pytest.approx(0.97)
+    assert v.reason_zh == "2025年完成97人, 年度目标100人(完成97%)。"
+    final = _check(101.0, kind="annual", target=100.0, when=dt.date(2027, 12, 31))
+    assert path_verdict(final)[0].level is Level.ACHIEVED

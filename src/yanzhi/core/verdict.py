@@ -28,6 +28,10 @@ level               中文              when
 ``not_available``   无法评估          no data to assess
 ==================  ================  ======================================================
 
+A quantitative task target is judged the same way against the straight path from its start
+to its target (:func:`path_verdict`): the share of the progress the path expects by the date
+of the latest value, on track from ``PATH_ON_TRACK``, at risk from ``PATH_AT_RISK``.
+
 A manual override (a status set by a person with a reason) wins: its status is mapped to
 a level and the explanation says that it is a manual adjustment, its reason and what the
 computed verdict would have been.
@@ -41,6 +45,7 @@ Pure computation: standard library only (plus the two result types it reads).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -131,6 +136,8 @@ class _Clause:
 
 
 def _num(v: float) -> str:
+    if v == round(v) and abs(v) < 1e12:
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.0f}"
     a = abs(v)
     if a >= 1000:
         return f"{v:,.0f}"
@@ -323,3 +330,91 @@ def verdict(
         disagreement=computed.disagreement,
         overridden=True,
     )
+
+
+# --------------------------------------------------------------------------- task targets
+#: The progress status that stands for a verdict (the task board's "behind the path" state
+#: reads statuses): the inverse of ``OVERRIDE_LEVELS``.
+LEVEL_STATUS: Mapping[Level, Status] = MappingProxyType(
+    {
+        Level.ACHIEVED: Status.TARGET_ACHIEVED,
+        Level.ON_TRACK: Status.SUBSTANTIAL_PROGRESS,
+        Level.AT_RISK: Status.MODERATE_PROGRESS,
+        Level.OFF_TRACK: Status.LIMITED_PROGRESS,
+        Level.MONITORING_ONLY: Status.NOT_AVAILABLE,
+        Level.NOT_AVAILABLE: Status.NOT_AVAILABLE,
+    }
+)
+#: Share of the progress the path expects by now: on track from the first, at risk from
+#: the second (the thresholds of the progress method, methods.md §1).
+PATH_ON_TRACK, PATH_AT_RISK = 0.95, 0.60
+
+
+def expected_at(path: Mapping[int, float], start_value: float, day: dt.date) -> float | None:
+    """The path's value on ``day``: ``path`` gives the value expected at the end of each
+    year; within a year the path is linear from the previous year-end (``start_value``
+    before the path's first year) to the year's end."""
+    if not path:
+        return None
+    first, last = min(path), max(path)
+    if day.year > last:
+        return path[last]
+    if day.year < first:
+        return start_value
+    before = path.get(day.year - 1, start_value)
+    jan1 = dt.date(day.year, 1, 1)
+    share = ((day - jan1).days + 1) / ((dt.date(day.year + 1, 1, 1) - jan1).days)
+    return before + (path[day.year] - before) * share
+
+
+@dataclass(frozen=True, slots=True)
+class PathCheck:
+    """A task target's latest value against the path (for :func:`path_verdict`)."""
+
+    kind: str  # annual | cumulative | level
+    value: float | None
+    when: dt.date | None  # the date the value stands for
+    expected: float | None  # the path's value on that date (annual: the yearly value)
+    start: float  # where the path starts (level: the base value; cumulative: 0)
+    target: float
+    target_year: int
+    direction: int = 1
+    unit: str = ""
+
+
+def path_verdict(c: PathCheck) -> tuple[Verdict, float | None]:
+    """The verdict on a task target judged against its path, and the share of the progress
+    the path expects that was made (annual targets: the share of the yearly value)."""
+    if c.value is None or c.when is None or c.expected is None:
+        return Verdict(Level.NOT_AVAILABLE, "尚无数据, 无法评估。", "No data to assess."), None
+    d, u = c.direction, c.unit
+    met = (c.value - c.target) * d >= 0
+    vz, ez, tz = _zh(c.value, u), _zh(c.expected, u), _zh(c.target, u)
+    ve, ee, te = _en(c.value, u), _en(c.expected, u), _en(c.target, u)
+    if c.kind == "annual":
+        share = c.value / c.target if c.target else 1.0
+        share = share if d == 1 else (1 / share if share else 0.0)
+        zh = f"{c.when.year}年完成{vz}, 年度目标{tz}(完成{share:.0%})"
+        en = f"{c.when.year}: {ve} against the yearly {te} ({share:.0%})"
+        final = met and c.when.year >= c.target_year
+    else:
+        gap = (c.expected - c.start) * d
+        share = ((c.value - c.start) * d / gap) if gap > 0 else (1.0 if met else 0.0)
+        day = f"{c.when.year}年{c.when.month}月{c.when.day}日"
+        zh = f"按线性路径截至{day}应达{ez}, 实际{vz}, 完成应有进度的{share:.0%}"
+        en = (
+            f"by {c.when.isoformat()} the linear path expects {ee}; the value is {ve}, "
+            f"{share:.0%} of the progress expected"
+        )
+        final = met
+    if final:
+        level = Level.ACHIEVED
+    elif share >= PATH_ON_TRACK:
+        level = Level.ON_TRACK
+    elif share >= PATH_AT_RISK:
+        level = Level.AT_RISK
+    else:
+        level = Level.OFF_TRACK
+    if met and not final:
+        zh, en = zh + f", 已达到目标值{tz}", en + f", already at the target of {te}"
+    return Verdict(level, zh + "。", en[:1].upper() + en[1:] + ".", None), share
