@@ -141,8 +141,20 @@ def test_warnings_have_the_numbers_behind_them(engine):
         assert w.value < w.previous_year_value
     for s in data.stopped_enterprises:
         assert s.previous_year_rd_expense > 0 and s.rd_expense in (None, 0.0)
+    # the list is by verdict (难以达标 or 存在风险), each with its reason; the same verdict
+    # as the unit's status
+    assert data.off_track
+    city = {i.indicator: i for i in status(engine).indicators}
     for o in data.off_track:
-        assert o.status in ("deterioration", "limited_progress")
+        assert o.verdict in ("off_track", "at_risk") and o.verdict_reason_zh.endswith("。")
+        if o.unit == "330200":
+            assert (o.verdict, o.verdict_reason_zh) == (
+                city[o.indicator].verdict,
+                city[o.indicator].verdict_reason_zh,
+            )
+    shown = {(o.unit, o.indicator) for o in data.off_track}
+    attention = {c for c, i in city.items() if i.verdict in ("off_track", "at_risk")}
+    assert {("330200", c) for c in attention} <= shown
 
 
 def test_approving_a_township_month_updates_every_number_that_depends_on_it(engine):

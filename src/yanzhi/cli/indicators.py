@@ -62,8 +62,9 @@ def status(
     as_json: JsonOpt = False,
     old_unit: OldUnitOpt = None,
 ) -> None:
-    """Every headline indicator: value, target, status, forecast (default org unit: the
-    plan's region). / 核心指标进展"""
+    """Every headline indicator: value, target, the verdict with its reason, the forecast
+    and the progress status since the base year (default org unit: the plan's region).
+    / 核心指标进展"""
     unit = org_unit_of(org_unit, old_unit)
     with handled(as_json), engine_for(database) as engine:
         data = status_svc.status(engine, unit=unit, year=year)
@@ -71,14 +72,16 @@ def status(
         print_json(data.to_dict())
         return
     u = data.unit
+    years = {i.target_year for i in data.indicators}
     table = Table(
-        "indicator / 指标",
-        "value",
-        "year",
-        "target",
-        "status / 状态",
-        "2027 forecast (80%)",
-        "P(meet)",
+        "指标",
+        "当前值",
+        "年份",
+        "目标",
+        "结论",
+        f"{years.pop()}年预测(80%区间)" if len(years) == 1 else "目标年预测(80%区间)",
+        "达标概率",
+        "进展评估(基期以来)",
         title=f"{u.name} {u.code}",
     )
     for i in data.indicators:
@@ -93,12 +96,15 @@ def status(
             i.name,
             _num(i.value),
             str(i.year or "—"),
-            f"{i.target:g} {i.unit}" if i.target is not None else "—",
-            f"{i.status_zh} {i.status}",
+            f"{i.target:g}{i.unit}" if i.target is not None else "—",
+            i.verdict_zh,
             band,
-            "—" if p is None else f"{p:.0%}",
+            "—" if p is None else f"{p:.1%}",
+            i.status_zh,
         )
     console.print(table)
+    for i in data.indicators:
+        console.print(f"  {i.name}: {i.verdict_zh}。{i.verdict_reason_zh}", highlight=False)
     if any(i.synthetic for i in data.indicators):
         console.print("[yellow]includes SYNTHETIC demo data / 含示例数据[/yellow]")
 
@@ -149,11 +155,11 @@ def warnings(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(data.to_dict())
         return
-    console.print(f"[bold]off track / 进展滞后[/bold]: {len(data.off_track)}")
+    console.print(f"[bold]off track or at risk / 难以达标或存在风险[/bold]: {len(data.off_track)}")
     for w in data.off_track[:30]:
         console.print(
             f"  {w.name} {w.indicator}: {_num(w.value)} ({w.year}) "
-            f"target {w.target} — {w.status_zh}",
+            f"target {w.target} — {w.verdict_zh}: {w.verdict_reason_zh}",
             highlight=False,
         )
     console.print(

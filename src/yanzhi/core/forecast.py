@@ -1,12 +1,19 @@
 """Target-year forecast of an annual series from its own history.
 
-Model (stated in full in ``docs/methods.md``, section "Forecast"):
+Model (stated in full in ``docs/methods.md``, section "Forecast"; chosen by the rolling-origin
+back-test of ``benchmarks/backtest_forecast.py``, section "The verdict"):
 
-* all values > 0: ``ln y_i = a + b·year_i + e_i`` (log-linear trend, i.e. constant growth);
-  otherwise ``y_i = a + b·year_i + e_i`` (linear trend); ``e_i`` i.i.d. N(0, σ²);
-* n ≥ 3 points: OLS fit and the classical prediction interval for one new observation
-  at the target year, from Student's t with n − 2 degrees of freedom;
-* n = 2 points: the line through the two points (CAGR extrapolation in the log case) with a
+* the scale: ``z = ln y`` when all values are > 0 (constant growth), else ``z = y``;
+* the default model, ``MODEL_RW_DRIFT``: a random walk with drift fitted on the last
+  ``WINDOW`` annual values (the recent years): the drift is the mean yearly change of z,
+  its volatility ``s`` the standard deviation of the yearly changes, floored at
+  ``MIN_LOG_VOLATILITY`` (times the level on the linear scale); h years after the last value
+  the prediction is ``z_last + h·drift`` with scale ``s·√(h + h²/m)`` (m changes; the second
+  term is the drift's own uncertainty) and Student's t with m − 1 degrees of freedom;
+* ``MODEL_OLS`` (kept for comparison; it was the model until the back-test): a straight
+  line in the year fitted by OLS on every value, with the classical prediction interval
+  (t with n − 2 degrees of freedom);
+* n = 2 values: the line through the two points (CAGR extrapolation in the log case) with a
   default volatility ``DEFAULT_LOG_VOLATILITY`` per year, growing like a random walk;
 * the probability of meeting the target is the predictive probability that the
   target-year value is on the right side of the target.
@@ -17,7 +24,7 @@ Deterministic (no sampling). Pure computation: numpy and scipy only.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -28,12 +35,36 @@ from scipy import stats
 COVERAGE = 0.80
 #: Two-point fallback: standard deviation of the yearly log change (5 % a year).
 DEFAULT_LOG_VOLATILITY = 0.05
+#: Random walk with drift: the number of latest annual values it is fitted on.
+WINDOW = 5
+#: Random walk with drift: the least volatility of the yearly log change (0.45 % a year;
+#: calibrated by the back-test, docs/methods.md "The verdict").
+MIN_LOG_VOLATILITY = 0.0045
 
+MODEL_RW_DRIFT = "rw_drift"
+MODEL_OLS = "ols"
+
+METHOD_LOG_RW_DRIFT = "log_random_walk_drift_t"
+METHOD_RW_DRIFT = "random_walk_drift_t"
 METHOD_LOG_LINEAR = "log_linear_ols_t"
 METHOD_LINEAR = "linear_ols_t"
 METHOD_TWO_POINT_LOG = "two_point_cagr_default_volatility"
 METHOD_TWO_POINT_LINEAR = "two_point_linear_default_volatility"
 METHOD_INSUFFICIENT = "insufficient_data"
+
+#: Display names of the methods: (Chinese, English).
+METHOD_LABELS: Mapping[str, tuple[str, str]] = {
+    METHOD_LOG_RW_DRIFT: (
+        "近5年对数随机游走(含漂移)",
+        "Random walk with drift in logs, last 5 years",
+    ),
+    METHOD_RW_DRIFT: ("近5年随机游走(含漂移)", "Random walk with drift, last 5 years"),
+    METHOD_LOG_LINEAR: ("对数线性趋势(最小二乘)", "Log-linear trend (OLS)"),
+    METHOD_LINEAR: ("线性趋势(最小二乘)", "Linear trend (OLS)"),
+    METHOD_TWO_POINT_LOG: ("两点年均增速外推", "Two-point CAGR extrapolation"),
+    METHOD_TWO_POINT_LINEAR: ("两点线性外推", "Two-point linear extrapolation"),
+    METHOD_INSUFFICIENT: ("数据不足", "Not enough data"),
+}
 
 
 class ForecastInputError(ValueError):
@@ -106,6 +137,18 @@ def _ols_predictive(x: np.ndarray, y: np.ndarray, x0: float, log_scale: bool) ->
     return _Predictive(intercept + slope * x0, se_pred, n - 2, log_scale, method)
 
 
+def _rw_drift_predictive(x: np.ndarray, y: np.ndarray, x0: float, log_scale: bool) -> _Predictive:
+    changes = np.diff(y) / np.diff(x)  # per year (gaps in the years are spread evenly)
+    m = len(changes)
+    drift = float(changes.mean())
+    level = 1.0 if log_scale else float(np.abs(y).max())
+    vol = max(float(changes.std(ddof=1)), MIN_LOG_VOLATILITY * level)
+    horizon = max(x0 - float(x[-1]), 0.0)
+    scale = vol * math.sqrt(horizon + horizon**2 / m)
+    method = METHOD_LOG_RW_DRIFT if log_scale else METHOD_RW_DRIFT
+    return _Predictive(float(y[-1]) + drift * horizon, scale, m - 1, log_scale, method)
+
+
 def _two_point_predictive(x: np.ndarray, y: np.ndarray, x0: float, log_scale: bool) -> _Predictive:
     slope = float(y[1] - y[0]) / float(x[1] - x[0])
     centre = float(y[1]) + slope * (x0 - float(x[1]))
@@ -131,13 +174,17 @@ def forecast(
     target_year: int,
     target: float | None = None,
     direction: int = 1,
+    model: str = MODEL_RW_DRIFT,
 ) -> Forecast:
     """Forecast the value in ``target_year`` and the probability of meeting ``target``.
 
     ``direction`` 1: the target is met when the value is ≥ target; −1: when ≤ target.
-    Missing values (None, NaN) are dropped; with fewer than two points nothing is
-    forecast (``method == "insufficient_data"``).
+    ``model``: ``MODEL_RW_DRIFT`` (the default, on the last ``WINDOW`` values) or
+    ``MODEL_OLS`` (every value). Missing values (None, NaN) are dropped; with fewer than
+    two points nothing is forecast (``method == "insufficient_data"``).
     """
+    if model not in (MODEL_RW_DRIFT, MODEL_OLS):
+        raise ForecastInputError(f"unknown model {model!r}")
     if isinstance(direction, bool) or direction not in (1, -1):
         raise ForecastInputError(f"direction must be 1 or -1, got {direction!r}")
     if isinstance(target_year, bool) or not isinstance(target_year, int):
@@ -145,12 +192,15 @@ def forecast(
     if target is not None and not math.isfinite(float(target)):
         raise ForecastInputError(f"target must be finite, got {target!r}")
     years, values = _clean(series)
+    if model == MODEL_RW_DRIFT:
+        years, values = years[-WINDOW:], values[-WINDOW:]
     n = len(years)
     if n < 2:
         return Forecast(None, None, None, None, METHOD_INSUFFICIENT, n, target_year)
     log_scale = bool((values > 0).all())
     y = np.log(values) if log_scale else values
-    build = _two_point_predictive if n == 2 else _ols_predictive
+    build = _rw_drift_predictive if model == MODEL_RW_DRIFT else _ols_predictive
+    build = _two_point_predictive if n == 2 else build
     pred = build(years, y, float(target_year), log_scale)
     tail = (1 - COVERAGE) / 2
     lower, upper = _back(pred.quantile(tail), pred), _back(pred.quantile(1 - tail), pred)
@@ -167,3 +217,48 @@ def _back(value: float, pred: _Predictive) -> float | None:
         return math.exp(value)
     except OverflowError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Rolling-origin back-test of the 80 % interval at one horizon (``horizon`` 0: all)."""
+
+    horizon: int
+    cases: int
+    covered: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.covered / self.cases if self.cases else None
+
+
+def backtest(
+    series: Iterable[Mapping[int, float]],
+    *,
+    horizons: tuple[int, ...] = (1, 2, 3),
+    min_points: int = 3,
+    model: str = MODEL_RW_DRIFT,
+) -> list[Coverage]:
+    """Rolling-origin back-test: for every series and every year t with at least
+    ``min_points`` values up to t, forecast t + h from the values up to t and count
+    whether the realised value lies in the 80 % interval. One row per horizon, then the
+    total (``horizon`` 0)."""
+    counts = {h: [0, 0] for h in horizons}
+    for s in series:
+        clean = {int(y): float(v) for y, v in s.items() if v is not None and math.isfinite(v)}
+        years = sorted(clean)
+        for i, t in enumerate(years):
+            if i + 1 < min_points:
+                continue
+            history = {y: clean[y] for y in years[: i + 1]}
+            for h in horizons:
+                if t + h not in clean:
+                    continue
+                f = forecast(history, target_year=t + h, model=model)
+                if f.lower80 is None or f.upper80 is None:
+                    continue
+                counts[h][0] += 1
+                counts[h][1] += f.lower80 <= clean[t + h] <= f.upper80
+    rows = [Coverage(h, c[0], c[1]) for h, c in counts.items()]
+    total = Coverage(0, sum(r.cases for r in rows), sum(r.covered for r in rows))
+    return [*rows, total]

@@ -60,16 +60,26 @@ def _headline_rows(d: dict[str, Any]) -> list[list[str]]:
                 i["name"],
                 "—" if i["value"] is None else f"{i['value']:,.2f}",
                 str(i["year"] or "—"),
-                f"{i['target']:g} {i['unit']}",
-                i["status_zh"],
+                "—" if i["target"] is None else f"{i['target']:g}{i['unit']}",
+                i["verdict_zh"],
                 "—" if f.get("expected") is None else f"{f['expected']:,.2f}",
-                "—" if p is None else f"{p:.0%}",
+                "—" if p is None else f"{p:.1%}",
+                i["status_zh"],
             ]
         )
     return rows
 
 
-HEADLINE_HEAD = ["指标", "最新值", "年份", "2027目标", "评估", "2027预测", "达标概率"]
+HEADLINE_HEAD = [
+    "指标",
+    "最新值",
+    "年份",
+    "2027年目标",
+    "结论",
+    "2027年预测",
+    "达标概率",
+    "进展评估(基期以来)",
+]
 DISTRICT_HEAD = ["区县市", "研发费用(亿元)", "上年同期", "同比", "研发强度(%)"]
 
 
@@ -193,9 +203,10 @@ def write_xlsx(data: MonthlyBulletin, out: Path) -> Path:
                 i["value"],
                 i["year"],
                 i["target"],
-                i["status_zh"],
+                i["verdict_zh"],
                 f.get("expected"),
                 f.get("probability_meeting_target"),
+                i["status_zh"],
             ]
         )
     wd = wb.create_sheet("分区县研发费用")

@@ -14,8 +14,9 @@ from yanzhi.views.reports.district import DistrictReport
 def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
     ev = d["evaluation"]
     ind = [
-        f"{i['name']}: {i['value']:,.2f}{i['unit']}({i['year']}年), 目标 {i['target']:g}, "
-        f"评估 {i['status_zh']}"
+        f"{i['name']}: {i['value']:,.2f}{i['unit']}({i['year']}年)"
+        + ("" if i["target"] is None else f", 目标 {i['target']:g}{i['unit']}")
+        + f", 结论: {i['verdict_zh']}。{i['verdict_reason_zh']}"
         for i in d["indicators"]
         if i["value"] is not None
     ]
@@ -30,7 +31,7 @@ def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
     ]
     rank += [f"拉动: {n} ({v:+.2f})" for n, v in ev["lifts"]]
     rank += [f"拖累: {n} ({v:+.2f})" for n, v in ev["drags"]]
-    warn = [f"{w['indicator']}: {w['status_zh']}" for w in d["off_track"]]
+    warn = [f"{w['name']}: {w['verdict_zh']}" for w in d["off_track"]]
     warn += [f"{w['name']} {w['period']} 研发费用同比下降" for w in d["falling_townships"]]
     return [("一、核心指标", ind), ("二、综合评价", rank), ("三、预警", warn or ["无"])]
 

@@ -11,17 +11,16 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from yanzhi.core.progress import Status
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import analysis, status
 from yanzhi.services.monitoring.results import FallingTownship
-from yanzhi.services.monitoring.status import BAD
+from yanzhi.services.monitoring.status import NEEDS_ATTENTION
 from yanzhi.services.tasks import updates as tasks
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
 from yanzhi.views import data as data_view
-from yanzhi.views.common import Num, StatusWithPath, with_path
+from yanzhi.views.common import VERDICT_FIELDS, Num, StatusWithPath, with_path
 
 
 class PlanBrief(BaseModel):
@@ -35,10 +34,13 @@ class PlanBrief(BaseModel):
 
 
 class DistrictValue(BaseModel):
-    """A headline indicator's latest value and status in a district (for the map)."""
+    """A headline indicator's latest value, verdict and status in a district (for the map)."""
 
     value: Num | None
     year: int | None
+    verdict: str
+    verdict_zh: str
+    verdict_en: str
     status: str
 
 
@@ -54,13 +56,19 @@ class DistrictRow(BaseModel):
 
 
 class CockpitOffTrack(BaseModel):
-    """A headline indicator off track in the city or a district."""
+    """A headline indicator that needs attention (verdict 难以达标 or 存在风险) in the city or
+    a district."""
 
     unit: str
     name: str
     indicator: str
     indicator_name: str
     indicator_name_en: str | None
+    verdict: str
+    verdict_zh: str
+    verdict_en: str
+    verdict_reason_zh: str
+    verdict_reason_en: str
     status: str
     status_zh: str
     value: Num | None
@@ -116,7 +124,10 @@ def _district_rows(scope: Scope, statuses: dict[str, dict[str, Any]]) -> list[Di
             inds = statuses[d.code]["indicators"] if d.code in statuses else []
             item.visible = True
             item.indicators = {
-                i["indicator"]: DistrictValue(value=i["value"], year=i["year"], status=i["status"])
+                i["indicator"]: DistrictValue(
+                    **{k: i[k] for k in ("value", "year", "verdict", "verdict_zh", "verdict_en")},
+                    status=i["status"],
+                )
                 for i in inds
             }
         rows.append(item)
@@ -127,7 +138,7 @@ def _off_track(statuses: dict[str, dict[str, Any]]) -> list[CockpitOffTrack]:
     out = []
     for code, st in statuses.items():
         for i in st["indicators"]:
-            if Status(i["status"]) in BAD:
+            if i["verdict"] in NEEDS_ATTENTION:
                 out.append(
                     CockpitOffTrack(
                         unit=code,
@@ -135,6 +146,7 @@ def _off_track(statuses: dict[str, dict[str, Any]]) -> list[CockpitOffTrack]:
                         indicator=i["indicator"],
                         indicator_name=i["name"],
                         indicator_name_en=i["name_en"],
+                        **{k: i[k] for k in VERDICT_FIELDS},
                         status=i["status"],
                         status_zh=i["status_zh"],
                         value=i["value"],

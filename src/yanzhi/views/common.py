@@ -88,7 +88,9 @@ def with_path(st: dict[str, Any]) -> StatusWithPath:
 
 
 class ShortRow(BaseModel):
-    """The short form of an indicator's status: value, target, status, forecast, YTD."""
+    """The short form of an indicator's status: value, target, the verdict (the headline,
+    core/verdict.py) with its reason, the progress status since the base (secondary),
+    forecast, YTD."""
 
     indicator: str
     name: str
@@ -98,6 +100,11 @@ class ShortRow(BaseModel):
     year: int | None
     target: Num | None
     target_year: int | None
+    verdict: str
+    verdict_zh: str
+    verdict_en: str
+    verdict_reason_zh: str
+    verdict_reason_en: str
     status: str
     status_zh: str
     status_en: str
@@ -157,12 +164,23 @@ def statuses(
     return {st.unit.code: [safe(i.to_dict()) for i in st.indicators] for st in found}
 
 
+VERDICT_FIELDS = (
+    "verdict",
+    "verdict_zh",
+    "verdict_en",
+    "verdict_reason_zh",
+    "verdict_reason_en",
+)
+
+
 def short_row(st: dict[str, Any]) -> ShortRow:
-    """The short form of a status (``statuses``' rows): value, target, status, forecast."""
+    """The short form of a status (``statuses``' rows): value, target, verdict, status,
+    forecast."""
     a, f, ytd = st["assessment"], st["forecast"], st.get("ytd") or {}
     return ShortRow(
         **{k: st[k] for k in ("indicator", "name", "name_en", "unit", "value", "year")},
         **{k: st[k] for k in ("target", "target_year", "status", "status_zh", "status_en")},
+        **{k: st[k] for k in VERDICT_FIELDS},
         progress=a.get("progress_value"),
         expected=f.get("expected"),
         p_meet=f.get("probability_meeting_target"),

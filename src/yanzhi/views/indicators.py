@@ -18,8 +18,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 
 from yanzhi.core.errors import InvalidInput, NotFound
+from yanzhi.core.forecast import METHOD_LABELS
 from yanzhi.core.periods import parse_period
 from yanzhi.core.plan.model import Indicator, Plan
+from yanzhi.core.progress import STATUS_LABELS, Status
 from yanzhi.services.access.principal import PermissionDenied, check_enterprise
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.monitoring import analysis
@@ -63,12 +65,14 @@ class IndicatorList(BaseModel):
 
 
 class Fact(BaseModel):
-    """One labelled number behind a status (``explanation``)."""
+    """One labelled number behind a status (``explanation``); a text value comes in both
+    languages (``value`` Chinese, ``value_en`` English)."""
 
     key: str
     zh: str
     en: str
     value: Any
+    value_en: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class IndicatorView(BaseModel):
@@ -166,27 +170,47 @@ EXPLAIN: tuple[tuple[str, str, str], ...] = (
     ("target", "目标值", "Target"),
     ("progress_value", "进展比率(实际/应有)", "Progress ratio (actual / required)"),
     ("required_growth", "所需年均增速", "Required annual growth"),
-    ("expected_target_year_value", "按现有趋势目标年预计值", "Expected value in target year"),
+    (
+        "expected_target_year_value",
+        "按基期以来速度目标年预计值",
+        "Target-year value at the pace since the base",
+    ),
     ("score", "进展得分", "Progress score"),
-    ("method", "评估方法", "Method"),
 )
+ASSESS_METHODS = {
+    "target": ("按目标值测算", "Against the target"),
+    "no_target": ("无目标值, 按增速测算", "No target: by growth"),
+}
+
+
+def _text(key: str, zh: str, en: str, pair: tuple[str, str]) -> Fact:
+    return Fact(key=key, zh=zh, en=en, value=pair[0], value_en=pair[1])
 
 
 def explanation(st: dict[str, Any]) -> list[Fact]:
-    """The numbers behind a status (methods.md §1) and the forecast, as labelled rows."""
+    """The verdict's secondary readings as labelled rows: the progress status since the
+    base year and the numbers behind it (methods.md §1), then the forecast."""
     a, f = st["assessment"], st["forecast"]
-    rows = [Fact(key=k, zh=zh, en=en, value=a.get(k)) for k, zh, en in EXPLAIN]
+    rows = [_text("progress_status", "进展评估(基期以来)", "Progress since the base year",
+                  (st["status_zh"], st["status_en"]))]  # fmt: skip
+    rows += [Fact(key=k, zh=zh, en=en, value=a.get(k)) for k, zh, en in EXPLAIN]
+    rows.append(_text("method", "评估方法", "Method", ASSESS_METHODS.get(a.get("method") or "",
+                                                                  ("—", "—"))))  # fmt: skip
     band = None if f.get("lower80") is None else f"{f['lower80']:.3f} – {f['upper80']:.3f}"
+    method = METHOD_LABELS.get(f.get("method") or "", ("—", "—"))
     rows += [
         Fact(key="p_meet", zh="实现目标概率", en="P(meet target)",
              value=f.get("probability_meeting_target")),
         Fact(key="forecast_expected", zh="目标年预测值", en="Forecast for target year",
              value=f.get("expected")),
         Fact(key="forecast_band", zh="预测区间(80%)", en="Forecast band (80 %)", value=band),
-        Fact(key="forecast_method", zh="预测方法", en="Forecast method", value=f.get("method")),
+        _text("forecast_method", "预测方法", "Forecast method", method),
     ]  # fmt: skip
     if a.get("override"):
-        rows.append(Fact(key="override", zh="人工调整", en="Override", value=a["override"]))
+        o = a["override"]
+        zh, en = STATUS_LABELS[Status(o["status"])]
+        rows.append(_text("override", "人工调整", "Override",
+                          (f"{zh}: {o['reason']}", f"{en}: {o['reason']}")))  # fmt: skip
     return rows
 
 

@@ -11,7 +11,6 @@ from yanzhi.core.attribution import decompose, top_contributors
 from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.periods import Period, parse_period, parse_ytd
 from yanzhi.core.plan.model import Indicator
-from yanzhi.core.progress import Status
 from yanzhi.ingest.industry import division_names
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring.results import (
@@ -23,7 +22,7 @@ from yanzhi.services.monitoring.results import (
     StoppedSummary,
     Warnings,
 )
-from yanzhi.services.monitoring.status import BAD, indicator_of, indicator_status
+from yanzhi.services.monitoring.status import NEEDS_ATTENTION, indicator_of, indicator_status
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import enterprise_names
 from yanzhi.storage.facts import (
@@ -194,7 +193,8 @@ def _statistic_attribution(
 def warnings(
     engine: Engine, *, levels: tuple[str, ...] = ("city", "district"), within: str | None = None
 ) -> Warnings:
-    """Headline indicators off track by unit, townships whose YTD R&D expense fell year on
+    """Headline indicators that need attention by unit (verdict 难以达标 or 存在风险,
+    core/verdict.py), townships whose YTD R&D expense fell year on
     year, and enterprises that stopped reporting R&D — each with the numbers behind it.
     ``within`` (an org unit) limits all three to the units inside it."""
     require_schema(engine)
@@ -216,12 +216,17 @@ def warnings(
         unit_values = values[values["unit_code"] == code]
         for ind in plan.headline_indicators:
             st = indicator_status(plan, unit_values, ind, code, None)
-            if Status(st.status) in BAD:
+            if st.verdict in NEEDS_ATTENTION:
                 off_track.append(
                     OffTrack(
                         unit=code,
                         name=tree.get(code).name,
                         indicator=ind.code,
+                        verdict=st.verdict,
+                        verdict_zh=st.verdict_zh,
+                        verdict_en=st.verdict_en,
+                        verdict_reason_zh=st.verdict_reason_zh,
+                        verdict_reason_en=st.verdict_reason_en,
                         status=st.status,
                         status_zh=st.status_zh,
                         value=st.value,

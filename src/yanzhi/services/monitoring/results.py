@@ -40,9 +40,23 @@ class YtdValue(Result):
     signal: dict[str, Any] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
+class InterimResult(Result):
+    """The plan's interim target for the assessed year and how the value compares
+    (``gap`` is value − target, signed so that positive is good)."""
+
+    year: int
+    target: Number
+    value: Number
+    met: bool
+    gap: Number
+
+
 class IndicatorStatus(Result):
-    """Where one indicator stands in one unit: value, target, status (methods.md §1), the
-    numbers behind it (``assessment``), the forecast and the YTD signal."""
+    """Where one indicator stands in one unit. The headline is the ``verdict``
+    (core/verdict.py: level, labels and the one-sentence reason, saying where the pace
+    since the base and the recent trend disagree); ``status`` is the progress status since
+    the base year (methods.md §1, the secondary detail) with the numbers behind it
+    (``assessment``); then the forecast and the YTD signal."""
 
     indicator: str
     name: str
@@ -55,6 +69,14 @@ class IndicatorStatus(Result):
     value: Number | None
     year: int | None
     assessment: dict[str, Any]
+    verdict: str
+    verdict_zh: str
+    verdict_en: str
+    verdict_reason_zh: str
+    verdict_reason_en: str
+    verdict_disagreement: bool
+    verdict_overridden: bool
+    interim_target: InterimResult | None
     status: str
     status_zh: str
     status_en: str
@@ -103,11 +125,17 @@ class Attribution(Result):
 
 
 class OffTrack(Result):
-    """A headline indicator off track (deterioration or limited progress) in a unit."""
+    """A headline indicator that needs attention in a unit: its verdict is 难以达标 or 存在风险
+    (core/verdict.py), with the reason; ``status`` is the progress status since the base."""
 
     unit: str
     name: str
     indicator: str
+    verdict: str
+    verdict_zh: str
+    verdict_en: str
+    verdict_reason_zh: str
+    verdict_reason_en: str
     status: str
     status_zh: str
     value: Number | None

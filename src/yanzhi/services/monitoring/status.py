@@ -1,9 +1,11 @@
-"""Where every headline indicator stands for a unit: value, target, progress status
-(methods.md §1), forecast with the probability of meeting the target, and the
-year-to-date signal for monthly data; plus the warnings list."""
+"""Where every headline indicator stands for a unit: the verdict (the headline,
+core/verdict.py), value, target, progress status since the base year (methods.md §1, the
+secondary detail), forecast with the probability of meeting the target, and the
+year-to-date signal for monthly data."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
@@ -14,9 +16,11 @@ from yanzhi.core.forecast import forecast
 from yanzhi.core.periods import parse_period
 from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.progress import STATUS_LABELS, Status, assess, ytd_signal
+from yanzhi.core.verdict import Level, Verdict, verdict
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring.results import (
     IndicatorStatus,
+    InterimResult,
     OverrideResult,
     UnitRef,
     UnitStatus,
@@ -30,6 +34,8 @@ from yanzhi.storage.overrides import list_overrides, set_override
 from yanzhi.storage.plans import get_plan
 
 BAD = {Status.DETERIORATION, Status.LIMITED_PROGRESS}
+#: The verdicts the warnings list: 难以达标 and 存在风险.
+NEEDS_ATTENTION = frozenset({str(Level.OFF_TRACK), str(Level.AT_RISK)})
 
 
 def indicator_of(plan: Plan, code: str) -> Indicator:
@@ -90,8 +96,9 @@ def indicator_status(
 ) -> IndicatorStatus:
     """Where ``ind`` stands in ``unit`` as of ``year`` (None: the latest) from ``values``
     (indicator_value rows): its annual series, the assessment against the target (with
-    ``override`` — status, reason — applied), the forecast and, for monthly data, the
-    latest year-to-date signal."""
+    ``override`` — status, reason — applied), the forecast, the verdict combining them with
+    the plan's interim target for the assessed year and, for monthly data, the latest
+    year-to-date signal."""
     series = _annual(values, ind, unit, year)
     target = ind.target.value if ind.target else None
     target_year = ind.target.year if ind.target else plan.meta.end_year
@@ -110,6 +117,9 @@ def indicator_status(
         # no target: the method's growth-based status stays in ``assessment``, but the
         # headline must not read "on track" for a plan that set nothing to be on track to
         status_zh, status_en = MONITORING_ONLY
+    fc = forecast(series, target_year=target_year, target=target, direction=ind.direction_sign)
+    interim = {t.year: t.value for t in ind.interim_targets if t.value is not None}
+    v: Verdict = verdict(a, fc, interim_targets=interim, unit=ind.unit)
     return IndicatorStatus(
         indicator=ind.code,
         name=ind.name,
@@ -122,12 +132,18 @@ def indicator_status(
         value=series[max(series)] if series else None,
         year=max(series) if series else None,
         assessment=a.to_dict(),
+        verdict=str(v.level),
+        verdict_zh=v.label_zh,
+        verdict_en=v.label_en,
+        verdict_reason_zh=v.reason_zh,
+        verdict_reason_en=v.reason_en,
+        verdict_disagreement=v.disagreement,
+        verdict_overridden=v.overridden,
+        interim_target=None if v.interim is None else InterimResult(**asdict(v.interim)),
         status=str(a.status),
         status_zh=status_zh,
         status_en=status_en,
-        forecast=forecast(
-            series, target_year=target_year, target=target, direction=ind.direction_sign
-        ).to_dict(),
+        forecast=fc.to_dict(),
         ytd=_latest_ytd(values, ind, unit) if ind.frequency in ("ytd", "monthly") else None,
         synthetic=bool(values.loc[values["indicator"] == ind.code, "synthetic"].any()),
     )

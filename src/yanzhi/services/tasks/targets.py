@@ -1,7 +1,9 @@
-"""Every quantitative target of the plan with its value, its path to the target year and
-its progress status (the headline method). A target's ``metric`` is measured by a
-register count (core.registers) or by an indicator of the plan with the same code; a
-metric with no source is reported as not available, with the reason — never invented."""
+"""Every quantitative target of the plan with its value, its path to the target year, its
+verdict against the path expected at the date of its latest value (core/verdict.py,
+``path_verdict``: the headline, what the task board reads) and the progress status since
+the base (the secondary detail). A target's ``metric`` is measured by a register count
+(core.registers) or by an indicator of the plan with the same code; a metric with no source
+is reported as not available, with the reason — never invented."""
 
 from __future__ import annotations
 
@@ -16,6 +18,14 @@ from yanzhi.core.plan.model import Plan, QuantTarget
 from yanzhi.core.progress import STATUS_LABELS, Status
 from yanzhi.core.registers import Count, RegisterKind, count_entries, metric_sources
 from yanzhi.core.tasks import TargetProgress, TargetSpec, target_progress
+from yanzhi.core.verdict import (
+    LEVEL_LABELS,
+    LEVEL_STATUS,
+    Level,
+    PathCheck,
+    expected_at,
+    path_verdict,
+)
 from yanzhi.services.database import require_schema
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
@@ -25,9 +35,12 @@ from yanzhi.storage.registers import entries_frame
 
 @dataclass(frozen=True)
 class TargetStatus:
-    """A quantitative target of a task with its latest value, its path to the target year
-    and its status. ``source`` says what measures it (a register or an indicator, with the
-    yearly series); a target nothing measures is not available, with the ``reason``."""
+    """A quantitative target of a task with its latest value, its path to the target year,
+    its verdict against the path (``expected_now``: the path's value on ``expected_on``, the
+    date the latest value stands for; ``path_share``: the share of the expected progress
+    made) and the progress status since the base (``status``, secondary). ``source`` says
+    what measures it (a register or an indicator, with the yearly series); a target nothing
+    measures is not available, with the ``reason``."""
 
     code: str
     task: str
@@ -51,6 +64,14 @@ class TargetStatus:
     notes: list[str]
     source: dict[str, Any] | None
     reason: str | None
+    expected_now: float | None = None
+    expected_on: str | None = None
+    path_share: float | None = None
+    verdict: str = str(Level.NOT_AVAILABLE)
+    verdict_zh: str = LEVEL_LABELS[Level.NOT_AVAILABLE][0]
+    verdict_en: str = LEVEL_LABELS[Level.NOT_AVAILABLE][1]
+    verdict_reason_zh: str = ""
+    verdict_reason_en: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON (the CLI's ``--json``, the API's task page): the keys it has always had."""
@@ -90,9 +111,41 @@ def _last_year(q: QuantTarget, as_of: dt.date) -> int:
     return min(last, q.year)
 
 
+def _judged(
+    spec: TargetSpec, progress: TargetProgress, as_of: dt.date, unit: str | None
+) -> dict[str, Any]:
+    """The verdict against the path on the date the latest value stands for: today for a
+    count of the current year, else the end of the value's year."""
+    year = progress.year
+    when = None
+    if year is not None:
+        when = as_of if year == as_of.year and spec.kind != "annual" else dt.date(year, 12, 31)
+    start = (spec.base_value or 0.0) if spec.kind == "level" else 0.0
+    if when is None:
+        expected = None
+    elif spec.kind == "annual":
+        expected = spec.value
+    else:
+        expected = expected_at(progress.path, start, min(when, as_of))
+    check = PathCheck(spec.kind, progress.value, when, expected, start, spec.value, spec.year,
+                      spec.direction, unit or "")  # fmt: skip
+    v, share = path_verdict(check)
+    return {
+        "expected_now": expected,
+        "expected_on": None if when is None else when.isoformat(),
+        "path_share": share,
+        "behind_path": v.level in (Level.AT_RISK, Level.OFF_TRACK),
+        "verdict": str(v.level),
+        "verdict_zh": v.label_zh,
+        "verdict_en": v.label_en,
+        "verdict_reason_zh": v.reason_zh,
+        "verdict_reason_en": v.reason_en,
+    }
+
+
 def _register_target(
     plan: Plan, q: QuantTarget, frame: pd.DataFrame, as_of: dt.date
-) -> tuple[TargetProgress, dict[str, Any]]:
+) -> tuple[TargetProgress, dict[str, Any], TargetSpec]:
     kind, count = metric_sources()[q.metric]
     spec = _spec(plan, q)
     first = plan.meta.baseline_year if q.kind == "level" else spec.start_year
@@ -108,12 +161,12 @@ def _register_target(
         "where": {k: list(v) for k, v in count.where.items()},
     }
     out = target_progress(spec, series)
-    return out, {**source, "series": {str(y): v for y, v in series.items()}}
+    return out, {**source, "series": {str(y): v for y, v in series.items()}}, spec
 
 
 def _indicator_target(
     plan: Plan, q: QuantTarget, values: pd.DataFrame, as_of: dt.date
-) -> tuple[TargetProgress, dict[str, Any]]:
+) -> tuple[TargetProgress, dict[str, Any], TargetSpec]:
     code = next(i.code for i in plan.indicators if i.code.lower() == q.metric.lower())
     rows = values[(values["indicator"] == code) & (values["unit_code"] == plan.meta.region)]
     rows = rows[(rows["period_kind"] == "year") & (rows["industry_division"] == "")]
@@ -123,12 +176,13 @@ def _indicator_target(
         if pd.notna(v) and int(p) <= _last_year(q, as_of)
     }
     base = series.get(plan.meta.baseline_year) if q.kind == "level" else None
-    out = target_progress(_spec(plan, q, base), series)
-    return out, {
-        "type": "indicator",
-        "indicator": code,
-        "series": {str(y): v for y, v in series.items()},
-    }
+    spec = _spec(plan, q, base)
+    out = target_progress(spec, series)
+    return (
+        out,
+        {"type": "indicator", "indicator": code, "series": {str(y): v for y, v in series.items()}},
+        spec,
+    )
 
 
 def list_targets(engine: Engine, *, as_of: dt.date | None = None) -> list[TargetStatus]:
@@ -158,13 +212,15 @@ def list_targets(engine: Engine, *, as_of: dt.date | None = None) -> list[Target
                 "target_year": q.year,
             }
             if q.metric in sources:
-                progress, source = _register_target(plan, q, frame, day)
+                progress, source, spec = _register_target(plan, q, frame, day)
             elif q.metric.lower() in indicator_codes:
-                progress, source = _indicator_target(plan, q, values, day)
+                progress, source, spec = _indicator_target(plan, q, values, day)
             else:
                 out.append(TargetStatus(**base, **_not_available(q)))
                 continue
-            out.append(TargetStatus(**base, **progress.to_dict(), source=source, reason=None))
+            judged = _judged(spec, progress, day, q.unit)
+            row = {**progress.to_dict(), **judged}
+            out.append(TargetStatus(**base, **row, source=source, reason=None))
     return out
 
 
@@ -187,8 +243,10 @@ def _not_available(q: QuantTarget) -> dict[str, Any]:
 
 
 def statuses_by_task(targets: list[TargetStatus]) -> dict[str, list[Status]]:
-    """The target statuses of each task (by task code), from :func:`list_targets` rows."""
+    """The target statuses of each task (by task code), from :func:`list_targets` rows: the
+    status that stands for each target's verdict against its path (so the board's "target
+    behind" state follows the path, not the growth since the base)."""
     out: dict[str, list[Status]] = {}
     for t in targets:
-        out.setdefault(t.task, []).append(Status(t.status))
+        out.setdefault(t.task, []).append(LEVEL_STATUS[Level(t.verdict)])
     return out

@@ -199,8 +199,8 @@ def summary(d: dict[str, Any]) -> list[str]:
     for i in d["headline"]:
         if i["value"] is not None:
             out.append(
-                f"{i['name']} {i['year']}年为 {i['value']:,.2f}{i['unit']}, 目标 "
-                f"{i['target']:g}{i['unit']}({i['target_year']}年), 评估: {i['status_zh']}。"
+                f"{i['name']} {i['year']}年为 {i['value']:,.2f}{i['unit']}{_target_text(i)}"
+                f", 结论: {i['verdict_zh']}。{i['verdict_reason_zh']}"
             )
     rising = [r for r in d["districts"] if r["growth"] is not None]
     if rising:
@@ -218,10 +218,17 @@ def summary(d: dict[str, Any]) -> list[str]:
         )
     w = d["warnings"]
     out.append(
-        f"预警: {len(w['off_track'])} 项指标进展滞后, {len(w['falling_townships'])} 个"
+        f"预警: {len(w['off_track'])} 项指标难以达标或存在风险, {len(w['falling_townships'])} 个"
         f"乡镇研发费用同比下降, {_stopped_text(w)}。"
     )
     return out
+
+
+def _target_text(i: dict[str, Any]) -> str:
+    """ ", 目标 T(年)" — or nothing for an indicator without a target."""
+    if i["target"] is None:
+        return ""
+    return f", 目标 {i['target']:g}{i['unit']}({i['target_year']}年)"
 
 
 def _stopped_text(w: dict[str, Any]) -> str:

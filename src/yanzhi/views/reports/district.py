@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from yanzhi.core.errors import InvalidInput
 from yanzhi.services.evaluation.evaluate import evaluate
 from yanzhi.services.monitoring import analysis
-from yanzhi.services.monitoring.status import status
+from yanzhi.services.monitoring.status import NEEDS_ATTENTION, status
 
 
 class DistrictEvaluation(BaseModel):
@@ -32,8 +32,9 @@ class DistrictEvaluation(BaseModel):
 
 
 class DistrictReport(BaseModel):
-    """The data of a district's annual report (述职材料): the unit, its indicator statuses,
-    its evaluation and its warnings (off-track indicators, falling townships)."""
+    """The data of a district's annual report (述职材料): the unit, its indicator statuses
+    (each with its verdict), its evaluation and its warnings (``off_track``: its indicators
+    whose verdict is 难以达标 or 存在风险, as in ``indicators``; falling townships)."""
 
     unit: dict[str, Any]
     year: int
@@ -74,6 +75,6 @@ def district_report(
             lifts=[(names.get(c, c), v) for c, v in card.get("lifts", [])],
             drags=[(names.get(c, c), v) for c, v in card.get("drags", [])],
         ),
-        off_track=[w for w in warnings["off_track"] if w["unit"] == code],
+        off_track=[i for i in st["indicators"] if i["verdict"] in NEEDS_ATTENTION],
         falling_townships=[w for w in warnings["falling_townships"] if w["unit"].startswith(code)],
     )

@@ -7,7 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from yanzhi.views import cockpit as views
 from yanzhi.views.common import scope_key
-from yanzhi.web.deps import ScopeDep, cache, engine
+from yanzhi.web import i18n
+from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.render import Table, page
 
 router = APIRouter()
@@ -23,6 +24,7 @@ def cockpit(request: Request, scope: ScopeDep) -> Response:
         ("cockpit", *scope_key(scope)), lambda: views.cockpit(engine(request), scope)
     )
     data = found.model_dump()
+    lg = lang(request)
     completeness = Table(
         "completeness",
         [
@@ -42,12 +44,20 @@ def cockpit(request: Request, scope: ScopeDep) -> Response:
         [
             ("name", "单位", "Unit"),
             ("indicator_name", "指标", "Indicator"),
-            ("status_zh", "状态", "Status"),
+            ("verdict_label", "结论", "Verdict"),
             ("value", "当前值", "Value"),
             ("target", "目标", "Target"),
             ("year", "年份", "Year"),
         ],
-        [{**w, "year": str(w["year"])} for w in data["warnings"]["off_track"]],
+        [
+            {
+                **w,
+                "year": str(w["year"]),
+                "indicator_name": i18n.both(w["indicator_name"], w["indicator_name_en"], lg),
+                "verdict_label": i18n.both(w["verdict_zh"], w["verdict_en"], lg),
+            }
+            for w in data["warnings"]["off_track"]
+        ],
         title="warnings",
         links={"name": "/units/{unit}"},
     )

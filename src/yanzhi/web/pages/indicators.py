@@ -28,8 +28,9 @@ STATUS_COLUMNS = [
     ("year", "年份", "Year"),
     ("target", "目标", "Target"),
     ("target_year", "目标年", "Target year"),
-    ("status_label", "状态", "Status"),
+    ("verdict_label", "结论", "Verdict"),
     ("p_meet", "实现目标概率(%)", "P(meet) (%)"),
+    ("status_label", "进展评估(基期以来)", "Progress since the base year"),
 ]
 
 ENTERPRISE_COLUMNS = [
@@ -75,6 +76,7 @@ def _labelled(rows: list[dict[str, Any]], lg: str) -> list[dict[str, Any]]:
             {
                 **r,
                 "label": i18n.both(r["name"], r.get("name_en"), lg),
+                "verdict_label": i18n.both(r["verdict_zh"], r["verdict_en"], lg),
                 "status_label": i18n.both(r["status_zh"], r["status_en"], lg),
             }
         )

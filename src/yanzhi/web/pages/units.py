@@ -11,8 +11,10 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from yanzhi.core.periods import parse_period
+from yanzhi.core.tasks import TASK_STATUS_LABELS
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import scope_key
+from yanzhi.views.data import STATUS_NAMES
 from yanzhi.web import i18n
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.pages.indicators import shown, unit_choices
@@ -33,14 +35,15 @@ HEADLINE_COLUMNS = [
     ("year", "年份", "Year"),
     ("target", "目标", "Target"),
     ("target_year", "目标年", "Target year"),
-    ("status_label", "状态", "Status"),
+    ("verdict_label", "结论", "Verdict"),
     ("p_meet", "实现目标概率(%)", "P(meet) (%)"),
+    ("status_label", "进展评估(基期以来)", "Progress since the base year"),
 ]
 TASK_COLUMNS = [
     ("code", "任务", "Task"),
     ("label", "名称", "Title"),
     ("role_label", "角色", "Role"),
-    ("status", "最新状态", "Latest status"),
+    ("status_label", "最新状态", "Latest status"),
     ("progress", "进度(%)", "Progress (%)"),
     ("period", "报告期", "Period"),
     ("overdue", "逾期里程碑", "Overdue milestones"),
@@ -51,12 +54,12 @@ COMPLETENESS_COLUMNS = [
     ("received", "已报", "Received"),
     ("rate", "报送率(%)", "Rate (%)"),
     ("on_time", "按时", "On time"),
-    ("status", "状态", "Status"),
+    ("status_label", "状态", "Status"),
 ]
 WARNING_COLUMNS = [
     ("name", "单位", "Unit"),
     ("indicator_label", "指标", "Indicator"),
-    ("status_zh", "状态", "Status"),
+    ("verdict_label", "结论", "Verdict"),
     ("value", "当前值", "Value"),
     ("target", "目标", "Target"),
     ("year", "年份", "Year"),
@@ -88,6 +91,10 @@ LEVELS = {
     "township": ("乡镇", "Township"),
 }
 ROLES = {"lead": ("牵头", "lead"), "co": ("配合", "co-lead")}
+TASK_STATUSES = {str(s): pair for s, pair in TASK_STATUS_LABELS.items()} | {
+    "": ("未报告", "not reported")
+}
+SUBMISSION_STATUSES = dict(STATUS_NAMES) | {"": ("—", "—")}
 
 
 def _pair(pairs: dict[str, tuple[str, str]], key: str, lg: str) -> str:
@@ -119,7 +126,11 @@ def _named(rows: list[dict[str, Any]], lg: str) -> list[dict[str, Any]]:
 
 def _tables(data: dict[str, Any], lg: str) -> list[Table]:
     head = [
-        {**r, "status_label": i18n.both(r["status_zh"], r["status_en"], lg)}
+        {
+            **r,
+            "verdict_label": i18n.both(r["verdict_zh"], r["verdict_en"], lg),
+            "status_label": i18n.both(r["status_zh"], r["status_en"], lg),
+        }
         for r in _named(data["headline"], lg)
     ]
     names = {r["indicator"]: r["label"] for r in head}
@@ -129,13 +140,23 @@ def _tables(data: dict[str, Any], lg: str) -> list[Table]:
             **t,
             "label": i18n.both(t["title"], t["title_en"], lg),
             "role_label": _pair(ROLES, t["role"], lg),
+            "status_label": _pair(TASK_STATUSES, t["status"] or "", lg),
         }
         for t in data["tasks"]
     ]
     ev = data.get("evaluation") or {}
     w = data["warnings"]
     off = [
-        {**x, "indicator_label": names.get(x["indicator"], x["indicator"])} for x in w["off_track"]
+        {
+            **x,
+            "indicator_label": names.get(x["indicator"], x["indicator"]),
+            "verdict_label": i18n.both(x["verdict_zh"], x["verdict_en"], lg),
+        }
+        for x in w["off_track"]
+    ]
+    completeness = [
+        {**r, "status_label": _pair(SUBMISSION_STATUSES, r.get("status") or "", lg)}
+        for r in data["completeness"]["children"]
     ]
 
     def make(id: str, columns: list[tuple[str, str, str]], rows: list[dict[str, Any]],
@@ -145,7 +166,7 @@ def _tables(data: dict[str, Any], lg: str) -> list[Table]:
     return [
         make("headline", HEADLINE_COLUMNS, head, {"label": "/indicators/{indicator}?unit=" + code}),
         make("tasks", TASK_COLUMNS, tasks, {"code": "/tasks/{code}"}),
-        make("completeness", COMPLETENESS_COLUMNS, data["completeness"]["children"],
+        make("completeness", COMPLETENESS_COLUMNS, completeness,
              {"name": "/units/{code}"}),
         make("warnings", WARNING_COLUMNS, off,
              {"indicator_label": "/indicators/{indicator}?unit={unit}", "name": "/units/{unit}"}),
@@ -199,5 +220,8 @@ def unit(
         view=data,
         level_label=_pair(LEVELS, data["unit"]["level"], lg),
         stopped_sentence=stopped_sentence(data["warnings"]["stopped"], lg),
+        completeness_label=_pair(
+            SUBMISSION_STATUSES, ((data["completeness"]["unit"] or {}).get("status") or ""), lg
+        ),
         data=chart,
     )
