@@ -24,6 +24,7 @@ from yanzhi.core.periods import parse_period
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring import compute as indicators
 from yanzhi.services.monitoring import status as status_svc
+from yanzhi.services.monitoring.results import YtdValue
 
 app = typer.Typer(
     help="Indicator values for every unit and period. / 指标计算", no_args_is_help=True
@@ -58,15 +59,23 @@ def _num(v: object, digits: int = 2) -> str:
 def status(
     org_unit: OrgUnitOpt = None,
     year: Annotated[int | None, typer.Option(help="Assess as of this year")] = None,
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option(help="These indicators instead of the headline ones (repeatable)"),
+    ] = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
     old_unit: OldUnitOpt = None,
 ) -> None:
     """Every headline indicator: value, target, status, forecast (default org unit: the
-    plan's region). / 核心指标进展"""
+    plan's region); a YTD indicator with its 同比 on levels and on the comparable basis.
+    / 核心指标进展"""
     unit = org_unit_of(org_unit, old_unit)
     with handled(as_json), engine_for(database) as engine:
-        data = status_svc.status(engine, unit=unit, year=year)
+        if indicator:
+            data = status_svc.status_many(engine, [unit], year=year, indicators=indicator)[0]
+        else:
+            data = status_svc.status(engine, unit=unit, year=year)
     if as_json:
         print_json(data.to_dict())
         return
@@ -99,8 +108,23 @@ def status(
             "—" if p is None else f"{p:.0%}",
         )
     console.print(table)
+    for i in data.indicators:
+        if i.ytd is not None and i.ytd.yoy_level is not None:
+            console.print(f"{i.name}: {_ytd_text(i.ytd)}")
     if any(i.synthetic for i in data.indicators):
         console.print("[yellow]includes SYNTHETIC demo data / 含示例数据[/yellow]")
+
+
+def _ytd_text(y: YtdValue) -> str:
+    """1–N月累计 and its 同比: comparable basis first (as statistics offices publish it)."""
+    level = f"总量口径 {y.yoy_level:+.2%}" if y.yoy_level is not None else ""
+    if y.yoy_comparable is None:
+        return f"{y.period} {_num(y.value)}, 同比 {level}"
+    return (
+        f"{y.period} {_num(y.value)}, 同比 {y.yoy_comparable:+.2%} (可比口径, "
+        f"{y.comparable_enterprises:,} 家企业两期均有已审核报表; {level}) / YoY comparable "
+        f"basis, level {y.yoy_level:+.2%}"
+    )
 
 
 def attribution(
