@@ -50,6 +50,11 @@ def compute(
         f"({'approved only' if result.approved_only else 'all reports'}) in "
         f"{result.seconds:.1f} s / 已计算 {result.rows:,} 个指标值"
     )
+    if result.synthetic:
+        console.print(SYNTHETIC)
+
+
+SYNTHETIC = "[yellow]SYNTHETIC demo data / 示例数据(合成)[/yellow]"
 
 
 def _num(v: object, digits: int = 2) -> str:
@@ -164,6 +169,8 @@ def attribution(
             "—" if share is None else f"{share:.0%}",
         )
     console.print(table)
+    if data.synthetic:
+        console.print(SYNTHETIC)
 
 
 def warnings(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
@@ -200,6 +207,8 @@ def warnings(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
         f"[bold]enterprises that stopped R&D / 停止研发的企业[/bold]: "
         f"{len(data.stopped_enterprises)}{split}"
     )
+    if data.synthetic:
+        console.print(SYNTHETIC)
 
 
 def override_status(

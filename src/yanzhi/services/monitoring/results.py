@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 Number = int | float
 
@@ -83,6 +83,12 @@ class UnitStatus(Result):
     baseline_year: int
     indicators: list[IndicatorStatus]
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def synthetic(self) -> bool:
+        """Is any of the indicators computed from generated (demo) data?"""
+        return any(i.synthetic for i in self.indicators)
+
 
 class OverrideResult(Result):
     """A manual status set (or cleared, ``status=None``) with its reason."""
@@ -112,6 +118,7 @@ class Attribution(Result):
     name: str
     start: str
     end: str
+    synthetic: bool = False  # computed from generated (demo) reports or statistics
 
 
 class OffTrack(Result):
@@ -187,3 +194,4 @@ class Warnings(Result):
     falling_townships: list[FallingTownship]
     stopped_enterprises: list[StoppedEnterprise]
     stopped: StoppedSummary | None = None
+    synthetic: bool = False  # read from generated (demo) data
