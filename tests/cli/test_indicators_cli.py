@@ -43,7 +43,13 @@ def test_compute_status_attribution_warnings(demo_db):
     assert abs(attr["within"] + attr["structure"] - attr["change"]) < 1e-12
     assert len(attr["groups"]) > 100
     warn = json.loads(run("warnings", "--json", "--database", demo_db).stdout)
-    assert set(warn) == {"off_track", "falling_townships", "stopped_enterprises", "stopped"}
+    assert set(warn) == {
+        "off_track",
+        "falling_townships",
+        "stopped_enterprises",
+        "stopped",
+        "synthetic",
+    }
     run(
         "override-status",
         "--indicator",

@@ -157,3 +157,30 @@ def test_example_plan_is_another_city_and_labelled_fictional():
     plan = read_plan(builtin_plan_path("example")).plan
     assert plan.meta.synthetic and plan.meta.region != "330200"
     assert any(i.direction == "down" for i in plan.headline_indicators)
+
+
+def test_every_point_of_the_ningbo_plan_names_its_source():
+    """Every baseline, target and interim target: the document and article, or an
+    assumption of the platform with its reason (issue #15, point 6)."""
+    plan = read_plan(builtin_plan_path("ningbo")).plan
+    points = [
+        (i.code, p)
+        for i in plan.indicators
+        for p in (i.baseline, i.target, *i.interim_targets)
+        if p is not None
+    ]
+    assert len(points) == 18
+    for code, p in points:
+        assert p.source and p.source.strip(), code
+        assumed = p.source.startswith("本平台假设")
+        # a stated value is sourced to a document; an unknown baseline is an assumption
+        documented = any(k in p.source for k in ("《", "kjj.ningbo.gov.cn", "tibet.cn"))
+        assert assumed or documented, (code, p.source)
+    targets = {i.code: i.target.source for i in plan.indicators if i.target}
+    assert all("主要目标" in s for s in targets.values())
+
+
+def test_the_example_plan_still_loads_without_sources():
+    """A synthetic plan need not source its fictional points."""
+    plan = read_plan(builtin_plan_path("example")).plan
+    assert plan.meta.synthetic and plan.indicators

@@ -136,7 +136,9 @@ def test_warnings_have_the_numbers_behind_them(engine):
         "falling_townships",
         "stopped_enterprises",
         "stopped",
+        "synthetic",
     }
+    assert data.synthetic is True  # the demo's reports are generated
     for w in data.falling_townships:
         assert w.value < w.previous_year_value
     for s in data.stopped_enterprises:

@@ -37,6 +37,18 @@ def test_plan_round_trips_through_the_database(db, ningbo_plan_path):
     assert stored == plan
 
 
+def test_every_stored_target_row_has_its_source(db, ningbo_plan_path):
+    from yanzhi.storage.models import IndicatorTargetRow
+
+    with transaction(db) as s:
+        save_plan(s, read_plan(ningbo_plan_path).plan, ctx=CTX, file_sha256="a" * 64)
+    with transaction(db) as s:
+        rows = s.scalars(select(IndicatorTargetRow)).all()
+        sources = {(r.kind, r.year): r.source for r in rows}
+    assert len(rows) == 18 and all(r.source for r in rows)
+    assert len(sources) == 4  # baseline 2022, target 2027, interim 2024 and 2025
+
+
 def test_saving_the_same_plan_twice_changes_nothing(db, ningbo_plan_path):
     plan = read_plan(ningbo_plan_path).plan
     with transaction(db) as s:

@@ -163,3 +163,27 @@ def test_indicator_tables_export_to_excel(site: Site) -> None:
     r = c.get(f"/indicators/IND_RD_INTENSITY?unit={DISTRICT}&export=children")
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "单位" and len(rows) > 5
+
+
+def test_the_target_sources_are_in_the_api_and_beside_the_target(site: Site) -> None:
+    """Every point of the plan names its source (issue #15, point 6): the API's indicator
+    carries them and the page prints each under the target."""
+    c = site.as_role("analyst")
+    ind = c.get("/api/v1/indicators/HT_SHARE").json()["indicator"]
+    assert "主要目标" in ind["target"]["source"]
+    assert ind["baseline"]["source"].startswith("本平台假设")
+    assert [p["year"] for p in ind["plan_interim_targets"]] == [2024, 2025]
+    assert all("kjj.ningbo.gov.cn" in p["source"] for p in ind["plan_interim_targets"])
+    html = c.get("/indicators/HT_SHARE").text
+    block = html.split('id="target-sources"', 1)[1].split("</ul>", 1)[0]
+    assert block.count("<li") == 4 and "主要目标" in block and "本平台假设" in block
+
+
+def test_the_ytd_value_gives_both_growths_on_page_and_api(site: Site) -> None:
+    c = site.as_role("analyst")
+    ytd = c.get("/api/v1/indicators/IND_RD_EXPENSE").json()["status"]["ytd"]
+    assert ytd["yoy_level"] == pytest.approx(ytd["value"] / ytd["previous_year_value"] - 1)
+    assert ytd["yoy_comparable"] is not None and ytd["comparable_enterprises"] > 0
+    html = c.get("/indicators/IND_RD_EXPENSE").text
+    assert f"{ytd['yoy_comparable'] * 100:.1f}%" in html.split('data-key="yoy_comparable"')[1]
+    assert f"{ytd['yoy_level'] * 100:.1f}%" in html.split('data-key="yoy_level"')[1]

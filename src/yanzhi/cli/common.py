@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from yanzhi import config
 from yanzhi.core.errors import YanzhiError
 from yanzhi.core.issues import InputRejected, Issue, Severity
-from yanzhi.services.database import open_database
+from yanzhi.services.database import has_synthetic, open_database
 from yanzhi.storage.db import DatabaseError
 
 console = Console()
@@ -52,6 +52,21 @@ def actor() -> str:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+SYNTHETIC_LINE = "[yellow]SYNTHETIC demo data / 示例数据(合成)[/yellow]"
+
+
+def labelled_rows(rows: list[dict[str, Any]], engine: Engine) -> list[dict[str, Any]]:
+    """Rows of a JSON list, each with ``synthetic`` (does the database hold generated demo
+    data?) for the commands whose rows carry no flag of their own."""
+    synthetic = has_synthetic(engine)
+    return [{**r, "synthetic": r.get("synthetic", synthetic)} for r in rows]
+
+
+def labelled(data: dict[str, Any], engine: Engine) -> dict[str, Any]:
+    """A JSON object with a top-level ``synthetic`` (kept if it has one already)."""
+    return data if "synthetic" in data else {**data, "synthetic": has_synthetic(engine)}
 
 
 def print_issues(issues: list[Issue]) -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from yanzhi.cli.common import (
+    SYNTHETIC_LINE,
     DatabaseOpt,
     JsonOpt,
     OldUnitOpt,
@@ -19,6 +20,7 @@ from yanzhi.cli.common import (
     engine_for,
     err_console,
     handled,
+    labelled_rows,
     print_issues,
     print_json,
     renamed,
@@ -227,9 +229,12 @@ def completeness(
     """Reporting completeness: expected, received, on time. / 报送完整率"""
     with handled(as_json), engine_for(database) as engine:
         rows = reporting.completeness(engine, period=parse_ytd(period, months=False), level=level)
+        plain = labelled_rows([r.to_dict() for r in rows], engine)
     if as_json:
-        print_json([r.to_dict() for r in rows])
+        print_json(plain)
         return
+    if plain and plain[0]["synthetic"]:
+        console.print(SYNTHETIC_LINE)
     table = Table(
         "code",
         "name / 名称",

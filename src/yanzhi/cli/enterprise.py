@@ -135,6 +135,8 @@ def calc(
     if as_json:
         print_json(data)
         return
+    if data["synthetic"]:
+        console.print("[yellow]SYNTHETIC demo data / 示例数据(合成)[/yellow]")
     _print_benefits(data)
 
 
@@ -162,10 +164,12 @@ def rules_cmd(
 def _list(name: str, found: Sequence[Result], out: Path | None, as_json: bool) -> None:
     if out:
         lists_svc.write_xlsx(found, out, title=name)
-    rows = [r.to_dict() for r in found]
+    rows = [r.to_dict() for r in found]  # each row says whether it is synthetic
     if as_json:
         print_json(rows)
         return
+    if lists_svc.is_synthetic(found):
+        console.print("[yellow]SYNTHETIC demo data / 示例数据(合成)[/yellow]")
     console.print(f"{name}: {len(rows)} row(s)" + (f" → {out}" if out else ""))
     for r in rows[:15]:
         console.print("  " + " | ".join(str(v) for v in list(r.values())[:6]), highlight=False)

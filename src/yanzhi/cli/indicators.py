@@ -24,6 +24,7 @@ from yanzhi.core.periods import parse_period
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring import compute as indicators
 from yanzhi.services.monitoring import status as status_svc
+from yanzhi.services.monitoring.results import YtdValue
 
 app = typer.Typer(
     help="Indicator values for every unit and period. / 指标计算", no_args_is_help=True
@@ -49,6 +50,11 @@ def compute(
         f"({'approved only' if result.approved_only else 'all reports'}) in "
         f"{result.seconds:.1f} s / 已计算 {result.rows:,} 个指标值"
     )
+    if result.synthetic:
+        console.print(SYNTHETIC)
+
+
+SYNTHETIC = "[yellow]SYNTHETIC demo data / 示例数据(合成)[/yellow]"
 
 
 def _num(v: object, digits: int = 2) -> str:
@@ -58,16 +64,24 @@ def _num(v: object, digits: int = 2) -> str:
 def status(
     org_unit: OrgUnitOpt = None,
     year: Annotated[int | None, typer.Option(help="Assess as of this year")] = None,
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option(help="These indicators instead of the headline ones (repeatable)"),
+    ] = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
     old_unit: OldUnitOpt = None,
 ) -> None:
     """Every headline indicator: value, target, the verdict with its reason, the forecast
-    and the progress status since the base year (default org unit: the plan's region).
+    and the progress status since the base year (default org unit: the plan's region); a
+    YTD indicator with its 同比 on levels and on the comparable basis.
     / 核心指标进展"""
     unit = org_unit_of(org_unit, old_unit)
     with handled(as_json), engine_for(database) as engine:
-        data = status_svc.status(engine, unit=unit, year=year)
+        if indicator:
+            data = status_svc.status_many(engine, [unit], year=year, indicators=indicator)[0]
+        else:
+            data = status_svc.status(engine, unit=unit, year=year)
     if as_json:
         print_json(data.to_dict())
         return
@@ -105,8 +119,22 @@ def status(
     console.print(table)
     for i in data.indicators:
         console.print(f"  {i.name}: {i.verdict_zh}。{i.verdict_reason_zh}", highlight=False)
+        if i.ytd is not None and i.ytd.yoy_level is not None:
+            console.print(f"  {i.name}: {_ytd_text(i.ytd)}", highlight=False)
     if any(i.synthetic for i in data.indicators):
         console.print("[yellow]includes SYNTHETIC demo data / 含示例数据[/yellow]")
+
+
+def _ytd_text(y: YtdValue) -> str:
+    """1–N月累计 and its 同比: comparable basis first (as statistics offices publish it)."""
+    level = f"总量口径 {y.yoy_level:+.2%}" if y.yoy_level is not None else ""
+    if y.yoy_comparable is None:
+        return f"{y.period} {_num(y.value)}, 同比 {level}"
+    return (
+        f"{y.period} {_num(y.value)}, 同比 {y.yoy_comparable:+.2%} (可比口径, "
+        f"{y.comparable_enterprises:,} 家企业两期均有已审核报表; {level}) / YoY comparable "
+        f"basis, level {y.yoy_level:+.2%}"
+    )
 
 
 def attribution(
@@ -146,6 +174,8 @@ def attribution(
             "—" if share is None else f"{share:.0%}",
         )
     console.print(table)
+    if data.synthetic:
+        console.print(SYNTHETIC)
 
 
 def warnings(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
@@ -182,6 +212,8 @@ def warnings(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
         f"[bold]enterprises that stopped R&D / 停止研发的企业[/bold]: "
         f"{len(data.stopped_enterprises)}{split}"
     )
+    if data.synthetic:
+        console.print(SYNTHETIC)
 
 
 def override_status(

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from yanzhi.cli.common import (
+    SYNTHETIC_LINE,
     DatabaseOpt,
     JsonOpt,
     actor,
@@ -17,6 +18,8 @@ from yanzhi.cli.common import (
     engine_for,
     err_console,
     handled,
+    labelled,
+    labelled_rows,
     print_issues,
     print_json,
 )
@@ -65,9 +68,12 @@ def list_tasks(
             period=parse_period(period) if period else None,  # parsed at the edge
             today=_day(as_of),
         )
+        plain = labelled(data.to_dict(), engine)
     if as_json:
-        print_json(data.to_dict())
+        print_json(plain)
         return
+    if plain["synthetic"]:
+        console.print(SYNTHETIC_LINE)
     table = Table(
         "task",
         "title / 任务",
@@ -135,10 +141,14 @@ def supervise(
 ) -> None:
     """督办: per responsible unit, what is overdue, silent or behind, and reminders sent."""
     with handled(as_json), engine_for(database) as engine:
-        data = supervision.supervise(engine, period=period, today=_day(as_of)).to_dict()
+        data = labelled(
+            supervision.supervise(engine, period=period, today=_day(as_of)).to_dict(), engine
+        )
     if as_json:
         print_json(data)
         return
+    if data["synthetic"]:
+        console.print(SYNTHETIC_LINE)
     for unit in data["units"]:
         console.print(f"[bold]{unit['unit_name']}[/bold] ({unit['unit']})", highlight=False)
         for t in unit["tasks"]:
@@ -294,9 +304,12 @@ def targets(as_of: AsOfOpt = None, database: DatabaseOpt = None, as_json: JsonOp
     """Every quantitative target: value, path and status. / 量化目标进展"""
     with handled(as_json), engine_for(database) as engine:
         rows = list_targets(engine, as_of=_day(as_of))
+        plain = labelled_rows([t.to_dict() for t in rows], engine)
     if as_json:
-        print_json([t.to_dict() for t in rows])
+        print_json(plain)
         return
+    if plain and plain[0]["synthetic"]:
+        console.print(SYNTHETIC_LINE)
     table = Table(
         "target",
         "description / 目标",

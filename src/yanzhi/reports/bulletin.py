@@ -33,15 +33,16 @@ def district_chart(d: dict[str, Any]) -> bytes:
         fig, ax = plt.subplots(figsize=(7.5, 3.4), dpi=120)
         ax.bar([r["name"] for r in rows], [r["rd_expense"] for r in rows], color="#2f6db5")
         for i, r in enumerate(rows):
-            if r["growth"] is not None:
+            g = r.get("growth_comparable", r["growth"])
+            if g is not None:
                 ax.annotate(
-                    f"{r['growth']:+.1%}",
+                    f"{g:+.1%}",
                     (i, r["rd_expense"]),
                     ha="center",
                     va="bottom",
                     fontsize=8,
                 )
-        ax.set_title(f"{d['period_zh']} 规上工业企业研发费用(亿元)及同比")
+        ax.set_title(f"{d['period_zh']} 规上工业企业研发费用(亿元)及同比(可比口径)")
         ax.tick_params(axis="x", labelsize=8)
         fig.tight_layout()
         buf = io.BytesIO()
@@ -80,7 +81,14 @@ HEADLINE_HEAD = [
     "达标概率",
     "进展评估(基期以来)",
 ]
-DISTRICT_HEAD = ["区县市", "研发费用(亿元)", "上年同期", "同比", "研发强度(%)"]
+DISTRICT_HEAD = [
+    "区县市",
+    "研发费用(亿元)",
+    "上年同期",
+    "同比(可比口径)",
+    "同比(总量口径)",
+    "研发强度(%)",
+]
 
 
 def _district_rows(d: dict[str, Any]) -> list[list[str]]:
@@ -92,6 +100,7 @@ def _district_rows(d: dict[str, Any]) -> list[list[str]]:
             r["name"],
             f(r["rd_expense"], ",.2f"),
             f(r["rd_expense_previous"], ",.2f"),
+            f(r.get("growth_comparable"), "+.1%"),
             f(r["growth"], "+.1%"),
             f(r["intensity"], ".2f"),
         ]
@@ -213,7 +222,14 @@ def write_xlsx(data: MonthlyBulletin, out: Path) -> Path:
     wd.append(DISTRICT_HEAD)
     for r in d["districts"]:
         wd.append(
-            [r["name"], r["rd_expense"], r["rd_expense_previous"], r["growth"], r["intensity"]]
+            [
+                r["name"],
+                r["rd_expense"],
+                r["rd_expense_previous"],
+                r.get("growth_comparable"),
+                r["growth"],
+                r["intensity"],
+            ]
         )
     wt = wb.create_sheet("重点任务进展")
     wt.append(["工程", "名称", "进度(%)"])

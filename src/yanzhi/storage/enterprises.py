@@ -274,6 +274,7 @@ def annual_figures(session: Session, year: int) -> pd.DataFrame:
             r.rd_expense,
             r.operating_revenue,
             r.has_rd_institution,
+            (e.synthetic | r.synthetic).label("synthetic"),
         )
         .join(r, r.enterprise_id == e.id)
         .join(

@@ -39,8 +39,13 @@ _ATTRS = [a for a in ATTRIBUTES if a not in ("name", "township_code", "founded_y
 
 
 def report_frame(
-    session: Session, *, approved_only: bool, years: list[int] | None = None
+    session: Session,
+    *,
+    approved_only: bool,
+    years: list[int] | None = None,
+    periods: list[str] | None = None,
 ) -> pd.DataFrame:
+    """The R&D reports (approved only, or all), of ``years`` and/or ``periods`` if given."""
     r = RdReportRow
     q = select(
         r.enterprise_id,
@@ -59,6 +64,8 @@ def report_frame(
         ).where(s.status == APPROVED)
     if years is not None:
         q = q.where(r.year.in_(years))
+    if periods is not None:
+        q = q.where(r.period.in_(periods))
     return read_frame(session, q)
 
 

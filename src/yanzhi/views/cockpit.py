@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
+from yanzhi.core.periods import parse_period
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import analysis, status
@@ -84,6 +85,53 @@ class CockpitWarnings(BaseModel):
     falling_townships: list[FallingTownship]
 
 
+class RdYtd(BaseModel):
+    """The city's YTD R&D expense (1–N月累计) and its 同比, the comparable basis first as a
+    statistics office publishes it (``yoy_comparable`` over ``comparable_enterprises``),
+    the level growth second (methods.md, "Comparable-basis growth")."""
+
+    indicator: str
+    name: str
+    name_en: str | None
+    unit: str
+    period: str
+    period_zh: str
+    value: Num | None
+    previous_year_value: Num | None
+    yoy_comparable: Num | None
+    comparable_enterprises: int | None
+    yoy_level: Num | None
+    synthetic: bool
+
+
+RD_YTD = "IND_RD_EXPENSE"
+
+
+def rd_ytd(engine: Engine, plan_codes: set[str]) -> RdYtd | None:
+    """The city's latest YTD R&D expense with both growths (None without the indicator or
+    a YTD value)."""
+    if RD_YTD not in plan_codes:
+        return None
+    st = status.status_many(engine, [None], indicators=[RD_YTD], allow_empty=True)[0]
+    i = st.indicators[0]
+    if i.ytd is None:
+        return None
+    return RdYtd(
+        indicator=i.indicator,
+        name=i.name,
+        name_en=i.name_en,
+        unit=i.unit,
+        period=i.ytd.period,
+        period_zh=parse_period(i.ytd.period).label_zh(),
+        value=i.ytd.value,
+        previous_year_value=i.ytd.previous_year_value,
+        yoy_comparable=i.ytd.yoy_comparable,
+        comparable_enterprises=i.ytd.comparable_enterprises,
+        yoy_level=i.ytd.yoy_level,
+        synthetic=i.synthetic,
+    )
+
+
 class Cockpit(BaseModel):
     """The cockpit: ``headline`` the city's statuses (monitoring.status, with
     ``target_path``), ``districts`` for the map, ``warnings``, ``tasks`` (progress by
@@ -92,6 +140,7 @@ class Cockpit(BaseModel):
     plan: PlanBrief
     synthetic: bool
     headline: list[StatusWithPath]
+    rd_ytd: RdYtd | None = None
     districts: list[DistrictRow]
     warnings: CockpitWarnings
     tasks: dict[str, Any]
@@ -217,6 +266,7 @@ def cockpit(engine: Engine, scope: Scope) -> Cockpit:
         ),
         synthetic=any(i.synthetic for i in head),
         headline=head,
+        rd_ytd=rd_ytd(engine, {i.code for i in plan.indicators}),
         districts=_district_rows(scope, statuses),
         warnings=CockpitWarnings(off_track=off, falling_townships=falling),
         tasks=_task_summary(engine, plan),

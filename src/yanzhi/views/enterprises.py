@@ -58,6 +58,7 @@ class EnterprisePage(BaseModel):
     total: int
     page: int
     size: int
+    synthetic: bool = False  # the database holds generated (demo) data
 
 
 class EnterpriseView(BaseModel):
@@ -70,12 +71,14 @@ class EnterpriseView(BaseModel):
 
 
 class WorkList(BaseModel):
-    """A bureau list as the pages show it: name, titles, year and all its rows."""
+    """A bureau list as the pages show it: name, titles, year, whether its rows are
+    generated demo data (``synthetic``) and all its rows."""
 
     name: str
     title: str
     title_en: str
     year: int | None
+    synthetic: bool = False
     rows: list[ListRow]
 
 
@@ -86,6 +89,7 @@ class WorkListPage(BaseModel):
     title: str
     title_en: str
     year: int | None
+    synthetic: bool = False
     items: list[ListRow]
     total: int
     page: int
@@ -282,4 +286,7 @@ def list_page(engine: Engine, memo: Memo, scope: Scope, name: str, year: int | N
     p = scope.principal
     key = ("list", name, y, p.role, p.unit, p.enterprise)
     rows: list[ListRow] = memo(key, lambda: work_list(engine, scope, name, year=y))
-    return WorkList(name=name, title=kind.zh, title_en=kind.en, year=y, rows=rows)
+    synthetic = any(r.synthetic for r in rows)
+    return WorkList(
+        name=name, title=kind.zh, title_en=kind.en, year=y, synthetic=synthetic, rows=rows
+    )

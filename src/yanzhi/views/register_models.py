@@ -27,6 +27,7 @@ class RegisterSummaryPage(Out):
     total: int
     page: int
     size: int
+    synthetic: bool = False  # the database holds generated (demo) data
 
 
 class VisibleEntry(Out):
@@ -81,6 +82,7 @@ class Register(Out):
 class RegisterPage(Out):
     """A register in the API: its numbers, with the entries paginated as ``items``."""
 
+    synthetic: bool = False  # the database holds generated (demo) data
     code: str
     name: str
     name_en: str

@@ -140,6 +140,7 @@ class TaskBoardPage(Out):
     total: int
     page: int
     size: int
+    synthetic: bool = False  # the database holds generated (demo) data
 
 
 class Reminder(Out):
@@ -207,6 +208,7 @@ class ReportPage(Out):
     total: int
     page: int
     size: int
+    synthetic: bool = False  # the database holds generated (demo) data
 
 
 class Assignment(Out):

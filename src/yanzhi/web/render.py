@@ -80,14 +80,22 @@ class Table:
         return [en if lg == "en" else zh for _, zh, en in self.columns]
 
 
-def xlsx_response(table: Table, lg: str, filename: str) -> Response:
+SYNTHETIC_XLSX = "示例数据(合成), 非真实统计 — SYNTHETIC demo data: generated, not statistics"
+
+
+def xlsx_response(table: Table, lg: str, filename: str, *, synthetic: bool = False) -> Response:
+    """The table as an .xlsx; from demo data the sheet's name starts with 示例 and a second
+    sheet says what the data are (the table's own rows stay as the page shows them)."""
     wb = sheets.new()
     ws = wb.active
     assert ws is not None
-    ws.title = (table.title or table.id)[:31]
+    ws.title = (("示例-" if synthetic else "") + (table.title or table.id))[:31]
     ws.append(table.headers(lg))
     for row in table.rows:
         ws.append([_cell(row.get(k)) for k, _, _ in table.columns])
+    if synthetic:
+        wb.create_sheet("示例数据 synthetic").append([SYNTHETIC_XLSX])
+        wb.properties.subject = SYNTHETIC_XLSX
     return Response(
         sheets.to_bytes(wb),
         media_type=XLSX,
@@ -132,7 +140,8 @@ def page(
     if wanted:
         for tb in tables:
             if tb.id == wanted:
-                return xlsx_response(tb, lang(request), tb.id)
+                synthetic = bool(getattr(request.app.state, "synthetic", False))
+                return xlsx_response(tb, lang(request), tb.id, synthetic=synthetic)
     ctx = context(request, tables={tb.id: tb for tb in tables}, **extra)
     return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status)
 

@@ -177,6 +177,8 @@ def _semantic_issues(doc: Mapping[str, Any], file: str, units: set[str] | None) 
     _check_years(meta, groups, add)
     _check_tasks(doc, meta, groups, units, add)
     _check_indicators(groups, add)
+    if meta.get("synthetic") is False:
+        _check_sources(groups, add)
     if units is not None:
         for path, zone in groups["functional zone"]:
             for j, m in enumerate(zone.get("members") or []):
@@ -322,3 +324,27 @@ def _check_indicators(groups: dict[str, Any], add: Any) -> None:
                 "目标值不能为空",
                 "the target value is missing",
             )
+
+
+def _check_sources(groups: dict[str, Any], add: Any) -> None:
+    """A real plan (``synthetic: false``) names the source of every baseline, target and
+    interim target: the document and article, or "本平台假设: <reason>" (plan-format.md)."""
+    for path, ind in groups["indicator"]:
+        points: list[tuple[tuple[str | int, ...], Any]] = [
+            (("baseline",), ind.get("baseline")),
+            (("target",), ind.get("target")),
+        ]
+        points += [
+            (("interim_targets", j), t) for j, t in enumerate(ind.get("interim_targets") or [])
+        ]
+        for key, point in points:
+            if not isinstance(point, Mapping):
+                continue
+            src = point.get("source")
+            if not (isinstance(src, str) and src.strip()):
+                add(
+                    (*path, *key, "source"),
+                    "missing_source",
+                    "未注明来源: 应写明文件及条款, 或“本平台假设: 原因”",
+                    "no source: name the document and article, or '本平台假设: <reason>'",
+                )

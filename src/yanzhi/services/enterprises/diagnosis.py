@@ -200,6 +200,7 @@ def policy_calc(
         inputs=asdict(e) | {"flags": sorted(e.flags)},
         benefits=benefits,
         total_worth=round(sum(b["amount"] for b in benefits if b["eligible"]), 4),
+        synthetic=bool(ent.synthetic),
     )
 
 

@@ -18,7 +18,7 @@ from yanzhi.core.orgtree import OrgTree
 from yanzhi.export import sheets
 from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import Principal, check_list
-from yanzhi.services.database import require_schema
+from yanzhi.services.database import has_synthetic, require_schema
 from yanzhi.services.enterprises.results import (
     DoublingRow,
     PointsRow,
@@ -75,6 +75,7 @@ def priority(engine: Engine, *, year: int, principal: Principal) -> list[Priorit
         "rd_expense",
         "operating_revenue",
         "intensity",
+        "synthetic",
     ]
     return _records(hit[cols], PriorityRow)
 
@@ -102,6 +103,7 @@ def visit(engine: Engine, *, year: int, principal: Principal) -> list[VisitRow]:
         "rd_expense_previous",
         "operating_revenue",
         "reason",
+        "synthetic",
     ]
     return _records(hit[cols], VisitRow)
 
@@ -153,6 +155,7 @@ def points(engine: Engine, *, year: int, principal: Principal) -> list[PointsRow
     )
     scored = pts.score(f, points_scheme().model_dump())
     out = pd.concat([tech[["uscc", "name", "district", "township"]], scored], axis=1)
+    out["synthetic"] = tech["synthetic"].astype(bool)
     mine = _in_scope(tech, tree, principal).index
     return _records(out.loc[mine].sort_values("rank"), PointsRow)
 
@@ -163,13 +166,14 @@ def doubling(engine: Engine, *, start_year: int = 2022, end_year: int = 2027) ->
     require_schema(engine)
     with transaction(engine) as session:
         versions = attribute_versions(session)
+    synthetic = has_synthetic(engine)  # counts of the enterprise register, demo or not
     versions["valid_from"] = pd.to_datetime(versions["valid_from"])
     base: dict[str, float] = {}
     out = []
     for year in range(start_year, end_year + 1):
         at = versions[versions["valid_from"] <= pd.Timestamp(year, 12, 31)]
         state = at.sort_values("valid_from").groupby("enterprise_id").last()
-        row: dict[str, Any] = {"year": year}
+        row: dict[str, Any] = {"year": year, "synthetic": synthetic}
         for flag in ("hightech", "tech_sme"):
             count = int(state[flag].fillna(False).astype(bool).sum()) if len(state) else 0
             base.setdefault(flag, float(count))
@@ -189,14 +193,23 @@ def _records(frame: pd.DataFrame, model: type[R]) -> list[R]:
     ]
 
 
+SYNTHETIC_BANNER = "示例数据(合成), 非真实统计 — SYNTHETIC demo data"
+
+
+def is_synthetic(rows: Sequence[Result]) -> bool:
+    """Does any row of a list come from generated (demo) data?"""
+    return any(bool(getattr(r, "synthetic", False)) for r in rows)
+
+
 def write_xlsx(rows: Sequence[Result], out: Path, *, title: str) -> Path:
-    """The list as an Excel sheet at ``out``: ``title`` in the first row, the column keys
-    in the second, one row per list row below (header rows frozen)."""
+    """The list as an Excel sheet at ``out``: ``title`` in the first row (followed by the
+    synthetic-data banner when the rows are demo data), the column keys in the second, one
+    row per list row below (header rows frozen)."""
     plain = [r.to_dict() for r in rows]
     wb = sheets.new()
     ws = wb.active
     ws.title = "list"
-    ws.append([title])
+    ws.append([title, SYNTHETIC_BANNER] if is_synthetic(rows) else [title])
     if plain:
         ws.append(list(plain[0]))
         for r in plain:

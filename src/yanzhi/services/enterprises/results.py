@@ -21,6 +21,7 @@ class PolicyResult:
     inputs: dict[str, Any]
     benefits: list[dict[str, Any]]
     total_worth: float
+    synthetic: bool = False  # the enterprise and its reports are generated demo data
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data, fields in their declared order."""
@@ -141,6 +142,7 @@ class PriorityRow(Result):
     rd_expense: float
     operating_revenue: float
     intensity: float
+    synthetic: bool = False
 
 
 class VisitRow(Result):
@@ -154,6 +156,7 @@ class VisitRow(Result):
     rd_expense_previous: float | None
     operating_revenue: float
     reason: str
+    synthetic: bool = False
 
 
 class PointsRow(Result):
@@ -173,6 +176,7 @@ class PointsRow(Result):
     support: float
     points: float
     rank: int
+    synthetic: bool = False
 
 
 class DoublingRow(Result):
@@ -185,6 +189,7 @@ class DoublingRow(Result):
     tech_sme: int
     tech_sme_path: float
     tech_sme_on_path: bool
+    synthetic: bool = False
 
 
 ListRow = PriorityRow | VisitRow | PointsRow | DoublingRow

@@ -150,6 +150,7 @@ def _enterprise_attribution(
         factor=ind.formula.factor,
     ).to_dict()
     result.update(indicator=ind.code, name=ind.name, start=str(p0), end=str(p1), by=by)
+    result["synthetic"] = bool(pd.concat(frames)["synthetic"].astype(bool).any())
     return Attribution.model_validate(result)
 
 
@@ -187,6 +188,8 @@ def _statistic_attribution(
         g[GROUPS[by]] = g.get("unit_code")
     result["top_contributors"] = None
     result.update(indicator=ind.code, name=ind.name, start=str(start), end=str(end), by=by)
+    used = values[values["period"].isin([str(start), str(end)]) & (values["level"] == by)]
+    result["synthetic"] = bool(used["synthetic"].astype(bool).any())
     return Attribution.model_validate(result)
 
 
@@ -241,6 +244,7 @@ def warnings(
         falling_townships=_falling(values, tree),
         stopped_enterprises=stopped,
         stopped=summary,
+        synthetic=bool(values["synthetic"].astype(bool).any()) if len(values) else False,
     )
 
 

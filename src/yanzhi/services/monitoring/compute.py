@@ -39,6 +39,7 @@ class ComputeResult:
     reports: int
     approved_only: bool
     seconds: float
+    synthetic: bool = False  # generated (demo) reports or statistics went in
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -148,6 +149,8 @@ def compute(engine: Engine, *, approved_only: bool = True) -> ComputeResult:
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_COLUMNS)
     with transaction(engine) as session:
         n = replace_indicator_values(session, frame, periods=None)
+    synthetic = bool(reports["synthetic"].astype(bool).any()) if len(reports) else False
+    synthetic |= bool(stats["synthetic"].astype(bool).any()) if len(stats) else False
     return ComputeResult(
         n,
         len(enterprise),
@@ -155,6 +158,7 @@ def compute(engine: Engine, *, approved_only: bool = True) -> ComputeResult:
         len(reports),
         approved_only,
         round(time.perf_counter() - started, 3),
+        synthetic,
     )
 
 
@@ -191,4 +195,6 @@ def refresh(engine: Engine, *, period: str) -> ComputeResult:
     frame = values if not values.empty else pd.DataFrame(columns=_COLUMNS)
     with transaction(engine) as session:
         n = replace_indicator_values(session, frame, periods=labels, source="enterprise")
-    return ComputeResult(n, n, 0, len(reports), True, round(time.perf_counter() - started, 3))
+    synthetic = bool(reports["synthetic"].astype(bool).any()) if len(reports) else False
+    seconds = round(time.perf_counter() - started, 3)
+    return ComputeResult(n, n, 0, len(reports), True, seconds, synthetic)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 Number = int | float
 
@@ -31,13 +31,25 @@ class UnitRef(Result):
 
 class YtdValue(Result):
     """The latest year-to-date value and the same period a year earlier; ``signal`` (the
-    year-on-year growth and its reading) only when last year's value is known and not 0."""
+    year-on-year growth and its reading) only when last year's value is known and not 0.
+    同比 on two bases (methods.md, "Comparable-basis growth"): ``yoy_level`` the values as
+    published, ``yoy_comparable`` over the ``comparable_enterprises`` enterprises with an
+    approved report in both periods (enterprise indicators; None for statistics)."""
 
     period: str
     value: Number | None
     previous_year_period: str
     previous_year_value: Number | None
     signal: dict[str, Any] | None = Field(default=None, exclude_if=lambda v: v is None)
+    yoy_level: Number | None = None
+    yoy_comparable: Number | None = None
+    comparable_enterprises: int | None = None
+
+    @model_validator(mode="after")
+    def _level_growth(self) -> YtdValue:
+        if self.yoy_level is None and self.signal is not None:
+            self.yoy_level = self.signal.get("growth")
+        return self
 
 
 class InterimResult(Result):
@@ -93,6 +105,12 @@ class UnitStatus(Result):
     baseline_year: int
     indicators: list[IndicatorStatus]
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def synthetic(self) -> bool:
+        """Is any of the indicators computed from generated (demo) data?"""
+        return any(i.synthetic for i in self.indicators)
+
 
 class OverrideResult(Result):
     """A manual status set (or cleared, ``status=None``) with its reason."""
@@ -122,6 +140,7 @@ class Attribution(Result):
     name: str
     start: str
     end: str
+    synthetic: bool = False  # computed from generated (demo) reports or statistics
 
 
 class OffTrack(Result):
@@ -203,3 +222,4 @@ class Warnings(Result):
     falling_townships: list[FallingTownship]
     stopped_enterprises: list[StoppedEnterprise]
     stopped: StoppedSummary | None = None
+    synthetic: bool = False  # read from generated (demo) data

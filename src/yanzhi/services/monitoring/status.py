@@ -18,6 +18,7 @@ from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.progress import STATUS_LABELS, Status, assess, ytd_signal
 from yanzhi.core.verdict import Level, Verdict, verdict
 from yanzhi.services.database import require_schema
+from yanzhi.services.monitoring.growth import with_comparable
 from yanzhi.services.monitoring.results import (
     IndicatorStatus,
     InterimResult,
@@ -208,7 +209,8 @@ def status_many(
                 ],
             )
         )
-    return out
+    with transaction(engine) as session:  # 同比 on the comparable basis (monitoring/growth)
+        return with_comparable(session, plan, tree, out)
 
 
 def override_status(

@@ -40,6 +40,7 @@ class PointSummary:
     year: int
     value: float | None
     comparator: str
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class IndicatorSummary:
     comparator: str | None
     baseline: PointSummary | None
     interim_targets: list[PointSummary | None]
+    target_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,8 +184,8 @@ def plan_summary(plan: Plan) -> PlanSummary:
 
 
 def point_summary(p: TargetPoint | None) -> PointSummary | None:
-    """A baseline or interim target: year, value, comparator (None stays None)."""
-    return None if p is None else PointSummary(p.year, p.value, p.comparator)
+    """A baseline or interim target: year, value, comparator, source (None stays None)."""
+    return None if p is None else PointSummary(p.year, p.value, p.comparator, p.source)
 
 
 def indicator_summary(i: Indicator) -> IndicatorSummary:
@@ -205,6 +207,7 @@ def indicator_summary(i: Indicator) -> IndicatorSummary:
         comparator=t.comparator if t else None,
         baseline=point_summary(i.baseline),
         interim_targets=[point_summary(p) for p in i.interim_targets],
+        target_source=t.source if t else None,
     )
 
 

@@ -15,6 +15,7 @@ from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.collection.workflow import CompletenessRow
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import analysis
+from yanzhi.services.monitoring.growth import Comparable, ytd_growth
 from yanzhi.services.monitoring.status import status
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
@@ -28,22 +29,29 @@ class NoData(NotFound):
 
 
 class DistrictRd(BaseModel):
-    """A district's YTD R&D expense (亿元) now and a year before, its growth and intensity."""
+    """A district's YTD R&D expense (亿元) now and a year before, its growth on levels
+    (``growth``) and on the comparable basis (``growth_comparable``, over
+    ``comparable_enterprises``), and its intensity."""
 
     code: str
     name: str
     rd_expense: float | None
     rd_expense_previous: float | None
     growth: float | None
+    growth_comparable: float | None = None
+    comparable_enterprises: int | None = None
     intensity: float | None
 
 
 class CityRd(BaseModel):
-    """The city's YTD R&D expense (the districts' sum), a year before, and the growth."""
+    """The city's YTD R&D expense (the districts' sum), a year before, the growth on levels
+    and on the comparable basis (the headline 同比, methods.md "Comparable-basis growth")."""
 
     value: float
     previous: float
     growth: float | None
+    growth_comparable: float | None = None
+    comparable_enterprises: int | None = None
 
 
 class MonthlyBulletin(BaseModel):
@@ -85,7 +93,9 @@ def resolve_period(engine: Engine, text: str) -> Period:
     return max(candidates)
 
 
-def _district_rd(engine: Engine, period: Period) -> list[DistrictRd]:
+def _district_rd(
+    engine: Engine, period: Period, comparable: dict[str, Comparable]
+) -> list[DistrictRd]:
     previous = str(period.same_period_last_year())
     with transaction(engine) as session:
         values = indicator_values(
@@ -98,6 +108,7 @@ def _district_rd(engine: Engine, period: Period) -> list[DistrictRd]:
         mine = values[values["unit_code"] == d.code].set_index(["indicator", "period"])["value"]
         now = mine.get(("IND_RD_EXPENSE", str(period)))
         before = mine.get(("IND_RD_EXPENSE", previous))
+        c = comparable.get(d.code)
         rows.append(
             DistrictRd(
                 code=d.code,
@@ -105,6 +116,8 @@ def _district_rd(engine: Engine, period: Period) -> list[DistrictRd]:
                 rd_expense=_f(now),
                 rd_expense_previous=_f(before),
                 growth=None if not before or now is None else float(now / before - 1),
+                growth_comparable=c.growth if c else None,
+                comparable_enterprises=c.enterprises if c else None,
                 intensity=_f(mine.get(("IND_RD_INTENSITY", str(period)))),
             )
         )
@@ -123,7 +136,16 @@ def monthly(engine: Engine, *, period: str) -> MonthlyBulletin:
     with transaction(engine) as session:
         plan = get_plan(session)
     city = status(engine).to_dict()
-    districts = _district_rd(engine, p)
+    with transaction(engine) as session:
+        tree = load_org_tree(session)
+    comparable = ytd_growth(
+        engine,
+        indicator=plan.indicator("IND_RD_EXPENSE"),
+        period=p,
+        units=[plan.meta.region, *(d.code for d in tree.by_level("district"))],
+    )
+    districts = _district_rd(engine, p, comparable)
+    city_c = comparable.get(plan.meta.region)
     total_now = sum(r.rd_expense or 0 for r in districts)
     total_before = sum(r.rd_expense_previous or 0 for r in districts)
     try:
@@ -149,6 +171,8 @@ def monthly(engine: Engine, *, period: str) -> MonthlyBulletin:
             "value": total_now,
             "previous": total_before,
             "growth": total_now / total_before - 1 if total_before else None,
+            "growth_comparable": city_c.growth if city_c else None,
+            "comparable_enterprises": city_c.enterprises if city_c else None,
         },
         "attribution": attribution,
         "warnings": analysis.warnings(engine).to_dict(),
@@ -191,10 +215,12 @@ def summary(d: dict[str, Any]) -> list[str]:
     """Sentences built only from the bulletin's numbers (no free-form text)."""
     out = []
     rd = d["city_rd"]
-    if rd["growth"] is not None:
+    if rd.get("growth_comparable") is not None:
+        out.append(_growth_sentence(d["period_zh"], rd))
+    elif rd["growth"] is not None:
         out.append(
-            f"{d['period_zh']}, 全市规上工业企业研发费用 {rd['value']:,.2f} 亿元, 同比"
-            f"{'增长' if rd['growth'] >= 0 else '下降'} {abs(rd['growth']):.1%}。"
+            f"{d['period_zh']}, 全市规上工业企业研发费用 {rd['value']:,.2f} 亿元, 按总量计算"
+            f"同比{'增长' if rd['growth'] >= 0 else '下降'} {abs(rd['growth']):.1%}。"
         )
     for i in d["headline"]:
         if i["value"] is not None:
@@ -202,13 +228,15 @@ def summary(d: dict[str, Any]) -> list[str]:
                 f"{i['name']} {i['year']}年为 {i['value']:,.2f}{i['unit']}{_target_text(i)}"
                 f", 结论: {i['verdict_zh']}。{i['verdict_reason_zh']}"
             )
-    rising = [r for r in d["districts"] if r["growth"] is not None]
+    key = "growth_comparable" if rd.get("growth_comparable") is not None else "growth"
+    rising = [r for r in d["districts"] if r.get(key) is not None]
     if rising:
-        top = max(rising, key=lambda r: r["growth"])
-        low = min(rising, key=lambda r: r["growth"])
+        top = max(rising, key=lambda r: r[key])
+        low = min(rising, key=lambda r: r[key])
+        basis = "可比口径" if key == "growth_comparable" else "按总量计算"
         out.append(
-            f"研发费用增速最高的是{top['name']}({top['growth']:+.1%}), 最低的是"
-            f"{low['name']}({low['growth']:+.1%})。"
+            f"研发费用增速({basis})最高的是{top['name']}({top[key]:+.1%}), 最低的是"
+            f"{low['name']}({low[key]:+.1%})。"
         )
     t = d["tasks"]
     if t["plan_progress"] is not None:
@@ -229,6 +257,19 @@ def _target_text(i: dict[str, Any]) -> str:
     if i["target"] is None:
         return ""
     return f", 目标 {i['target']:g}{i['unit']}({i['target_year']}年)"
+
+
+def _growth_sentence(period_zh: str, rd: dict[str, Any]) -> str:
+    """The headline 同比 on the comparable basis, the level growth after it."""
+    g, level = rd["growth_comparable"], rd["growth"]
+    text = (
+        f"{period_zh}, 全市规上工业企业研发费用 {rd['value']:,.2f} 亿元, 按可比口径计算同比"
+        f"{'增长' if g >= 0 else '下降'} {abs(g):.1%}(两期均有已审核报表的 "
+        f"{rd['comparable_enterprises']:,} 家企业)"
+    )
+    if level is not None:
+        text += f"; 按总量计算同比{'增长' if level >= 0 else '下降'} {abs(level):.1%}"
+    return text + "。"
 
 
 def _stopped_text(w: dict[str, Any]) -> str:

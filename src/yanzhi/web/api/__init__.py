@@ -3,7 +3,10 @@ Each area of the app has its router module here; every page's numbers are also h
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from yanzhi.web import errors
 from yanzhi.web.api import (
@@ -19,6 +22,7 @@ from yanzhi.web.api import (
     tasks,
     units,
 )
+from yanzhi.web.api.common import SYNTHETIC_HEADER, synthetic_data
 
 ROUTERS = [
     auth.router,
@@ -52,4 +56,15 @@ def create_api() -> FastAPI:
     for r in ROUTERS:
         api.include_router(r)
     errors.install(api)
+
+    @api.middleware("http")
+    async def label_synthetic(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Every response says whether the data are generated (demo) data."""
+        response = await call_next(request)
+        if await run_in_threadpool(synthetic_data, request):
+            response.headers[SYNTHETIC_HEADER] = "true"
+        return response
+
     return api

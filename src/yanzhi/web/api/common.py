@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Query
+from fastapi import Query, Request
 from pydantic import BaseModel
+
+from yanzhi.services.database import has_synthetic
+from yanzhi.web.deps import cache, engine
+
+SYNTHETIC_HEADER = "X-Yanzhi-Synthetic"
+"""Set to ``true`` on every API response while the database holds generated (demo) data."""
 
 
 class ErrorBody(BaseModel):
@@ -30,6 +36,12 @@ class Page(BaseModel):
     total: int
     page: int
     size: int
+
+
+def synthetic_data(request: Request) -> bool:
+    """Does the database hold generated (demo) data? Cached until the data change; the
+    API's list pages say so in their ``synthetic`` field, every response in a header."""
+    return bool(cache(request).get(("synthetic",), lambda: has_synthetic(engine(request))))
 
 
 def page_params(

@@ -16,7 +16,7 @@ from yanzhi.core.issues import InputRejected
 from yanzhi.services.collection.imports import ImportReport
 from yanzhi.views import data as data_view
 from yanzhi.views.data import ActionResult, CompletenessItem, SubmissionItem
-from yanzhi.web.api.common import ERRORS, page_params
+from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, engine
 from yanzhi.web.render import XLSX
 
@@ -82,6 +82,7 @@ class SubmissionPage(BaseModel):
     page: int
     size: int
     period: str | None
+    synthetic: bool = False  # the database holds generated (demo) data
 
 
 class CompletenessPage(BaseModel):
@@ -93,6 +94,7 @@ class CompletenessPage(BaseModel):
     size: int
     period: str | None
     level: str
+    synthetic: bool = False  # the database holds generated (demo) data
 
 
 def _slice(items: list[Any], params: tuple[int, int]) -> dict[str, Any]:
@@ -174,7 +176,9 @@ def list_submissions(
     """The townships the caller may see with their submission status for a period,
     completeness, who submitted / approved / unlocked, and what the caller may do."""
     found = data_view.submission_rows(engine(request), scope, period=period)
-    return SubmissionPage(**_slice(found.items, params), period=found.period)
+    return SubmissionPage(
+        **_slice(found.items, params), period=found.period, synthetic=synthetic_data(request)
+    )
 
 
 @router.get("/data/completeness", response_model=CompletenessPage)
@@ -190,7 +194,12 @@ def completeness(
     """Reporting completeness (expected, received, on time, status) by unit of ``level``,
     within the caller's scope."""
     found = data_view.completeness(engine(request), scope, period=period, level=level)
-    return CompletenessPage(**_slice(found.items, params), period=found.period, level=level)
+    return CompletenessPage(
+        **_slice(found.items, params),
+        period=found.period,
+        level=level,
+        synthetic=synthetic_data(request),
+    )
 
 
 @router.get(

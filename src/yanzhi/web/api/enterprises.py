@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.enterprises.results import Diagnosis, EnterpriseRecord
 from yanzhi.views import enterprises as views
-from yanzhi.web.api.common import ERRORS, page_params
+from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
 from yanzhi.web.deps import cache, engine
 from yanzhi.web.deps import scope as scope_of
 
@@ -38,7 +38,8 @@ def search(
     (uscc, name, industry, size, township, district, flags, synthetic). Enterprise users
     and task owners: 403."""
     page, size = params
-    return views.search(engine(request), scope, q=q, page=page, size=size)
+    found = views.search(engine(request), scope, q=q, page=page, size=size)
+    return found.model_copy(update={"synthetic": synthetic_data(request)})
 
 
 @router.get("/enterprises/{uscc}", response_model=EnterpriseRecord)
@@ -80,6 +81,7 @@ def work_list(
         title=data.title,
         title_en=data.title_en,
         year=data.year,
+        synthetic=data.synthetic,
         items=data.rows[start : start + size],
         total=len(data.rows),
         page=page,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import indicators as views
 from yanzhi.views.common import UnitInfo, scope_key
-from yanzhi.web.api.common import ERRORS, page_params
+from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["indicators"], responses=ERRORS)
@@ -29,6 +29,7 @@ class IndicatorPage(BaseModel):
     page: int
     size: int
     unit: UnitInfo
+    synthetic: bool = False  # the database holds generated (demo) data
 
 
 class ChildrenPage(BaseModel):
@@ -41,6 +42,7 @@ class ChildrenPage(BaseModel):
     size: int
     unit: UnitInfo
     indicator: str
+    synthetic: bool = False  # the database holds generated (demo) data
     enterprises: dict[str, Any] | None = None
     enterprises_note: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
@@ -102,6 +104,7 @@ def list_indicators(
         page=params[0],
         size=params[1],
         unit=data.unit,
+        synthetic=synthetic_data(request),
     )
 
 
@@ -148,6 +151,7 @@ def indicator_children(
         indicator=data.indicator,
         enterprises=data.enterprises,
         enterprises_note=data.enterprises_note,
+        synthetic=synthetic_data(request),
     )
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 
 from yanzhi.views import registers as register_views
 from yanzhi.views.register_models import RegisterImport, RegisterPage, RegisterSummaryPage
-from yanzhi.web.api.common import ERRORS, page_params
+from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, cache, engine
 from yanzhi.web.uploads import import_upload
 
@@ -36,7 +36,13 @@ def list_registers(
     )
     start, stop = _window(len(rows), paging)
     page, size = paging
-    return RegisterSummaryPage(items=rows[start:stop], total=len(rows), page=page, size=size)
+    return RegisterSummaryPage(
+        items=rows[start:stop],
+        total=len(rows),
+        page=page,
+        size=size,
+        synthetic=synthetic_data(request),
+    )
 
 
 @router.get("/registers/{kind}", response_model=RegisterPage)
@@ -51,7 +57,7 @@ def get_register(
     """A register's entries inside the caller's scope (paginated ``items``), its fields and
     its count per district (entries in force at the end of ``year``)."""
     data = register_views.register(engine(request), scope, kind, unit=unit, year=year)
-    rest = data.model_dump(exclude={"entries"})
+    rest = data.model_dump(exclude={"entries"}) | {"synthetic": synthetic_data(request)}
     start, stop = _window(len(data.entries), paging)
     page, size = paging
     return RegisterPage(

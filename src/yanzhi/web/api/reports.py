@@ -15,7 +15,7 @@ from yanzhi.services.access.scope import Scope
 from yanzhi.views import evaluation as evaluation_views
 from yanzhi.views.reports import catalogue as downloads
 from yanzhi.views.reports.catalogue import ReportEntry
-from yanzhi.web.api.common import ERRORS, page_params
+from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
@@ -32,6 +32,7 @@ class ReportCatalogue(BaseModel):
     total: int
     page: int
     size: int
+    synthetic: bool = False  # the database holds generated (demo) data
 
 
 def catalogue_data(request: Request, scope: Scope) -> list[ReportEntry]:
@@ -81,7 +82,11 @@ def catalogue(
     page, size = params
     start = (page - 1) * size
     return ReportCatalogue(
-        items=items[start : start + size], total=len(items), page=page, size=size
+        items=items[start : start + size],
+        total=len(items),
+        page=page,
+        size=size,
+        synthetic=synthetic_data(request),
     )
 
 

@@ -27,7 +27,7 @@ from yanzhi.views.task_models import (
     TaskDetail,
     TaskReport,
 )
-from yanzhi.web.api.common import ERRORS, page_params
+from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, engine
 from yanzhi.web.taskdata import board_data, supervision_data, task_data
 from yanzhi.web.uploads import (
@@ -76,7 +76,8 @@ def list_tasks(
     (the whole plan's roll-up) and counts. Paginated: ``items`` are the tasks."""
     data = board_data(request, scope, owner=owner, status=status, overdue=overdue, period=period)
     rest = data.model_dump(exclude={"tasks"}, exclude_unset=True)
-    return TaskBoardPage(**rest, **_page(data.tasks, paging))
+    synthetic = synthetic_data(request)
+    return TaskBoardPage(**rest, **_page(data.tasks, paging), synthetic=synthetic)
 
 
 @router.get("/tasks/supervision", response_model=Supervision, response_model_exclude_unset=True)
@@ -122,7 +123,8 @@ def task_history(
 ) -> ReportPage:
     """Every report of a task, newest first, each with its evidence files."""
     rows = task_views.history(engine(request), scope, code)
-    return ReportPage(**_page(with_urls(rows, code, "/api/v1"), paging))
+    page = _page(with_urls(rows, code, "/api/v1"), paging)
+    return ReportPage(**page, synthetic=synthetic_data(request))
 
 
 @router.get("/tasks/{code}/evidence/{sha256}", response_class=FileResponse, responses=FILE)
