@@ -50,6 +50,15 @@ def district_chart(d: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
+def coverage_zh(i: dict[str, Any]) -> str:
+    """An indicator status's coverage in Chinese: the flag (⚠ 数据不完整 / 解锁重审) when
+    raised, else the coverage line; "—" without one."""
+    c = i.get("coverage")
+    if not c:
+        return "—"
+    return f"⚠ {c['note_zh']}" if c["flagged"] else c["text_zh"]
+
+
 def _headline_rows(d: dict[str, Any]) -> list[list[str]]:
     rows = []
     for i in d["headline"]:
@@ -64,12 +73,13 @@ def _headline_rows(d: dict[str, Any]) -> list[list[str]]:
                 i["status_zh"],
                 "—" if f.get("expected") is None else f"{f['expected']:,.2f}",
                 "—" if p is None else f"{p:.0%}",
+                coverage_zh(i),
             ]
         )
     return rows
 
 
-HEADLINE_HEAD = ["指标", "最新值", "年份", "2027目标", "评估", "2027预测", "达标概率"]
+HEADLINE_HEAD = ["指标", "最新值", "年份", "2027目标", "评估", "2027预测", "达标概率", "数据覆盖"]
 DISTRICT_HEAD = ["区县市", "研发费用(亿元)", "上年同期", "同比", "研发强度(%)"]
 
 
@@ -196,6 +206,7 @@ def write_xlsx(data: MonthlyBulletin, out: Path) -> Path:
                 i["status_zh"],
                 f.get("expected"),
                 f.get("probability_meeting_target"),
+                coverage_zh(i),
             ]
         )
     wd = wb.create_sheet("分区县研发费用")

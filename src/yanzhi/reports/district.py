@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+from yanzhi.reports.bulletin import coverage_zh
 from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
 from yanzhi.views.reports.district import DistrictReport
@@ -15,7 +16,7 @@ def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
     ev = d["evaluation"]
     ind = [
         f"{i['name']}: {i['value']:,.2f}{i['unit']}({i['year']}年), 目标 {i['target']:g}, "
-        f"评估 {i['status_zh']}"
+        f"评估 {i['status_zh']}; 数据覆盖: {coverage_zh(i)}"
         for i in d["indicators"]
         if i["value"] is not None
     ]

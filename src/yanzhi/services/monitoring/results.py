@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yanzhi.services.monitoring.coverage import Coverage
+
 Number = int | float
 
 
@@ -61,6 +63,7 @@ class IndicatorStatus(Result):
     forecast: dict[str, Any]
     ytd: YtdValue | None
     synthetic: bool
+    coverage: Coverage | None = None  # what the value is computed from (coverage.py)
 
 
 class UnitStatus(Result):

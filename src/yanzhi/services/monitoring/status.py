@@ -15,6 +15,7 @@ from yanzhi.core.periods import parse_period
 from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.progress import STATUS_LABELS, Status, assess, ytd_signal
 from yanzhi.services.database import require_schema
+from yanzhi.services.monitoring import coverage
 from yanzhi.services.monitoring.results import (
     IndicatorStatus,
     OverrideResult,
@@ -192,6 +193,7 @@ def status_many(
                 ],
             )
         )
+    coverage.attach(engine, out, {i.code: i.source for i in inds})
     return out
 
 

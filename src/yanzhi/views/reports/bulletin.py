@@ -201,6 +201,7 @@ def summary(d: dict[str, Any]) -> list[str]:
             out.append(
                 f"{i['name']} {i['year']}年为 {i['value']:,.2f}{i['unit']}, 目标 "
                 f"{i['target']:g}{i['unit']}({i['target_year']}年), 评估: {i['status_zh']}。"
+                + _flag(i)
             )
     rising = [r for r in d["districts"] if r["growth"] is not None]
     if rising:
@@ -224,8 +225,14 @@ def summary(d: dict[str, Any]) -> list[str]:
     return out
 
 
+def _flag(i: dict[str, Any]) -> str:
+    """The coverage flag of a headline figure as a sentence ("" when not flagged)."""
+    c = i.get("coverage") or {}
+    return f"(注: {c['note_zh']}。)" if c.get("flagged") else ""
+
+
 def _stopped_text(w: dict[str, Any]) -> str:
-    """"N 家企业停止研发(报送为零 a 家, 未报送 b 家)" — the true totals, not a display cap."""
+    """ "N 家企业停止研发(报送为零 a 家, 未报送 b 家)" — the true totals, not a display cap."""
     s = w.get("stopped")
     if not s:
         return f"{len(w['stopped_enterprises'])} 家企业停止研发"

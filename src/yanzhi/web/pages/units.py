@@ -14,7 +14,7 @@ from yanzhi.views import units as unit_views
 from yanzhi.views.common import scope_key
 from yanzhi.web import i18n
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
-from yanzhi.web.pages.indicators import shown, unit_choices
+from yanzhi.web.pages.indicators import coverage_label, shown, unit_choices
 from yanzhi.web.render import Table, page
 
 router = APIRouter()
@@ -34,6 +34,7 @@ HEADLINE_COLUMNS = [
     ("target_year", "目标年", "Target year"),
     ("status_label", "状态", "Status"),
     ("p_meet", "实现目标概率(%)", "P(meet) (%)"),
+    ("coverage_label", "数据覆盖", "Coverage"),
 ]
 TASK_COLUMNS = [
     ("code", "任务", "Task"),
@@ -118,7 +119,11 @@ def _named(rows: list[dict[str, Any]], lg: str) -> list[dict[str, Any]]:
 
 def _tables(data: dict[str, Any], lg: str) -> list[Table]:
     head = [
-        {**r, "status_label": i18n.both(r["status_zh"], r["status_en"], lg)}
+        {
+            **r,
+            "status_label": i18n.both(r["status_zh"], r["status_en"], lg),
+            "coverage_label": coverage_label(r.get("coverage"), lg),
+        }
         for r in _named(data["headline"], lg)
     ]
     names = {r["indicator"]: r["label"] for r in head}
