@@ -4,10 +4,13 @@ figures that do not depend on it staying as they were."""
 
 from __future__ import annotations
 
+import json
 import math
 
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from yanzhi.cli.main import app
 from yanzhi.services.access.principal import SYSTEM
 from yanzhi.services.collection.workflow import transition
 from yanzhi.services.enterprises import lists
@@ -95,6 +98,16 @@ def test_coverage_counts_units_and_enterprises_of_the_period(demo_db):
         i for i in status(engine, unit=BEILUN, year=2025).indicators if i.indicator == ENTERPRISE[0]
     )
     assert beilun.coverage.level == "township" and beilun.coverage.units_expected == 12
+
+
+def test_status_json_and_the_api_model_carry_the_same_coverage(demo_db):
+    engine = make_engine(demo_db)
+    got = CliRunner().invoke(app, ["status", "--database", demo_db, "--json", "--year", "2025"])
+    assert got.exit_code == 0, got.output
+    cli = {i["indicator"]: i["coverage"] for i in json.loads(got.output)["indicators"]}
+    direct = {i.indicator: i.coverage.model_dump() for i in status(engine, year=2025).indicators}
+    assert cli == direct and cli["IND_RD_INTENSITY"]["units_expected"] == 10
+    assert cli["RD_GDP"]["basis"] == "statistic"
 
 
 def test_unlocking_beilun_2024_flags_every_figure_it_changes(demo_db):

@@ -48,6 +48,9 @@ def test_an_unlocked_district_is_imputed_by_its_group_and_listed(demo_db, tmp_pa
     assert math.isclose(d02.value, expected, rel_tol=1e-12) and d02.value > 0
     assert math.isclose(result.build.data["Imputed"].at[BEILUN, "D02"], d02.value)
     assert "北仑区 D02" in result.notes[0] and "i_mean_grp" in result.notes[0]
+    unlocked = [n for n in result.notes if "解锁重审" in n]
+    assert len(unlocked) == 1 and unlocked[0].startswith("北仑区 2024年数据已于")
+    assert "原因：补报更正" in unlocked[0] and "本评价可能变动" in unlocked[0]
     assert result.to_dict()["imputations"][0]["unit"] == result.imputations[0].unit
 
     with transaction(engine) as s:

@@ -4,8 +4,11 @@ indicator page and the 双倍增 page alike — and the API says the same."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.web.conftest import Site
 
+from yanzhi.services.enterprises import lists
 from yanzhi.services.enterprises.counts import count_bases
 
 
@@ -34,4 +37,15 @@ def test_statistic_and_register_counts_agree_on_both_pages_and_the_api(site: Sit
             )
     # the doubling table's latest year is the register count at that year end
     last = c.get("/api/v1/lists/doubling?size=50").json()["items"]
-    assert all(isinstance(r["hightech"], int) for r in last)
+    today = dt.date.today()  # year ends passed have a count, those to come none
+    assert all(
+        isinstance(r["hightech"], int) == (dt.date(r["year"], 12, 31) <= today) for r in last
+    )
+
+
+def test_doubling_leaves_year_ends_still_to_come_missing(site: Site) -> None:
+    rows = {r.year: r for r in lists.doubling(site.engine, today=dt.date(2025, 6, 30))}
+    assert rows[2024].hightech is not None and rows[2024].hightech_on_path is not None
+    for y in (2025, 2026, 2027):
+        assert rows[y].hightech is None and rows[y].tech_sme is None  # not yet: not the 2025 count
+        assert rows[y].hightech_on_path is None and rows[y].hightech_path > rows[2024].hightech_path

@@ -99,6 +99,9 @@ def status(
             "—" if p is None else f"{p:.0%}",
         )
     console.print(table)
+    for i in data.indicators:  # the coverage flag of a figure (incomplete, unlocked)
+        if i.coverage is not None and i.coverage.flagged:
+            console.print(f"[yellow]⚠ {i.name}: {i.coverage.note_zh}[/yellow]")
     if any(i.synthetic for i in data.indicators):
         console.print("[yellow]includes SYNTHETIC demo data / 含示例数据[/yellow]")
 

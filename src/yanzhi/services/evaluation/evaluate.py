@@ -127,9 +127,34 @@ def evaluate(
     bld, raw, synthetic, imputed = cur
     prev = _year_build(fw, units, year - 1, inputs[year - 1])
     result = _assemble(fw, year, units, bld, raw, synthetic, prev, imputed)
+    result.notes += unlock_notes(engine, tree, (year, year - 1))
     if uncertainty > 0:
         _add_uncertainty(result, uncertainty, seed)
     return result
+
+
+def unlock_notes(engine: Engine, tree: OrgTree, years: Iterable[int]) -> list[str]:
+    """A note for each period of ``years`` unlocked for review and not approved again: the
+    evaluation reads approved data only, so it may change once the period is approved."""
+    from yanzhi.services.monitoring.coverage import coverage_index
+
+    wanted = {int(y) for y in years}
+    index = coverage_index(engine, [])
+    out = []
+    for root in tree.roots():
+        for n in index.pending_unlocks(root.code):
+            if int(n.period[:4]) not in wanted:
+                continue
+            parents = {tree.get(t).parent_code or t for t in n.townships}
+            names = "、".join(sorted(tree.get(p).name for p in parents))
+            day, why = (n.unlocked_at or "")[:10], n.reason or "—"
+            out.append(
+                f"{names} {n.period[:4]}年数据已于{day}解锁重审(原因：{why})，涉及 "
+                f"{len(n.townships)} 个乡镇(街道)，本评价可能变动 / {n.period} data of "
+                f"{len(n.townships)} townships unlocked for review on {day}; this evaluation "
+                "may change"
+            )
+    return out
 
 
 def register_counts(engine: Engine, kinds: Iterable[str], years: Iterable[int]) -> pd.DataFrame:
