@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from yanzhi.cli.main import app
+from yanzhi.reports.bulletin import coverage_zh
 from yanzhi.services.access.principal import SYSTEM
 from yanzhi.services.collection.workflow import transition
 from yanzhi.services.enterprises import lists
@@ -20,6 +21,7 @@ from yanzhi.storage.audit import list_audit
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow, SubmissionRow
 from yanzhi.storage.db import make_engine, transaction
 from yanzhi.storage.models import OrgUnitRow
+from yanzhi.views.reports.bulletin import monthly
 
 BEILUN = "330206"
 ENTERPRISE = ["IND_RD_INTENSITY", "IND_RD_EXPENSE", "ENT_RD_ACTIVE_SHARE"]
@@ -165,6 +167,15 @@ def test_unlocking_beilun_2024_flags_every_figure_it_changes(demo_db):
     # lists and warnings read the latest approved periods: unchanged
     assert analysis.warnings(engine).to_dict() == warnings_before
     assert [r.uscc for r in lists.priority(engine, year=2025, principal=SYSTEM)] == priority_before
+
+    # the bulletin's summary and tables say so too
+    bulletin = monthly(engine, period="2026-10")
+    line = next(
+        x for x in bulletin.summary if x.startswith("规上工业企业研发费用支出占营业收入比重")
+    )
+    assert line.endswith(f"(注: {head.coverage.note_zh}。)") and "解锁重审" in line
+    row = next(i for i in bulletin.headline if i["indicator"] == "IND_RD_INTENSITY")
+    assert coverage_zh(row) == f"⚠ {head.coverage.note_zh}"
 
     for action in ("submit", "approve"):
         transition(engine, action, period="2024-01..12", unit=BEILUN, actor="admin:cov")

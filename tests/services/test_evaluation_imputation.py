@@ -65,3 +65,18 @@ def test_an_unlocked_district_is_imputed_by_its_group_and_listed(demo_db, tmp_pa
     assert {r[2] for r in rows} == set(mine)
     line = next(r for r in rows if r[2] == "D02")
     assert line[4:6] == ("同类单位均值", "i_mean_grp") and math.isclose(line[6], d02.value)
+
+
+def test_a_township_without_enterprises_sums_to_zero_and_its_ratios_are_imputed(demo_db):
+    result = evaluate(make_engine(demo_db), level="township", year=2025)
+    zero = [x for x in result.imputations if x.method == "no_enterprise"]
+    assert zero, "the 400-enterprise demo has townships without enterprises"
+    assert {x.indicator for x in zero} == {"T01", "T04"}  # sums over enterprises only
+    assert all(x.value == 0.0 and x.method_zh == "无符合条件企业, 计 0" for x in zero)
+    towns = sorted({x.unit for x in zero})
+    assert result.build.data["Raw"].loc[towns, "T01"].eq(0).all()
+    # a ratio over no enterprise is undefined: imputed by the group mean and listed, not 0
+    ratio = {x.unit: x for x in result.imputations if x.indicator == "T02"}
+    assert set(towns) <= set(ratio)
+    assert all(ratio[t].method == "mean_group" and ratio[t].value > 0 for t in towns)
+    assert "因无符合条件企业计 0" in result.notes[0]

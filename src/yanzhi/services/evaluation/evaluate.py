@@ -37,6 +37,7 @@ class YearInputs:
     values: pd.DataFrame
     stats: pd.DataFrame
     enterprises: pd.DataFrame
+    sums: dict[str, dict[str, bool]] = field(default_factory=dict)  # sum indicator → filter
 
 
 @dataclass
@@ -107,6 +108,11 @@ def evaluate(
     with transaction(engine) as session:
         plan = get_plan(session)
         elements = {e.code for e in plan.data_elements if e.source == "statistic"}
+        sums = {  # sums over enterprises: 0, not missing, where no enterprise qualifies
+            i.code: dict(i.formula.filter or {})
+            for i in plan.indicators
+            if i.source == "enterprise" and not i.formula.denominator
+        }
         fw = read_framework(
             framework_file or builtin_framework_path(level),
             indicators={i.code for i in plan.indicators},
@@ -121,6 +127,8 @@ def evaluate(
                                 _enterprises(session, tree, fw.level, y))
                   for y in (year, year - 1)}  # fmt: skip
     units = unit_table(fw, tree)
+    for y in inputs:
+        inputs[y].sums = sums
     cur = _year_build(fw, units, year, inputs[year])
     if cur is None:
         raise NotFound(f"no {level} data for {year}", f"{year} 年没有 {level} 评价所需的数据")
@@ -241,13 +249,35 @@ def _year_build(
     unfilled, synthetic = ev.raw_table(
         fw, units, year, inputs.values, stats, inputs.enterprises, fill=False
     )
+    zeros = _no_enterprise_zeros(fw, unfilled, inputs)
+    unfilled = unfilled.mask(zeros, 0.0)
     raw, declared = ev.fill_declared(fw, unfilled)
     idata, imeta = ev.coin_tables(fw, units, raw)
     spec = dict(fw.spec)
     spec.setdefault("impute", {"method": "mean_group"})
     spec["impute"] = {**spec["impute"], "group": ev.GROUP_COLUMN}
     bld = build(idata, imeta, spec)
-    return bld, raw, synthetic, imputations(fw, units, bld, declared, raw)
+    return bld, raw, synthetic, imputations(fw, units, bld, declared, raw, zeros)
+
+
+def _no_enterprise_zeros(fw: ev.Framework, raw: pd.DataFrame, inputs: YearInputs) -> pd.DataFrame:
+    """Cells of a sum over enterprises (R&D expense of above-size industrial enterprises …)
+    missing because the unit has no qualifying enterprise at the year's end: a true 0 (the
+    sum over none), not a missing value. Units with enterprises but no approved data stay
+    missing (imputed and listed)."""
+    zeros = pd.DataFrame(False, index=raw.index, columns=raw.columns)
+    ents = inputs.enterprises
+    for it in fw.items:
+        wanted = inputs.sums.get(str(it.source)) if it.source_kind == "indicator" else None
+        if wanted is None or it.code not in raw.columns:
+            continue
+        hit = pd.Series(True, index=ents.index)
+        for flag, value in wanted.items():
+            col = ents[flag] if flag in ents.columns else pd.Series(None, index=ents.index)
+            hit &= col.fillna(False).astype(bool) == bool(value)
+        n = ents.loc[hit].groupby("unit_code").size() if len(ents) else pd.Series(dtype=int)
+        zeros[it.code] = raw[it.code].isna() & (n.reindex(raw.index).fillna(0) == 0)
+    return zeros
 
 
 def _final(fw: ev.Framework, bld: BuildResult, raw: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:

@@ -23,6 +23,7 @@ METHODS: dict[str, tuple[str, str, str]] = {
     "latest": ("本单位上期值", "the unit's latest earlier value", "impute_panel"),
     "none": ("不插补(保留缺失)", "not imputed (left missing)", "none"),
     "fill": ("框架指定填充值", "value declared by the framework", "fill_missing"),
+    "no_enterprise": ("无符合条件企业, 计 0", "no qualifying enterprise: 0", "—"),
 }
 
 
@@ -53,8 +54,10 @@ def imputations(
     bld: BuildResult,
     declared: pd.DataFrame,
     raw: pd.DataFrame,
+    zeros: pd.DataFrame | None = None,
 ) -> list[Imputation]:
-    """Every missing indicator cell of a build: those filled by the framework's
+    """Every missing indicator cell of a build: sums over enterprises set to 0 because the
+    unit has no qualifying enterprise (``zeros``), those filled by the framework's
     ``fill_missing`` (``declared``, a mask of raw cells), those the engine imputed
     (``bld.imputed_cells``) and those left missing, in unit then indicator order."""
     method = str(bld.spec["impute"]["method"])
@@ -64,7 +67,9 @@ def imputations(
     out = []
     for i in fw.indicators:
         for code in imputed.index:
-            if bool(declared.at[code, i.code]) if i.code in declared.columns else False:
+            if zeros is not None and i.code in zeros.columns and bool(zeros.at[code, i.code]):
+                how, value = "no_enterprise", 0.0
+            elif bool(declared.at[code, i.code]) if i.code in declared.columns else False:
                 how, value = "fill", raw.at[code, i.code]
             elif i.code in mask.columns and bool(mask.at[code, i.code]):
                 how, value = method, imputed.at[code, i.code]
@@ -98,13 +103,22 @@ def note(found: list[Imputation], method: str) -> str:
             f"无缺失值, 未插补(插补方法: {zh}, COINr {coinr}) / no missing values, nothing "
             f"imputed (method: {en})"
         )
+    zero = [x for x in found if x.method == "no_enterprise"]
+    found = [x for x in found if x.method != "no_enterprise"]
+    if not found:
+        return (
+            f"无缺失值, 未插补; {len(zero)} 处因无符合条件企业计 0, 见插补说明 / no missing "
+            f"values; {len(zero)} cells are 0 because no enterprise qualifies"
+        )
     filled = [x for x in found if x.value is not None]
     left = len(found) - len(filled)
     cells = "、".join(f"{x.unit_name} {x.indicator}" for x in found[:5])
     more = f" 等 {len(found)} 处" if len(found) > 5 else ""
+    zh_zero = f", 另 {len(zero)} 处因无符合条件企业计 0" if zero else ""
+    en_zero = f"; {len(zero)} cells are 0 (no qualifying enterprise)" if zero else ""
     return (
         f"缺失值 {len(found)} 处({cells}{more}): 插补 {len(filled)} 处, 方法 {zh}(COINr "
-        f"{coinr}), 保留缺失 {left} 处, 详见插补说明 / {len(found)} missing values: "
-        f"{len(filled)} imputed by {en} ({coinr}), {left} left missing; see the "
+        f"{coinr}), 保留缺失 {left} 处{zh_zero}, 详见插补说明 / {len(found)} missing values: "
+        f"{len(filled)} imputed by {en} ({coinr}), {left} left missing{en_zero}; see the "
         "imputation table"
     )
