@@ -15,6 +15,7 @@ from yanzhi.reports.bulletin import coverage_zh
 from yanzhi.services.access.principal import SYSTEM
 from yanzhi.services.collection.workflow import transition
 from yanzhi.services.enterprises import lists
+from yanzhi.services.evaluation.evaluate import evaluate
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring.status import status, status_many
 from yanzhi.storage.audit import list_audit
@@ -118,6 +119,7 @@ def test_unlocking_beilun_2024_flags_every_figure_it_changes(demo_db):
     before = {y: _values(engine, units, y) for y in (2024, 2025)}
     warnings_before = analysis.warnings(engine).to_dict()
     priority_before = [r.uscc for r in lists.priority(engine, year=2025, principal=SYSTEM)]
+    evaluation_before = {y: evaluate(engine, level="district", year=y) for y in (2024, 2025)}
     assert not any(i.coverage.unlocked for v in before.values() for i in v.values())
 
     done = transition(
@@ -167,6 +169,18 @@ def test_unlocking_beilun_2024_flags_every_figure_it_changes(demo_db):
     # lists and warnings read the latest approved periods: unchanged
     assert analysis.warnings(engine).to_dict() == warnings_before
     assert [r.uscc for r in lists.priority(engine, year=2025, principal=SYSTEM)] == priority_before
+
+    # an evaluation that reads 2024 (its year or its change since last year) changes only
+    # with a note naming the unlock; its results otherwise stay as they were
+    moved = set()
+    for y, was in evaluation_before.items():
+        now = evaluate(engine, level="district", year=y)
+        cols = ["uCode", "Score", "Rank", "ScorePrev", "RankChange"]
+        if not now.results[cols].equals(was.results[cols]):
+            moved.add(y)
+            assert any("北仑区 2024年数据已于" in n and "本评价可能变动" in n for n in now.notes)
+    assert 2024 in moved  # 北仑's 2024 cells are now imputed, and the note says why
+    assert any("解锁重审" in n for n in evaluate(engine, level="district", year=2025).notes)
 
     # the bulletin's summary and tables say so too
     bulletin = monthly(engine, period="2026-10")
