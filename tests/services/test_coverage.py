@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -29,6 +30,14 @@ ENTERPRISE = ["IND_RD_INTENSITY", "IND_RD_EXPENSE", "ENT_RD_ACTIVE_SHARE"]
 REASON = "北仑区企业补报更正(测试)"
 
 
+@pytest.fixture
+def db(demo_db):
+    """An engine on the module's demo database, disposed after the test."""
+    eng = make_engine(demo_db)
+    yield eng
+    eng.dispose()
+
+
 def _values(engine, units, year):
     found = status_many(engine, units, year=year, headline_only=False)
     return {(st.unit.code, i.indicator): i for st in found for i in st.indicators}
@@ -49,8 +58,8 @@ def _same(old, new):
     )
 
 
-def test_coverage_counts_units_and_enterprises_of_the_period(demo_db):
-    engine = make_engine(demo_db)
+def test_coverage_counts_units_and_enterprises_of_the_period(db, demo_db):
+    engine = db
     with transaction(engine) as s:
         expected = s.scalar(
             select(func.count())
@@ -103,8 +112,8 @@ def test_coverage_counts_units_and_enterprises_of_the_period(demo_db):
     assert beilun.coverage.level == "township" and beilun.coverage.units_expected == 12
 
 
-def test_status_json_and_the_api_model_carry_the_same_coverage(demo_db):
-    engine = make_engine(demo_db)
+def test_status_json_and_the_api_model_carry_the_same_coverage(db, demo_db):
+    engine = db
     got = CliRunner().invoke(app, ["status", "--database", demo_db, "--json", "--year", "2025"])
     assert got.exit_code == 0, got.output
     cli = {i["indicator"]: i["coverage"] for i in json.loads(got.output)["indicators"]}
@@ -113,8 +122,8 @@ def test_status_json_and_the_api_model_carry_the_same_coverage(demo_db):
     assert cli["RD_GDP"]["basis"] == "statistic"
 
 
-def test_unlocking_beilun_2024_flags_every_figure_it_changes(demo_db):
-    engine = make_engine(demo_db)
+def test_unlocking_beilun_2024_flags_every_figure_it_changes(db, demo_db):
+    engine = db
     units = [None, *[f"3302{c}" for c in ("03", "05", "06", "11", "12", "13")], BEILUN]
     before = {y: _values(engine, units, y) for y in (2024, 2025)}
     warnings_before = analysis.warnings(engine).to_dict()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from openpyxl import load_workbook
 
 from yanzhi.ingest.framework import builtin_framework_path
@@ -21,13 +22,21 @@ from yanzhi.views.evaluation import scorecard
 BEILUN = "330206"
 
 
+@pytest.fixture
+def db(demo_db):
+    """An engine on the module's demo database, disposed after the test."""
+    eng = make_engine(demo_db)
+    yield eng
+    eng.dispose()
+
+
 def test_the_ningbo_frameworks_declare_no_fill_with_zero():
     for level in ("district", "township"):
         assert "fill_missing" not in builtin_framework_path(level).read_text(encoding="utf-8")
 
 
-def test_an_unlocked_district_is_imputed_by_its_group_and_listed(demo_db, tmp_path):
-    engine = make_engine(demo_db)
+def test_an_unlocked_district_is_imputed_by_its_group_and_listed(db, demo_db, tmp_path):
+    engine = db
     before = evaluate(engine, level="district", year=2024)
     # (this small demo keeps no registers: their counts are missing for every unit, listed
     # as left missing — never 0)
@@ -67,8 +76,8 @@ def test_an_unlocked_district_is_imputed_by_its_group_and_listed(demo_db, tmp_pa
     assert line[4:6] == ("同类单位均值", "i_mean_grp") and math.isclose(line[6], d02.value)
 
 
-def test_a_township_without_enterprises_sums_to_zero_and_its_ratios_are_imputed(demo_db):
-    result = evaluate(make_engine(demo_db), level="township", year=2025)
+def test_a_township_without_enterprises_sums_to_zero_and_its_ratios_are_imputed(db, demo_db):
+    result = evaluate(db, level="township", year=2025)
     zero = [x for x in result.imputations if x.method == "no_enterprise"]
     assert zero, "the 400-enterprise demo has townships without enterprises"
     assert {x.indicator for x in zero} == {"T01", "T04"}  # sums over enterprises only
