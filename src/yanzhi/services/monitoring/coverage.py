@@ -4,19 +4,19 @@ those expected and the enterprises whose reports it holds out of those expected,
 period it is computed from, and is flagged when that is incomplete or when a period it
 depends on was unlocked for review and is not approved again (issue #15, point 2).
 
-One :class:`CoverageIndex` is read per request for all the periods it needs (one query
-each for the expected enterprises, the received reports and the submissions); ``of(unit,
-period)`` then answers for any unit. The roll-up rule: a township counts as approved when
-its submission for the period is approved (or when it expects no report and sent none); a
-district when all its townships are; the city counts districts. Enterprises expected are
-the above-size industrial enterprises founded by the period's year (as in the reporting
-completeness, services/collection/workflow.py); enterprises reported are the reports of
-approved townships — what the figure contains."""
+One :class:`CoverageIndex` is read per status query for all the periods it needs (one
+query each for the expected enterprises, the received reports and the submissions);
+``of(unit, period)`` then answers for any unit, once per unit and period. The roll-up
+rule: a township counts as approved when its submission for the period is approved (or when
+it expects no report and sent none); a district when all its townships are; the city counts
+districts. Enterprises expected are the above-size industrial enterprises founded by the
+period's year (as in the reporting completeness, services/collection/workflow.py);
+enterprises reported are the reports of approved townships — what the figure contains."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
@@ -27,10 +27,10 @@ from sqlalchemy import Engine, func, select
 from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.core.periods import parse_period
 from yanzhi.storage.bulk import read_frame
-from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
+from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow, SubmissionRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.orgunits import load_org_tree
-from yanzhi.storage.submissions import APPROVED, submissions
+from yanzhi.storage.submissions import APPROVED
 
 if TYPE_CHECKING:
     from yanzhi.services.monitoring.results import UnitStatus
@@ -105,6 +105,7 @@ class CoverageIndex:
     tree: OrgTree
     rows: pd.DataFrame  # code, period, expected, reported, approved
     unlocks: pd.DataFrame  # org_unit_code, period, unlocked_at, unlocked_by, unlock_reason
+    memo: dict[tuple[str, str], Coverage] = field(default_factory=dict, compare=False)
 
     def _townships(self, unit: str) -> list[str]:
         return [
@@ -131,7 +132,13 @@ class CoverageIndex:
         return sorted(out, key=lambda n: parse_period(n.period).sort_key(), reverse=True)
 
     def of(self, unit: str, period: str) -> Coverage:
-        """The coverage of ``unit``'s figure computed from ``period`` (a YTD period)."""
+        """The coverage of ``unit``'s figure computed from ``period`` (a YTD period); each
+        (unit, period) is worked out once and shared by the indicators that ask."""
+        if (unit, period) not in self.memo:
+            self.memo[unit, period] = self._of(unit, period)
+        return self.memo[unit, period]
+
+    def _of(self, unit: str, period: str) -> Coverage:
         u = self.tree.get(unit)
         towns = self._townships(unit)
         rows = self.rows[(self.rows["period"] == period) & self.rows["code"].isin(towns)]
@@ -223,7 +230,21 @@ def coverage_index(engine: Engine, periods: Iterable[str]) -> CoverageIndex:
             .where(RdReportRow.period.in_(wanted))
             .group_by(RdReportRow.township_code, RdReportRow.period),
         )
-        subs = submissions(session, "rd")
+        sub = SubmissionRow
+        subs = read_frame(
+            session,
+            select(
+                sub.org_unit_code,
+                sub.period,
+                sub.status,
+                sub.unlocked_at,
+                sub.unlocked_by,
+                sub.unlock_reason,
+            ).where(
+                sub.dataset == "rd",
+                sub.period.in_(wanted) | (sub.unlocked_at.is_not(None) & (sub.status != APPROVED)),
+            ),
+        )
     return CoverageIndex(tree, _rows(tree, wanted, founded, received, subs), _unlocks(subs))
 
 
