@@ -121,6 +121,9 @@ def status(
         console.print(f"  {i.name}: {i.verdict_zh}。{i.verdict_reason_zh}", highlight=False)
         if i.ytd is not None and i.ytd.yoy_level is not None:
             console.print(f"  {i.name}: {_ytd_text(i.ytd)}", highlight=False)
+    for i in data.indicators:  # the coverage flag of a figure (incomplete, unlocked)
+        if i.coverage is not None and i.coverage.flagged:
+            console.print(f"[yellow]⚠ {i.name}: {i.coverage.note_zh}[/yellow]")
     if any(i.synthetic for i in data.indicators):
         console.print("[yellow]includes SYNTHETIC demo data / 含示例数据[/yellow]")
 

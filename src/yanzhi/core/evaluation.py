@@ -196,11 +196,14 @@ def raw_table(
     values: pd.DataFrame,
     stats: pd.DataFrame,
     ents: pd.DataFrame,
+    *,
+    fill: bool = True,
 ) -> tuple[pd.DataFrame, bool]:
-    """Units × (items and denominators) of ``year``: ``values`` = indicator, unit_code, value,
-    synthetic (plan indicators of the year); ``stats`` = org_unit_code, element, value,
-    synthetic; ``ents`` = enterprises at year end with unit_code, flags, hightech_cert_year,
-    rd_intensity, synthetic. Also says whether any input used is synthetic."""
+    """Units × (items and denominators) of ``year`` (with ``fill`` an item's declared
+    ``fill_missing`` applied; without, see :func:`fill_declared`): ``values`` = indicator,
+    unit_code, value, synthetic (plan indicators of the year); ``stats`` = org_unit_code,
+    element, value, synthetic; ``ents`` = enterprises at year end with unit_code, flags,
+    hightech_cert_year, rd_intensity, synthetic. Also says whether any input used is synthetic."""
     idx = pd.Index(units["uCode"], name="uCode")
     out = pd.DataFrame(index=idx)
     synthetic = False
@@ -222,12 +225,25 @@ def raw_table(
             col_key = key if key in src.columns else "element"
             used = src[(src[col_key] == ref)] if len(src) else src
             synthetic |= bool(used["synthetic"].any()) if len(used) else False
-        if it.fill_missing is not None:
+        if fill and it.fill_missing is not None:
             col = col.fillna(it.fill_missing)
         out[it.code] = col.astype(float)
     for d in fw.denominators:
         out[d] = st[d].reindex(idx).astype(float) if d in st.columns else np.nan
     return out, synthetic
+
+
+def fill_declared(fw: Framework, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply each item's declared ``fill_missing`` to ``raw`` (from ``raw_table(...,
+    fill=False)``); returns the filled table and the mask of the cells filled, so that an
+    evaluation can say where it filled."""
+    out = raw.copy()
+    mask = pd.DataFrame(False, index=raw.index, columns=raw.columns)
+    for it in fw.items:
+        if it.fill_missing is not None and it.code in out.columns:
+            mask[it.code] = out[it.code].isna()
+            out[it.code] = out[it.code].fillna(it.fill_missing)
+    return out, mask
 
 
 def coin_tables(fw: Framework, units: pd.DataFrame, raw: pd.DataFrame) -> tuple[

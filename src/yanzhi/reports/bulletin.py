@@ -51,6 +51,15 @@ def district_chart(d: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
+def coverage_zh(i: dict[str, Any]) -> str:
+    """An indicator status's coverage in Chinese: the flag (⚠ 数据不完整 / 解锁重审) when
+    raised, else the coverage line; "—" without one."""
+    c = i.get("coverage")
+    if not c:
+        return "—"
+    return f"⚠ {c['note_zh']}" if c["flagged"] else c["text_zh"]
+
+
 def _headline_rows(d: dict[str, Any]) -> list[list[str]]:
     rows = []
     for i in d["headline"]:
@@ -66,6 +75,7 @@ def _headline_rows(d: dict[str, Any]) -> list[list[str]]:
                 "—" if f.get("expected") is None else f"{f['expected']:,.2f}",
                 "—" if p is None else f"{p:.1%}",
                 i["status_zh"],
+                coverage_zh(i),
             ]
         )
     return rows
@@ -80,6 +90,7 @@ HEADLINE_HEAD = [
     "2027年预测",
     "达标概率",
     "进展评估(基期以来)",
+    "数据覆盖",
 ]
 DISTRICT_HEAD = [
     "区县市",
@@ -216,6 +227,7 @@ def write_xlsx(data: MonthlyBulletin, out: Path) -> Path:
                 f.get("expected"),
                 f.get("probability_meeting_target"),
                 i["status_zh"],
+                coverage_zh(i),
             ]
         )
     wd = wb.create_sheet("分区县研发费用")

@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+from yanzhi.reports.bulletin import coverage_zh
 from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
 from yanzhi.views.reports.district import DistrictReport
@@ -17,6 +18,7 @@ def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
         f"{i['name']}: {i['value']:,.2f}{i['unit']}({i['year']}年)"
         + ("" if i["target"] is None else f", 目标 {i['target']:g}{i['unit']}")
         + f", 结论: {i['verdict_zh']}。{i['verdict_reason_zh']}"
+        + f"(数据覆盖: {coverage_zh(i)})"
         for i in d["indicators"]
         if i["value"] is not None
     ]

@@ -19,7 +19,7 @@ from yanzhi.export import sheets
 from yanzhi.ingest.compositespec import spec_to_yaml
 from yanzhi.services.evaluation.evaluate import EvaluationResult
 
-SHEETS = ("Method", *DATASETS, "Results", "Scorecards", "Uncertainty")
+SHEETS = ("Method", *DATASETS, "Results", "Scorecards", "Uncertainty", "插补说明")
 BANNER = ("示例数据(合成), 非真实统计 — SYNTHETIC demo data: the inputs are generated, "
           "not real figures")  # fmt: skip
 _BOLD = Font(bold=True)
@@ -98,6 +98,7 @@ def write_workbook(result: EvaluationResult, path: str | Path) -> Path:
     _results(wb.create_sheet("Results"), result)
     _scorecards(wb.create_sheet("Scorecards"), result, names)
     _uncertainty(wb.create_sheet("Uncertainty"), result)
+    _imputations(wb.create_sheet("插补说明"), result)
     sheets.save(wb, path)
     return path
 
@@ -219,6 +220,35 @@ def _method(ws: Worksheet, res: EvaluationResult) -> None:
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 40
     ws.freeze_panes = ws.cell(row=_banner_rows(res), column=1)
+
+
+IMPUTATION_HEAD = (
+    ("单元代码", "uCode"),
+    ("单元名称", "Unit"),
+    ("指标代码", "Indicator"),
+    ("指标", "Indicator name"),
+    ("插补方法", "Method"),
+    ("COINr", "COINr option"),
+    ("插补值", "Imputed value"),
+)
+
+
+def _imputations(ws: Worksheet, res: EvaluationResult) -> None:
+    """插补说明: every missing indicator cell, the method that filled it and the value used
+    ("缺失" where it stayed missing); one line when nothing was missing."""
+    r = _banner(ws, res.synthetic)
+    ws.cell(row=r, column=1, value=res.notes[0] if res.notes else "").font = _BOLD
+    _header(ws, r + 1, IMPUTATION_HEAD)
+    _rows(
+        ws,
+        r + 2,
+        (
+            [x.unit, x.unit_name, x.indicator, x.indicator_name, x.method_zh, x.coinr,
+             "缺失" if x.value is None else x.value]
+            for x in res.imputations
+        ),
+    )  # fmt: skip
+    ws.freeze_panes = ws.cell(row=r + 2, column=3)
 
 
 def _banner_rows(res: EvaluationResult) -> int:

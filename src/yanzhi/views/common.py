@@ -20,6 +20,7 @@ from yanzhi.core.plan.model import Plan
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import status
+from yanzhi.services.monitoring.coverage import Coverage
 from yanzhi.services.monitoring.results import IndicatorStatus
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
@@ -115,6 +116,7 @@ class ShortRow(BaseModel):
     ytd_value: Num | None
     ytd_growth: Num | None
     synthetic: bool
+    coverage: Coverage | None = None
 
 
 # -- shared pieces --------------------------------------------------------------------------
@@ -188,4 +190,5 @@ def short_row(st: dict[str, Any]) -> ShortRow:
         ytd_value=ytd.get("value"),
         ytd_growth=(ytd.get("signal") or {}).get("growth"),
         synthetic=st["synthetic"],
+        coverage=st.get("coverage"),
     )

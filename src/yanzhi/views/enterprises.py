@@ -24,6 +24,7 @@ from yanzhi.services.access.scope import Scope, org_scope
 from yanzhi.services.database import require_schema
 from yanzhi.services.enterprises import diagnosis as enterprises
 from yanzhi.services.enterprises import lists
+from yanzhi.services.enterprises.counts import CountBasis, count_bases
 from yanzhi.services.enterprises.results import Diagnosis, EnterpriseRecord, ListRow
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
 from yanzhi.storage.db import transaction
@@ -80,6 +81,7 @@ class WorkList(BaseModel):
     year: int | None
     synthetic: bool = False
     rows: list[ListRow]
+    counts: list[CountBasis] = []  # 双倍增: the statistic and the register count, labelled
 
 
 class WorkListPage(BaseModel):
@@ -94,6 +96,7 @@ class WorkListPage(BaseModel):
     total: int
     page: int
     size: int
+    counts: list[CountBasis] = []
 
 
 def check_reader(scope: Scope) -> None:
@@ -287,6 +290,13 @@ def list_page(engine: Engine, memo: Memo, scope: Scope, name: str, year: int | N
     key = ("list", name, y, p.role, p.unit, p.enterprise)
     rows: list[ListRow] = memo(key, lambda: work_list(engine, scope, name, year=y))
     synthetic = any(r.synthetic for r in rows)
+    counts = count_bases(engine) if name == "doubling" else []
     return WorkList(
-        name=name, title=kind.zh, title_en=kind.en, year=y, synthetic=synthetic, rows=rows
+        name=name,
+        title=kind.zh,
+        title_en=kind.en,
+        year=y,
+        synthetic=synthetic,
+        rows=rows,
+        counts=counts,
     )

@@ -32,6 +32,7 @@ from yanzhi.storage.plans import get_plan
 from yanzhi.views.common import Memo
 from yanzhi.views.evaluation_models import (
     BonusScore,
+    ImputedCell,
     IndicatorScore,
     Method,
     PillarScore,
@@ -110,6 +111,7 @@ def ranking(result: EvaluationResult, scope: Scope) -> Ranking:
     scope.require("evaluate")
     data = result.to_dict()
     rows = [r for r in data.pop("results") if scope.sees(r["uCode"])]
+    data["imputations"] = [x for x in data["imputations"] if scope.sees(x["unit"])]
     pools = result.units["pool"].value_counts().to_dict()
     fw = result.framework
     return Ranking(
@@ -157,6 +159,7 @@ def _indicators(result: EvaluationResult, code: str, mates: pd.Index) -> list[In
     norm, ew, card = bld.data["Normalised"], bld.effective_weights, result.scorecards[code]
     lifts, drags = {c for c, _ in card["lifts"]}, {c for c, _ in card["drags"]}
     names = {a.code: a.name for a in fw.aggregates}
+    filled = {x.indicator: x for x in result.imputations if x.unit == code}
     indicators = []
     for i in fw.indicators:
         rank, of = _rank(norm[i.code], mates, code)
@@ -171,14 +174,15 @@ def _indicators(result: EvaluationResult, code: str, mates: pd.Index) -> list[In
                 direction=i.direction,
                 weight=i.weight,
                 effective_weight=_num(ew.get(i.code)),
-                raw=_num(result.raw.at[code, i.code]),
-                value=_num(bld.data["Denominated"].at[code, i.code]),
+                raw=None if i.code in filled else _num(result.raw.at[code, i.code]),
+                value=None if i.code in filled else _num(bld.data["Denominated"].at[code, i.code]),
                 denominator=i.denominator,
                 normalised=_num(card["scores"].get(i.code)),
                 contribution=_num(card["contributions"].get(i.code)),
                 rank=rank,
                 of=of,
                 effect="lift" if i.code in lifts else "drag" if i.code in drags else None,
+                imputed=ImputedCell(**filled[i.code].to_dict()) if i.code in filled else None,
             )
         )
     return indicators

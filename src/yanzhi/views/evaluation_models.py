@@ -25,6 +25,22 @@ class AggregateName(BaseModel):
     name_en: str | None
 
 
+class ImputedCell(BaseModel):
+    """A missing indicator cell of the evaluation and how it was filled (插补说明):
+    services/evaluation/imputation.py; ``value`` None when left missing."""
+
+    unit: str
+    unit_name: str
+    kind: str | None
+    indicator: str
+    indicator_name: str
+    method: str
+    method_zh: str
+    method_en: str
+    coinr: str
+    value: float | None
+
+
 class RankDraws(BaseModel):
     """The Monte Carlo draws behind a ranking's rank intervals, and their seed."""
 
@@ -52,6 +68,7 @@ class _RankingHead(_Open):
     aggregates: list[AggregateName]
     uncertainty: RankDraws | None
     notes: Any
+    imputations: list[ImputedCell] = []
     pools: dict[str, int]
     scope: str | None
     n_visible: int
@@ -124,6 +141,7 @@ class IndicatorScore(BaseModel):
     rank: int | None
     of: int
     effect: str | None
+    imputed: ImputedCell | None = None
 
 
 class BonusScore(BaseModel):

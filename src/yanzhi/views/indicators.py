@@ -24,6 +24,7 @@ from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.progress import STATUS_LABELS, Status
 from yanzhi.services.access.principal import PermissionDenied, check_enterprise
 from yanzhi.services.access.scope import Scope
+from yanzhi.services.enterprises.counts import CountBasis, count_bases
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring.results import Attribution, UnitRef
 from yanzhi.services.monitoring.status import indicator_of
@@ -85,6 +86,7 @@ class IndicatorView(BaseModel):
     status: StatusWithPath
     explanation: list[Fact]
     periods: dict[str, dict[str, float | None]]
+    counts: CountBasis | None = None  # a count with a register twin: both, labelled
 
 
 class ChildRow(ShortRow):
@@ -242,6 +244,10 @@ def indicator_view(
         status=with_path(st),
         explanation=explanation(st),
         periods=_period_series(engine, ind.code, u.code),
+        counts=next(
+            (c for c in count_bases(engine) if c.indicator == ind.code and u.level == "city"),
+            None,
+        ),
     )
 
 

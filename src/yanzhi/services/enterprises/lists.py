@@ -3,6 +3,7 @@ R&D), the innovation-points ranking and 双倍增 tracking of 高企 / 科技型
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -160,9 +161,13 @@ def points(engine: Engine, *, year: int, principal: Principal) -> list[PointsRow
     return _records(out.loc[mine].sort_values("rank"), PointsRow)
 
 
-def doubling(engine: Engine, *, start_year: int = 2022, end_year: int = 2027) -> list[DoublingRow]:
+def doubling(
+    engine: Engine, *, start_year: int = 2022, end_year: int = 2027, today: dt.date | None = None
+) -> list[DoublingRow]:
     """高企 and 科技型中小企业 counts at each year end from the register's history, against
-    the path that doubles the start year's count by ``end_year`` ("双倍增")."""
+    the path that doubles the start year's count by ``end_year`` ("双倍增"); a year end after
+    ``today`` has no count yet (missing, not the current count carried forward)."""
+    today = today or dt.date.today()
     require_schema(engine)
     with transaction(engine) as session:
         versions = attribute_versions(session)
@@ -178,9 +183,10 @@ def doubling(engine: Engine, *, start_year: int = 2022, end_year: int = 2027) ->
             count = int(state[flag].fillna(False).astype(bool).sum()) if len(state) else 0
             base.setdefault(flag, float(count))
             path = base[flag] * 2 ** ((year - start_year) / (end_year - start_year))
-            row[flag] = count
+            future = dt.date(year, 12, 31) > today
+            row[flag] = None if future else count
             row[f"{flag}_path"] = round(path, 1)
-            row[f"{flag}_on_path"] = count >= path
+            row[f"{flag}_on_path"] = None if future else count >= path
         out.append(DoublingRow.model_validate(row))
     return out
 

@@ -180,15 +180,16 @@ class PointsRow(Result):
 
 
 class DoublingRow(Result):
-    """高企 and 科技型中小企业 counts at one year end against the doubling path."""
+    """高企 and 科技型中小企业 register counts at one year end against the doubling path;
+    a year end still to come has no count (None), only its path."""
 
     year: int
-    hightech: int
+    hightech: int | None
     hightech_path: float
-    hightech_on_path: bool
-    tech_sme: int
+    hightech_on_path: bool | None
+    tech_sme: int | None
     tech_sme_path: float
-    tech_sme_on_path: bool
+    tech_sme_on_path: bool | None
     synthetic: bool = False
 
 

@@ -22,6 +22,8 @@ from yanzhi.core.orgtree import KIND_LABELS, Kind, OrgTree
 from yanzhi.ingest.framework import LEVELS, builtin_framework_path, read_framework
 from yanzhi.services.database import require_schema
 from yanzhi.services.evaluation.composite import records
+from yanzhi.services.evaluation.imputation import Imputation, imputations
+from yanzhi.services.evaluation.imputation import note as imputation_note
 from yanzhi.storage.db import transaction
 from yanzhi.storage.evaluation import enterprises_at, rd_intensity_of_year
 from yanzhi.storage.facts import indicator_values
@@ -35,6 +37,7 @@ class YearInputs:
     values: pd.DataFrame
     stats: pd.DataFrame
     enterprises: pd.DataFrame
+    sums: dict[str, dict[str, bool]] = field(default_factory=dict)  # sum indicator → filter
 
 
 @dataclass
@@ -53,6 +56,7 @@ class EvaluationResult:
     seed: int | None = None
     rank_stats: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    imputations: list[Imputation] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         fw = self.framework
@@ -70,6 +74,7 @@ class EvaluationResult:
             "aggregates": [a.code for a in fw.aggregates],
             "uncertainty": {"draws": self.draws, "seed": self.seed} if self.draws else None,
             "notes": self.notes,
+            "imputations": [x.to_dict() for x in self.imputations],
             "results": [_whole_ranks(r) for r in records(self.results)],
         }
 
@@ -103,6 +108,11 @@ def evaluate(
     with transaction(engine) as session:
         plan = get_plan(session)
         elements = {e.code for e in plan.data_elements if e.source == "statistic"}
+        sums = {  # sums over enterprises: 0, not missing, where no enterprise qualifies
+            i.code: dict(i.formula.filter or {})
+            for i in plan.indicators
+            if i.source == "enterprise" and not i.formula.denominator
+        }
         fw = read_framework(
             framework_file or builtin_framework_path(level),
             indicators={i.code for i in plan.indicators},
@@ -117,20 +127,48 @@ def evaluate(
                                 _enterprises(session, tree, fw.level, y))
                   for y in (year, year - 1)}  # fmt: skip
     units = unit_table(fw, tree)
+    for y in inputs:
+        inputs[y].sums = sums
     cur = _year_build(fw, units, year, inputs[year])
     if cur is None:
         raise NotFound(f"no {level} data for {year}", f"{year} 年没有 {level} 评价所需的数据")
-    bld, raw, synthetic = cur
+    bld, raw, synthetic, imputed = cur
     prev = _year_build(fw, units, year - 1, inputs[year - 1])
-    result = _assemble(fw, year, units, bld, raw, synthetic, prev)
+    result = _assemble(fw, year, units, bld, raw, synthetic, prev, imputed)
+    result.notes += unlock_notes(engine, tree, (year, year - 1))
     if uncertainty > 0:
         _add_uncertainty(result, uncertainty, seed)
     return result
 
 
+def unlock_notes(engine: Engine, tree: OrgTree, years: Iterable[int]) -> list[str]:
+    """A note for each period of ``years`` unlocked for review and not approved again: the
+    evaluation reads approved data only, so it may change once the period is approved."""
+    from yanzhi.services.monitoring.coverage import coverage_index
+
+    wanted = {int(y) for y in years}
+    index = coverage_index(engine, [])
+    out = []
+    for root in tree.roots():
+        for n in index.pending_unlocks(root.code):
+            if int(n.period[:4]) not in wanted:
+                continue
+            parents = {tree.get(t).parent_code or t for t in n.townships}
+            names = "、".join(sorted(tree.get(p).name for p in parents))
+            day, why = (n.unlocked_at or "")[:10], n.reason or "—"
+            out.append(
+                f"{names} {n.period[:4]}年数据已于{day}解锁重审(原因：{why})，涉及 "
+                f"{len(n.townships)} 个乡镇(街道)，本评价可能变动 / {n.period} data of "
+                f"{len(n.townships)} townships unlocked for review on {day}; this evaluation "
+                "may change"
+            )
+    return out
+
+
 def register_counts(engine: Engine, kinds: Iterable[str], years: Iterable[int]) -> pd.DataFrame:
     """Register counts per unit as statistic rows (element ``register:KIND``), counted with
-    the register's own rule (entries in force, new in the year or cumulative)."""
+    the register's own rule (entries in force, new in the year or cumulative); once the register
+    holds any entry, a unit without entries counts 0 (a count, not a missing value)."""
     from yanzhi.services.tasks.registers import counts, register_kind
     from yanzhi.storage.registers import entries_frame
 
@@ -139,9 +177,12 @@ def register_counts(engine: Engine, kinds: Iterable[str], years: Iterable[int]) 
         spec = register_kind(kind)
         with transaction(engine) as session:
             entries = entries_frame(session, kind)
+            every = [u.code for u in load_org_tree(session)]
         synthetic = bool(entries["synthetic"].any()) if len(entries) else False
         for y in years:
             by_unit = counts(engine, kind, spec.counts[0] if spec.counts else None, year=y)
+            if len(entries):  # a kept register: a unit without entries counts 0, not missing
+                by_unit = {u: by_unit.get(u, 0) for u in every}
             rows += [
                 {
                     "org_unit_code": u,
@@ -194,20 +235,49 @@ def _enterprises(session: Any, tree: OrgTree, level: str, year: int) -> pd.DataF
     return ents
 
 
+YearBuild = tuple[BuildResult, pd.DataFrame, bool, list[Imputation]]
+
+
 def _year_build(
     fw: ev.Framework, units: pd.DataFrame, year: int, inputs: YearInputs
-) -> tuple[BuildResult, pd.DataFrame, bool] | None:
+) -> YearBuild | None:
     """The engine's build of one year, or None when the year has no indicator data."""
     elements = set(fw.refs("statistic")) - set(fw.denominators)
     stats = inputs.stats
     if inputs.values.empty and (stats.empty or not stats["element"].isin(elements).any()):
         return None
-    raw, synthetic = ev.raw_table(fw, units, year, inputs.values, stats, inputs.enterprises)
+    unfilled, synthetic = ev.raw_table(
+        fw, units, year, inputs.values, stats, inputs.enterprises, fill=False
+    )
+    zeros = _no_enterprise_zeros(fw, unfilled, inputs)
+    unfilled = unfilled.mask(zeros, 0.0)
+    raw, declared = ev.fill_declared(fw, unfilled)
     idata, imeta = ev.coin_tables(fw, units, raw)
     spec = dict(fw.spec)
     spec.setdefault("impute", {"method": "mean_group"})
     spec["impute"] = {**spec["impute"], "group": ev.GROUP_COLUMN}
-    return build(idata, imeta, spec), raw, synthetic
+    bld = build(idata, imeta, spec)
+    return bld, raw, synthetic, imputations(fw, units, bld, declared, raw, zeros)
+
+
+def _no_enterprise_zeros(fw: ev.Framework, raw: pd.DataFrame, inputs: YearInputs) -> pd.DataFrame:
+    """Cells of a sum over enterprises (R&D expense of above-size industrial enterprises …)
+    missing because the unit has no qualifying enterprise at the year's end: a true 0 (the
+    sum over none), not a missing value. Units with enterprises but no approved data stay
+    missing (imputed and listed)."""
+    zeros = pd.DataFrame(False, index=raw.index, columns=raw.columns)
+    ents = inputs.enterprises
+    for it in fw.items:
+        wanted = inputs.sums.get(str(it.source)) if it.source_kind == "indicator" else None
+        if wanted is None or it.code not in raw.columns:
+            continue
+        hit = pd.Series(True, index=ents.index)
+        for flag, value in wanted.items():
+            col = ents[flag] if flag in ents.columns else pd.Series(None, index=ents.index)
+            hit &= col.fillna(False).astype(bool) == bool(value)
+        n = ents.loc[hit].groupby("unit_code").size() if len(ents) else pd.Series(dtype=int)
+        zeros[it.code] = raw[it.code].isna() & (n.reindex(raw.index).fillna(0) == 0)
+    return zeros
 
 
 def _final(fw: ev.Framework, bld: BuildResult, raw: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
@@ -223,7 +293,8 @@ def _assemble(
     bld: BuildResult,
     raw: pd.DataFrame,
     synthetic: bool,
-    prev: tuple[BuildResult, pd.DataFrame, bool] | None,
+    prev: YearBuild | None,
+    imputed: list[Imputation],
 ) -> EvaluationResult:
     u = units.set_index("uCode")
     score, bonus = _final(fw, bld, raw)
@@ -239,7 +310,7 @@ def _assemble(
     for a in fw.aggregates:
         res[a.code] = agg[a.code]
     res[["Bonus", "Deduction"]] = bonus[["Bonus", "Deduction"]]
-    notes = []
+    notes = [imputation_note(imputed, str(bld.spec["impute"]["method"]))]
     if prev is not None:
         p_score, _ = _final(fw, prev[0], prev[1])
         res["ScorePrev"] = p_score.reindex(score.index)
@@ -277,6 +348,7 @@ def _assemble(
         synthetic,
         year - 1 if prev is not None else None,
         notes=notes,
+        imputations=imputed,
     )
 
 

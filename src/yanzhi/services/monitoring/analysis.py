@@ -13,6 +13,7 @@ from yanzhi.core.periods import Period, parse_period, parse_ytd
 from yanzhi.core.plan.model import Indicator
 from yanzhi.ingest.industry import division_names
 from yanzhi.services.database import require_schema
+from yanzhi.services.monitoring import coverage
 from yanzhi.services.monitoring.results import (
     Attribution,
     FallingTownship,
@@ -238,6 +239,10 @@ def warnings(
                         score=st.assessment.get("score"),
                     )
                 )
+    sources = {i.code: i.source for i in plan.headline_indicators}
+    figures = [(x.unit, x.indicator, x.year) for x in off_track]
+    for x, c in zip(off_track, coverage.of_figures(engine, figures, sources), strict=True):
+        x.coverage = c
     stopped, summary = _stopped(engine, _township_rd(values)[1], tree, inside=inside)
     return Warnings(
         off_track=off_track,

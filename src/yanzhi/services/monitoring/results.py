@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from yanzhi.services.monitoring.coverage import Coverage
+
 Number = int | float
 
 
@@ -95,6 +97,7 @@ class IndicatorStatus(Result):
     forecast: dict[str, Any]
     ytd: YtdValue | None
     synthetic: bool
+    coverage: Coverage | None = None  # what the value is computed from (coverage.py)
 
 
 class UnitStatus(Result):
@@ -161,6 +164,7 @@ class OffTrack(Result):
     year: int | None
     target: Number | None
     score: Number | None
+    coverage: Coverage | None = None  # flagged while a period it reads is unlocked
 
 
 class FallingTownship(Result):

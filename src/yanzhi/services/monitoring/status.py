@@ -18,6 +18,7 @@ from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.progress import STATUS_LABELS, Status, assess, ytd_signal
 from yanzhi.core.verdict import Level, Verdict, verdict
 from yanzhi.services.database import require_schema
+from yanzhi.services.monitoring import coverage
 from yanzhi.services.monitoring.growth import with_comparable
 from yanzhi.services.monitoring.results import (
     IndicatorStatus,
@@ -209,6 +210,7 @@ def status_many(
                 ],
             )
         )
+    coverage.attach(engine, out, {i.code: i.source for i in inds})
     with transaction(engine) as session:  # 同比 on the comparable basis (monitoring/growth)
         return with_comparable(session, plan, tree, out)
 

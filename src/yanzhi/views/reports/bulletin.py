@@ -226,7 +226,7 @@ def summary(d: dict[str, Any]) -> list[str]:
         if i["value"] is not None:
             out.append(
                 f"{i['name']} {i['year']}年为 {i['value']:,.2f}{i['unit']}{_target_text(i)}"
-                f", 结论: {i['verdict_zh']}。{i['verdict_reason_zh']}"
+                f", 结论: {i['verdict_zh']}。{i['verdict_reason_zh']}" + _flag(i)
             )
     key = "growth_comparable" if rd.get("growth_comparable") is not None else "growth"
     rising = [r for r in d["districts"] if r.get(key) is not None]
@@ -270,6 +270,12 @@ def _growth_sentence(period_zh: str, rd: dict[str, Any]) -> str:
     if level is not None:
         text += f"; 按总量计算同比{'增长' if level >= 0 else '下降'} {abs(level):.1%}"
     return text + "。"
+
+
+def _flag(i: dict[str, Any]) -> str:
+    """The coverage flag of a headline figure as a sentence ("" when not flagged)."""
+    c = i.get("coverage") or {}
+    return f"(注: {c['note_zh']}。)" if c.get("flagged") else ""
 
 
 def _stopped_text(w: dict[str, Any]) -> str:

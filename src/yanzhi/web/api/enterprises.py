@@ -86,4 +86,5 @@ def work_list(
         total=len(data.rows),
         page=page,
         size=size,
+        counts=data.counts,
     )

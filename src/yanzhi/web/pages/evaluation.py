@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import evaluation as views
+from yanzhi.web import i18n
 from yanzhi.web.deps import cache, engine, lang
 from yanzhi.web.deps import scope as scope_of
 from yanzhi.web.render import Table, page
@@ -68,7 +69,53 @@ def ranking(
         "q95": [r.get("RankQ95") for r in data["rows"]],
         "max_rank": max(data["pools"].values(), default=1),
     }
-    return page(request, "evaluation.html", data=data, chart=chart, level=level, tables=[table])
+    imputed = Table(
+        "imputations",
+        IMPUTATION_COLUMNS,
+        [
+            {**x, "method_label": _method(x, lg), "value": _filled(x, lg)}
+            for x in data["imputations"]
+        ],
+        title=f"imputations-{level}-{data['year']}",
+    )
+    return page(
+        request,
+        "evaluation.html",
+        data=data,
+        chart=chart,
+        level=level,
+        tables=[table, imputed],
+    )
+
+
+MISSING = {"zh": "缺失", "en": "missing"}
+IMPUTATION_COLUMNS = [
+    ("unit_name", "单位", "Unit"),
+    ("indicator", "指标代码", "Indicator"),
+    ("indicator_name", "指标", "Indicator name"),
+    ("method_label", "插补方法", "Method"),
+    ("value", "插补值", "Imputed value"),
+]
+
+
+def _method(x: dict[str, Any], lg: str) -> str:
+    return f"{i18n.both(x['method_zh'], x['method_en'], lg)} (COINr {x['coinr']})"
+
+
+def _filled(x: dict[str, Any], lg: str) -> Any:
+    return MISSING[lg] if x["value"] is None else x["value"]
+
+
+def imputed_label(x: dict[str, Any] | None, lg: str) -> str:
+    """A scorecard cell's imputation: "缺失, 按同类单位均值插补为 59.47" (empty when the value
+    was reported)."""
+    if not x:
+        return ""
+    if x["value"] is None:
+        return i18n.both("缺失, 未插补", "missing, not imputed", lg)
+    zh = f"缺失, 按{x['method_zh']}插补为 {x['value']:,.2f}(COINr {x['coinr']})"
+    en = f"missing; imputed as {x['value']:,.2f} ({x['method_en']}, COINr {x['coinr']})"
+    return i18n.both(zh, en, lg)
 
 
 @router.get("/evaluation/method")
@@ -132,6 +179,7 @@ def unit(
     scope: Scope = Depends(scope_of),
 ) -> Response:
     card = views.scorecard_page(engine(request), cache(request).get, scope, code[:20], year)
+    lg = lang(request)
     data = card.model_dump()  # the page's tables and template take plain rows
     effect = {"lift": "提升 lift", "drag": "拖累 drag"}
     indicators = Table(
@@ -148,10 +196,13 @@ def unit(
             ("contribution", "贡献(相对自身平均)", "Contribution vs own average"),
             ("rank_of", "组内排名", "Rank in pool"),
             ("effect_label", "作用", "Effect"),
+            ("imputed_label", "插补说明", "Imputation"),
         ],
         [
             {
                 **i,
+                "raw": MISSING[lg] if i["imputed"] else i["raw"],
+                "imputed_label": imputed_label(i["imputed"], lg),
                 "rank_of": _rank_of(i),
                 "effect_label": effect.get(i["effect"] or ""),
                 "effective_pct": _pct(i),

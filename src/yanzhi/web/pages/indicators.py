@@ -31,6 +31,7 @@ STATUS_COLUMNS = [
     ("verdict_label", "结论", "Verdict"),
     ("p_meet", "实现目标概率(%)", "P(meet) (%)"),
     ("status_label", "进展评估(基期以来)", "Progress since the base year"),
+    ("coverage_label", "数据覆盖", "Coverage"),
 ]
 
 ENTERPRISE_COLUMNS = [
@@ -78,10 +79,21 @@ def _labelled(rows: list[dict[str, Any]], lg: str) -> list[dict[str, Any]]:
                 "label": i18n.both(r["name"], r.get("name_en"), lg),
                 "verdict_label": i18n.both(r["verdict_zh"], r["verdict_en"], lg),
                 "status_label": i18n.both(r["status_zh"], r["status_en"], lg),
+                "coverage_label": coverage_label(r.get("coverage"), lg),
             }
         )
         for r in rows
     ]
+
+
+def coverage_label(cov: dict[str, Any] | None, lg: str) -> str:
+    """A figure's coverage for a table cell: the flag (⚠ …) when incomplete or unlocked,
+    else the coverage line (services/monitoring/coverage.py)."""
+    if not cov:
+        return "—"
+    if cov["flagged"]:
+        return "⚠ " + i18n.both(cov["note_zh"], cov["note_en"], lg)
+    return i18n.both(cov["text_zh"], cov["text_en"], lg)
 
 
 def unit_choices(request: Request, scope: Scope) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from yanzhi.views.common import scope_key
 from yanzhi.views.data import STATUS_NAMES
 from yanzhi.web import i18n
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
-from yanzhi.web.pages.indicators import shown, unit_choices
+from yanzhi.web.pages.indicators import coverage_label, shown, unit_choices
 from yanzhi.web.render import Table, page
 
 router = APIRouter()
@@ -38,6 +38,7 @@ HEADLINE_COLUMNS = [
     ("verdict_label", "结论", "Verdict"),
     ("p_meet", "实现目标概率(%)", "P(meet) (%)"),
     ("status_label", "进展评估(基期以来)", "Progress since the base year"),
+    ("coverage_label", "数据覆盖", "Coverage"),
 ]
 TASK_COLUMNS = [
     ("code", "任务", "Task"),
@@ -130,6 +131,7 @@ def _tables(data: dict[str, Any], lg: str) -> list[Table]:
             **r,
             "verdict_label": i18n.both(r["verdict_zh"], r["verdict_en"], lg),
             "status_label": i18n.both(r["status_zh"], r["status_en"], lg),
+            "coverage_label": coverage_label(r.get("coverage"), lg),
         }
         for r in _named(data["headline"], lg)
     ]

@@ -1,0 +1,51 @@
+"""One definition per count (issue #15, point 3): 高新技术企业 and 科技型中小企业 show the
+official statistic and the register count, each labelled with its source and date, on the
+indicator page and the 双倍增 page alike — and the API says the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.web.conftest import Site
+
+from yanzhi.services.enterprises import lists
+from yanzhi.services.enterprises.counts import count_bases
+
+
+def test_statistic_and_register_counts_agree_on_both_pages_and_the_api(site: Site) -> None:
+    c = site.as_role("analyst")
+    bases = {b.indicator: b for b in count_bases(site.engine)}
+    doubling = c.get("/api/v1/lists/doubling").json()["counts"]
+    doubling_page = c.get("/enterprises/lists/doubling").text
+    assert [d["indicator"] for d in doubling] == ["HTE_COUNT", "TECH_SME_COUNT"]
+    for d in doubling:
+        b = bases[d["indicator"]]
+        ind = c.get(f"/api/v1/indicators/{b.indicator}").json()
+        assert ind["counts"] == d  # the indicator and the doubling API agree
+        # the statistic is the indicator's own latest value; the register counts flags
+        assert (
+            ind["status"]["value"] == d["statistic"]
+            and ind["status"]["year"] == d["statistic_year"]
+        )
+        assert d["register_count"] == b.register_count and d["register_as_of"]
+        page = c.get(f"/indicators/{b.indicator}").text
+        for html in (page, doubling_page):
+            assert b.label_zh in html
+            assert f"统计口径：{d['statistic']:,.0f} 家({d['statistic_year']}年末)" in html
+            assert (
+                f"名录口径：登记在册 {d['register_count']:,} 家，截至 {d['register_as_of']}" in html
+            )
+    # the doubling table's latest year is the register count at that year end
+    last = c.get("/api/v1/lists/doubling?size=50").json()["items"]
+    today = dt.date.today()  # year ends passed have a count, those to come none
+    assert all(
+        isinstance(r["hightech"], int) == (dt.date(r["year"], 12, 31) <= today) for r in last
+    )
+
+
+def test_doubling_leaves_year_ends_still_to_come_missing(site: Site) -> None:
+    rows = {r.year: r for r in lists.doubling(site.engine, today=dt.date(2025, 6, 30))}
+    assert rows[2024].hightech is not None and rows[2024].hightech_on_path is not None
+    for y in (2025, 2026, 2027):
+        assert rows[y].hightech is None and rows[y].tech_sme is None  # not yet: not the 2025 count
+        assert rows[y].hightech_on_path is None and rows[y].hightech_path > rows[2024].hightech_path
