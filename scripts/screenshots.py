@@ -63,7 +63,7 @@ def set_account(url: str, username: str, role: str, password: str) -> None:
 
     engine = make_engine(url)
     try:
-        if username in {u["username"] for u in users.list_users(engine)}:
+        if username in {u.username for u in users.list_users(engine)}:
             users.update_user(
                 engine,
                 username,

@@ -4,7 +4,9 @@ labels, calibration to the published figures and the realism checks."""
 from __future__ import annotations
 
 import itertools
+import re
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -48,6 +50,14 @@ def small(townships: list[tuple[str, str, str]], industries: dict[str, str]) -> 
     return demo.generate(
         n_enterprises=SMALL, townships=townships, industries=industries, last_month=LAST
     )
+
+
+def _matched_growth(rd: pd.DataFrame, period: str, previous: str) -> float:
+    """YTD R&D growth (%) of the enterprises reporting in both periods."""
+    now = rd[rd.period == period].set_index("uscc")["rd_expense"]
+    before = rd[rd.period == previous].set_index("uscc")["rd_expense"]
+    both = now.index.intersection(before.index)
+    return (now[both].sum() / before[both].sum() - 1) * 100
 
 
 def _year_month(rd: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -159,7 +169,8 @@ def test_calibration_within_a_tenth_of_a_percent(small: demo.DemoData) -> None:
         assert generated == pytest.approx(published, rel=1e-3)
         assert rd.loc[period, "generated"] == pytest.approx(published, rel=1e-3)
     assert ((rd["generated"] - rd["target"]).abs() <= 1e-3 * rd["target"]).all()
-    assert rd.loc["2020-01..12", "target"] == pytest.approx(503.0 / 1.281, abs=0.01)
+    # the unknown 2020 level follows from the published +28.1 % on the matched panel
+    assert _matched_growth(small.rd, "2021-01..12", "2020-01..12") == pytest.approx(28.1, abs=0.01)
     assert rd["source"].str.len().gt(0).all()
     intensity = cal[cal.element == "rd_intensity"].set_index("period")
     assert intensity.loc["2019-01..12", "target"] == 2.3
@@ -259,12 +270,18 @@ def test_bad_arguments_are_rejected(
         demo.generate(townships=townships, industries={"5111": "x"}, last_month=LAST)
 
 
-def test_default_size_is_fast_and_calibrated(
+@pytest.fixture(scope="module")
+def default(
     townships: list[tuple[str, str, str]], industries: dict[str, str]
-) -> None:
+) -> tuple[demo.DemoData, float]:
+    """The default panel (seed 2027, 10,000 enterprises, up to 2026-10) and its build time."""
     start = time.perf_counter()
     data = demo.generate(townships=townships, industries=industries, last_month=LAST)
-    elapsed = time.perf_counter() - start
+    return data, time.perf_counter() - start
+
+
+def test_default_size_is_fast_and_calibrated(default: tuple[demo.DemoData, float]) -> None:
+    data, elapsed = default
     assert elapsed < 20, elapsed
     assert len(data.enterprises) == 10_000
     assert len(data.rd) > 800_000
@@ -277,3 +294,99 @@ def test_default_size_is_fast_and_calibrated(
     assert zero.between(0.2, 0.4).all(), zero.to_dict()
     intense = (dec["rd_expense"] / dec["operating_revenue"] > 0.05).groupby(dec.period).sum()
     assert (intense > 50).all() and (intense < 1500).all()
+
+
+def test_published_growth_holds_on_the_matched_panel(default: tuple[demo.DemoData, float]) -> None:
+    """Levels and comparable-basis growth both as published: 2022 is +19.15 % on levels
+    (599.3 ÷ 503.0) and +16.7 % for the enterprises present in both years."""
+    rd = default[0].rd
+    totals = rd.groupby("period")["rd_expense"].sum()
+    level = (totals["2022-01..12"] / totals["2021-01..12"] - 1) * 100
+    assert level == pytest.approx(19.15, abs=0.01)
+    for (now, before), published in {
+        ("2021-01..12", "2020-01..12"): 28.1,
+        ("2022-01..12", "2021-01..12"): 16.7,
+        ("2024-01..06", "2023-01..06"): 10.5,
+        ("2024-01..11", "2023-01..11"): 8.9,
+    }.items():
+        assert _matched_growth(rd, now, before) == pytest.approx(published, abs=0.01), now
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "demo-data.md"
+
+
+def _doc_calibration() -> dict[tuple[str, str], tuple[float, float]]:
+    """The calibration table of docs/demo-data.md (between its two markers)."""
+    text = DOC.read_text("utf-8")
+    start = text.index("<!-- calibration-table:start -->")
+    body = text[start : text.index("<!-- calibration-table:end -->")]
+    rows = {}
+    for line in body.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and re.fullmatch(r"\d{4}-\d{2}\.\.\d{2}", cells[0]):
+            rows[(cells[0], cells[1])] = (float(cells[2]), float(cells[3]))
+    return rows
+
+
+def test_the_documented_calibration_is_what_the_generator_produces(
+    default: tuple[demo.DemoData, float],
+) -> None:
+    documented = _doc_calibration()
+    assert len(documented) >= 20
+    cal = default[0].calibration
+    produced = {
+        (r.period, r.element): (round(r.target, 2), round(r.generated, 2)) for r in cal.itertuples()
+    }
+    assert documented == produced
+
+
+def _district_ratio(stats: pd.DataFrame, num: str, den: str, year: str) -> pd.Series:
+    s = stats[(stats.period == year) & (stats.unit_code.str.len() == 6)]
+    s = s[s.unit_code != "330200"].pivot_table(index="unit_code", columns="element", values="value")
+    return s[num] / s[den] * 100
+
+
+def test_districts_differ_as_real_ones_do(default: tuple[demo.DemoData, float]) -> None:
+    """R&D/GDP, the high-tech share and the enterprises' R&D intensity spread across the
+    districts; the industrial and research districts lead, the southern counties trail."""
+    data = default[0]
+    rd_gdp = _district_ratio(data.stats, "rd_internal_expenditure", "gdp", "2025")
+    ht = _district_ratio(
+        data.stats, "hightech_industry_value_added", "above_size_industrial_value_added", "2025"
+    )
+    dec = data.rd[data.rd.period == "2025-01..12"]
+    by = dec.groupby(dec.uscc.str[2:8])[["rd_expense", "operating_revenue"]].sum()
+    intensity = by.rd_expense / by.operating_revenue * 100
+    assert rd_gdp.max() - rd_gdp.min() > 1.5, rd_gdp.to_dict()
+    assert ht.max() - ht.min() > 15, ht.to_dict()
+    assert intensity.max() - intensity.min() > 1.5, intensity.to_dict()
+    leaders = {"330211", "330206", "330212", "330205", "330281"}  # 镇海 北仑 鄞州 江北 余姚
+    trailers = {"330225", "330213", "330226"}  # 象山 奉化 宁海
+    for series in (rd_gdp, ht, intensity):
+        assert set(series.nlargest(3).index) <= leaders, series.to_dict()
+        assert set(series.nsmallest(2).index) <= trailers, series.to_dict()
+    city = data.stats[(data.stats.unit_code == "330200") & (data.stats.period == "2025")]
+    city = city.set_index("element")["value"]
+    assert city["rd_internal_expenditure"] / city["gdp"] * 100 == pytest.approx(3.42, abs=0.005)
+
+
+def test_hubs_lead_and_remote_townships_trail(
+    default: tuple[demo.DemoData, float], tree: OrgTree
+) -> None:
+    from yanzhi.core import demo_places
+
+    data = default[0]
+    dec = data.rd[data.rd.period == "2025-01..12"]
+    town = dec.uscc.map(data.enterprises.set_index("uscc")["township_code"])
+    per_town = dec.groupby(town)["rd_expense"].sum().sort_values(ascending=False)
+    names = per_town.index.map(lambda c: tree.get(c).name)
+    top20, remote = set(names[:20]), set(demo_places.REMOTE)
+    assert not top20 & remote
+    assert len(top20 & demo_places.HUBS) >= 12, top20
+    remote_rank = [i for i, n in enumerate(names) if n in remote]
+    assert min(remote_rank) > len(names) // 2, remote_rank
+    assert {n for _, n, _ in _townships_of(tree)} >= demo_places.HUBS | remote
+
+
+def _townships_of(tree: OrgTree) -> list[tuple[str, str, str]]:
+    return [(u.code, u.name, u.parent_code or "") for u in tree.by_level(Level.TOWNSHIP)]

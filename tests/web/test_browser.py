@@ -36,7 +36,7 @@ from yanzhi.storage.submissions import submissions
 PERIOD = "2026-01..10"  # the demo's latest period: imported, still a draft
 RD = "研发费用(万元)"
 REVENUE = "营业收入(万元)"
-NEW_RD = 1234.5  # the fixed file's R&D expense (万元) for every row
+NEW_RD = 1234.5  # what the fixed file adds to every row's R&D expense (万元): YTD never falls
 INDICATOR = "/indicators/IND_RD_INTENSITY"  # headline, year to date, from the reports
 
 
@@ -125,8 +125,10 @@ def _wait_status(site: Site, unit: str, wanted: str, seconds: float = 15) -> Non
 def _township_files(site: Site, town: str, folder: Path) -> tuple[Path, Path, float]:
     """The township's R&D report for the latest period as the officer would fill it in
     (from the demo's own file): one copy with a non-numeric 研发费用 in the first data row
-    (file row 2), one fixed copy with new figures. Also the YTD R&D intensity (%) the
-    fixed figures give over the township's above-size industrial enterprises."""
+    (file row 2), one fixed copy with NEW_RD more R&D in every row (a YTD figure may not
+    fall below the previous month's: large enterprises report more than NEW_RD itself).
+    Also the YTD R&D intensity (%) the fixed figures give over the township's above-size
+    industrial enterprises."""
     frame = pd.read_excel(site.folder / "files" / f"rd_{PERIOD}.xlsx", skiprows=1, dtype=str)
     with transaction(site.engine) as session:
         index = enterprise_index(session)
@@ -134,7 +136,7 @@ def _township_files(site: Site, town: str, folder: Path) -> tuple[Path, Path, fl
     rows = frame[frame["统一社会信用代码"].isin(set(mine["uscc"]))].reset_index(drop=True)
     assert len(rows) >= 1, f"the demo has no {PERIOD} reports in {town}"
     fixed = rows.copy()
-    fixed[RD] = f"{NEW_RD}"
+    fixed[RD] = (rows[RD].astype(float) + NEW_RD).map(lambda v: f"{v:.2f}")
     bad = fixed.copy()
     bad.loc[0, RD] = "abc"
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,7 +146,7 @@ def _township_files(site: Site, town: str, folder: Path) -> tuple[Path, Path, fl
     above = set(mine.loc[mine["above_size_industrial"].astype(bool), "uscc"])
     counted = fixed[fixed["统一社会信用代码"].isin(above)]
     intensity = (
-        len(counted) * NEW_RD / counted[REVENUE].astype(float).sum() * 100
+        counted[RD].astype(float).sum() / counted[REVENUE].astype(float).sum() * 100
         if len(counted)
         else math.nan
     )

@@ -4,6 +4,8 @@ month by month, their register history, and the city / district / township stati
 Pure computation (NumPy / pandas; no files, no database). Everything is deterministic for a
 seed. Every generated value is labelled ``synthetic``; the published figures it is calibrated
 to, and every assumption, are in :mod:`yanzhi.core.demo_calibration` (the enterprise panel),
+:mod:`yanzhi.core.demo_places` (how districts and townships differ),
+:mod:`yanzhi.core.demo_fit` (the fit to published levels and comparable-basis growth),
 :mod:`yanzhi.core.demo_stats` (the aggregate statistics) and ``docs/demo-data.md``.
 Enterprise codes and names are fictional: the organisation-code part of
 each 统一社会信用代码 starts with :data:`USCC_MARKER` and every name contains 演示.
@@ -19,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from yanzhi.core import demo_calibration as cal
-from yanzhi.core import demo_stats
+from yanzhi.core import demo_fit as fit
+from yanzhi.core import demo_places, demo_stats
 from yanzhi.core import uscc as uscc_codes
 from yanzhi.core.dataformats import ENTERPRISES, RD_REPORTS, SIZE_CLASSES
 from yanzhi.core.periods import Period
@@ -63,6 +66,7 @@ class _Firms:
     intensity: np.ndarray  # latent R&D intensity (fraction)
     move_year: np.ndarray
     move_to: np.ndarray  # township index after the move (-1 if none)
+    innovation: np.ndarray  # innovation factor of the enterprise's place (core.demo_places)
     tech_sme: np.ndarray
     specialised: np.ndarray
     champion: np.ndarray
@@ -86,8 +90,10 @@ def generate(
     if n_enterprises < 1 or not townships:
         raise ValueError("need at least one enterprise and one township")
     rng = np.random.default_rng(seed)
-    t_weight = _township_weights(rng, townships)
-    firms = _draw_firms(rng, n_enterprises, townships, t_weight, industries, first_year, last_month)
+    places = demo_places.profile(rng, townships)
+    t_weight = _township_weights(rng, places)
+    firms = _draw_firms(rng, n_enterprises, townships, places, t_weight, industries,
+                        (first_year, last_month))  # fmt: skip
     district_of = np.array([t[2] for t in townships])
     seq_width = max(4, len(str(n_enterprises)))
     seq = np.arange(1, n_enterprises + 1)
@@ -111,8 +117,9 @@ def generate(
     )
     stat_last = last_year if last_m == 12 else last_year - 1
     districts = sorted({t[2] for t in townships})
+    by_district = _by_district(rd, firms, np.array(codes, dtype=object))
     stats = demo_stats.build_stats(
-        rng, range(first_year, stat_last + 1), districts, townships, t_weight
+        rng, range(first_year, stat_last + 1), districts, townships, (t_weight, places), by_district
     )
     meta = {
         "seed": seed,
@@ -132,26 +139,56 @@ def generate(
     return DemoData(enterprises, history, rd, stats, calibration, meta)
 
 
-def _township_weights(
-    rng: np.random.Generator, townships: list[tuple[str, str, str]]
-) -> np.ndarray:
-    """Probability of each township for an enterprise (district weight × kind × noise)."""
-    kind_w = np.array([cal.TOWNSHIP_KIND_WEIGHTS[_kind(code, name)] for code, name, _ in townships])
-    tw = kind_w * rng.lognormal(0.0, 0.5, len(townships))
-    district = np.array([t[2] for t in townships])
-    out = np.zeros(len(townships))
-    for d in sorted(set(district.tolist())):
-        m = district == d
+def _township_weights(rng: np.random.Generator, places: demo_places.Places) -> np.ndarray:
+    """Probability of each township for an enterprise: district weight × (kind and role
+    placement × log-normal noise σ 0.4, normalised within the district)."""
+    tw = places.placement * rng.lognormal(0.0, 0.4, len(places.placement))
+    out = np.zeros(len(tw))
+    for d in sorted(set(places.district.tolist())):
+        m = places.district == d
         out[m] = cal.DISTRICT_WEIGHTS.get(d, 0.03) * tw[m] / tw[m].sum()
     return out / out.sum()
 
 
-def _kind(code: str, name: str) -> str:
-    if len(code) == 9 and code[6] == "4":
-        return "zone"
-    if name.endswith("街道"):
-        return "街道"
-    return "乡" if name.endswith("乡") else "镇"
+def _size_weights(t_weight: np.ndarray, places: demo_places.Places, size: int) -> np.ndarray:
+    """The township probabilities for an enterprise of ``size`` (index into SIZE_CLASSES):
+    large and medium ones lean to hubs and zones, away from remote townships; each
+    district keeps its share."""
+    w = t_weight * places.affinity ** demo_places.SIZE_AFFINITY_EXPONENT[size]
+    out = np.zeros(len(w))
+    for d in sorted(set(places.district.tolist())):
+        m = places.district == d
+        out[m] = t_weight[m].sum() * w[m] / w[m].sum()
+    return out / out.sum()
+
+
+def _by_district(rd: pd.DataFrame, f: _Firms, codes: np.ndarray) -> demo_stats.PanelByDistrict:
+    """The panel's December (full-year) totals per district and year: what the district
+    statistics are split by."""
+    dec = rd.loc[rd["period"].str.endswith("-01..12"), ["uscc", "period", "rd_expense",
+                                                         "operating_revenue"]].copy()  # fmt: skip
+    index = pd.Index(codes)
+    pos = index.get_indexer(dec["uscc"])
+    dec["year"] = dec["period"].str[:4].astype(int)
+    dec["district"] = dec["uscc"].str[2:8]
+    certified = f.cert0[pos] <= dec["year"].to_numpy()
+    ht_div = np.array([c[:2] in cal.HIGHTECH_DIVISIONS for c in f.industry])[pos]
+    dec["ht_revenue"] = dec["operating_revenue"] * np.where(
+        certified, 1.0, np.where(ht_div, 0.5, 0)
+    )
+    dec["hightech"] = certified.astype(float)
+    dec["tech_sme"] = f.tech_sme[pos].astype(float)
+
+    def table(column: str) -> pd.DataFrame:
+        return dec.pivot_table(index="year", columns="district", values=column, aggfunc="sum")
+
+    return demo_stats.PanelByDistrict(
+        rd=table("rd_expense"),
+        revenue=table("operating_revenue"),
+        hightech_revenue=table("ht_revenue"),
+        hightech=table("hightech"),
+        tech_sme=table("tech_sme"),
+    )
 
 
 def _between(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -163,12 +200,12 @@ def _draw_firms(
     rng: np.random.Generator,
     n: int,
     townships: list[tuple[str, str, str]],
+    places: demo_places.Places,
     t_weight: np.ndarray,
     industries: dict[str, str],
-    first_year: int,
-    last_month: tuple[int, int],
+    span: tuple[int, tuple[int, int]],
 ) -> _Firms:
-    last_year, last_m = last_month
+    first_year, (last_year, last_m) = span
     codes = sorted(c for c in industries if len(c) == 4 and c.isdigit() and 13 <= int(c[:2]) <= 43)
     if not codes:
         raise ValueError("no manufacturing class (divisions 13–43) among the industries")
@@ -183,8 +220,12 @@ def _draw_firms(
             cal.DIVISION_WEIGHTS.get(d, cal.DEFAULT_DIVISION_WEIGHT) * noise[m] / noise[m].sum()
         )
     industry = np.array(codes)[rng.choice(len(codes), n, p=cls_w / cls_w.sum())]
-    township = rng.choice(len(townships), n, p=t_weight)
     size = rng.choice(4, n, p=[cal.SIZE_SHARES[s] for s in SIZE_CLASSES])
+    township = np.zeros(n, dtype=np.int64)
+    for s in range(len(SIZE_CLASSES)):
+        m = size == s
+        township[m] = rng.choice(len(townships), int(m.sum()), p=_size_weights(t_weight, places, s))
+    innovation = places.innovation[township]  # of the first township (moves stay in the district)
     # entry (新进规上) and exit, at year boundaries
     ones = np.ones(n, dtype=np.int64)
     entrant = (rng.random(n) < 0.12) & (last_year > first_year)
@@ -198,10 +239,13 @@ def _draw_firms(
     rd_stop = np.where(stops, _between(rng, entry + 1, ones * last_year), _NEVER)
     # latent R&D intensity and 高企 ranking
     div_f = np.sqrt([cal.DIVISION_INTENSITY.get(c[:2], 1.0) for c in industry])
-    intensity = np.exp(rng.normal(math.log(0.025), 0.2, n)) * div_f
+    intensity = (
+        np.exp(rng.normal(math.log(0.025), 0.2, n)) * div_f * innovation**cal.PLACE_INTENSITY_EXP
+    )
     size_bonus = np.array([1.5, 0.8, 0.0, -0.8])[size]
     ht_div = np.array([c[:2] in cal.HIGHTECH_DIVISIONS for c in industry])
-    score = size_bonus + 1.5 * np.log(intensity / 0.025) + 0.5 * ht_div + rng.normal(0, 1, n)
+    score = (size_bonus + 1.5 * np.log(intensity / 0.025) + 0.5 * ht_div
+             + cal.PLACE_HIGHTECH_BONUS * np.log(innovation) + rng.normal(0, 1, n))  # fmt: skip
     rank = np.empty(n, dtype=np.int64)
     rank[np.argsort(-score, kind="stable")] = np.arange(n)
     years = np.arange(min(cal.HIGHTECH_CITY), last_year + 1)
@@ -238,8 +282,9 @@ def _draw_firms(
         intensity=intensity,
         move_year=move_year,
         move_to=move_to,
-        tech_sme=(size != 0) & (rng.random(n) < 0.22),
-        specialised=rng.random(n) < np.where(hightech_ever, 0.15, 0.04),
+        innovation=innovation,
+        tech_sme=(size != 0) & (rng.random(n) < np.minimum(0.9, 0.22 * innovation**0.8)),
+        specialised=rng.random(n) < np.where(hightech_ever, 0.15, 0.04 * innovation**0.8),
         champion=(size <= 1) & (rng.random(n) < 0.02),
     )
 
@@ -268,12 +313,12 @@ def _panel(
     present = (years[None, :] >= f.entry[:, None]) & (years[None, :] < f.exit[:, None])
     revenue, rd_annual = _annual_paths(rng, f, years, present)
     inc_rd, inc_rev = _monthly_increments(rng, revenue, rd_annual)
-    anchors = _calibrate(inc_rd, inc_rev, years, last_month)
+    anchors = fit.calibrate(inc_rd, inc_rev, years, last_month, present)
     rd_annual = inc_rd.sum(axis=2)
     ytd = (np.round(np.cumsum(inc_rd, axis=2), 2), np.round(np.cumsum(inc_rev, axis=2), 2))
     other = _other_fields(rng, f, years, rd_annual)
     rd = _report_rows(codes, years, present, last_month, ytd, other)
-    return rd, _calibration_table(rd, anchors, last_month)
+    return rd, fit.calibration_table(rd, anchors, last_month)
 
 
 def _annual_paths(
@@ -291,6 +336,7 @@ def _annual_paths(
     revenue = base[:, None] * np.exp(growth[:, None] * (years - first_year)[None, :] + shocks)
     is_ht = years[None, :] >= f.cert0[:, None]
     z_cut = np.array([_norm_ppf(cal.RD_ACTIVE_PROB[s]) for s in SIZE_CLASSES])[f.size]
+    z_cut = z_cut + cal.PLACE_ACTIVE_SHIFT * np.log(f.innovation)
     z_cut = np.where(is_ht, _norm_ppf(0.96), z_cut[:, None])
     latent = 0.85 * rng.normal(0, 1, n)[:, None] + math.sqrt(1 - 0.85**2) * rng.normal(
         0, 1, (n, ny)
@@ -318,29 +364,6 @@ def _monthly_increments(
     w_rev = cal.REVENUE_MONTH_WEIGHTS * rng.lognormal(0, 0.08, (n, ny, 12))
     w_rev /= w_rev.sum(axis=2, keepdims=True)
     return rd_annual[:, :, None] * w_rd, revenue[:, :, None] * w_rev
-
-
-def _calibrate(
-    inc_rd: np.ndarray, inc_rev: np.ndarray, years: np.ndarray, last_month: tuple[int, int]
-) -> dict[int, list[tuple[int, float, str]]]:
-    """Scale the monthly increments, in place, to the published R&D totals of each year
-    (plus the last month's seasonal share of the annual target) and revenue to the assumed
-    intensity; returns each year's anchors (month, target, source)."""
-    last_year, last_m = last_month
-    anchors: dict[int, list[tuple[int, float, str]]] = {}
-    profile = np.cumsum(cal.RD_MONTH_WEIGHTS)
-    for i, y in enumerate(years.tolist()):
-        a = cal.rd_anchors(y)
-        if y == last_year and last_m not in [m for m, _, _ in a]:
-            share = float(profile[last_m - 1])
-            note = f"synthetic: annual target × assumed seasonal share {share:.3f}"
-            a.append((last_m, cal.rd_target_for_year(y) * share, note))
-            a.sort()
-        anchors[y] = a
-        inc_rd[:, i, :] = cal.scale_segments(inc_rd[:, i, :], [(m, t) for m, t, _ in a])
-        rev_target = cal.rd_target_for_year(y) / (cal.intensity_pct(y) / 100)
-        inc_rev[:, i, :] = cal.scale_segments(inc_rev[:, i, :], [(12, rev_target)])
-    return anchors
 
 
 @dataclass(frozen=True)
@@ -416,31 +439,6 @@ def _report_rows(
     )
     assert list(rd.columns) == [fl.code for fl in RD_REPORTS.fields]
     return rd
-
-
-def _calibration_table(
-    rd: pd.DataFrame, anchors: dict[int, list[tuple[int, float, str]]], last_month: tuple[int, int]
-) -> pd.DataFrame:
-    """Target against generated for every anchor (亿元) and every complete year's intensity."""
-    last_year, last_m = last_month
-    by_period_rd = rd.groupby("period", sort=False)["rd_expense"].sum()
-    by_period_rev = rd.groupby("period", sort=False)["operating_revenue"].sum()
-    cal_rows = []
-    for y, a in anchors.items():
-        for m, target, source in a:
-            if y == last_year and m > last_m:
-                continue
-            p = str(Period.of_ytd(y, m))
-            gen = float(by_period_rd.get(p, 0.0)) / 1e4
-            cal_rows.append((p, "rd_expense", round(target, 2), round(gen, 2), "亿元", source))
-        if y < last_year or last_m == 12:
-            p = str(Period.of_ytd(y, 12))
-            ratio = float(by_period_rd[p] / by_period_rev[p] * 100)
-            cal_rows.append((p, "rd_intensity", cal.intensity_pct(y), round(ratio, 3), "%",
-                             "assumption: real value unknown (ningbo_facts.md §1)"))  # fmt: skip
-    return pd.DataFrame(
-        cal_rows, columns=["period", "element", "target", "generated", "unit", "source"]
-    )
 
 
 def _history(

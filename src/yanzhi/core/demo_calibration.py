@@ -22,10 +22,18 @@ RD_PUBLISHED: dict[tuple[int, int], tuple[float, str]] = {
     (2024, 6): (316.2, "规上工业企业研发费用 2024年1-6月: 316.2亿 (+10.5%) [o] jdyo.net"),
     (2024, 11): (611.4, "规上工业企业研发费用 2024年1-11月: 611.4亿 (+8.9%) [o] jdyo.net"),
 }
-RD_GROWTH_2021 = 1.281  # published growth of 2021 [j]
+# Published growth rates (上年同期 = 1), on the comparable basis of the statistics office (the
+# same enterprises in both periods): the generator fits its matched panel to them (core.demo_fit).
+COMPARABLE_GROWTH: dict[tuple[int, int], tuple[float, str]] = {
+    (2021, 12): (1.281, "规上工业企业研发费用 2021: +28.1% [j] daily.cnnb.com.cn"),
+    (2022, 12): (1.167, "规上工业企业研发费用 2022: +16.7% [n] tibet.cn"),
+    (2024, 6): (1.105, "规上工业企业研发费用 2024年1-6月: +10.5% [o] jdyo.net"),
+    (2024, 11): (1.089, "规上工业企业研发费用 2024年1-11月: +8.9% [o] jdyo.net"),
+}
+RD_GROWTH_2021 = COMPARABLE_GROWTH[(2021, 12)][0]  # published growth of 2021 [j]
 RD_GROWTH_2020 = 1.15  # assumption: 2020 growth (the year of the pandemic)
-RD_GROWTH_2024_H1 = 1.105  # published YoY growth Jan–Jun 2024 [o]
-RD_GROWTH_2024_NOV = 1.089  # published YoY growth Jan–Nov 2024 [o]
+RD_GROWTH_2024_H1 = COMPARABLE_GROWTH[(2024, 6)][0]  # published YoY growth Jan–Jun 2024 [o]
+RD_GROWTH_2024_NOV = COMPARABLE_GROWTH[(2024, 11)][0]  # published YoY growth Jan–Nov 2024 [o]
 DEC_SHARE = 0.175  # assumption: December's share of annual R&D (2023, 2024 and later)
 RD_GROWTH_LATER = 1.08  # assumption: annual growth from 2025 on
 RD_GROWTH_BEFORE = 1.15  # assumption: annual growth before 2019 (used only if first_year < 2019)
@@ -109,19 +117,27 @@ REVENUE_SIGMA = {"large": 0.8, "medium": 0.55, "small": 0.6, "micro": 0.3}
 RD_ACTIVE_PROB = {"large": 0.96, "medium": 0.86, "small": 0.56, "micro": 0.35}
 RD_INSTITUTION_PROB = {"large": 0.9, "medium": 0.6, "small": 0.25, "micro": 0.05}
 
+# Share of the 规上工业 enterprises by district (assumption; 慈溪 has the most, "2073家规上工业
+# 企业" m.163.com 2025; 北仑 has fewer but larger ones, "857家规模以上工业企业" in the 2021
+# 北仑区统计公报, tjgb.hongheiku.com mirror).
 DISTRICT_WEIGHTS: dict[str, float] = {
-    "330282": 0.18,  # 慈溪市
+    "330282": 0.19,  # 慈溪市
     "330281": 0.15,  # 余姚市
     "330212": 0.13,  # 鄞州区
-    "330206": 0.12,  # 北仑区
-    "330226": 0.09,  # 宁海县
-    "330203": 0.09,  # 海曙区
+    "330206": 0.10,  # 北仑区
+    "330203": 0.10,  # 海曙区
+    "330226": 0.08,  # 宁海县
     "330213": 0.07,  # 奉化区
-    "330211": 0.06,  # 镇海区
+    "330211": 0.07,  # 镇海区
     "330225": 0.06,  # 象山县
     "330205": 0.05,  # 江北区
 }
-TOWNSHIP_KIND_WEIGHTS = {"镇": 1.0, "街道": 0.6, "乡": 0.3, "zone": 1.2}
+# How an enterprise's place (its township's innovation factor f, core.demo_places) shifts it:
+# latent R&D intensity × f ** 0.45; 高企 ranking score + 1.2 · ln f; the R&D-active threshold
+# (a standard-normal quantile) + 0.45 · ln f. Assumptions.
+PLACE_INTENSITY_EXP = 0.45
+PLACE_HIGHTECH_BONUS = 1.2
+PLACE_ACTIVE_SHIFT = 0.45
 
 # 高新技术企业, city-wide valid count at year end. 2022 is published [n]; 2020 "将突破3000" [p]
 # and 2024 "expected over 8800" [d] and 2025 target 10000 [f] guide the assumed path.

@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from yanzhi.core.periods import Period, parse_period
 from yanzhi.core.registers import LAB_LEVELS, LISTS, SCENARIO_FIELDS, TALENT_CATEGORIES
 from yanzhi.core.tasks import TaskStatus
+from yanzhi.services.demo import leads
 from yanzhi.services.tasks import registers
 from yanzhi.storage import tasks as store
 from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.db import transaction
+from yanzhi.storage.enterprises import enterprise_index
 from yanzhi.storage.models import TaskRow
 from yanzhi.storage.orgunits import list_org_units
 from yanzhi.storage.plans import get_plan, list_plans
@@ -73,7 +75,9 @@ def _fields(rng: random.Random, kind: str, i: int, year: int) -> dict[str, Any]:
     return {}
 
 
-def _entries(rng: random.Random, kind: str, units: list[str]) -> list[dict[str, Any]]:
+def _entries(
+    rng: random.Random, kind: str, units: list[str], weights: list[float]
+) -> list[dict[str, Any]]:
     out = []
     name = registers.register_kind(kind).zh
     for year, n in _per_year(rng, kind).items():
@@ -84,7 +88,7 @@ def _entries(rng: random.Random, kind: str, units: list[str]) -> list[dict[str, 
                 {
                     "code": f"DEMO-{kind}-{year}-{i:03d}",
                     "name": f"{DEMO}{name}{year}-{i:03d}",
-                    "org_unit_code": rng.choice(units),
+                    "org_unit_code": rng.choices(units, weights)[0],
                     "fields": _fields(rng, kind, i, year),
                     "list_name": rng.choice(list(LISTS)) if kind == "tech_list" else None,
                     "valid_from": start,
@@ -95,15 +99,35 @@ def _entries(rng: random.Random, kind: str, units: list[str]) -> list[dict[str, 
     return out
 
 
+def _register_places(engine: Engine) -> tuple[list[str], list[float]]:
+    """The districts and townships with the weight of each as the place of a register entry:
+    a township by its enterprises (plus one), a district (city-level entries it reports) by
+    0.15 × its enterprises — so projects and scenarios sit where the enterprises are."""
+    with transaction(engine) as session:
+        org = [u for u in list_org_units(session) if u.level in ("district", "township")]
+        index = enterprise_index(session)
+    located = index["township_code"].value_counts().to_dict() if len(index) else {}
+    parent = {u.code: u.parent_code for u in org}
+    per_district: dict[str, float] = {}
+    for code, n in located.items():
+        if parent.get(code):
+            per_district[str(parent[code])] = per_district.get(str(parent[code]), 0.0) + n
+    weights = [
+        0.15 * per_district.get(u.code, 0.0) + 1 if u.level == "district"
+        else float(located.get(u.code, 0)) + 1
+        for u in org
+    ]  # fmt: skip
+    return [u.code for u in org], weights
+
+
 def _load_registers(engine: Engine, actor: str, seed: int) -> dict[str, int]:
     rng = random.Random(seed)
-    with transaction(engine) as session:
-        units = [u.code for u in list_org_units(session) if u.level in ("district", "township")]
+    units, weights = _register_places(engine)
     created = {}
     for kind in registers.REGISTER_KINDS:
         if registers.list_register(engine, kind):
             continue  # already loaded: the demo adds, it never rewrites
-        entries = _entries(rng, kind, units)
+        entries = _entries(rng, kind, units, weights)
         created[kind] = registers.save_entries(engine, kind, entries, actor=actor)["created"]
         if kind == "tech_list":  # a few items move between the lists (history kept)
             moved = [
@@ -121,14 +145,20 @@ def _load_tasks(engine: Engine, actor: str, seed: int, today: dt.date) -> int:
     with transaction(engine) as session:
         plan = get_plan(session)
         pid = next(p.id for p in list_plans(session) if p.code == plan.code)
+        if any(t.code in leads.TASK_LEADS for t in store.list_tasks(session, pid)):
+            leads.add_departments(session, plan_id=pid, plan_code=plan.code, ctx=ctx)
+            plan = get_plan(session)
         districts = [u.code for u in list_org_units(session, level="district")]
         depts: list[str | None] = [d.code for d in plan.departments] or [None]
         reported = {r.task_id for r in store.list_reports(session, pid)}
         for k, task in enumerate(store.list_tasks(session, pid)):
-            lead = depts[0] if k % 4 else districts[k % len(districts)]
-            store.update_owners(
-                session, task=task, lead=lead, co_units=rng.sample(districts, 2), ctx=ctx
-            )
+            assigned = leads.owners(task.code, [d for d in depts if d], districts)
+            if assigned is not None:
+                lead, co = assigned
+            else:  # a plan the demo does not know: the first department, or a district
+                lead = depts[0] if k % 4 else districts[k % len(districts)]
+                co = rng.sample(districts, 2)
+            store.update_owners(session, task=task, lead=lead, co_units=co, ctx=ctx)
             _milestones(session, task, ctx, today)
             if task.id not in reported:
                 n += _reports(session, task, ctx, today)
