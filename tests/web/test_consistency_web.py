@@ -130,3 +130,49 @@ def test_priority_list_size_agrees_in_cli_api_page_and_excel(site: Site) -> None
     assert r.status_code == 200
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert len(rows) - 1 == len(from_cli)
+
+
+def test_each_headline_verdict_is_one_verdict_in_cli_api_pages_and_bulletin(
+    site: Site, bulletin: str
+) -> None:
+    rows = cli_json(site, "status")["indicators"]
+    from_cli = {i["indicator"]: (i["verdict"], i["verdict_zh"]) for i in rows}
+    assert len(from_cli) == 5
+    cockpit = {
+        i["indicator"]: (i["verdict"], i["verdict_zh"]) for i in api(site, "/cockpit")["headline"]
+    }
+    assert cockpit == from_cli
+    for code in from_cli:
+        st = api(site, f"/indicators/{code}")["status"]
+        assert (st["verdict"], st["verdict_zh"]) == from_cli[code], code
+    for path in ("/", f"/units/{CITY}"):
+        page = html(site, path)
+        for code, (level, _) in from_cli.items():
+            card = page.split(f'data-indicator="{code}"', 1)[1]
+            assert re.search(r'data-verdict="([^"]+)"', card).group(1) == level, (path, code)
+    names = {i["indicator"]: i["name"] for i in rows}
+    for code, (_, zh) in from_cli.items():
+        row = next(r for r in bulletin.splitlines() if r.startswith(names[code] + " | "))
+        assert row.split(" | ")[4] == zh, row  # the bulletin's 结论 column
+
+
+def test_ytd_rd_and_its_two_growths_agree_in_cli_api_cockpit_and_bulletin(
+    site: Site, bulletin: str
+) -> None:
+    ytd = cli_json(site, "status", "--indicator", "IND_RD_EXPENSE")["indicators"][0]["ytd"]
+    assert ytd["yoy_comparable"] is not None and ytd["yoy_level"] is not None
+    card = api(site, "/cockpit")["rd_ytd"]
+    assert card["period"] == ytd["period"]
+    for key in ("value", "yoy_comparable", "yoy_level", "comparable_enterprises"):
+        assert card[key] == ytd[key], key
+    page = html(site, "/")
+    for key in ("yoy_comparable", "yoy_level"):
+        m = re.search(rf'data-key="{key}" data-value="([^"]+)"', page)
+        assert m and float(m.group(1)) == ytd[key], key
+    g = ytd["yoy_comparable"]
+    assert (
+        f"按可比口径计算同比{'增长' if g >= 0 else '下降'} {abs(g):.1%}"
+        f"(两期均有已审核报表的 {ytd['comparable_enterprises']:,} 家企业)"
+    ) in bulletin
+    level = ytd["yoy_level"]
+    assert f"按总量计算同比{'增长' if level >= 0 else '下降'} {abs(level):.1%}" in bulletin

@@ -14,6 +14,7 @@ from yanzhi.services.access.scope import Scope
 from yanzhi.views import indicators as views
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import scope_key
+from yanzhi.core.periods import parse_period
 from yanzhi.web import i18n
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.render import Table, page
@@ -158,9 +159,43 @@ def _series_table(status: dict[str, Any]) -> Table:
     )
 
 
-def _periods_table(periods: dict[str, dict[str, Any]]) -> Table:
+FREQUENCIES = {
+    "annual": ("年度", "annual"),
+    "ytd": ("月度累计(1–N月)", "year to date"),
+    "monthly": ("月度", "monthly"),
+    "month": ("月度", "monthly"),
+    "quarterly": ("季度", "quarterly"),
+    "quarter": ("季度", "quarterly"),
+}
+"""How often an indicator is reported, and the kinds of sub-annual period, in words."""
+
+NOTES_ZH = (  # the progress method's notes (core/progress.py), in Chinese
+    ("base value 0 replaced by", "基期值为 0, 按方法以一个很小的正数代替"),
+    ("target 0 replaced by", "目标值为 0, 按方法以一个很小的正数代替"),
+    ("limit ignored because a target is given", "已设目标值, 不使用上限系数"),
+    ("base and current values have opposite signs", "基期值与当前值符号相反"),
+    ("fewer than two years of data", "基期以来不足两年数据"),
+)
+
+
+def note_zh(note: str) -> str:
+    """A note of the progress method in Chinese (the note itself when it is not known)."""
+    return next((zh for en, zh in NOTES_ZH if note.startswith(en)), note)
+
+
+def period_label(period: str, lg: str) -> str:
+    """``2026-01..10`` → 2026年1-10月 on a Chinese page; the code on an English one."""
+    if lg == "en":
+        return period
+    try:
+        return parse_period(period).label_zh()
+    except ValueError:
+        return period
+
+
+def _periods_table(periods: dict[str, dict[str, Any]], lg: str = "zh") -> Table:
     rows = [
-        {"kind": kind, "period": p, "value": v}
+        {"kind": i18n.both(*FREQUENCIES[kind], lg), "period": period_label(p, lg), "value": v}
         for kind in ("ytd", "quarter", "month")
         for p, v in reversed(list((periods.get(kind) or {}).items()))
     ]
@@ -236,12 +271,17 @@ def _attribution_table(att: dict[str, Any]) -> Table:
 
 
 def _chart(
-    view: dict[str, Any], kids: dict[str, Any], att: dict[str, Any] | None
+    view: dict[str, Any], kids: dict[str, Any], att: dict[str, Any] | None, lang: str = "zh"
 ) -> dict[str, Any]:
     """The page's chart data: trend, periods, children and the 15 largest groups."""
     return {
         "status": view["status"],
         "periods": view["periods"],
+        "period_labels": {
+            p: period_label(p, lang)
+            for kind in view["periods"].values()
+            for p in (kind or {})
+        },
         "children": [
             {"name": c["unit_name"], "value": c["value"], "status": c["status"]}
             for c in kids["children"]
@@ -280,7 +320,7 @@ def indicator(
     att, att_note = _attribution(request, scope, code, unit_code, by, start, end)
     tables = [
         _series_table(view["status"]),
-        _periods_table(view["periods"]),
+        _periods_table(view["periods"], lg),
         _children_table(kids, code, lg),
     ]
     ents = _enterprise_rows(kids.get("enterprises"))
@@ -295,7 +335,7 @@ def indicator(
     )
     if att is not None:
         tables.append(_attribution_table(att))
-    chart = _chart(view, kids, att)
+    chart = _chart(view, kids, att, lg)
     return page(
         request,
         "indicator.html",
@@ -307,4 +347,13 @@ def indicator(
         ents=ents,
         data=chart,
         units=unit_choices(request, scope),
+        frequency=i18n.both(*FREQUENCIES.get(view["indicator"]["frequency"], ("", "")), lg)
+        or view["indicator"]["frequency"],
+        notes=[
+            note if lg == "en" else note_zh(note)
+            for note in view["status"]["assessment"].get("notes") or []
+        ],
+        ytd_label=period_label(view["status"]["ytd"]["period"], lg)
+        if view["status"].get("ytd")
+        else "",
     )

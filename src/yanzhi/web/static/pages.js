@@ -76,7 +76,7 @@
     if (ytd && kind) {
       const xs = Object.keys(p[kind]).slice(-36);
       yz.chart(ytd, { grid: { left: 50, right: 10, top: 20, bottom: 40 }, tooltip: { trigger: "axis" },
-        xAxis: { type: "category", data: xs, axisLabel: { rotate: 45, fontSize: 10 } }, yAxis: { type: "value", scale: true },
+        xAxis: { type: "category", data: xs.map((x) => (d.period_labels || {})[x] || x), axisLabel: { rotate: 45, fontSize: 10 } }, yAxis: { type: "value", scale: true },
         series: [{ type: "line", name: kind, data: xs.map((x) => p[kind][x]), symbolSize: 3 }] });
     }
     const kids = document.getElementById("children-chart");
