@@ -10,11 +10,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from yanzhi.core.periods import parse_period
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import indicators as views
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import scope_key
-from yanzhi.core.periods import parse_period
 from yanzhi.web import i18n
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.render import Table, page
@@ -278,9 +278,7 @@ def _chart(
         "status": view["status"],
         "periods": view["periods"],
         "period_labels": {
-            p: period_label(p, lang)
-            for kind in view["periods"].values()
-            for p in (kind or {})
+            p: period_label(p, lang) for kind in view["periods"].values() for p in (kind or {})
         },
         "children": [
             {"name": c["unit_name"], "value": c["value"], "status": c["status"]}
