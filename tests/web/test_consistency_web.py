@@ -176,3 +176,27 @@ def test_ytd_rd_and_its_two_growths_agree_in_cli_api_cockpit_and_bulletin(
     ) in bulletin
     level = ytd["yoy_level"]
     assert f"按总量计算同比{'增长' if level >= 0 else '下降'} {abs(level):.1%}" in bulletin
+
+
+def test_the_district_report_warns_of_what_the_district_page_shows(site: Site) -> None:
+    district = "330212"  # the demo accounts' district
+    out = site.folder / "district.docx"
+    r = runner.invoke(
+        cli,
+        ["report", "district", district, "--year", "2025", "--out", str(out),
+         "--database", site.url],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    page = api(site, f"/units/{district}")["warnings"]
+    names = {i["indicator"]: i["name"] for i in cli_json(site, "status")["indicators"]}
+    for w in page["off_track"]:
+        assert f"{w['name']} {names[w['indicator']]}: {w['verdict_zh']}" in text, w
+    s = page["stopped"]
+    if s and s["total"]:
+        assert (
+            f"{s['total']} 家企业停止研发(报送研发费用为零 {s['reported_zero']} 家, "
+            f"未报送 {s['not_reported']} 家)"
+        ) in text
+    for w in page["falling_townships"]:
+        assert f"{w['name']} " in text and "研发费用同比下降" in text

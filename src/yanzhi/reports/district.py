@@ -6,10 +6,19 @@ import html
 from pathlib import Path
 from typing import Any
 
+from yanzhi.core.periods import parse_period
 from yanzhi.reports.bulletin import coverage_zh
 from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
 from yanzhi.views.reports.district import DistrictReport
+
+
+def _period_zh(period: str) -> str:
+    """``2026-01..10`` → 2026年1-10月."""
+    try:
+        return parse_period(period).label_zh()
+    except ValueError:
+        return period
 
 
 def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
@@ -33,8 +42,19 @@ def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
     ]
     rank += [f"拉动: {n} ({v:+.2f})" for n, v in ev["lifts"]]
     rank += [f"拖累: {n} ({v:+.2f})" for n, v in ev["drags"]]
-    warn = [f"{w['name']}: {w['verdict_zh']}" for w in d["off_track"]]
-    warn += [f"{w['name']} {w['period']} 研发费用同比下降" for w in d["falling_townships"]]
+    warn = [
+        f"{w['name']} {w['indicator_name']}: {w['verdict_zh']}({w['year']}年)"
+        for w in d["off_track"]
+    ]
+    warn += [
+        f"{w['name']} {_period_zh(w['period'])}研发费用同比下降" for w in d["falling_townships"]
+    ]
+    s = d.get("stopped")
+    if s and s["total"] and s["period"]:
+        warn.append(
+            f"{_period_zh(s['period'])}与上年同期相比, {s['total']} 家企业停止研发"
+            f"(报送研发费用为零 {s['reported_zero']} 家, 未报送 {s['not_reported']} 家)"
+        )
     return [("一、核心指标", ind), ("二、综合评价", rank), ("三、预警", warn or ["无"])]
 
 

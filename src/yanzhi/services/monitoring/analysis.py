@@ -81,7 +81,10 @@ def attribution(
         plan = get_plan(session)
         ind = indicator_of(plan, indicator)
         if not ind.formula.denominator:
-            raise InvalidInput(f"{indicator} is not a ratio indicator", "不是比率指标")
+            raise InvalidInput(
+                f"{indicator} is not a ratio indicator",
+                "该指标不是比率指标, 不做结构与强度分解",
+            )
         tree = load_org_tree(session)
         if ind.source == "statistic":
             values = indicator_values(session, indicators=[ind.code])

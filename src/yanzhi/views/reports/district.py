@@ -33,8 +33,10 @@ class DistrictEvaluation(BaseModel):
 
 class DistrictReport(BaseModel):
     """The data of a district's annual report (述职材料): the unit, its indicator statuses
-    (each with its verdict), its evaluation and its warnings (``off_track``: its indicators
-    whose verdict is 难以达标 or 存在风险, as in ``indicators``; falling townships)."""
+    (each with its verdict), its evaluation and its warnings — the same as the district's
+    page: ``off_track`` the headline indicators of the district and its townships whose
+    verdict is 难以达标 or 存在风险, the falling townships, and ``stopped`` the true totals
+    of enterprises that stopped R&D in the district."""
 
     unit: dict[str, Any]
     year: int
@@ -43,6 +45,7 @@ class DistrictReport(BaseModel):
     evaluation: DistrictEvaluation
     off_track: list[dict[str, Any]]
     falling_townships: list[dict[str, Any]]
+    stopped: dict[str, Any] | None = None
 
 
 def district_report(
@@ -57,7 +60,9 @@ def district_report(
     row = next(r for r in result.to_dict()["results"] if r["uCode"] == code)
     card = result.scorecards.get(code, {})
     names = {i.code: i.name for i in result.framework.indicators}
-    warnings = analysis.warnings(engine).to_dict()
+    # the warnings of the district's page (views/units.py): the district and its townships
+    warnings = analysis.warnings(engine, levels=("district", "township"), within=code).to_dict()
+    ind_names = {i["indicator"]: i["name"] for i in st["indicators"]}
     return DistrictReport(
         unit=st["unit"],
         year=year,
@@ -75,6 +80,11 @@ def district_report(
             lifts=[(names.get(c, c), v) for c, v in card.get("lifts", [])],
             drags=[(names.get(c, c), v) for c, v in card.get("drags", [])],
         ),
-        off_track=[i for i in st["indicators"] if i["verdict"] in NEEDS_ATTENTION],
-        falling_townships=[w for w in warnings["falling_townships"] if w["unit"].startswith(code)],
+        off_track=[
+            {**w, "indicator_name": ind_names.get(w["indicator"], w["indicator"])}
+            for w in warnings["off_track"]
+            if w["verdict"] in NEEDS_ATTENTION
+        ],
+        falling_townships=warnings["falling_townships"],
+        stopped=warnings.get("stopped"),
     )

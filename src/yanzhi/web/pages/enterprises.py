@@ -33,7 +33,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rd_expense": ("研发费用(万元)", "R&D expense (10k yuan)"),
     "rd_expense_previous": ("上年研发费用", "R&D previous year"),
     "operating_revenue": ("营业收入(万元)", "Revenue (10k yuan)"),
-    "intensity": ("研发强度", "R&D intensity"),
+    "intensity": ("研发强度(%)", "R&D intensity (%)"),
     "reason": ("原因", "Reason"),
     "stage": ("阶段", "Stage"),
     "tech": ("技术创新分", "Technology"),
@@ -103,7 +103,9 @@ def work_list(
     scope: Scope = Depends(scope_of),
 ) -> Response:
     data = views.list_page(engine(request), cache(request).get, scope, name, year).model_dump()
-    rows = data["rows"]
+    rows = [  # a ratio on the page reads as a percentage (研发强度 5.2, not 0.052)
+        {**r, "intensity": _pct(r["intensity"])} if "intensity" in r else r for r in data["rows"]
+    ]
     keys = list(rows[0]) if rows else ["uscc", "name", "district", "township"]
     links = {"name": "/enterprises/{uscc}"} if "uscc" in keys else {}
     suffix = f"-{data['year']}" if data["year"] else ""

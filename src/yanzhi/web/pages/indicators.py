@@ -246,6 +246,9 @@ def _attribution(
         )
         return found.model_dump(), None
     except (LookupError, ValueError) as exc:
+        zh, en = getattr(exc, "zh", None), getattr(exc, "en", None)
+        if zh or en:  # a named error: its message in the page's language only
+            return None, i18n.both(zh, en, lang(request))
         return None, str(exc).strip("'\"")
 
 
