@@ -38,7 +38,9 @@ def test_no_on_track_verdict_hides_an_unlikely_forecast(statuses):
         assert i.verdict != "on_track", i
         if i.verdict == "achieved" or i.status == "substantial_progress":
             # the headline reads well on one reading: the sentence must give the trend's P
-            assert "但按近年趋势" in i.verdict_reason_zh, i.verdict_reason_zh
+            reason = i.verdict_reason_zh
+            assert "但" in reason and "按近年趋势" in reason, reason
+            assert reason.index("但") < reason.index("按近年趋势"), reason
             assert f"{100 * p:.1f}%" in i.verdict_reason_zh or p < 0.001
             disagreements += i.status == "substantial_progress"
     flagged = [i for i in rows if i.verdict_disagreement]

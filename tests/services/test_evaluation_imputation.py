@@ -87,5 +87,10 @@ def test_a_township_without_enterprises_sums_to_zero_and_its_ratios_are_imputed(
     # a ratio over no enterprise is undefined: imputed by the group mean and listed, not 0
     ratio = {x.unit: x for x in result.imputations if x.indicator == "T02"}
     assert set(towns) <= set(ratio)
-    assert all(ratio[t].method == "mean_group" and ratio[t].value > 0 for t in towns)
+    kinds = result.units.set_index("uCode")["kind"]
+    t02 = result.build.data["Raw"]["T02"]
+    for t in towns:
+        peers = [u for u in t02.index if kinds[u] == kinds[t] and not math.isnan(t02[u])]
+        assert ratio[t].method == "mean_group" and peers, t  # the mean of its own kind
+        assert math.isclose(ratio[t].value, t02[peers].mean(), abs_tol=1e-12), t
     assert "因无符合条件企业计 0" in result.notes[0]
