@@ -10,6 +10,7 @@ from yanzhi.core.periods import parse_period
 from yanzhi.reports.bulletin import coverage_zh
 from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
+from yanzhi.views.reports.bulletin import stopped_text
 from yanzhi.views.reports.district import DistrictReport
 
 
@@ -51,10 +52,7 @@ def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
     ]
     s = d.get("stopped")
     if s and s["total"] and s["period"]:
-        warn.append(
-            f"{_period_zh(s['period'])}与上年同期相比, {s['total']} 家企业停止研发"
-            f"(报送研发费用为零 {s['reported_zero']} 家, 未报送 {s['not_reported']} 家)"
-        )
+        warn.append(f"{_period_zh(s['period'])}与上年同期相比, {stopped_text(s)}")
     return [("一、核心指标", ind), ("二、综合评价", rank), ("三、预警", warn or ["无"])]
 
 

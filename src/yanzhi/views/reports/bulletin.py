@@ -283,6 +283,12 @@ def _stopped_text(w: dict[str, Any]) -> str:
     s = w.get("stopped")
     if not s:
         return f"{len(w['stopped_enterprises'])} 家企业停止研发"
+    return stopped_text(s)
+
+
+def stopped_text(s: dict[str, Any]) -> str:
+    """The stopped-R&D totals of a ``StoppedSummary`` in one phrase — the one wording the
+    bulletin, the district report and the unit page share."""
     return (
         f"{s['total']} 家企业停止研发(报送研发费用为零 {s['reported_zero']} 家, "
         f"未报送 {s['not_reported']} 家)"

@@ -15,6 +15,7 @@ from yanzhi.core.tasks import TASK_STATUS_LABELS
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import scope_key
 from yanzhi.views.data import STATUS_NAMES
+from yanzhi.views.reports.bulletin import stopped_text
 from yanzhi.web import i18n
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.pages.indicators import coverage_label, shown, unit_choices
@@ -183,10 +184,7 @@ def stopped_sentence(summary: dict[str, Any] | None, lg: str) -> str:
     if not summary or not summary["total"] or not summary["period"]:
         return ""
     period = parse_period(summary["period"])
-    zh = (
-        f"{period.label_zh()}与上年同期相比, {summary['total']} 家企业停止研发: "
-        f"报送研发费用为零 {summary['reported_zero']} 家, 未报送 {summary['not_reported']} 家。"
-    )
+    zh = f"{period.label_zh()}与上年同期相比, {stopped_text(summary)}。"
     en = (
         f"{summary['total']} enterprises stopped R&D in {summary['period']} against a year "
         f"earlier: {summary['reported_zero']} reported zero, {summary['not_reported']} did "
