@@ -303,3 +303,12 @@ def sort_periods(periods: Iterable[Period]) -> list[Period]:
 
 def parse_periods(texts: Sequence[str]) -> list[Period]:
     return [parse_period(t) for t in texts]
+
+
+def label_zh(text: str) -> str:
+    """A period's Chinese label from its text (``2026-01..10`` → 2026年1-10月); text that is
+    not a period is returned as it is."""
+    try:
+        return parse_period(text).label_zh()
+    except ValueError:  # PeriodError is one
+        return text

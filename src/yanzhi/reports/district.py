@@ -6,20 +6,12 @@ import html
 from pathlib import Path
 from typing import Any
 
-from yanzhi.core.periods import parse_period
+from yanzhi.core.periods import label_zh
 from yanzhi.reports.bulletin import coverage_zh
 from yanzhi.reports.docx_base import new_document
 from yanzhi.reports.fonts import cjk_font
 from yanzhi.views.reports.bulletin import stopped_text
 from yanzhi.views.reports.district import DistrictReport
-
-
-def _period_zh(period: str) -> str:
-    """``2026-01..10`` → 2026年1-10月."""
-    try:
-        return parse_period(period).label_zh()
-    except ValueError:
-        return period
 
 
 def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
@@ -47,12 +39,10 @@ def _paragraphs(d: dict[str, Any]) -> list[tuple[str, list[str]]]:
         f"{w['name']} {w['indicator_name']}: {w['verdict_zh']}({w['year']}年)"
         for w in d["off_track"]
     ]
-    warn += [
-        f"{w['name']} {_period_zh(w['period'])}研发费用同比下降" for w in d["falling_townships"]
-    ]
+    warn += [f"{w['name']} {label_zh(w['period'])}研发费用同比下降" for w in d["falling_townships"]]
     s = d.get("stopped")
     if s and s["total"] and s["period"]:
-        warn.append(f"{_period_zh(s['period'])}与上年同期相比, {stopped_text(s)}")
+        warn.append(f"{label_zh(s['period'])}与上年同期相比, {stopped_text(s)}")
     return [("一、核心指标", ind), ("二、综合评价", rank), ("三、预警", warn or ["无"])]
 
 

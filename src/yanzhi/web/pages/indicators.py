@@ -10,7 +10,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from yanzhi.core.periods import parse_period
+from yanzhi.core.periods import label_zh
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import indicators as views
 from yanzhi.views import units as unit_views
@@ -185,12 +185,7 @@ def note_zh(note: str) -> str:
 
 def period_label(period: str, lg: str) -> str:
     """``2026-01..10`` → 2026年1-10月 on a Chinese page; the code on an English one."""
-    if lg == "en":
-        return period
-    try:
-        return parse_period(period).label_zh()
-    except ValueError:
-        return period
+    return period if lg == "en" else label_zh(period)
 
 
 def _periods_table(periods: dict[str, dict[str, Any]], lg: str = "zh") -> Table:
