@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import DataError
+from tests.web.conftest import Site
 
 from yanzhi.core.errors import (
     Conflict,
@@ -92,3 +94,33 @@ def test_bare_python_errors_keep_their_mapping() -> None:
     assert _app(ValueError("x")).get("/boom").status_code == 400
     assert _app(PermissionError("x")).get("/boom").status_code == 403
     assert _app(RuntimeError("x")).get("/boom").status_code == 500
+
+
+def test_a_database_data_error_is_a_400_not_a_server_error() -> None:
+    """A value the database refuses (PostgreSQL: a NUL in text) is the client's fault: a
+    400 from the handler itself, not a 500 that the server middleware re-raises."""
+    refused = DataError("INSERT ...", {}, Exception("text fields cannot contain NUL"))
+    r = _app(refused).get("/boom")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_request"
+    strict = FastAPI()
+    errors.install(strict)
+
+    @strict.get("/boom")
+    def boom() -> None:
+        raise refused
+
+    assert TestClient(strict).get("/boom").status_code == 400  # raises if handled as a 500
+
+
+def test_odd_input_found_by_the_fuzzer_gets_a_client_error(site: Site) -> None:
+    """Cases the API fuzzer found, replayed with a client that raises server errors: a NUL
+    in a token's name, and a multipart body too broken to parse (API and page)."""
+    c = site.login("owner")
+    strict = TestClient(site.app, cookies=c.cookies, headers=dict(c.headers))
+    r = strict.post("/api/v1/tokens", json={"name": "\u0000"})
+    assert r.status_code in (201, 400), r.text  # SQLite stores it; PostgreSQL refuses
+    broken = b"--a222\r\n[]--a222--\r\n"
+    ctype = {"Content-Type": "multipart/form-data; boundary=a222"}
+    r = strict.post("/api/v1/tasks/P1.T1/reports", content=broken, headers=ctype)
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["code"] == "http_error"

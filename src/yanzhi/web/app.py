@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yanzhi.services.database import has_synthetic, open_database, require_schema
@@ -96,6 +97,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.add_exception_handler(ApiError, on_error)
     from yanzhi.core.errors import YanzhiError
 
-    for cls in (YanzhiError, LookupError, ValueError, PermissionError):
+    for cls in (YanzhiError, DataError, LookupError, ValueError, PermissionError):
         app.add_exception_handler(cls, on_error)
     return app

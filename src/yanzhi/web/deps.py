@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
+from starlette.datastructures import FormData
 
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.services.access import users
@@ -69,6 +70,22 @@ def authenticate(request: Request) -> Auth | None:
     return auth
 
 
+async def form_of(request: Request) -> FormData:
+    """The request's form, parsed once and kept on the request so that ``close_form`` can
+    close it; a malformed body fails here (400) and leaves nothing to close."""
+    form = await request.form()
+    request.state.form = form
+    return form
+
+
+async def close_form(request: Request) -> None:
+    """Close the uploaded files of a form read by hand (FastAPI closes only its own). Only a
+    form that was parsed is closed: a body that failed to parse cannot be read again."""
+    form = getattr(request.state, "form", None)
+    if form is not None:
+        await form.close()
+
+
 async def check_csrf(request: Request, auth: Auth) -> None:
     if request.method in SAFE or auth.csrf is None:
         return
@@ -76,7 +93,7 @@ async def check_csrf(request: Request, auth: Auth) -> None:
     if sent is None and request.headers.get("content-type", "").startswith(
         ("multipart/form-data", "application/x-www-form-urlencoded")
     ):
-        form = await request.form()
+        form = await form_of(request)
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
     if not sent or not hmac.compare_digest(sent, auth.csrf):

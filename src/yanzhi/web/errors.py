@@ -96,7 +96,15 @@ def json_error(err: ApiError) -> JSONResponse:
     return JSONResponse(body(err), status_code=err.status, headers=headers)
 
 
-_KNOWN = (ApiError, YanzhiError, InputRejected, PermissionError, LookupError, ValueError)
+_KNOWN = (
+    ApiError,
+    YanzhiError,
+    InputRejected,
+    DataError,
+    PermissionError,
+    LookupError,
+    ValueError,
+)
 
 
 def install(app: Any) -> None:

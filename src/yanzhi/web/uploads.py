@@ -21,6 +21,7 @@ from yanzhi.views import registers as register_views
 from yanzhi.views import task_writes
 from yanzhi.views.register_models import RegisterImport
 from yanzhi.views.task_models import EvidenceFile, TaskReport
+from yanzhi.web.deps import form_of
 from yanzhi.web.errors import ApiError
 from yanzhi.web.limits import limit_for
 
@@ -75,7 +76,7 @@ async def read_report(request: Request) -> tuple[ReportIn, list[UploadFile]]:
     ctype = request.headers.get("content-type", "")
     files: list[UploadFile] = []
     if ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        form = await request.form()
+        form = await form_of(request)
         fields: Any = {k: v for k, v in form.items() if isinstance(v, str) and v.strip() != ""}
         files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and f.filename]
     else:
@@ -89,12 +90,6 @@ async def read_report(request: Request) -> tuple[ReportIn, list[UploadFile]]:
         return ReportIn.model_validate(fields), files
     except ValidationError as exc:
         raise _invalid(exc) from None
-
-
-async def close_form(request: Request) -> None:
-    """Close the uploaded files of a form read by hand (FastAPI closes only its own)."""
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        await (await request.form()).close()
 
 
 def save_uploads(files: list[UploadFile], folder: Path, limit: int) -> list[Path]:

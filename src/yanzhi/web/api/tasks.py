@@ -28,10 +28,9 @@ from yanzhi.views.task_models import (
     TaskReport,
 )
 from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
-from yanzhi.web.deps import ScopeDep, engine
+from yanzhi.web.deps import ScopeDep, close_form, engine
 from yanzhi.web.taskdata import board_data, supervision_data, task_data
 from yanzhi.web.uploads import (
-    close_form,
     evidence_response,
     read_report,
     report_openapi,

@@ -15,13 +15,12 @@ from yanzhi.services.access.scope import Scope
 from yanzhi.views import supervision as supervision_views
 from yanzhi.views import task_writes
 from yanzhi.views import tasks as task_views
-from yanzhi.web.deps import ScopeDep, engine
+from yanzhi.web.deps import ScopeDep, close_form, engine, form_of
 from yanzhi.web.errors import ApiError, classify
 from yanzhi.web.pages import registers
 from yanzhi.web.render import Table, page
 from yanzhi.web.taskdata import board_data, supervision_data, task_data
 from yanzhi.web.uploads import (
-    close_form,
     evidence_response,
     read_report,
     submit_report,
@@ -271,7 +270,7 @@ def _done(code: str, what: str) -> Response:
 @router.post("/tasks/{code}/report")
 async def report(request: Request, scope: ScopeDep, code: str = CODE) -> Response:
     """The report form: saved, or the task page again with the reason."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = {k: v for k, v in (await form_of(request)).items() if isinstance(v, str)}
     form.pop("csrf_token", None)
     try:
         body, files = await read_report(request)
