@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         default=None,
         description="A .docx whose styles (headings, fonts, margins) the Word reports use",
     )
+    issuer: str | None = Field(
+        default=None,
+        description="The issuing unit printed at the end of every document (落款); "
+        "default: the plan's issuer",
+    )
     session_hours: float = Field(
         default=12,
         gt=0,
