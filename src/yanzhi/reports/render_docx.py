@@ -25,6 +25,7 @@ from docx.shared import Cm, Pt, RGBColor
 from yanzhi import config
 from yanzhi.reports.document import (
     SYNTHETIC_LABEL,
+    Block,
     Document,
     Figure,
     Heading,
@@ -85,32 +86,27 @@ def write(doc: Document, out: Path, template: Path | None = None) -> Path:
         word.add_paragraph(doc.subtitle, style="副标题")
     for i, line in enumerate(front_matter(doc)):
         word.add_paragraph(line, style="演示标注" if doc.synthetic and i == 0 else "提要")
-    n_table = n_figure = 0
-    blocks = [*doc.blocks, *closing_blocks(doc)]
-    for block, label in numbered(blocks):
-        if isinstance(block, Table):
-            n_table += 1
-            _table(word, block, n_table, width)
-        elif isinstance(block, Figure):
-            n_figure += 1
-            _figure(word, block, n_figure, width)
-        else:
-            _text(word, block, label)
+    counts = {"table": 0, "figure": 0}
+    _blocks(word, [*doc.blocks, *closing_blocks(doc)], counts, width)
     _signature(word, doc)
     if doc.appendix:
         word.add_section(WD_SECTION.NEW_PAGE)
-        for block, label in numbered(doc.appendix):
-            if isinstance(block, Table):
-                n_table += 1
-                _table(word, block, n_table, width)
-            elif isinstance(block, Figure):
-                n_figure += 1
-                _figure(word, block, n_figure, width)
-            else:
-                _text(word, block, label)
+        _blocks(word, doc.appendix, counts, width)
     out.parent.mkdir(parents=True, exist_ok=True)
     word.save(str(out))
     return out
+
+
+def _blocks(word: Any, blocks: list[Block], counts: dict[str, int], width: Any) -> None:
+    for block, label in numbered(blocks):
+        if isinstance(block, Table):
+            counts["table"] += 1
+            _table(word, block, counts["table"], width)
+        elif isinstance(block, Figure):
+            counts["figure"] += 1
+            _figure(word, block, counts["figure"], width)
+        else:
+            _text(word, block, label)
 
 
 def _text(word: Any, block: Heading | Paragraph | PageBreak, label: str) -> None:
