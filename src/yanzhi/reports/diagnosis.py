@@ -126,3 +126,9 @@ def write(diagnosis: Diagnosis, out: Path) -> Path:
     if out.suffix.lower() == ".pdf":
         return write_pdf(d, out)
     raise ValueError(f"--out must end in .docx or .pdf, not {out.suffix!r} / 仅支持 docx 或 pdf")
+
+
+WRITERS = {
+    "docx": lambda diagnosis, out: write_docx(diagnosis.to_dict(), out),
+    "pdf": lambda diagnosis, out: write_pdf(diagnosis.to_dict(), out),
+}

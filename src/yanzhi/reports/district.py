@@ -85,3 +85,6 @@ def write_pdf(data: DistrictReport, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     HTML(string=page).write_pdf(str(out))
     return out
+
+
+WRITERS = {"docx": write_docx, "pdf": write_pdf}

@@ -126,3 +126,12 @@ def write_pdf(result: Any, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     HTML(string=to_html(result)).write_pdf(str(out))
     return out
+
+
+def _workbook(result: Any, out: Path) -> Path:
+    from yanzhi.reports.evaluation_workbook import write_workbook
+
+    return Path(write_workbook(result, out))
+
+
+WRITERS = {"docx": write_docx, "pdf": write_pdf, "xlsx": _workbook}

@@ -1,10 +1,12 @@
 """Report files for downloading (the web's /reports): the same writers as ``yanzhi report …``
 and ``yanzhi enterprise diagnose --out``, into memory. Who may have which file is decided by
 :func:`yanzhi.views.reports.catalogue.resolve`; :func:`build` writes a resolved request with
-the kind's entry of ``WRITERS`` (one per kind of ``catalogue.KINDS``)."""
+the kind's entry of ``WRITERS`` (one loader per kind of ``catalogue.KINDS``), and
+:func:`document` gives the same file's content for the web's preview."""
 
 from __future__ import annotations
 
+import importlib
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +16,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from yanzhi.core.errors import NotFound
+from yanzhi.core.periods import label_zh
+from yanzhi.reports.document import Document
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
 from yanzhi.views import enterprises as enterprise_views
@@ -39,8 +43,18 @@ class Job:
     evaluation: EvaluationLoader | None = None
 
 
-Writer = Callable[[Job], tuple[str, Path]]
-"""A report kind's writer: the job → (file name, the file written in ``job.tmp``)."""
+@dataclass(frozen=True)
+class Loaded:
+    """A request's data, read once: the file's (Chinese) name without its extension, the
+    data the report module writes, and that module (``yanzhi.reports.<module>``: its
+    ``document(data)`` is the content, its ``WRITERS[fmt](data, path)`` the file)."""
+
+    stem: str
+    data: Any
+    module: str
+
+
+Loader = Callable[[Job], Loaded]
 
 
 def build(
@@ -55,22 +69,38 @@ def build(
     by default it is run here with the resolved number of draws."""
     with tempfile.TemporaryDirectory(prefix="yanzhi-report-") as tmp:
         job = Job(engine, scope, request.fmt, request.arguments(), Path(tmp), evaluation)
-        name, path = WRITERS[request.kind](job)
-        return name, path.read_bytes()
+        loaded = WRITERS[request.kind](job)
+        name = f"{loaded.stem}.{request.fmt}"
+        path = _module(loaded).WRITERS[request.fmt](loaded.data, job.tmp / name)
+        return name, Path(path).read_bytes()
 
 
-def _monthly(job: Job) -> tuple[str, Path]:
-    from yanzhi.reports import bulletin as doc
+def document(
+    engine: Engine,
+    scope: Scope,
+    request: ReportRequest,
+    *,
+    evaluation: EvaluationLoader | None = None,
+) -> Document:
+    """The content of a request's file (the web's preview shows it as HTML): the same
+    :class:`~yanzhi.reports.document.Document` every format of the file is written from."""
+    with tempfile.TemporaryDirectory(prefix="yanzhi-report-") as tmp:
+        job = Job(engine, scope, request.fmt, request.arguments(), Path(tmp), evaluation)
+        loaded = WRITERS[request.kind](job)
+        made: Document = _module(loaded).document(loaded.data)
+        return made
 
+
+def _module(loaded: Loaded) -> Any:
+    return importlib.import_module(f"yanzhi.reports.{loaded.module}")
+
+
+def _monthly(job: Job) -> Loaded:
     data = bulletin.monthly(job.engine, period=job.args["period"])
-    name = f"monthly-{data.period}.{job.fmt}"
-    return name, doc.WRITERS[job.fmt](data, job.tmp / name)
+    return Loaded(f"科技创新监测月报-{label_zh(data.period)}", data, "bulletin")
 
 
-def _evaluation(job: Job) -> tuple[str, Path]:
-    from yanzhi.reports import evaluation as doc
-    from yanzhi.reports.evaluation_workbook import write_workbook
-
+def _evaluation(job: Job) -> Loaded:
     level, year = job.args["level"], job.args["year"]
     if job.evaluation is not None:
         result = job.evaluation(level, year)
@@ -82,13 +112,11 @@ def _evaluation(job: Job) -> tuple[str, Path]:
             uncertainty=job.args["draws"],
             seed=evaluation_views.SEED,
         )
-    writers = {"docx": doc.write_docx, "pdf": doc.write_pdf, "xlsx": write_workbook}
-    name = f"evaluation-{level}-{year}.{job.fmt}"
-    return name, Path(writers[job.fmt](result, job.tmp / name))
+    what = "乡镇(街道)" if level == "township" else "区(县、市)"
+    return Loaded(f"{year}年度{what}科技创新评价报告", result, "evaluation")
 
 
-def _district(job: Job) -> tuple[str, Path]:
-    from yanzhi.reports import district as district_doc
+def _district(job: Job) -> Loaded:
     from yanzhi.views.reports.district import district_report
 
     args = job.args
@@ -99,38 +127,31 @@ def _district(job: Job) -> tuple[str, Path]:
         uncertainty=args["draws"],
         seed=evaluation_views.SEED,
     )
-    name = f"district-{args['code']}-{args['year']}.{job.fmt}"
-    writer = district_doc.write_docx if job.fmt == "docx" else district_doc.write_pdf
-    return name, writer(data, job.tmp / name)
+    return Loaded(f"{data.unit['name']}{args['year']}年度科技创新工作述职材料", data, "district")
 
 
-def _supervision(job: Job) -> tuple[str, Path]:
-    from yanzhi.reports import supervision as doc
-
+def _supervision(job: Job) -> Loaded:
     args = job.args
     data = downloads.supervision_data(
         job.engine, job.scope, unit=args["unit"], period=args["period"]
     )
     if not data.units:
         raise NotFound("nothing to supervise in your scope", "权限范围内无待督办事项")
-    suffix = f"-{args['unit']}" if args["unit"] else ""
-    name = f"supervision-{data.period}{suffix}.{job.fmt}"
-    return name, doc.WRITERS[job.fmt](data.model_dump(exclude_unset=True), job.tmp / name)
+    who = f"-{data.units[0].unit_name}" if args["unit"] else ""
+    stem = f"督办清单-{label_zh(data.period)}{who}"
+    return Loaded(stem, data.model_dump(exclude_unset=True), "supervision")
 
 
-def _diagnosis(job: Job) -> tuple[str, Path]:
-    from yanzhi.reports import diagnosis as diagnosis_doc
-
+def _diagnosis(job: Job) -> Loaded:
     data = enterprise_views.diagnosis(job.engine, job.scope, job.args["uscc"])
-    name = f"diagnosis-{job.args['uscc']}.{job.fmt}"
-    return name, diagnosis_doc.write(data, job.tmp / name)
+    return Loaded(f"企业研发诊断报告-{job.args['uscc']}", data, "diagnosis")
 
 
-WRITERS: dict[str, Writer] = {
+WRITERS: dict[str, Loader] = {
     "monthly": _monthly,
     "evaluation": _evaluation,
     "district": _district,
     "supervision": _supervision,
     "diagnosis": _diagnosis,
 }
-"""The writer of every report kind of :data:`yanzhi.views.reports.catalogue.KINDS`."""
+"""The loader of every report kind of :data:`yanzhi.views.reports.catalogue.KINDS`."""

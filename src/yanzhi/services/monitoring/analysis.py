@@ -114,7 +114,7 @@ def _enterprise_attribution(
     indicator = ind.code
     p0, p1 = _ytd(start), _ytd(end)
     with transaction(engine) as session:
-        reports = report_frame(session, approved_only=approved_only, years=[p0.year, p1.year])
+        reports = report_frame(session, approved_only=approved_only, periods=[str(p0), str(p1)])
         reports = with_attributes(reports, attribute_versions(session))
     if not {ind.formula.numerator, ind.formula.denominator} <= set(reports.columns):
         raise InvalidInput(
@@ -311,22 +311,26 @@ def _stopped(
     p = parse_period(latest)
     previous = str(p.same_period_last_year())
     with transaction(engine) as session:
-        reports = report_frame(session, approved_only=True, years=[p.year - 1, p.year])
+        reports = report_frame(session, approved_only=True, periods=[previous, latest])
         status = submissions(session, "rd", [latest])
         names = dict(enterprise_names(session))
     approved = set(status.loc[status["status"] == APPROVED, "org_unit_code"])
     before = reports[(reports["period"] == previous) & (reports["rd_expense"] > 0)]
     if inside is not None:
         before = before[before["township_code"].isin(inside)]
-    now = reports[reports["period"] == latest].set_index("uscc")
+    now = reports.loc[reports["period"] == latest, ["uscc", "rd_expense", "township_code"]]
     pending = set(before["township_code"]) - approved
+    judged = before[before["township_code"].isin(approved)].merge(
+        now, on="uscc", how="left", suffixes=("", "_now"), indicator="found"
+    )
+    judged["reported"] = judged["found"] == "both"
     out = []
-    for r in before[before["township_code"].isin(approved)].itertuples():
-        row = now.loc[r.uscc] if r.uscc in now.index else None
-        current = None if row is None else float(row["rd_expense"])
+    for r in judged.itertuples():
+        reported = bool(r.reported)
+        current = float(r.rd_expense_now) if reported else None
         if current is not None and current > 0:
             continue
-        town = str(r.township_code if row is None else row["township_code"])
+        town = str(r.township_code_now if reported else r.township_code)
         out.append(
             StoppedEnterprise(
                 uscc=str(r.uscc),

@@ -17,6 +17,7 @@ from yanzhi.views.reports import catalogue as downloads
 from yanzhi.views.reports.catalogue import ReportEntry
 from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, cache, engine
+from yanzhi.web.download import attachment
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
 
@@ -63,7 +64,7 @@ def report_file(
     return Response(
         data,
         media_type=downloads.MEDIA[resolved.fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(name),
     )
 
 

@@ -5,16 +5,21 @@ page calls the view layer (:mod:`yanzhi.views.reports.catalogue`) and the report
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
-from yanzhi.reports import files
+from yanzhi.reports import files, render_html
+from yanzhi.reports.files import EvaluationLoader
 from yanzhi.services.evaluation.evaluate import EvaluationResult
 from yanzhi.views import evaluation as evaluation_views
 from yanzhi.views.reports import catalogue as downloads
+from yanzhi.views.reports.catalogue import ReportRequest
 from yanzhi.web.deps import ScopeDep, cache, engine
+from yanzhi.web.download import attachment
 from yanzhi.web.render import page
 
 router = APIRouter()
@@ -30,21 +35,16 @@ def reports(request: Request, scope: ScopeDep) -> Response:
     return page(request, "reports.html", items=items)
 
 
-@router.get("/reports/download/{kind}")
-def download(
-    request: Request,
-    scope: ScopeDep,
-    kind: str = Path(pattern=KIND_PATTERN),
-    fmt: Literal["docx", "pdf", "xlsx"] = Query("docx", alias="format"),
+def report_args(
     period: str | None = Query(None, max_length=32),
     year: int | None = Query(None, ge=1990, le=2100),
     level: Literal["township", "district"] | None = None,
     code: str | None = Query(None, max_length=20),
     unit: str | None = Query(None, max_length=64),
     uscc: str | None = Query(None, max_length=32),
-) -> Response:
-    """One report file as an attachment (the form's empty choices count as not given)."""
-    args = {
+) -> dict[str, Any]:
+    """A report's choices as the form sends them."""
+    return {
         "period": period,
         "year": year,
         "level": level,
@@ -52,6 +52,17 @@ def download(
         "unit": unit,
         "uscc": uscc,
     }
+
+
+def _request(
+    request: Request,
+    scope: ScopeDep,
+    kind: str,
+    fmt: str,
+    args: dict[str, Any],
+) -> tuple[ReportRequest, EvaluationLoader]:
+    """The checked request (the form's empty choices count as not given) and the loader of
+    the API's cached evaluation."""
     args = {k: (v or None) if isinstance(v, str) else v for k, v in args.items()}
     eng = engine(request)
     resolved = downloads.resolve(eng, scope, kind, fmt, args)
@@ -59,11 +70,59 @@ def download(
     def evaluation(level: str, year: int) -> EvaluationResult:  # the API's cached one
         return evaluation_views.evaluation_result(eng, cache(request).get, scope, level, year)
 
+    return resolved, evaluation
+
+
+@router.get("/reports/download/{kind}")
+def download(
+    request: Request,
+    scope: ScopeDep,
+    kind: str = Path(pattern=KIND_PATTERN),
+    fmt: Literal["docx", "pdf", "xlsx"] = Query("docx", alias="format"),
+    args: dict[str, Any] = Depends(report_args),
+) -> Response:
+    """One report file as an attachment."""
+    resolved, evaluation = _request(request, scope, kind, fmt, args)
+    eng = engine(request)
     name, data = cache(request).get(
         ("report-file", resolved), lambda: files.build(eng, scope, resolved, evaluation=evaluation)
     )
-    return Response(
-        data,
-        media_type=downloads.MEDIA[resolved.fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return Response(data, media_type=downloads.MEDIA[resolved.fmt], headers=attachment(name))
+
+
+@router.get("/reports/preview/{kind}")
+def preview(
+    request: Request,
+    scope: ScopeDep,
+    kind: str = Path(pattern=KIND_PATTERN),
+    args: dict[str, Any] = Depends(report_args),
+    fmt: str | None = Query(None, alias="format", max_length=8),
+) -> Response:
+    """The document as a web page before it is downloaded: the same content as every file
+    of it (the PDF is printed from the same HTML), with links to each format."""
+    del fmt  # the form's format choice: the preview is the same for every format
+    formats = downloads.report_kind(kind).formats
+    resolved, evaluation = _request(request, scope, kind, formats[0], args)
+    eng = engine(request)
+    content = cache(request).get(
+        ("report-preview", resolved),
+        lambda: render_html.preview(files.document(eng, scope, resolved, evaluation=evaluation)),
     )
+    query = urlencode(
+        {k: v for k, v in resolved.arguments().items() if v is not None and k in args}
+    )
+    return page(
+        request,
+        "report_preview.html",
+        kind=kind,
+        name=downloads.report_kind(kind).zh,
+        content=Markup(content),
+        formats=formats,
+        query=query,
+    )
+
+
+@router.get("/reports/document.css")
+def document_css() -> Response:
+    """The style sheet of the previews (the PDF's, without its page rules)."""
+    return Response(render_html.css(print_=False), media_type="text/css")

@@ -1,0 +1,143 @@
+"""Documents: how long the first generation of every report file takes on the demo, against
+a cached download of the same file in the same run (issue #17: first generation under 5 s
+for the bulletin in every format and the 述职材料, under 10 s for the township evaluation;
+a cached download under 0.5 s).
+
+    .venv/bin/python benchmarks/bench_documents.py [--db yanzhi-demo.db] [--json FILE]
+
+The web app runs in-process (Starlette's TestClient) on a copy of the demo database
+(``yanzhi demo --no-serve`` builds one when ``--db`` is not given) as a city analyst.
+Each file is downloaded once after the cache is cleared (the first generation: the data
+read, the evaluation for the evaluation and district reports, the document written) and
+then three times more (the median is the cached download). Prints one row per file:
+first seconds, cached seconds, their ratio, the page count of PDFs, and whether the goal
+is met."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+GOALS = {"monthly": 5.0, "district": 5.0, "evaluation-township": 10.0}
+CACHED_GOAL = 0.5
+USER, PASSWORD = "bench-docs", "bench-docs-pass-1"
+
+
+def _demo(db: str | None, tmp: Path) -> Path:
+    target = tmp / "demo.db"
+    if db:
+        shutil.copy(db, target)
+    else:
+        subprocess.run(
+            [sys.executable, "-m", "yanzhi.cli.main", "demo", "--db", str(target), "--no-serve"],
+            check=True,
+            capture_output=True,
+        )
+    return target
+
+
+def _pages(pdf: bytes, tmp: Path) -> int | None:
+    path = tmp / "x.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    return None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", help="a demo SQLite database to copy (default: build one)")
+    ap.add_argument("--json", help="write the rows to this file")
+    args = ap.parse_args()
+
+    from fastapi.testclient import TestClient
+
+    from yanzhi.services.access import users
+    from yanzhi.services.database import open_database
+    from yanzhi.views.reports.catalogue import KINDS
+    from yanzhi.web.app import create_app
+
+    with tempfile.TemporaryDirectory(prefix="bench-docs-") as folder:
+        tmp = Path(folder)
+        db = _demo(args.db, tmp)
+        engine = open_database(f"sqlite:///{db}")
+        users.create_user(
+            engine, username=USER, password=PASSWORD, role="city_analyst", actor="bench"
+        )
+        app = create_app(engine)
+        client = TestClient(app)
+        r = client.post("/api/v1/auth/login", json={"username": USER, "password": PASSWORD})
+        r.raise_for_status()
+        catalogue = client.get("/api/v1/reports").json()["items"]
+        rows: list[dict[str, Any]] = []
+        for entry in catalogue:
+            kind = entry["kind"]
+            if kind not in KINDS or kind == "diagnosis":
+                continue
+            choices = entry["choices"]
+            variants: list[tuple[str, dict[str, Any]]] = []
+            if kind == "monthly":
+                variants = [("monthly", {"period": choices["period"][0]})]
+            elif kind == "evaluation":
+                year = choices["year"][0]
+                variants = [
+                    ("evaluation-township", {"level": "township", "year": year}),
+                    ("evaluation-district", {"level": "district", "year": year}),
+                ]
+            elif kind == "district":
+                variants = [
+                    ("district", {"code": choices["code"][0]["code"], "year": choices["year"][0]})
+                ]
+            elif kind == "supervision":
+                variants = [("supervision", {})]
+            for name, params in variants:
+                for fmt in entry["formats"]:
+                    url = f"/api/v1/reports/{kind}"
+                    query = {**params, "format": fmt}
+                    app.state.cache.bump()  # as an approval would: the next is a first
+                    t0 = time.perf_counter()
+                    first = client.get(url, params=query)
+                    first_s = time.perf_counter() - t0
+                    first.raise_for_status()
+                    cached = []
+                    for _ in range(3):
+                        t0 = time.perf_counter()
+                        client.get(url, params=query).raise_for_status()
+                        cached.append(time.perf_counter() - t0)
+                    cached_s = statistics.median(cached)
+                    goal = GOALS.get(name)
+                    rows.append(
+                        {
+                            "document": name,
+                            "format": fmt,
+                            "first_s": round(first_s, 3),
+                            "cached_s": round(cached_s, 4),
+                            "ratio": round(first_s / cached_s, 1) if cached_s else None,
+                            "pages": _pages(first.content, tmp) if fmt == "pdf" else None,
+                            "bytes": len(first.content),
+                            "goal_s": goal,
+                            "met": (goal is None or first_s < goal) and cached_s < CACHED_GOAL,
+                        }
+                    )
+                    print(
+                        f"{name:22} {fmt:5} first {first_s:7.2f} s  cached {cached_s:6.3f} s  "
+                        f"ratio {rows[-1]['ratio']:>7}  pages {rows[-1]['pages'] or '':>4}  "
+                        f"goal {goal or '—'}  {'met' if rows[-1]['met'] else 'NOT MET'}",
+                        flush=True,
+                    )
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
