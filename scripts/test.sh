@@ -13,6 +13,8 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 ls /usr/lib/*/libharfbuzz-subset.so.0 >/dev/null 2>&1 || need+=(libharfbuzz-subset0)  # WeasyPrint
 ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)  # tests/web/test_browser.py
+# LibreOffice opens every generated Word and Excel file (tests/web/test_documents_chinese.py)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer libreoffice-calc)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian packages: ${need[*]}" >&2

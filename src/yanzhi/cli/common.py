@@ -7,19 +7,23 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import psycopg
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
-from yanzhi import config
+from yanzhi.cli.lazy import lazy
 from yanzhi.core.errors import YanzhiError
 from yanzhi.core.issues import InputRejected, Issue, Severity
-from yanzhi.services.database import has_synthetic, open_database
-from yanzhi.storage.db import DatabaseError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from yanzhi import config
+    from yanzhi.services import database
+else:
+    config = lazy("yanzhi.config")
+    database = lazy("yanzhi.services.database")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -39,11 +43,15 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON"
 @contextmanager
 def engine_for(database: str | None) -> Iterator[Engine]:
     """The database for one command; its connections are closed when the command ends."""
-    engine = open_database(database)
+    engine = _open(database)
     try:
         yield engine
     finally:
         engine.dispose()
+
+
+def _open(url: str | None) -> Engine:
+    return database.open_database(url)
 
 
 def actor() -> str:
@@ -60,13 +68,13 @@ SYNTHETIC_LINE = "[yellow]SYNTHETIC demo data / 示例数据(合成)[/yellow]"
 def labelled_rows(rows: list[dict[str, Any]], engine: Engine) -> list[dict[str, Any]]:
     """Rows of a JSON list, each with ``synthetic`` (does the database hold generated demo
     data?) for the commands whose rows carry no flag of their own."""
-    synthetic = has_synthetic(engine)
+    synthetic = database.has_synthetic(engine)
     return [{**r, "synthetic": r.get("synthetic", synthetic)} for r in rows]
 
 
 def labelled(data: dict[str, Any], engine: Engine) -> dict[str, Any]:
     """A JSON object with a top-level ``synthetic`` (kept if it has one already)."""
-    return data if "synthetic" in data else {**data, "synthetic": has_synthetic(engine)}
+    return data if "synthetic" in data else {**data, "synthetic": database.has_synthetic(engine)}
 
 
 def print_issues(issues: list[Issue]) -> None:
@@ -111,13 +119,13 @@ def handled(as_json: bool = False) -> Iterator[None]:
             if exc.en != exc.zh:
                 err_console.print(f"[red]error:[/red] {exc.en}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
-    except (DatabaseError, LookupError, ValueError, PermissionError) as exc:
+    except (_database_error(), LookupError, ValueError, PermissionError) as exc:
         if as_json:
             print_json({"ok": False, "error": str(exc)})
         else:
             err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
-    except (SQLAlchemyError, sqlite3.Error, psycopg.Error, OSError) as exc:
+    except _storage_errors() as exc:
         zh, en = storage_failure(exc)
         if as_json:
             print_json({"ok": False, "error": en, "message_zh": zh, "message_en": en})
@@ -125,6 +133,22 @@ def handled(as_json: bool = False) -> Iterator[None]:
             err_console.print(f"[red]错误:[/red] {zh}", highlight=False)
             err_console.print(f"[red]error:[/red] {en}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def _database_error() -> type[Exception]:
+    """yanzhi's own database error (imported when an error is being handled)."""
+    from yanzhi.storage.db import DatabaseError
+
+    return DatabaseError
+
+
+def _storage_errors() -> tuple[type[Exception], ...]:
+    """The database drivers' and the file system's errors (the drivers imported when an
+    error is being handled)."""
+    import psycopg
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return (SQLAlchemyError, psycopg.Error, sqlite3.Error, OSError)
 
 
 _DISK_FULL = (

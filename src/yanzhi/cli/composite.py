@@ -5,14 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from yanzhi.cli.common import JsonOpt, console, err_console, handled, print_json
-from yanzhi.core.composite import CompositeInputError
-from yanzhi.services.evaluation import composite as svc
+from yanzhi.cli.lazy import lazy
+
+
+def _input_error() -> type[CompositeInputError]:
+    """The composite engine's input error (imported when an error is being handled)."""
+    from yanzhi.core.composite import CompositeInputError
+
+    return CompositeInputError
+
+
+if TYPE_CHECKING:
+    from yanzhi.core.composite import CompositeInputError
+    from yanzhi.services.evaluation import composite as svc
+else:
+    svc = lazy("yanzhi.services.evaluation.composite")
 
 app = typer.Typer(
     help="Composite index (COINr equivalent): build and robustness. / 综合评价指数",
@@ -50,7 +63,7 @@ def composite_errors(as_json: bool) -> Iterator[None]:
     """Refused inputs: every issue with table, row, column, rule and reason; exit 1."""
     try:
         yield
-    except CompositeInputError as exc:
+    except _input_error() as exc:
         if as_json:
             print_json({"ok": False, "errors": [vars(i) for i in exc.issues]})
         else:

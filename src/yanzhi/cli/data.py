@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -26,11 +26,17 @@ from yanzhi.cli.common import (
     renamed,
     required_org_unit,
 )
+from yanzhi.cli.lazy import lazy
 from yanzhi.core.dataformats import DATA_KINDS
 from yanzhi.core.periods import parse_ytd
-from yanzhi.services.collection import workflow as reporting
-from yanzhi.services.collection.imports import ImportReport, import_file
-from yanzhi.services.collection.templates import write_template
+
+if TYPE_CHECKING:
+    from yanzhi.services.collection import imports, templates
+    from yanzhi.services.collection import workflow as reporting
+else:
+    reporting = lazy("yanzhi.services.collection.workflow")
+    imports = lazy("yanzhi.services.collection.imports")
+    templates = lazy("yanzhi.services.collection.templates")
 
 import_app = typer.Typer(
     help="Import data files (all or nothing). / 导入数据文件", no_args_is_help=True
@@ -75,7 +81,7 @@ def _run(
             console.print(line)
 
     with handled(as_json), engine_for(database) as engine, status:
-        report = import_file(
+        report = imports.import_file(
             engine,
             kind,
             file,
@@ -91,7 +97,7 @@ def _run(
     raise typer.Exit(0 if report.ok else 1)
 
 
-def _print(report: ImportReport, as_json: bool) -> None:
+def _print(report: imports.ImportReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_dict())
         return
@@ -265,7 +271,7 @@ def template(
 ) -> None:
     """Write a blank import template with Chinese headers, units and drop-down lists."""
     with handled():
-        write_template(kind, out)
+        templates.write_template(kind, out)
     console.print(f"template written / 模板已生成: {out}")
 
 

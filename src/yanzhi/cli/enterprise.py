@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
-from yanzhi.services.access.principal import SYSTEM, Principal
-from yanzhi.services.enterprises import diagnosis as svc
-from yanzhi.services.enterprises import lists as lists_svc
-from yanzhi.services.enterprises.results import Result
+from yanzhi.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from yanzhi.services.access import principal
+    from yanzhi.services.enterprises import diagnosis as svc
+    from yanzhi.services.enterprises import lists as lists_svc
+    from yanzhi.services.enterprises import results
+else:
+    principal = lazy("yanzhi.services.access.principal")
+    svc = lazy("yanzhi.services.enterprises.diagnosis")
+    lists_svc = lazy("yanzhi.services.enterprises.lists")
+    results = lazy("yanzhi.services.enterprises.results")
 
 enterprise_app = typer.Typer(
     help="One enterprise: record and R&D diagnosis. / 企业诊断", no_args_is_help=True
@@ -28,13 +36,13 @@ AsEnterprise = Annotated[
 ]
 
 
-def _principal(as_enterprise: str | None) -> Principal:
+def _principal(as_enterprise: str | None) -> principal.Principal:
     """Who the CLI acts as: the enterprise's own user with ``--as-enterprise``, else the
     operator (``SYSTEM``, full access — the CLI runs on the bureau's server)."""
     return (
-        Principal(f"enterprise:{as_enterprise}", "enterprise", enterprise=as_enterprise)
+        principal.Principal(f"enterprise:{as_enterprise}", "enterprise", enterprise=as_enterprise)
         if as_enterprise
-        else SYSTEM
+        else principal.SYSTEM
     )
 
 
@@ -161,7 +169,7 @@ def rules_cmd(
         )
 
 
-def _list(name: str, found: Sequence[Result], out: Path | None, as_json: bool) -> None:
+def _list(name: str, found: Sequence[results.Result], out: Path | None, as_json: bool) -> None:
     if out:
         lists_svc.write_xlsx(found, out, title=name)
     rows = [r.to_dict() for r in found]  # each row says whether it is synthetic
@@ -185,7 +193,7 @@ def priority(
 ) -> None:
     """Enterprises with R&D expense above 5 % of revenue. / 研发强度>5%优先清单"""
     with handled(as_json), engine_for(database) as engine:
-        rows = lists_svc.priority(engine, year=year, principal=SYSTEM)
+        rows = lists_svc.priority(engine, year=year, principal=principal.SYSTEM)
     _list(f"priority {year}", rows, out, as_json)
 
 
@@ -195,7 +203,7 @@ def visit(
 ) -> None:
     """The visit list: zero or falling R&D, by township. / 诊断走访清单"""
     with handled(as_json), engine_for(database) as engine:
-        rows = lists_svc.visit(engine, year=year, principal=SYSTEM)
+        rows = lists_svc.visit(engine, year=year, principal=principal.SYSTEM)
     _list(f"visit list {year}", rows, out, as_json)
 
 
@@ -205,7 +213,7 @@ def points(
 ) -> None:
     """Innovation-points ranking (local default scheme). / 创新积分排名"""
     with handled(as_json), engine_for(database) as engine:
-        rows = lists_svc.points(engine, year=year, principal=SYSTEM)
+        rows = lists_svc.points(engine, year=year, principal=principal.SYSTEM)
     _list(f"innovation points {year} (local default scheme)", rows, out, as_json)
 
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
-from yanzhi.reports.evaluation_workbook import write_workbook
-from yanzhi.services.evaluation import evaluate as svc
+from yanzhi.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from yanzhi.reports import evaluation_workbook
+    from yanzhi.services.evaluation import evaluate as svc
+else:
+    evaluation_workbook = lazy("yanzhi.reports.evaluation_workbook")
+    svc = lazy("yanzhi.services.evaluation.evaluate")
 
 TOP, BOTTOM = 10, 5
 COLUMNS = (
@@ -85,7 +91,7 @@ def evaluate(
     """Rank the townships or districts (composite index with every step kept)."""
     with handled(as_json), engine_for(database) as engine:
         result = svc.evaluate(engine, level=level, year=year, uncertainty=uncertainty, seed=seed)
-        path = write_workbook(result, out) if out is not None else None
+        path = evaluation_workbook.write_workbook(result, out) if out is not None else None
     data = result.to_dict()
     data["workbook"] = None if path is None else str(path)
     if as_json:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -20,11 +20,18 @@ from yanzhi.cli.common import (
     required_org_unit,
 )
 from yanzhi.cli.common import org_unit as org_unit_of
+from yanzhi.cli.lazy import lazy
 from yanzhi.core.periods import parse_period
-from yanzhi.services.monitoring import analysis
-from yanzhi.services.monitoring import compute as indicators
-from yanzhi.services.monitoring import status as status_svc
-from yanzhi.services.monitoring.results import YtdValue
+
+if TYPE_CHECKING:
+    from yanzhi.services.monitoring import analysis, results
+    from yanzhi.services.monitoring import compute as indicators
+    from yanzhi.services.monitoring import status as status_svc
+else:
+    analysis = lazy("yanzhi.services.monitoring.analysis")
+    indicators = lazy("yanzhi.services.monitoring.compute")
+    status_svc = lazy("yanzhi.services.monitoring.status")
+    results = lazy("yanzhi.services.monitoring.results")
 
 app = typer.Typer(
     help="Indicator values for every unit and period. / 指标计算", no_args_is_help=True
@@ -128,7 +135,7 @@ def status(
         console.print("[yellow]includes SYNTHETIC demo data / 含示例数据[/yellow]")
 
 
-def _ytd_text(y: YtdValue) -> str:
+def _ytd_text(y: results.YtdValue) -> str:
     """1–N月累计 and its 同比: comparable basis first (as statistics offices publish it)."""
     level = f"总量口径 {y.yoy_level:+.2%}" if y.yoy_level is not None else ""
     if y.yoy_comparable is None:

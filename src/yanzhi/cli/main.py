@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,7 +22,12 @@ from yanzhi.cli import (
     web,
 )
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, actor, console, engine_for, handled, print_json
-from yanzhi.services.database import init_database
+from yanzhi.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from yanzhi.services import database as database_svc
+else:
+    database_svc = lazy("yanzhi.services.database")
 
 app = typer.Typer(
     help="研值 yanzhi — run a regional S&T innovation plan. / 科技创新规划监测平台",
@@ -67,7 +72,9 @@ def init(
 ) -> None:
     """Create or migrate the database and load the divisions and the plan."""
     with handled(as_json), engine_for(database) as engine:
-        result = init_database(engine, actor=actor(), plan_file=plan_file, divisions_file=divisions)
+        result = database_svc.init_database(
+            engine, actor=actor(), plan_file=plan_file, divisions_file=divisions
+        )
     if as_json:
         print_json(result.__dict__)
         return

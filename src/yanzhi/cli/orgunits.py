@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
-from yanzhi.services.plan.orgunits import list_units
+from yanzhi.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from yanzhi.services.plan import orgunits as orgunits_svc
+else:
+    orgunits_svc = lazy("yanzhi.services.plan.orgunits")
 
 app = typer.Typer(
     help="Org units: city, districts, townships. / 行政区划单位", no_args_is_help=True
@@ -24,7 +29,7 @@ def list_(
 ) -> None:
     """List org units, optionally one level or the children of one unit."""
     with handled(as_json), engine_for(database) as engine:
-        units = list_units(engine, level=level, parent=parent)
+        units = orgunits_svc.list_units(engine, level=level, parent=parent)
     if as_json:
         print_json([u.to_dict() for u in units])
         return

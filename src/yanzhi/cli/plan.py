@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -19,7 +19,12 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
-from yanzhi.services.plan import files as svc
+from yanzhi.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from yanzhi.services.plan import files as svc
+else:
+    svc = lazy("yanzhi.services.plan.files")
 
 app = typer.Typer(
     help="The plan as code: validate, load and show. / 规划: 校验、载入、查看", no_args_is_help=True

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from yanzhi.cli.common import JsonOpt, console, handled, print_json
-from yanzhi.services.monitoring import series as svc
+from yanzhi.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from yanzhi.services.monitoring import series as svc
+else:
+    svc = lazy("yanzhi.services.monitoring.series")
 
 app = typer.Typer(
     help="Progress towards a target and forecast. / 目标进展评估与预测", no_args_is_help=True

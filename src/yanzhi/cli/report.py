@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from yanzhi.cli.common import DatabaseOpt, OldUnitOpt, OrgUnitOpt, console, engine_for, handled
 from yanzhi.cli.common import org_unit as org_unit_of
-from yanzhi.reports import bulletin as bulletin_doc
-from yanzhi.views.reports import bulletin
+from yanzhi.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from yanzhi.reports import bulletin as bulletin_doc
+    from yanzhi.views.reports import bulletin
+else:
+    bulletin_doc = lazy("yanzhi.reports.bulletin")
+    bulletin = lazy("yanzhi.views.reports.bulletin")
 
 app = typer.Typer(help="Reports as Word, PDF and Excel. / 报告", no_args_is_help=True)
 

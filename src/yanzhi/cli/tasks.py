@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -23,11 +23,21 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
+from yanzhi.cli.lazy import lazy
 from yanzhi.core.periods import parse_period
-from yanzhi.services.tasks import comments, owners, supervision
-from yanzhi.services.tasks import registers as reg_svc
-from yanzhi.services.tasks import updates as task_svc
-from yanzhi.services.tasks.targets import list_targets
+
+if TYPE_CHECKING:
+    from yanzhi.services.tasks import comments, owners, supervision
+    from yanzhi.services.tasks import registers as reg_svc
+    from yanzhi.services.tasks import targets as targets_svc
+    from yanzhi.services.tasks import updates as task_svc
+else:
+    comments = lazy("yanzhi.services.tasks.comments")
+    owners = lazy("yanzhi.services.tasks.owners")
+    supervision = lazy("yanzhi.services.tasks.supervision")
+    reg_svc = lazy("yanzhi.services.tasks.registers")
+    task_svc = lazy("yanzhi.services.tasks.updates")
+    targets_svc = lazy("yanzhi.services.tasks.targets")
 
 app = typer.Typer(help="Key tasks: reports, board, supervision. / 重点任务", no_args_is_help=True)
 registers_app = typer.Typer(help="Registers the plan counts. / 名录清单", no_args_is_help=True)
@@ -303,7 +313,7 @@ def kinds(as_json: JsonOpt = False) -> None:
 def targets(as_of: AsOfOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
     """Every quantitative target: value, path and status. / 量化目标进展"""
     with handled(as_json), engine_for(database) as engine:
-        rows = list_targets(engine, as_of=_day(as_of))
+        rows = targets_svc.list_targets(engine, as_of=_day(as_of))
         plain = labelled_rows([t.to_dict() for t in rows], engine)
     if as_json:
         print_json(plain)

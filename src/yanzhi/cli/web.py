@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,8 +21,14 @@ from yanzhi.cli.common import (
     print_json,
 )
 from yanzhi.cli.common import org_unit as org_unit_of
-from yanzhi.services.access import users as svc
-from yanzhi.services.access.principal import SYSTEM
+from yanzhi.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from yanzhi.services.access import principal
+    from yanzhi.services.access import users as svc
+else:
+    svc = lazy("yanzhi.services.access.users")
+    principal = lazy("yanzhi.services.access.principal")
 
 users_app = typer.Typer(
     help="Accounts, roles, scopes and API tokens. / 用户与权限", no_args_is_help=True
@@ -199,7 +205,7 @@ def create_token(
 ) -> None:
     """A new API token (shown this once; stored hashed). / 创建 API 令牌"""
     with handled(as_json), engine_for(database) as engine:
-        tok = svc.create_token(engine, username, name=name, actor=SYSTEM)
+        tok = svc.create_token(engine, username, name=name, actor=principal.SYSTEM)
     print_json(tok.model_dump()) if as_json else console.print(
         f"{tok.token}\n(id {tok.id}; shown once / 仅显示一次)"
     )
@@ -209,5 +215,5 @@ def create_token(
 def revoke_token(token_id: int, database: DatabaseOpt = None) -> None:
     """Revoke an API token by its id. / 撤销令牌"""
     with handled(), engine_for(database) as engine:
-        done = svc.revoke_token(engine, token_id, actor=SYSTEM)
+        done = svc.revoke_token(engine, token_id, actor=principal.SYSTEM)
     console.print("revoked / 已撤销" if done else "already revoked / 早已撤销")

@@ -13,8 +13,6 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
-
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -108,6 +106,8 @@ class RowIssueSink:
         warning: bool = False,
     ) -> int:
         """One issue per flagged row; ``zh``/``en`` may use ``{v}`` for the row's value."""
+        import numpy as np  # only where rows are checked: the CLI starts without NumPy
+
         positions = np.flatnonzero(np.asarray(mask, dtype=bool))
         severity = Severity.WARNING if warning else Severity.ERROR
         for p in positions[:MAX_ISSUES_PER_RULE]:
