@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +33,15 @@ def open_database(url: str | None = None, *, schema: str | None = None) -> Engin
     return engine
 
 
+_UP_TO_DATE: weakref.WeakSet[Engine] = weakref.WeakSet()
+"""Engines whose schema was found at the head revision: checked once per engine (the
+schema only moves forward, through ``yanzhi init``), not once per service call."""
+
+
 def require_schema(engine: Engine) -> None:
     """Fail with a clear message when the database was never initialised or is out of date."""
+    if engine in _UP_TO_DATE:
+        return
     current, head = migrate.current_revision(engine), migrate.head_revision()
     if current is None:
         raise DatabaseError(
@@ -45,6 +53,7 @@ def require_schema(engine: Engine) -> None:
             f"database schema {current} is older than {head}; run `yanzhi init` "
             f"to migrate / 数据库结构需要升级, 请运行 yanzhi init"
         )
+    _UP_TO_DATE.add(engine)
 
 
 @dataclass(frozen=True)
