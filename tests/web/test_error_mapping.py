@@ -124,3 +124,25 @@ def test_odd_input_found_by_the_fuzzer_gets_a_client_error(site: Site) -> None:
     r = strict.post("/api/v1/tasks/P1.T1/reports", content=broken, headers=ctype)
     assert r.status_code == 400, r.text
     assert r.json()["error"]["code"] == "http_error"
+
+
+def test_a_refused_parameter_is_explained_in_chinese_on_pages_and_in_the_api(site: Site) -> None:
+    """A year out of range or not a number: the page says in Chinese which parameter and
+    what range (not the validator's English JSON); the API adds the Chinese per error."""
+    c = site.as_role("admin")
+    r = c.get("/registers/tech_list?year=1990")
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "参数「年份」应不小于 2000(收到 1990)" in r.text
+    assert "Input should" not in r.text
+    r = c.get("/registers/tech_list?year=abc")
+    assert "参数「年份」应为整数" in r.text
+    r = c.get("/api/v1/registers/tech_list?year=1990")
+    err = r.json()["error"]
+    assert r.status_code == 422 and err["code"] == "invalid_request"
+    assert err["details"][0]["message_zh"] == "参数「年份」应不小于 2000(收到 1990)"
+    assert err["details"][0]["message"].startswith("Input should be greater")
+    assert "年份" in err["message_zh"]
+    r = c.get("/no-such-page")
+    assert r.status_code == 404 and "页面不存在" in r.text and "Not Found" not in r.text
+    r = c.get("/evaluation?year=2099")
+    assert r.status_code == 404 and "2099年没有乡镇(街道)评价所需的数据" in r.text

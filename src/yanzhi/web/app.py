@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -20,7 +21,8 @@ from yanzhi.web import pages
 from yanzhi.web.api import create_api
 from yanzhi.web.assets import district_map_path, echarts_path
 from yanzhi.web.cache import ViewCache
-from yanzhi.web.errors import NotAuthenticated, RejectNul, classify
+from yanzhi.web.deps import lang
+from yanzhi.web.errors import NotAuthenticated, RejectNul, classify, http_message, invalid_request
 from yanzhi.web.headers import SecurityHeaders
 from yanzhi.web.limits import BodyLimit
 from yanzhi.web.render import error_page
@@ -83,15 +85,20 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={target}", status_code=303)
         if isinstance(exc, StarletteHTTPException):
-            return error_page(request, exc.status_code, "http_error", str(exc.detail))
-        err = classify(exc)
-        return error_page(request, err.status, err.code, err.message)
+            text = str(exc.detail) if lang(request) == "en" else http_message(exc)
+            return error_page(request, exc.status_code, "http_error", text)
+        err = invalid_request(exc.errors()) if isinstance(exc, RequestValidationError) else None
+        err = err or classify(exc)
+        return error_page(
+            request, err.status, err.code, err.en if lang(request) == "en" else err.zh
+        )
 
     app.add_middleware(RejectNul)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(Exception, on_error)
     app.add_exception_handler(StarletteHTTPException, on_error)
+    app.add_exception_handler(RequestValidationError, on_error)
     from yanzhi.web.errors import ApiError
 
     app.add_exception_handler(ApiError, on_error)

@@ -66,6 +66,109 @@ def classify(exc: Exception) -> ApiError:
     return ApiError(500, "internal_error", "internal error / 服务器内部错误")
 
 
+FIELD_NAMES = {
+    "year": "年份",
+    "period": "报告期",
+    "level": "层级",
+    "code": "代码",
+    "unit": "单位",
+    "org_unit": "单位",
+    "page": "页码",
+    "size": "每页条数",
+    "format": "格式",
+    "uscc": "统一社会信用代码",
+    "q": "查询词",
+    "name": "名称",
+    "username": "用户名",
+    "password": "密码",
+    "role": "角色",
+    "indicator": "指标",
+    "kind": "类别",
+    "reason": "原因",
+    "text": "内容",
+    "status": "状态",
+    "as_of": "日期",
+    "body": "请求体",
+}
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+    return f"「{FIELD_NAMES[name]}」" if name in FIELD_NAMES else (f"「{name}」" if name else "")
+
+
+def validation_zh(error: dict[str, Any]) -> str:
+    """One validation error of FastAPI / pydantic in Chinese, naming the parameter and the
+    valid range or form: "参数「年份」应不小于 2000(收到 1990)"."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    got = error.get("input")
+    rule = {
+        "greater_than_equal": f"应不小于 {ctx.get('ge')}",
+        "greater_than": f"应大于 {ctx.get('gt')}",
+        "less_than_equal": f"应不大于 {ctx.get('le')}",
+        "less_than": f"应小于 {ctx.get('lt')}",
+        "int_parsing": "应为整数",
+        "int_type": "应为整数",
+        "float_parsing": "应为数字",
+        "float_type": "应为数字",
+        "bool_parsing": "应为是或否(true / false)",
+        "string_too_long": f"长度不超过 {ctx.get('max_length')} 个字符",
+        "string_too_short": f"长度至少 {ctx.get('min_length')} 个字符",
+        "too_long": f"不超过 {ctx.get('max_length')} 项",
+        "string_pattern_mismatch": "格式不符",
+        "literal_error": f"应为以下之一: {ctx.get('expected', '')}".replace(" or ", ", "),
+        "enum": f"应为以下之一: {ctx.get('expected', '')}".replace(" or ", ", "),
+        "missing": "不能为空(缺少该项)",
+        "json_invalid": "不是有效的 JSON",
+        "dict_type": "应为 JSON 对象",
+        "model_attributes_type": "应为 JSON 对象",
+        "list_type": "应为列表",
+        "string_type": "应为文字",
+        "extra_forbidden": "不接受该项",
+        "date_from_datetime_parsing": "应为日期(如 2026-01-31)",
+        "date_parsing": "应为日期(如 2026-01-31)",
+    }.get(kind, "取值无效")
+    shown = "" if got is None or kind == "missing" or isinstance(got, dict | list) else got
+    received = f"(收到 {str(shown)[:40]})" if shown != "" else ""
+    return f"参数{_field(error.get('loc', ()))}{rule}{received}"
+
+
+def invalid_request(errors: Any) -> ApiError:
+    """A request that failed validation: 422 with each error located, in English (the
+    library's words) and Chinese."""
+    details = [
+        {
+            "where": ".".join(str(p) for p in e.get("loc", ())),
+            "message": e.get("msg"),
+            "message_zh": validation_zh(e),
+        }
+        for e in errors
+    ]
+    zh = "请求参数有误: " + "；".join(d["message_zh"] for d in details[:5])
+    return ApiError(422, "invalid_request", "invalid request / 请求参数有误", details, zh=zh)
+
+
+HTTP_ZH = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "无权访问该页面",
+    404: "页面不存在",
+    405: "不支持该操作方式",
+    413: "上传的内容过大",
+    429: "请求过于频繁, 请稍后再试",
+}
+
+
+def http_message(exc: StarletteHTTPException) -> str:
+    """A framework HTTP error's text for a page: its detail when it is already Chinese,
+    else the Chinese phrase of its status (the English detail is for the API)."""
+    detail = str(exc.detail)
+    _, zh = split_bilingual(detail)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in zh):
+        return zh
+    return HTTP_ZH.get(exc.status_code, "请求未能完成")
+
+
 def has_nul(scope: dict[str, Any]) -> bool:
     """A NUL character anywhere in the path or query (raw or %-encoded) — no valid
     request has one, and PostgreSQL cannot store it."""
@@ -120,13 +223,7 @@ def install(app: Any) -> None:
 
     async def invalid(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        details = [
-            {"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
-            for e in exc.errors()
-        ]
-        return json_error(
-            ApiError(422, "invalid_request", "invalid request / 请求参数有误", details)
-        )
+        return json_error(invalid_request(exc.errors()))
 
     for cls in _KNOWN:
         app.add_exception_handler(cls, known)

@@ -22,7 +22,7 @@ from yanzhi.views import task_writes
 from yanzhi.views.register_models import RegisterImport
 from yanzhi.views.task_models import EvidenceFile, TaskReport
 from yanzhi.web.deps import form_of
-from yanzhi.web.errors import ApiError
+from yanzhi.web.errors import ApiError, invalid_request
 from yanzhi.web.limits import limit_for
 
 
@@ -64,11 +64,7 @@ def report_openapi() -> dict[str, Any]:
 
 
 def _invalid(exc: ValidationError) -> ApiError:
-    details = [
-        {"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
-        for e in exc.errors()
-    ]
-    return ApiError(422, "invalid_request", "invalid request / 请求参数有误", details)
+    return invalid_request(exc.errors())
 
 
 async def read_report(request: Request) -> tuple[ReportIn, list[UploadFile]]:

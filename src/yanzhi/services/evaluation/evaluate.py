@@ -131,7 +131,8 @@ def evaluate(
         inputs[y].sums = sums
     cur = _year_build(fw, units, year, inputs[year])
     if cur is None:
-        raise NotFound(f"no {level} data for {year}", f"{year} 年没有 {level} 评价所需的数据")
+        what = {"township": "乡镇(街道)", "district": "区(县、市)"}.get(level, "")
+        raise NotFound(f"no {level} data for {year}", f"{year}年没有{what}评价所需的数据")
     bld, raw, synthetic, imputed = cur
     prev = _year_build(fw, units, year - 1, inputs[year - 1])
     result = _assemble(fw, year, units, bld, raw, synthetic, prev, imputed)
