@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document as open_docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import Cm, Pt
 from openpyxl import load_workbook
 
 from yanzhi.reports import render_docx, render_html, render_xlsx
@@ -129,3 +131,22 @@ def test_pdf_prints_the_same_text_with_page_numbers_and_label(tmp_path: Path) ->
         assert expected in text, expected
     assert re.search(r"—\s*1\s*—", text)  # the page number
     assert SYNTHETIC_LABEL in text
+
+
+def test_a_bureau_template_keeps_its_letterhead_and_styles(tmp_path: Path) -> None:
+    """YANZHI_DOCX_TEMPLATE: the bureau's letterhead (header), its own 正文 style and its
+    margins win; the 演示 label goes below the letterhead; missing styles are added."""
+    template = open_docx()
+    template.sections[0].header.paragraphs[0].text = "测试市科学技术局文件"
+    template.sections[0].left_margin = Cm(3.0)
+    body = template.styles.add_style("正文", WD_STYLE_TYPE.PARAGRAPH)
+    body.font.size = Pt(15)
+    path = tmp_path / "letterhead.docx"
+    template.save(str(path))
+    word = open_docx(str(render_docx.write(_doc(), tmp_path / "t.docx", template=path)))
+    header = [p.text for p in word.sections[0].header.paragraphs]
+    assert header[0] == "测试市科学技术局文件" and SYNTHETIC_LABEL in header[-1]
+    assert abs(word.sections[0].left_margin - Cm(3.0)) < Cm(0.01)  # twips round-off
+    assert word.styles["正文"].font.size == Pt(15)  # the bureau's, not restyled
+    assert word.styles["一级标题"].font.size == Pt(16)  # added: the template had none
+    assert "一、总体情况" in [p.text for p in word.paragraphs]

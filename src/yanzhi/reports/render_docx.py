@@ -175,15 +175,22 @@ def _signature(word: Any, doc: Document) -> None:
 
 
 def _header_footer(word: Any, synthetic: bool) -> None:
+    """The 演示 label in every page's header (below a template's letterhead) and "— 1 —"
+    page numbers in the footer, unless a template's footer has its own."""
     for section in word.sections:
         if synthetic:
-            head = section.header.paragraphs[0]
+            head = section.header.paragraphs[-1]
+            if head.text.strip():
+                head = section.header.add_paragraph()
             head.alignment = WD_ALIGN_PARAGRAPH.CENTER
             run = head.add_run(SYNTHETIC_LABEL)
             run.font.color.rgb = RGBColor(0xB4, 0x53, 0x09)
             run.font.size = Pt(10.5)
             _east_asian(run, "黑体")
-        foot = section.footer.paragraphs[0]
+        footer = section.footer
+        if footer.paragraphs[0].text.strip() or "PAGE" in footer._element.xml:
+            continue  # the bureau's template numbers its pages itself
+        foot = footer.paragraphs[0]
         foot.style = "页码"
         foot.add_run("— ")
         run = foot.add_run()
