@@ -247,6 +247,13 @@ def test_cockpit_map_draws_the_ten_districts(site: Site, tab: Tab) -> None:
     wait_for_charts(tab.page)
     kpis = tab.page.locator(".kpi[data-indicator]")
     assert kpis.count() == 5  # the plan's five headline indicators
+    tools = tab.page.evaluate(
+        """() => [...document.querySelectorAll('[data-rendered="1"]')].map((el) => {
+             const c = echarts.getInstanceByDom(el);
+             const t = c && c.getOption().toolbox;
+             return t && t.length ? Object.keys(t[0].feature).sort().join(",") : null; })"""
+    )
+    assert tools and all(t == "dataView,saveAsImage" for t in tools), tools  # every chart
     assert tab.errors == [], tab.errors
 
 

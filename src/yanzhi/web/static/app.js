@@ -10,9 +10,22 @@
     const el = document.getElementById("page-data");
     return el ? JSON.parse(el.textContent) : {};
   };
+  /* Every chart can be saved as an image and read as a table (ECharts' toolbox). */
+  yz.toolbox = function (name) {
+    return {
+      right: 4, top: 0, itemSize: 13,
+      feature: {
+        saveAsImage: { title: L("保存为图片", "Save as image"), name: name || "yanzhi", pixelRatio: 2 },
+        dataView: { title: L("数据视图", "Data view"), readOnly: true,
+          lang: [L("数据视图", "Data view"), L("关闭", "Close"), L("刷新", "Refresh")] },
+      },
+    };
+  };
+  const chartName = (el) => (el.getAttribute("aria-label") || document.title.split(" · ")[0] || "yanzhi").trim();
   yz.chart = function (el, option) {
     if (!window.echarts || !el) return null;
     const c = echarts.init(el, null, { renderer: "canvas" });
+    if (!option.toolbox) option.toolbox = yz.toolbox(chartName(el));
     c.setOption(option);
     el.dataset.rendered = "1";
     window.addEventListener("resize", () => c.resize());
@@ -88,6 +101,7 @@
     const c = el._chart || echarts.init(el);
     el._chart = c;
     c.setOption({
+      toolbox: yz.toolbox(chartName(el)),
       tooltip: { formatter: (p) => { const r = rows.find((x) => x.name === p.name) || {}; return `${r.label || p.name}<br>${r.value == null ? "—" : r.value.toFixed(2)}`; } },
       visualMap: { precision: 2, min: values.length ? Math.min(...values) : 0, max: values.length ? Math.max(...values) : 1, calculable: true, left: 0, bottom: 0, inRange: { color: ["#fee2e2", "#b91c1c"] } },
       series: [{ type: "map", map: "districts", roam: false, data: rows,
