@@ -311,6 +311,25 @@ PAGES = [
 ]
 
 
+def squeezed_cells(page: Any) -> list[str]:
+    """Table cells so narrow that their text runs one or two characters a line (a table
+    should scroll sideways instead): a cell of 3+ characters drawn over 3+ lines while
+    narrower than 3 characters of its font."""
+    found: list[str] = page.evaluate(
+        """() => [...document.querySelectorAll('table td, table th')].filter((c) => {
+             const text = c.innerText.trim();
+             if (text.length < 3) return false;
+             const style = getComputedStyle(c);
+             const size = parseFloat(style.fontSize) || 13;
+             const line = parseFloat(style.lineHeight) || size * 1.3;
+             const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+             const inner = c.getBoundingClientRect().width - padding;
+             return inner < size * 3 && c.getBoundingClientRect().height > line * 2.5;
+           }).slice(0, 5).map((c) => c.innerText.trim().slice(0, 20))"""
+    )
+    return found
+
+
 def test_every_page_draws_its_charts_without_errors_at_phone_width(
     site: Site, browser: Any, base: str
 ) -> None:
@@ -328,6 +347,7 @@ def test_every_page_draws_its_charts_without_errors_at_phone_width(
             if overflow := horizontal_overflow(t.page):
                 problems.append(f"{path}: {overflow} px wider than the phone")
             problems += [f"{path}: {e}" for e in t.errors]
+            problems += [f"{path}: 表格单元格每行一字: {c}" for c in squeezed_cells(t.page)]
         assert problems == []
     finally:
         t.close()
