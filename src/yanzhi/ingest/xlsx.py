@@ -1,28 +1,19 @@
-"""Read an XLSX sheet fast (fastexcel / calamine into Arrow, cells as text) and find the
-Excel row number of its first row, so messages name the rows a person sees. The cells stay
-in Arrow (compact text); they become pandas objects a slice of rows at a time."""
+"""Read a workbook sheet fast (fastexcel / calamine into Arrow, cells as text): an XLSX
+workbook or a legacy .xls (BIFF8, as older Excel and WPS save it). The sheet is read from
+its first row, empty leading rows included, so the frame's row i is the Excel row i + 1
+and messages name the rows a person sees. The cells stay in Arrow (compact text); they
+become pandas objects a slice of rows at a time."""
 
 from __future__ import annotations
 
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from posixpath import join, normpath
 from typing import TYPE_CHECKING
-from xml.etree import ElementTree
 
 import pandas as pd
 
 if TYPE_CHECKING:
     import polars as pl
-
-_NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
-}
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?[A-Z]+\$?(\d+)')
 
 
 class SheetNotFound(LookupError):
@@ -48,8 +39,8 @@ class SheetCells:
 
 
 def load_sheet(path: Path, sheet: str | None) -> tuple[str, int, SheetCells]:
-    """(sheet name, Excel row number of the first row returned, the cells).
-    Leading empty rows are skipped by the reader; the row number accounts for them."""
+    """(sheet name, Excel row number of the first row returned, the cells). The reader
+    tells XLSX from .xls by the file's content, not its name."""
     import fastexcel
 
     reader = fastexcel.read_excel(str(path))
@@ -57,27 +48,6 @@ def load_sheet(path: Path, sheet: str | None) -> tuple[str, int, SheetCells]:
     chosen = sheet or sheets[0]
     if chosen not in sheets:
         raise SheetNotFound(chosen, sheets)
-    frame = reader.load_sheet(chosen, header_row=None, dtypes="string").to_polars()
-    return chosen, first_row(path, sheets.index(chosen)), SheetCells(frame)
-
-
-def first_row(path: Path, index: int) -> int:
-    """The first used row of the index-th sheet, from its <dimension> (1 if absent)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            sheet = book.findall("m:sheets/m:sheet", _NS)[index]
-            rid = sheet.get(f"{{{_NS['r']}}}id")
-            target = next(
-                r.get("Target") or ""
-                for r in rels.findall("p:Relationship", _NS)
-                if r.get("Id") == rid
-            )
-            member = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
-            with zf.open(member) as fh:
-                head = fh.read(8192)
-    except (KeyError, IndexError, StopIteration, ElementTree.ParseError, zipfile.BadZipFile):
-        return 1
-    m = _DIMENSION.search(head)
-    return int(m.group(1)) if m else 1
+    # skip_rows=0 without a header row: no leading empty rows are skipped
+    frame = reader.load_sheet(chosen, header_row=None, skip_rows=0, dtypes="string").to_polars()
+    return chosen, 1, SheetCells(frame)
