@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,7 +28,7 @@ from yanzhi import config
 from yanzhi.core.dataformats import DataKind, Field
 from yanzhi.core.issues import InputRejected, Issue
 from yanzhi.ingest.textfile import DELIMITERS, NotText, sniff_encoding
-from yanzhi.ingest.xlsx import SheetNotFound, load_sheet
+from yanzhi.ingest.xlsx import SheetNotFound, UnsafeWorkbook, check_archive, load_sheet
 
 
 def max_file_bytes() -> int:
@@ -37,8 +36,6 @@ def max_file_bytes() -> int:
     return config.settings().max_file_mb * 1024 * 1024
 
 
-MAX_XLSX_EXPANDED = 2 * 1024 * 1024 * 1024  # bytes once unzipped
-MAX_XLSX_RATIO = 200  # unzipped / zipped, per member
 HEADER_SCAN_ROWS = 30
 CHUNK_ROWS = 50_000  # rows read and typed at a time
 
@@ -168,7 +165,10 @@ def open_table(
     if head.startswith(_OLE_MAGIC):  # a legacy .xls, or a workbook with an open password
         return _open_workbook(path, name, kind, sheet, chunk, legacy=True)
     if head.startswith(b"PK"):
-        _check_zip(path, name)
+        try:
+            check_archive(path)
+        except UnsafeWorkbook as exc:
+            raise _reject(name, exc.rule, exc.zh, exc.en) from None
         return _open_workbook(path, name, kind, sheet, chunk, legacy=False)
     return _open_csv(path, name, kind, encoding, chunk)
 
@@ -255,36 +255,6 @@ def _open_csv(
 
 
 # -- XLSX ------------------------------------------------------------------------------
-
-
-def _check_zip(path: Path, name: str) -> None:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except zipfile.BadZipFile:
-        raise _reject(
-            name,
-            "bad_xlsx",
-            "XLSX 文件已损坏或不是 Excel 文件",
-            "the XLSX file is damaged or not an Excel workbook",
-        ) from None
-    total = sum(i.file_size for i in infos)
-    worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
-    if total > MAX_XLSX_EXPANDED or worst > MAX_XLSX_RATIO:
-        raise _reject(
-            name,
-            "zip_bomb",
-            f"XLSX 解压后过大({total / 2**20:.0f} MB, 压缩比 {worst:.0f}), 拒绝读取",
-            f"the XLSX would expand to {total / 2**20:.0f} MB (ratio {worst:.0f}:1); "
-            "refused as a possible zip bomb",
-        )
-    if not any(i.filename.startswith("xl/") for i in infos):
-        raise _reject(
-            name,
-            "bad_xlsx",
-            "不是 Excel 工作簿(压缩包中没有 xl/ 目录)",
-            "not an Excel workbook (no xl/ part in the archive)",
-        )
 
 
 def _unreadable(name: str, exc: Exception, *, legacy: bool) -> InputRejected:

@@ -1,11 +1,13 @@
-"""Read a workbook sheet fast (fastexcel / calamine into Arrow, cells as text): an XLSX
-workbook or a legacy .xls (BIFF8, as older Excel and WPS save it). The sheet is read from
-its first row, empty leading rows included, so the frame's row i is the Excel row i + 1
-and messages name the rows a person sees. The cells stay in Arrow (compact text); they
-become pandas objects a slice of rows at a time."""
+"""Workbooks: an XLSX archive is checked before it is unpacked; a sheet of an XLSX or of a
+legacy .xls (BIFF8, as older Excel and WPS save it) is read fast (fastexcel / calamine
+into Arrow, cells as text). The sheet is read from its first row, empty leading rows
+included, so the frame's row i is the Excel row i + 1 and messages name the rows a person
+sees. The cells stay in Arrow (compact text); they become pandas objects a slice of rows
+at a time."""
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,11 +17,51 @@ import pandas as pd
 if TYPE_CHECKING:
     import polars as pl
 
+MAX_XLSX_EXPANDED = 2 * 1024 * 1024 * 1024  # bytes once unzipped
+MAX_XLSX_RATIO = 200  # unzipped / zipped, per member
+
 
 class SheetNotFound(LookupError):
     def __init__(self, sheet: str, sheets: list[str]) -> None:
         self.sheet, self.sheets = sheet, sheets
         super().__init__(f"no sheet {sheet!r}; the workbook has {sheets}")
+
+
+class UnsafeWorkbook(ValueError):
+    """An XLSX archive that is not read: damaged, not a workbook, or a zip bomb."""
+
+    def __init__(self, rule: str, zh: str, en: str) -> None:
+        self.rule, self.zh, self.en = rule, zh, en
+        super().__init__(en)
+
+
+def check_archive(path: Path) -> None:
+    """Check an XLSX archive before unpacking it: :class:`UnsafeWorkbook` if it is damaged,
+    holds no workbook, or would expand beyond MAX_XLSX_EXPANDED or MAX_XLSX_RATIO."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        raise UnsafeWorkbook(
+            "bad_xlsx",
+            "XLSX 文件已损坏或不是 Excel 文件",
+            "the XLSX file is damaged or not an Excel workbook",
+        ) from None
+    total = sum(i.file_size for i in infos)
+    worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+    if total > MAX_XLSX_EXPANDED or worst > MAX_XLSX_RATIO:
+        raise UnsafeWorkbook(
+            "zip_bomb",
+            f"XLSX 解压后过大({total / 2**20:.0f} MB, 压缩比 {worst:.0f}), 拒绝读取",
+            f"the XLSX would expand to {total / 2**20:.0f} MB (ratio {worst:.0f}:1); "
+            "refused as a possible zip bomb",
+        )
+    if not any(i.filename.startswith("xl/") for i in infos):
+        raise UnsafeWorkbook(
+            "bad_xlsx",
+            "不是 Excel 工作簿(压缩包中没有 xl/ 目录)",
+            "not an Excel workbook (no xl/ part in the archive)",
+        )
 
 
 @dataclass(frozen=True)
