@@ -139,11 +139,12 @@ def test_each_bad_file_is_refused_with_its_named_error_and_nothing_changes(loade
     if rule not in {
         "empty_file",
         "binary_file",
-        "encrypted_or_xls",
+        "encrypted_or_bad_xls",
         "bad_xlsx",
         "no_header",
         "missing_column",
         "unknown_unit",
+        "no_data_rows",
     }:
         assert row_errors and all(i.column for i in row_errors)
     assert dump(loaded) == before

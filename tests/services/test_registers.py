@@ -176,3 +176,24 @@ def test_a_bad_row_refuses_the_whole_file(db, tmp_path, row, rule):
 def test_unknown_register_is_refused(db, tmp_path):
     with pytest.raises(ValueError, match="unknown register"):
         registers.import_register(db, "unicorns", tmp_path / "x.csv", actor="t")
+
+
+def test_a_unicode_text_export_imports_and_a_header_only_file_is_refused(db, tmp_path):
+    """The register reader is the import's: Excel's "Unicode 文本" export (UTF-16 LE after
+    a BOM, tabs, CRLF) reads as written; a file with only its header stores nothing."""
+
+    def export(name: str, rows: list[list[str]]) -> Path:
+        body = "".join("\t".join(r) + "\r\n" for r in [SCENARIOS, *rows])
+        path = tmp_path / name
+        path.write_bytes(b"\xff\xfe" + body.encode("utf-16-le"))
+        return path
+
+    rep = registers.import_register(db, "scenario", export("场景.txt", SCENARIO_ROWS), actor="t")
+    assert (rep.ok, rep.created) == (True, 3), rep.errors
+    entries = {e.code: e for e in registers.list_register(db, "scenario")}
+    assert (entries["S-002"].name, entries["S-002"].fields["field"]) == ("AI质检", "人工智能")
+    before = dump(db)
+    empty = export("场景-空.txt", [])
+    rep = registers.import_register(db, "scenario", empty, actor="t")
+    assert [(i.rule, i.file, i.row) for i in rep.errors] == [("no_data_rows", empty.name, 1)]
+    assert dump(db) == before

@@ -41,9 +41,11 @@ else:
 import_app = typer.Typer(
     help="Import data files (all or nothing). / 导入数据文件", no_args_is_help=True
 )
-FileArg = Annotated[Path, typer.Argument(help="CSV (UTF-8 / GBK / GB18030) or XLSX file")]
+FileArg = Annotated[
+    Path, typer.Argument(help="CSV or tab-separated text (UTF-8 / GBK / UTF-16), XLSX or XLS")
+]
 EncodingOpt = Annotated[str | None, typer.Option(help="CSV encoding (default: detected)")]
-SheetOpt = Annotated[str | None, typer.Option(help="XLSX sheet (default: the first)")]
+SheetOpt = Annotated[str | None, typer.Option(help="XLSX / XLS sheet (default: the first)")]
 MoneyUnitOpt = Annotated[
     str | None,
     typer.Option("--money-unit", help="Money unit when the header has none: 元|千元|万元|亿元"),

@@ -252,7 +252,7 @@ def history(
 @registers_app.command("import")
 def import_register(
     kind: Annotated[str, typer.Argument(help="Register code, e.g. scenario (see `kinds`)")],
-    file: Annotated[Path, typer.Argument(help="CSV or XLSX file with Chinese headers")],
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or XLS file with Chinese headers")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only")] = False,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,

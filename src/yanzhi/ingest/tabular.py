@@ -1,5 +1,7 @@
-"""Read a data file (CSV in UTF-8 / UTF-8 with BOM / GBK / GB18030, or XLSX) as tables
-of raw cells, finding the header row below any title rows. :func:`open_table` finds and
+"""Read a data file as tables of raw cells, finding the header row below any title rows:
+CSV or tab-separated text (UTF-8 with or without BOM, GBK / GB18030, or UTF-16 as Excel's
+"Unicode 文本" export writes it; see ``ingest.textfile``), an XLSX workbook, or a legacy
+.xls workbook (BIFF8, from older Excel or WPS). :func:`open_table` finds and
 maps the header, then yields the rows in chunks of :data:`CHUNK_ROWS`, so the raw text of
 a large file is never all in memory at once (``ingest.parse.read_typed`` types each chunk
 and keeps only compact columns); :func:`read_table` reads a small file whole.
@@ -7,15 +9,13 @@ and keeps only compact columns); :func:`read_table` reads a small file whole.
 Every failure is an :class:`~yanzhi.core.issues.InputRejected` naming the file and the
 reason, produced within bounded time and memory: the size is checked before reading, an
 XLSX archive's expanded size before unpacking, and binary or encrypted files by their
-first bytes.
+first bytes. A file with a header but no data rows is refused, not imported as nothing.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,7 +27,8 @@ import pandas as pd
 from yanzhi import config
 from yanzhi.core.dataformats import DataKind, Field
 from yanzhi.core.issues import InputRejected, Issue
-from yanzhi.ingest.xlsx import SheetNotFound, load_sheet
+from yanzhi.ingest.textfile import DELIMITERS, NotText, sniff_encoding
+from yanzhi.ingest.xlsx import SheetNotFound, UnsafeWorkbook, check_archive, load_sheet
 
 
 def max_file_bytes() -> int:
@@ -35,11 +36,8 @@ def max_file_bytes() -> int:
     return config.settings().max_file_mb * 1024 * 1024
 
 
-MAX_XLSX_EXPANDED = 2 * 1024 * 1024 * 1024  # bytes once unzipped
-MAX_XLSX_RATIO = 200  # unzipped / zipped, per member
 HEADER_SCAN_ROWS = 30
 CHUNK_ROWS = 50_000  # rows read and typed at a time
-ENCODINGS = ("utf-8-sig", "gb18030")
 
 _UNIT_RE = re.compile(r"[(（\[【]\s*([^)）\]】]*)\s*[)）\]】]")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -69,23 +67,33 @@ class TableSource:
     header: RawTable  # the file's metadata, no rows
     picked: dict[str, int]  # field code -> column index in the file
     cells: Callable[[], Cells]
+    header_row: int  # the file row number of the header
 
     def chunks(self) -> Iterator[RawTable]:
         """The rows in chunks of at most CHUNK_ROWS, as read; blank rows are dropped, the
-        file's row numbers kept. At least one chunk (empty if the file has no rows)."""
-        empty = True
+        file's row numbers kept. A file with no data rows below its header is refused
+        (after any chunks of blank rows)."""
+        found = 0
         for frame, rows in self.cells():
             data = frame[list(self.picked.values())]
             data.columns = list(self.picked)
             keep = _non_blank(data).to_numpy()
-            empty = False
+            found += int(keep.sum())
             yield replace(
                 self.header,
                 data=data[keep].reset_index(drop=True),
                 rows=pd.Series(rows[keep]),
             )
-        if empty:
-            yield self.header
+        if not found:
+            name = self.header.file
+            raise _reject(
+                name,
+                "no_data_rows",
+                f"文件 {name} 只有表头, 没有数据行",
+                f"the file {name} has a header row but no data rows",
+                sheet=self.header.sheet,
+                row=self.header_row,
+            )
 
     def read_all(self) -> RawTable:
         parts = list(self.chunks())
@@ -154,16 +162,14 @@ def open_table(
         )
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(_OLE_MAGIC):
-        raise _reject(
-            name,
-            "encrypted_or_xls",
-            "文件已加密(设置了打开密码)或为旧版 .xls 格式; 请去除密码并另存为 .xlsx 或 CSV",
-            "the file is password-protected or a legacy .xls workbook; remove the "
-            "password and save it as .xlsx or CSV",
-        )
+    if head.startswith(_OLE_MAGIC):  # a legacy .xls, or a workbook with an open password
+        return _open_workbook(path, name, kind, sheet, chunk, legacy=True)
     if head.startswith(b"PK"):
-        return _open_xlsx(path, name, kind, sheet, chunk)
+        try:
+            check_archive(path)
+        except UnsafeWorkbook as exc:
+            raise _reject(name, exc.rule, exc.zh, exc.en) from None
+        return _open_workbook(path, name, kind, sheet, chunk, legacy=False)
     return _open_csv(path, name, kind, encoding, chunk)
 
 
@@ -173,34 +179,31 @@ def open_table(
 def _detect_encoding(path: Path, name: str) -> str:
     with path.open("rb") as fh:
         sample = fh.read(1 << 20)
-    if b"\x00" in sample:
+    try:
+        enc = sniff_encoding(sample)
+    except NotText:
         raise _reject(
             name,
             "binary_file",
-            "不是文本文件(含二进制内容), 请上传 CSV 或 XLSX",
-            "not a text file (binary content); upload a CSV or XLSX file",
+            "不是文本文件(含二进制内容), 请上传 CSV、XLSX 或 XLS",
+            "not a text file (binary content); upload a CSV, XLSX or XLS file",
+        ) from None
+    if enc is None:
+        raise _reject(
+            name,
+            "encoding",
+            "无法识别文件编码(应为 UTF-8、GBK/GB18030 或 UTF-16), 可用 --encoding 指定",
+            "cannot tell the encoding (expected UTF-8, GBK/GB18030 or UTF-16); give --encoding",
         )
-    for enc in ENCODINGS:
-        try:  # an incremental decoder accepts a character cut at the end of the sample
-            codecs.getincrementaldecoder(enc)().decode(sample, final=False)
-            return enc
-        except UnicodeDecodeError:
-            continue
-    raise _reject(
-        name,
-        "encoding",
-        "无法识别文件编码(应为 UTF-8 或 GBK/GB18030), 可用 --encoding 指定",
-        "cannot tell the encoding (expected UTF-8 or GBK/GB18030); give --encoding",
-    )
+    return enc
 
 
-def _open_csv(
-    path: Path, name: str, kind: DataKind, encoding: str | None, chunk: int
-) -> TableSource:
-    enc = encoding or _detect_encoding(path, name)
+def _scan(path: Path, name: str, enc: str, delimiter: str) -> list[list[str]]:
+    """The first HEADER_SCAN_ROWS rows split at ``delimiter``."""
     try:
         with path.open(encoding=enc, newline="") as fh:
-            first = [row for _, row in zip(range(HEADER_SCAN_ROWS), csv.reader(fh), strict=False)]
+            rows = csv.reader(fh, delimiter=delimiter)
+            return [row for _, row in zip(range(HEADER_SCAN_ROWS), rows, strict=False)]
     except (UnicodeDecodeError, LookupError) as exc:
         raise _reject(
             name, "encoding", f"按 {enc} 解码失败: {exc}", f"cannot decode as {enc}: {exc}"
@@ -209,6 +212,16 @@ def _open_csv(
         raise _reject(
             name, "csv_syntax", f"CSV 格式错误: {exc}", f"CSV syntax error: {exc}"
         ) from None
+
+
+def _open_csv(
+    path: Path, name: str, kind: DataKind, encoding: str | None, chunk: int
+) -> TableSource:
+    enc = encoding or _detect_encoding(path, name)
+    # comma- or tab-separated: the reading that finds more of the header (commas on a tie)
+    scans = {d: _scan(path, name, enc, d) for d in DELIMITERS}
+    sep = max(DELIMITERS, key=lambda d: _best_header(scans[d], kind)[1])
+    first = scans[sep]
     h = _find_header(first, kind, name)
     header = first[h]
 
@@ -218,6 +231,7 @@ def _open_csv(
             with pd.read_csv(
                 path,
                 encoding=enc,
+                sep=sep,
                 dtype=str,
                 keep_default_na=False,
                 header=None,
@@ -243,38 +257,28 @@ def _open_csv(
 # -- XLSX ------------------------------------------------------------------------------
 
 
-def _check_zip(path: Path, name: str) -> None:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except zipfile.BadZipFile:
-        raise _reject(
+def _unreadable(name: str, exc: Exception, *, legacy: bool) -> InputRejected:
+    if legacy:  # an OLE container: a legacy .xls, or any workbook with an open password
+        return _reject(
             name,
-            "bad_xlsx",
-            "XLSX 文件已损坏或不是 Excel 文件",
-            "the XLSX file is damaged or not an Excel workbook",
-        ) from None
-    total = sum(i.file_size for i in infos)
-    worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
-    if total > MAX_XLSX_EXPANDED or worst > MAX_XLSX_RATIO:
-        raise _reject(
-            name,
-            "zip_bomb",
-            f"XLSX 解压后过大({total / 2**20:.0f} MB, 压缩比 {worst:.0f}), 拒绝读取",
-            f"the XLSX would expand to {total / 2**20:.0f} MB (ratio {worst:.0f}:1); "
-            "refused as a possible zip bomb",
+            "encrypted_or_bad_xls",
+            "无法读取: 文件已加密(设置了打开密码)或是损坏的 .xls 文件; "
+            "请去除密码后另存为 .xlsx 或 CSV",
+            f"cannot read the file: it is password-protected or a damaged .xls workbook "
+            f"({exc}); remove the password and save it as .xlsx or CSV",
         )
-    if not any(i.filename.startswith("xl/") for i in infos):
-        raise _reject(
-            name,
-            "bad_xlsx",
-            "不是 Excel 工作簿(压缩包中没有 xl/ 目录)",
-            "not an Excel workbook (no xl/ part in the archive)",
-        )
+    return _reject(
+        name,
+        "bad_xlsx",
+        f"无法读取 Excel 文件: {exc}",
+        f"cannot read the Excel workbook: {exc}",
+    )
 
 
-def _open_xlsx(path: Path, name: str, kind: DataKind, sheet: str | None, chunk: int) -> TableSource:
-    _check_zip(path, name)
+def _open_workbook(
+    path: Path, name: str, kind: DataKind, sheet: str | None, chunk: int, *, legacy: bool
+) -> TableSource:
+    """An XLSX workbook, or (``legacy``) an .xls workbook; one reader for both."""
     try:
         chosen, first, cells = load_sheet(path, sheet)
     except SheetNotFound as exc:
@@ -282,12 +286,7 @@ def _open_xlsx(path: Path, name: str, kind: DataKind, sheet: str | None, chunk: 
             name, "unknown_sheet", f"没有工作表 {exc.sheet}; 现有: {exc.sheets}", str(exc)
         ) from None
     except Exception as exc:  # the reader raises its own error types for broken workbooks
-        raise _reject(
-            name,
-            "bad_xlsx",
-            f"无法读取 Excel 文件: {exc}",
-            f"cannot read the Excel workbook: {exc}",
-        ) from None
+        raise _unreadable(name, exc, legacy=legacy) from None
     head = cells.rows(0, HEADER_SCAN_ROWS)
     probe = head.astype(object).where(head.notna(), "")
     h = _find_header(probe.values.tolist(), kind, name, sheet=chosen)
@@ -309,15 +308,21 @@ def _lookup(kind: DataKind) -> dict[str, Field]:
     return {normalise_header(h): f for f in kind.fields for h in f.headers}
 
 
-def _find_header(
-    rows: Sequence[Sequence[Any]], kind: DataKind, name: str, sheet: str | None = None
-) -> int:
+def _best_header(rows: Sequence[Sequence[Any]], kind: DataKind) -> tuple[int, int]:
+    """(index, known columns) of the row naming the most known columns; (-1, 0) if none."""
     lookup = _lookup(kind)
     best, best_hits = -1, 0
     for i, row in enumerate(rows):
         hits = len({lookup[k].code for c in row if (k := normalise_header(c)) in lookup})
         if hits > best_hits:
             best, best_hits = i, hits
+    return best, best_hits
+
+
+def _find_header(
+    rows: Sequence[Sequence[Any]], kind: DataKind, name: str, sheet: str | None = None
+) -> int:
+    best, best_hits = _best_header(rows, kind)
     required = [f for f in kind.fields if f.required]
     if best < 0 or best_hits < min(2, len(required)):
         expected = "、".join(f.zh for f in required)
@@ -392,7 +397,7 @@ def _mapped(
     meta = RawTable(
         name, sheet, columns, units, empty, pd.Series([], dtype="int64"), encoding, ignored
     )
-    return TableSource(meta, picked, cells)
+    return TableSource(meta, picked, cells, header_row)
 
 
 def _read_through(cells: Callable[[], Cells]) -> bool:

@@ -1,34 +1,67 @@
-"""Read an XLSX sheet fast (fastexcel / calamine into Arrow, cells as text) and find the
-Excel row number of its first row, so messages name the rows a person sees. The cells stay
-in Arrow (compact text); they become pandas objects a slice of rows at a time."""
+"""Workbooks: an XLSX archive is checked before it is unpacked; a sheet of an XLSX or of a
+legacy .xls (BIFF8, as older Excel and WPS save it) is read fast (fastexcel / calamine
+into Arrow, cells as text). The sheet is read from its first row, empty leading rows
+included, so the frame's row i is the Excel row i + 1 and messages name the rows a person
+sees. The cells stay in Arrow (compact text); they become pandas objects a slice of rows
+at a time."""
 
 from __future__ import annotations
 
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from posixpath import join, normpath
 from typing import TYPE_CHECKING
-from xml.etree import ElementTree
 
 import pandas as pd
 
 if TYPE_CHECKING:
     import polars as pl
 
-_NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
-}
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?[A-Z]+\$?(\d+)')
+MAX_XLSX_EXPANDED = 2 * 1024 * 1024 * 1024  # bytes once unzipped
+MAX_XLSX_RATIO = 200  # unzipped / zipped, per member
 
 
 class SheetNotFound(LookupError):
     def __init__(self, sheet: str, sheets: list[str]) -> None:
         self.sheet, self.sheets = sheet, sheets
         super().__init__(f"no sheet {sheet!r}; the workbook has {sheets}")
+
+
+class UnsafeWorkbook(ValueError):
+    """An XLSX archive that is not read: damaged, not a workbook, or a zip bomb."""
+
+    def __init__(self, rule: str, zh: str, en: str) -> None:
+        self.rule, self.zh, self.en = rule, zh, en
+        super().__init__(en)
+
+
+def check_archive(path: Path) -> None:
+    """Check an XLSX archive before unpacking it: :class:`UnsafeWorkbook` if it is damaged,
+    holds no workbook, or would expand beyond MAX_XLSX_EXPANDED or MAX_XLSX_RATIO."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        raise UnsafeWorkbook(
+            "bad_xlsx",
+            "XLSX 文件已损坏或不是 Excel 文件",
+            "the XLSX file is damaged or not an Excel workbook",
+        ) from None
+    total = sum(i.file_size for i in infos)
+    worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+    if total > MAX_XLSX_EXPANDED or worst > MAX_XLSX_RATIO:
+        raise UnsafeWorkbook(
+            "zip_bomb",
+            f"XLSX 解压后过大({total / 2**20:.0f} MB, 压缩比 {worst:.0f}), 拒绝读取",
+            f"the XLSX would expand to {total / 2**20:.0f} MB (ratio {worst:.0f}:1); "
+            "refused as a possible zip bomb",
+        )
+    if not any(i.filename.startswith("xl/") for i in infos):
+        raise UnsafeWorkbook(
+            "bad_xlsx",
+            "不是 Excel 工作簿(压缩包中没有 xl/ 目录)",
+            "not an Excel workbook (no xl/ part in the archive)",
+        )
 
 
 @dataclass(frozen=True)
@@ -48,8 +81,8 @@ class SheetCells:
 
 
 def load_sheet(path: Path, sheet: str | None) -> tuple[str, int, SheetCells]:
-    """(sheet name, Excel row number of the first row returned, the cells).
-    Leading empty rows are skipped by the reader; the row number accounts for them."""
+    """(sheet name, Excel row number of the first row returned, the cells). The reader
+    tells XLSX from .xls by the file's content, not its name."""
     import fastexcel
 
     reader = fastexcel.read_excel(str(path))
@@ -57,27 +90,6 @@ def load_sheet(path: Path, sheet: str | None) -> tuple[str, int, SheetCells]:
     chosen = sheet or sheets[0]
     if chosen not in sheets:
         raise SheetNotFound(chosen, sheets)
-    frame = reader.load_sheet(chosen, header_row=None, dtypes="string").to_polars()
-    return chosen, first_row(path, sheets.index(chosen)), SheetCells(frame)
-
-
-def first_row(path: Path, index: int) -> int:
-    """The first used row of the index-th sheet, from its <dimension> (1 if absent)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            sheet = book.findall("m:sheets/m:sheet", _NS)[index]
-            rid = sheet.get(f"{{{_NS['r']}}}id")
-            target = next(
-                r.get("Target") or ""
-                for r in rels.findall("p:Relationship", _NS)
-                if r.get("Id") == rid
-            )
-            member = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
-            with zf.open(member) as fh:
-                head = fh.read(8192)
-    except (KeyError, IndexError, StopIteration, ElementTree.ParseError, zipfile.BadZipFile):
-        return 1
-    m = _DIMENSION.search(head)
-    return int(m.group(1)) if m else 1
+    # skip_rows=0 without a header row: no leading empty rows are skipped
+    frame = reader.load_sheet(chosen, header_row=None, skip_rows=0, dtypes="string").to_polars()
+    return chosen, 1, SheetCells(frame)

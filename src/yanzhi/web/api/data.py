@@ -108,7 +108,10 @@ def import_data(
     request: Request,
     scope: ScopeDep,
     kind: Annotated[str, Form(pattern=KIND_PATTERN, description=KINDS_HELP)],
-    file: Annotated[UploadFile, File(description="CSV (UTF-8 / GBK / GB18030) or XLSX")],
+    file: Annotated[
+        UploadFile,
+        File(description="CSV or tab-separated text (UTF-8 / GBK / UTF-16), XLSX or XLS"),
+    ],
     period: Annotated[
         str | None, Form(max_length=32, description="period for a file without a period column")
     ] = None,

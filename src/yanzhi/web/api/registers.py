@@ -70,7 +70,9 @@ def import_register(
     request: Request,
     scope: ScopeDep,
     kind: str = KIND,
-    file: UploadFile = File(..., description="CSV or XLSX with the register's headers"),
+    file: UploadFile = File(
+        ..., description="CSV, XLSX, XLS or tab-separated text with the register's headers"
+    ),
     dry_run: bool = Form(False),
 ) -> RegisterImport:
     """Import a register file (admin, city analyst): all or nothing; an identical file
