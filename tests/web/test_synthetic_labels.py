@@ -142,8 +142,14 @@ def test_the_priority_list_excel_says_synthetic(site: Site, tmp_path) -> None:
         app, ["lists", "priority", "--year", "2025", "--out", str(out), "-d", site.url]
     )
     assert result.exit_code == 0
-    ws = load_workbook(out).active
-    assert ws["A1"].value == "priority 2025" and "SYNTHETIC" in ws["B1"].value
+    from yanzhi.reports.document import SYNTHETIC_LABEL
+    from yanzhi.services.enterprises.listbook import SYNTHETIC_LABEL as LIST_LABEL
+
+    book = load_workbook(out)
+    readme = book["说明"]
+    assert readme["A1"].value == "研发投入重点企业名单(2025年)"
+    assert LIST_LABEL == SYNTHETIC_LABEL and SYNTHETIC_LABEL in readme["B3"].value
+    assert book.worksheets[1]["A1"].value == "统一社会信用代码"
 
 
 LIST_PARAMS = {"name": "priority", "kind": "talent"}
