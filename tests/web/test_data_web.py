@@ -298,7 +298,7 @@ def test_upload_page_shows_the_report_and_its_excel(site: Site) -> None:
     data_uri = re.search(r'href="data:[^;]+;base64,([^"]+)"', r.text)
     assert data_uri is not None
     wb = load_workbook(io.BytesIO(base64.b64decode(data_uri.group(1))))
-    sheet = wb["错误 errors"]
+    sheet = wb["错误"]
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][2] == "行" and values[1][2] == 2 and values[1][0] == "坏文件.csv"
     ok = c.post(

@@ -121,7 +121,7 @@ def document(d: dict[str, Any]) -> Document:
             else "按同一规则判定全部重点任务，"
         )
         + f"本清单列出需督办的{len(tasks)}项，涉及{len(units)}个责任单位"
-        + "(仅含查阅者权限范围内的任务)",
+        + ("(仅含查阅者权限范围内的任务)" if "may_remind" in d else ""),
         synthetic=bool(d.get("synthetic")),
     )
     doc.heading("总体情况")
@@ -140,7 +140,7 @@ def document(d: dict[str, Any]) -> Document:
     doc.table(
         "各责任单位督办事项汇总",
         [
-            Column("责任单位"),
+            Column("责任单位", width=2),
             Column("督办任务(项)", "int"),
             *(Column(AUTO_STATE_LABELS[AutoState(s)][0] + "(项)", "int") for s in STATES),
             Column("最长逾期天数", "int"),
