@@ -125,11 +125,7 @@ def workbook(
     """(Chinese file stem, .xlsx bytes) of a page's table."""
     keys = [k for k, _, _ in columns]
     values = {k: [cell(r.get(k), lang) for r in rows] for k in keys}
-    shown = [
-        c
-        for c in columns
-        if c[0] != "synthetic" and not _raw_codes(c[0], values[c[0]], keys)
-    ]
+    shown = [c for c in columns if c[0] != "synthetic" and not _raw_codes(c[0], values[c[0]], keys)]
     head = [en if lang == "en" else zh for _, zh, en in shown]
     title = title_zh(slug)
     label = f"【{SYNTHETIC_LABEL}】" if synthetic else None
