@@ -56,8 +56,8 @@ def test_diagnosis_report_as_docx_and_pdf(demo_db, tmp_path):
     run("enterprise", "diagnose", uscc, "--out", pdf_path, "--database", demo_db)
     body = "\n".join(p.text for p in Document(str(docx_path)).paragraphs)
     cells = [c.text for t in Document(str(docx_path)).tables for r in t.rows for c in r.cells]
-    assert d["enterprise"]["name"] in body and "示例数据" in body
-    assert f"{d['latest']['rd_expense']:,.1f} 万元" in cells
+    assert d["enterprise"]["name"] in body and "演示数据" in body
+    assert f"{d['latest']['rd_expense']:,.2f}" in cells  # 研发费用(万元) by year
     text_ = subprocess.run(
         ["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True
     ).stdout

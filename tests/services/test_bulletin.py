@@ -161,12 +161,12 @@ def test_supervision_report(engine, tmp_path):
     d = Document(str(sup_doc.write_docx(data, tmp_path / "s.docx")))
     first = data["units"][0]
     assert any(p.text.startswith(first["unit_name"]) for p in d.paragraphs)
-    assert [c.text for c in d.tables[0].rows[1].cells][:2] == [
-        first["tasks"][0]["code"],
+    assert [c.text for c in d.tables[1].rows[1].cells][:2] == [
         first["tasks"][0]["title"],
+        first["tasks"][0]["state_labels_zh"][0],
     ]
     wb = load_workbook(sup_doc.write_xlsx(data, tmp_path / "s.xlsx"))
-    assert wb.active.max_row == 1 + sum(len(u["tasks"]) for u in data["units"])
+    assert wb["汇总"].max_row == 3 + len(data["units"])
     sup_doc.write_pdf(data, tmp_path / "s.pdf")
     monthly = bulletin.monthly(engine, period="2026-10")
     assert monthly.tasks["programmes"] and len(monthly.tasks["programmes"]) == 6

@@ -279,10 +279,13 @@ def test_audit_page_filters_paginates_and_exports_everything(site: Site) -> None
     assert c.get("/admin/audit", params={"since": "2026-13-01"}).status_code == 400
     x = c.get("/admin/audit", params={"size": 50, "page": 2, "export": "audit"})
     assert x.status_code == 200
-    rows = list(load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(x.content)).worksheets[1].iter_rows(values_only=True))
     assert rows[0][:3] == ("编号", "时间(北京时间)", "操作人")
     assert len(rows) - 1 == min(total, admin_svc.EXPORT_LIMIT) > 50
     x = c.get("/admin/audit", params={"entity": "user", "actor": "test", "export": "audit"})
-    assert len(list(load_workbook(io.BytesIO(x.content)).active.iter_rows())) == len(expected) + 1
+    assert (
+        len(list(load_workbook(io.BytesIO(x.content)).worksheets[1].iter_rows()))
+        == len(expected) + 1
+    )
     english = c.get("/admin/audit", params={"lang": "en"})
     assert "Audit log" in english.text and "Time (UTC+8)" in english.text

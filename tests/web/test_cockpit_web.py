@@ -29,7 +29,7 @@ def test_township_officer_sees_only_its_own_district_on_the_map(site: Site) -> N
 def test_cockpit_completeness_exports_to_excel(site: Site) -> None:
     r = site.as_role("analyst").get("/?export=completeness")
     assert r.status_code == 200
-    ws = load_workbook(io.BytesIO(r.content)).active
+    ws = load_workbook(io.BytesIO(r.content)).worksheets[1]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "区县" and len(rows) == 11  # header + 10 districts
 

@@ -75,7 +75,7 @@ def test_lists_equal_the_service_and_export(site: Site) -> None:
     expected = lists.visit(site.engine, year=data["year"], principal=me)
     assert data["items"] == [r.to_dict() for r in expected] and data["total"] == len(expected)
     r = c.get("/enterprises/lists/visit?export=list")
-    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(r.content)).worksheets[1].iter_rows(values_only=True))
     assert len(rows) == 1 + len(expected)
     points = c.get("/api/v1/lists/points?size=500").json()["items"]
     city = {p.uscc: p.rank for p in lists.points(site.engine, year=data["year"], principal=SYSTEM)}

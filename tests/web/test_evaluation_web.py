@@ -107,7 +107,7 @@ def test_evaluation_pages_render_and_export(site: Site) -> None:
     assert card.status_code == 200 and 'id="contribution-chart"' in card.text
     assert c.get("/evaluation/method?level=district").status_code == 200
     r = c.get("/evaluation?export=ranking")
-    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(r.content)).worksheets[1].iter_rows(values_only=True))
     assert rows[0][0] == "排名" and len(rows) == 1 + ranking(site, "analyst")["n_units"]
     one = site.as_role("township").get("/evaluation")
     assert one.status_code == 200 and 'id="n-visible">1' in one.text

@@ -158,10 +158,10 @@ def test_indicator_pages_render_with_the_indicator_names(site: Site) -> None:
 def test_indicator_tables_export_to_excel(site: Site) -> None:
     c = site.as_role("district")
     r = c.get("/indicators?export=indicators")
-    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(r.content)).worksheets[1].iter_rows(values_only=True))
     assert len(rows) == 1 + len(status_of(site, headline_only=False)["indicators"])
     r = c.get(f"/indicators/IND_RD_INTENSITY?unit={DISTRICT}&export=children")
-    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(r.content)).worksheets[1].iter_rows(values_only=True))
     assert rows[0][0] == "单位" and len(rows) > 5
 
 

@@ -142,8 +142,14 @@ def test_the_priority_list_excel_says_synthetic(site: Site, tmp_path) -> None:
         app, ["lists", "priority", "--year", "2025", "--out", str(out), "-d", site.url]
     )
     assert result.exit_code == 0
-    ws = load_workbook(out).active
-    assert ws["A1"].value == "priority 2025" and "SYNTHETIC" in ws["B1"].value
+    from yanzhi.reports.document import SYNTHETIC_LABEL
+    from yanzhi.services.enterprises.listbook import SYNTHETIC_LABEL as LIST_LABEL
+
+    book = load_workbook(out)
+    readme = book["说明"]
+    assert readme["A1"].value == "研发投入重点企业名单(2025年)"
+    assert LIST_LABEL == SYNTHETIC_LABEL and SYNTHETIC_LABEL in readme["B3"].value
+    assert book.worksheets[1]["A1"].value == "统一社会信用代码"
 
 
 LIST_PARAMS = {"name": "priority", "kind": "talent"}
@@ -211,9 +217,13 @@ def test_page_excel_exports_say_synthetic(site: Site) -> None:
     from openpyxl import load_workbook
 
     r = site.as_role("analyst").get("/enterprises/lists/priority?export=list")
+    from yanzhi.reports.document import SYNTHETIC_LABEL
+
     wb = load_workbook(io.BytesIO(r.content))
-    assert (
-        wb.active.title.startswith("示例") and "SYNTHETIC" in wb["示例数据 synthetic"]["A1"].value
-    )
+    assert wb.active.title == "说明" and ("演示", f"【{SYNTHETIC_LABEL}】") in [
+        row[:2] for row in wb.active.iter_rows(values_only=True)
+    ]
+    table = wb.worksheets[1]
+    assert SYNTHETIC_LABEL in table.oddHeader.center.text  # on every printed page
     total = site.as_role("analyst").get("/api/v1/lists/priority").json()["total"]
-    assert wb.active.max_row == 1 + total  # the table itself stays as the page shows it
+    assert table.max_row == 1 + total  # the table itself stays as the page shows it

@@ -352,20 +352,22 @@ def test_board_page_shows_programmes_and_exports(site: Site) -> None:
     c = site.as_role("analyst")
     r = c.get("/tasks")
     assert r.text.count('small" data-chart="programme"') == 6 and "P1.T1" in r.text
-    ws = load_workbook(io.BytesIO(c.get("/tasks?export=tasks").content)).active
+    ws = load_workbook(io.BytesIO(c.get("/tasks?export=tasks").content)).worksheets[1]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "编号" and len(rows) == 25
     owner = site.as_role("owner").get("/tasks?export=tasks")
     n = len(site.as_role("owner").get("/api/v1/tasks", params={"size": 500}).json()["items"])
-    assert len(list(load_workbook(io.BytesIO(owner.content)).active.iter_rows())) == n + 1
+    assert len(list(load_workbook(io.BytesIO(owner.content)).worksheets[1].iter_rows())) == n + 1
     code = "P1.T1"
-    hist = load_workbook(io.BytesIO(c.get(f"/tasks/{code}?export=history").content)).active
+    hist = load_workbook(io.BytesIO(c.get(f"/tasks/{code}?export=history").content))
+    hist = hist.worksheets[1]
     assert len(list(hist.iter_rows())) == len(tasks.history(site.engine, code)) + 1
-    reg = load_workbook(io.BytesIO(c.get("/registers/scenario?export=scenario").content)).active
+    reg = load_workbook(io.BytesIO(c.get("/registers/scenario?export=scenario").content))
+    reg = reg.worksheets[1]
     n_reg = len(registers.list_register(site.engine, "scenario"))
     assert len(list(reg.iter_rows())) == n_reg + 1
     sup = c.get("/tasks/supervision?export=supervision")
-    assert load_workbook(io.BytesIO(sup.content)).active.max_row >= 2
+    assert load_workbook(io.BytesIO(sup.content)).worksheets[1].max_row >= 2
 
 
 def test_forms_show_only_to_roles_that_may_use_them(site: Site) -> None:

@@ -69,7 +69,7 @@ def diagnose(
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
     as_enterprise: AsEnterprise = None,
-    out: Annotated[Path | None, typer.Option(help="One-page report (.docx or .pdf)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Report file (.docx, .pdf or .xlsx)")] = None,
 ) -> None:
     """R&D intensity, peers, gaps to 3.4 % and 5 %, warnings, policies. / 研发诊断"""
     with handled(as_json), engine_for(database) as engine:

@@ -300,10 +300,10 @@ def tax_rate(rules: RuleSet, e: EnterpriseYear) -> tuple[float, str]:
     r = rules.active("tax_rate", e.year)
     p = r.params if r else {"standard": 0.25, "hightech": 0.15}
     if e.small_low_profit and "small_low_profit_rate" in p:
-        return float(p["small_low_profit_rate"]), "小型微利 small low-profit"
+        return float(p["small_low_profit_rate"]), "小型微利企业"
     if e.hightech:
-        return float(p["hightech"]), "高企 high-tech"
-    return float(p["standard"]), "standard"
+        return float(p["hightech"]), "高新技术企业"
+    return float(p["standard"]), "一般企业"
 
 
 def super_deduction(rules: RuleSet, e: EnterpriseYear) -> Benefit:

@@ -229,6 +229,14 @@ def readme_sheet(wb: Workbook, title: str, lines: list[tuple[str, str]]) -> Work
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
         ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(row=ws.max_row, column=1).alignment = Alignment(vertical="top")
+        wrapped = -(-int(_width(text or "")) // 125)  # wrapped lines in the 100-wide column
+        if wrapped > 1:  # spreadsheet programs do not grow a written row by themselves
+            ws.row_dimensions[ws.max_row].height = 15 * wrapped
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 100
+    ws.page_setup.orientation = "landscape"  # printed: both columns on one page
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     return ws

@@ -1,90 +1,201 @@
-"""The supervision report (督办): per responsible unit, its overdue, silent and behind-path
-tasks with the reminders already sent (docx, PDF, xlsx); from services.tasks.supervise."""
+"""The supervision report (督办清单): per responsible unit, its tasks with overdue milestones
+(and by how many days), without a report this period or behind their target path, with the
+reminders already sent. One :class:`~yanzhi.reports.document.Document` written as Word, PDF
+and Excel; every number comes from ``services.tasks.supervise`` (the same list the web's
+督办 page shows), as a dict (``SupervisionList.to_dict()`` or the view's model dump)."""
 
 from __future__ import annotations
 
-import html
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from yanzhi.export import sheets
-from yanzhi.reports.docx_base import add_table, new_document
-from yanzhi.reports.fonts import cjk_font
+from yanzhi.core.periods import label_zh
+from yanzhi.core.tasks import AUTO_STATE_LABELS, AutoState
+from yanzhi.reports import render_docx, render_html, render_xlsx
+from yanzhi.reports.document import Column, Document, date_zh, issuer
 
-HEAD = ["任务", "名称", "问题", "最新报告", "逾期里程碑", "已催办"]
+STATES = [s.value for s in AutoState]
+DEFAULT_ISSUER = "科技创新工作领导小组办公室"
 
 
-def rows(unit: dict[str, Any]) -> list[list[str]]:
-    """The table rows of one responsible unit's tasks."""
-    out = []
-    for t in unit["tasks"]:
-        latest = t.get("latest") or {}
-        out.append(
+def _date(iso: str | None) -> str:
+    return "—" if not iso else date_zh(dt.date.fromisoformat(iso[:10]))
+
+
+def _state_zh(state: str) -> str:
+    return AUTO_STATE_LABELS[AutoState(state)][0]
+
+
+def _states(t: dict[str, Any]) -> str:
+    return "、".join(t.get("state_labels_zh") or [_state_zh(s) for s in t["states"]])
+
+
+def _latest(t: dict[str, Any]) -> str:
+    last = t.get("latest")
+    if not last:
+        return "尚未报告"
+    text = f"{label_zh(last['period'])}：{last['status_label_zh']}，进度{last['progress']:.0f}%"
+    if last.get("delay_reason"):
+        text += f"；延误原因：{last['delay_reason'].removeprefix('演示:')}"
+    return text
+
+
+def _milestones(t: dict[str, Any]) -> str:
+    ms = t["overdue_milestones"]
+    return "；".join(
+        f"{m.get('title') or m['code']}(应于{_date(m['due'])}完成"
+        + (f"，逾期{_days(m)}天)" if len(ms) > 1 else ")")
+        for m in ms
+    )
+
+
+def _days(m: dict[str, Any]) -> int:
+    return int(m["days_overdue"])
+
+
+def max_overdue(t: dict[str, Any]) -> int | None:
+    """The most days any of the task's milestones is overdue (None: none overdue)."""
+    days = [_days(m) for m in t["overdue_milestones"]]
+    return max(days) if days else None
+
+
+def _reminded(t: dict[str, Any]) -> str:
+    rs = t["reminders"]
+    if not rs:
+        return "未催办"
+    return f"{len(rs)}次(最近{_date(max(r['reminded_at'] for r in rs))})"
+
+
+def _count(unit: dict[str, Any], state: str) -> int:
+    return sum(state in t["states"] for t in unit["tasks"])
+
+
+def _summary_rows(d: dict[str, Any]) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for u in d["units"]:
+        days = [x for x in (max_overdue(t) for t in u["tasks"]) if x is not None]
+        rows.append(
             [
-                t["code"],
-                t["title"],
-                "、".join(t["state_labels"]),
-                f"{latest.get('period', '—')} {latest.get('status', '')}".strip(),
-                str(len(t["overdue_milestones"])),
-                str(len(t["reminders"])),
+                u["unit_name"],
+                len(u["tasks"]),
+                *(_count(u, s) for s in STATES),
+                max(days) if days else None,
+                sum(len(t["reminders"]) for t in u["tasks"]),
             ]
         )
-    return out
+    return rows
 
 
-def _title(d: dict[str, Any]) -> str:
-    return f"督办清单 {d['period']}"
+def _task_rows(unit: dict[str, Any]) -> list[list[Any]]:
+    return [
+        [
+            t["title"],
+            _states(t),
+            _milestones(t) or "—",
+            max_overdue(t),
+            _latest(t),
+            _reminded(t),
+        ]
+        for t in unit["tasks"]
+    ]
+
+
+def document(d: dict[str, Any]) -> Document:
+    """The supervision report of ``d`` (the supervision list as a dict)."""
+    units = d["units"]
+    tasks = [t for u in units for t in u["tasks"]]
+    today = dt.date.fromisoformat(d["today"])
+    period = label_zh(d["period"])
+    total = d.get("tasks_total")
+    counts = {s: sum(s in t["states"] for t in tasks) for s in STATES}
+    doc = Document(
+        title="重点任务督办清单",
+        subtitle=period,
+        issuer=issuer(d.get("issuer") or DEFAULT_ISSUER),
+        issued=today,
+        cutoff=f"{date_zh(today)}(报告期：{period})",
+        coverage=(
+            f"计划重点任务{total}项全部按同一规则判定，"
+            if total
+            else "按同一规则判定全部重点任务，"
+        )
+        + f"本清单列出需督办的{len(tasks)}项，涉及{len(units)}个责任单位"
+        + ("(仅含查阅者权限范围内的任务)" if "may_remind" in d else ""),
+        synthetic=bool(d.get("synthetic")),
+    )
+    doc.heading("总体情况")
+    oldest = max((x for x in (max_overdue(t) for t in tasks) if x is not None), default=None)
+    text = (
+        f"截至{date_zh(today)}，{period}共有{len(tasks)}项重点任务需督办，涉及{len(units)}个"
+        f"责任单位。其中里程碑逾期{counts['overdue_milestone']}项、本期未报告进展"
+        f"{counts['silent']}项、量化目标滞后于目标路径{counts['target_behind']}项"
+        "(一项任务可同时存在多种情形)。"
+    )
+    if oldest is not None:
+        text += f"里程碑逾期时间最长的为{oldest}天。"
+    reminded = sum(bool(t["reminders"]) for t in tasks)
+    text += f"已催办的任务{reminded}项，尚未催办{len(tasks) - reminded}项。"
+    doc.para(text)
+    doc.table(
+        "各责任单位督办事项汇总",
+        [
+            Column("责任单位", width=2),
+            Column("督办任务(项)", "int"),
+            *(Column(AUTO_STATE_LABELS[AutoState(s)][0] + "(项)", "int") for s in STATES),
+            Column("最长逾期天数", "int"),
+            Column("已催办(次)", "int"),
+        ],
+        _summary_rows(d),
+        sheet="汇总",
+        note="注：最长逾期天数为该单位各任务中逾期最久的里程碑距截至日的天数；无逾期里程碑的记为“—”。",
+    )
+    doc.heading("分单位督办事项")
+    for u in units:
+        doc.heading(f"{u['unit_name']}({len(u['tasks'])}项)", 2)
+        doc.table(
+            f"{u['unit_name']}督办事项",
+            [
+                Column("任务", width=2.6),
+                Column("督办事由", width=1.5),
+                Column("逾期里程碑", width=2.8),
+                Column("逾期天数", "int", width=1.1),
+                Column("最新进展", width=3),
+                Column("催办情况", width=1.2),
+            ],
+            _task_rows(u),
+            sheet=u["unit_name"],
+        )
+    doc.sources = [
+        "各责任单位在平台报送的重点任务进展报告",
+        "计划确定的任务里程碑及其完成情况",
+        "量化目标按已审核监测数据的评估结果",
+        "平台记录的催办情况",
+    ]
+    doc.methods = [
+        "督办事由由平台按统一规则自动判定：任务有里程碑在应完成日期前未标记完成的，为"
+        "“里程碑逾期”(里程碑未写明日期的，以当年12月31日为应完成日期)；本报告期内未报送"
+        "进展报告的，为“本期未报告”(已完成或暂缓的任务不要求报告)；任务关联的量化目标按"
+        "目标路径评估为需加快推进或更差的，为“量化目标滞后”。",
+        "逾期天数为截至日与里程碑应完成日期相差的天数；一项任务有多个逾期里程碑的，"
+        "“逾期天数”取其中最长者。最新进展为该任务最近一次进展报告的报告期、推进状态和自报进度。",
+    ]
+    return doc
 
 
 def write_docx(d: dict[str, Any], out: Path) -> Path:
-    """The supervision list as a Word document."""
-    doc = new_document()
-    doc.add_heading(_title(d), level=1)
-    doc.add_paragraph(f"截至 {d['today']}; 共 {len(d['units'])} 个责任单位有待督办事项。")
-    for unit in d["units"]:
-        doc.add_heading(f"{unit['unit_name']}({len(unit['tasks'])} 项)", level=2)
-        add_table(doc, HEAD, rows(unit))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(out))
-    return out
+    """The supervision report as a Word document."""
+    return render_docx.write(document(d), out)
 
 
 def write_pdf(d: dict[str, Any], out: Path) -> Path:
-    """The supervision list as a PDF."""
-    from weasyprint import HTML
-
-    esc = html.escape
-    parts = []
-    for unit in d["units"]:
-        head = "".join(f"<th>{esc(h)}</th>" for h in HEAD)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows(unit)
-        )
-        parts.append(f"<h2>{esc(unit['unit_name'])}</h2><table><tr>{head}</tr>{body}</table>")
-    font = cjk_font() or "sans-serif"
-    page = (
-        f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><style>body {{'
-        f'font-family: "{font}"; font-size: 9pt;}} table {{border-collapse: collapse;}} '
-        f"td, th {{border: 1px solid #999; padding: 1px 4px;}}</style></head><body>"
-        f"<h1>{esc(_title(d))}</h1>{''.join(parts)}</body></html>"
-    )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=page).write_pdf(str(out))
-    return out
+    """The supervision report as a PDF."""
+    return render_html.write_pdf(document(d), out)
 
 
 def write_xlsx(d: dict[str, Any], out: Path) -> Path:
-    """The supervision list as a workbook."""
-    wb = sheets.new()
-    ws = wb.active
-    ws.title = "督办"
-    ws.append(["责任单位", *HEAD])
-    for unit in d["units"]:
-        for row in rows(unit):
-            ws.append([unit["unit_name"], *row])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    sheets.save(wb, out)
-    return out
+    """The supervision report as a workbook (说明, 正文, 汇总 and one sheet per unit)."""
+    return render_xlsx.write(document(d), out)
 
 
 WRITERS = {"docx": write_docx, "pdf": write_pdf, "xlsx": write_xlsx}

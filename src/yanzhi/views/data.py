@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import pandas as pd
-from openpyxl.styles import Font
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -206,26 +205,54 @@ ISSUE_HEAD = (
 
 
 def report_xlsx(report: ImportReport, lang: str = "zh") -> bytes:
-    """The validation report as a workbook: a summary sheet (新增 / 更新 / 未变 …), then
-    the errors and the warnings, one row per issue."""
+    """The validation report as a workbook: a 说明 sheet (what was checked, the file by its
+    name only, never a server path), a 摘要 sheet (新增 / 更新 / 未变 …), then the errors
+    and the warnings, one row per issue, with frozen headers and fitted widths. In Chinese
+    the rule codes and the English messages are left out."""
     data = report.to_dict()
+    en = lang == "en"
+    file = Path(str(data["file"])).name
+    kind = data_kind(data["kind"])
+    values = {**data, "file": file, "kind": kind.en if en else kind.zh}
     wb = sheets.new()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "摘要 summary"
-    for key, zh, en in SUMMARY_ROWS:
-        ws.append([en if lang == "en" else zh, key, _cell(data[key])])
-    ws.append(["错误" if lang != "en" else "Errors", "errors", len(report.errors)])
-    ws.append(["警告" if lang != "en" else "Warnings", "warnings", len(report.warnings)])
-    for key, title in (("errors", "错误 errors"), ("warnings", "警告 warnings")):
-        sheet = wb.create_sheet(title)
-        sheet.append([en if lang == "en" else zh for _, zh, en in ISSUE_HEAD])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for issue in data[key]:
-            sheet.append([_cell(issue.get(k)) for k, _, _ in ISSUE_HEAD])
-        sheet.freeze_panes = "A2"
+    sheets.readme_sheet(
+        wb,
+        "Validation report" if en else "数据校验报告",
+        [
+            ("文件", file),
+            ("数据类型", kind.zh),
+            ("校验结果", "通过" if report.ok else "未通过"),
+            ("说明", "错误须改正后重新导入；警告不影响导入，请核实。仅校验时数据未写入。"),
+        ],
+    )
+    summary = [(en_ if en else zh, _yes_no(values[key], en)) for key, zh, en_ in SUMMARY_ROWS]
+    summary += [
+        ("Errors" if en else "错误", len(report.errors)),
+        ("Warnings" if en else "警告", len(report.warnings)),
+    ]
+    sheets.table_sheet(wb, "摘要", ["Item" if en else "项目", "Value" if en else "结果"], summary)
+    head = [h for h in ISSUE_HEAD if en or h[0] not in ("rule", "message_en")]
+    for key, title in (("errors", "错误"), ("warnings", "警告")):
+        issues = [[_issue_cell(issue, k) for k, _, _ in head] for issue in data[key]]
+        sheets.table_sheet(
+            wb,
+            title,
+            [en_ if en else zh for _, zh, en_ in head],
+            issues,
+            formats=["#,##0" if k == "row" else "@" for k, _, _ in head],
+        )
     return sheets.to_bytes(wb)
+
+
+def _issue_cell(issue: dict[str, Any], key: str) -> Any:
+    v = issue.get(key)
+    return Path(str(v)).name if key == "file" and v else _cell(v)
+
+
+def _yes_no(v: Any, en: bool) -> Any:
+    if isinstance(v, bool):
+        return ("yes" if v else "no") if en else ("是" if v else "否")
+    return _cell(v)
 
 
 def _cell(v: Any) -> Any:

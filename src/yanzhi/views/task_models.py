@@ -228,6 +228,13 @@ class MilestoneSaved(Out):
     done: bool | None = None
 
 
+class OverdueMilestone(MilestoneDue):
+    """An overdue milestone on the supervision list: its title and days overdue."""
+
+    title: str = ""
+    days_overdue: int | None = None
+
+
 class SupervisedTask(Out):
     """A task on the supervision list, with the reminders already sent."""
 
@@ -235,8 +242,9 @@ class SupervisedTask(Out):
     title: str
     states: list[str] = []
     state_labels: list[str] = []
+    state_labels_zh: list[str] = []
     latest: TaskReport | None = None
-    overdue_milestones: list[MilestoneDue] = []
+    overdue_milestones: list[OverdueMilestone] = []
     reminders: list[Reminder] = []
 
 
@@ -255,6 +263,10 @@ class Supervision(Out):
     today: str
     units: list[SupervisedUnit]
     may_remind: bool = False
+    tasks_total: int | None = None  # tasks of the plan judged
+    synthetic: bool = False  # the database holds generated (demo) data
+    issuer: str | None = None
+    plan_title: str | None = None
 
 
 class ReminderSent(Out):

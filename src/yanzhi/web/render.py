@@ -14,9 +14,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from yanzhi.export import sheets
-from yanzhi.web import i18n
+from yanzhi.web import i18n, xlsx
 from yanzhi.web.deps import authenticate, lang
+from yanzhi.web.download import attachment
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,38 +75,29 @@ class Table:
     rows: list[dict[str, Any]]
     title: str = ""
     links: dict[str, str] = field(default_factory=dict)  # column key -> url pattern "{code}"
+    source: str | None = None  # the Excel download's 说明: where the data come from
+    cutoff: str | None = None  # … the data's cut-off (数据截至)
+    coverage: str | None = None  # … how complete the data are
 
     def headers(self, lg: str) -> list[str]:
         return [en if lg == "en" else zh for _, zh, en in self.columns]
 
 
-SYNTHETIC_XLSX = "示例数据(合成), 非真实统计 — SYNTHETIC demo data: generated, not statistics"
-
-
 def xlsx_response(table: Table, lg: str, filename: str, *, synthetic: bool = False) -> Response:
-    """The table as an .xlsx; from demo data the sheet's name starts with 示例 and a second
-    sheet says what the data are (the table's own rows stay as the page shows them)."""
-    wb = sheets.new()
-    ws = wb.active
-    assert ws is not None
-    ws.title = (("示例-" if synthetic else "") + (table.title or table.id))[:31]
-    ws.append(table.headers(lg))
-    for row in table.rows:
-        ws.append([_cell(row.get(k)) for k, _, _ in table.columns])
-    if synthetic:
-        wb.create_sheet("示例数据 synthetic").append([SYNTHETIC_XLSX])
-        wb.properties.subject = SYNTHETIC_XLSX
-    return Response(
-        sheets.to_bytes(wb),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
+    """The table as an .xlsx (see :mod:`yanzhi.web.xlsx`): a 说明 sheet (source, cut-off,
+    coverage, the 演示 label on demo data), then the rows the page shows on a sheet with a
+    Chinese name, frozen header and number formats; the file is named in Chinese."""
+    stem, data = xlsx.workbook(
+        table.columns,
+        table.rows,
+        slug=table.title or table.id or filename,
+        lang=lg,
+        synthetic=synthetic,
+        source=table.source,
+        cutoff=table.cutoff,
+        coverage=table.coverage,
     )
-
-
-def _cell(v: Any) -> Any:
-    if v is None or isinstance(v, int | float | str | bool):
-        return v
-    return str(v)
+    return Response(data, media_type=XLSX, headers=attachment(f"{stem}.xlsx"))
 
 
 def context(request: Request, **extra: Any) -> dict[str, Any]:

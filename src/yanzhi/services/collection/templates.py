@@ -26,8 +26,8 @@ def write_template(kind: str, out: Path) -> Path:
     spec = data_kind(kind)
     wb = sheets.new()
     ws = wb.active
-    ws.title = spec.code
-    ws.append([f"{spec.zh} / {spec.en}(带 * 为必填 / * required)"])
+    ws.title = sheets.sheet_name(spec.zh)  # the first sheet is the one an import reads
+    ws.append([f"{spec.zh}(带 * 为必填；从第3行起每行填写一条，勿改动表头)"])
     ws["A1"].font = Font(bold=True, size=12)
     headers = [header_text(f.zh, f.unit, f.required) for f in spec.fields]
     ws.append(headers)

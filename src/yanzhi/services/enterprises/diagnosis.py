@@ -11,10 +11,12 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from yanzhi.core import diagnosis as dx
+from yanzhi.core.dataformats import SIZE_LABELS
 from yanzhi.core.errors import NotFound
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import parse_period
 from yanzhi.core.policy import EnterpriseYear, RuleSet, all_benefits
+from yanzhi.ingest.industry import division_names
 from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import Principal, check_enterprise
 from yanzhi.services.database import require_schema
@@ -139,7 +141,16 @@ def _standing(
         city_peers=int(same["intensity"].notna().sum()),
         district_percentile=dx.percentile(value, in_district["intensity"]),
         district_peers=int(in_district["intensity"].notna().sum()),
+        group_zh=peer_group_zh(ent.industry_code, ent.size_class),
     )
+
+
+def peer_group_zh(industry_code: str, size_class: str | None) -> str:
+    """The peer group in Chinese, e.g. 电气机械和器材制造业(行业大类38)小型企业."""
+    division = industry_code[:2]
+    name = division_names().get(division, "")
+    size = SIZE_LABELS.get(size_class or "", "")
+    return f"{name}(行业大类{division}){size}企业" if name else f"行业大类{division}{size}企业"
 
 
 def _previous_ytd(reports: pd.DataFrame, ytd: list[dict[str, Any]]) -> float | None:

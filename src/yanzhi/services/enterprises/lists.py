@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from yanzhi.core import points as pts
 from yanzhi.core import thresholds
 from yanzhi.core.orgtree import OrgTree
-from yanzhi.export import sheets
 from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import Principal, check_list
 from yanzhi.services.database import has_synthetic, require_schema
@@ -199,28 +198,15 @@ def _records(frame: pd.DataFrame, model: type[R]) -> list[R]:
     ]
 
 
-SYNTHETIC_BANNER = "示例数据(合成), 非真实统计 — SYNTHETIC demo data"
-
-
 def is_synthetic(rows: Sequence[Result]) -> bool:
     """Does any row of a list come from generated (demo) data?"""
     return any(bool(getattr(r, "synthetic", False)) for r in rows)
 
 
 def write_xlsx(rows: Sequence[Result], out: Path, *, title: str) -> Path:
-    """The list as an Excel sheet at ``out``: ``title`` in the first row (followed by the
-    synthetic-data banner when the rows are demo data), the column keys in the second, one
-    row per list row below (header rows frozen)."""
-    plain = [r.to_dict() for r in rows]
-    wb = sheets.new()
-    ws = wb.active
-    ws.title = "list"
-    ws.append([title, SYNTHETIC_BANNER] if is_synthetic(rows) else [title])
-    if plain:
-        ws.append(list(plain[0]))
-        for r in plain:
-            ws.append([r[k] for k in plain[0]])
-    ws.freeze_panes = "A3"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    sheets.save(wb, out)
-    return out
+    """The list as a workbook at ``out``: a 说明 sheet (rule, source, year, rows, the 演示
+    label on demo data), then the list with Chinese headers and number formats
+    (:mod:`yanzhi.services.enterprises.listbook`)."""
+    from yanzhi.services.enterprises import listbook
+
+    return listbook.write(rows, out, title=title)

@@ -97,6 +97,7 @@ class PeerStanding(Result):
     city_peers: int
     district_percentile: float | None
     district_peers: int
+    group_zh: str = ""  # the peer group in Chinese: 行业大类 and 企业规模
 
 
 class Gap(Result):

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from yanzhi.core.tasks import AUTO_STATE_LABELS, AutoState
+from yanzhi.services.database import has_synthetic
 from yanzhi.services.tasks.updates import UNASSIGNED, _plan_id, _task, board
 from yanzhi.storage import tasks as store
 from yanzhi.storage.audit import WriteContext
@@ -38,8 +40,9 @@ class SupervisedTask:
     states: list[str]
     state_labels: list[str]
     latest: dict[str, Any] | None
-    overdue_milestones: list[dict[str, Any]]
+    overdue_milestones: list[dict[str, Any]]  # code, due, title, days_overdue
     reminders: list[Reminder]
+    state_labels_zh: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,32 @@ class SupervisionList:
     period: str
     today: str
     units: list[SupervisedUnit]
+    tasks_total: int | None = None  # tasks of the plan judged (all of them)
+    synthetic: bool = False  # the database holds generated (demo) data
+    issuer: str | None = None  # the plan's issuing unit
+    plan_title: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON (the CLI's ``--json``, the report documents)."""
         return asdict(self)
+
+
+def _milestone_titles(engine: Engine) -> tuple[dict[str, str], str, str]:
+    """Each milestone's title by code, the plan's issuer and title."""
+    with transaction(engine) as session:
+        plan = get_plan(session)
+        pid = _plan_id(session, plan)
+        titles = {m.code: m.title for m, _ in store.list_milestones(session, pid)}
+        return titles, plan.meta.issuer, plan.meta.title
+
+
+def _overdue(m: Any, titles: dict[str, str], day: dt.date) -> dict[str, Any]:
+    """An overdue milestone: code, due date, title and days overdue as of ``day``."""
+    return {
+        **asdict(m),
+        "title": titles.get(m.code, m.code),
+        "days_overdue": (day - dt.date.fromisoformat(m.due)).days,
+    }
 
 
 def _reminders(engine: Engine) -> dict[str, list[Reminder]]:
@@ -90,6 +115,8 @@ def supervise(
     with the reminders already sent."""
     b = board(engine, period=period, today=today)
     reminders = _reminders(engine)
+    titles, issuer, plan_title = _milestone_titles(engine)
+    day = dt.date.fromisoformat(b.today)
     units: dict[str, SupervisedUnit] = {}
     for item in b.tasks:
         if not item.states:
@@ -103,11 +130,21 @@ def supervise(
                 states=item.states,
                 state_labels=item.state_labels,
                 latest=None if item.latest is None else item.latest.to_dict(),
-                overdue_milestones=[asdict(m) for m in item.overdue_milestones],
+                overdue_milestones=[_overdue(m, titles, day) for m in item.overdue_milestones],
                 reminders=reminders.get(item.code, []),
+                state_labels_zh=[AUTO_STATE_LABELS[AutoState(s)][0] for s in item.states],
             )
         )
-    return SupervisionList(b.period, b.today, list(units.values()))
+    synthetic = any(t.latest is not None and t.latest.synthetic for t in b.tasks)
+    return SupervisionList(
+        b.period,
+        b.today,
+        list(units.values()),
+        tasks_total=len(b.tasks),
+        synthetic=synthetic or has_synthetic(engine),
+        issuer=issuer,
+        plan_title=plan_title,
+    )
 
 
 @dataclass(frozen=True)

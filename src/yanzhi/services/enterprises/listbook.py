@@ -1,0 +1,151 @@
+"""A bureau list (priority, visit, points, doubling) as the workbook an officer reads: a
+说明 sheet first (the list, its rule, source, year, how many rows, the 演示 label on demo
+data), then the list on a sheet with a Chinese name and Chinese headers, number formats
+(万元 with two decimals, intensity as a percentage, years without separators), a frozen
+header and fitted widths; yes/no as 是/否, industries by name beside their code, the
+synthetic flag only in the 说明."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from yanzhi.export import sheets
+from yanzhi.ingest.industry import division_names, load_industry_classes
+from yanzhi.services.enterprises.results import (
+    DoublingRow,
+    PointsRow,
+    PriorityRow,
+    Result,
+    VisitRow,
+)
+
+SYNTHETIC_LABEL = "演示数据(合成数据, 非真实统计), 仅供演示"
+"""The 演示 label (the text of ``reports.document.SYNTHETIC_LABEL``; a test keeps them equal)."""
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    "uscc": ("统一社会信用代码", "@"),
+    "name": ("企业名称", "@"),
+    "district": ("区(县、市)", "@"),
+    "township": ("乡镇(街道)", "@"),
+    "industry_code": ("行业代码", "@"),
+    "industry_name": ("所属行业", "@"),
+    "rd_expense": ("研发费用(万元)", "#,##0.00"),
+    "rd_expense_previous": ("上年研发费用(万元)", "#,##0.00"),
+    "operating_revenue": ("营业收入(万元)", "#,##0.00"),
+    "intensity": ("研发投入强度", "0.00%"),
+    "reason": ("列入原因", "@"),
+    "stage": ("成长阶段", "@"),
+    "points": ("创新积分", "#,##0.00"),
+    "rank": ("全市排名", "#,##0"),
+    "year": ("年份", "0"),
+    "hightech": ("高新技术企业(家)", "#,##0"),
+    "hightech_path": ("高企倍增路径值(家)", "#,##0"),
+    "hightech_on_path": ("高企是否达到路径", "@"),
+    "tech_sme": ("科技型中小企业(家)", "#,##0"),
+    "tech_sme_path": ("科小倍增路径值(家)", "#,##0"),
+    "tech_sme_on_path": ("科小是否达到路径", "@"),
+}
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    title: str
+    rule: str
+    source: str
+
+
+INFO: dict[type, ListInfo] = {
+    PriorityRow: ListInfo(
+        "研发投入重点企业名单",
+        "全年研发费用不低于营业收入5%(政策规则规定的比例)的企业，按研发投入强度从高到低排列。",
+        "企业报送并经审核的年度(1-12月累计)研发费用和营业收入报表",
+    ),
+    VisitRow: ListInfo(
+        "走访企业名单",
+        "全年无研发投入，或研发费用低于上年的企业，按区(县、市)、乡镇(街道)排列。",
+        "企业报送并经审核的本年和上年年度(1-12月累计)研发报表",
+    ),
+    PointsRow: ListInfo(
+        "企业创新积分排名",
+        "高新技术企业和科技型中小企业按本地默认积分方案计算各类得分和创新积分，全市统一排名。",
+        "企业报送并经审核的年度研发报表和企业资质名录",
+    ),
+    DoublingRow: ListInfo(
+        "高新技术企业和科技型中小企业双倍增进度",
+        "各年高新技术企业和科技型中小企业数量与实施方案倍增路径的比较。",
+        "企业资质名录(高新技术企业、科技型中小企业)",
+    ),
+}
+BILINGUAL = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _zh(value: str) -> str:
+    """The Chinese half of "English / 中文" (or "中文 / English")."""
+    halves = [h.strip() for h in value.split(" / ")]
+    return next((h for h in halves if BILINGUAL.search(h)), value) if len(halves) > 1 else value
+
+
+def _industry(code: str) -> str:
+    known = load_industry_classes().get(code)
+    return known.name if known else division_names().get(code[:2], "—")
+
+
+def _value(key: str, value: Any) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return _zh(value)
+    return value
+
+
+def _points_names() -> tuple[dict[str, str], dict[str, str]]:
+    from yanzhi.services.enterprises.lists import points_scheme
+
+    scheme = points_scheme().model_dump()
+    stages = {k: v.get("name", k) for k, v in (scheme.get("stages") or {}).items()}
+    classes = {c["code"]: c.get("name", c["code"]) for c in scheme.get("classes") or []}
+    return stages, classes
+
+
+def write(rows: Sequence[Result], out: Path, *, title: str) -> Path:
+    """The list as a workbook at ``out`` (``title``: the caller's name of the list, whose
+    year is kept)."""
+    info = INFO.get(type(rows[0])) if rows else None
+    year = re.search(r"\d{4}", title)
+    name = (info.title if info else "名单") + (f"({year.group(0)}年)" if year else "")
+    plain = [r.to_dict() for r in rows]
+    keys = [k for k in (plain[0] if plain else {}) if k != "synthetic"]
+    if "industry_code" in keys:
+        keys.insert(keys.index("industry_code") + 1, "industry_name")
+        for r in plain:
+            r["industry_name"] = _industry(r["industry_code"])
+    stages, classes = (
+        _points_names() if isinstance(rows[0] if rows else None, PointsRow) else ({}, {})
+    )
+    for r in plain:
+        if "stage" in r and r["stage"] in stages:
+            r["stage"] = stages[r["stage"]]
+    head = [COLUMNS.get(k, (classes.get(k, k) + "得分", ""))[0] for k in keys]
+    formats = [COLUMNS.get(k, ("", "#,##0.00"))[1] for k in keys]
+    synthetic = any(bool(r.get("synthetic")) for r in plain)
+    wb = sheets.new()
+    lines = [("演示", f"【{SYNTHETIC_LABEL}】")] if synthetic else []
+    if info:
+        lines += [("列入规则", info.rule), ("数据来源", info.source)]
+    if year:
+        lines.append(("数据截至", f"{year.group(0)}年全年(1-12月累计)报表"))
+    lines += [("数据覆盖", f"共{len(plain)}行(按导出者的权限范围)"), ("工作表", name[:31])]
+    sheets.readme_sheet(wb, name, lines)
+    ws = sheets.table_sheet(
+        wb, name, head, ([_value(k, r.get(k)) for k in keys] for r in plain), formats=formats
+    )
+    if synthetic:
+        ws.oddHeader.center.text = f"【{SYNTHETIC_LABEL}】"
+    wb.properties.title = name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sheets.save(wb, out)
+    return out
