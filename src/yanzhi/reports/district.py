@@ -6,6 +6,7 @@ is a number of the data (views.reports.district) formatted by the helpers below.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from yanzhi.views.reports.district import DistrictReport
 
 LOWEST = 3
 """How many townships or enterprises a sentence names."""
+FALLING = 5
+"""How many falling townships the problems name with their numbers."""
 
 
 def period_zh(period: str) -> str:
@@ -71,8 +74,8 @@ def _achievements(doc: Document, d: dict[str, Any]) -> None:
     rd = [r for r in d["rd"] if r["value"] is not None]
     if not rd:
         doc.para(f"{d['year']}年全区规上工业企业研发费用暂无已审核数据。")
-    for r in rd:
-        doc.para(_rd_sentence(r))
+    if rd:
+        doc.para("".join(_rd_sentence(r, k == 0) for k, r in enumerate(rd)))
     doc.heading("综合评价", 2)
     text = (
         f"在{ev['framework']}中，{name}{d['year']}年综合得分{ev['score']:.2f}分，"
@@ -86,23 +89,37 @@ def _achievements(doc: Document, d: dict[str, Any]) -> None:
         text += "得分的主要支撑是" + "、".join(n for n, _ in ev["lifts"]) + "。"
     doc.para(text)
     doc.heading("核心指标", 2)
+    done = [i for i in d["indicators"] if i["verdict"] == "achieved" and i["value"] is not None]
+    if done:
+        doc.para(
+            "、".join(i["name"] for i in done)
+            + f"{len(done)}项指标已提前达到规划目标，结论为“{done[0]['verdict_zh']}”："
+            + "；".join(
+                f"{i['year']}年分别为{value(i['value'], i['unit'])}"
+                f"（{i['target_year']}年目标{target(i['target'], i['unit'])}）"
+                if k == 0
+                else f"{value(i['value'], i['unit'])}（目标{target(i['target'], i['unit'])}）"
+                for k, i in enumerate(done)
+            )
+            + "。"
+        )
     for i in d["indicators"]:
-        doc.para(_indicator_sentence(i))
+        if i not in done:
+            doc.para(_indicator_sentence(i))
 
 
-def _rd_sentence(r: dict[str, Any]) -> str:
+def _rd_sentence(r: dict[str, Any], first: bool) -> str:
+    """The R&D expense of a period with its 同比 (the panel and last year's value in the
+    first sentence only)."""
     text = f"{period_zh(r['period'])}，全区规上工业企业研发费用{yi(r['value'])}"
     if r["growth_comparable"] is not None:
-        text += (
-            f"，按可比口径计算同比{change(r['growth_comparable'])}（两期均有已审核报表的"
-            f"{r['comparable_enterprises']:,}家企业）"
+        text += f"，按可比口径计算同比{change(r['growth_comparable'])}" + (
+            f"（两期均有已审核报表的{r['comparable_enterprises']:,}家企业）" if first else ""
         )
         if r["growth"] is not None:
             text += f"；按总量计算同比{change(r['growth'])}"
     elif r["growth"] is not None:
         text += f"，按总量计算同比{change(r['growth'])}"
-    if r["previous"] is not None:
-        text += f"，上年同期为{yi(r['previous'])}"
     return text + "。"
 
 
@@ -134,27 +151,31 @@ def _problems(doc: Document, d: dict[str, Any]) -> None:
     if behind:
         for i in behind:
             doc.para(
-                f"{i['name']}{i['year']}年为{value(i['value'], i['unit'])}，低于"
-                f"{i['target_year']}年目标{target(i['target'], i['unit'])}，"
+                f"{i['name']}{i['year']}年为{value(i['value'], i['unit'])}，距"
+                f"{i['target_year']}年目标{target(i['target'], i['unit'])}尚有差距，"
                 f"{i['verdict_zh']}。{i['verdict_reason_zh']}"
             )
-    else:
-        doc.para("全区各项核心指标均已达标或预计达标，但乡镇(街道)之间不平衡。")
+    lead = "" if behind else "乡镇(街道)之间不平衡："
+    if not behind and not towns:
+        doc.para("全区核心指标均已达标或预计达标，乡镇(街道)未出现难以达标或存在风险的指标。")
     for name, group in _by_indicator(towns).items():
-        low = sorted(group, key=lambda w: w["value"])[:LOWEST]
+        low = sorted(group, key=_score)[:LOWEST]
         doc.para(
-            f"乡镇(街道)层面，{name}有{len(group)}个乡镇(街道)难以达标或存在风险，"
-            f"{d['year']}年最低的是"
-            + "、".join(
-                f"{w['name']}（{value(w['value'], _unit(d, w['indicator']))}）" for w in low
-            )
+            lead
+            + f"{name}有{len(group)}个乡镇(街道)难以达标或存在风险，进展最慢的是"
+            + "、".join(w["name"] for w in low)
+            + f"，{low[0]['year']}年分别为"
+            + "、".join(value(w["value"], _unit(d, w["indicator"])) for w in low)
             + "。"
         )
+        lead = ""
     if ev["drags"]:
         doc.heading("评价中的弱项", 2)
         doc.para(
             "综合评价中拉低得分的主要指标是"
-            + "、".join(f"{n}（较本区各指标加权平均水平少{abs(v):.2f}分）" for n, v in ev["drags"])
+            + "、".join(n for n, _ in ev["drags"])
+            + "，分别较本区各指标加权平均水平少"
+            + "、".join(f"{abs(v):.2f}分" for _, v in ev["drags"])
             + "。"
         )
     falling = sorted(d["falling_townships"], key=lambda w: w["growth"])
@@ -164,8 +185,10 @@ def _problems(doc: Document, d: dict[str, Any]) -> None:
     if falling:
         doc.para(
             f"{period_zh(falling[0]['period'])}，全区有{len(falling)}个乡镇(街道)研发费用"
-            "同比下降："
-            + "、".join(f"{w['name']}（{yi(w['value'])}，{change(w['growth'])}）" for w in falling)
+            "同比下降，降幅较大的是"
+            + "、".join(
+                f"{w['name']}（{yi(w['value'])}，{change(w['growth'])}）" for w in falling[:FALLING]
+            )
             + "。"
         )
     if s and s["total"] and s["period"]:
@@ -183,6 +206,11 @@ def _by_indicator(warnings: list[dict[str, Any]]) -> dict[str, list[dict[str, An
     return out
 
 
+def _score(w: dict[str, Any]) -> float:
+    """A warning's progress score (lower: slower; none counts as 0)."""
+    return float(w["score"]) if w["score"] is not None else 0.0
+
+
 def _unit(d: dict[str, Any], indicator: str) -> str:
     return next((i["unit"] for i in d["indicators"] if i["indicator"] == indicator), "")
 
@@ -193,10 +221,10 @@ def _next_steps(doc: Document, d: dict[str, Any]) -> None:
     behind = [i for i in d["indicators"] if i["verdict"] in NEEDS_ATTENTION]
     towns = [
         w["name"]
-        for w in sorted(d["off_track"], key=lambda w: w["score"] if w["score"] is not None else 0)
+        for w in sorted(d["off_track"], key=_score)
         if w["unit"] != code and w["verdict"] == "off_track"
     ][:LOWEST]
-    if behind or towns:
+    if behind or towns or ev["drags"]:
         doc.heading("补齐指标短板", 2)
         text = ""
         if behind:
@@ -210,6 +238,9 @@ def _next_steps(doc: Document, d: dict[str, Any]) -> None:
             )
         if towns:
             text += "对" + "、".join(towns) + "等进展最慢的乡镇(街道)逐一制定提升方案，压实责任。"
+        if ev["drags"]:
+            drags = "、".join(n for n, _ in ev["drags"])
+            text += f"针对{drags}等拉低综合评价得分的指标逐项制定提升措施。"
         doc.para(text)
     falling = sorted(d["falling_townships"], key=lambda w: w["growth"])
     largest = d["stopped_largest"][:LOWEST]
@@ -218,14 +249,16 @@ def _next_steps(doc: Document, d: dict[str, Any]) -> None:
         if falling:
             doc.para(
                 "督促"
-                + "、".join(w["name"] for w in falling)
-                + "逐家分析辖区企业研发费用下降原因，对下降较多的企业上门走访。"
+                + "、".join(w["name"] for w in falling[:LOWEST])
+                + ("等" if len(falling) > LOWEST else "")
+                + "逐家分析企业研发费用下降原因。"
             )
         if largest:
             doc.para(
                 "对停止研发的企业开展研发诊断，优先是上年同期研发投入较多的"
                 + "、".join(
-                    f"{e['name']}（{e['township_name']}，上年同期{wan(e['previous_year_rd_expense'])}）"
+                    f"{e['name']}（{e['township_name']}，上年同期"
+                    f"{wan(e['previous_year_rd_expense'])}）"
                     for e in largest
                 )
                 + "。"
@@ -233,51 +266,46 @@ def _next_steps(doc: Document, d: dict[str, Any]) -> None:
         s = d["stopped"]
         if s and s["not_reported"]:
             doc.para(f"督促未报送的{s['not_reported']}家企业按时报送研发统计报表。")
-    if ev["drags"]:
-        doc.heading("提升综合评价", 2)
-        text = "针对" + "、".join(n for n, _ in ev["drags"]) + "等拉低得分的指标制定专项措施"
-        if ev["lifts"]:
-            text += "，同时巩固" + "、".join(n for n, _ in ev["lifts"]) + "等优势"
-        doc.para(text + "。")
 
 
 def _sources(d: dict[str, Any]) -> list[str]:
-    out = []
+    """Each headline indicator's source as the plan gives it (its first clause), the
+    indicators summed from enterprise reports together."""
+    out, reports = [], ["规上工业企业研发费用"]
     for s in d["sources"]:
         if s["source"] == "enterprise":
-            out.append(f"{s['name']}：企业研发统计报表（已审核数据）汇总")
+            reports.append(s["name"])
         elif s["text"]:
-            first = s["text"].split("。")[0].split(";")[0].split("; ")[0]
-            out.append(f"{s['name']}：{first}")
-    out.append("规上工业企业研发费用、停止研发企业：企业研发统计报表（已审核数据）")
+            out.append(f"{s['name']}：{re.split('[。;；,，]', s['text'])[0]}")
+    out.append("、".join([*reports, "停止研发企业"]) + "：企业研发统计报表（已审核数据）汇总")
     return out
 
 
 def _methods(d: dict[str, Any]) -> list[str]:
     ev = d["evaluation"]
-    out = [
-        f"综合评价按{ev['framework']}的方法，各项指标经缺失值补齐、异常值处理和标准化后加权"
-        "合成综合得分并排名；不确定性分析对指标权重和数据随机抽样"
-        f"{ev['draws']}次重新排名，排名区间取其中{ev['interval'][0]:.0%}至"
-        f"{ev['interval'][1]:.0%}分位。"
-        if ev["draws"]
-        else f"综合评价按{ev['framework']}的方法，各项指标标准化后加权合成综合得分并排名。",
-        "研发费用同比按可比口径计算：只比较两期均有已审核报表的企业，剔除企业进出统计范围"
-        "的影响；按总量计算的同比一并列出。",
-    ]
+    text = "".join(
+        [
+            f"综合评价按{ev['framework']}的方法，各项指标标准化后加权"
+            "合成综合得分并排名；不确定性分析对指标权重和数据随机抽样"
+            f"{ev['draws']}次重新排名，排名区间取其中{ev['interval'][0]:.0%}至"
+            f"{ev['interval'][1]:.0%}分位。"
+            if ev["draws"]
+            else f"综合评价按{ev['framework']}的方法，各项指标标准化后加权合成综合得分并排名。",
+        ]
+    )
     f = next((i["forecast"] for i in d["indicators"] if i["forecast"].get("expected")), None)
     if f:
-        out.append(
-            f"指标结论综合基期以来的进展和趋势预测：预测按近年数据的对数随机游走（带漂移）模型"
-            f"外推至{f['target_year']}年，达标概率是预测分布中达到目标的概率。"
+        text += (
+            f"指标结论综合基期以来的进展和按近年数据以对数随机游走（带漂移）模型外推至"
+            f"{f['target_year']}年的预测。"
         )
-    return out
+    return [text]
 
 
 def cutoff(d: dict[str, Any]) -> str:
     periods = [r["period"] for r in d["rd"]]
     latest = max(periods) if periods else f"{d['year']}-01..12"
-    return f"{period_zh(latest)}（已审核数据）；年度指标为{d['year']}年数据"
+    return f"{period_zh(latest)}（已审核数据）；年度指标至{d['year']}年"
 
 
 def coverage(d: dict[str, Any]) -> str:
@@ -287,7 +315,7 @@ def coverage(d: dict[str, Any]) -> str:
     )
     if c is None:
         return "核心指标为统计数据"
-    return c["text_zh"] + (f"({c['note_zh']})" if c["flagged"] else "")
+    return c["text_zh"] + (f"（{c['note_zh']}）" if c["flagged"] else "")
 
 
 def document(data: DistrictReport) -> Document:

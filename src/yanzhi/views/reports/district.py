@@ -13,7 +13,7 @@ from yanzhi.core.errors import InvalidInput
 from yanzhi.core.periods import parse_period
 from yanzhi.services.evaluation.evaluate import evaluate
 from yanzhi.services.monitoring import analysis
-from yanzhi.services.monitoring.growth import ytd_growth
+from yanzhi.services.monitoring.growth import comparable_ytd
 from yanzhi.services.monitoring.status import NEEDS_ATTENTION, status
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
@@ -139,7 +139,7 @@ def district_report(
         stopped_largest=[
             {**e, "township_name": town_names.get(e["township"], "")} for e in largest
         ],
-        rd=[r for p in periods if (r := _rd(engine, plan, code, p)) is not None],
+        rd=_rd(engine, plan, code, periods),
         sources=[
             IndicatorSource(name=i.name, source=i.source, text=i.data_source)
             for i in plan.headline_indicators
@@ -147,25 +147,32 @@ def district_report(
     )
 
 
-def _rd(engine: Engine, plan: Any, code: str, period: str) -> DistrictRd | None:
-    """The district's R&D expense of ``period`` with its 同比 (None without a value)."""
-    p = parse_period(period)
-    previous = str(p.same_period_last_year())
+def _rd(engine: Engine, plan: Any, code: str, periods: list[str]) -> list[DistrictRd]:
+    """The district's R&D expense of each YTD period of ``periods`` with its 同比 (a
+    period without a value is left out); one read of the values and of the reports."""
+    wanted = [parse_period(p) for p in periods]
     with transaction(engine) as session:
         values = indicator_values(
             session, indicators=["IND_RD_EXPENSE"], units=[code], kinds=["ytd"]
         )
+        found = comparable_ytd(
+            session, load_org_tree(session), [plan.indicator("IND_RD_EXPENSE")], wanted
+        )
     values = values[values["industry_division"] == ""].set_index("period")["value"]
-    now, before = values.get(period), values.get(previous)
-    if now is None:
-        return None
-    c = ytd_growth(engine, indicator=plan.indicator("IND_RD_EXPENSE"), period=p, units=[code])
-    found = c.get(code)
-    return DistrictRd(
-        period=period,
-        value=float(now),
-        previous=None if before is None else float(before),
-        growth=None if not before else float(now / before - 1),
-        growth_comparable=found.growth if found else None,
-        comparable_enterprises=found.enterprises if found else None,
-    )
+    out = []
+    for p in wanted:
+        now, before = values.get(str(p)), values.get(str(p.same_period_last_year()))
+        if now is None:
+            continue
+        c = found.get(("IND_RD_EXPENSE", code, str(p)))
+        out.append(
+            DistrictRd(
+                period=str(p),
+                value=float(now),
+                previous=None if before is None else float(before),
+                growth=None if not before else float(now / before - 1),
+                growth_comparable=c.growth if c else None,
+                comparable_enterprises=c.enterprises if c else None,
+            )
+        )
+    return out
