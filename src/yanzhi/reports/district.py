@@ -20,7 +20,7 @@ from yanzhi.views.reports.district import DistrictReport
 
 LOWEST = 3
 """How many townships or enterprises a sentence names."""
-FALLING = 5
+FALLING = 3
 """How many falling townships the problems name with their numbers."""
 
 
@@ -246,15 +246,16 @@ def _next_steps(doc: Document, d: dict[str, Any]) -> None:
     largest = d["stopped_largest"][:LOWEST]
     if falling or largest:
         doc.heading("稳住研发投入", 2)
+        text = ""
         if falling:
-            doc.para(
+            text += (
                 "督促"
                 + "、".join(w["name"] for w in falling[:LOWEST])
                 + ("等" if len(falling) > LOWEST else "")
                 + "逐家分析企业研发费用下降原因。"
             )
         if largest:
-            doc.para(
+            text += (
                 "对停止研发的企业开展研发诊断，优先是上年同期研发投入较多的"
                 + "、".join(
                     f"{e['name']}（{e['township_name']}，上年同期"
@@ -265,19 +266,20 @@ def _next_steps(doc: Document, d: dict[str, Any]) -> None:
             )
         s = d["stopped"]
         if s and s["not_reported"]:
-            doc.para(f"督促未报送的{s['not_reported']}家企业按时报送研发统计报表。")
+            text += f"督促未报送的{s['not_reported']}家企业按时报送。"
+        doc.para(text)
 
 
 def _sources(d: dict[str, Any]) -> list[str]:
     """Each headline indicator's source as the plan gives it (its first clause), the
     indicators summed from enterprise reports together."""
-    out, reports = [], ["规上工业企业研发费用"]
+    out, reports = [], []
     for s in d["sources"]:
         if s["source"] == "enterprise":
             reports.append(s["name"])
         elif s["text"]:
             out.append(f"{s['name']}：{re.split('[。;；,，]', s['text'])[0]}")
-    out.append("、".join([*reports, "停止研发企业"]) + "：企业研发统计报表（已审核数据）汇总")
+    out.append("、".join([*reports, "研发费用、停止研发企业"]) + "：企业研发统计报表")
     return out
 
 
@@ -286,8 +288,8 @@ def _methods(d: dict[str, Any]) -> list[str]:
     text = "".join(
         [
             f"综合评价按{ev['framework']}的方法，各项指标标准化后加权"
-            "合成综合得分并排名；不确定性分析对指标权重和数据随机抽样"
-            f"{ev['draws']}次重新排名，排名区间取其中{ev['interval'][0]:.0%}至"
+            "合成得分并排名；排名区间为权重和数据随机抽样"
+            f"{ev['draws']}次后排名的{ev['interval'][0]:.0%}至"
             f"{ev['interval'][1]:.0%}分位。"
             if ev["draws"]
             else f"综合评价按{ev['framework']}的方法，各项指标标准化后加权合成综合得分并排名。",
@@ -296,8 +298,7 @@ def _methods(d: dict[str, Any]) -> list[str]:
     f = next((i["forecast"] for i in d["indicators"] if i["forecast"].get("expected")), None)
     if f:
         text += (
-            f"指标结论综合基期以来的进展和按近年数据以对数随机游走（带漂移）模型外推至"
-            f"{f['target_year']}年的预测。"
+            f"指标结论综合基期以来的进展和趋势预测（对数随机游走模型外推至{f['target_year']}年）。"
         )
     return [text]
 
