@@ -21,7 +21,7 @@ from yanzhi.storage.db import make_engine
 from yanzhi.views.reports.district import DistrictReport, district_report
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-DISTRICTS = ("330212", "330206")
+DISTRICTS = ("330212", "330225")
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,9 @@ def sourced_numbers(data: DistrictReport, issued: date) -> set[str]:
     walk(d)
     counts = Counter(i["verdict"] for i in d["indicators"])
     counts += Counter(w["indicator_name"] for w in d["off_track"])
+    counts["needs attention"] = sum(
+        i["verdict"] in ("off_track", "at_risk") for i in d["indicators"]
+    )
     out.update(str(n) for n in counts.values())
     out.update({str(issued.year), str(issued.month), str(issued.day)})
     return out

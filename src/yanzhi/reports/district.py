@@ -53,6 +53,12 @@ def target(t: float, unit: str) -> str:
     return f"{t:g}{unit}"
 
 
+def whole(d: dict[str, Any]) -> str:
+    """全区, 全县 or 全市 by the district's name (鄞州区, 象山县, 余姚市)."""
+    name = d["unit"]["name"]
+    return "全" + (name[-1] if name[-1] in "区县市" else "区")
+
+
 def rank_words(ev: dict[str, Any]) -> str:
     """第2位 with its interval in words: stable, or between the 5 % and 95 % ranks."""
     text = f"在全市{ev['of']}个区县市中排第{ev['rank']}位"
@@ -73,9 +79,9 @@ def _achievements(doc: Document, d: dict[str, Any]) -> None:
     doc.heading("研发投入", 2)
     rd = [r for r in d["rd"] if r["value"] is not None]
     if not rd:
-        doc.para(f"{d['year']}年全区规上工业企业研发费用暂无已审核数据。")
+        doc.para(f"{d['year']}年{whole(d)}规上工业企业研发费用暂无已审核数据。")
     if rd:
-        doc.para("".join(_rd_sentence(r, k == 0) for k, r in enumerate(rd)))
+        doc.para("".join(_rd_sentence(r, k == 0, whole(d)) for k, r in enumerate(rd)))
     doc.heading("综合评价", 2)
     text = (
         f"在{ev['framework']}中，{name}{d['year']}年综合得分{ev['score']:.2f}分，"
@@ -88,12 +94,19 @@ def _achievements(doc: Document, d: dict[str, Any]) -> None:
     if ev["lifts"]:
         text += "得分的主要支撑是" + "、".join(n for n, _ in ev["lifts"]) + "。"
     doc.para(text)
-    doc.heading("核心指标", 2)
     done = [i for i in d["indicators"] if i["verdict"] == "achieved" and i["value"] is not None]
+    good = [
+        i
+        for i in d["indicators"]
+        if i not in done and i["verdict"] not in NEEDS_ATTENTION and i["value"] is not None
+    ]
+    if done or good:
+        doc.heading("核心指标", 2)
     if done:
         doc.para(
             "、".join(i["name"] for i in done)
-            + f"{len(done)}项指标已提前达到规划目标，结论为“{done[0]['verdict_zh']}”："
+            + (f"{len(done)}项指标" if len(done) > 1 else "")
+            + f"已提前达到规划目标，结论为“{done[0]['verdict_zh']}”："
             + "；".join(
                 f"{i['year']}年分别为{value(i['value'], i['unit'])}"
                 f"（{i['target_year']}年目标{target(i['target'], i['unit'])}）"
@@ -103,15 +116,14 @@ def _achievements(doc: Document, d: dict[str, Any]) -> None:
             )
             + "。"
         )
-    for i in d["indicators"]:
-        if i not in done:
-            doc.para(_indicator_sentence(i))
+    for i in good:
+        doc.para(_indicator_sentence(i))
 
 
-def _rd_sentence(r: dict[str, Any], first: bool) -> str:
+def _rd_sentence(r: dict[str, Any], first: bool, who: str) -> str:
     """The R&D expense of a period with its 同比 (the panel and last year's value in the
     first sentence only)."""
-    text = f"{period_zh(r['period'])}，全区规上工业企业研发费用{yi(r['value'])}"
+    text = f"{period_zh(r['period'])}，{who}规上工业企业研发费用{yi(r['value'])}"
     if r["growth_comparable"] is not None:
         text += f"，按可比口径计算同比{change(r['growth_comparable'])}" + (
             f"（两期均有已审核报表的{r['comparable_enterprises']:,}家企业）" if first else ""
@@ -150,14 +162,12 @@ def _problems(doc: Document, d: dict[str, Any]) -> None:
     doc.heading("指标短板", 2)
     if behind:
         for i in behind:
-            doc.para(
-                f"{i['name']}{i['year']}年为{value(i['value'], i['unit'])}，距"
-                f"{i['target_year']}年目标{target(i['target'], i['unit'])}尚有差距，"
-                f"{i['verdict_zh']}。{i['verdict_reason_zh']}"
-            )
+            doc.para(_indicator_sentence(i))
     lead = "" if behind else "乡镇(街道)之间不平衡："
     if not behind and not towns:
-        doc.para("全区核心指标均已达标或预计达标，乡镇(街道)未出现难以达标或存在风险的指标。")
+        doc.para(
+            f"{whole(d)}核心指标均已达标或预计达标，乡镇(街道)未出现难以达标或存在风险的指标。"
+        )
     for name, group in _by_indicator(towns).items():
         low = sorted(group, key=_score)[:LOWEST]
         doc.para(
@@ -182,9 +192,10 @@ def _problems(doc: Document, d: dict[str, Any]) -> None:
     s = d["stopped"]
     if falling or (s and s["total"]):
         doc.heading("研发投入下滑", 2)
+    text = ""
     if falling:
-        doc.para(
-            f"{period_zh(falling[0]['period'])}，全区有{len(falling)}个乡镇(街道)研发费用"
+        text += (
+            f"{period_zh(falling[0]['period'])}，{whole(d)}有{len(falling)}个乡镇(街道)研发费用"
             "同比下降，降幅较大的是"
             + "、".join(
                 f"{w['name']}（{yi(w['value'])}，{change(w['growth'])}）" for w in falling[:FALLING]
@@ -192,11 +203,12 @@ def _problems(doc: Document, d: dict[str, Any]) -> None:
             + "。"
         )
     if s and s["total"] and s["period"]:
-        text = f"{period_zh(s['period'])}与上年同期相比，{stopped_text(s)}"
-        big = [t for t in s["by_unit"] if t["level"] == "township"][:3]
-        if big:
-            text += "，较多的是" + "、".join(f"{t['name']}（{t['total']}家）" for t in big)
-        doc.para(text + "。")
+        text += f"与上年同期相比，{stopped_text(s)}"
+        if not falling:
+            text = period_zh(s["period"]) + text
+        text += "。"
+    if text:
+        doc.para(text)
 
 
 def _by_indicator(warnings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -228,19 +240,16 @@ def _next_steps(doc: Document, d: dict[str, Any]) -> None:
         doc.heading("补齐指标短板", 2)
         text = ""
         if behind:
-            text += (
-                "对照"
-                + "、".join(
-                    f"{i['name']}{i['target_year']}年目标{target(i['target'], i['unit'])}"
-                    for i in behind
-                )
-                + "，倒排年度进度，按季度跟踪。"
+            names = (
+                "、".join(i["name"] for i in behind)
+                if len(behind) <= 2
+                else f"{len(behind)}项核心指标"
             )
+            text += f"对照{behind[0]['target_year']}年目标倒排{names}年度进度，按季度跟踪。"
         if towns:
-            text += "对" + "、".join(towns) + "等进展最慢的乡镇(街道)逐一制定提升方案，压实责任。"
+            text += "对" + "、".join(towns) + "等进展最慢的乡镇(街道)逐一制定提升方案。"
         if ev["drags"]:
-            drags = "、".join(n for n, _ in ev["drags"])
-            text += f"针对{drags}等拉低综合评价得分的指标逐项制定提升措施。"
+            text += f"针对{ev['drags'][0][0]}等拉低综合评价得分的指标逐项制定提升措施。"
         doc.para(text)
     falling = sorted(d["falling_townships"], key=lambda w: w["growth"])
     largest = d["stopped_largest"][:LOWEST]
@@ -284,22 +293,18 @@ def _sources(d: dict[str, Any]) -> list[str]:
 
 
 def _methods(d: dict[str, Any]) -> list[str]:
+    """The evaluation's method and the forecast's, in one paragraph."""
     ev = d["evaluation"]
-    text = "".join(
-        [
-            f"综合评价按{ev['framework']}的方法，各项指标标准化后加权"
-            "合成得分并排名；排名区间为权重和数据随机抽样"
-            f"{ev['draws']}次后排名的{ev['interval'][0]:.0%}至"
-            f"{ev['interval'][1]:.0%}分位。"
-            if ev["draws"]
-            else f"综合评价按{ev['framework']}的方法，各项指标标准化后加权合成综合得分并排名。",
-        ]
-    )
+    text = f"综合得分按{ev['framework']}方法将指标标准化后加权合成"
+    if ev["draws"]:
+        text += (
+            f"，排名区间为权重和数据随机抽样{ev['draws']}次后排名的"
+            f"{ev['interval'][0]:.0%}至{ev['interval'][1]:.0%}分位"
+        )
+    text += "。"
     f = next((i["forecast"] for i in d["indicators"] if i["forecast"].get("expected")), None)
     if f:
-        text += (
-            f"指标结论综合基期以来的进展和趋势预测（对数随机游走模型外推至{f['target_year']}年）。"
-        )
+        text += f"指标结论综合基期以来的进展和外推至{f['target_year']}年的趋势预测。"
     return [text]
 
 
