@@ -53,6 +53,15 @@ def target(t: float, unit: str) -> str:
     return f"{t:g}{unit}"
 
 
+FORECAST = re.compile(r"\(预测[^()]*\)")
+
+
+def reason(text: str) -> str:
+    """A verdict's reason without its forecast's parenthesis ("(预测3.23%, 80%区间…)"):
+    read out, the probability of meeting the target says it."""
+    return FORECAST.sub("", text)
+
+
 def whole(d: dict[str, Any]) -> str:
     """全区, 全县 or 全市 by the district's name (鄞州区, 象山县, 余姚市)."""
     name = d["unit"]["name"]
@@ -141,7 +150,7 @@ def _indicator_sentence(i: dict[str, Any]) -> str:
     text = f"{i['name']}：{i['year']}年为{value(i['value'], i['unit'])}"
     if i["target"] is not None:
         text += f"，{i['target_year']}年目标为{target(i['target'], i['unit'])}"
-    text += f"，结论为“{i['verdict_zh']}”。{i['verdict_reason_zh']}"
+    text += f"，结论为“{i['verdict_zh']}”。{reason(i['verdict_reason_zh'])}"
     y = i.get("ytd")
     if y and y.get("value") is not None and y.get("previous_year_value") is not None:
         text += (
