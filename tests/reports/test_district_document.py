@@ -135,7 +135,7 @@ def test_names_not_codes_and_chinese_conventions(reports, code):
         assert i["verdict_zh"] in text
     words = set(re.findall(r"[A-Za-z]{2,}", text)) - {"GDP", "PCT"}
     assert words == set(), words
-    assert not re.search(r"\b20\d,\d{3}\b|None|nan|synthetic|\d\.\d+ ?家", text)
+    assert not re.search(r"\b20\d,\d{3}\b|None|nan|synthetic|\d\.\d+ ?家|\(预测", text)
     for w in sorted(data.falling_townships, key=lambda w: w["growth"])[: report.LOWEST]:
         assert w["name"] in text
     for e in data.stopped_largest[: report.LOWEST]:
@@ -146,7 +146,8 @@ def test_names_not_codes_and_chinese_conventions(reports, code):
     rd = data.rd[0]
     assert (
         rd.period == "2025-01..12"
-        and f"2025年全年，全区规上工业企业研发费用{report.yi(rd.value)}" in text
+        and f"2025年全年，全{data.unit['name'][-1]}规上工业企业研发费用{report.yi(rd.value)}"
+        in text
     )
 
 

@@ -58,8 +58,8 @@ FORECAST = re.compile(r"\(预测[^()]*\)")
 
 def reason(text: str) -> str:
     """A verdict's reason without its forecast's parenthesis ("(预测3.23%, 80%区间…)"):
-    read out, the probability of meeting the target says it."""
-    return FORECAST.sub("", text)
+    read out, the probability of meeting the target says it; Chinese commas."""
+    return FORECAST.sub("", text).replace(", ", "，")
 
 
 def whole(d: dict[str, Any]) -> str:
