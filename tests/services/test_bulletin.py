@@ -144,8 +144,8 @@ def test_district_report(engine, tmp_path):
     assert d.unit["name"] == "北仑区" and 1 <= d.evaluation.rank <= 10
     doc_ = Document(str(district_doc.write_docx(d, tmp_path / "d.docx")))
     text = "\n".join(p.text for p in doc_.paragraphs)
-    assert "北仑区 2024年科技创新工作述职材料" in text
-    assert f"第 {d.evaluation.rank} 名(共 10)" in text
+    assert "北仑区2024年度科技创新工作述职材料" in text
+    assert f"在全市10个区县市中排第{d.evaluation.rank}位" in text
     with pytest.raises(ValueError, match="not a district"):
         district_report(engine, code="330206001", year=2024)
 

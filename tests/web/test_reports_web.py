@@ -43,7 +43,7 @@ def test_district_report_docx_and_another_district_is_refused(site: Site) -> Non
     assert r.headers["content-disposition"].startswith("attachment;")
     doc = Document(io.BytesIO(r.content))
     assert "鄞州区" in doc.paragraphs[0].text and "述职材料" in doc.paragraphs[0].text
-    assert doc.paragraphs[0].style.name == "Heading 1"
+    assert doc.paragraphs[0].style.name == "文件标题"
     other = next(d.code for d in org_tree(site.engine).by_level("district") if d.code != code)
     assert c.get(f"/api/v1/reports/district?code={other}").status_code == 403
     assert c.get(f"/reports/download/district?code={other}").status_code == 403
