@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
 from yanzhi import config
 from yanzhi.core.errors import Conflict, InvalidInput, LockedPeriod, NotFound
@@ -232,6 +232,15 @@ def due_date(period: Period) -> dt.date:
     )
 
 
+def expected_to_report(year: int) -> ColumnElement[bool]:
+    """Which enterprises are expected to report in ``year``: the above-size industrial
+    ones founded by then (or with no founding year) — completeness and the non-reporter
+    list use this one rule."""
+    return EnterpriseRow.above_size_industrial.is_(True) & (
+        (EnterpriseRow.founded_year <= year) | EnterpriseRow.founded_year.is_(None)
+    )
+
+
 def completeness(
     engine: Engine, *, period: Period | str, level: str = "township"
 ) -> list[CompletenessRow]:
@@ -244,10 +253,7 @@ def completeness(
         expected = read_frame(
             session,
             select(EnterpriseRow.township_code, func.count().label("expected"))
-            .where(
-                EnterpriseRow.above_size_industrial.is_(True),
-                (EnterpriseRow.founded_year <= p.year) | EnterpriseRow.founded_year.is_(None),
-            )
+            .where(expected_to_report(p.year))
             .group_by(EnterpriseRow.township_code),
         )
         received = read_frame(
