@@ -18,7 +18,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("contact", "联系方式", "@"),
     ("reminders", "本期已催报次数", "0"),
     ("last_reminded_at", "最近催报时间", "@"),
-    ("last_reminded_by", "催报人", "@"),
+    ("last_reminded_by_name", "催报人", "@"),
 ]
 
 

@@ -42,6 +42,7 @@ class NonReporterItem(BaseModel):
     reminders: int
     last_reminded_at: str | None
     last_reminded_by: str | None
+    last_reminded_by_name: str | None
 
 
 class TownshipCount(BaseModel):

@@ -24,6 +24,7 @@ from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.notifymodels import EnterpriseReminderRow
 from yanzhi.storage.orgunits import load_org_tree
+from yanzhi.storage.users import list_users
 
 NO_CONTACT = "—"
 
@@ -48,6 +49,7 @@ class NonReporter:
     reminders: int
     last_reminded_at: str | None
     last_reminded_by: str | None
+    last_reminded_by_name: str | None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def nonreporters(
         last = _last_periods(session, ids)
         reminded = store.reminders(session, str(p), ids)
         contacts = _contacts(session, [r.uscc for r in rows])
+        names = {u.username: u.display_name for u in list_users(session)}
     classes = load_industry_classes()
     out = []
     for r in rows:
@@ -118,6 +121,9 @@ def nonreporters(
                 reminders=len(sent),
                 last_reminded_at=_iso(sent[-1].reminded_at) if sent else None,
                 last_reminded_by=sent[-1].reminded_by if sent else None,
+                last_reminded_by_name=names.get(sent[-1].reminded_by, sent[-1].reminded_by)
+                if sent
+                else None,
             )
         )
     return out
