@@ -60,7 +60,7 @@ def test_the_message_arrives_with_its_chinese_subject_and_body(people, monkeypat
     mine = inbox.inbox(people, "qiye")
     assert (mine.total, mine.unread) == (1, 1)
     assert mine.items[0].kind_zh == "催报" and mine.items[0].email == "已发送"
-    assert inbox.inbox(people, "nomail").items[0].email == "无需发送"
+    assert inbox.inbox(people, "nomail").items[0].email == "仅站内"
     assert deliver(people).attempted == 0  # nothing is sent twice
 
 
@@ -92,7 +92,7 @@ def test_without_a_mail_server_notifications_stay_in_the_app(people, monkeypatch
     monkeypatch.delenv("YANZHI_SMTP_HOST", raising=False)
     _send(people)
     assert deliver(people).attempted == 0
-    assert inbox.inbox(people, "qiye").items[0].email == "无需发送"
+    assert inbox.inbox(people, "qiye").items[0].email == "仅站内"
 
 
 def test_marking_read_counts_only_the_readers_own(people, monkeypatch):

@@ -234,3 +234,22 @@ def test_the_pages_are_chinese(site: Site, path: str) -> None:
     visible = re.sub(r"\S+@\S+", " ", visible)  # e-mail addresses are data
     words = set(re.findall(r"\b[A-Za-z]{4,}\b", visible)) - {"Excel"}
     assert not words, words
+
+
+def test_submission_and_approval_notify_the_next_desk(site: Site) -> None:
+    """报送审核: a township's submission tells the city analysts; the approval tells the
+    township's and its district's officers."""
+    period = recent_periods(site.engine, 1)[0]
+    township = site.accounts["township"]["unit"]
+    before = site.login("analyst").get("/api/v1/notifications").json()["total"]
+    r = site.as_role("township").post(f"/api/v1/data/submissions/{township}/{period}/submit")
+    assert r.status_code == 200 and r.json()["changed"] == [township]
+    analyst = site.login("analyst").get("/api/v1/notifications").json()
+    assert analyst["total"] == before + 1
+    note = analyst["items"][0]
+    assert note["kind_zh"] == "报送审核" and "已上报，待审核" in note["title"]
+    r = site.as_role("analyst").post(f"/api/v1/data/submissions/{township}/{period}/approve")
+    assert r.status_code == 200
+    for who in ("township", "district"):
+        mine = site.login(who).get("/api/v1/notifications").json()["items"]
+        assert mine[0]["kind"] == "review" and "已审核通过并锁定" in mine[0]["title"], who

@@ -16,7 +16,7 @@ from yanzhi.services.notifications import inbox
 class NotificationItem(BaseModel):
     """One notification: kind (``reminder`` 催报, ``supervision`` 督办, ``review`` 报送审核,
     ``warning`` 预警) with its Chinese name, title, body, link, when it was created and
-    read, and its e-mail state (无需发送 / 待发送 / 已发送 / 待重试)."""
+    read, and its e-mail state (仅站内 / 待发送 / 已发送 / 待重试)."""
 
     id: int
     kind: str

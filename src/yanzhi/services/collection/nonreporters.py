@@ -6,7 +6,6 @@ whom) and delivered as a 催报 notification to the enterprise's accounts."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from yanzhi.core.periods import Period, label_zh, parse_ytd
 from yanzhi.ingest.industry import load_industry_classes
 from yanzhi.services.collection.workflow import expected_to_report
 from yanzhi.services.database import require_schema
+from yanzhi.services.notifications.inbox import beijing
 from yanzhi.services.notifications.send import Message, deliver, notify
 from yanzhi.storage import notifications as store
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
@@ -119,7 +119,7 @@ def nonreporters(
                 last_period_zh=label_zh(lp) if lp else "从未报送",
                 contact=contacts.get(r.uscc, NO_CONTACT),
                 reminders=len(sent),
-                last_reminded_at=_iso(sent[-1].reminded_at) if sent else None,
+                last_reminded_at=beijing(sent[-1].reminded_at) if sent else None,
                 last_reminded_by=sent[-1].reminded_by if sent else None,
                 last_reminded_by_name=names.get(sent[-1].reminded_by, sent[-1].reminded_by)
                 if sent
@@ -127,10 +127,6 @@ def nonreporters(
             )
         )
     return out
-
-
-def _iso(t: dt.datetime) -> str:
-    return (t if t.tzinfo else t.replace(tzinfo=dt.UTC)).isoformat(timespec="seconds")
 
 
 def _last_periods(session: object, ids: list[int]) -> dict[int, str]:

@@ -18,8 +18,9 @@ from yanzhi.storage.usermodels import UserRow
 
 @dataclass(frozen=True)
 class Notification:
-    """One notification as its recipient sees it; ``email`` is the e-mail state: 无需发送
-    (in-app only), 已发送, 待重试 (a delivery failed and is retried)."""
+    """One notification as its recipient sees it (times in Beijing time, UTC+8);
+    ``email`` is the e-mail state: 仅站内 (no mail server or no address), 待发送, 已发送,
+    待重试 (a delivery failed and is retried)."""
 
     id: int
     kind: str
@@ -49,15 +50,20 @@ def _user(session: object, username: str) -> UserRow:
     return row
 
 
-def _iso(t: dt.datetime | None) -> str | None:
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def beijing(t: dt.datetime | None) -> str | None:
+    """A stored time in Beijing time (UTC+8), ISO 8601 to the second."""
     if t is None:
         return None
-    return (t if t.tzinfo else t.replace(tzinfo=dt.UTC)).isoformat(timespec="seconds")
+    aware = t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+    return aware.astimezone(BEIJING).isoformat(timespec="seconds")
 
 
 def _email_state(email_to: str | None, emailed_at: dt.datetime | None, tried: bool) -> str:
     if email_to is None:
-        return "无需发送"
+        return "仅站内"
     if emailed_at is not None:
         return "已发送"
     return "待重试" if tried else "待发送"
@@ -76,8 +82,8 @@ def inbox(engine: Engine, username: str, *, limit: int = 200) -> Inbox:
                 title=r.title,
                 body=r.body,
                 link=r.link,
-                created_at=_iso(r.created_at) or "",
-                read_at=_iso(r.read_at),
+                created_at=beijing(r.created_at) or "",
+                read_at=beijing(r.read_at),
                 email=_email_state(r.email_to, r.emailed_at, bool(store.deliveries(session, r.id))),
             )
             for r in rows
