@@ -42,7 +42,7 @@ def workbook(found: NonReporters, *, synthetic: bool) -> bytes:
         ("联系方式", "企业账号登记的电子邮箱；未登记的记为“—”。"),
     ]
     if synthetic:
-        lines.insert(0, ("说明", SYNTHETIC_LABEL))
+        lines.insert(0, ("数据性质", SYNTHETIC_LABEL))
     sheets.readme_sheet(wb, title, lines)
     rows = [[_cell(getattr(item, key)) for key, _, _ in COLUMNS] for item in found.items]
     sheets.table_sheet(
