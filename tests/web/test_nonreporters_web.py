@@ -89,6 +89,7 @@ def test_the_list_is_the_expected_enterprises_minus_those_that_reported(site: Si
     assert r.status_code == 200
     found = r.json()
     assert found["period"] == period and found["may_remind"] is True
+    assert found["synthetic"] is True
     assert {i["uscc"] for i in found["items"]} == _missing(site, township, period)
     assert found["items"], "the demo's township has non-reporters"
     assert [t["code"] for t in found["townships"]] == [township]
@@ -135,6 +136,10 @@ def test_a_township_officer_cannot_remind_outside_its_township(site: Site) -> No
     assert next(i for i in again if i["uscc"] == other[0]["uscc"])["reminders"] == 0
 
 
+def row_period(c) -> str:
+    return c.get("/api/v1/data/nonreporters").json()["period"]
+
+
 def test_a_reminder_is_recorded_and_reaches_the_enterprise(site: Site, monkeypatch) -> None:
     own, _ = _own_and_other(site)
     target = next(i for i in own if i["uscc"] != site.accounts["enterprise"]["enterprise"])
@@ -171,6 +176,10 @@ def test_a_reminder_is_recorded_and_reaches_the_enterprise(site: Site, monkeypat
     )
     assert row["reminders"] == 2 and row["last_reminded_by"] == "township"
     assert row["last_reminded_by_name"] == "演示乡镇联络员"
+    audit = site.as_role("admin").get(
+        "/api/v1/admin/audit", params={"entity": "enterprise_reminder", "actor": "township"}
+    )
+    assert [i["key"] for i in audit.json()["items"]].count(f"{target['uscc']}:{row_period(c)}") == 2
     assert row["contact"] == "caiwu@qiye.test"
     page = c.get("/data/nonreporters").text
     assert "caiwu@qiye.test" in page

@@ -66,6 +66,7 @@ class NonReporters(BaseModel):
     items: list[NonReporterItem]
     townships: list[TownshipCount]
     may_remind: bool
+    synthetic: bool = False  # the database holds generated (demo) data
 
 
 class RemindersSent(BaseModel):

@@ -20,6 +20,7 @@ from yanzhi.services.database import require_schema
 from yanzhi.services.notifications.inbox import beijing
 from yanzhi.services.notifications.send import Message, deliver, notify
 from yanzhi.storage import notifications as store
+from yanzhi.storage.audit import WriteContext, record
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.notifymodels import EnterpriseReminderRow
@@ -192,6 +193,14 @@ def remind(
                     reminded_by=actor[:100],
                     recipients=len(users),
                 ),
+            )
+            record(
+                session,
+                WriteContext(actor),
+                action="create",
+                entity="enterprise_reminder",
+                key=f"{e.uscc}:{p}",
+                changes={"recipients": [None, len(users)]},
             )
     report = deliver(engine)
     return ReminderResult(str(p), wanted, added, report.sent, report.failed)

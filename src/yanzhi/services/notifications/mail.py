@@ -29,6 +29,7 @@ def enabled() -> bool:
 
 
 def message(mail: Mail, sender: str) -> EmailMessage:
+    """The e-mail of ``mail`` from ``sender`` (UTF-8 plain text, dated, with an id)."""
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = mail.to

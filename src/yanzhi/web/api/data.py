@@ -217,7 +217,8 @@ def nonreporters(
     """The enterprises expected to report for ``period`` that have not (name, USCC,
     industry, last period reported, contact, reminders sent), within ``unit`` and the
     caller's scope, with the count per township."""
-    return nonreporters_view.nonreporter_list(engine(request), scope, period=period, unit=unit)
+    found = nonreporters_view.nonreporter_list(engine(request), scope, period=period, unit=unit)
+    return found.model_copy(update={"synthetic": synthetic_data(request)})
 
 
 class RemindIn(BaseModel):
