@@ -109,6 +109,25 @@ class Settings(BaseSettings):
         description="Web: Monte Carlo draws behind the rank intervals of the evaluation pages "
         "and of the evaluation and district reports downloaded from the web",
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description="E-mail: host of the SMTP server notifications are sent through. Default: "
+        "none, e-mail is off and notifications stay in the app",
+    )
+    smtp_port: int = Field(default=587, gt=0, lt=65536, description="E-mail: the SMTP port")
+    smtp_user: str | None = Field(
+        default=None, description="E-mail: user name to log in to the SMTP server (none: no login)"
+    )
+    smtp_password: str | None = Field(
+        default=None, description="E-mail: password to log in to the SMTP server"
+    )
+    smtp_from: str = Field(
+        default="yanzhi@localhost", description="E-mail: the sender address (From)"
+    )
+    smtp_starttls: bool = Field(
+        default=True,
+        description="E-mail: switch the connection to TLS (STARTTLS) before logging in",
+    )
     test_postgres_url: str = Field(
         default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
         description="Tests only: the PostgreSQL server the suite runs against (each run uses "

@@ -82,6 +82,7 @@ READ_ACTIONS = [
     (r"^(/api/v1)?/admin(/|$)", "admin"),
     (r"^(/api/v1)?/evaluation(/|$)", "evaluate"),
     (r"^(/api/v1)?/(enterprises|lists)(/|$)", "read_enterprises"),
+    (r"^(/api/v1)?/data/nonreporters", "read_enterprises"),
     (r"^(/api/v1)?/reports(/|$)", "reports"),
 ]
 # Writes: path pattern -> the scope.ACTIONS entry that allows it ("{action}": the path's
@@ -97,6 +98,8 @@ WRITE_ACTIONS: list[tuple[str, str | None]] = [
     (r"/tasks/\{code\}/comments?$", "comment"),
     (r"/tasks/\{code\}/(owners|milestones?)$", "task_manage"),
     (r"/tasks/supervision/remind$", "task_manage"),
+    (r"/data/nonreporters/remind$", "remind"),
+    (r"^(/api/v1)?/notifications/read$", None),
 ]
 # Page forms read by hand (no request body in their schema) take the body of this API route:
 BODY_FROM = {"/tasks/{code}/report": "/tasks/{code}/reports"}

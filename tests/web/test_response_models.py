@@ -15,6 +15,7 @@ TAGS = {
     "enterprises",
     "evaluation",
     "indicators",
+    "notifications",
     "registers",
     "reports",
     "tasks",

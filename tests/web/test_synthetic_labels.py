@@ -52,6 +52,7 @@ NOT_DATA: dict[str, str] = {
     "policy rules": "the rule file, not data",
     "registers kinds": "the register definitions, not data",
     "users add": "accounts",
+    "notify deliver": "a count of e-mails sent",
     "users list": "accounts",
     "users set": "accounts",
     "users token": "accounts",
@@ -160,6 +161,7 @@ NOT_DATA_LISTS = {
     "/api/v1/admin/tokens": "accounts",
     "/api/v1/admin/audit": "the audit log of who did what",
     "/api/v1/tokens": "accounts",
+    "/api/v1/notifications": "messages to the caller (their text says 演示 where it matters)",
 }
 
 

@@ -14,6 +14,7 @@ from yanzhi.cli import (
     enterprise,
     evaluate,
     indicators,
+    notify,
     orgunits,
     plan,
     progress,
@@ -57,6 +58,7 @@ app.command("targets")(tasks.targets)
 app.command("serve")(web.serve)
 app.command("demo")(web.demo)
 app.add_typer(web.users_app, name="users")
+app.add_typer(notify.app, name="notify")
 
 
 @app.command()

@@ -133,6 +133,7 @@ def add_user(
     org_unit: OrgUnitOpt = None,
     enterprise: Annotated[str | None, typer.Option(help="USCC of an enterprise user")] = None,
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail address for notifications")] = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
     old_unit: OldUnitOpt = None,
@@ -149,6 +150,7 @@ def add_user(
             unit=unit,
             enterprise=enterprise,
             display_name=name,
+            email=email,
             actor=actor(),
         )
     print_json(u.model_dump()) if as_json else console.print(f"created {u.username} ({u.role})")
@@ -178,11 +180,15 @@ def set_user(
     reset_password: Annotated[
         bool, typer.Option("--password", help="Prompt for a new password")
     ] = False,
+    email: Annotated[
+        str | None, typer.Option(help="E-mail address for notifications ('' clears it)")
+    ] = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
     old_unit: OldUnitOpt = None,
 ) -> None:
-    """Change role, scope or state; a deactivated user's sessions end at once. / 修改用户"""
+    """Change role, scope, state or e-mail address; a deactivated user's sessions end at
+    once. / 修改用户"""
     unit = org_unit_of(org_unit, old_unit)
     password = (
         typer.prompt("password", hide_input=True, confirmation_prompt=True)
@@ -191,7 +197,14 @@ def set_user(
     )
     with handled(as_json), engine_for(database) as engine:
         u = svc.update_user(
-            engine, username, actor=actor(), role=role, unit=unit, active=active, password=password
+            engine,
+            username,
+            actor=actor(),
+            role=role,
+            unit=unit,
+            active=active,
+            password=password,
+            email=email,
         )
     print_json(u.model_dump()) if as_json else console.print(f"updated {u.username}")
 

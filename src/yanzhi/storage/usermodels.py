@@ -24,6 +24,7 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(24))
     unit: Mapped[str | None] = mapped_column(String(64))
     enterprise: Mapped[str | None] = mapped_column(String(18))
+    email: Mapped[str | None] = mapped_column(String(254))  # notifications by e-mail
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from yanzhi.storage.audit import WriteContext, record
 from yanzhi.storage.usermodels import ApiTokenRow, LoginAttemptRow, SessionRow, UserRow
 
-_PUBLIC = ("display_name", "role", "unit", "enterprise", "active")
+_PUBLIC = ("display_name", "role", "unit", "enterprise", "email", "active")
 
 
 def get_user(session: Session, username: str) -> UserRow | None:

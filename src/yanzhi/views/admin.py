@@ -153,6 +153,7 @@ def create_user(
     unit: str | None = None,
     enterprise: str | None = None,
     display_name: str | None = None,
+    email: str | None = None,
 ) -> UserPublic:
     """A new account (audited; the password is stored only as an Argon2 hash)."""
     _admin(principal)
@@ -165,6 +166,7 @@ def create_user(
         unit=unit or None,
         enterprise=enterprise or None,
         display_name=display_name or None,
+        email=email or None,
         actor=principal.name,
     )
 
@@ -184,6 +186,7 @@ def update_user(
     active: bool | None = None,
     password: str | None = None,
     display_name: str | None = None,
+    email: str | None = None,
 ) -> UserPublic:
     """Change role, scope, name or active flag, or reset the password (audited; a reset
     or a deactivation ends the account's sessions)."""
@@ -205,6 +208,7 @@ def update_user(
         active=active,
         password=password,
         display_name=display_name,
+        email=email,
     )
 
 

@@ -18,6 +18,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "enterprises": ("企业", "Enterprises"),
     "reports": ("报告", "Reports"),
     "admin": ("系统管理", "Admin"),
+    "notifications": ("通知", "Notifications"),
     "login": ("登录", "Log in"),
     "logout": ("退出", "Log out"),
     "username": ("用户名", "User name"),

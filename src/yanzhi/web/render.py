@@ -14,6 +14,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from yanzhi.core.periods import label_zh
+from yanzhi.views.notifications import unread_count
 from yanzhi.web import i18n, xlsx
 from yanzhi.web.deps import authenticate, lang
 from yanzhi.web.download import attachment
@@ -53,6 +55,7 @@ def _cell_text(value: Any, key: str, digits: int = 2) -> str:
 
 TEMPLATES.env.filters["fmt"] = _fmt
 TEMPLATES.env.filters["cell"] = _cell_text
+TEMPLATES.env.filters["period_zh"] = label_zh
 TEMPLATES.env.tests["text_key"] = text_key
 
 
@@ -109,6 +112,7 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
         "t": lambda key: i18n.t(key, lg),
         "both": lambda zh, en: i18n.both(zh, en, lg),
         "user": auth.principal if auth else None,
+        "unread": unread_count(request.app.state.engine, auth.principal) if auth else 0,
         "csrf": auth.csrf if auth else "",
         "synthetic": getattr(request.app.state, "synthetic", True),
         "path": request.url.path,

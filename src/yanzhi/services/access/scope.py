@@ -32,6 +32,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "read_enterprises": ("admin", "city_analyst", "district_officer", "township_officer", "leader"),
     "import": ("admin", "city_analyst", "district_officer", "township_officer"),
     "submit": ("admin", "district_officer", "township_officer"),
+    "remind": ("admin", "city_analyst", "district_officer", "township_officer"),
     "approve": ("admin", "city_analyst"),
     "unlock": ("admin",),
     "override_status": ("admin", "city_analyst"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ from yanzhi.storage.usermodels import ApiTokenRow, SessionRow, UserRow
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
 TOKEN_PREFIX = "yz_"
+EMAIL = re.compile(r"[^@\s<>,;\"]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}")
 
 
 class LoginFailed(NotPermitted):
@@ -64,6 +66,7 @@ class UserPublic(BaseModel):
     role: str
     unit: str | None
     enterprise: str | None
+    email: str | None = None
     active: bool
     created_at: str
 
@@ -123,6 +126,7 @@ def user_dict(row: UserRow) -> UserPublic:
         role=row.role,
         unit=row.unit,
         enterprise=row.enterprise,
+        email=row.email,
         active=row.active,
         created_at=_aware(row.created_at).isoformat(),
     )
@@ -145,6 +149,16 @@ def _check_fields(session: Any, role: str, unit: str | None, enterprise: str | N
             raise NotFound(f"unknown unit {unit}", f"未知单位 {unit}")
 
 
+def _check_email(email: str | None) -> str | None:
+    """An e-mail address for notifications ('' or None: none); one line, ``name@host``."""
+    if not email:
+        return None
+    email = email.strip()
+    if not EMAIL.fullmatch(email):
+        raise InvalidInput(f"invalid e-mail address {email!r}", f"电子邮箱地址 {email} 不合法")
+    return email
+
+
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(
@@ -162,6 +176,7 @@ def create_user(
     unit: str | None = None,
     enterprise: str | None = None,
     display_name: str | None = None,
+    email: str | None = None,
 ) -> UserPublic:
     """A new active account (audited as ``actor``; the password is stored only as an Argon2
     hash). ``InvalidInput`` for a bad or taken name, a weak password or a scope that does
@@ -185,6 +200,7 @@ def create_user(
             role=role,
             unit=unit,
             enterprise=enterprise,
+            email=_check_email(email),
             active=True,
         )
         store.add_user(session, row, WriteContext(actor))
@@ -202,8 +218,10 @@ def update_user(
     active: bool | None = None,
     password: str | None = None,
     display_name: str | None = None,
+    email: str | None = None,
 ) -> UserPublic:
-    """Change an account; a deactivated account's sessions and tokens stop working."""
+    """Change an account ('' clears the e-mail address); a deactivated account's
+    sessions and tokens stop working."""
     with transaction(engine) as session:
         row = store.get_user(session, username)
         if row is None:
@@ -219,6 +237,8 @@ def update_user(
             values["active"] = active
         if display_name is not None:
             values["display_name"] = display_name
+        if email is not None:
+            values["email"] = _check_email(email)
         _check_fields(
             session,
             str(values.get("role", row.role)),

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy.orm import Session
 
 from yanzhi import config
 from yanzhi.core.errors import Conflict, InvalidInput, LockedPeriod, NotFound
 from yanzhi.core.orgtree import Level, OrgTree
-from yanzhi.core.periods import Period, parse_ytd
+from yanzhi.core.periods import Period, label_zh, parse_ytd
 from yanzhi.services.database import require_schema
+from yanzhi.services.notifications.send import Message, deliver, notify
+from yanzhi.storage import notifications as notification_store
 from yanzhi.storage.audit import WriteContext, record
 from yanzhi.storage.bulk import read_frame
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
@@ -128,6 +131,8 @@ def transition(
             else:
                 set_status(session, row, target, ctx=ctx)
                 changed.append(code)
+        if changed:
+            _notify_review(session, tree, action, p, unit, changed, actor, reason)
         if not changed:  # an attempt that changed nothing is on record too
             record(
                 session,
@@ -145,7 +150,47 @@ def transition(
         from yanzhi.services.monitoring.compute import refresh
 
         refresh(engine, period=p)  # approved data changed: update what depends on it
+    deliver(engine)
     return WorkflowResult(action, p, changed, skipped)
+
+
+_REVIEW_WORDS = {"submit": "已上报，待审核", "approve": "已审核通过并锁定", "unlock": "已解锁"}
+
+
+def _notify_review(
+    session: Session,
+    tree: OrgTree,
+    action: str,
+    period: str,
+    unit: str,
+    changed: list[str],
+    actor: str,
+    reason: str | None,
+) -> None:
+    """报送审核: a submission tells the city analysts; an approval or an unlock tells the
+    officers of the townships changed and of their districts."""
+    label = label_zh(period)
+    name = tree.get(unit).name
+    body = f"{name}{label}研发数据{_REVIEW_WORDS[action]}（{len(changed)} 个乡镇（街道））。"
+    if reason:
+        body += f"原因: {reason}"
+    if action == "submit":
+        users = notification_store.active_users(session, role="city_analyst")
+    else:
+        units = set(changed) | {a.code for c in changed for a in tree.ancestors(c)}
+        users = [
+            u
+            for role in ("township_officer", "district_officer")
+            for u in notification_store.active_users(session, role=role)
+            if u.unit in units
+        ]
+    msg = Message(
+        kind="review",
+        title=f"报送审核: {name}{label}数据{_REVIEW_WORDS[action]}",
+        body=body,
+        link=f"/data?period={period}",
+    )
+    notify(session, users, msg, actor=actor)
 
 
 def _has_values(engine: Engine) -> bool:
@@ -232,6 +277,15 @@ def due_date(period: Period) -> dt.date:
     )
 
 
+def expected_to_report(year: int) -> ColumnElement[bool]:
+    """Which enterprises are expected to report in ``year``: the above-size industrial
+    ones founded by then (or with no founding year) — completeness and the non-reporter
+    list use this one rule."""
+    return EnterpriseRow.above_size_industrial.is_(True) & (
+        (EnterpriseRow.founded_year <= year) | EnterpriseRow.founded_year.is_(None)
+    )
+
+
 def completeness(
     engine: Engine, *, period: Period | str, level: str = "township"
 ) -> list[CompletenessRow]:
@@ -244,10 +298,7 @@ def completeness(
         expected = read_frame(
             session,
             select(EnterpriseRow.township_code, func.count().label("expected"))
-            .where(
-                EnterpriseRow.above_size_industrial.is_(True),
-                (EnterpriseRow.founded_year <= p.year) | EnterpriseRow.founded_year.is_(None),
-            )
+            .where(expected_to_report(p.year))
             .group_by(EnterpriseRow.township_code),
         )
         received = read_frame(

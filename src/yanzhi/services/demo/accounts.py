@@ -67,6 +67,12 @@ def scopes(engine: Engine) -> DemoScopes:
     )
 
 
+def demo_email(username: str) -> str:
+    """A demo account's e-mail address, in the reserved ``.invalid`` domain (RFC 2606):
+    it shows where notifications would go and can reach no one."""
+    return f"{username}@yanzhi-demo.invalid"
+
+
 def create(engine: Engine, *, actor: str = "demo") -> list[DemoAccount]:
     """Create (or reset the passwords of) the demo accounts; returns them with passwords."""
     s = scopes(engine)
@@ -94,6 +100,7 @@ def create(engine: Engine, *, actor: str = "demo") -> list[DemoAccount]:
                 role=role,
                 unit=unit or "",
                 enterprise=uscc or "",
+                email=demo_email(name),
                 active=True,
             )
         else:
@@ -105,6 +112,7 @@ def create(engine: Engine, *, actor: str = "demo") -> list[DemoAccount]:
                 unit=unit,
                 enterprise=uscc,
                 display_name=label,
+                email=demo_email(name),
                 actor=actor,
             )
         out.append(DemoAccount(name, password, role, unit, uscc, label))

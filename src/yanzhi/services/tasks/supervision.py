@@ -8,10 +8,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from yanzhi.core.tasks import AUTO_STATE_LABELS, AutoState
 from yanzhi.services.database import has_synthetic
+from yanzhi.services.notifications.send import Message, deliver, notify
 from yanzhi.services.tasks.updates import UNASSIGNED, _plan_id, _task, board
+from yanzhi.storage import notifications as notification_store
 from yanzhi.storage import tasks as store
 from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.db import transaction
@@ -190,4 +193,22 @@ def remind(
                 ctx=ctx,
             )
             out.append(ReminderSent(t.code, unit, list(t.states)))
+        _notify_owners(session, found, note, actor)
+    deliver(engine)
     return out
+
+
+def _notify_owners(session: Session, unit: SupervisedUnit, note: str | None, actor: str) -> None:
+    """The 督办 notification to the unit's task-owner accounts: its tasks and why."""
+    lines = [f"{t.code} {t.title}（{'、'.join(t.state_labels)}）" for t in unit.tasks]
+    body = f"{unit.unit_name}: 以下任务需要督办，请及时报送进展。\n" + "\n".join(lines)
+    if note:
+        body += f"\n督办意见: {note}"
+    users = notification_store.active_users(session, role="task_owner", unit=unit.unit)
+    msg = Message(
+        kind="supervision",
+        title=f"督办: {len(unit.tasks)} 项任务需报送进展",
+        body=body,
+        link="/tasks",
+    )
+    notify(session, users, msg, actor=actor)

@@ -17,6 +17,7 @@ from yanzhi.web.api import (
     enterprises,
     evaluation,
     indicators,
+    notifications,
     registers,
     reports,
     tasks,
@@ -36,6 +37,7 @@ ROUTERS = [
     enterprises.router,
     reports.router,
     admin.router,
+    notifications.router,
 ]
 
 

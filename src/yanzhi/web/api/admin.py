@@ -41,6 +41,7 @@ class UserCreate(BaseModel):
     enterprise: str | None = Field(
         None, max_length=18, description="USCC of an enterprise user's enterprise"
     )
+    email: str | None = Field(None, max_length=254, description="address for notifications")
 
 
 class UserUpdate(BaseModel):
@@ -48,6 +49,7 @@ class UserUpdate(BaseModel):
     role: Role | None = None
     unit: str | None = Field(None, max_length=32, description='"" clears the scope')
     enterprise: str | None = Field(None, max_length=18)
+    email: str | None = Field(None, max_length=254, description='"" clears the address')
     active: bool | None = None
     password: str | None = Field(
         None, min_length=8, max_length=200, description="a new password (reset)"

@@ -15,7 +15,9 @@ from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS
 from yanzhi.core.issues import InputRejected
 from yanzhi.services.collection.imports import ImportReport
 from yanzhi.views import data as data_view
+from yanzhi.views import nonreporters as nonreporters_view
 from yanzhi.views.data import ActionResult, CompletenessItem, SubmissionItem
+from yanzhi.views.nonreporters import NonReporters, RemindersSent
 from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, engine
 from yanzhi.web.render import XLSX
@@ -203,6 +205,38 @@ def completeness(
         level=level,
         synthetic=synthetic_data(request),
     )
+
+
+@router.get("/data/nonreporters", response_model=NonReporters)
+def nonreporters(
+    request: Request,
+    scope: ScopeDep,
+    period: PeriodQuery = None,
+    unit: Annotated[
+        str | None,
+        Query(max_length=20, description="district or township code (default: the caller's)"),
+    ] = None,
+) -> NonReporters:
+    """The enterprises expected to report for ``period`` that have not (name, USCC,
+    industry, last period reported, contact, reminders sent), within ``unit`` and the
+    caller's scope, with the count per township."""
+    found = nonreporters_view.nonreporter_list(engine(request), scope, period=period, unit=unit)
+    return found.model_copy(update={"synthetic": synthetic_data(request)})
+
+
+class RemindIn(BaseModel):
+    """The enterprises to remind (USCCs) of ``period`` (default: the newest)."""
+
+    usccs: list[str] = Field(min_length=1, max_length=1000)
+    period: str | None = Field(default=None, max_length=32)
+
+
+@router.post("/data/nonreporters/remind", response_model=RemindersSent)
+def remind(body: RemindIn, request: Request, scope: ScopeDep) -> RemindersSent:
+    """Send 催报 reminders to non-reporting enterprises of the caller's own townships:
+    each recorded, and a notification (e-mailed when configured) to each enterprise
+    account. 403 for an enterprise outside the caller's townships."""
+    return nonreporters_view.remind(engine(request), scope, period=body.period, usccs=body.usccs)
 
 
 @router.get(

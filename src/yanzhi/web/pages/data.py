@@ -110,6 +110,7 @@ def _render(
         comp=comp,
         periods=data_view.recent_periods(eng, 8),
         can_import=scope.can("import"),
+        can_list_nonreporters=scope.can("read_enterprises"),
         kinds=[(k, v.zh, v.en) for k, v in DATA_KINDS.items()],
         money_units=list(MONEY_UNITS),
         levels=LEVELS,

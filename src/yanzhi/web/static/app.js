@@ -134,6 +134,9 @@
       b.addEventListener("click", () => document.body.classList.toggle("menu-open")));
     document.querySelectorAll("select[data-autosubmit]").forEach((s) =>
       s.addEventListener("change", () => s.form && s.form.submit()));
+    document.querySelectorAll("input[data-check-all]").forEach((all) =>
+      all.addEventListener("change", () =>
+        document.querySelectorAll(`input[name="${all.dataset.checkAll}"]`).forEach((c) => { c.checked = all.checked; })));
   }
 
   document.addEventListener("DOMContentLoaded", function () {
