@@ -39,8 +39,9 @@ def _rise(g: float) -> str:
     return f"{'增长' if g >= 0 else '下降'}{abs(g):.1%}"
 
 
-def _points(x: float) -> str:
-    return f"{'提高' if x >= 0 else '回落'}{abs(x) * 100:.1f}个百分点"
+def _points(x: float, decimals: int = 1) -> str:
+    """A change of a share in percentage points: 0.0012 → "提高0.1个百分点"."""
+    return f"{'提高' if x >= 0 else '回落'}{abs(x) * 100:.{decimals}f}个百分点"
 
 
 def overview_section(doc: Document, d: dict[str, Any]) -> None:
@@ -48,7 +49,8 @@ def overview_section(doc: Document, d: dict[str, Any]) -> None:
     cumulative growth against 1–(N-1)月, the YTD intensity."""
     doc.heading("总体情况")
     rd, last = d["city_rd"], d.get("city_rd_last_month")
-    doc.para(d["summary"][0])  # the comparable-basis sentence (views.reports.bulletin)
+    # the comparable-basis sentence of views.reports.bulletin, with the period's en dash
+    doc.para(d["summary"][0].replace(d["period_zh"], d["period_zh"].replace("-", "–"), 1))
     if last:
         month = int(d["period"][-2:])
         key = "growth_comparable" if rd["growth_comparable"] is not None else "growth"
@@ -66,7 +68,7 @@ def overview_section(doc: Document, d: dict[str, Any]) -> None:
         doc.para(
             f"{_span(d)}规上工业企业研发费用占营业收入比重{ytd['value']:.2f}%, "
             f"上年同期{ytd['previous_year_value']:.2f}%, "
-            f"{_points((ytd['value'] - ytd['previous_year_value']) / 100)}。"
+            f"{_points((ytd['value'] - ytd['previous_year_value']) / 100, 2)}。"
         )
     rows: list[tuple[Any, ...]] = [
         (_span(d), rd["value"], rd["previous"], rd["growth_comparable"], rd["growth"])
@@ -157,9 +159,10 @@ def districts_section(doc: Document, d: dict[str, Any], chart: bytes) -> None:
         top = max(with_g, key=lambda r: r[key])
         low = min(with_g, key=lambda r: r[key])
         falling = [r["name"] for r in with_g if r[key] < 0]
+        basis = "可比口径" if key == "growth_comparable" else "总量口径"
         text = (
-            f"{_span(d)}, 研发费用同比增速(可比口径)最高的是{top['name']}({top[key]:+.1%}), "
-            f"最低的是{low['name']}({low[key]:+.1%})"
+            f"{_span(d)}各区县(市)中, 研发费用同比增速({basis})最高的是"
+            f"{top['name']}({top[key]:+.1%}), 最低的是{low['name']}({low[key]:+.1%})"
         )
         text += f"; {'、'.join(falling)}同比下降" if falling else "; 各区县(市)均同比增长"
         doc.para(text + "。")
@@ -191,7 +194,7 @@ def districts_section(doc: Document, d: dict[str, Any], chart: bytes) -> None:
         sheet="分区县",
         note="注: 按1–N月研发费用由高到低排列; 研发强度为研发费用占营业收入比重。",
     )
-    doc.figure(chart, f"图1 各区县(市){_span(d)}规上工业企业研发费用及同比增速")
+    doc.figure(chart, f"各区县(市){_span(d)}规上工业企业研发费用及同比增速")
     _townships(doc, d)
 
 
@@ -233,6 +236,7 @@ def _townships(doc: Document, d: dict[str, Any]) -> None:
                 for k, r in part
             ],
             sheet=sheet,
+            note="注: 基数较小的乡镇(街道)增速波动较大。",
         )
 
     ranked = list(enumerate(rows, 1))
@@ -299,7 +303,7 @@ def _stopped(doc: Document, d: dict[str, Any]) -> None:
         doc.para("本期没有上年同期有研发费用而本期停止研发的企业。")
         return
     doc.para(
-        f"与{label_zh(s['previous_period'])}相比, {stopped_text(s)}。"
+        f"与{label_zh(s['previous_period']).replace('-', '–')}相比, {stopped_text(s)}。"
         f"分区县(市)情况见下表; 上年同期研发费用最多的{min(NAMED, len(listed))}家列于其后, "
         f"全部{len(listed)}家企业名单可在平台预警页面查看和导出。"
     )
@@ -390,9 +394,10 @@ def tasks_section(doc: Document, d: dict[str, Any]) -> None:
             f"截至{when}, 重点任务总体进度{t['plan_progress']:.1f}%, "
             f"{len(t['flagged'])}项任务存在里程碑逾期、本期未报告或量化目标滞后等情况。"
         )
+    doc.heading("各工程进展", 2)
     _table(
         doc,
-        "六大工程进展",
+        "重点工程进展情况",
         [Column("序号", "int"), Column("工程"), Column("进度(%)", "num1")],
         [(k, p["title"], p["progress"]) for k, p in enumerate(t["programmes"], 1)],
         sheet="重点任务进展",

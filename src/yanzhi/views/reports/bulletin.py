@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi.core.errors import NotFound
+from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import Period, parse_period, parse_ytd
 from yanzhi.core.tasks import AUTO_STATE_LABELS, AutoState
 from yanzhi.services.collection import workflow as reporting
@@ -121,18 +122,27 @@ def resolve_period(engine: Engine, text: str) -> Period:
     return max(candidates)
 
 
-def _district_rd(
-    engine: Engine, period: Period, comparable: dict[str, Comparable], level: str = "district"
-) -> list[DistrictRd]:
-    """Each unit of ``level``'s YTD R&D expense and intensity (a township's row is a
-    :class:`TownshipRd` naming its district)."""
-    previous = str(period.same_period_last_year())
+def _rd_values(engine: Engine) -> tuple[pd.DataFrame, OrgTree]:
+    """The approved YTD R&D expense and intensity of every unit (read once), and the tree."""
     with transaction(engine) as session:
         values = indicator_values(
             session, indicators=["IND_RD_EXPENSE", "IND_RD_INTENSITY"], kinds=["ytd"]
         )
         tree = load_org_tree(session)
-    values = values[(values["level"] == level) & (values["industry_division"] == "")]
+    return values[values["industry_division"] == ""], tree
+
+
+def _district_rd(
+    read: tuple[pd.DataFrame, OrgTree],
+    period: Period,
+    comparable: dict[str, Comparable],
+    level: str = "district",
+) -> list[DistrictRd]:
+    """Each unit of ``level``'s YTD R&D expense and intensity (a township's row is a
+    :class:`TownshipRd` naming its district)."""
+    previous = str(period.same_period_last_year())
+    values, tree = read
+    values = values[values["level"] == level]
     values = values[values["period"].isin([str(period), previous])]
     by_unit = dict(iter(values.groupby("unit_code")))
     rows: list[DistrictRd] = []
@@ -187,9 +197,10 @@ def monthly(engine: Engine, *, period: str) -> MonthlyBulletin:
         period=p,
         units=[plan.meta.region, *(d.code for d in tree.by_level("district"))],
     )
-    districts = _district_rd(engine, p, comparable)
+    read = _rd_values(engine)
+    districts = _district_rd(read, p, comparable)
     city_rd = _city_rd(districts, comparable.get(plan.meta.region))
-    last = _last_month(engine, plan, p)
+    last = _last_month(engine, plan, p, read)
     try:
         attribution = analysis.attribution(
             engine,
@@ -220,7 +231,7 @@ def monthly(engine: Engine, *, period: str) -> MonthlyBulletin:
         "issuer": plan.meta.issuer,
         "city_rd_last_month": last[1].model_dump() if last else None,
         "last_month_period": str(last[0]) if last else None,
-        "townships": [r.model_dump() for r in _district_rd(engine, p, {}, level="township")],
+        "townships": [r.model_dump() for r in _district_rd(read, p, {}, level="township")],
         "coverage": _coverage(completeness).model_dump(),
         "sources": _sources(plan),
     }
@@ -241,13 +252,15 @@ def _city_rd(districts: list[DistrictRd], c: Comparable | None) -> CityRd:
     )
 
 
-def _last_month(engine: Engine, plan: Any, p: Period) -> tuple[Period, CityRd] | None:
+def _last_month(
+    engine: Engine, plan: Any, p: Period, read: tuple[pd.DataFrame, OrgTree]
+) -> tuple[Period, CityRd] | None:
     """The previous YTD period (1–(N-1)月) and the city's R&D in it, when approved
     figures exist for it (None in January or when that period was not reported)."""
     if p.last_month <= 1:
         return None
     last = Period.of_ytd(p.year, p.last_month - 1)
-    rows = _district_rd(engine, last, {})
+    rows = _district_rd(read, last, {})
     if not any(r.rd_expense for r in rows):
         return None
     region = plan.meta.region
