@@ -87,7 +87,7 @@ def overview_section(doc: Document, d: dict[str, Any]) -> None:
         doc,
         "全市规上工业企业研发费用累计情况",
         [
-            Column("累计期"),
+            Column("累计期", width=0.8),
             Column("研发费用(亿元)", "num2"),
             Column("上年同期(亿元)", "num2"),
             Column("同比(可比口径)", "signed_pct1"),
@@ -122,14 +122,14 @@ def headline_section(doc: Document, d: dict[str, Any]) -> None:
         doc,
         "核心指标监测情况",
         [
-            Column("指标"),
+            Column("指标", width=3.2),
             Column("最新值", "num2"),
             Column("年份", "year"),
             Column("目标", "num2"),
-            Column("结论"),
+            Column("结论", width=1.3),
             Column("目标年预测", "num2"),
             Column("达标概率", "pct1"),
-            Column("单位"),
+            Column("单位", width=1.2),
         ],
         [
             (
@@ -171,7 +171,7 @@ def districts_section(doc: Document, d: dict[str, Any], chart: bytes) -> None:
         doc,
         f"各区县(市){_span(d)}规上工业企业研发费用",
         [
-            Column("位次", "int"),
+            Column("位次", "int", width=0.6),
             Column("区县(市)"),
             Column("研发费用(亿元)", "num2"),
             Column("上年同期(亿元)", "num2"),
@@ -211,8 +211,8 @@ def _townships(doc: Document, d: dict[str, Any]) -> None:
         + (f"下表列出增速前{TOP}位和后{TOP}位。" if n > 2 * TOP else "")
     )
     cols = [
-        Column("位次", "int"),
-        Column("乡镇(街道)"),
+        Column("位次", "int", width=0.6),
+        Column("乡镇(街道)", width=1.4),
         Column("所属区县(市)"),
         Column("研发费用(亿元)", "num2"),
         Column("上年同期(亿元)", "num2"),
@@ -269,8 +269,8 @@ def warnings_section(doc: Document, d: dict[str, Any]) -> None:
             doc,
             "研发费用同比下降的乡镇(街道)",
             [
-                Column("序号", "int"),
-                Column("乡镇(街道)"),
+                Column("序号", "int", width=0.6),
+                Column("乡镇(街道)", width=1.4),
                 Column("所属区县(市)"),
                 Column("研发费用(亿元)", "num2"),
                 Column("上年同期(亿元)", "num2"),
@@ -324,10 +324,10 @@ def _stopped(doc: Document, d: dict[str, Any]) -> None:
     where = {r["code"]: (r["name"], r["district"]) for r in d.get("townships", [])}
     ordered = sorted(listed, key=lambda e: -(e["previous_year_rd_expense"] or 0))
     cols = [
-        Column("序号", "int"),
-        Column("企业名称"),
+        Column("序号", "int", width=0.6),
+        Column("企业名称", width=3),
         Column("所属区县(市)"),
-        Column("乡镇(街道)"),
+        Column("乡镇(街道)", width=1.4),
         Column("上年同期研发费用(万元)", "num2"),
         Column("情形"),
     ]
@@ -398,7 +398,7 @@ def tasks_section(doc: Document, d: dict[str, Any]) -> None:
     _table(
         doc,
         "重点工程进展情况",
-        [Column("序号", "int"), Column("工程"), Column("进度(%)", "num1")],
+        [Column("序号", "int", width=0.6), Column("工程", width=5), Column("进度(%)", "num1")],
         [(k, p["title"], p["progress"]) for k, p in enumerate(t["programmes"], 1)],
         sheet="重点任务进展",
     )
@@ -409,7 +409,12 @@ def tasks_section(doc: Document, d: dict[str, Any]) -> None:
     _table(
         doc,
         "需督办的任务",
-        [Column("序号", "int"), Column("任务"), Column("牵头单位"), Column("问题")],
+        [
+            Column("序号", "int", width=0.6),
+            Column("任务", width=3.5),
+            Column("牵头单位", width=2),
+            Column("问题", width=1.8),
+        ],
         [
             (k, f["title"], f["lead"], "、".join(f.get("states_zh") or f["states"]))
             for k, f in enumerate(t["flagged"], 1)

@@ -130,6 +130,8 @@ def _table(word: Any, table: Table, n: int, width: Any) -> None:
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     weights = [c.width or 1.0 for c in table.columns]
+    for column, w in zip(grid.columns, weights, strict=True):
+        column.width = int(width * w / sum(weights))  # the grid (LibreOffice reads it)
     for cell, col, w in zip(grid.rows[0].cells, table.columns, weights, strict=True):
         _cell(cell, col.title, bold=True)
         cell.width = int(width * w / sum(weights))
