@@ -103,7 +103,7 @@ def _headline_sentence(i: dict[str, Any]) -> str:
     text = f"{i['name']}{i['year']}年为{i['value']:,.2f}{i['unit']}"
     if i["target"] is not None:
         text += f", {i['target_year']}年目标{i['target']:g}{i['unit']}"
-    if f.get("expected") is not None:
+    if f.get("expected") is not None and "预测" not in i["verdict_reason_zh"]:
         text += f", 预测{f['target_year']}年{f['expected']:,.2f}{i['unit']}"
     text += f", 结论为“{i['verdict_zh']}”: {i['verdict_reason_zh'].rstrip('。')}"
     c = i.get("coverage") or {}
