@@ -37,42 +37,40 @@ def test_the_period_resolves_to_the_latest_approved_ytd_period(data):
 def test_docx_has_the_sections_and_the_numbers(data, tmp_path):
     path = doc.write_docx(data, tmp_path / "m.docx")
     d = Document(str(path))
-    headings = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[1:] == [
-        "一、概要",
-        "二、核心指标",
-        "三、分区县规上工业研发费用",
-        "四、数据报送完整率",
-        "五、重点任务进展",
-        "六、需督办的任务",
-    ]
+    headings = [p.text for p in d.paragraphs if p.style.name == "一级标题"]
+    assert (headings[0], headings[3]) == ("一、总体情况", "四、预警")
+    assert headings[5] == "六、重点任务进展"
     text = "\n".join(p.text for p in d.paragraphs)
-    assert all(s in text for s in data.summary)
-    district_table = d.tables[1]
-    first = data.districts[0]
-    assert district_table.rows[1].cells[0].text == first.name
-    assert district_table.rows[1].cells[1].text == f"{first.rd_expense:,.2f}"
+    assert data.summary[0].replace(data.period_zh, data.period_zh.replace("-", "–")) in text
+    district_table = next(t for t in d.tables if t.rows[0].cells[1].text == "区县(市)")
+    first = max(data.districts, key=lambda r: r.rd_expense or 0)
+    assert [c.text for c in district_table.rows[1].cells[:3]] == [
+        "1",
+        first.name,
+        f"{first.rd_expense:,.2f}",
+    ]
     assert len(d.inline_shapes) == 1  # the chart
 
 
 def test_xlsx_holds_the_tables_behind_the_chart(data, tmp_path):
     wb = load_workbook(doc.write_xlsx(data, tmp_path / "m.xlsx"))
-    ws = wb["分区县研发费用"]
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in rows] == [r.name for r in data.districts]
-    assert rows[0][1] == pytest.approx(data.districts[0].rd_expense)
-    assert wb["核心指标"]["A1"].value == data.title
+    ws = wb["分区县"]
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[1]]
+    assert sorted(r[1] for r in rows) == sorted(r.name for r in data.districts)
+    first = max(data.districts, key=lambda r: r.rd_expense or 0)
+    assert rows[0][2] == pytest.approx(first.rd_expense)
+    assert wb["说明"]["A1"].value == data.title
 
 
 def test_pdf_renders_to_pages_with_its_text(data, tmp_path):
     pdf = doc.write_pdf(data, tmp_path / "m.pdf")
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
-    assert 1 <= len(pages) <= 4
+    assert 1 <= len(pages) <= 14
     text = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "月度监测报告" in text and "一、概要" in text
+    assert "科技创新监测月报" in text and "一、总体情况" in text
 
 
 def test_charts_draw_chinese_without_a_missing_glyph(monkeypatch):

@@ -58,7 +58,7 @@ def test_monthly_bulletin_docx_and_a_period_without_data(site: Site) -> None:
     r = c.get("/api/v1/reports/monthly?format=docx&period=2026-10")
     assert r.status_code == 200, r.text
     doc = Document(io.BytesIO(r.content))
-    assert "月度监测报告" in doc.paragraphs[0].text
+    assert "科技创新监测月报" in doc.paragraphs[0].text
     none = c.get("/api/v1/reports/monthly?format=docx&period=2015-05")
     assert none.status_code == 404
     assert "无法生成月报" in none.json()["error"]["message"]

@@ -10,7 +10,9 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi.core.errors import NotFound
+from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import Period, parse_period, parse_ytd
+from yanzhi.core.tasks import AUTO_STATE_LABELS, AutoState
 from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.collection.workflow import CompletenessRow
 from yanzhi.services.database import require_schema
@@ -21,6 +23,7 @@ from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
 from yanzhi.storage.orgunits import load_org_tree
 from yanzhi.storage.plans import get_plan
+from yanzhi.storage.submissions import APPROVED
 
 
 class NoData(NotFound):
@@ -54,6 +57,25 @@ class CityRd(BaseModel):
     comparable_enterprises: int | None = None
 
 
+class TownshipRd(DistrictRd):
+    """A township's YTD R&D expense (亿元) now and a year before and its growth on levels,
+    with the district it belongs to."""
+
+    district: str
+
+
+class Coverage(BaseModel):
+    """How complete the period's approved data are: districts whose townships are all
+    approved, townships approved, enterprise reports received of those expected."""
+
+    districts_approved: int
+    districts: int
+    townships_approved: int
+    townships: int
+    enterprises_reported: int
+    enterprises_expected: int
+
+
 class MonthlyBulletin(BaseModel):
     """The monthly bulletin's data (月度监测报告): the period reported (the YTD period
     approved on or before the one ``requested``), headline indicator statuses, R&D by
@@ -74,6 +96,13 @@ class MonthlyBulletin(BaseModel):
     tasks: dict[str, Any]
     synthetic: bool
     summary: list[str]
+    region_name: str = ""
+    issuer: str = ""
+    city_rd_last_month: CityRd | None = None
+    last_month_period: str | None = None
+    townships: list[TownshipRd] = []
+    coverage: Coverage | None = None
+    sources: list[str] = []
 
 
 def resolve_period(engine: Engine, text: str) -> Period:
@@ -93,24 +122,48 @@ def resolve_period(engine: Engine, text: str) -> Period:
     return max(candidates)
 
 
-def _district_rd(
-    engine: Engine, period: Period, comparable: dict[str, Comparable]
-) -> list[DistrictRd]:
-    previous = str(period.same_period_last_year())
+def _rd_values(engine: Engine) -> tuple[pd.DataFrame, OrgTree]:
+    """The approved YTD R&D expense and intensity of every unit (read once), and the tree."""
     with transaction(engine) as session:
         values = indicator_values(
             session, indicators=["IND_RD_EXPENSE", "IND_RD_INTENSITY"], kinds=["ytd"]
         )
         tree = load_org_tree(session)
-    values = values[(values["level"] == "district") & (values["industry_division"] == "")]
-    rows = []
-    for d in tree.by_level("district"):
-        mine = values[values["unit_code"] == d.code].set_index(["indicator", "period"])["value"]
+    return values[values["industry_division"] == ""], tree
+
+
+def _district_rd(
+    read: tuple[pd.DataFrame, OrgTree],
+    period: Period,
+    comparable: dict[str, Comparable],
+    level: str = "district",
+) -> list[DistrictRd]:
+    """Each unit of ``level``'s YTD R&D expense and intensity (a township's row is a
+    :class:`TownshipRd` naming its district)."""
+    previous = str(period.same_period_last_year())
+    values, tree = read
+    values = values[values["level"] == level]
+    values = values[values["period"].isin([str(period), previous])]
+    by_unit = dict(iter(values.groupby("unit_code")))
+    rows: list[DistrictRd] = []
+    for d in tree.by_level(level):
+        frame = by_unit.get(d.code)
+        if frame is None and level == "township":
+            continue  # a township without approved figures is not ranked
+        mine = (
+            pd.Series(dtype=float)
+            if frame is None
+            else frame.set_index(["indicator", "period"])["value"]
+        )
         now = mine.get(("IND_RD_EXPENSE", str(period)))
         before = mine.get(("IND_RD_EXPENSE", previous))
         c = comparable.get(d.code)
+        parent = tree.parent(d.code) if level == "township" else None
+        extra = {"district": parent.name} if parent else {}
+        model = TownshipRd if parent else DistrictRd
         rows.append(
-            DistrictRd(
+            model(
+                **extra,
                 code=d.code,
                 name=d.name,
                 rd_expense=_f(now),
@@ -144,10 +197,10 @@ def monthly(engine: Engine, *, period: str) -> MonthlyBulletin:
         period=p,
         units=[plan.meta.region, *(d.code for d in tree.by_level("district"))],
     )
-    districts = _district_rd(engine, p, comparable)
-    city_c = comparable.get(plan.meta.region)
-    total_now = sum(r.rd_expense or 0 for r in districts)
-    total_before = sum(r.rd_expense_previous or 0 for r in districts)
+    read = _rd_values(engine)
+    districts = _district_rd(read, p, comparable)
+    city_rd = _city_rd(districts, comparable.get(plan.meta.region))
+    last = _last_month(engine, plan, p, read)
     try:
         attribution = analysis.attribution(
             engine,
@@ -159,29 +212,84 @@ def monthly(engine: Engine, *, period: str) -> MonthlyBulletin:
         ).to_dict()
     except LookupError:
         attribution = None
+    completeness = reporting.completeness(engine, period=str(p), level="district")
     data: dict[str, Any] = {
-        "title": f"{plan.meta.title} 月度监测报告",
+        "title": f"{city['unit']['name']}科技创新监测月报",
         "plan": plan.code,
         "requested": period,
         "period": str(p),
         "period_zh": p.label_zh(),
         "headline": city["indicators"],
         "districts": [r.model_dump() for r in districts],
-        "city_rd": {
-            "value": total_now,
-            "previous": total_before,
-            "growth": total_now / total_before - 1 if total_before else None,
-            "growth_comparable": city_c.growth if city_c else None,
-            "comparable_enterprises": city_c.enterprises if city_c else None,
-        },
+        "city_rd": city_rd.model_dump(),
         "attribution": attribution,
         "warnings": analysis.warnings(engine).to_dict(),
-        "completeness": reporting.completeness(engine, period=str(p), level="district"),
+        "completeness": completeness,
         "tasks": _tasks(engine, plan),
         "synthetic": any(i["synthetic"] for i in city["indicators"]),
+        "region_name": city["unit"]["name"],
+        "issuer": plan.meta.issuer,
+        "city_rd_last_month": last[1].model_dump() if last else None,
+        "last_month_period": str(last[0]) if last else None,
+        "townships": [r.model_dump() for r in _district_rd(read, p, {}, level="township")],
+        "coverage": _coverage(completeness).model_dump(),
+        "sources": _sources(plan),
     }
     data["summary"] = summary(data)
     return MonthlyBulletin(**data)
+
+
+def _city_rd(districts: list[DistrictRd], c: Comparable | None) -> CityRd:
+    """The city's YTD R&D: the districts' sum, its level growth, the comparable growth."""
+    now = sum(r.rd_expense or 0 for r in districts)
+    before = sum(r.rd_expense_previous or 0 for r in districts)
+    return CityRd(
+        value=now,
+        previous=before,
+        growth=now / before - 1 if before else None,
+        growth_comparable=c.growth if c else None,
+        comparable_enterprises=c.enterprises if c else None,
+    )
+
+
+def _last_month(
+    engine: Engine, plan: Any, p: Period, read: tuple[pd.DataFrame, OrgTree]
+) -> tuple[Period, CityRd] | None:
+    """The previous YTD period (1–(N-1)月) and the city's R&D in it, when approved
+    figures exist for it (None in January or when that period was not reported)."""
+    if p.last_month <= 1:
+        return None
+    last = Period.of_ytd(p.year, p.last_month - 1)
+    rows = _district_rd(read, last, {})
+    if not any(r.rd_expense for r in rows):
+        return None
+    region = plan.meta.region
+    c = ytd_growth(engine, indicator=plan.indicator("IND_RD_EXPENSE"), period=last, units=[region])
+    return last, _city_rd(rows, c.get(region))
+
+
+def _coverage(rows: list[CompletenessRow]) -> Coverage:
+    """The coverage line's counts, from the completeness rows of the districts (each
+    counts its townships by submission status)."""
+    return Coverage(
+        districts_approved=sum(r.status == APPROVED for r in rows),
+        districts=len(rows),
+        townships_approved=sum(r.statuses.get(APPROVED, 0) for r in rows),
+        townships=sum(sum(r.statuses.values()) for r in rows),
+        enterprises_reported=sum(r.received for r in rows),
+        enterprises_expected=sum(r.expected for r in rows),
+    )
+
+
+def _sources(plan: Any) -> list[str]:
+    """Where the bulletin's published figures come from: the first sentence of each
+    headline indicator's (and the YTD R&D expense's) ``data_source`` in the plan."""
+    out = []
+    for i in plan.indicators:
+        if (i.headline or i.code == "IND_RD_EXPENSE") and i.data_source:
+            first = i.data_source.split("。")[0].rstrip(";；,，")
+            out.append(f"{i.name}：{first}")
+    return out
 
 
 def _tasks(engine: Engine, plan: Any) -> dict[str, Any]:
@@ -196,6 +304,7 @@ def _tasks(engine: Engine, plan: Any) -> dict[str, Any]:
             "title": t.title,
             "lead": t.lead_name or "未分配",
             "states": t.state_labels,
+            "states_zh": [AUTO_STATE_LABELS[AutoState(x)][0] for x in t.states],
         }
         for t in b.tasks
         if t.states
