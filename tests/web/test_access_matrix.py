@@ -62,6 +62,7 @@ BY_SEGMENT = {
     "templates": "template",
     "reports": "report",
     "download": "report",  # /reports/download/{kind}
+    "preview": "report",  # /reports/preview/{kind}
     "lists": "list",
     "enterprises": "enterprise",
 }
