@@ -36,6 +36,7 @@ def _names(result: EvaluationResult, codes: list[Any]) -> str:
 
 
 def caption(r: dict[str, Any], pool_size: int) -> str:
+    """"北仑区（区）：第1名/10，A级，排名区间1–2，名次较上年持平"."""
     from yanzhi.reports.evaluation import change, interval
 
     text = f"{r['uName']}（{r['kind_zh']}）：第{int(r['Rank'])}名/{pool_size}，{r['Grade']}级"
@@ -44,39 +45,73 @@ def caption(r: dict[str, Any], pool_size: int) -> str:
     return text + f"，名次较上年{change(r)}"
 
 
+EFFECT_COLUMNS = (
+    Column("单位", width=1.0),
+    Column("拉动较大的指标", width=3.0),
+    Column("拖累较大的指标", width=3.0),
+)
+
+
 def compact(result: EvaluationResult) -> list[Block]:
-    """One table per unit: 综合 and each dimension — score and rank in the pool."""
-    from yanzhi.reports.evaluation import rows_of
+    """One table per district (a row per unit: rank, score, grade, interval and each
+    dimension's score with its rank in the pool), then a line per unit naming the indicators
+    that lift and drag it most. A table per unit would cost ~30 ms of PDF layout each."""
+    from yanzhi.reports.evaluation import interval, rows_of
 
     aggs = [a for a in result.framework.aggregates if a.code in result.results.columns]
     res = result.results.set_index("uCode")
     ranks = {a.code: _ranks(result, res[a.code]) for a in aggs}
-    sizes = result.units["pool"].value_counts()
-    cols = (Column("项目", width=0.8), Column("综合得分"),
-            *[Column(a.name) for a in aggs], Column("加分/扣分"))  # fmt: skip
+    cols = (Column("名次", "int", 0.5), Column("单位", width=1.2),
+            Column("综合得分", "num2", 0.8), Column("等级", width=0.45),
+            Column("排名区间", width=0.95),
+            *[Column(f"{a.name}", width=1.05) for a in aggs])  # fmt: skip
     out: list[Block] = [
         Paragraph(
-            "各表列出综合得分和各维度得分及其在排名组内的位次；表下列出按权重对本单位得分"
-            "拉动最大和拖累最大的指标（与本单位各指标平均水平相比）。",
+            "各表按所属区(县、市)列出每个单位的综合得分、等级、排名区间和各维度得分，括号内为"
+            "该维度得分在排名组内的位次；随后一表列出按权重对本单位得分拉动最大和拖累最大的指标"
+            "（与本单位各指标平均水平相比）。",
             "note",
         )
     ]
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows_of(result):
-        key = r["parent_name"] or "其他" if r["pool"] == ev.OVERALL else str(r["kind_zh"])
+        key = r["parent_name"] or "其他" if r["pool"] == ev.OVERALL else f"{r['kind_zh']}（单独排名）"
         groups.setdefault(key, []).append(r)
     for name, rows in groups.items():
-        out.append(Paragraph(f"{name}（{len(rows)}个）", "emphasis"))
-        for r in rows:
-            code, size = r["uCode"], int(sizes[r["pool"]])
-            score = [cell_text(r["Score"], "num2"), *[cell_text(r.get(a.code), "num2") for a in aggs]]
-            rank = [f"{int(r['Rank'])}", *[cell_text(ranks[a.code].get(code), "int") for a in aggs]]
-            bonus = _points(r.get("Bonus"), r.get("Deduction"))
-            body = (("得分", *score, bonus), ("位次", *rank, "—"))
-            note = (f"拉动较大：{_names(result, r.get('Lifts') or [])}；"
-                    f"拖累较大：{_names(result, r.get('Drags') or [])}。")  # fmt: skip
-            out.append(Table(caption(r, size), cols, body, None, note))
+        body = [
+            (
+                _int(r["Rank"]),
+                r["uName"],
+                _float(r["Score"]),
+                r["Grade"] or "—",
+                interval(r),
+                *[_with_rank(r.get(a.code), ranks[a.code].get(r["uCode"])) for a in aggs],
+            )
+            for r in rows
+        ]
+        out.append(Table(f"{name}各{_what(result)}得分概况", cols, tuple(body), None, None))
+        effects = tuple(
+            (r["uName"], _names(result, r.get("Lifts") or []), _names(result, r.get("Drags") or []))
+            for r in rows
+        )
+        out.append(Table(f"{name}各{_what(result)}拉动和拖累得分较大的指标", EFFECT_COLUMNS,
+                         effects, None, None))  # fmt: skip
     return out
+
+
+def _what(result: EvaluationResult) -> str:
+    from yanzhi.reports.evaluation import what
+
+    return what(result)
+
+
+def _with_rank(score: Any, rank: Any) -> str:
+    """"98.52(1)"; "—" without a score."""
+    s = _float(score)
+    if s is None:
+        return "—"
+    r = _int(rank)
+    return f"{s:.2f}" + (f"({r})" if r is not None else "")
 
 
 def detailed(result: EvaluationResult) -> list[Block]:
@@ -113,12 +148,6 @@ def detailed(result: EvaluationResult) -> list[Block]:
                 f"扣分{r['Deduction']:g}分）。数值为折算后数值。")  # fmt: skip
         out.append(Table(caption(r, int(sizes[r["pool"]])), cols, tuple(body), None, note))
     return out
-
-
-def _points(bonus: Any, minus: Any) -> str:
-    """"加3 扣2", "加1.5", "—" (neither)."""
-    parts = [f"{verb}{v:g}" for verb, v in (("加", _float(bonus)), ("扣", _float(minus))) if v]
-    return " ".join(parts) or "—"
 
 
 def _float(v: Any) -> float | None:
