@@ -30,7 +30,6 @@ def document(result: EvaluationResult) -> Document:
     fw = result.framework
     doc = Document(
         title=f"{result.year}年度{what(result)}科技创新综合评价报告",
-        subtitle=f"（{fw.name}）",
         issuer=issuer(result.issuer or DEFAULT_ISSUER),
         issued=date.today(),
         cutoff=f"{result.year}年12月（全年数据，已审核）",
@@ -97,7 +96,7 @@ def _num(v: Any) -> float | None:
 
 
 def interval(r: dict[str, Any]) -> str:
-    """"2–12" (the 5 %–95 % ranks), "—" without draws."""
+    """ "2–12" (the 5 %–95 % ranks), "—" without draws."""
     q5, q95 = _num(r.get("RankQ5")), _num(r.get("RankQ95"))
     if q5 is None or q95 is None:
         return "—"

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from yanzhi.core import evaluation as ev
-from yanzhi.reports.document import Block, Column, Heading, Paragraph, Table, cell_text
+from yanzhi.reports.document import Block, Column, Heading, Paragraph, Table
 from yanzhi.services.evaluation.evaluate import EvaluationResult
 
 
@@ -36,7 +36,7 @@ def _names(result: EvaluationResult, codes: list[Any]) -> str:
 
 
 def caption(r: dict[str, Any], pool_size: int) -> str:
-    """"北仑区（区）：第1名/10，A级，排名区间1–2，名次较上年持平"."""
+    """ "北仑区（区）：第1名/10，A级，排名区间1–2，名次较上年持平"."""
     from yanzhi.reports.evaluation import change, interval
 
     text = f"{r['uName']}（{r['kind_zh']}）：第{int(r['Rank'])}名/{pool_size}，{r['Grade']}级"
@@ -75,7 +75,9 @@ def compact(result: EvaluationResult) -> list[Block]:
     ]
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows_of(result):
-        key = r["parent_name"] or "其他" if r["pool"] == ev.OVERALL else f"{r['kind_zh']}（单独排名）"
+        key = (
+            r["parent_name"] or "其他" if r["pool"] == ev.OVERALL else f"{r['kind_zh']}（单独排名）"
+        )
         groups.setdefault(key, []).append(r)
     for name, rows in groups.items():
         body = [
@@ -106,7 +108,7 @@ def _what(result: EvaluationResult) -> str:
 
 
 def _with_rank(score: Any, rank: Any) -> str:
-    """"98.52(1)"; "—" without a score."""
+    """ "98.52(1)"; "—" without a score."""
     s = _float(score)
     if s is None:
         return "—"

@@ -181,7 +181,9 @@ def imputation_text(result: EvaluationResult) -> str:
 def bonus_text(fw: ev.Framework) -> str:
     def item(i: ev.Item) -> str:
         verb = "加" if i.type == "Bonus" else "扣"
-        return f"{i.name.split('(')[0]}每{i.unit or '项'}{verb}{i.points:g}分、最多{verb}{i.max:g}分"
+        return (
+            f"{i.name.split('(')[0]}每{i.unit or '项'}{verb}{i.points:g}分、最多{verb}{i.max:g}分"
+        )
 
     bonus = [item(i) for i in fw.bonus_items if i.type == "Bonus"]
     minus = [item(i) for i in fw.bonus_items if i.type == "Deduction"]
@@ -201,7 +203,10 @@ def grade_text(fw: ev.Framework, result: EvaluationResult) -> str:
     if len(separate):
         pools = f"所在排名组（{'、'.join(separate)}单独排名）"
     if g.by == "score":
-        bands = [f"综合得分不低于{t:g}分为{lab}级" for t, lab in zip(g.thresholds, g.labels, strict=False)]
+        bands = [
+            f"综合得分不低于{t:g}分为{lab}级"
+            for t, lab in zip(g.thresholds, g.labels, strict=False)
+        ]
         return f"等级：{'，'.join(bands)}，其余为{g.labels[-1]}级。"
     top = 100 - g.thresholds[0]
     bands = [f"综合得分位于{pools}前{top:g}%的为{g.labels[0]}级"]

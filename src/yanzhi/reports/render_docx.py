@@ -10,9 +10,9 @@ are added. Demo data put the 演示 label in every page's header."""
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape as xml_escape
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document as open_docx
 from docx.enum.section import WD_SECTION
@@ -164,7 +164,7 @@ def _table(word: Any, table: Table, n: int, width: Any) -> None:
 
 def _cell_xml(text: str, style: str, twips: int, align: str, *, bold: bool = False) -> str:
     jc = {"left": "left", "center": "center", "right": "right", "justify": "both"}[align]
-    run = f"<w:r>{'<w:rPr><w:b/></w:rPr>' if bold else ''}<w:t xml:space=\"preserve\">" + (
+    run = f'<w:r>{"<w:rPr><w:b/></w:rPr>" if bold else ""}<w:t xml:space="preserve">' + (
         f"{xml_escape(text)}</w:t></w:r>" if text else "</w:t></w:r>"
     )
     return (

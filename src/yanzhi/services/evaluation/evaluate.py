@@ -203,6 +203,7 @@ def register_counts(engine: Engine, kinds: Iterable[str], years: Iterable[int]) 
 def unit_table(fw: ev.Framework, tree: OrgTree) -> pd.DataFrame:
     """The units of the framework's level and kinds, with their ranking pool and the name of
     the unit above them (a township's district; "" at the top)."""
+
     def above(code: str | None) -> str:
         return tree.get(code).name if code and code in tree else ""
 
