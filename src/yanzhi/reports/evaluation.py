@@ -18,11 +18,19 @@ import pandas as pd
 from yanzhi.core import evaluation as ev
 from yanzhi.reports import render_docx, render_html
 from yanzhi.reports.document import Column, Document, issuer
-from yanzhi.reports.evaluation_method import add_method, what
+from yanzhi.reports.evaluation_cards import COMPACT_FROM, appendix
+from yanzhi.reports.evaluation_method import (
+    add_method,
+    as_float,
+    as_int,
+    change,
+    interval,
+    rows_of,
+    what,
+)
 from yanzhi.services.evaluation.evaluate import EvaluationResult
 
 DEFAULT_ISSUER = "科技主管部门"
-COMPACT_FROM = 30  # units: from this many on, the 附件 has one small table per unit
 
 
 def document(result: EvaluationResult) -> Document:
@@ -87,41 +95,6 @@ def methods(result: EvaluationResult) -> list[str]:
 # --- 二、综合排名 ------------------------------------------------------------------------------
 
 
-def _int(v: Any) -> int | None:
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
-
-
-def _num(v: Any) -> float | None:
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
-
-
-def interval(r: dict[str, Any]) -> str:
-    """ "2–12" (the 5 %–95 % ranks), "—" without draws."""
-    q5, q95 = _num(r.get("RankQ5")), _num(r.get("RankQ95"))
-    if q5 is None or q95 is None:
-        return "—"
-    lo, hi = math.floor(q5), math.ceil(q95)
-    return str(lo) if lo == hi else f"{lo}–{hi}"
-
-
-def change(r: dict[str, Any]) -> str:
-    """The rank against last year in words: 升3, 降2, 持平, — (no last year)."""
-    c = _int(r.get("RankChange"))
-    if c is None:
-        return "—"
-    return "持平" if c == 0 else f"升{c}" if c > 0 else f"降{-c}"
-
-
-def rows_of(result: EvaluationResult, pool: str | None = None) -> list[dict[str, Any]]:
-    parents = result.units.set_index("uCode").get("parent_name")
-    out = []
-    for r in result.results.to_dict("records"):
-        if pool is None or r["pool"] == pool:
-            r["parent_name"] = parents.get(r["uCode"], "") if parents is not None else ""
-            out.append(r)
-    return out
-
-
 def ranking_table(doc: Document, result: EvaluationResult, pool: str, caption: str) -> None:
     rows = rows_of(result, pool)
     township = result.framework.level == "township"
@@ -137,15 +110,15 @@ def ranking_table(doc: Document, result: EvaluationResult, pool: str, caption: s
     ]
     body = [
         (
-            _int(r["Rank"]),
+            as_int(r["Rank"]),
             r["uName"],
             *([r["parent_name"] or "—"] if township else []),
             r["kind_zh"],
-            _num(r["Score"]),
+            as_float(r["Score"]),
             r["Grade"] or "—",
             interval(r),
             change(r),
-            _num(r.get("ScoreChange")),
+            as_float(r.get("ScoreChange")),
         )
         for r in rows
     ]
@@ -174,7 +147,7 @@ def summary(result: EvaluationResult, rows: list[dict[str, Any]]) -> list[str]:
     """The ranking in a few sentences: the top, the spread, grades, change, intervals."""
     if not rows:
         return []
-    scores = pd.Series([_num(r["Score"]) for r in rows], dtype=float)
+    scores = pd.Series([as_float(r["Score"]) for r in rows], dtype=float)
     top = "、".join(f"{r['uName']}（{r['Score']:.2f}分）" for r in rows[:3])
     grades = pd.Series([r["Grade"] for r in rows]).value_counts()
     labels = "、".join(f"{g}级{int(grades.get(g, 0))}个" for g in result.framework.grades.labels)
@@ -185,9 +158,9 @@ def summary(result: EvaluationResult, rows: list[dict[str, Any]]) -> list[str]:
         f"平均得分{scores.mean():.2f}分，中位数{scores.median():.2f}分。{labels}。"
     ]
     if result.previous_year is not None:
-        ch = [_int(r.get("RankChange")) for r in rows]
+        ch = [as_int(r.get("RankChange")) for r in rows]
         up, down = sum(1 for c in ch if c and c > 0), sum(1 for c in ch if c and c < 0)
-        best = max(rows, key=lambda r: _num(r.get("ScoreChange")) or -math.inf)
+        best = max(rows, key=lambda r: as_float(r.get("ScoreChange")) or -math.inf)
         out.append(
             f"与{result.previous_year}年相比，名次上升的{up}个、下降的{down}个、持平的"
             f"{len(rows) - up - down}个；得分提高最多的是{best['uName']}"
@@ -197,7 +170,7 @@ def summary(result: EvaluationResult, rows: list[dict[str, Any]]) -> list[str]:
         spans = [
             (math.ceil(r["RankQ95"]) - math.floor(r["RankQ5"]), r)
             for r in rows
-            if _num(r.get("RankQ5")) is not None and _num(r.get("RankQ95")) is not None
+            if as_float(r.get("RankQ5")) is not None and as_float(r.get("RankQ95")) is not None
         ]
         fixed = sum(1 for s, _ in spans if s == 0)
         wide = [r for s, r in spans if s > max(10, len(rows) // 10)]
@@ -215,12 +188,12 @@ def dimension_table(doc: Document, result: EvaluationResult, aggregates: list[An
     cols += [Column("加分", "num2", 0.8), Column("扣分", "num2", 0.8), Column("综合得分", "num2")]
     body = [
         (
-            _int(r["Rank"]),
+            as_int(r["Rank"]),
             r["uName"],
-            *[_num(r.get(a.code)) for a in aggregates],
-            _num(r.get("Bonus")),
-            _num(r.get("Deduction")),
-            _num(r["Score"]),
+            *[as_float(r.get(a.code)) for a in aggregates],
+            as_float(r.get("Bonus")),
+            as_float(r.get("Deduction")),
+            as_float(r["Score"]),
         )
         for r in rows_of(result)
     ]
@@ -247,13 +220,13 @@ def by_district(
     body = []
     for d in order:
         g = groups[d]
-        ch = [_int(r.get("RankChange")) for r in g]
+        ch = [as_int(r.get("RankChange")) for r in g]
         body.append((
             d, len(g), float(pd.Series([r["Score"] for r in g]).mean()),
             *[sum(1 for r in g if r["Grade"] == lab) for lab in labels],
             sum(1 for c in ch if c and c > 0) if result.previous_year else None,
             sum(1 for c in ch if c and c < 0) if result.previous_year else None,
-            f"{g[0]['uName']}（{_int(g[0]['Rank'])}）",
+            f"{g[0]['uName']}（{as_int(g[0]['Rank'])}）",
         ))  # fmt: skip
     doc.table("分区(县、市)评价结果汇总", cols, body, sheet="分区汇总")
     for d in order:
@@ -265,16 +238,16 @@ def district_text(name: str, g: list[dict[str, Any]], labels: Any, aggregates: l
     first, last = g[0], g[-1]
     grades = "、".join(f"{lab}级{sum(1 for r in g if r['Grade'] == lab)}个" for lab in labels)
     text = f"{name}：参评{len(g)}个，平均得分{mean:.2f}分，{grades}。"
-    text += f"名次最前的是{first['uName']}（第{_int(first['Rank'])}名）"
+    text += f"名次最前的是{first['uName']}（第{as_int(first['Rank'])}名）"
     if len(g) > 1:
-        text += f"，最后的是{last['uName']}（第{_int(last['Rank'])}名）"
+        text += f"，最后的是{last['uName']}（第{as_int(last['Rank'])}名）"
     text += "。"
     if aggregates:
-        means = {a.name: pd.Series([_num(r.get(a.code)) for r in g], dtype=float).mean()
+        means = {a.name: pd.Series([as_float(r.get(a.code)) for r in g], dtype=float).mean()
                  for a in aggregates}  # fmt: skip
         hi, lo = max(means, key=lambda k: means[k]), min(means, key=lambda k: means[k])
         text += f"各维度中{hi}平均得分最高（{means[hi]:.2f}分），{lo}最低（{means[lo]:.2f}分）。"
-    ch = [_int(r.get("RankChange")) for r in g]
+    ch = [as_int(r.get("RankChange")) for r in g]
     if any(c is not None for c in ch):
         up, down = sum(1 for c in ch if c and c > 0), sum(1 for c in ch if c and c < 0)
         text += f"较上年名次上升{up}个、下降{down}个。"
@@ -282,12 +255,6 @@ def district_text(name: str, g: list[dict[str, Any]], labels: Any, aggregates: l
 
 
 # --- 附件: scorecards ---------------------------------------------------------------------
-
-
-def appendix(result: EvaluationResult) -> list[Any]:
-    from yanzhi.reports import evaluation_cards as cards
-
-    return cards.appendix(result)
 
 
 def write_docx(result: EvaluationResult, out: Path) -> Path:

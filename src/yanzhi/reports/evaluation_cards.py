@@ -11,13 +11,14 @@ from typing import Any
 import pandas as pd
 
 from yanzhi.core import evaluation as ev
-from yanzhi.reports.document import Block, Column, Heading, Paragraph, Table
+from yanzhi.reports.document import Block, Column, Heading, Paragraph, Table, cell_text
+from yanzhi.reports.evaluation_method import as_float, as_int, change, interval, rows_of, what
 from yanzhi.services.evaluation.evaluate import EvaluationResult
+
+COMPACT_FROM = 30  # units: from this many on, the 附件 groups the units by district
 
 
 def appendix(result: EvaluationResult) -> list[Block]:
-    from yanzhi.reports.evaluation import COMPACT_FROM, what
-
     title = f"附件：各{what(result)}评分卡"
     if len(result.results) >= COMPACT_FROM:
         return [Heading(title, 1), *compact(result)]
@@ -37,8 +38,6 @@ def _names(result: EvaluationResult, codes: list[Any]) -> str:
 
 def caption(r: dict[str, Any], pool_size: int) -> str:
     """ "北仑区（区）：第1名/10，A级，排名区间1–2，名次较上年持平"."""
-    from yanzhi.reports.evaluation import change, interval
-
     text = f"{r['uName']}（{r['kind_zh']}）：第{int(r['Rank'])}名/{pool_size}，{r['Grade']}级"
     if interval(r) != "—":
         text += f"，排名区间{interval(r)}"
@@ -56,8 +55,6 @@ def compact(result: EvaluationResult) -> list[Block]:
     """One table per district (a row per unit: rank, score, grade, interval and each
     dimension's score with its rank in the pool), then a line per unit naming the indicators
     that lift and drag it most. A table per unit would cost ~30 ms of PDF layout each."""
-    from yanzhi.reports.evaluation import interval, rows_of
-
     aggs = [a for a in result.framework.aggregates if a.code in result.results.columns]
     res = result.results.set_index("uCode")
     ranks = {a.code: _ranks(result, res[a.code]) for a in aggs}
@@ -82,50 +79,55 @@ def compact(result: EvaluationResult) -> list[Block]:
     for name, rows in groups.items():
         body = [
             (
-                _int(r["Rank"]),
+                as_int(r["Rank"]),
                 r["uName"],
-                _float(r["Score"]),
+                as_float(r["Score"]),
                 r["Grade"] or "—",
                 interval(r),
                 *[_with_rank(r.get(a.code), ranks[a.code].get(r["uCode"])) for a in aggs],
             )
             for r in rows
         ]
-        out.append(Table(f"{name}各{_what(result)}得分概况", cols, tuple(body), None, None))
+        out.append(Table(f"{name}各{what(result)}得分概况", cols, tuple(body), None, None))
         effects = tuple(
             (r["uName"], _names(result, r.get("Lifts") or []), _names(result, r.get("Drags") or []))
             for r in rows
         )
-        out.append(Table(f"{name}各{_what(result)}拉动和拖累得分较大的指标", EFFECT_COLUMNS,
+        out.append(Table(f"{name}各{what(result)}拉动和拖累得分较大的指标", EFFECT_COLUMNS,
                          effects, None, None))  # fmt: skip
     return out
 
 
-def _what(result: EvaluationResult) -> str:
-    from yanzhi.reports.evaluation import what
-
-    return what(result)
-
-
 def _with_rank(score: Any, rank: Any) -> str:
     """ "98.52(1)"; "—" without a score."""
-    s = _float(score)
+    s = as_float(score)
     if s is None:
         return "—"
-    r = _int(rank)
+    r = as_int(rank)
     return f"{s:.2f}" + (f"({r})" if r is not None else "")
+
+
+COUNT_UNITS = ("家", "件", "项", "个", "人")
+
+
+def value_text(v: Any, unit: str) -> str | None:
+    """A value as printed: counts whole (1,679), small ratios with 4 decimals, else 2."""
+    x = as_float(v)
+    if x is None:
+        return None
+    if unit in COUNT_UNITS and x.is_integer():
+        return cell_text(x, "int")
+    return f"{x:.4f}" if 0 < abs(x) < 1 else cell_text(x, "num2")
 
 
 def detailed(result: EvaluationResult) -> list[Block]:
     """One table per unit by indicator."""
-    from yanzhi.reports.evaluation import rows_of
-
     fw, bld = result.framework, result.build
     norm, values = bld.data["Normalised"], bld.data["Denominated"]
     ranks = {i.code: _ranks(result, norm[i.code]) for i in fw.indicators}
     dims = {a.code: a.name for a in fw.aggregates}
     sizes = result.units["pool"].value_counts()
-    cols = (Column("维度", width=0.9), Column("指标", width=3.0), Column("数值", "num2", 1.1),
+    cols = (Column("维度", width=0.9), Column("指标", width=3.0), Column("数值", width=1.1),
             Column("计量单位", width=0.9), Column("标准化得分", "num1", 0.9),
             Column("位次", "int", 0.6), Column("作用", width=0.7))  # fmt: skip
     out: list[Block] = []
@@ -138,10 +140,10 @@ def detailed(result: EvaluationResult) -> list[Block]:
             (
                 dims.get(str(i.parent), "—"),
                 i.name + ("（插补）" if i.code in filled else ""),
-                None if i.code in filled else _float(values.at[code, i.code]),
+                None if i.code in filled else value_text(values.at[code, i.code], i.unit),
                 i.unit or "—",
-                _float(card["scores"].get(i.code)),
-                _int(ranks[i.code].get(code)),
+                as_float(card["scores"].get(i.code)),
+                as_int(ranks[i.code].get(code)),
                 "拉动" if i.code in lifts else "拖累" if i.code in drags else "—",
             )
             for i in fw.indicators
@@ -150,11 +152,3 @@ def detailed(result: EvaluationResult) -> list[Block]:
                 f"扣分{r['Deduction']:g}分）。数值为折算后数值。")  # fmt: skip
         out.append(Table(caption(r, int(sizes[r["pool"]])), cols, tuple(body), None, note))
     return out
-
-
-def _float(v: Any) -> float | None:
-    return None if v is None or pd.isna(v) else float(v)
-
-
-def _int(v: Any) -> int | None:
-    return None if v is None or pd.isna(v) else int(v)

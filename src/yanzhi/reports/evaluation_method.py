@@ -6,6 +6,7 @@ words follow the framework file."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from yanzhi.core import evaluation as ev
@@ -229,3 +230,41 @@ def interval_text(fw: ev.Framework, result: EvaluationResult) -> str:
         "重新计算，取每个单位名次的5%和95%分位数作为排名区间。区间越窄，名次越稳定；"
         "区间相互重叠的单位，名次先后差别不宜过度解读。"
     )
+
+
+# --- shared by the report's parts ------------------------------------------------------
+
+
+def as_int(v: Any) -> int | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
+
+
+def as_float(v: Any) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def interval(r: dict[str, Any]) -> str:
+    """ "2–12" (the 5 %–95 % ranks), "—" without draws."""
+    q5, q95 = as_float(r.get("RankQ5")), as_float(r.get("RankQ95"))
+    if q5 is None or q95 is None:
+        return "—"
+    lo, hi = math.floor(q5), math.ceil(q95)
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def change(r: dict[str, Any]) -> str:
+    """The rank against last year in words: 升3, 降2, 持平, — (no last year)."""
+    c = as_int(r.get("RankChange"))
+    if c is None:
+        return "—"
+    return "持平" if c == 0 else f"升{c}" if c > 0 else f"降{-c}"
+
+
+def rows_of(result: EvaluationResult, pool: str | None = None) -> list[dict[str, Any]]:
+    parents = result.units.set_index("uCode").get("parent_name")
+    out = []
+    for r in result.results.to_dict("records"):
+        if pool is None or r["pool"] == pool:
+            r["parent_name"] = parents.get(r["uCode"], "") if parents is not None else ""
+            out.append(r)
+    return out

@@ -15,6 +15,7 @@ import pandas as pd
 
 from yanzhi.reports import render_xlsx
 from yanzhi.reports.document import Column, Document, Table
+from yanzhi.reports.evaluation_cards import COUNT_UNITS
 from yanzhi.services.evaluation.evaluate import EvaluationResult
 
 POOLS = {"overall": "全体排名"}
@@ -48,7 +49,7 @@ def workbook_document(result: EvaluationResult) -> Document:
 
 
 def unit_table(result: EvaluationResult) -> Table:
-    from yanzhi.reports.evaluation import _int, rows_of
+    from yanzhi.reports.evaluation_method import as_int, rows_of
 
     fw = result.framework
     aggs = [a for a in fw.aggregates if a.code in result.results.columns]
@@ -68,19 +69,16 @@ def unit_table(result: EvaluationResult) -> Table:
         pool = POOLS.get(r["pool"], f"{r['kind_zh']}单独排名")
         q5, q95 = _v(r.get("RankQ5")), _v(r.get("RankQ95"))
         rows.append((
-            _int(r["Rank"]), r["uCode"], r["uName"], r["parent_name"] or None, r["kind_zh"], pool,
+            as_int(r["Rank"]), r["uCode"], r["uName"], r["parent_name"] or None, r["kind_zh"], pool,
             _v(r["Score"]), _v(r["Index"]), *[_v(r.get(a.code)) for a in aggs],
-            _v(r.get("Bonus")), _v(r.get("Deduction")), r["Grade"], _int(r.get("GroupRank")),
-            _v(r.get("ScorePrev")), _v(r.get("ScoreChange")), _int(r.get("RankPrev")),
-            _int(r.get("RankChange")),
+            _v(r.get("Bonus")), _v(r.get("Deduction")), r["Grade"], as_int(r.get("GroupRank")),
+            _v(r.get("ScorePrev")), _v(r.get("ScoreChange")), as_int(r.get("RankPrev")),
+            as_int(r.get("RankChange")),
             None if q5 is None else int(q5 // 1), _v(r.get("RankMedian")),
             None if q95 is None else -int(-q95 // 1),
             _names(result, r.get("Lifts")), _names(result, r.get("Drags")),
         ))  # fmt: skip
     return Table("各单位综合得分、排名和排名区间", tuple(cols), tuple(rows), "各单位得分")
-
-
-COUNT_UNITS = ("家", "件", "项", "个", "人")
 
 
 def _column(i: Any, raw: bool | None) -> Column:
