@@ -127,7 +127,7 @@ def detailed(result: EvaluationResult) -> list[Block]:
     ranks = {i.code: _ranks(result, norm[i.code]) for i in fw.indicators}
     dims = {a.code: a.name for a in fw.aggregates}
     sizes = result.units["pool"].value_counts()
-    cols = (Column("维度", width=0.9), Column("指标", width=3.0), Column("数值", width=1.1),
+    cols = (Column("维度", width=1.2), Column("指标", width=2.7), Column("数值", width=1.1),
             Column("计量单位", width=0.9), Column("标准化得分", "num1", 0.9),
             Column("位次", "int", 0.6), Column("作用", width=0.7))  # fmt: skip
     out: list[Block] = []
