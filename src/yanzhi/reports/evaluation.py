@@ -98,15 +98,15 @@ def methods(result: EvaluationResult) -> list[str]:
 def ranking_table(doc: Document, result: EvaluationResult, pool: str, caption: str) -> None:
     rows = rows_of(result, pool)
     township = result.framework.level == "township"
-    cols = [Column("排名", "int", 0.6), Column("单位", width=1.5)]
-    cols += [Column("所属区(县、市)", width=1.4)] if township else []
+    cols = [Column("排名", "int", 0.55), Column("单位", width=1.5)]
+    cols += [Column("所属区(县、市)", width=1.1)] if township else []
     cols += [
-        Column("类型", width=0.8),
-        Column("综合得分", "num2", 1.0),
-        Column("等级", width=0.6),
-        Column("排名区间", width=0.9),
+        Column("类型", width=0.85),
+        Column("综合得分", "num2", 0.95),
+        Column("等级", width=0.5),
+        Column("排名区间", width=1.2),
         Column("名次较上年", width=0.9),
-        Column("得分较上年", "signed_num2", 1.0),
+        Column("得分较上年", "signed_num2", 0.95),
     ]
     body = [
         (
