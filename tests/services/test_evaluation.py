@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from yanzhi.core.composite.stats import rank_min
-from yanzhi.reports.evaluation_workbook import BANNER, SHEETS, write_workbook
+from yanzhi.reports.evaluation_workbook import SHEETS, write_workbook
 from yanzhi.services.evaluation.evaluate import evaluate
 from yanzhi.storage.db import make_engine
 
@@ -118,22 +118,22 @@ def test_bad_level_and_year(engine):
         evaluate(engine, level="district", year=1990)
 
 
-def test_workbook_has_every_sheet_and_the_results(township, tmp_path):
+def test_workbook_has_chinese_sheets_and_the_results(township, tmp_path):
     path = write_workbook(township, tmp_path / "eval.xlsx")
     wb = load_workbook(path)
-    assert tuple(wb.sheetnames) == SHEETS
-    ws = wb["Results"]
-    assert ws["A1"].value == BANNER and wb["Method"]["A1"].value == BANNER
-    header = [c.value for c in ws[2]]
-    assert (
-        header[0].startswith("排名\n") and "综合得分\nScore (index + bonus − deduction)" in header
-    )
-    col = {h.split("\n")[1]: i for i, h in enumerate(header)}
-    rows = list(ws.iter_rows(min_row=3, values_only=True))
-    assert len(rows) == 162
-    got = {r[col["Unit code"]]: r[col["Score (index + bonus − deduction)"]] for r in rows}
+    assert wb.sheetnames[:2] == ["说明", "正文"]
+    assert set(SHEETS) <= set(wb.sheetnames)
+    ws = wb["各单位得分"]
+    header = [c.value for c in ws[3]]
+    assert header[:3] == ["排名", "区划代码", "单位"] and "综合得分" in header
+    col = {h: i for i, h in enumerate(header)}
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    assert len(rows) == len(township.results)
+    got = {r[col["区划代码"]]: r[col["综合得分"]] for r in rows}
     want = township.results.set_index("uCode")["Score"]
     assert all(isinstance(v, float) for v in got.values())
     assert all(got[u] == pytest.approx(want[u]) for u in want.index)
-    assert ws.freeze_panes == "F3"
-    assert wb["Normalised"].max_row == 164 and wb["Uncertainty"].max_row >= 164
+    assert ws.cell(row=4, column=col["综合得分"] + 1).number_format == "#,##0.00"
+    assert ws.freeze_panes == "A4"
+    assert wb["指标得分"].max_row == 3 + len(township.results)
+    assert wb["各单位得分"].cell(row=4, column=col["排名区间下限"] + 1).value is not None

@@ -70,10 +70,10 @@ def test_an_unlocked_district_is_imputed_by_its_group_and_listed(db, demo_db, tm
 
     out = write_workbook(result, tmp_path / "ev.xlsx")
     ws = load_workbook(out)["插补说明"]
-    rows = [r for r in ws.iter_rows(values_only=True) if r[0] == BEILUN]
-    assert {r[2] for r in rows} == set(mine)
-    line = next(r for r in rows if r[2] == "D02")
-    assert line[4:6] == ("同类单位均值", "i_mean_grp") and math.isclose(line[6], d02.value)
+    rows = [r for r in ws.iter_rows(values_only=True) if r[0] == "北仑区"]
+    assert {r[2] for r in rows} == {x.indicator_name for x in mine.values()}
+    line = next(r for r in rows if r[2] == d02.indicator_name)
+    assert line[3] == "同类单位均值" and math.isclose(line[4], d02.value)
 
 
 def test_a_township_without_enterprises_sums_to_zero_and_its_ratios_are_imputed(db, demo_db):

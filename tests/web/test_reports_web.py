@@ -73,7 +73,7 @@ def test_evaluation_report_xlsx_opens_and_is_cached(site: Site) -> None:
     r = c.get("/api/v1/reports/evaluation?format=xlsx&level=district")
     assert r.status_code == 200, r.text
     wb = load_workbook(io.BytesIO(r.content))
-    assert {"Method", "Results", "Scorecards", "Uncertainty"} <= set(wb.sheetnames)
+    assert {"说明", "指标权重", "排名", "各单位得分", "插补说明"} <= set(wb.sheetnames)
     again = site.as_role("analyst").get("/api/v1/reports/evaluation?format=xlsx&level=district")
     assert again.content == r.content
 

@@ -1,285 +1,130 @@
-"""The evaluation workbook (openpyxl): the method, every step of the build, the results, one
-scorecard per unit and the rank uncertainty. Headers are Chinese with an English second line;
-numbers are stored as numbers; panes are frozen; synthetic inputs are marked by a banner."""
+"""The evaluation workbook (Excel): the report's content written by
+:mod:`yanzhi.reports.render_xlsx` — a 说明 sheet (framework, cut-off, coverage, sources and
+methods), 正文, then one sheet per table with a Chinese name and number formats: 指标权重,
+排名, 分区汇总, 各单位得分 (every unit's scores, ranks, interval and change), 指标得分 (each
+indicator's normalised score), 指标数值 (the values as used, after conversion and
+imputation), 原始数据 and 插补说明. Units and indicators are named, never coded; numbers
+stay numbers."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from yanzhi.core.composite.pipeline import DATASETS
-from yanzhi.export import sheets
-from yanzhi.ingest.compositespec import spec_to_yaml
+from yanzhi.reports import render_xlsx
+from yanzhi.reports.document import Column, Document, Table
+from yanzhi.reports.evaluation_cards import COUNT_UNITS
 from yanzhi.services.evaluation.evaluate import EvaluationResult
 
-SHEETS = ("Method", *DATASETS, "Results", "Scorecards", "Uncertainty", "插补说明")
-BANNER = ("示例数据(合成), 非真实统计 — SYNTHETIC demo data: the inputs are generated, "
-          "not real figures")  # fmt: skip
-_BOLD = Font(bold=True)
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_BANNER_FILL = PatternFill("solid", fgColor="FFF2CC")
-RESULT_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("Rank", "排名", "Rank (in pool)"),
-    ("GroupRank", "类型内排名", "Rank within kind"),
-    ("Grade", "等级", "Grade"),
-    ("uCode", "单元代码", "Unit code"),
-    ("uName", "单元名称", "Unit"),
-    ("kind_zh", "类型", "Kind"),
-    ("pool", "排名组", "Ranking pool"),
-    ("Score", "综合得分", "Score (index + bonus − deduction)"),
-    ("Index", "指数得分", "Index before bonus"),
-    ("Bonus", "加分", "Bonus"),
-    ("Deduction", "扣分", "Deduction"),
-    ("ScoreChange", "得分变化", "Score change"),
-    ("RankChange", "排名变化", "Rank change (+ = up)"),
-    ("RankQ5", "排名区间下限(5%)", "Rank 5 %"),
-    ("RankMedian", "排名中位数", "Median rank"),
-    ("RankQ95", "排名区间上限(95%)", "Rank 95 %"),
-    ("Strengths", "优势指标", "Strongest indicators"),
-    ("Weaknesses", "弱项指标", "Weakest indicators"),
-)
+POOLS = {"overall": "全体排名"}
+SHEETS = ("指标权重", "排名", "各单位得分", "指标得分", "指标数值", "原始数据", "插补说明")
 
 
-def _cell(v: Any) -> Any:
-    if v is None:
+def _v(x: Any) -> Any:
+    """A cell value: numbers as float/int, missing as None."""
+    if x is None:
         return None
-    if hasattr(v, "item") and not isinstance(v, str):
-        v = v.item()
-    if isinstance(v, float) and math.isnan(v):
+    if hasattr(x, "item") and not isinstance(x, str):
+        x = x.item()
+    if isinstance(x, float) and pd.isna(x):
         return None
-    if isinstance(v, list | tuple):
-        return ", ".join(str(x) for x in v)
-    return v
+    return x
 
 
-def _header(ws: Worksheet, row: int, labels: Sequence[tuple[str, str]]) -> None:
-    for j, (zh, en) in enumerate(labels, 1):
-        c = ws.cell(row=row, column=j, value=f"{zh}\n{en}")
-        c.font, c.alignment = _BOLD, _WRAP
-        ws.column_dimensions[get_column_letter(j)].width = max(10, min(28, len(en) + 2))
-    ws.row_dimensions[row].height = 32
+def _names(result: EvaluationResult, codes: Any) -> str:
+    names = {i.code: i.name for i in result.framework.indicators}
+    return "、".join(names.get(str(c), str(c)) for c in codes or []) or "—"
 
 
-def _rows(ws: Worksheet, start: int, rows: Iterable[Sequence[Any]]) -> int:
-    r = start
-    for values in rows:
-        for j, v in enumerate(values, 1):
-            ws.cell(row=r, column=j, value=_cell(v))
-        r += 1
-    return r
+def workbook_document(result: EvaluationResult) -> Document:
+    """The report's document with the unit-by-indicator tables in place of the 附件."""
+    from yanzhi.reports.evaluation import document
+
+    doc = document(result)
+    doc.appendix = []
+    doc.blocks += [unit_table(result), *indicator_tables(result), imputation_table(result)]
+    return doc
 
 
-def _banner(ws: Worksheet, synthetic: bool) -> int:
-    """Row where the content starts (2 after a banner)."""
-    if not synthetic:
-        return 1
-    c = ws.cell(row=1, column=1, value=BANNER)
-    c.font, c.fill = Font(bold=True, color="9C0006"), _BANNER_FILL
-    return 2
+def unit_table(result: EvaluationResult) -> Table:
+    from yanzhi.reports.evaluation_method import as_int, rows_of
+
+    fw = result.framework
+    aggs = [a for a in fw.aggregates if a.code in result.results.columns]
+    cols = [
+        Column("排名", "int"), Column("区划代码"), Column("单位"), Column("所属区(县、市)"),
+        Column("类型"), Column("排名组"), Column("综合得分", "num2"),
+        Column(fw.index_name, "num2"), *[Column(a.name, "num2") for a in aggs],
+        Column("加分", "num2"), Column("扣分", "num2"), Column("等级"),
+        Column("类型内排名", "int"), Column("上年得分", "num2"),
+        Column("得分较上年", "signed_num2"), Column("上年排名", "int"),
+        Column("名次较上年(正为上升)", "int"), Column("排名区间下限", "int"),
+        Column("排名中位数", "num1"), Column("排名区间上限", "int"),
+        Column("拉动较大的指标"), Column("拖累较大的指标"),
+    ]  # fmt: skip
+    rows = []
+    for r in rows_of(result):
+        pool = POOLS.get(r["pool"], f"{r['kind_zh']}单独排名")
+        q5, q95 = _v(r.get("RankQ5")), _v(r.get("RankQ95"))
+        rows.append((
+            as_int(r["Rank"]), r["uCode"], r["uName"], r["parent_name"] or None, r["kind_zh"], pool,
+            _v(r["Score"]), _v(r["Index"]), *[_v(r.get(a.code)) for a in aggs],
+            _v(r.get("Bonus")), _v(r.get("Deduction")), r["Grade"], as_int(r.get("GroupRank")),
+            _v(r.get("ScorePrev")), _v(r.get("ScoreChange")), as_int(r.get("RankPrev")),
+            as_int(r.get("RankChange")),
+            None if q5 is None else int(q5 // 1), _v(r.get("RankMedian")),
+            None if q95 is None else -int(-q95 // 1),
+            _names(result, r.get("Lifts")), _names(result, r.get("Drags")),
+        ))  # fmt: skip
+    return Table("各单位综合得分、排名和排名区间", tuple(cols), tuple(rows), "各单位得分")
+
+
+def _column(i: Any, raw: bool | None) -> Column:
+    """An indicator's column: its name; with the unit for values (``raw`` True: before the
+    per-head conversion, where counts are whole numbers)."""
+    if raw is None:
+        return Column(i.name, "num2")
+    if raw and i.denominator:
+        return Column(f"{i.name}(折算前)", "num2")
+    unit = f"({i.unit})" if i.unit else ""
+    whole = raw and i.unit in COUNT_UNITS
+    return Column(i.name + unit, "int" if whole else "num2")
+
+
+def _matrix(result: EvaluationResult, frame: pd.DataFrame, caption: str, sheet: str,
+            raw: bool | None) -> Table:  # fmt: skip
+    fw = result.framework
+    names = result.units.set_index("uCode")["uName"]
+    inds = [i for i in fw.indicators if i.code in frame.columns]
+    cols = [Column("单位"), *[_column(i, raw) for i in inds]]
+    order = [u for u in result.results["uCode"] if u in frame.index]
+    rows = tuple((names.get(u, u), *[_v(frame.at[u, i.code]) for i in inds]) for u in order)
+    return Table(caption, tuple(cols), rows, sheet)
+
+
+def indicator_tables(result: EvaluationResult) -> list[Table]:
+    data = result.build.data
+    return [
+        _matrix(result, data["Normalised"], "各指标标准化得分(0—100)", "指标得分", None),
+        _matrix(
+            result, data["Imputed"], "各指标数值(折算、插补后，参与计算的数值)", "指标数值", False
+        ),
+        _matrix(result, result.raw, "各指标原始数据", "原始数据", True),
+    ]
+
+
+def imputation_table(result: EvaluationResult) -> Table:
+    cols = (Column("单位"), Column("类型"), Column("指标"), Column("处理方法"),
+            Column("采用数值", "num2"))  # fmt: skip
+    rows = tuple(
+        (x.unit_name, x.kind, x.indicator_name, x.method_zh, x.value) for x in result.imputations
+    )
+    note = None if rows else "本年度各指标数据齐全，无缺失、无插补。"
+    return Table("缺失数据及插补说明", cols, rows, "插补说明", note)
 
 
 def write_workbook(result: EvaluationResult, path: str | Path) -> Path:
     """Write the workbook to ``path`` (.xlsx) and return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = sheets.new()
-    wb.remove(wb.active)
-    _method(wb.create_sheet("Method"), result)
-    names = result.framework.names()
-    for name in DATASETS:
-        _dataset(wb.create_sheet(name), result, result.build.data[name], names)
-    _results(wb.create_sheet("Results"), result)
-    _scorecards(wb.create_sheet("Scorecards"), result, names)
-    _uncertainty(wb.create_sheet("Uncertainty"), result)
-    _imputations(wb.create_sheet("插补说明"), result)
-    sheets.save(wb, path)
-    return path
-
-
-def _dataset(ws: Worksheet, res: EvaluationResult, df: pd.DataFrame, names: dict[str, str]) -> None:
-    start = _banner(ws, res.synthetic)
-    unit_names = res.units.set_index("uCode")["uName"]
-    cols = list(df.columns)
-    _header(ws, start, [("单元代码", "uCode"), ("单元名称", "Unit")]
-            + [(names.get(c, c), c) for c in cols])  # fmt: skip
-    _rows(ws, start + 1, ([u, unit_names.get(u), *df.loc[u].tolist()] for u in df.index))
-    ws.freeze_panes = ws.cell(row=start + 1, column=3)
-
-
-def _results(ws: Worksheet, res: EvaluationResult) -> None:
-    start = _banner(ws, res.synthetic)
-    fw = res.framework
-    cols = [c for c in RESULT_COLUMNS if c[0] in res.results.columns]
-    pillars = [(a.code, a.name, f"{a.name_en} ({a.code})") for a in fw.aggregates]
-    cols = cols[:9] + pillars + cols[9:]
-    _header(ws, start, [(zh, en) for _, zh, en in cols])
-    _rows(ws, start + 1, ([r.get(c) for c, _, _ in cols]
-                          for r in res.results.to_dict("records")))  # fmt: skip
-    ws.freeze_panes = ws.cell(row=start + 1, column=6)
-
-
-def _scorecards(ws: Worksheet, res: EvaluationResult, names: dict[str, str]) -> None:
-    r = _banner(ws, res.synthetic)
-    raw = res.build.data["Denominated"]
-    for row in res.results.to_dict("records"):
-        card = res.scorecards[str(row["uCode"])]
-        interval = ""
-        if row.get("RankQ5") is not None and not pd.isna(row.get("RankQ5")):
-            interval = f"; 排名区间 rank interval {row['RankQ5']:.0f}–{row['RankQ95']:.0f}"
-        title = (
-            f"{row['uName']} ({row['uCode']}) — 排名 rank {row['Rank']:.0f} ({row['pool']}), "
-            f"得分 score {row['Score']:.2f}, 等级 grade {row['Grade']}{interval}"
-        )
-        ws.cell(row=r, column=1, value=title).font = _BOLD
-        _header(ws, r + 1, [("指标代码", "Code"), ("指标名称", "Indicator"),
-                            ("原始值(已除分母)", "Value (denominated)"),
-                            ("归一化得分", "Normalised score"),
-                            ("贡献(相对自身平均)", "Contribution vs own average"),
-                            ("作用", "Effect")])  # fmt: skip
-        lifts = {c for c, _ in card["lifts"]}
-        drags = {c for c, _ in card["drags"]}
-        body = [[c, names.get(c, c), raw.at[row["uCode"], c], s, card["contributions"].get(c),
-                 "提升 lift" if c in lifts else "拖累 drag" if c in drags else ""]
-                for c, s in card["scores"].items()]  # fmt: skip
-        r = _rows(ws, r + 2, body) + 1
-    ws.column_dimensions["B"].width = 40
-    ws.freeze_panes = ws.cell(row=1, column=3)
-
-
-def _uncertainty(ws: Worksheet, res: EvaluationResult) -> None:
-    start = _banner(ws, res.synthetic)
-    if res.rank_stats is None:
-        ws.cell(row=start, column=1, value="未做不确定性分析 (运行时加 --uncertainty N) / "
-                "no uncertainty analysis (run with --uncertainty N)")  # fmt: skip
-        return
-    ws.cell(row=start, column=1, value=f"{res.draws} 次抽样 draws, seed {res.seed}; "
-            + "; ".join(_uncertain_lines(res)))  # fmt: skip
-    stats = res.rank_stats.merge(res.units[["uCode", "uName", "pool"]], on="uCode")
-    stats = stats.sort_values(["pool", "RankNominal"], kind="mergesort")
-    cols = [
-        ("uCode", "单元代码", "Unit code"),
-        ("uName", "单元名称", "Unit"),
-        ("pool", "排名组", "Pool"),
-        ("RankNominal", "名义排名", "Nominal rank"),
-        ("RankMean", "平均排名", "Mean rank"),
-        ("RankMedian", "排名中位数", "Median rank"),
-        ("RankQ5", "5%分位排名", "Rank 5 %"),
-        ("RankQ95", "95%分位排名", "Rank 95 %"),
-    ]
-    _header(ws, start + 1, [(zh, en) for _, zh, en in cols])
-    _rows(ws, start + 2, ([r[c] for c, _, _ in cols] for r in stats.to_dict("records")))
-    ws.freeze_panes = ws.cell(row=start + 2, column=3)
-
-
-def _uncertain_lines(res: EvaluationResult) -> list[str]:
-    unc = res.framework.uncertain
-    out = [f"{p}: {len(v)} alternatives / 备选" for p, v in unc.alternatives.items()]
-    return out + [f"weights noise level {lv}: ±{f:g}" for lv, f in sorted(unc.weight_noise.items())]
-
-
-def _method(ws: Worksheet, res: EvaluationResult) -> None:
-    fw = res.framework
-    r = _banner(ws, res.synthetic)
-    g = fw.grades
-    grade_rule = (f"by {g.by}: " + ", ".join(f"{lab} ≥ {t:g}" for lab, t in
-                                            zip(g.labels, g.thresholds, strict=False))
-                  + f", otherwise {g.labels[-1]}")  # fmt: skip
-    facts = [
-        ("评价框架 Framework", f"{fw.code} — {fw.name} / {fw.name_en}"),
-        ("框架文件 File", fw.source_file),
-        ("层级 Level", fw.level),
-        ("年度 Year", res.year),
-        ("对比年度 Previous year", res.previous_year),
-        ("单元类型 Unit kinds", ", ".join(fw.kinds)),
-        ("单独排名 Ranked separately", ", ".join(fw.separate) or "—"),
-        ("分组列 Group column", f"{fw.group} (类型内排名 rank within kind)"),
-        ("等级 Grades", grade_rule + " (percentile = of the final scores in the pool)"),
-        (
-            "加减分规则 Bonus / deduction",
-            f"item = min(points × value, max); Σ bonus capped at {fw.bonus_cap:g}, Σ deduction "
-            f"capped at {fw.deduction_cap:g}; score = index + bonus − deduction (not clipped)",
-        ),
-        ("数据 Data", "合成示例数据 SYNTHETIC" if res.synthetic else "as stored (not synthetic)"),
-        ("不确定性 Uncertainty", "; ".join(_uncertain_lines(res))),
-    ]
-    for key, value in facts:
-        ws.cell(row=r, column=1, value=key).font = _BOLD
-        ws.cell(row=r, column=2, value=_cell(value))
-        r += 1
-    r = _weights_table(ws, r + 1, res)
-    ws.cell(row=r + 1, column=1, value="构建配置 Spec (as used)").font = _BOLD
-    for k, line in enumerate(spec_to_yaml(res.build.spec).splitlines()):
-        ws.cell(row=r + 2 + k, column=1, value=line)
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 40
-    ws.freeze_panes = ws.cell(row=_banner_rows(res), column=1)
-
-
-IMPUTATION_HEAD = (
-    ("单元代码", "uCode"),
-    ("单元名称", "Unit"),
-    ("指标代码", "Indicator"),
-    ("指标", "Indicator name"),
-    ("插补方法", "Method"),
-    ("COINr", "COINr option"),
-    ("插补值", "Imputed value"),
-)
-
-
-def _imputations(ws: Worksheet, res: EvaluationResult) -> None:
-    """插补说明: every missing indicator cell, the method that filled it and the value used
-    ("缺失" where it stayed missing); one line when nothing was missing."""
-    r = _banner(ws, res.synthetic)
-    ws.cell(row=r, column=1, value=res.notes[0] if res.notes else "").font = _BOLD
-    _header(ws, r + 1, IMPUTATION_HEAD)
-    _rows(
-        ws,
-        r + 2,
-        (
-            [x.unit, x.unit_name, x.indicator, x.indicator_name, x.method_zh, x.coinr,
-             "缺失" if x.value is None else x.value]
-            for x in res.imputations
-        ),
-    )  # fmt: skip
-    ws.freeze_panes = ws.cell(row=r + 2, column=3)
-
-
-def _banner_rows(res: EvaluationResult) -> int:
-    return 2 if res.synthetic else 1
-
-
-def _weights_table(ws: Worksheet, r: int, res: EvaluationResult) -> int:
-    fw = res.framework
-    ew = res.build.effective_weights
-    cols = [
-        ("代码", "Code"),
-        ("名称", "Name"),
-        ("英文名", "Name (en)"),
-        ("类型", "Type"),
-        ("上级", "Parent"),
-        ("权重", "Weight"),
-        ("有效权重", "Effective weight"),
-        ("方向", "Direction"),
-        ("单位", "Unit"),
-        ("来源", "Source"),
-        ("分母", "Denominator"),
-        ("每单位分值", "Points per unit"),
-        ("上限", "Max"),
-        ("出处", "Provenance"),
-    ]
-    _header(ws, r, cols)
-    rows: list[list[Any]] = [[a.code, a.name, a.name_en, "Aggregate", a.parent, a.weight,
-                              ew.get(a.code)] for a in fw.aggregates]  # fmt: skip
-    for i in fw.items:
-        src = f"{i.source_kind}: {i.source}"
-        rows.append([i.code, i.name, i.name_en, i.type, i.parent, i.weight, ew.get(i.code),
-                     i.direction, i.unit, src, i.denominator, i.points or None, i.max or None,
-                     i.provenance])  # fmt: skip
-    return _rows(ws, r + 1, rows)
+    return render_xlsx.write(workbook_document(result), Path(path))

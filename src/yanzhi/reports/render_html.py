@@ -85,10 +85,15 @@ def _table(t: Table, n: int) -> str:
         )
         rows.append(f"<tr>{cells}</tr>")
     note = f'<p class="doc-table-note">{esc(t.note)}</p>' if t.note else ""
+    cols, fixed = "", ""
+    if any(c.width for c in t.columns):  # widths given: a fixed layout (no measuring pass)
+        weights = [c.width or 1.0 for c in t.columns]
+        cols = "".join(f'<col style="width:{100 * w / sum(weights):.1f}%">' for w in weights)
+        cols, fixed = f"<colgroup>{cols}</colgroup>", " doc-fixed"
     return (
-        f'<div class="doc-table-wrap"><table class="doc-table"><caption>表{n}  {esc(t.caption)}'
-        f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f"{note}</div>"
+        f'<div class="doc-table-wrap"><table class="doc-table{fixed}"><caption>表{n}  '
+        f"{esc(t.caption)}</caption>{cols}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
+        f"</tbody></table>{note}</div>"
     )
 
 
@@ -135,6 +140,7 @@ def css(*, print_: bool, synthetic: bool = False) -> str:
 .doc .doc-table-wrap {{ margin: 6pt 0 10pt; }}
 .doc table.doc-table {{ border-collapse: collapse; width: 100%; font-size: 10.5pt;
   line-height: 1.35; }}
+.doc table.doc-table.doc-fixed {{ table-layout: fixed; }}
 .doc table.doc-table caption {{ font-family: {HEADING_FONTS}{fallback}, sans-serif;
   font-size: 12pt; padding: 4pt 0; }}
 .doc table.doc-table th {{ font-weight: bold; background: #eef2f7; }}

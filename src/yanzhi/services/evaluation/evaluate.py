@@ -57,6 +57,7 @@ class EvaluationResult:
     rank_stats: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     imputations: list[Imputation] = field(default_factory=list)
+    issuer: str = ""  # the plan's issuer (who publishes the evaluation)
 
     def to_dict(self) -> dict[str, Any]:
         fw = self.framework
@@ -107,6 +108,7 @@ def evaluate(
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
+        plan_issuer = plan.meta.issuer
         elements = {e.code for e in plan.data_elements if e.source == "statistic"}
         sums = {  # sums over enterprises: 0, not missing, where no enterprise qualifies
             i.code: dict(i.formula.filter or {})
@@ -137,6 +139,7 @@ def evaluate(
     prev = _year_build(fw, units, year - 1, inputs[year - 1])
     result = _assemble(fw, year, units, bld, raw, synthetic, prev, imputed)
     result.notes += unlock_notes(engine, tree, (year, year - 1))
+    result.issuer = plan_issuer
     if uncertainty > 0:
         _add_uncertainty(result, uncertainty, seed)
     return result
@@ -198,12 +201,18 @@ def register_counts(engine: Engine, kinds: Iterable[str], years: Iterable[int]) 
 
 
 def unit_table(fw: ev.Framework, tree: OrgTree) -> pd.DataFrame:
-    """The units of the framework's level and kinds, with their ranking pool."""
-    rows = [(u.code, u.name, u.kind.value, KIND_LABELS[Kind(u.kind)][0])
+    """The units of the framework's level and kinds, with their ranking pool and the name of
+    the unit above them (a township's district; "" at the top)."""
+
+    def above(code: str | None) -> str:
+        return tree.get(code).name if code and code in tree else ""
+
+    rows = [(u.code, u.name, u.kind.value, KIND_LABELS[Kind(u.kind)][0], above(u.parent_code))
             for u in tree.by_level(fw.level) if u.kind.value in fw.kinds]  # fmt: skip
     if not rows:
         raise NotFound(f"no {fw.level} units in the database", f"没有 {fw.level} 级单位")
-    units = pd.DataFrame(rows, columns=["uCode", "uName", ev.GROUP_COLUMN, "kind_zh"])
+    columns = ["uCode", "uName", ev.GROUP_COLUMN, "kind_zh", "parent_name"]
+    units = pd.DataFrame(rows, columns=columns)
     units["pool"] = ev.pools(fw, units[ev.GROUP_COLUMN]).to_numpy()
     return units.sort_values("uCode", kind="mergesort").reset_index(drop=True)
 
