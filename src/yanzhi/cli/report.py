@@ -50,14 +50,9 @@ def evaluation(
 ) -> None:
     """The annual evaluation report: method, ranking, rank intervals, a scorecard per unit."""
     from yanzhi.reports import evaluation as evaluation_doc
-    from yanzhi.reports.evaluation_workbook import write_workbook
     from yanzhi.services.evaluation.evaluate import evaluate
 
-    writers = {
-        "docx": evaluation_doc.write_docx,
-        "pdf": evaluation_doc.write_pdf,
-        "xlsx": write_workbook,
-    }
+    writers = evaluation_doc.WRITERS
     if fmt not in writers:
         raise typer.BadParameter(f"--format must be one of {', '.join(writers)}")
     with handled(), engine_for(database) as engine, console.status("evaluating…"):
@@ -79,7 +74,7 @@ def district(
     from yanzhi.reports import district as district_doc
     from yanzhi.views.reports.district import district_report
 
-    writers = {"docx": district_doc.write_docx, "pdf": district_doc.write_pdf}
+    writers = district_doc.WRITERS
     if fmt not in writers:
         raise typer.BadParameter(f"--format must be one of {', '.join(writers)}")
     with handled(), engine_for(database) as engine, console.status("writing…"):
