@@ -318,7 +318,8 @@ class EnterpriseYear:
     year: int
     industry_code: str
     expensed_rd: float
-    capitalised_rd: float = 0.0  # R&D capitalised into intangible assets in earlier years too
+    capitalised_rd: float = 0.0  # R&D capitalised this year (without intangible_amortisation:
+    # the amortisable cost, spread over amortisation_years — the older reading)
     revenue: float = 0.0
     previous_rd: float | None = None
     hightech: bool = False
