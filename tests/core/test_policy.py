@@ -105,10 +105,17 @@ def test_rule_file_errors_are_refused_with_a_clear_message():
     assert _broken(lambda d: d["rules"][0]["params"].update(expensed_rate=9)) == [
         ("param_range", "rules[0].params.expensed_rate")
     ]
-    assert _broken(lambda d: d["rules"].append(dict(d["rules"][0], code="DUP2"))) == [
-        ("overlap", "rules[6].effective_from")
-    ]
-    assert _broken(lambda d: d["rules"][2].update(effective_to="2022-01-01")) == [
+    n = len(DOC["rules"])
+    # a copy of the 75 % rule overlaps it and the Q4 2022 rule (which overrides only the
+    # original by its code)
+    assert (
+        _broken(lambda d: d["rules"].append(dict(d["rules"][0], code="DUP2")))
+        == [("overlap", f"rules[{n}].effective_from")] * 2
+    )
+    assert _broken(lambda d: d["rules"][2].update(effective_to="2021-01-01")) == [
         ("date_order", "rules[2].effective_to")
+    ]
+    assert _broken(lambda d: d["rules"][1]["params"].update(scope="farms")) == [
+        ("unknown_scope", "rules[1].params.scope")
     ]
     assert ruleset_from_document(DOC).version == "2026.1"

@@ -104,13 +104,29 @@ def diagnose(
 
 
 def _print_benefits(p: dict[str, Any]) -> None:
-    table = Table("policy / 政策", "eligible", "worth 万元", "explanation", title=f"{p['year']}")
+    table = Table(
+        "policy / 政策",
+        "eligible",
+        "worth 万元",
+        "explanation",
+        "rule / 依据",
+        title=f"{p['year']}",
+    )
     for b in p["benefits"]:
         name = b["name"] + (" (set locally)" if b["set_locally"] else "")
+        status = b.get("status", "complete")
+        note = "" if status == "complete" else f" [{status}]"
         table.add_row(
-            name, "yes" if b["eligible"] else "no", f"{b['amount']:,.2f}", b["explanation"]
+            name + note,
+            "yes" if b["eligible"] else "no",
+            f"{b['amount']:,.2f}",
+            b["explanation"],
+            f"{b['rule']}: {b['source']}",
         )
     console.print(table)
+    for b in p["benefits"]:
+        for m in b.get("missing", []):
+            console.print(f"[yellow]⚠[/yellow] {b['name']}: {m}")
 
 
 @policy_app.command("calc")
@@ -123,6 +139,10 @@ def calc(
     ] = None,
     taxable_income: Annotated[float | None, typer.Option(help="万元, caps the saving")] = None,
     small_low_profit: Annotated[bool, typer.Option(help="小型微利企业")] = False,
+    employees: Annotated[
+        float | None, typer.Option(help="从业人数 (small-low-profit test)")
+    ] = None,
+    assets: Annotated[float | None, typer.Option(help="资产总额 万元 (small-low-profit)")] = None,
     rules: Annotated[Path | None, typer.Option(help="Rule file (default: built-in)")] = None,
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
@@ -139,6 +159,8 @@ def calc(
             flags=frozenset(flag or []),
             taxable_income=taxable_income,
             small_low_profit=small_low_profit,
+            employees=employees,
+            total_assets=assets,
         ).to_dict()
     if as_json:
         print_json(data)

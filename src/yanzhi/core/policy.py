@@ -21,12 +21,19 @@ KINDS: dict[str, dict[str, tuple[float, float] | None]] = {
         "amortisation_years": (1, 50),
         "excluded_divisions": None,
         "requires_flag": None,
+        "scope": None,
     },
+    "excluded_industries": {"divisions": None, "min_revenue_share": (0, 1)},
+    "rd_cost_limits": {"other_costs_cap": (0, 0.5), "outsourced_domestic_share": (0, 1)},
     "tax_rate": {
         "standard": (0, 1),
         "hightech": (0, 1),
+        "hightech_certificate_years": (1, 10),
         "small_low_profit_rate": (0, 1),
         "small_low_profit_threshold": (0, 1e9),
+        "small_low_profit_employees": (0, 1e6),
+        "small_low_profit_assets": (0, 1e9),
+        "small_low_profit_brackets": None,
     },
     "priority": {"threshold": (0, 1), "basis": None},
     "post_subsidy": {
@@ -49,7 +56,13 @@ RULE_FIELDS = {
     "params",
     "note",
     "set_locally",
+    "applies_to",
+    "example",
+    "overrides",
 }
+SCOPES = ("all", "manufacturing", "tech_sme", "ic_or_machine_tool")
+"""Who a super-deduction rule covers: every eligible enterprise, 制造业企业 (main business in
+GB/T 4754 门类 C, divisions 13–43), 科技型中小企业, listed IC / 工业母机 enterprises."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,17 @@ class Rule:
     name_en: str | None = None
     note: str | None = None
     set_locally: bool = False
+    applies_to: str | None = None
+    example: str | None = None
+
+    @property
+    def scope(self) -> str:
+        return str(self.params.get("scope") or self.params.get("requires_flag") or "all")
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_to is None or self.effective_to >= day
+        )
 
     def in_force(self, year: int) -> bool:
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -176,6 +200,18 @@ def _check_rule(r: Any, i: int, file: str, seen: dict[str, int]) -> list[Issue]:
         )
     for name, value in (r.get("params") or {}).items():
         out += _check_param(kind, name, value, f"{here}.params.{name}", file)
+    scope = (r.get("params") or {}).get("scope")
+    if scope is not None and scope not in SCOPES:
+        out.append(
+            _issue(
+                file,
+                f"{here}.params.scope",
+                "unknown_scope",
+                f"未知适用范围 {scope}",
+                f"unknown scope {scope!r}; expected {', '.join(SCOPES)}",
+                scope,
+            )
+        )
     return out
 
 
@@ -228,9 +264,11 @@ def _overlaps(rules: list[Any], file: str) -> list[Issue]:
             end = _date(r.get("effective_to")) or dt.date.max
         except ValueError:
             continue
-        key = (r.get("kind"), (r.get("params") or {}).get("requires_flag"))
+        params = r.get("params") or {}
+        key = (r.get("kind"), params.get("scope") or params.get("requires_flag"))
         for j, s, e in spans.get(key, []):
-            if start <= e and s <= end:
+            named = set(r.get("overrides") or []) | set(_overrides(rules[j]))
+            if start <= e and s <= end and not named & {r.get("code"), rules[j].get("code")}:
                 out.append(
                     _issue(
                         file,
@@ -243,6 +281,10 @@ def _overlaps(rules: list[Any], file: str) -> list[Issue]:
                 )
         spans.setdefault(key, []).append((i, start, end))
     return out
+
+
+def _overrides(r: Any) -> list[Any]:
+    return list(r.get("overrides") or []) if isinstance(r, Mapping) else []
 
 
 def ruleset_from_document(doc: Mapping[str, Any]) -> RuleSet:
@@ -258,6 +300,8 @@ def ruleset_from_document(doc: Mapping[str, Any]) -> RuleSet:
             name_en=r.get("name_en"),
             note=r.get("note"),
             set_locally=bool(r.get("set_locally")),
+            applies_to=r.get("applies_to"),
+            example=r.get("example"),
         )
         for r in doc["rules"]
     )
@@ -274,14 +318,22 @@ class EnterpriseYear:
     year: int
     industry_code: str
     expensed_rd: float
-    capitalised_rd: float = 0.0  # R&D capitalised into intangible assets in earlier years too
+    capitalised_rd: float = 0.0  # R&D capitalised this year (without intangible_amortisation:
+    # the amortisable cost, spread over amortisation_years — the older reading)
     revenue: float = 0.0
     previous_rd: float | None = None
     hightech: bool = False
     small_low_profit: bool = False
     above_size: bool = True
     flags: frozenset[str] = field(default_factory=frozenset)
-    taxable_income: float | None = None
+    taxable_income: float | None = None  # 应纳税所得额 before the super-deduction
+    tech_sme: bool = False
+    employees: float | None = None  # 从业人数 (annual average)
+    total_assets: float | None = None  # 资产总额 (annual average), 万元
+    other_related_costs: float | None = None  # 其他相关费用 inside expensed_rd
+    outsourced_domestic: float | None = None  # 委托境内研发 paid, inside expensed_rd
+    intangible_amortisation: float | None = None  # cost of R&D intangibles amortised this year
+    data_notes: tuple[str, ...] = ()  # what the data lack, in Chinese
 
 
 @dataclass(frozen=True)
@@ -294,69 +346,24 @@ class Benefit:
     source: str
     set_locally: bool = False
     details: dict[str, Any] = field(default_factory=dict)
+    status: str = "complete"  # complete | partial | not_eligible | unknown
+    missing: list[str] = field(default_factory=list)  # what could not be computed, in Chinese
+    applied: list[dict[str, Any]] = field(default_factory=list)  # rules and months applied
 
 
 def tax_rate(rules: RuleSet, e: EnterpriseYear) -> tuple[float, str]:
-    r = rules.active("tax_rate", e.year)
-    p = r.params if r else {"standard": 0.25, "hightech": 0.15}
-    if e.small_low_profit and "small_low_profit_rate" in p:
-        return float(p["small_low_profit_rate"]), "小型微利企业"
-    if e.hightech:
-        return float(p["hightech"]), "高新技术企业"
-    return float(p["standard"]), "一般企业"
+    """The marginal income-tax rate of the enterprise-year and why (see ``policy_tax``)."""
+    from yanzhi.core import policy_tax
+
+    return policy_tax.tax_rate(rules, e)
 
 
 def super_deduction(rules: RuleSet, e: EnterpriseYear) -> Benefit:
-    """Extra deduction = expensed R&D × expensed_rate + capitalised R&D amortised for the
-    year × (amortisation_rate − 1); tax saving = extra deduction × the marginal rate,
-    capped by taxable income when it is known."""
-    flag = next(
-        (f for f in sorted(e.flags) if rules.active("super_deduction", e.year, flag=f)), None
-    )
-    rule = rules.active("super_deduction", e.year, flag=flag) or rules.active(
-        "super_deduction", e.year
-    )
-    if rule is None:
-        return Benefit(
-            "SUPER_DEDUCTION",
-            "研发费用加计扣除",
-            False,
-            0.0,
-            f"no super-deduction rule in force in {e.year}",
-            "",
-        )
-    p = rule.params
-    division = e.industry_code[:2]
-    if division in p.get("excluded_divisions", []):
-        return Benefit(
-            rule.code,
-            rule.name,
-            False,
-            0.0,
-            f"主营行业 {division} 属于负面清单 / industry division {division} is excluded",
-            rule.source,
-        )
-    amortised = e.capitalised_rd / float(p.get("amortisation_years", 10))
-    extra = e.expensed_rd * float(p["expensed_rate"]) + amortised * (
-        float(p["amortisation_rate"]) - 1
-    )
-    rate, why = tax_rate(rules, e)
-    base = extra if e.taxable_income is None else max(0.0, min(extra, e.taxable_income))
-    saving = base * rate
-    return Benefit(
-        rule.code,
-        rule.name,
-        extra > 0,
-        round(saving, 4),
-        f"加计扣除 {extra:,.2f} 万元 × 税率 {rate:.0%} ({why})",
-        rule.source,
-        details={
-            "extra_deduction": round(extra, 4),
-            "rate": rate,
-            "amortised_this_year": round(amortised, 4),
-            "capped_by_taxable_income": base < extra,
-        },
-    )
+    """The R&D super-deduction and the tax it saves, month by month of the rules in force
+    (see ``policy_tax.super_deduction``)."""
+    from yanzhi.core import policy_tax
+
+    return policy_tax.super_deduction(rules, e)
 
 
 def post_subsidy(rules: RuleSet, e: EnterpriseYear) -> Benefit:

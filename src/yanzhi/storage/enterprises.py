@@ -286,3 +286,16 @@ def annual_figures(session: Session, year: int) -> pd.DataFrame:
         .where(r.period == f"{year}-01..12", SubmissionRow.status == APPROVED)
     )
     return read_frame(session, q)
+
+
+def enterprise_versions(session: Session, enterprise_id: int) -> pd.DataFrame:
+    """Every recorded state of one enterprise's attributes (valid_from and the attributes),
+    oldest first — what was true in a past year, not only today."""
+    from yanzhi.storage.datamodels import ATTRIBUTES, EnterpriseVersionRow
+
+    v = EnterpriseVersionRow
+    make: Any = select
+    q = make(v.valid_from, *(getattr(v, a) for a in ATTRIBUTES)).where(
+        v.enterprise_id == enterprise_id
+    )
+    return read_frame(session, q).sort_values("valid_from", kind="mergesort")

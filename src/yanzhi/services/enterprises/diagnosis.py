@@ -15,7 +15,7 @@ from yanzhi.core.dataformats import SIZE_LABELS
 from yanzhi.core.errors import NotFound
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import parse_period
-from yanzhi.core.policy import EnterpriseYear, RuleSet, all_benefits
+from yanzhi.core.policy import RuleSet, all_benefits
 from yanzhi.ingest.industry import division_names
 from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import Principal, check_enterprise
@@ -31,9 +31,15 @@ from yanzhi.services.enterprises.results import (
     PolicyResult,
     RulesSummary,
 )
+from yanzhi.services.enterprises.taxyear import tax_year
 from yanzhi.storage.datamodels import ATTRIBUTES, EnterpriseRow
 from yanzhi.storage.db import transaction
-from yanzhi.storage.enterprises import annual_figures, enterprise_reports, get_enterprise
+from yanzhi.storage.enterprises import (
+    annual_figures,
+    enterprise_reports,
+    enterprise_versions,
+    get_enterprise,
+)
 from yanzhi.storage.orgunits import load_org_tree
 
 
@@ -179,29 +185,29 @@ def policy_calc(
     flags: frozenset[str] = frozenset(),
     taxable_income: float | None = None,
     small_low_profit: bool = False,
+    employees: float | None = None,
+    total_assets: float | None = None,
     _loaded: tuple[EnterpriseRow, pd.DataFrame] | None = None,
 ) -> PolicyResult:
-    """What each policy is worth to the enterprise in ``year`` (from its December report)."""
+    """What each policy is worth to the enterprise in ``year`` (from its December report;
+    for a year without one, from its latest 1–N月累计 report, said in the result). The
+    enterprise's attributes are those in force on 31 December of ``year`` (高企 only while
+    its certificate is valid), not today's."""
     ent, reports = _loaded or _load(engine, uscc, principal)[:2]
     rules = rules or read_rules(rules_file)
-    this = reports[reports["period"] == f"{year}-01..12"]
-    if this.empty:
-        raise NotFound(f"{uscc} has no full-year report for {year}", f"无{year}年全年报表")
-    before = reports[reports["period"] == f"{year - 1}-01..12"]
-    row = this.iloc[0]
-    cap = float(row["rd_expense_capitalised"]) if pd.notna(row["rd_expense_capitalised"]) else 0.0
-    e = EnterpriseYear(
-        year=year,
-        industry_code=ent.industry_code,
-        expensed_rd=float(row["rd_expense"]) - cap,
-        capitalised_rd=cap,
-        revenue=float(row["operating_revenue"]),
-        previous_rd=float(before["rd_expense"].iloc[0]) if len(before) else None,
-        hightech=ent.hightech,
-        small_low_profit=small_low_profit,
-        above_size=ent.above_size_industrial,
+    with transaction(engine) as session:
+        versions = enterprise_versions(session, ent.id)
+    e = tax_year(
+        ent,
+        reports,
+        versions,
+        year,
+        rules=rules,
         flags=flags,
         taxable_income=taxable_income,
+        small_low_profit=small_low_profit,
+        employees=employees,
+        total_assets=total_assets,
     )
     benefits = [asdict(b) for b in all_benefits(rules, e)]
     return PolicyResult(
