@@ -64,6 +64,7 @@ def main() -> None:
 
     from yanzhi.services.access import users
     from yanzhi.services.database import open_database
+    from yanzhi.storage import migrate
     from yanzhi.views.reports.catalogue import KINDS
     from yanzhi.web.app import create_app
 
@@ -71,6 +72,7 @@ def main() -> None:
         tmp = Path(folder)
         db = _demo(args.db, tmp)
         engine = open_database(f"sqlite:///{db}")
+        migrate.upgrade(engine)  # a demo built by an older version: brought to this schema
         users.create_user(
             engine, username=USER, password=PASSWORD, role="city_analyst", actor="bench"
         )

@@ -95,3 +95,23 @@ def test_the_bulletin_leads_with_the_comparable_basis(engine):
     assert (
         with_c and sum(d.comparable_enterprises or 0 for d in with_c) == rd.comparable_enterprises
     )
+
+
+def test_an_approval_is_never_served_a_stale_frame(engine):
+    """The approved-report frames are kept per data version (services/monitoring/frames.py):
+    approving a district's 2026-01..10 reports right after asking makes its comparable
+    growth appear, equal to a computation with nothing kept. Runs last: it approves."""
+    from yanzhi.services.collection.workflow import transition
+    from yanzhi.services.monitoring import frames
+
+    with transaction(engine) as session:
+        ind = get_plan(session).indicator("IND_RD_EXPENSE")
+    p = parse_period("2026-01..10")
+    assert ytd_growth(engine, indicator=ind, period=p, units=["330212"]) == {}  # kept
+    for action in ("submit", "approve"):
+        transition(engine, action, period=p, unit="330212", actor="test")
+    found = ytd_growth(engine, indicator=ind, period=p, units=["330212", "330200"])
+    assert found["330212"].enterprises > 0
+    frames._frames.clear()
+    fresh = ytd_growth(engine, indicator=ind, period=p, units=["330212", "330200"])
+    assert found == fresh

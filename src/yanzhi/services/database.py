@@ -6,8 +6,9 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from yanzhi import config
 from yanzhi.ingest.divisions import builtin_divisions_path, read_divisions
@@ -97,18 +98,24 @@ def data_generation(engine: Engine) -> tuple[int, ...]:
     """A fingerprint that changes whenever stored data change: the newest audit-log entry
     (logins and logouts aside), import batch and computed indicator row (and how many of
     those there are). Cheap: each part is an indexed max / count."""
+    with engine.connect() as conn:
+        return generation_of(conn)
+
+
+def generation_of(conn: Connection | Session) -> tuple[int, ...]:
+    """:func:`data_generation` as seen by an open connection or session (its own
+    uncommitted writes included)."""
     from sqlalchemy import text
 
-    with engine.connect() as conn:
-        row = conn.execute(
-            text(
-                "select (select coalesce(max(id), 0) from audit_log"
-                " where entity <> 'session'),"
-                " (select coalesce(max(id), 0) from import_batch),"
-                " (select coalesce(max(id), 0) from indicator_value),"
-                " (select count(*) from indicator_value)"
-            )
-        ).one()
+    row = conn.execute(
+        text(
+            "select (select coalesce(max(id), 0) from audit_log"
+            " where entity <> 'session'),"
+            " (select coalesce(max(id), 0) from import_batch),"
+            " (select coalesce(max(id), 0) from indicator_value),"
+            " (select count(*) from indicator_value)"
+        )
+    ).one()
     return tuple(int(v) for v in row)
 
 

@@ -14,6 +14,7 @@ from yanzhi.core.plan.model import Indicator
 from yanzhi.ingest.industry import division_names
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import coverage
+from yanzhi.services.monitoring.frames import approved_reports
 from yanzhi.services.monitoring.results import (
     Attribution,
     FallingTownship,
@@ -114,8 +115,11 @@ def _enterprise_attribution(
     indicator = ind.code
     p0, p1 = _ytd(start), _ytd(end)
     with transaction(engine) as session:
-        reports = report_frame(session, approved_only=approved_only, periods=[str(p0), str(p1)])
-        reports = with_attributes(reports, attribute_versions(session))
+        if approved_only:  # read once per data version (frames.py)
+            reports = approved_reports(session, [str(p0), str(p1)])
+        else:
+            reports = report_frame(session, approved_only=False, periods=[str(p0), str(p1)])
+            reports = with_attributes(reports, attribute_versions(session))
     if not {ind.formula.numerator, ind.formula.denominator} <= set(reports.columns):
         raise InvalidInput(
             f"{indicator} counts enterprises: no revenue-style decomposition",
@@ -311,7 +315,7 @@ def _stopped(
     p = parse_period(latest)
     previous = str(p.same_period_last_year())
     with transaction(engine) as session:
-        reports = report_frame(session, approved_only=True, periods=[previous, latest])
+        reports = approved_reports(session, [previous, latest])
         status = submissions(session, "rd", [latest])
         names = dict(enterprise_names(session))
     approved = set(status.loc[status["status"] == APPROVED, "org_unit_code"])

@@ -19,10 +19,10 @@ from yanzhi.core.periods import Period, parse_period
 from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.rollup import rollup
 from yanzhi.services.monitoring.compute import facts_frame
+from yanzhi.services.monitoring.frames import approved_reports
 from yanzhi.services.monitoring.results import IndicatorStatus, UnitStatus
 from yanzhi.storage.datamodels import RD_VALUES
 from yanzhi.storage.db import transaction
-from yanzhi.storage.facts import attribute_versions, report_frame, with_attributes
 from yanzhi.storage.orgunits import load_org_tree
 
 _NOT_CARRIED = {*RD_VALUES, "enterprise_id", "uscc", "period", "year", "month", "synthetic"}
@@ -51,10 +51,9 @@ def comparable_ytd(
     if not inds or not wanted:
         return {}
     labels = sorted({str(q) for p in wanted for q in (p, p.same_period_last_year())})
-    reports = report_frame(session, approved_only=True, periods=labels)
+    reports = approved_reports(session, labels)
     if reports.empty:
         return {}
-    reports = with_attributes(reports, attribute_versions(session))
     carry = [c for c in reports.columns if c not in _NOT_CARRIED]
     out: dict[tuple[str, str, str], Comparable] = {}
     for p in wanted:
