@@ -146,3 +146,21 @@ def test_a_refused_parameter_is_explained_in_chinese_on_pages_and_in_the_api(sit
     assert r.status_code == 404 and "页面不存在" in r.text and "Not Found" not in r.text
     r = c.get("/evaluation?year=2099")
     assert r.status_code == 404 and "2099年没有乡镇(街道)评价所需的数据" in r.text
+
+
+def test_a_role_sees_only_the_menu_it_may_open_and_refusals_say_why(site: Site) -> None:
+    """A task owner's menu has no 评价 or 企业 (both refused to it); a refused page says in
+    Chinese which role the account has, what it may do and whom to ask."""
+    from yanzhi.services.access.scope import ACTION_ZH, ACTIONS
+
+    assert set(ACTIONS) <= set(ACTION_ZH)  # every action has its Chinese name
+    owner = site.as_role("owner")
+    menu = owner.get("/tasks").text.split('<nav class="main-nav">')[1].split("</nav>")[0]
+    assert 'href="/evaluation"' not in menu and 'href="/enterprises"' not in menu
+    assert 'href="/tasks"' in menu
+    r = owner.get("/evaluation")
+    assert r.status_code == 403
+    assert "您的账号角色为「任务责任单位」, 无权查看综合评价" in r.text
+    assert "请联系系统管理员" in r.text and "task_owner" not in r.text
+    analyst_menu = site.as_role("analyst").get("/").text.split("</nav>")[0]
+    assert 'href="/evaluation"' in analyst_menu and 'href="/enterprises"' in analyst_menu

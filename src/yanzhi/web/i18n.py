@@ -24,7 +24,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "username": ("用户名", "User name"),
     "password": ("密码", "Password"),
     "synthetic_banner": (
-        "演示数据: 本系统中的企业与月度数据为合成数据(synthetic), 仅公开发布的年度数据标注了来源。",
+        "演示数据: 本系统中的企业与月度数据为合成数据, 不是真实统计; "
+        "仅公开发布的年度数据标注了来源。",
         "Demo data: the enterprises and monthly figures here are SYNTHETIC; only published "
         "annual figures carry a source.",
     ),

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from yanzhi.core.periods import label_zh
+from yanzhi.services.access.scope import can
 from yanzhi.views.notifications import unread_count
 from yanzhi.web import i18n, xlsx
 from yanzhi.web.deps import authenticate, lang
@@ -112,6 +113,7 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
         "t": lambda key: i18n.t(key, lg),
         "both": lambda zh, en: i18n.both(zh, en, lg),
         "user": auth.principal if auth else None,
+        "may": lambda action: auth is not None and can(auth.principal, action),
         "unread": unread_count(request.app.state.engine, auth.principal) if auth else 0,
         "csrf": auth.csrf if auth else "",
         "synthetic": getattr(request.app.state, "synthetic", True),

@@ -58,12 +58,45 @@ def can(principal: Principal, action: str) -> bool:
     return principal.role in ACTIONS[action]
 
 
+ROLE_ZH = {
+    "admin": "系统管理员",
+    "city_analyst": "市级分析员",
+    "district_officer": "区县联络员",
+    "township_officer": "乡镇联络员",
+    "leader": "领导(只读)",
+    "task_owner": "任务责任单位",
+    "enterprise": "企业用户",
+}
+ACTION_ZH = {
+    "read": "查看监测数据",
+    "read_enterprises": "查看企业数据",
+    "import": "导入数据",
+    "submit": "上报数据",
+    "approve": "审核数据",
+    "unlock": "解锁已审核数据",
+    "override_status": "人工调整指标结论",
+    "task_report": "填报任务进展",
+    "task_manage": "管理任务",
+    "comment": "批示",
+    "register_write": "维护名录清单",
+    "evaluate": "查看综合评价",
+    "reports": "下载报告",
+    "admin": "系统管理",
+    "remind": "催报",
+}
+
+
 def require(principal: Principal, action: str) -> None:
-    """``PermissionDenied`` unless ``principal``'s role may do ``action``."""
+    """``PermissionDenied`` unless ``principal``'s role may do ``action``; the message
+    says, in Chinese, what the role may do instead and whom to ask."""
     if not can(principal, action):
-        raise PermissionDenied(
-            f"role {principal.role} may not {action} / 角色 {principal.role} 无权执行 {action}"
+        role = ROLE_ZH.get(principal.role, principal.role)
+        allowed = [ACTION_ZH[a] for a, roles in ACTIONS.items() if principal.role in roles]
+        zh = (
+            f"您的账号角色为「{role}」, 无权{ACTION_ZH.get(action, '执行此操作')}。"
+            f"本账号可以: {'、'.join(allowed) or '—'}。如需此权限, 请联系系统管理员。"
         )
+        raise PermissionDenied(f"role {principal.role} may not {action}", zh)
 
 
 def org_scope(principal: Principal, tree: OrgTree) -> str | None:
