@@ -15,7 +15,7 @@ from yanzhi.core.policy import EnterpriseYear, RuleSet
 AMORTISATION_YEARS = 10  # 企业所得税法实施条例 第六十七条: 无形资产摊销年限不得低于10年
 
 
-def attributes_in(versions: pd.DataFrame, ent: Any, year: int) -> dict[str, Any]:
+def _attributes_in(versions: pd.DataFrame, ent: Any, year: int) -> dict[str, Any]:
     """The attribute version in force on 31 December of ``year`` (today's if none is kept)."""
     end = dt.date(year, 12, 31)
     if not versions.empty:
@@ -65,6 +65,11 @@ def tax_year(
     flags: frozenset[str] = frozenset(),
     **known: Any,
 ) -> EnterpriseYear:
+    """The enterprise's ``year`` for the calculators: its R&D and revenue of the year (the
+    latest year-to-date report when December is missing, said in the notes), the
+    attributes in force on 31 December, 高企 by its certificate, the amortisation of
+    earlier capitalised R&D, and whatever the caller knows (``known``: taxable income,
+    employees, assets …)."""
     this = reports[reports["year"] == year].sort_values("month")
     if this.empty:
         raise NotFound(f"{ent.uscc} has no report for {year}", f"无{year}年报表")
@@ -74,7 +79,7 @@ def tax_year(
         notes.append(f"{year}年全年报表尚无,按1–{int(row['month'])}月累计计算")
     before = reports[(reports["year"] == year - 1) & (reports["month"] == 12)]
     cap = float(row["rd_expense_capitalised"]) if pd.notna(row["rd_expense_capitalised"]) else 0.0
-    attrs = attributes_in(versions, ent, year)
+    attrs = _attributes_in(versions, ent, year)
     rate_rule = next((r for r in rules.rules if r.kind == "tax_rate" and r.in_force(year)), None)
     valid_years = int(rate_rule.params.get("hightech_certificate_years", 3)) if rate_rule else 3
     hightech, why = hightech_in(attrs, year, valid_years)
