@@ -96,3 +96,29 @@ def test_every_report_kind_has_a_writer() -> None:
 
     assert list(WRITERS) == list(KINDS)
     assert all(set(k.formats) <= set(MEDIA) for k in KINDS.values())
+
+
+def test_preview_shows_the_document_the_download_holds(site: Site) -> None:
+    """The reports page's preview is the same content as the file: the Word file's title,
+    headings and table captions all appear in the preview, with a download link per format;
+    the preview is checked like the download (a township officer gets no city bulletin)."""
+    import re
+
+    c = site.as_role("analyst")
+    period = c.get("/api/v1/reports").json()["items"][0]["choices"]["period"][0]
+    r = c.get(f"/reports/preview/monthly?period={period}&format=pdf")
+    assert r.status_code == 200 and 'class="doc doc-preview"' in r.text
+    word = Document(io.BytesIO(c.get(f"/api/v1/reports/monthly?period={period}").content))
+    shown = re.sub(r"<[^>]+>", "", r.text)
+    headings = [p.text for p in word.paragraphs if p.style.name.endswith("标题") and p.text]
+    assert len(headings) > 8
+    for text in headings:
+        assert text in shown, text
+    for fmt in ("docx", "pdf", "xlsx"):
+        assert f"/reports/download/monthly?format={fmt}&amp;period={period}" in r.text
+    assert c.get("/reports/document.css").headers["content-type"].startswith("text/css")
+    code = site.accounts["district"]["unit"]
+    district = site.as_role("district").get(f"/reports/preview/district?code={code}&year=2025")
+    assert district.status_code == 200 and "述职材料" in district.text
+    refused = site.as_role("township").get(f"/reports/preview/monthly?period={period}")
+    assert refused.status_code == 403
