@@ -128,7 +128,8 @@ def test_a_legacy_xls_imports_its_values_and_names_excel_rows(db, tmp_path):
     rep = import_file(db, "rd", bad, actor="test:township")
     assert not rep.ok and stored(db) == {}
     located = {(i.rule, i.file, i.sheet, i.row, i.column) for i in rep.errors}
-    assert ("range", "rd_bad.xls", "rd", 5, "*研发费用(万元)") in located
+    sheet = load_workbook(tmp_path / "rd_bad.xlsx").sheetnames[0]  # the template's own name
+    assert ("range", "rd_bad.xls", sheet, 5, "*研发费用(万元)") in located
     xls = to_xls(filled_template(tmp_path / "rd.xlsx", rows[:2]), tmp_path)
     rep = import_file(db, "rd", xls, actor="test:township")
     assert rep.ok, [str(i) for i in rep.errors]
@@ -147,7 +148,8 @@ def dump(engine) -> list:
 @pytest.mark.parametrize("form", ["xlsx", "unicode text"])
 def test_a_template_sent_back_without_rows_is_refused_and_nothing_is_stored(db, tmp_path, form):
     if form == "xlsx":  # the blank template itself: a title row, the header in row 2
-        path, sheet = write_template("rd", tmp_path / "rd_2024-11.xlsx"), "rd"
+        path = write_template("rd", tmp_path / "rd_2024-11.xlsx")
+        sheet = load_workbook(path).sheetnames[0]  # the template's own (Chinese) sheet name
     else:  # the header, then rows left empty (tabs only), as Excel exports them
         path = text_export(tmp_path / "rd_2024-11.txt", [[""] * 5] * 3, "utf-16")
         sheet = None
