@@ -33,7 +33,8 @@ def test_json_shape_and_workbook(demo_db, tmp_path):
     assert keys <= first.keys()
     assert first["Rank"] == 1 and isinstance(first["Strengths"], list)
     wb = load_workbook(out)
-    assert "Results" in wb.sheetnames and wb["Results"].max_row == 12
+    ranked = [r for r in wb["排名"].iter_rows(values_only=True) if isinstance(r[0], int | float)]
+    assert len(ranked) == 10  # one row per district, under the title, label and header
 
 
 def test_human_output_township(demo_db):

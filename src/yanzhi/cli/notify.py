@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
-from yanzhi.services.notifications import mail
-from yanzhi.services.notifications.send import deliver as deliver_pending
+from yanzhi.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from yanzhi.services.notifications import mail, send
+else:
+    mail = lazy("yanzhi.services.notifications.mail")
+    send = lazy("yanzhi.services.notifications.send")
 
 app = typer.Typer(help="Notifications: e-mail delivery. / 通知", no_args_is_help=True)
 
@@ -24,7 +29,7 @@ def deliver(
     YANZHI_SMTP_HOST; each attempt is recorded. Run it from cron to retry failures.
     / 发送待发邮件通知(含此前发送失败的)"""
     with handled(as_json), engine_for(database) as engine:
-        report = deliver_pending(engine, limit=limit)
+        report = send.deliver(engine, limit=limit)
     if as_json:
         print_json({**asdict(report), "email_enabled": mail.enabled()})
         return
