@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from yanzhi.core import labels
+
 Format = Literal[
     "text", "int", "num1", "num2", "pct1", "pct2", "signed_pct1", "signed_num2", "year"
 ]
@@ -178,12 +180,12 @@ def issuer(plan_issuer: str) -> str:
     return config.settings().issuer or plan_issuer
 
 
-SYNTHETIC_LABEL = "演示数据(合成数据, 非真实统计), 仅供演示"
+SYNTHETIC_LABEL = labels.SYNTHETIC_LABEL  # re-exported for the report modules
 
 
 def front_matter(doc: Document) -> list[str]:
     """The lines under the title: the 演示 label, the cut-off and the coverage."""
-    lines = [f"【{SYNTHETIC_LABEL}】"] if doc.synthetic else []
+    lines = [labels.SYNTHETIC_NOTE] if doc.synthetic else []
     lines += [f"数据截至：{doc.cutoff}", f"数据覆盖：{doc.coverage}"]
     return lines
 

@@ -1,8 +1,9 @@
 """Report files for downloading (the web's /reports): the same writers as ``yanzhi report …``
 and ``yanzhi enterprise diagnose --out``, into memory. Who may have which file is decided by
-:func:`yanzhi.views.reports.catalogue.resolve`; :func:`build` writes a resolved request with
-the kind's entry of ``WRITERS`` (one loader per kind of ``catalogue.KINDS``), and
-:func:`document` gives the same file's content for the web's preview."""
+:func:`yanzhi.views.reports.catalogue.resolve`; :func:`load` reads a resolved request's data
+with the kind's entry of ``WRITERS`` (one loader per kind of ``catalogue.KINDS``), once for
+every format: :func:`build` writes the file, :func:`document` gives its content for the
+web's preview."""
 
 from __future__ import annotations
 
@@ -32,22 +33,21 @@ Args = dict[str, Any]
 
 @dataclass(frozen=True)
 class Job:
-    """What a writer gets: the request's scope and format, its resolved arguments, a
-    temporary folder and (for the evaluation) the loader of a cached evaluation."""
+    """What a loader gets: the request's scope, its resolved arguments and (for the
+    evaluation) the loader of a cached evaluation."""
 
     engine: Engine
     scope: Scope
-    fmt: str
     args: Args
-    tmp: Path
     evaluation: EvaluationLoader | None = None
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """A request's data, read once: the file's (Chinese) name without its extension, the
-    data the report module writes, and that module (``yanzhi.reports.<module>``: its
-    ``document(data)`` is the content, its ``WRITERS[fmt](data, path)`` the file)."""
+    """A request's data, read once for every format and the preview: the file's (Chinese)
+    name without its extension, the data the report module writes, and that module
+    (``yanzhi.reports.<module>``: its ``document(data)`` is the content, its
+    ``WRITERS[fmt](data, path)`` the file)."""
 
     stem: str
     data: Any
@@ -57,38 +57,32 @@ class Loaded:
 Loader = Callable[[Job], Loaded]
 
 
-def build(
+def load(
     engine: Engine,
     scope: Scope,
     request: ReportRequest,
     *,
     evaluation: EvaluationLoader | None = None,
-) -> tuple[str, bytes]:
-    """The file of a request checked by :func:`yanzhi.views.reports.catalogue.resolve`: (file
-    name, bytes). ``evaluation`` gives the evaluation of (level, year), e.g. a cached one;
+) -> Loaded:
+    """The data of a request checked by :func:`yanzhi.views.reports.catalogue.resolve` (its
+    format aside). ``evaluation`` gives the evaluation of (level, year), e.g. a cached one;
     by default it is run here with the resolved number of draws."""
+    return WRITERS[request.kind](Job(engine, scope, request.arguments(), evaluation))
+
+
+def build(loaded: Loaded, fmt: str) -> tuple[str, bytes]:
+    """The file of ``loaded`` in ``fmt``: (file name, bytes)."""
     with tempfile.TemporaryDirectory(prefix="yanzhi-report-") as tmp:
-        job = Job(engine, scope, request.fmt, request.arguments(), Path(tmp), evaluation)
-        loaded = WRITERS[request.kind](job)
-        name = f"{loaded.stem}.{request.fmt}"
-        path = _module(loaded).WRITERS[request.fmt](loaded.data, job.tmp / name)
+        name = f"{loaded.stem}.{fmt}"
+        path = _module(loaded).WRITERS[fmt](loaded.data, Path(tmp) / name)
         return name, Path(path).read_bytes()
 
 
-def document(
-    engine: Engine,
-    scope: Scope,
-    request: ReportRequest,
-    *,
-    evaluation: EvaluationLoader | None = None,
-) -> Document:
-    """The content of a request's file (the web's preview shows it as HTML): the same
+def document(loaded: Loaded) -> Document:
+    """The content of ``loaded`` (the web's preview shows it as HTML): the same
     :class:`~yanzhi.reports.document.Document` every format of the file is written from."""
-    with tempfile.TemporaryDirectory(prefix="yanzhi-report-") as tmp:
-        job = Job(engine, scope, request.fmt, request.arguments(), Path(tmp), evaluation)
-        loaded = WRITERS[request.kind](job)
-        made: Document = _module(loaded).document(loaded.data)
-        return made
+    made: Document = _module(loaded).document(loaded.data)
+    return made
 
 
 def _module(loaded: Loaded) -> Any:

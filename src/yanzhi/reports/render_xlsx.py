@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from yanzhi.core.labels import SYNTHETIC_NOTE
 from yanzhi.export import sheets
 from yanzhi.reports.document import (
     EXCEL_FORMATS,
-    SYNTHETIC_LABEL,
     Document,
     Heading,
     Paragraph,
@@ -25,7 +25,7 @@ from yanzhi.reports.document import (
 def write(doc: Document, out: Path) -> Path:
     """Write ``doc`` to ``out`` (.xlsx)."""
     wb = sheets.new()
-    label = f"【{SYNTHETIC_LABEL}】" if doc.synthetic else None
+    label = SYNTHETIC_NOTE if doc.synthetic else None
     tables = doc.tables()
     text_rows: list[list[str]] = []
     names: list[str] = []

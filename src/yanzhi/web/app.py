@@ -13,7 +13,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
-from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yanzhi.services.database import has_synthetic, open_database, require_schema
@@ -22,7 +21,14 @@ from yanzhi.web.api import create_api
 from yanzhi.web.assets import district_map_path, echarts_path
 from yanzhi.web.cache import ViewCache
 from yanzhi.web.deps import lang
-from yanzhi.web.errors import NotAuthenticated, RejectNul, classify, http_message, invalid_request
+from yanzhi.web.errors import (
+    KNOWN,
+    NotAuthenticated,
+    RejectNul,
+    classify,
+    http_message,
+    invalid_request,
+)
 from yanzhi.web.headers import SecurityHeaders
 from yanzhi.web.limits import BodyLimit
 from yanzhi.web.render import error_page
@@ -99,11 +105,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.add_exception_handler(Exception, on_error)
     app.add_exception_handler(StarletteHTTPException, on_error)
     app.add_exception_handler(RequestValidationError, on_error)
-    from yanzhi.web.errors import ApiError
-
-    app.add_exception_handler(ApiError, on_error)
-    from yanzhi.core.errors import YanzhiError
-
-    for cls in (YanzhiError, DataError, LookupError, ValueError, PermissionError):
+    for cls in KNOWN:  # the API's known errors, as pages
         app.add_exception_handler(cls, on_error)
     return app

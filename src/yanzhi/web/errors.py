@@ -199,7 +199,7 @@ def json_error(err: ApiError) -> JSONResponse:
     return JSONResponse(body(err), status_code=err.status, headers=headers)
 
 
-_KNOWN = (
+KNOWN = (
     ApiError,
     YanzhiError,
     InputRejected,
@@ -225,7 +225,7 @@ def install(app: Any) -> None:
         assert isinstance(exc, RequestValidationError)
         return json_error(invalid_request(exc.errors()))
 
-    for cls in _KNOWN:
+    for cls in KNOWN:
         app.add_exception_handler(cls, known)
     app.add_exception_handler(Exception, known)  # anything else: a 500 in the same shape
     app.add_exception_handler(StarletteHTTPException, http)

@@ -4,6 +4,8 @@ table holds the words of the pages themselves."""
 
 from __future__ import annotations
 
+from yanzhi.core.labels import ROLE_ZH
+
 LANGS = ("zh", "en")
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -68,13 +70,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "users": ("用户", "Users"),
     "tokens": ("API 令牌", "API tokens"),
     "save": ("保存", "Save"),
-    "role_admin": ("系统管理员", "Admin"),
-    "role_city_analyst": ("市级分析员", "City analyst"),
-    "role_district_officer": ("区县联络员", "District officer"),
-    "role_township_officer": ("乡镇联络员", "Township officer"),
-    "role_leader": ("领导(只读)", "Leader (read-only)"),
-    "role_task_owner": ("任务责任单位", "Task owner"),
-    "role_enterprise": ("企业用户", "Enterprise"),
+    **{
+        f"role_{role}": (ROLE_ZH[role], en)
+        for role, en in (
+            ("admin", "Admin"),
+            ("city_analyst", "City analyst"),
+            ("district_officer", "District officer"),
+            ("township_officer", "Township officer"),
+            ("leader", "Leader (read-only)"),
+            ("task_owner", "Task owner"),
+            ("enterprise", "Enterprise"),
+        )
+    },
 }
 
 

@@ -14,8 +14,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from yanzhi.core.labels import SYNTHETIC_NOTE
 from yanzhi.export import sheets
-from yanzhi.reports.document import SYNTHETIC_LABEL, date_zh
+from yanzhi.reports.document import date_zh
 
 NAMES = {
     "attribution": "增长归因",
@@ -128,7 +129,7 @@ def workbook(
     shown = [c for c in columns if c[0] != "synthetic" and not _raw_codes(c[0], values[c[0]], keys)]
     head = [en if lang == "en" else zh for _, zh, en in shown]
     title = title_zh(slug)
-    label = f"【{SYNTHETIC_LABEL}】" if synthetic else None
+    label = SYNTHETIC_NOTE if synthetic else None
     wb = sheets.new()
     lines = [("演示", label)] if label else []
     lines += [

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from yanzhi.core.labels import ROLE_ZH
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.services.access.principal import PermissionDenied, Principal
 
@@ -58,15 +59,6 @@ def can(principal: Principal, action: str) -> bool:
     return principal.role in ACTIONS[action]
 
 
-ROLE_ZH = {
-    "admin": "系统管理员",
-    "city_analyst": "市级分析员",
-    "district_officer": "区县联络员",
-    "township_officer": "乡镇联络员",
-    "leader": "领导(只读)",
-    "task_owner": "任务责任单位",
-    "enterprise": "企业用户",
-}
 ACTION_ZH = {
     "read": "查看监测数据",
     "read_enterprises": "查看企业数据",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from yanzhi.core import labels
 from yanzhi.export import sheets
 from yanzhi.ingest.industry import division_names, load_industry_classes
 from yanzhi.services.enterprises.results import (
@@ -23,8 +24,7 @@ from yanzhi.services.enterprises.results import (
     VisitRow,
 )
 
-SYNTHETIC_LABEL = "演示数据(合成数据, 非真实统计), 仅供演示"
-"""The 演示 label (the text of ``reports.document.SYNTHETIC_LABEL``; a test keeps them equal)."""
+SYNTHETIC_LABEL = labels.SYNTHETIC_LABEL  # the one 演示 label (core/labels.py)
 
 COLUMNS: dict[str, tuple[str, str]] = {
     "uscc": ("统一社会信用代码", "@"),
@@ -133,7 +133,7 @@ def write(rows: Sequence[Result], out: Path, *, title: str) -> Path:
     formats = [COLUMNS.get(k, ("", "#,##0.00"))[1] for k in keys]
     synthetic = any(bool(r.get("synthetic")) for r in plain)
     wb = sheets.new()
-    lines = [("演示", f"【{SYNTHETIC_LABEL}】")] if synthetic else []
+    lines = [("演示", labels.SYNTHETIC_NOTE)] if synthetic else []
     if info:
         lines += [("列入规则", info.rule), ("数据来源", info.source)]
     if year:
@@ -144,7 +144,7 @@ def write(rows: Sequence[Result], out: Path, *, title: str) -> Path:
         wb, name, head, ([_value(k, r.get(k)) for k in keys] for r in plain), formats=formats
     )
     if synthetic:
-        ws.oddHeader.center.text = f"【{SYNTHETIC_LABEL}】"
+        ws.oddHeader.center.text = labels.SYNTHETIC_NOTE
     wb.properties.title = name
     out.parent.mkdir(parents=True, exist_ok=True)
     sheets.save(wb, out)

@@ -20,6 +20,7 @@ from yanzhi.views.data import ActionResult, CompletenessItem, SubmissionItem
 from yanzhi.views.nonreporters import NonReporters, RemindersSent
 from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, engine
+from yanzhi.web.download import attachment
 from yanzhi.web.render import XLSX
 
 router = APIRouter(tags=["data"], responses=ERRORS)
@@ -257,5 +258,5 @@ def xlsx_download(content: bytes, filename: str) -> Response:
     return Response(
         content,
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers=attachment(filename),
     )

@@ -10,14 +10,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from yanzhi.reports import files
 from yanzhi.services.access.scope import Scope
-from yanzhi.views import evaluation as evaluation_views
 from yanzhi.views.reports import catalogue as downloads
 from yanzhi.views.reports.catalogue import ReportEntry
+from yanzhi.web import reportfiles
 from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, cache, engine
-from yanzhi.web.download import attachment
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
 
@@ -48,23 +46,8 @@ def report_file(
     request: Request, scope: Scope, kind: str, fmt: str, args: dict[str, Any]
 ) -> Response:
     """Check, then write (or take from the cache) the file, sent as an attachment."""
-    eng = engine(request)
-    resolved = downloads.resolve(eng, scope, kind, fmt, args)
-    name, data = cache(request).get(
-        ("report-file", resolved),
-        lambda: files.build(
-            eng,
-            scope,
-            resolved,
-            evaluation=lambda level, year: evaluation_views.evaluation_result(
-                eng, cache(request).get, scope, level, year
-            ),
-        ),
-    )
-    return Response(
-        data,
-        media_type=downloads.MEDIA[resolved.fmt],
-        headers=attachment(name),
+    return reportfiles.file_response(
+        request, scope, reportfiles.resolve(request, scope, kind, fmt, args)
     )
 
 

@@ -15,6 +15,7 @@ from yanzhi.services.collection.imports import ImportReport
 from yanzhi.views import data as data_view
 from yanzhi.views.data import Completeness, Submissions
 from yanzhi.web.deps import ScopeDep, engine, lang
+from yanzhi.web.download import attachment
 from yanzhi.web.render import XLSX, Table, page
 
 router = APIRouter()
@@ -185,5 +186,5 @@ def template(kind: Annotated[str, Path(max_length=32)], scope: ScopeDep) -> Resp
     return Response(
         data_view.template_bytes(kind),
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{kind}.xlsx"'},
+        headers=attachment(f"{kind}.xlsx"),
     )

@@ -12,14 +12,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from yanzhi.reports import files, render_html
-from yanzhi.reports.files import EvaluationLoader
-from yanzhi.services.evaluation.evaluate import EvaluationResult
-from yanzhi.views import evaluation as evaluation_views
+from yanzhi.reports import render_html
 from yanzhi.views.reports import catalogue as downloads
-from yanzhi.views.reports.catalogue import ReportRequest
+from yanzhi.web import reportfiles
 from yanzhi.web.deps import ScopeDep, cache, engine
-from yanzhi.web.download import attachment
 from yanzhi.web.render import page
 
 router = APIRouter()
@@ -54,25 +50,6 @@ def report_args(
     }
 
 
-def _request(
-    request: Request,
-    scope: ScopeDep,
-    kind: str,
-    fmt: str,
-    args: dict[str, Any],
-) -> tuple[ReportRequest, EvaluationLoader]:
-    """The checked request (the form's empty choices count as not given) and the loader of
-    the API's cached evaluation."""
-    args = {k: (v or None) if isinstance(v, str) else v for k, v in args.items()}
-    eng = engine(request)
-    resolved = downloads.resolve(eng, scope, kind, fmt, args)
-
-    def evaluation(level: str, year: int) -> EvaluationResult:  # the API's cached one
-        return evaluation_views.evaluation_result(eng, cache(request).get, scope, level, year)
-
-    return resolved, evaluation
-
-
 @router.get("/reports/download/{kind}")
 def download(
     request: Request,
@@ -82,12 +59,8 @@ def download(
     args: dict[str, Any] = Depends(report_args),
 ) -> Response:
     """One report file as an attachment."""
-    resolved, evaluation = _request(request, scope, kind, fmt, args)
-    eng = engine(request)
-    name, data = cache(request).get(
-        ("report-file", resolved), lambda: files.build(eng, scope, resolved, evaluation=evaluation)
-    )
-    return Response(data, media_type=downloads.MEDIA[resolved.fmt], headers=attachment(name))
+    resolved = reportfiles.resolve(request, scope, kind, fmt, args)
+    return reportfiles.file_response(request, scope, resolved)
 
 
 @router.get("/reports/preview/{kind}")
@@ -102,12 +75,8 @@ def preview(
     of it (the PDF is printed from the same HTML), with links to each format."""
     del fmt  # the form's format choice: the preview is the same for every format
     formats = downloads.report_kind(kind).formats
-    resolved, evaluation = _request(request, scope, kind, formats[0], args)
-    eng = engine(request)
-    content = cache(request).get(
-        ("report-preview", resolved),
-        lambda: render_html.preview(files.document(eng, scope, resolved, evaluation=evaluation)),
-    )
+    resolved = reportfiles.resolve(request, scope, kind, formats[0], args)
+    content = reportfiles.preview_html(request, scope, resolved)
     query = urlencode(
         {k: v for k, v in resolved.arguments().items() if v is not None and k in args}
     )
