@@ -47,4 +47,6 @@ fi
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache
-.venv/bin/python -m pytest "$@"
+# One worker per core (YANZHI_TEST_WORKERS to change it; 0 runs in this process); a test
+# module stays on one worker so its demo database is built once.
+.venv/bin/python -m pytest -n "${YANZHI_TEST_WORKERS:-auto}" --dist loadfile "$@"
