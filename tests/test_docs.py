@@ -30,3 +30,19 @@ def test_architecture_doc_names_every_services_and_views_package():
     assert packages, "no packages found under services/ and views/"
     missing = [p for p in packages if f"`{p}/`" not in doc]
     assert missing == []
+
+
+def test_data_formats_doc_and_the_check_catalogue_name_the_same_checks():
+    import re
+
+    from yanzhi.core.checkrules import CHECK_RULES
+
+    doc = (DOCS / "data-formats.md").read_text("utf-8")
+    table = doc.split("## Checks", 1)[1]
+    documented = {
+        c
+        for row in table.splitlines()
+        if row.startswith("| `")
+        for c in re.findall(r"`([a-z_]+)`", row.split("|")[1])
+    }
+    assert documented == set(CHECK_RULES)

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from yanzhi.core.uscc import UsccError, check_character, is_valid, make, normalise, validate
@@ -28,9 +30,12 @@ def test_check_character_by_hand():
     ],
 )
 def test_invalid_codes_say_why(code, reason):
-    with pytest.raises(UsccError, match=reason):
+    with pytest.raises(UsccError, match=reason) as caught:
         validate(code)
     assert not is_valid(code)
+    # each language alone: the Chinese reason holds no English and the English no Chinese
+    assert caught.value.zh and not re.search(r"[A-Za-z]{3,}", caught.value.zh)
+    assert caught.value.en and not re.search(r"[\u4e00-\u9fff]", caught.value.en)
 
 
 def test_normalise_full_width_and_case():

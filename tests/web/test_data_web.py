@@ -292,6 +292,11 @@ def test_upload_page_shows_the_report_and_its_excel(site: Site) -> None:
     assert errors is not None
     first = errors.group(1).split("</tr>")[0]
     assert '<td class="num">2</td>' in first and "统一社会信用代码" in first
+    # the check by its Chinese name; no rule code and no English message on a Chinese page
+    assert re.search(r"<td[^>]*>统一社会信用代码有误</td>", first)
+    assert ">uscc<" not in first and "check character" not in r.text
+    assert not re.search(r"<td[^>]*>[^<]*\b(invalid|check|character)\b", errors.group(1), re.I)
+    assert "校验位错误" in first
     assert 'id="validation-warnings"' in r.text
     link = re.search(r'id="report-download"', r.text)
     assert link is not None
@@ -358,6 +363,43 @@ def test_templates_download(site: Site) -> None:
         assert ws is not None and "*统一社会信用代码" in [c.value for c in ws[2]]
     assert c.get("/api/v1/data/templates/bogus").status_code == 404
     assert c.get("/data/templates/bogus.xlsx").status_code == 404
+
+
+def test_the_help_page_explains_every_column_and_check_in_chinese(site: Site) -> None:
+    from yanzhi.core.checkrules import CHECK_RULES
+    from yanzhi.core.dataformats import DATA_KINDS
+
+    c = site.as_role("township")
+    desk = c.get("/data").text
+    assert 'href="/data/help"' in desk and "docs/" not in desk
+    r = c.get("/data/help")
+    assert r.status_code == 200
+    text = re.sub(r"<[^>]+>", " ", r.text.split("<main", 1)[-1])
+    for kind in DATA_KINDS.values():
+        assert kind.zh in text and f'href="/data/templates/{kind.code}.xlsx"' in r.text
+        for f in kind.fields:
+            assert f.zh in text, f.code
+    for rule in CHECK_RULES.values():
+        assert rule.zh in text and rule.what_zh in text, rule.code
+    assert "2026年1-11月" in text and "亿元" in text
+    # only Chinese: no field codes, rule codes or English help
+    for word in ("uscc", "rd_expense", "growth_outlier", "check character", "synthetic"):
+        assert word not in text, word
+    assert site.as_role("enterprise").get("/data/help").status_code in (200, 403)
+
+
+def test_template_comments_say_in_chinese_how_to_fill_each_column(site: Site) -> None:
+    ws = load_workbook(
+        io.BytesIO(site.as_role("township").get("/data/templates/rd.xlsx").content)
+    ).active
+    assert ws is not None
+    comments = {str(c.value): c.comment.text for c in ws[2] if c.comment is not None}
+    assert (
+        comments["*统一社会信用代码"].startswith("代码")
+        and "GB 32100-2015" in comments["*统一社会信用代码"]
+    )
+    assert "单位万元" in comments["*研发费用(万元)"] and "不能为负数" in comments["*研发费用(万元)"]
+    assert not any(re.search(r"[A-Za-z]{4,}", t.replace("Excel", "")) for t in comments.values())
 
 
 def test_file_size_limit(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,23 +45,25 @@ def check_uscc(df: pd.DataFrame, sink: RowIssueSink, column: str) -> pd.Series:
     reasons = [_uscc_error(v) for v in values]
     invalid = [r is not None and v != "" for v, r in zip(values, reasons, strict=True)]
     bad = spread(invalid, codes, False, bool)
-    labels = [f"{v}({r})" for v, r in zip(values, reasons, strict=True)]
+    zh = [f"{v}（{r.zh}）" if r else v for v, r in zip(values, reasons, strict=True)]
+    en = [f"{v} ({r.en})" if r else v for v, r in zip(values, reasons, strict=True)]
     sink.add_rows(
         bad,
         "uscc",
         "统一社会信用代码 {v} 无效",
         "invalid unified social credit code {v}",
         column=column,
-        values=pd.Series(spread(labels, codes, None, object)),
+        values=pd.Series(spread(zh, codes, None, object)),
+        values_en=pd.Series(spread(en, codes, None, object)),
     )
     return pd.Series(~bad, index=df.index)
 
 
-def _uscc_error(code: str) -> str | None:
+def _uscc_error(code: str) -> uscc_mod.UsccError | None:
     try:
         uscc_mod.validate(code)
     except uscc_mod.UsccError as exc:
-        return str(exc)
+        return exc
     return None
 
 

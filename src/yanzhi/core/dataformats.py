@@ -36,6 +36,19 @@ class FieldType(StrEnum):
     YEAR = "year"
 
 
+TYPE_ZH = {
+    FieldType.TEXT: "文字",
+    FieldType.CODE: "代码（按文本填写，保留开头的 0）",
+    FieldType.INTEGER: "整数",
+    FieldType.NUMBER: "数字",
+    FieldType.MONEY: "金额",
+    FieldType.BOOL: "是 / 否",
+    FieldType.PERIOD: "报告期",
+    FieldType.DATE: "日期",
+    FieldType.YEAR: "四位年份",
+}
+"""How each field type is filled in, in Chinese (templates and the 填报说明)."""
+
 MONEY_UNITS: dict[str, float] = {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "亿元": 1e4}
 """Money units and their factor to the canonical unit, 万元 (10⁴ yuan)."""
 CANONICAL_MONEY_UNIT = "万元"
@@ -57,6 +70,8 @@ class Field:
     min: float | None = None
     max: float | None = None
     help: str = ""
+    help_zh: str = ""
+    """The Chinese help the template's header comment and the 填报说明 show."""
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -115,6 +130,7 @@ _SYNTHETIC = Field(
     FieldType.BOOL,
     aliases=("合成数据", "是否示例"),
     help="是 for generated (synthetic) data; such values are labelled wherever shown",
+    help_zh="演示（合成）数据填 是，这些数据在所有页面和文件中标注「演示」",
 )
 
 _USCC = Field(
@@ -125,6 +141,7 @@ _USCC = Field(
     required=True,
     aliases=("信用代码", "社会信用代码"),
     help="18 characters, check character per GB 32100-2015",
+    help_zh="18 位，末位校验码须符合 GB 32100-2015",
 )
 
 ENTERPRISES = DataKind(
@@ -142,6 +159,7 @@ ENTERPRISES = DataKind(
             required=True,
             aliases=("国民经济行业代码", "行业小类代码"),
             help="GB/T 4754-2017 class, 4 digits (e.g. 3811)",
+            help_zh="GB/T 4754-2017 行业小类，4 位数字（如 3811）",
         ),
         Field(
             "township_code",
@@ -151,6 +169,7 @@ ENTERPRISES = DataKind(
             required=True,
             aliases=("所属乡镇街道代码", "乡镇(街道)代码", "区划代码"),
             help="9-digit statistical division code of the township-level unit",
+            help_zh="乡镇街道的 9 位统计用区划代码",
         ),
         Field(
             "size_class",
@@ -160,6 +179,7 @@ ENTERPRISES = DataKind(
             choices=("大型", "中型", "小型", "微型", "large", "medium", "small", "micro"),
             aliases=("规模",),
             help="大型 / 中型 / 小型 / 微型 (or large / medium / small / micro)",
+            help_zh="大型 / 中型 / 小型 / 微型",
         ),
         Field("founded_year", "成立年份", "founded year", FieldType.YEAR, min=1900, max=2100),
         Field(
@@ -184,6 +204,7 @@ ENTERPRISES = DataKind(
             min=2000,
             max=2100,
             help="year of the (latest) 高新技术企业 certificate",
+            help_zh="最近一次高新技术企业证书的认定年份",
         ),
         Field("tech_sme", "科技型中小企业", "technology-based SME", FieldType.BOOL),
         Field(
@@ -206,6 +227,7 @@ ENTERPRISES = DataKind(
             "as of",
             FieldType.DATE,
             help="the date the register entry is true from (default: the import date)",
+            help_zh="本条名录信息的生效日期（不填则为导入当天）",
         ),
         _SYNTHETIC,
     ),
@@ -227,6 +249,7 @@ RD_REPORTS = DataKind(
             required=True,
             aliases=("统计期", "期别"),
             help="year to date, e.g. 2024-01..05 or 2024年1-5月; or given with --period",
+            help_zh="1-N月累计，如 2024年1-5月 或 2024-01..05；文件无此列时在上传页选择",
         ),
         Field(
             "operating_revenue",
@@ -295,6 +318,7 @@ RD_REPORTS = DataKind(
             FieldType.BOOL,
             aliases=("是否更正",),
             help="是 when the row corrects an earlier report (a lower YTD value is then allowed)",
+            help_zh="更正以前报送的数据时填 是（此时累计值可以低于上一期）",
         ),
         _SYNTHETIC,
     ),
@@ -324,6 +348,7 @@ STATISTICS = DataKind(
             required=True,
             aliases=("指标代码", "指标名称", "数据项"),
             help="a data element code or name of the plan (gdp, 地区生产总值 …)",
+            help_zh="规划中的数据项名称，如 地区生产总值",
         ),
         Field("period", "报告期", "period", FieldType.PERIOD, required=True),
         Field("value", "数值", "value", FieldType.NUMBER, required=True, aliases=("指标值",)),
@@ -333,6 +358,7 @@ STATISTICS = DataKind(
             "unit",
             FieldType.TEXT,
             help="unit of the value; converted to the element's unit when they differ",
+            help_zh="数值的计量单位，与指标单位不同时自动换算",
         ),
         Field("source", "数据来源", "source", FieldType.TEXT, required=True, aliases=("来源",)),
         Field(
@@ -342,6 +368,7 @@ STATISTICS = DataKind(
             FieldType.TEXT,
             aliases=("版本",),
             help="e.g. 2024-02 初步数 / 2025-01 修订; a new vintage never overwrites an older one",
+            help_zh="如 2024-02 初步数 / 2025-01 修订；新版本不会覆盖旧版本",
         ),
         _SYNTHETIC,
     ),
@@ -351,6 +378,20 @@ STATISTICS = DataKind(
 
 DATA_KINDS: dict[str, DataKind] = {k.code: k for k in (ENTERPRISES, RD_REPORTS, STATISTICS)}
 """Every import kind by code, in the order the interfaces list them."""
+
+
+def field_help_zh(f: Field) -> str:
+    """How to fill in field ``f``, in Chinese: its type, unit, range and help."""
+    parts = [TYPE_ZH[f.type]]
+    if f.type is FieldType.MONEY:
+        parts.append(f"单位{f.unit or CANONICAL_MONEY_UNIT}（表头可注明 元 / 千元 / 万元 / 亿元）")
+    elif f.unit:
+        parts.append(f"单位{f.unit}")
+    if f.min is not None and f.max is None and f.type is not FieldType.YEAR:
+        parts.append("不能为负数" if f.min == 0 else f"不小于{f.min:g}")
+    if f.help_zh:
+        parts.append(f.help_zh)
+    return "；".join(parts)
 
 
 def data_kind(code: str) -> DataKind:

@@ -103,20 +103,23 @@ class RowIssueSink:
         *,
         column: str | None,
         values: Sequence[Any] | None = None,
+        values_en: Sequence[Any] | None = None,
         warning: bool = False,
     ) -> int:
-        """One issue per flagged row; ``zh``/``en`` may use ``{v}`` for the row's value."""
+        """One issue per flagged row; ``zh``/``en`` may use ``{v}`` for the row's value
+        (``values_en``, when given, is the value the English message names)."""
         import numpy as np  # only where rows are checked: the CLI starts without NumPy
 
         positions = np.flatnonzero(np.asarray(mask, dtype=bool))
         severity = Severity.WARNING if warning else Severity.ERROR
         for p in positions[:MAX_ISSUES_PER_RULE]:
             value = None if values is None else _scalar(values[p])
+            value_en = value if values_en is None else _scalar(values_en[p])
             self.issues.append(
                 Issue(
                     rule,
                     zh.format(v=value),
-                    en.format(v=value),
+                    en.format(v=value_en),
                     file=self.file,
                     sheet=self.sheet,
                     row=int(self.rows[p]),

@@ -14,7 +14,12 @@ WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 
 
 class UsccError(ValueError):
-    """Not a valid unified social credit code; the message says why (zh / en)."""
+    """Not a valid unified social credit code: ``.zh`` and ``.en`` say why (the message
+    is both, "zh / en")."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
 
 
 def check_character(first17: str) -> str:
@@ -38,18 +43,18 @@ def validate(code: str) -> str:
     """The normalised code, or :class:`UsccError`."""
     c = normalise(code)
     if len(c) != 18:
-        raise UsccError(f"应为18位, 实为{len(c)}位 / must be 18 characters, got {len(c)}")
+        raise UsccError(f"应为18位，实为{len(c)}位", f"must be 18 characters, got {len(c)}")
     bad = sorted({ch for ch in c if ch not in _VALUE})
     if bad:
         raise UsccError(
-            f"含非法字符 {''.join(bad)}(不得含 I、O、Z、S、V) / "
-            f"invalid character(s) {''.join(bad)} (I, O, Z, S and V are never used)"
+            f"含非法字符 {''.join(bad)}（不得含 I、O、Z、S、V）",
+            f"invalid character(s) {''.join(bad)} (I, O, Z, S and V are never used)",
         )
     expected = check_character(c[:17])
     if c[17] != expected:
         raise UsccError(
-            f"校验位错误: 应为 {expected}, 实为 {c[17]} / check character should be {expected}, "
-            f"got {c[17]}"
+            f"校验位错误：应为 {expected}，实为 {c[17]}",
+            f"check character should be {expected}, got {c[17]}",
         )
     return c
 
@@ -65,5 +70,8 @@ def is_valid(code: str) -> bool:
 def make(first17: str) -> str:
     """Complete 17 characters with their check character (for fictional demo codes)."""
     if len(first17) != 17 or any(ch not in _VALUE for ch in first17):
-        raise UsccError(f"need 17 characters from the code set, got {first17!r}")
+        raise UsccError(
+            f"需要代码字符集中的 17 个字符，收到 {first17!r}",
+            f"need 17 characters from the code set, got {first17!r}",
+        )
     return first17 + check_character(first17)

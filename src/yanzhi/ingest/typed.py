@@ -126,6 +126,7 @@ class _Slot:
     issue: Issue | None = None  # an issue about the file itself (listed once)
     rows: list[int] = field(default_factory=list)
     values: list[Any] = field(default_factory=list)
+    values_en: list[Any] = field(default_factory=list)
     count: int = 0
 
 
@@ -148,6 +149,7 @@ class _FileSink(RowIssueSink):
         *,
         column: str | None,
         values: Any = None,
+        values_en: Any = None,
         warning: bool = False,
     ) -> int:
         key = (rule, zh, en, column, warning)
@@ -156,6 +158,7 @@ class _FileSink(RowIssueSink):
         for p in positions[: MAX_ISSUES_PER_RULE - len(slot.rows)]:
             slot.rows.append(int(self.rows[p]))
             slot.values.append(None if values is None else values[p])
+            slot.values_en.append(slot.values[-1] if values_en is None else values_en[p])
         slot.count += len(positions)
         return len(positions)
 
@@ -180,6 +183,7 @@ class _FileSink(RowIssueSink):
                 en,
                 column=column,
                 values=slot.values + [None] * pad if slot.has_values else None,
+                values_en=slot.values_en + [None] * pad if slot.has_values else None,
                 warning=warning,
             )
         return out.issues

@@ -29,6 +29,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from yanzhi import config
+from yanzhi.core.checkrules import rule_zh
 from yanzhi.core.dataformats import REPORTING_DATASET, data_kind
 from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.issues import Issue, RowIssueSink
@@ -198,10 +199,65 @@ ISSUE_HEAD = (
     ("row", "行", "Row"),
     ("column", "列", "Column"),
     ("value", "取值", "Value"),
-    ("rule", "规则", "Rule"),
-    ("message_zh", "说明", "Message (zh)"),
-    ("message_en", "Message", "Message (en)"),
 )
+"""The columns every validation report shows (page and Excel); then ``issue_head``'s
+language-specific two."""
+
+
+def issue_head(lang: str) -> list[tuple[str, str, str]]:
+    """The columns of a validation report's issue table in ``lang``: in Chinese the
+    check's Chinese name and the Chinese message (no rule codes, no English); in English
+    the rule code and the English message."""
+    tail = (
+        [("rule", "规则", "Rule"), ("message_en", "说明", "Message")]
+        if lang == "en"
+        else [("rule_zh", "检查项", "Check"), ("message_zh", "说明", "Message")]
+    )
+    return [*ISSUE_HEAD, *tail]
+
+
+class ReadableIssue(BaseModel):
+    """One problem of a validation report as a person reads it."""
+
+    file: str | None
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str | int | float | None
+    rule: str
+    rule_zh: str
+    message_zh: str
+    message_en: str
+
+
+class ReadableIssues(BaseModel):
+    errors: list[ReadableIssue]
+    warnings: list[ReadableIssue]
+
+
+def readable_issues(report: ImportReport, lang: str) -> ReadableIssues:
+    """The errors and warnings of ``report`` as a person reads them: the file by its name
+    only, the column by its header (Chinese in Chinese), the check's Chinese name beside
+    its rule code."""
+    kind = data_kind(report.kind)
+    headers = {f.code: f.zh if lang != "en" else f.en for f in kind.fields}
+
+    def one(i: Issue) -> ReadableIssue:
+        return ReadableIssue(
+            file=Path(i.file).name if i.file else None,
+            sheet=i.sheet,
+            row=i.row,
+            column=headers.get(i.column, i.column) if i.column else None,
+            value=_cell(i.value),
+            rule=i.rule,
+            rule_zh=rule_zh(i.rule),
+            message_zh=i.message_zh,
+            message_en=i.message_en,
+        )
+
+    return ReadableIssues(
+        errors=[one(i) for i in report.errors], warnings=[one(i) for i in report.warnings]
+    )
 
 
 def report_xlsx(report: ImportReport, lang: str = "zh") -> bytes:
@@ -231,9 +287,10 @@ def report_xlsx(report: ImportReport, lang: str = "zh") -> bytes:
         ("Warnings" if en else "警告", len(report.warnings)),
     ]
     sheets.table_sheet(wb, "摘要", ["Item" if en else "项目", "Value" if en else "结果"], summary)
-    head = [h for h in ISSUE_HEAD if en or h[0] not in ("rule", "message_en")]
+    head = issue_head(lang)
+    found = readable_issues(report, lang)
     for key, title in (("errors", "错误"), ("warnings", "警告")):
-        issues = [[_issue_cell(issue, k) for k, _, _ in head] for issue in data[key]]
+        issues = [[getattr(i, k) for k, _, _ in head] for i in getattr(found, key)]
         sheets.table_sheet(
             wb,
             title,
@@ -242,11 +299,6 @@ def report_xlsx(report: ImportReport, lang: str = "zh") -> bytes:
             formats=["#,##0" if k == "row" else "@" for k, _, _ in head],
         )
     return sheets.to_bytes(wb)
-
-
-def _issue_cell(issue: dict[str, Any], key: str) -> Any:
-    v = issue.get(key)
-    return Path(str(v)).name if key == "file" and v else _cell(v)
 
 
 def _yes_no(v: Any, en: bool) -> Any:

@@ -9,7 +9,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from yanzhi.core.dataformats import FieldType, data_kind
+from yanzhi.core.dataformats import FieldType, data_kind, field_help_zh
 from yanzhi.export import sheets
 
 MAX_ROWS = 20000
@@ -35,7 +35,7 @@ def write_template(kind: str, out: Path) -> Path:
     for col, f in enumerate(spec.fields, start=1):
         cell = ws.cell(row=2, column=col)
         cell.font, cell.fill = Font(bold=True), fill
-        cell.comment = Comment(f"{f.en}" + (f" — {f.help}" if f.help else ""), "yanzhi")
+        cell.comment = Comment(field_help_zh(f), "研值")
         ws.column_dimensions[cell.column_letter].width = max(12, len(cell.value) * 2 + 2)
         rng = f"{cell.column_letter}3:{cell.column_letter}{MAX_ROWS}"
         choices = f.choices[:4] if f.choices else ("是,否",) if f.type is FieldType.BOOL else ()

@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS
+from yanzhi.core.checkrules import CHECK_RULES, GROUPS_ZH
+from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS, field_help_zh
 from yanzhi.services.collection.imports import ImportReport
 from yanzhi.views import data as data_view
 from yanzhi.views.data import Completeness, Submissions
@@ -26,16 +27,6 @@ ACTION_WORDS = {
     "approve": ("已审核锁定", "approved"),
     "unlock": ("已解锁", "unlocked"),
 }
-ISSUE_COLUMNS = [
-    ("file", "文件", "File"),
-    ("sheet", "工作表", "Sheet"),
-    ("row", "行", "Row"),
-    ("column", "列", "Column"),
-    ("value", "取值", "Value"),
-    ("rule", "规则", "Rule"),
-    ("message_zh", "说明", "Message (zh)"),
-    ("message_en", "English", "Message (en)"),
-]
 
 
 def _tables(found: Submissions, comp: Completeness) -> list[Table]:
@@ -81,6 +72,10 @@ def _tables(found: Submissions, comp: Completeness) -> list[Table]:
     return [completeness, submissions]
 
 
+def _readable(report: ImportReport, language: str) -> dict[str, Any]:
+    return {**report.to_dict(), **data_view.readable_issues(report, language).model_dump()}
+
+
 def _pct(v: float | None) -> float | None:
     return None if v is None else round(100 * v, 1)
 
@@ -115,9 +110,9 @@ def _render(
         kinds=[(k, v.zh, v.en) for k, v in DATA_KINDS.items()],
         money_units=list(MONEY_UNITS),
         levels=LEVELS,
-        report=None if report is None else report.to_dict(),
+        report=None if report is None else _readable(report, lang(request)),
         report_download=download,
-        report_columns=ISSUE_COLUMNS,
+        report_columns=data_view.issue_head(lang(request)),
         form=form or {"kind": "rd", "period": "", "money_unit": ""},
         done=done,
     )
@@ -178,6 +173,33 @@ def workflow(
     done = data_view.act(engine(request), scope, action, unit=unit, period=period, reason=reason)
     target = "/data?" + urlencode({"period": done.period, "done": action, "unit": unit})
     return RedirectResponse(target, status_code=303)
+
+
+@router.get("/data/help")
+def data_help(request: Request, scope: ScopeDep) -> Response:
+    """填报说明: the steps, every column of every template, periods, money units and every
+    check a file goes through, read from the import formats and the check catalogue."""
+    scope.require("read")
+    kinds = [
+        {
+            "code": k.code,
+            "zh": k.zh,
+            "fields": [
+                {"zh": f.zh, "unit": f.unit, "required": f.required, "help": field_help_zh(f)}
+                for f in k.fields
+            ],
+        }
+        for k in DATA_KINDS.values()
+    ]
+    groups = [(GROUPS_ZH[g], [r for r in CHECK_RULES.values() if r.group == g]) for g in GROUPS_ZH]
+    return page(
+        request,
+        "data_help.html",
+        kinds=kinds,
+        check_groups=groups,
+        money_units=list(MONEY_UNITS),
+        can_import=scope.can("import"),
+    )
 
 
 @router.get("/data/templates/{kind}.xlsx")
