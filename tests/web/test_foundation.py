@@ -35,6 +35,27 @@ def test_login_sets_a_safe_cookie_and_wrong_password_is_refused(site: Site) -> N
     assert 'id="synthetic-banner"' in home.text  # the demo data are generated
 
 
+def test_each_role_lands_on_its_own_page_and_a_requested_page_wins(site: Site) -> None:
+    want = {
+        "analyst": "/",
+        "leader": "/",
+        "district": f"/units/{site.accounts['district']['unit']}",
+        "township": f"/units/{site.accounts['township']['unit']}",
+        "owner": "/tasks",
+        "enterprise": f"/enterprises/{site.accounts['enterprise'].get('enterprise')}",
+    }
+    for who, where in want.items():
+        c = site.anonymous()
+        form = {"username": who, "password": site.accounts[who]["password"], "next": "/"}
+        r = c.post("/login", data=form, follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (303, where), who
+        assert c.get(where).status_code == 200, who
+    c = site.anonymous()
+    form = {"username": "township", "password": site.accounts["township"]["password"]}
+    r = c.post("/login", data={**form, "next": "/data"}, follow_redirects=False)
+    assert r.headers["location"] == "/data"
+
+
 def test_writes_with_the_cookie_need_the_csrf_token(site: Site) -> None:
     c = site.login("analyst")
     del c.headers["X-CSRF-Token"]

@@ -43,6 +43,19 @@ class Principal:
 SYSTEM = Principal("cli", "admin")
 
 
+def home_of(principal: Principal) -> str:
+    """The page a principal lands on after logging in: city roles on the cockpit, a
+    district or township officer on its unit's page, a task owner on its tasks, an
+    enterprise on its own record."""
+    if principal.role in ("district_officer", "township_officer") and principal.unit:
+        return f"/units/{principal.unit}"
+    if principal.role == "task_owner":
+        return "/tasks"
+    if principal.role == "enterprise" and principal.enterprise:
+        return f"/enterprises/{principal.enterprise}"
+    return "/"
+
+
 def check_enterprise(principal: Principal, *, uscc: str, township: str, tree: OrgTree) -> None:
     """May ``principal`` see enterprise ``uscc`` (located in ``township``)?"""
     if principal.role == "enterprise":

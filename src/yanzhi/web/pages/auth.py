@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from yanzhi.services.access import users
+from yanzhi.services.access.principal import home_of
 from yanzhi.web.deps import COOKIE, Auth, current_auth, engine
 from yanzhi.web.errors import classify
 from yanzhi.web.render import page
@@ -35,7 +36,7 @@ def login(
     request: Request,
     username: str = Form(...),
     password: str = Form(...),
-    next: str = Form("/"),
+    next: str = Form(""),
 ) -> Response:
     try:
         result = users.login(engine(request), username, password, client=client_of(request))
@@ -44,7 +45,9 @@ def login(
         return page(
             request, "login.html", next=_safe_next(next), error=err.message, status=err.status
         )
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    # a page the user asked for, else the role's own landing page
+    target = _safe_next(next) if next not in ("", "/") else home_of(result.principal)
+    response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, result)
     return response
 
