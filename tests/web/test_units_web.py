@@ -142,3 +142,52 @@ def test_unit_tables_export_to_excel(site: Site) -> None:
     r = c.get(f"/units/{DISTRICT}?export=completeness")
     rows = list(load_workbook(io.BytesIO(r.content)).worksheets[1].iter_rows(values_only=True))
     assert len(rows) == 1 + len(orgunits.org_tree(site.engine).children(DISTRICT))
+
+
+def test_the_ytd_table_is_the_stored_values_with_their_growth_and_ranks(site: Site) -> None:
+    """The township's 1–N月 table: page and API show the stored (approved) values, the
+    growth is this year over the same period last year, the ranks count the siblings and
+    the township level with a value, in the indicator's direction."""
+    import re
+
+    from yanzhi.core.periods import parse_period
+    from yanzhi.storage.db import transaction
+    from yanzhi.storage.facts import indicator_values
+
+    town = own_town(site)
+    c = site.as_role("township")
+    ytd = c.get(f"/api/v1/units/{town}").json()["ytd"]
+    assert ytd is not None and ytd["peers_zh"].endswith("各乡镇街道")
+    period = ytd["period"]
+    last = str(parse_period(period).same_period_last_year())
+    assert ytd["previous_period"] == last
+    with transaction(site.engine) as s:
+        stored = indicator_values(s, kinds=["ytd"])
+    stored = stored[stored["industry_division"].fillna("") == ""]
+    tree = orgunits.org_tree(site.engine)
+    siblings = [u.code for u in tree.children(tree.get(town).parent_code)]
+    rows = {r["indicator"]: r for r in ytd["rows"]}
+    assert "IND_RD_EXPENSE" in rows
+    page = c.get(f"/units/{town}").text
+    table = page.split('id="table-ytd"', 1)[1].split("</table>", 1)[0]
+    for code, r in rows.items():
+        now = stored[(stored["indicator"] == code) & (stored["period"] == period)]
+        values = dict(zip(now["unit_code"], now["value"], strict=True))
+        before = stored[(stored["indicator"] == code) & (stored["period"] == last)]
+        prev = dict(zip(before["unit_code"], before["value"], strict=True)).get(town)
+        assert r["value"] == pytest.approx(values[town], rel=1e-12)
+        assert r["previous"] == pytest.approx(prev, rel=1e-12)
+        if r["is_sum"]:
+            assert r["yoy_level"] == pytest.approx(values[town] / prev - 1, rel=1e-9)
+        else:
+            assert r["change_points"] == pytest.approx(values[town] - prev, rel=1e-9)
+        peer = [values[x] for x in siblings if x in values]
+        assert r["of_parent"] == len(peer)
+        assert r["rank_in_parent"] == 1 + sum(v > values[town] for v in peer)  # all "up"
+        cell = re.search(rf'data-indicator="{code}">.*?data-value="([^"]*)"', table, re.S)
+        assert cell is not None and float(cell.group(1)) == pytest.approx(r["value"], rel=1e-12)
+    assert (
+        "累计" in page
+        and "区内排名" in page
+        and period not in page.split('id="ytd"')[1].split("<h2>", 1)[1][:400]
+    )

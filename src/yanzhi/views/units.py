@@ -40,6 +40,7 @@ from yanzhi.views.common import (
     unit_info,
     visible_unit,
 )
+from yanzhi.views.unitytd import UnitYtd, unit_ytd
 
 
 class UnitRow(UnitBrief):
@@ -102,6 +103,8 @@ class UnitView(BaseModel):
     tasks: list[UnitTask]
     completeness: UnitCompleteness
     warnings: UnitWarnings
+    ytd: UnitYtd | None = None
+    """The enterprise indicators of the latest YTD period with 同比 and ranks."""
 
 
 def unit_list(scope: Scope) -> list[UnitRow]:
@@ -276,4 +279,5 @@ def unit_view(engine: Engine, scope: Scope, code: str, *, memo: Memo = direct) -
         tasks=_unit_tasks(engine, scope, u.code, memo),
         completeness=_completeness(engine, scope, u, memo),
         warnings=_warnings(engine, scope, u, memo),
+        ytd=unit_ytd(engine, scope, u.code, memo=memo),
     )
