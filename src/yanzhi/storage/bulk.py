@@ -81,8 +81,41 @@ class _cursor:
 
 
 def read_frame(session: Session, query: Select[Any] | Any) -> pd.DataFrame:
+    """The rows of ``query`` as a frame, the same as ``pd.read_sql(query, connection)``
+    but about twice as fast on a large select: the driver's rows are fetched as they come
+    (no SQLAlchemy ``Row`` per row) and only the columns whose type converts a value (a
+    Boolean stored as 0/1 on SQLite, a Date stored as text) are converted, a column at a
+    time, by SQLAlchemy's own result processor. Anything but a ``Select`` (or a select
+    with no rows) goes through ``pd.read_sql``."""
     session.flush()
-    return pd.read_sql(query, session.connection())
+    conn = session.connection()
+    if not isinstance(query, Select):
+        return pd.read_sql(query, conn)
+    result = conn.execute(query)
+    keys = list(result.keys())
+    columns = list(query.selected_columns)
+    cursor = result.cursor
+    if cursor is None or len(columns) != len(keys):
+        result.close()
+        return pd.read_sql(query, conn)
+    described = [d[1] for d in cursor.description]
+    raw = cursor.fetchall()
+    result.close()
+    if not raw:
+        return pd.read_sql(query, conn)  # the empty frame exactly as pandas builds it
+    dialect = conn.dialect
+    processors = [
+        c.type.dialect_impl(dialect).result_processor(dialect, code)
+        for c, code in zip(columns, described, strict=True)
+    ]
+    rows: Sequence[Any] = raw
+    if any(p is not None for p in processors):
+        values: list[Any] = list(zip(*raw, strict=True))
+        for i, process in enumerate(processors):
+            if process is not None:
+                values[i] = [process(v) for v in values[i]]
+        rows = list(zip(*values, strict=True))
+    return pd.DataFrame.from_records(rows, columns=keys, coerce_float=True)
 
 
 def records(

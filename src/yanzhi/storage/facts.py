@@ -130,29 +130,46 @@ def indicator_values(
     indicators: list[str] | None = None,
     units: list[str] | None = None,
     kinds: list[str] | None = None,
+    levels: list[str] | None = None,
+    totals_only: bool = False,
 ) -> pd.DataFrame:
+    """The stored indicator values, of ``indicators``, ``units``, period ``kinds`` and
+    unit ``levels`` when given; ``totals_only``: without the by-industry rows."""
     v = IndicatorValueRow
-    q = select(
-        v.indicator,
-        v.level,
-        v.unit_code,
-        v.industry_division,
-        v.period,
-        v.period_kind,
-        v.numerator,
-        v.denominator,
-        v.value,
-        v.n_enterprises,
-        v.source,
-        v.synthetic,
-    )
+    q = select(*(getattr(v, c) for c in INDICATOR_VALUE_COLUMNS))
+    q = _values_of(q, indicators, units, kinds)
+    if levels:
+        q = q.where(v.level.in_(levels))
+    if totals_only:
+        q = q.where(v.industry_division == "")
+    return read_frame(session, q)
+
+
+def any_synthetic_value(
+    session: Session,
+    *,
+    indicators: list[str] | None = None,
+    units: list[str] | None = None,
+    kinds: list[str] | None = None,
+) -> bool:
+    """Is any stored value of ``indicators``, ``units`` and ``kinds`` (as
+    :func:`indicator_values` selects them) synthetic? One indexed query, no rows read."""
+    v = IndicatorValueRow
+    q = _values_of(select(v.id).where(v.synthetic.is_(True)), indicators, units, kinds)
+    return session.scalar(q.limit(1)) is not None
+
+
+def _values_of(
+    q: Any, indicators: list[str] | None, units: list[str] | None, kinds: list[str] | None
+) -> Any:
+    v = IndicatorValueRow
     if indicators:
         q = q.where(v.indicator.in_(indicators))
     if units:
         q = q.where(v.unit_code.in_(units))
     if kinds:
         q = q.where(v.period_kind.in_(kinds))
-    return read_frame(session, q)
+    return q
 
 
 def latest_report_year(session: Session) -> int | None:

@@ -28,6 +28,7 @@ from yanzhi.services.monitoring.status import NEEDS_ATTENTION, indicator_of, ind
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import enterprise_names
 from yanzhi.storage.facts import (
+    any_synthetic_value,
     attribute_versions,
     indicator_values,
     report_frame,
@@ -216,17 +217,29 @@ def warnings(
         units = [
             u.code for u in tree if str(u.level) in levels and (inside is None or u.code in inside)
         ]
+        codes = [i.code for i in plan.headline_indicators] + ["IND_RD_EXPENSE"]
+        within_units = sorted(inside) if inside is not None else None
+        # only what is read: the assessed units' totals (the statuses and the YTD
+        # signal), the townships' YTD R&D expense (falling, stopped)
         values = indicator_values(
+            session, indicators=codes, units=units, kinds=["year", "ytd"], totals_only=True
+        )
+        townships = indicator_values(
             session,
-            indicators=[i.code for i in plan.headline_indicators] + ["IND_RD_EXPENSE"],
-            units=sorted(inside) if inside is not None else None,
-            kinds=["year", "ytd"],  # what the statuses and the YTD signal read
+            indicators=["IND_RD_EXPENSE"],
+            units=within_units,
+            kinds=["ytd"],
+            levels=["township"],
+        )
+        synthetic = any_synthetic_value(
+            session, indicators=codes, units=within_units, kinds=["year", "ytd"]
         )
     off_track = []
+    by_figure = dict(iter(values.groupby(["unit_code", "indicator"], sort=False)))
+    none = values.iloc[0:0]
     for code in units:
-        unit_values = values[values["unit_code"] == code]
         for ind in plan.headline_indicators:
-            st = indicator_status(plan, unit_values, ind, code, None)
+            st = indicator_status(plan, by_figure.get((code, ind.code), none), ind, code, None)
             if st.verdict in NEEDS_ATTENTION:
                 off_track.append(
                     OffTrack(
@@ -250,13 +263,13 @@ def warnings(
     figures = [(x.unit, x.indicator, x.year) for x in off_track]
     for x, c in zip(off_track, coverage.of_figures(engine, figures, sources), strict=True):
         x.coverage = c
-    stopped, summary = _stopped(engine, _township_rd(values)[1], tree, inside=inside)
+    stopped, summary = _stopped(engine, _township_rd(townships)[1], tree, inside=inside)
     return Warnings(
         off_track=off_track,
-        falling_townships=_falling(values, tree),
+        falling_townships=_falling(townships, tree),
         stopped_enterprises=stopped,
         stopped=summary,
-        synthetic=bool(values["synthetic"].astype(bool).any()) if len(values) else False,
+        synthetic=synthetic,
     )
 
 

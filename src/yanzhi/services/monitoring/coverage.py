@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.core.periods import parse_period
@@ -214,6 +215,9 @@ def coverage_index(engine: Engine, periods: Iterable[str]) -> CoverageIndex:
     wanted = sorted(set(periods))
     with transaction(engine) as session:
         tree = load_org_tree(session)
+        subs = _submissions(session, wanted)
+        if not wanted:  # the pending unlocks only (the evaluation's notes)
+            return CoverageIndex(tree, _rows(tree, [], subs, subs, subs), _unlocks(subs))
         founded = read_frame(
             session,
             select(
@@ -230,22 +234,26 @@ def coverage_index(engine: Engine, periods: Iterable[str]) -> CoverageIndex:
             .where(RdReportRow.period.in_(wanted))
             .group_by(RdReportRow.township_code, RdReportRow.period),
         )
-        sub = SubmissionRow
-        subs = read_frame(
-            session,
-            select(
-                sub.org_unit_code,
-                sub.period,
-                sub.status,
-                sub.unlocked_at,
-                sub.unlocked_by,
-                sub.unlock_reason,
-            ).where(
-                sub.dataset == "rd",
-                sub.period.in_(wanted) | (sub.unlocked_at.is_not(None) & (sub.status != APPROVED)),
-            ),
-        )
     return CoverageIndex(tree, _rows(tree, wanted, founded, received, subs), _unlocks(subs))
+
+
+def _submissions(session: Session, wanted: list[str]) -> pd.DataFrame:
+    """The R&D submissions of the ``wanted`` periods and every unlocked, unapproved one."""
+    sub = SubmissionRow
+    return read_frame(
+        session,
+        select(
+            sub.org_unit_code,
+            sub.period,
+            sub.status,
+            sub.unlocked_at,
+            sub.unlocked_by,
+            sub.unlock_reason,
+        ).where(
+            sub.dataset == "rd",
+            sub.period.in_(wanted) | (sub.unlocked_at.is_not(None) & (sub.status != APPROVED)),
+        ),
+    )
 
 
 def _rows(
@@ -255,6 +263,8 @@ def _rows(
     received: pd.DataFrame,
     subs: pd.DataFrame,
 ) -> pd.DataFrame:
+    if not periods:
+        return pd.DataFrame(columns=["code", "period", "expected", "reported", "approved"])
     towns = [u.code for u in tree.by_level(Level.TOWNSHIP)]
     approved = subs[subs["status"] == APPROVED]
     approved_pairs = set(zip(approved["org_unit_code"], approved["period"], strict=True))

@@ -39,7 +39,7 @@ def approved_reports(session: Session, periods: Iterable[str]) -> pd.DataFrame:
                 _frames.move_to_end(key)
         if frame is None:
             if versions is None:
-                versions = attribute_versions(session)
+                versions = _versions(session, (url, generation, None))
             frame = with_attributes(
                 report_frame(session, approved_only=True, periods=[label]), versions
             )
@@ -52,3 +52,15 @@ def approved_reports(session: Session, periods: Iterable[str]) -> pd.DataFrame:
     if not non_empty:
         return parts[0].copy() if parts else pd.DataFrame()
     return pd.concat(non_empty, ignore_index=True)
+
+
+def _versions(session: Session, key: Hashable) -> pd.DataFrame:
+    """The enterprises' attribute versions, read once per data version (kept with the
+    frames: every period read after a new one of the same generation uses them)."""
+    with _lock:
+        versions = _frames.get(key)
+    if versions is None:
+        versions = attribute_versions(session)
+        with _lock:
+            _frames[key] = versions
+    return versions

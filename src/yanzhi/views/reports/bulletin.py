@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from yanzhi.core.errors import NotFound
 from yanzhi.core.orgtree import OrgTree
@@ -19,6 +19,7 @@ from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring.growth import Comparable, ytd_growth
 from yanzhi.services.monitoring.status import status
+from yanzhi.storage.datamodels import IndicatorValueRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
 from yanzhi.storage.orgunits import load_org_tree
@@ -109,9 +110,7 @@ def resolve_period(engine: Engine, text: str) -> Period:
     """A month or YTD period → the YTD period reported on or before it (irregular
     calendars: '2024-10' with reports for 1–5, 1–8, 1–11 months gives 2024-01..08)."""
     p = parse_ytd(text)  # a month means 1–N月
-    with transaction(engine) as session:
-        values = indicator_values(session, indicators=["IND_RD_EXPENSE"], kinds=["ytd"])
-    periods = [parse_period(x) for x in values["period"].unique()] if not values.empty else []
+    periods = [parse_period(x) for x in reported_periods(engine)]
     candidates = [x for x in periods if x.year == p.year and x.last_month <= p.last_month]
     if not candidates:
         raise NoData(
@@ -122,14 +121,32 @@ def resolve_period(engine: Engine, text: str) -> Period:
     return max(candidates)
 
 
+def reported_periods(engine: Engine) -> list[str]:
+    """The YTD periods with a computed R&D expense (approved enterprise data), oldest
+    first — one distinct query, no values read (asked on every download, cached or not)."""
+    v = IndicatorValueRow
+    with transaction(engine) as session:
+        found = session.scalars(
+            select(v.period)
+            .where(v.indicator == "IND_RD_EXPENSE", v.period_kind == "ytd")
+            .distinct()
+        ).all()
+    return sorted(found)
+
+
 def _rd_values(engine: Engine) -> tuple[pd.DataFrame, OrgTree]:
-    """The approved YTD R&D expense and intensity of every unit (read once), and the tree."""
+    """The approved YTD R&D expense and intensity of every district and township (read
+    once, without the by-industry rows), and the tree."""
     with transaction(engine) as session:
         values = indicator_values(
-            session, indicators=["IND_RD_EXPENSE", "IND_RD_INTENSITY"], kinds=["ytd"]
+            session,
+            indicators=["IND_RD_EXPENSE", "IND_RD_INTENSITY"],
+            kinds=["ytd"],
+            levels=["district", "township"],  # what _district_rd reads
+            totals_only=True,
         )
         tree = load_org_tree(session)
-    return values[values["industry_division"] == ""], tree
+    return values, tree
 
 
 def _district_rd(

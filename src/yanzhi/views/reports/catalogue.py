@@ -30,15 +30,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from yanzhi.core.errors import InvalidInput, NotFound
 from yanzhi.core.orgtree import Level
 from yanzhi.services.access.principal import PermissionDenied, Principal
 from yanzhi.services.access.scope import CITY_WIDE, Scope
 from yanzhi.services.database import require_schema
-from yanzhi.storage.datamodels import IndicatorValueRow
-from yanzhi.storage.db import transaction
 from yanzhi.views import enterprises as enterprise_views
 from yanzhi.views import evaluation as evaluation_views
 from yanzhi.views.reports import bulletin
@@ -107,14 +105,7 @@ def districts(scope: Scope) -> list[dict[str, str]]:
 def bulletin_periods(engine: Engine) -> list[str]:
     """Year-to-date periods with approved enterprise R&D data, newest first."""
     require_schema(engine)
-    v = IndicatorValueRow
-    with transaction(engine) as session:
-        found = session.scalars(
-            select(v.period)
-            .where(v.indicator == "IND_RD_EXPENSE", v.period_kind == "ytd")
-            .distinct()
-        ).all()
-    return sorted(found, reverse=True)
+    return bulletin.reported_periods(engine)[::-1]
 
 
 def _deny(principal: Principal, zh: str, en: str) -> PermissionDenied:
