@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from tests.web.area_support import few_draws  # noqa: F401 (few Monte Carlo draws here)
 from tests.web.chinese_support import problems
 from tests.web.conftest import Site
 
@@ -130,6 +131,11 @@ def visible(html: str) -> tuple[str, list[str]]:
     return "\n".join(p.strip() for p in parser.parts if p.strip()), parser.links
 
 
+def _menu(url: str, depth: int) -> bool:
+    """A page of the role's menu (each role reads its own: scope changes what it shows)."""
+    return depth == 1 and urlsplit(url).path.count("/") == 1
+
+
 def _in_line(text: str, issue: str) -> str:
     """The issue with the first line of the page that shows it."""
     word = issue.split(": ", 1)[1]
@@ -151,18 +157,18 @@ def _shape(path: str) -> str:
 
 
 def _crawl(site: Site, role: str, seen: set[str], found: dict[str, list[str]]) -> set[str]:
-    """Visit the role's menu and what its pages link to (up to three levels down), one
-    page per shape not yet ``seen`` by an earlier role; put each page's problems in
-    ``found``; return the pages visited."""
+    """Visit the role's menu (every role its own) and what its pages link to (up to three
+    levels down), one page per shape not yet ``seen`` by any role; put each page's
+    problems in ``found``; return the pages visited."""
     client = site.as_role(role)
     queue: deque[tuple[str, int]] = deque([("/", 0)])
     visited: set[str] = set()
-    mine: set[str] = set()  # the shapes this role has queued from its menu
+    mine: set[str] = set()  # the shapes this role has queued
     while queue:
         url, depth = queue.popleft()
         path = urlsplit(url).path
         key = _shape(path)
-        if url in visited or (depth > 1 and key in seen):
+        if url in visited or (depth > 0 and key in seen and not _menu(url, depth)):
             continue
         visited.add(url)
         seen.add(key)
@@ -186,7 +192,8 @@ def _crawl(site: Site, role: str, seen: set[str], found: dict[str, list[str]]) -
                 continue
             target = parts.path + (f"?{parts.query}" if parts.query else "")
             key = _shape(parts.path)
-            if target not in visited and key not in (mine if depth == 0 else seen):
+            menu = depth == 0 and parts.path.count("/") == 1  # /indicators, /data, …
+            if target not in visited and key not in mine and (menu or key not in seen):
                 mine.add(key)
                 queue.append((target, depth + 1))
     return visited
