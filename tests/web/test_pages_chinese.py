@@ -261,3 +261,19 @@ def test_the_visible_text_is_what_a_reader_sees() -> None:
     assert WHOLE_WITH_DECIMALS.search("基期值 10,537.00 家")
     assert not WHOLE_WITH_DECIMALS.search("目标 3.75 % · 185.4 人年/万人 · 200 人年/万人")
     assert not WHOLE_WITH_DECIMALS.search("预测13.0件/万人")
+
+
+def test_a_source_shows_its_publisher_and_links_the_address() -> None:
+    from yanzhi.web.sourcetext import source_html
+
+    note = "科技局工作目标(kjj.ningbo.gov.cn/art/2024/3/20/a.html; ningbo_facts.md §1 [e])"
+    html = str(source_html(note))
+    text, links = visible(html)
+    assert text.replace("\n", "") == "科技局工作目标(宁波市科学技术局网站; 平台资料注记第1节)"
+    assert links == ["https://kjj.ningbo.gov.cn/art/2024/3/20/a.html"]
+    assert str(source_html("x <b>, zjwlzx.com/n.php?a=1&b=2")) == (
+        'x &lt;b&gt;, <a href="https://zjwlzx.com/n.php?a=1&amp;b=2" rel="noopener" '
+        'target="_blank">转载网页</a>'
+    )
+    assert str(source_html(note, "en")) == note  # an English page keeps the address
+    assert problems(text) == []
