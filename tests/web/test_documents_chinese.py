@@ -9,7 +9,6 @@ suite a bureau may use."""
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,13 +17,8 @@ from typing import Any
 import pytest
 from docx import Document as open_docx
 from openpyxl import load_workbook
+from tests.web.chinese_support import problems
 from tests.web.conftest import Site
-
-ALLOWED = {"GDP", "PCT", "R&D", "CIF"}
-WORD = re.compile(r"(?<![A-Za-z0-9_&])[A-Za-z][A-Za-z&]*[A-Za-z](?![A-Za-z0-9_&])")
-IDENTIFIER = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[A-Z]+_[A-Z_0-9]+\b")
-PYTHON = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|\{'|\['|\bnan\b")
-PERIOD_CODE = re.compile(r"\b\d{4}-\d{2}(\.\.\d{2})?\b|\b\d{4}Q[1-4]\b")
 
 
 def docx_text(data: bytes) -> str:
@@ -53,15 +47,6 @@ def xlsx_text(data: bytes) -> str:
         for row in ws.iter_rows(values_only=True):
             parts.extend(str(v) for v in row if isinstance(v, str))
     return "\n".join(parts)
-
-
-def problems(text: str) -> list[str]:
-    """What a Chinese reader should not find in ``text``."""
-    found = [f"英文: {w}" for w in WORD.findall(text) if w not in ALLOWED]
-    found += [f"代码: {m}" for m in IDENTIFIER.findall(text)]
-    found += [f"Python: {m}" for m in PYTHON.findall(text)]
-    found += [f"期别代码: {m.group(0)}" for m in PERIOD_CODE.finditer(text)]
-    return sorted(set(found))
 
 
 def _requests(site: Site) -> list[tuple[str, str, dict[str, Any]]]:

@@ -153,10 +153,21 @@ def test_years_and_codes_are_printed_as_labels_not_quantities() -> None:
     quantities keep theirs (issue #15)."""
     from yanzhi.web.render import TEMPLATES
 
-    cell = TEMPLATES.env.filters["cell"]
+    template = TEMPLATES.env.from_string("{{ v|cell(k, unit=u) }}")
+
+    def cell(value: object, key: str, unit: str | None = None, lang: str = "zh") -> str:
+        return template.render(v=value, k=key, u=unit, lang=lang)
+
     assert cell(2022, "year") == "2022" and cell(2027, "target_year") == "2027"
     assert cell(330206, "code") == "330206" and cell(2022.0, "base_year") == "2022"
     assert cell(12345.678, "value") == "12,345.68" and cell(2022, "count") == "2,022"
+    # a period code is its Chinese label on a Chinese page, the code on an English one:
+    assert cell("2026-01..10", "ytd_period") == "2026年1-10月"
+    assert cell("2026Q4", "period") == "2026年第4季度" and cell("2026", "period") == "2026"
+    assert cell("2026-01..10", "ytd_period", lang="en") == "2026-01..10"
+    # a figure in its unit's decimals: counts none, per 10,000 people one (none if whole):
+    assert cell(10537.0, "target", "家") == "10,537" and cell(200.0, "target", "人年/万人") == "200"
+    assert cell(185.37, "value", "人年/万人") == "185.4" and cell(3.754, "value", "%") == "3.75"
 
 
 def test_the_delay_doubles_with_each_failure_past_the_limit(site: Site) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from yanzhi.core import thresholds
-from yanzhi.core.periods import parse_period
+from yanzhi.core.periods import label_zh, parse_period
 
 PLAN_TARGET = float(thresholds.PLAN_TARGET)  # 规上工业 R&D / revenue, the 2027 target
 PRIORITY_THRESHOLD = float(thresholds.PRIORITY)
@@ -93,7 +93,7 @@ def warnings(
         out.append(
             Warning(
                 "ytd_fell",
-                f"{ytd[-1]['period']} 研发费用低于上年同期",
+                f"{label_zh(ytd[-1]['period'])}研发费用低于上年同期",
                 f"YTD R&D expense {ytd[-1]['period']} is below the same months last year",
             )
         )

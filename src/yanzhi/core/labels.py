@@ -1,5 +1,6 @@
 """Chinese words shown in more than one layer, written once: the 演示 label every page,
-document and workbook built from demo data carries, and the names of the roles."""
+document and workbook built from demo data carries, the names of the roles, and how
+many decimals a figure in a given unit of measure shows."""
 
 from __future__ import annotations
 
@@ -16,3 +17,33 @@ ROLE_ZH = {
     "task_owner": "任务责任单位",
     "enterprise": "企业用户",
 }
+
+COUNT_UNITS = ("家", "件", "人", "人年", "个", "项", "名", "次", "户")
+"""Units of things counted whole: a figure in them shows no decimals."""
+
+
+def unit_digits(unit: str | None) -> int:
+    """Decimals for a figure in ``unit``: counts (家, 件, 人, 人年 …) none, counts per
+    10,000 people (人年/万人, 件/万人) one, anything else (万元, 亿元, %) two."""
+    if not unit:
+        return 2
+    head, _, per = unit.partition("/")
+    if head in COUNT_UNITS:
+        return 1 if per else 0
+    return 2
+
+
+SOURCE_SITES = {
+    "kjj.ningbo.gov.cn": "宁波市科学技术局网站",
+    "tjj.ningbo.gov.cn": "宁波市统计局网站",
+    "tibet.cn": "中国西藏网",
+    "zjwlzx.com": "转载网页",
+    "dunhekeji.com": "转载网页",
+    "m.gkzhan.com": "转载网页",
+}
+"""Who publishes a web page a source cites, by its host (a page shows this, not the
+address); a host not listed is shown as 原文网页."""
+SOURCE_SITE_OTHER = "原文网页"
+SOURCE_NOTES = "平台资料注记"
+"""The name of the platform's research notes (docs/ningbo_facts.md) where a source cites
+them."""

@@ -305,6 +305,10 @@ def parse_periods(texts: Sequence[str]) -> list[Period]:
     return [parse_period(t) for t in texts]
 
 
+PERIOD_TEXT = re.compile(r"\d{4}(-\d{2}(\.\.\d{2})?|Q[1-4])")
+"""The canonical text of a month, a quarter or a year-to-date period (not a bare year)."""
+
+
 def label_zh(text: str) -> str:
     """A period's Chinese label from its text (``2026-01..10`` → 2026年1-10月); text that is
     not a period is returned as it is."""

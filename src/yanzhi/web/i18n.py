@@ -70,6 +70,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "users": ("用户", "Users"),
     "tokens": ("API 令牌", "API tokens"),
     "save": ("保存", "Save"),
+    "format_docx": ("Word 文档", "DOCX"),
+    "format_xlsx": ("Excel 表格", "XLSX"),
+    "format_pdf": ("PDF 文件", "PDF"),
     **{
         f"role_{role}": (ROLE_ZH[role], en)
         for role, en in (

@@ -13,19 +13,26 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
-from yanzhi.core.periods import label_zh
+from yanzhi.core.dataformats import SIZE_LABELS
+from yanzhi.core.labels import unit_digits
+from yanzhi.core.periods import PERIOD_TEXT, label_zh
 from yanzhi.services.access.scope import can
 from yanzhi.views.notifications import unread_count
 from yanzhi.web import i18n, xlsx
 from yanzhi.web.deps import authenticate, lang
 from yanzhi.web.download import attachment
+from yanzhi.web.sourcetext import source_html
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
+    if isinstance(value, str) and PERIOD_TEXT.fullmatch(value):
+        return label_zh(value)
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -49,15 +56,57 @@ def text_key(key: str) -> bool:
 
 
 def _cell_text(value: Any, key: str, digits: int = 2) -> str:
+    if key == "size_class" and isinstance(value, str):
+        return SIZE_LABELS.get(value, value)
     if text_key(key) and isinstance(value, int | float) and not isinstance(value, bool):
         return str(int(value)) if float(value).is_integer() else str(value)
     return _fmt(value, digits)
 
 
-TEMPLATES.env.filters["fmt"] = _fmt
-TEMPLATES.env.filters["cell"] = _cell_text
+@pass_context
+def _fmt_page(ctx: Context, value: Any, digits: int = 2) -> str:
+    """``fmt`` in the page's language: a period code is its Chinese label on a Chinese page
+    (2026-01..10 → 2026年1-10月), the code itself on an English one."""
+    if ctx.get("lang") == "en" and isinstance(value, str):
+        return value
+    return _fmt(value, digits)
+
+
+FIGURE_KEYS = frozenset({"value", "target", "ytd_value", "baseline", "base_value"})
+"""Table columns holding a figure in the row's own unit of measure (its ``unit``)."""
+
+
+@pass_context
+def _cell_page(ctx: Context, value: Any, key: str, digits: int = 2, unit: str | None = None) -> str:
+    if ctx.get("lang") == "en" and isinstance(value, str):
+        return value
+    if unit and isinstance(value, int | float) and not isinstance(value, bool):
+        return in_unit(value, unit)
+    return _cell_text(value, key, digits)
+
+
+def in_unit(value: Any, unit: str | None) -> str:
+    """A figure with the decimals its unit calls for (counts of enterprises, patents,
+    persons: none; counts per 10,000 people: one, none when whole — a target of 200
+    人年/万人 is "200"; money and percentages: two)."""
+    digits = unit_digits(unit)
+    whole = isinstance(value, int | float) and float(round(value, digits)).is_integer()
+    if digits == 1 and whole:
+        digits = 0
+    if digits == 0 and isinstance(value, float) and value == value:
+        return f"{round(value):,}"
+    return _fmt(value, digits)
+
+
+TEMPLATES.env.filters["fmt"] = _fmt_page
+TEMPLATES.env.filters["cell"] = _cell_page
+TEMPLATES.env.filters["in_unit"] = in_unit
+TEMPLATES.env.filters["source"] = pass_context(
+    lambda ctx, text: source_html(text, ctx.get("lang") or "zh")
+)
 TEMPLATES.env.filters["period_zh"] = label_zh
 TEMPLATES.env.tests["text_key"] = text_key
+TEMPLATES.env.globals["FIGURE_KEYS"] = FIGURE_KEYS
 
 
 def _json_for_script(value: Any) -> str:

@@ -125,7 +125,6 @@ def indicators(request: Request, scope: ScopeDep, unit: str | None = UnitQuery) 
         "indicators",
         [
             ("headline_mark", "核心", "Headline"),
-            ("indicator", "代码", "Code"),
             ("label", "指标", "Indicator"),
             ("unit", "计量单位", "Measure"),
             *STATUS_COLUMNS,
@@ -134,7 +133,7 @@ def indicators(request: Request, scope: ScopeDep, unit: str | None = UnitQuery) 
         ],
         rows,
         title="indicators",
-        links={"label": "/indicators/{indicator}" + q, "indicator": "/indicators/{indicator}" + q},
+        links={"label": "/indicators/{indicator}" + q},
     )
     return page(
         request,

@@ -15,7 +15,8 @@ from yanzhi.services.access.scope import Scope
 from yanzhi.views import supervision as supervision_views
 from yanzhi.views import task_writes
 from yanzhi.views import tasks as task_views
-from yanzhi.web.deps import ScopeDep, close_form, engine, form_of
+from yanzhi.web import i18n
+from yanzhi.web.deps import ScopeDep, close_form, engine, form_of, lang
 from yanzhi.web.errors import ApiError, classify
 from yanzhi.web.pages import registers
 from yanzhi.web.render import Table, page
@@ -42,6 +43,12 @@ def _join(items: list[str] | None) -> str:
 
 
 STATE_CLASS = {"overdue_milestone": "overdue", "silent": "silent", "target_behind": "behind"}
+
+
+def _in_language(label: str, lg: str) -> str:
+    """The page's half of a "中文 / English" label."""
+    zh, _, en = label.partition(" / ")
+    return i18n.both(zh, en, lg)
 
 
 def _states(codes: list[str], labels: list[str]) -> list[dict[str, str]]:
@@ -127,7 +134,7 @@ def supervision(request: Request, scope: ScopeDep, period: str | None = PERIOD) 
             "unit_name": u["unit_name"],
             "code": t["code"],
             "title": t["title"],
-            "states": "; ".join(t["state_labels"]),
+            "states": "; ".join(_in_language(s, lang(request)) for s in t["state_labels"]),
             "status": (t["latest"] or {}).get("status_label_zh", "未报告"),
             "progress": (t["latest"] or {}).get("progress"),
             "reminders": len(t["reminders"]),
