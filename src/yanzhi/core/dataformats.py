@@ -249,7 +249,7 @@ RD_REPORTS = DataKind(
             required=True,
             aliases=("统计期", "期别"),
             help="year to date, e.g. 2024-01..05 or 2024年1-5月; or given with --period",
-            help_zh="1-N月累计，如 2024年1-5月 或 2024-01..05；文件无此列时在上传页选择",
+            help_zh="1-N月累计，如 2024年1-5月；文件无此列时在上传页填写",
         ),
         Field(
             "operating_revenue",
@@ -368,7 +368,7 @@ STATISTICS = DataKind(
             FieldType.TEXT,
             aliases=("版本",),
             help="e.g. 2024-02 初步数 / 2025-01 修订; a new vintage never overwrites an older one",
-            help_zh="如 2024-02 初步数 / 2025-01 修订；新版本不会覆盖旧版本",
+            help_zh="如「2025年2月初步数」「2026年1月修订」；新版本不会覆盖旧版本",
         ),
         _SYNTHETIC,
     ),
