@@ -150,3 +150,11 @@ def test_a_bureau_template_keeps_its_letterhead_and_styles(tmp_path: Path) -> No
     assert word.styles["正文"].font.size == Pt(15)  # the bureau's, not restyled
     assert word.styles["一级标题"].font.size == Pt(16)  # added: the template had none
     assert "一、总体情况" in [p.text for p in word.paragraphs]
+
+
+def test_the_server_warm_up_renders_every_format() -> None:
+    """`yanzhi serve` warms the document libraries in the background; a change of the
+    document model that breaks it would only show as a dead thread, so it is run here."""
+    from yanzhi.reports.warmup import warm_up
+
+    assert warm_up() > 0

@@ -40,10 +40,15 @@ PortOpt = Annotated[int, typer.Option(help="Port")]
 
 def _serve(url: str, host: str, port: int) -> None:
     import os
+    import threading
 
     import uvicorn
 
+    from yanzhi.reports.warmup import warm_up
+
     os.environ["YANZHI_DATABASE_URL"] = url  # the app factory opens it (cli does not import web)
+    # the document libraries and fonts load while the server starts, not on a first download
+    threading.Thread(target=warm_up, name="yanzhi-warmup", daemon=True).start()
     uvicorn.run(
         "yanzhi.web.app:create_app", factory=True, host=host, port=port, log_level="warning"
     )
