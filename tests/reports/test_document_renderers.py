@@ -114,7 +114,7 @@ def test_excel_keeps_numbers_formats_and_empty_missing(tmp_path: Path) -> None:
     assert "测试市统计局" in readme["数据来源"]
     ws = wb["分区县"]
     assert ws["A1"].value == "分区县研发费用" and SYNTHETIC_LABEL in ws["A2"].value
-    assert [c.value for c in ws[3]] == ["区县市", "研发费用(亿元)", "同比", "企业数", "年份"]
+    assert [c.value for c in ws[3]] == ["区县市", "研发费用（亿元）", "同比", "企业数", "年份"]
     assert ws.freeze_panes == "A4"
     assert ws["B4"].value == pytest.approx(45.123) and ws["B4"].number_format == "#,##0.00"
     assert ws["B5"].value is None  # missing is empty, never 0

@@ -139,7 +139,7 @@ def test_files_from_the_one_document(results: dict[str, EvaluationResult], tmp_p
     word = open_docx(str(evaluation.WRITERS["docx"](res, tmp_path / "a.docx")))
     assert len(word.tables) == len(doc.tables())
     ranking = word.tables[1]
-    assert [c.text for c in ranking.rows[0].cells][:3] == ["排名", "单位", "所属区(县、市)"]
+    assert [c.text for c in ranking.rows[0].cells][:3] == ["排名", "单位", "所属区（县、市）"]
     assert ranking.rows[1].cells[1].text == res.results.iloc[0]["uName"]
     pdf = evaluation.WRITERS["pdf"](res, tmp_path / "a.pdf")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)

@@ -8,6 +8,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from yanzhi.core.zhtext import punctuate
 from yanzhi.reports import bulletin as doc
 from yanzhi.reports.fonts import cjk_font
 from yanzhi.storage.db import make_engine
@@ -41,8 +42,9 @@ def test_docx_has_the_sections_and_the_numbers(data, tmp_path):
     assert (headings[0], headings[3]) == ("一、总体情况", "四、预警")
     assert headings[5] == "六、重点任务进展"
     text = "\n".join(p.text for p in d.paragraphs)
-    assert data.summary[0].replace(data.period_zh, data.period_zh.replace("-", "–")) in text
-    district_table = next(t for t in d.tables if t.rows[0].cells[1].text == "区县(市)")
+    summary = data.summary[0].replace(data.period_zh, data.period_zh.replace("-", "–"))
+    assert punctuate(summary) in text  # the documents print Chinese punctuation
+    district_table = next(t for t in d.tables if t.rows[0].cells[1].text == "区县（市）")
     first = max(data.districts, key=lambda r: r.rd_expense or 0)
     assert [c.text for c in district_table.rows[1].cells[:3]] == [
         "1",

@@ -17,6 +17,7 @@ from tests.web.conftest import Site
 from typer.testing import CliRunner
 
 from yanzhi.cli.main import app as cli
+from yanzhi.core.zhtext import punctuate
 
 runner = CliRunner()
 CITY = "330200"
@@ -109,9 +110,12 @@ def test_stopped_rd_totals_agree_in_cli_api_unit_page_and_bulletin(
     for e in listed[:5]:
         assert e["name"] in page
     assert (
-        f"{s['total']} 家企业停止研发(报送研发费用为零 {s['reported_zero']} 家, "
-        f"未报送 {s['not_reported']} 家)"
-    ) in bulletin
+        punctuate(
+            f"{s['total']} 家企业停止研发(报送研发费用为零 {s['reported_zero']} 家, "
+            f"未报送 {s['not_reported']} 家)"
+        )
+        in bulletin
+    )  # documents print Chinese punctuation
 
 
 def _rows(answer: Any) -> list[dict[str, Any]]:
@@ -171,9 +175,12 @@ def test_ytd_rd_and_its_two_growths_agree_in_cli_api_cockpit_and_bulletin(
         assert m and float(m.group(1)) == ytd[key], key
     g = ytd["yoy_comparable"]
     assert (
-        f"按可比口径计算同比{'增长' if g >= 0 else '下降'} {abs(g):.1%}"
-        f"(两期均有已审核报表的 {ytd['comparable_enterprises']:,} 家企业)"
-    ) in bulletin
+        punctuate(
+            f"按可比口径计算同比{'增长' if g >= 0 else '下降'} {abs(g):.1%}"
+            f"(两期均有已审核报表的 {ytd['comparable_enterprises']:,} 家企业)"
+        )
+        in bulletin
+    )
     level = ytd["yoy_level"]
     assert f"按总量计算同比{'增长' if level >= 0 else '下降'} {abs(level):.1%}" in bulletin
 
@@ -198,19 +205,22 @@ def test_the_district_report_warns_of_what_the_district_page_shows(site: Site) -
             towns.setdefault(names[w["indicator"]], []).append(w["name"])
     for name, listed in towns.items():  # as many townships behind as the page lists
         said = re.search(
-            rf"{re.escape(name)}有(\d+)个乡镇\(街道\)难以达标或存在风险，进展最慢的是([^，]+)", text
+            rf"{re.escape(name)}有(\d+)个乡镇（街道）难以达标或存在风险，进展最慢的是([^，]+)", text
         )
         assert said and int(said.group(1)) == len(listed), (name, len(listed))
         assert set(said.group(2).split("、")) <= set(listed)
     s = page["stopped"]
     if s and s["total"]:
         assert (
-            f"{s['total']} 家企业停止研发(报送研发费用为零 {s['reported_zero']} 家, "
-            f"未报送 {s['not_reported']} 家)"
-        ) in text
+            punctuate(
+                f"{s['total']} 家企业停止研发(报送研发费用为零 {s['reported_zero']} 家, "
+                f"未报送 {s['not_reported']} 家)"
+            )
+            in text
+        )
     falling = page["falling_townships"]
     if falling:
-        assert f"有{len(falling)}个乡镇(街道)研发费用同比下降" in text
+        assert f"有{len(falling)}个乡镇（街道）研发费用同比下降" in text
         biggest = text.split("研发费用同比下降")[1].split("降幅较大的是")[1].split("。")[0]
         named = re.findall(r"([^、，（]+)（[\d.]+亿元", biggest)
         assert named and set(named) <= {w["name"] for w in falling}

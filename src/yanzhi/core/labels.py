@@ -4,7 +4,7 @@ many decimals a figure in a given unit of measure shows."""
 
 from __future__ import annotations
 
-SYNTHETIC_LABEL = "演示数据(合成数据, 非真实统计), 仅供演示"
+SYNTHETIC_LABEL = "演示数据（合成数据，非真实统计），仅供演示"
 SYNTHETIC_NOTE = f"【{SYNTHETIC_LABEL}】"
 """The label as a line of its own (under a title, in a sheet's first rows)."""
 

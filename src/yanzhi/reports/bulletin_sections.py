@@ -151,7 +151,7 @@ def headline_section(doc: Document, d: dict[str, Any]) -> None:
 
 def districts_section(doc: Document, d: dict[str, Any], chart: bytes) -> None:
     """三 分区县: districts ranked by YTD R&D, the chart, townships by growth."""
-    doc.heading("分区县(市)情况")
+    doc.heading("分区县（市）情况")
     doc.heading("各区县(市)规上工业企业研发费用", 2)
     key = "growth_comparable" if d["city_rd"]["growth_comparable"] is not None else "growth"
     with_g = [r for r in d["districts"] if r.get(key) is not None]

@@ -12,11 +12,12 @@ Table cells hold values (numbers stay numbers for Excel) with one format per col
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
 from yanzhi.core import labels
+from yanzhi.core.zhtext import punctuate
 
 Format = Literal[
     "text", "int", "num1", "num2", "pct1", "pct2", "signed_pct1", "signed_num2", "year"
@@ -113,6 +114,25 @@ class PageBreak:
 Block = Heading | Paragraph | Table | Figure | PageBreak
 
 
+def _typeset_block(b: Block) -> Block:
+    if isinstance(b, Heading | Paragraph):
+        return replace(b, text=punctuate(b.text))
+    if isinstance(b, Table):
+        return replace(
+            b,
+            caption=punctuate(b.caption),
+            note=None if b.note is None else punctuate(b.note),
+            columns=tuple(replace(c, title=punctuate(c.title)) for c in b.columns),
+            rows=tuple(
+                tuple(punctuate(v) if isinstance(v, str) else v for v in row) for row in b.rows
+            ),
+            sheet=b.sheet or b.caption,  # the sheet keeps the name it had
+        )
+    if isinstance(b, Figure):
+        return replace(b, caption=punctuate(b.caption))
+    return b
+
+
 @dataclass
 class Document:
     """A report as written once for every format."""
@@ -128,6 +148,21 @@ class Document:
     methods: list[str] = field(default_factory=list)  # 说明: how each computed figure is made
     subtitle: str | None = None  # e.g. the reporting period under the title
     appendix: list[Block] = field(default_factory=list)  # after the 说明, under 附件
+
+    def typeset(self) -> Document:
+        """This document with Chinese punctuation in its Chinese text (core/zhtext.py):
+        what every renderer writes."""
+        return replace(
+            self,
+            title=punctuate(self.title),
+            cutoff=punctuate(self.cutoff),
+            coverage=punctuate(self.coverage),
+            subtitle=None if self.subtitle is None else punctuate(self.subtitle),
+            blocks=[_typeset_block(b) for b in self.blocks],
+            sources=[punctuate(x) for x in self.sources],
+            methods=[punctuate(x) for x in self.methods],
+            appendix=[_typeset_block(b) for b in self.appendix],
+        )
 
     def heading(self, text: str, level: int = 1) -> None:
         self.blocks.append(Heading(text, level))
@@ -198,8 +233,8 @@ def closing_blocks(doc: Document) -> list[Block]:
     if doc.synthetic:
         out.append(
             Paragraph(
-                "本文件所用企业数据为演示用合成数据(按公开统计总量校准生成), "
-                "不是真实统计数据, 不得作为统计数据引用。",
+                "本文件所用企业数据为演示用合成数据（按公开统计总量校准生成），"
+                "不是真实统计数据，不得作为统计数据引用。",
                 "note",
             )
         )

@@ -99,7 +99,7 @@ def ranking_table(doc: Document, result: EvaluationResult, pool: str, caption: s
     rows = rows_of(result, pool)
     township = result.framework.level == "township"
     cols = [Column("排名", "int", 0.55), Column("单位", width=1.5)]
-    cols += [Column("所属区(县、市)", width=1.1)] if township else []
+    cols += [Column("所属区（县、市）", width=1.1)] if township else []
     cols += [
         Column("类型", width=0.85),
         Column("综合得分", "num2", 0.95),

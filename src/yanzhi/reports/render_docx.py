@@ -68,6 +68,7 @@ ALIGN = {
 
 def write(doc: Document, out: Path, template: Path | None = None) -> Path:
     """Write ``doc`` to ``out`` (.docx)."""
+    doc = doc.typeset()
     chosen = template or config.settings().docx_template
     word = open_docx(str(chosen)) if chosen is not None else open_docx()
     _styles(word, restyle=chosen is None)

@@ -33,6 +33,7 @@ HEADING_FONTS = '"SimHei", "黑体", "Noto Sans CJK SC"'
 
 def body(doc: Document) -> str:
     """The document's content as HTML (no page furniture), the same for PDF and preview."""
+    doc = doc.typeset()
     parts = [f'<h1 class="doc-title">{esc(doc.title)}</h1>']
     if doc.subtitle:
         parts.append(f'<p class="doc-subtitle">{esc(doc.subtitle)}</p>')

@@ -24,6 +24,7 @@ from yanzhi.reports.document import (
 
 def write(doc: Document, out: Path) -> Path:
     """Write ``doc`` to ``out`` (.xlsx)."""
+    doc = doc.typeset()
     wb = sheets.new()
     label = SYNTHETIC_NOTE if doc.synthetic else None
     tables = doc.tables()
