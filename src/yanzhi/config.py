@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     report_due_days: int = Field(
         default=15,
         ge=0,
-        description="Days after the end of a reporting period by which a report counts as on time",
+        description="Unused since the reporting calendar (`yanzhi calendar`) sets the due dates",
     )
     evidence_dir: Path = Field(
         default=Path("evidence"),

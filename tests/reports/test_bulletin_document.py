@@ -92,7 +92,11 @@ def test_the_numbers_are_the_views_numbers(data, doc):
     assert [r[:3] for r in completeness.rows] == [
         (c.name, c.expected, c.received) for c in data.completeness
     ]
-    assert {r[4] for r in completeness.rows} <= {"草稿", "已上报", "已审核锁定"}
+    assert [r[3:6] for r in completeness.rows] == [
+        (c.on_time, c.late, c.missing) for c in data.completeness
+    ]
+    assert all(c.on_time + c.late == c.received for c in data.completeness)
+    assert {r[7] for r in completeness.rows} <= {"草稿", "已上报", "已审核锁定"}
     text = doc.text()
     s = data.warnings["stopped"]
     if s and s["total"]:

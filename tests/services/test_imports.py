@@ -234,7 +234,7 @@ def test_completeness_counts_expected_received_and_on_time(loaded):
     assert rows["330206001"].expected == 5 and rows["330206001"].received == 5
     city = completeness(loaded, period="2024-01..05", level="city")[0]
     assert (city.expected, city.received) == (20, 20)
-    # received now, long after the due date of 2024-06-15
+    # received now, long after the due date of 2024-06-10 (the calendar: 次月10日)
     assert city.on_time == 0
     empty = completeness(loaded, period="2024-01..08", level="city")[0]
     assert (empty.expected, empty.received, empty.rate) == (20, 0, 0.0)

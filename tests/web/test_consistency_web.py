@@ -224,3 +224,40 @@ def test_the_district_report_warns_of_what_the_district_page_shows(site: Site) -
         biggest = text.split("研发费用同比下降")[1].split("降幅较大的是")[1].split("。")[0]
         named = re.findall(r"([^、，（]+)（[\d.]+亿元", biggest)
         assert named and set(named) <= {w["name"] for w in falling}
+
+
+def _page_counts(page: str) -> dict[str, tuple[int, int, int]]:
+    """Per unit code, the 按时 / 逾期 / 未报 cells of the data desk's completeness table."""
+    card = page.split('id="completeness-card"', 1)[1].split("</section>", 1)[0]
+    out = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", card, flags=re.S):
+        cells = [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+        ]
+        if cells:
+            out[cells[0]] = tuple(int(c.replace(",", "")) for c in cells[4:7])
+    return out
+
+
+def test_on_time_late_and_missing_agree_in_cli_api_page_and_bulletin(
+    site: Site, latest: str, bulletin: str
+) -> None:
+    draft = api(site, "/data/submissions?size=1")["period"]  # the demo's latest, a draft
+    rows = cli_json(site, "completeness", "--period", draft, "--level", "district")
+    counts = {r["code"]: (r["on_time"], r["late"], r["missing"]) for r in rows}
+    assert sum(c[1] for c in counts.values()) > 0 and sum(c[2] for c in counts.values()) > 0
+    answer = api(site, f"/data/completeness?period={draft}&level=district&size=100")
+    assert {r["code"]: (r["on_time"], r["late"], r["missing"]) for r in answer["items"]} == counts
+    assert [d["due"] for d in answer["deadlines"]] == [
+        rows[0]["due"],
+        "2026-11-12",
+        rows[0]["unit_due"],
+    ]
+    page = html(site, f"/data?period={draft}&level=district")
+    assert _page_counts(page) == counts
+    assert "报送截止" in page and "2026年11月10日" in page  # 1–10月: 次月10日
+    city = cli_json(site, "completeness", "--period", latest, "--level", "city")[0]
+    assert (
+        f"其中按时报送{city['on_time']:,}家、逾期报送{city['late']:,}家, 未报{city['missing']:,}家"
+    ) in bulletin

@@ -464,3 +464,46 @@ def test_created_updated_unchanged_in_the_api_and_the_excel(site: Site) -> None:
     r = _upload(officer, "rd", "更新.csv", again)
     assert r.status_code == 200, r.text
     assert _counts(r.json()) == (0, 3, 7)
+
+
+def test_an_admin_moves_a_due_date_and_the_counts_follow(site: Site) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from yanzhi.cli.main import app as cli
+
+    period = _latest(site)  # 1–10月 2026, enterprises due 次月10日
+    analyst = site.as_role("analyst")
+    cal = analyst.get("/api/v1/data/calendar").json()
+    rules = {(r["kind"], r["level"]): r["rule"] for r in cal["rules"]}
+    assert rules[("ytd", "enterprise")] == "次月10日" and rules[("ytd", "district")] == "次月15日"
+    url = f"/api/v1/data/completeness?period={period}&level=city"
+    before = analyst.get(url).json()
+    city = before["items"][0]
+    assert before["deadlines"][0]["due"] == "2026-11-10" and city["late"] > 0
+    move = {"month": "2026-10", "level": "enterprise", "due": "2026-11-30", "note": "演示顺延"}
+    assert analyst.put("/api/v1/data/calendar/overrides", json=move).status_code == 403
+    admin = site.login("admin")
+    r = admin.put("/api/v1/data/calendar/overrides", json=move)
+    moved = [o for o in r.json()["overrides"] if o["month"] == "2026-10"]
+    assert [(o["level_zh"], o["due_zh"], o["note"]) for o in moved] == [
+        ("企业", "2026年11月30日", "演示顺延")
+    ]
+    after = analyst.get(url).json()
+    # every late demo report came within ten days of the 10th: now all on time
+    assert after["items"][0]["on_time"] == city["on_time"] + city["late"]
+    assert after["items"][0]["late"] == 0 and after["items"][0]["missing"] == city["missing"]
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["calendar", "show", "--database", site.url, "--json"])
+    assert shown.exit_code == 0 and "2026-11-30" in shown.stdout
+    assert json.loads(shown.stdout)["name"] == cal["name"]
+    bad = runner.invoke(cli, ["calendar", "set", "township", "下月", "--database", site.url])
+    assert bad.exit_code == 2 and "次月10日" in bad.output
+    r = admin.put("/api/v1/data/calendar/overrides", json={**move, "due": None})
+    assert r.status_code == 200 and analyst.get(url).json() == before
+    with transaction(site.engine) as s:
+        from yanzhi.storage.models import AuditRow
+
+        who = s.scalars(select(AuditRow.actor).where(AuditRow.entity == "report_calendar")).all()
+    assert who == ["admin", "admin"]

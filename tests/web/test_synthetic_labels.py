@@ -70,6 +70,10 @@ NOT_DATA: dict[str, str] = {
     "tasks report": "writes a task report",
     "tasks remind": "writes a reminder",
     "tasks comment": "writes a comment",
+    "calendar show": "the reporting calendar: configuration, not figures",
+    "calendar set": "edits the reporting calendar",
+    "calendar move": "edits the reporting calendar",
+    "calendar load": "loads a calendar file the user gives",
 }
 """Commands with ``--json`` that do not output figures computed from the data."""
 

@@ -234,7 +234,8 @@ def completeness(
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Reporting completeness: expected, received, on time. / 报送完整率"""
+    """Reporting completeness: expected, on time, late, missing, each unit's submission
+    against the reporting calendar. / 报送完整率（按时、逾期、未报）"""
     with handled(as_json), engine_for(database) as engine:
         rows = reporting.completeness(engine, period=parse_ytd(period, months=False), level=level)
         plain = labelled_rows([r.to_dict() for r in rows], engine)
@@ -250,6 +251,9 @@ def completeness(
         "received / 已报",
         "rate",
         "on time / 按时",
+        "late / 逾期",
+        "missing / 未报",
+        "unit / 本级报送",
         "status / 状态",
         title=f"Completeness / 报送完整率 {period}",
     )
@@ -262,8 +266,13 @@ def completeness(
             str(r.received),
             rate,
             str(r.on_time),
+            str(r.late),
+            str(r.missing),
+            r.submission,
             r.status,
         )
+    if rows:
+        console.print(f"due / 报送截止: enterprises {rows[0].due}, this level {rows[0].unit_due}")
     console.print(table)
 
 

@@ -9,6 +9,7 @@ import typer
 
 from yanzhi import __version__
 from yanzhi.cli import (
+    calendar,
     composite,
     data,
     enterprise,
@@ -59,6 +60,7 @@ app.command("serve")(web.serve)
 app.command("demo")(web.demo)
 app.add_typer(web.users_app, name="users")
 app.add_typer(notify.app, name="notify")
+app.add_typer(calendar.app, name="calendar")
 
 
 @app.command()

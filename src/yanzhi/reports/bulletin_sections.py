@@ -9,6 +9,7 @@ from typing import Any
 
 from yanzhi.core.periods import label_zh
 from yanzhi.reports.document import Cell, Column, Document
+from yanzhi.views.calendar import date_zh
 from yanzhi.views.data import STATUS_NAMES
 from yanzhi.views.reports.bulletin import stopped_text
 
@@ -351,14 +352,20 @@ def _stopped(doc: Document, d: dict[str, Any]) -> None:
 
 
 def completeness_section(doc: Document, d: dict[str, Any]) -> None:
-    """五 数据报送完整率, with the Chinese status names."""
+    """五 数据报送完整率: expected, on time, late and missing against the enterprises' due
+    date (报送截止), with the Chinese status names."""
     doc.heading("数据报送完整率")
     rows = d["completeness"]
-    expected = sum(r["expected"] for r in rows)
-    received = sum(r["received"] for r in rows)
+    expected, received, on_time, late, missing = (
+        sum(r.get(k, 0) for r in rows)
+        for k in ("expected", "received", "on_time", "late", "missing")
+    )
     done = [r["name"] for r in rows if r["status"] != "approved"]
+    due = next((r.get("due") for r in rows if r.get("due")), None)
     doc.para(
-        f"{_span(d)}全市应报企业{expected:,}家, 已报{received:,}家, "
+        f"{_span(d)}全市应报企业{expected:,}家, 已报{received:,}家"
+        + (f"(报送截止{date_zh(due)})" if due else "")
+        + f", 其中按时报送{on_time:,}家、逾期报送{late:,}家, 未报{missing:,}家, "
         + (f"完整率{received / expected:.1%}" if expected else "完整率—")
         + ("; 各区县(市)均已审核锁定。" if not done else f"; {'、'.join(done)}尚未全部审核。")
     )
@@ -369,11 +376,23 @@ def completeness_section(doc: Document, d: dict[str, Any]) -> None:
             Column("区县(市)"),
             Column("应报(家)", "int"),
             Column("已报(家)", "int"),
+            Column("按时(家)", "int"),
+            Column("逾期(家)", "int"),
+            Column("未报(家)", "int"),
             Column("完整率", "pct1"),
             Column("审核状态"),
         ],
         [
-            (r["name"], r["expected"], r["received"], r["rate"], _status_zh(r["status"]))
+            (
+                r["name"],
+                r["expected"],
+                r["received"],
+                r.get("on_time"),
+                r.get("late"),
+                r.get("missing"),
+                r["rate"],
+                _status_zh(r["status"]),
+            )
             for r in rows
         ],
         sheet="报送完整率",

@@ -3,6 +3,7 @@ PostgreSQL. Both take rows as tuples in ``columns`` order (None for NULL)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -16,6 +17,14 @@ CHUNK = 50_000
 
 def _dbapi(session: Session) -> Any:
     return session.connection().connection.dbapi_connection
+
+
+def db_stamp(session: Session, when: dt.datetime) -> object:
+    """``when`` as the raw rows of :func:`insert_rows` / :func:`update_rows` need it: a
+    datetime for PostgreSQL, SQLAlchemy's DATETIME text for SQLite."""
+    if session.get_bind().dialect.name == "sqlite":
+        return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return when
 
 
 def insert_rows(

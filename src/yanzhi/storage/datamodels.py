@@ -5,8 +5,10 @@ vintage, import batches and the submission / approval state of each unit and per
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -129,6 +131,8 @@ class RdReportRow(_RdValues, Base):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    # when the enterprise's report first arrived (on time / late against the calendar)
+    received_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RdReportVersionRow(_RdValues, Base):
@@ -185,6 +189,17 @@ class SubmissionRow(Base):
     unlocked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     unlock_reason: Mapped[str | None] = mapped_column(Text)
     first_received_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReportCalendarRow(Base):
+    """The reporting calendar in force (one row per name; the file form as JSON), edited
+    by an admin; every change is audited."""
+
+    __tablename__ = "report_calendar"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class IndicatorValueRow(Base):

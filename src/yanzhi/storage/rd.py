@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -11,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yanzhi.storage.audit import WriteContext, record
-from yanzhi.storage.bulk import insert_rows, read_frame, records, update_rows
+from yanzhi.storage.bulk import db_stamp, insert_rows, read_frame, records, update_rows
 from yanzhi.storage.datamodels import RD_VALUES, EnterpriseRow, RdReportRow, RdReportVersionRow
+from yanzhi.storage.models import utcnow
 
 T = RdReportRow.__table__
 
@@ -79,7 +81,9 @@ def write_reports(
         changed_mask |= _differs(old[c], old[f"{c}_old"]).to_numpy()
     changed = old[changed_mask]
 
-    new = merged[is_new].assign(version=1, batch_id=batch_id)
+    new = merged[is_new].assign(
+        version=1, batch_id=batch_id, received_at=db_stamp(session, utcnow())
+    )
     cols = [
         "enterprise_id",
         "period",
@@ -90,6 +94,7 @@ def write_reports(
         "synthetic",
         "version",
         "batch_id",
+        "received_at",
         *RD_VALUES,
     ]
     created = insert_rows(session, T, cols, records(new, cols))
@@ -143,3 +148,29 @@ def _py(v: object) -> object:
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return None
     return v.item() if hasattr(v, "item") else v
+
+
+def set_received(session: Session, period: str, when: dict[str, dt.datetime]) -> int:
+    """Record when each enterprise's (by USCC) report of ``period`` arrived — loading
+    history whose receipt times are known from elsewhere (the demo); returns rows set."""
+    ids = dict(
+        session.execute(
+            select(EnterpriseRow.uscc, RdReportRow.id)
+            .join(EnterpriseRow, EnterpriseRow.id == RdReportRow.enterprise_id)
+            .where(RdReportRow.period == period)
+        ).all()
+    )
+    rows = [(db_stamp(session, t), ids[u]) for u, t in when.items() if u in ids]
+    return update_rows(session, T, ["received_at"], rows)
+
+
+def set_period_received(session: Session, period: str, when: dt.datetime) -> int:
+    """Record one receipt time for every report of ``period`` (history loaded at once)."""
+    from sqlalchemy import update
+
+    result = session.execute(
+        update(RdReportRow)
+        .where(RdReportRow.period == period)
+        .values(received_at=when.astimezone(dt.UTC))  # SQLite keeps no zone
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

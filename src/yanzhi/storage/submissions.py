@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yanzhi.storage.audit import WriteContext, record
-from yanzhi.storage.bulk import insert_rows, read_frame
+from yanzhi.storage.bulk import db_stamp, insert_rows, read_frame
 from yanzhi.storage.datamodels import SubmissionRow
 from yanzhi.storage.models import utcnow
 
@@ -41,10 +41,7 @@ def mark_received(session: Session, dataset: str, pairs: Collection[tuple[str, s
     periods = {p for _, p in pairs}
     known = submissions(session, dataset, periods)
     have = set(zip(known["org_unit_code"], known["period"], strict=True))
-    now = utcnow()
-    stamp: object = now
-    if session.get_bind().dialect.name == "sqlite":
-        stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DATETIME format
+    stamp = db_stamp(session, utcnow())
     rows = ((dataset, unit, period, DRAFT, stamp) for unit, period in sorted(set(pairs) - have))
     insert_rows(
         session,
@@ -109,4 +106,22 @@ def set_status(
         entity="submission",
         key=f"{row.dataset}:{row.org_unit_code}:{row.period}",
         changes={"status": [old, status]},
+    )
+
+
+def set_history_times(
+    session: Session, dataset: str, period: str, submitted: dt.datetime, approved: dt.datetime
+) -> None:
+    """Record when the approved submissions of ``period`` were made and approved (history
+    loaded at once, whose dates are known from elsewhere — the demo)."""
+    session.execute(
+        update(SubmissionRow)
+        .where(
+            SubmissionRow.dataset == dataset,
+            SubmissionRow.period == period,
+            SubmissionRow.status == APPROVED,
+        )
+        .values(  # in UTC: SQLite keeps no zone
+            submitted_at=submitted.astimezone(dt.UTC), approved_at=approved.astimezone(dt.UTC)
+        )
     )

@@ -46,6 +46,7 @@ from yanzhi.storage.datamodels import SubmissionRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import enterprise_index
 from yanzhi.storage.submissions import APPROVED, DRAFT, SUBMITTED, submissions
+from yanzhi.views.calendar import SUBMISSION_NAMES, Deadline, period_deadlines
 
 STATUS_NAMES = {
     DRAFT: ("草稿", "draft"),
@@ -381,19 +382,28 @@ class Submissions(BaseModel):
 
 class CompletenessItem(BaseModel):
     """Reporting completeness of one unit: expected and received reports, those on time,
-    the rates (0–1) and the unit's status (the least advanced of its townships)."""
+    late and missing against the calendar, the rates (0–1), the unit's status (the least
+    advanced of its townships) and its own submission against its due date (按时 / 逾期 /
+    未报)."""
 
     code: str
     name: str
     expected: int
     received: int
     on_time: int
+    late: int
+    missing: int
     rate: float | None
     on_time_rate: float | None
     status: str
     status_zh: str
     status_en: str
     statuses: dict[str, int]
+    due: str | None
+    unit_due: str | None
+    submission: str
+    submission_zh: str
+    submitted_at: str | None
 
 
 class Completeness(BaseModel):
@@ -402,6 +412,7 @@ class Completeness(BaseModel):
     period: str | None
     level: str
     items: list[CompletenessItem]
+    deadlines: list[Deadline] = []
 
 
 def act(
@@ -548,9 +559,12 @@ def completeness(
     rows = reporting.completeness(engine, period=p, level=lv)
     items = [
         CompletenessItem(
-            **r.to_dict(), status_zh=STATUS_NAMES[r.status][0], status_en=STATUS_NAMES[r.status][1]
+            **r.to_dict(),
+            status_zh=STATUS_NAMES[r.status][0],
+            status_en=STATUS_NAMES[r.status][1],
+            submission_zh=SUBMISSION_NAMES[r.submission],
         )
         for r in rows
         if scope.sees(r.code)
     ]
-    return Completeness(period=p, level=lv, items=items)
+    return Completeness(period=p, level=lv, items=items, deadlines=period_deadlines(engine, p))

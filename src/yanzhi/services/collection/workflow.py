@@ -4,7 +4,6 @@ completeness per unit and period (expected, received, on time — DHIS2's report
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
@@ -14,7 +13,6 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, func, select
 from sqlalchemy.orm import Session
 
-from yanzhi import config
 from yanzhi.core.errors import Conflict, InvalidInput, LockedPeriod, NotFound
 from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.core.periods import Period, label_zh, parse_ytd
@@ -237,11 +235,17 @@ def approve_all(engine: Engine, *, actor: str, except_periods: set[str] | None =
     return int(n or 0)
 
 
+ON_TIME, LATE, PENDING = "on_time", "late", "pending"
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
 @dataclass(frozen=True)
 class CompletenessRow:
     """Reporting completeness of one unit for a period: expected reports, received ones,
-    those received by the due date, the rates (0–1, None without expected reports), the
-    unit's status (the least advanced of its townships) and its townships by status."""
+    those received by the enterprises' due date (``due``) and after it, those missing, the
+    rates (0–1, None without expected reports), the unit's status (the least advanced of
+    its townships), its townships by status, and the unit's own submission against its
+    level's due date (``unit_due``): on_time / late / pending, with when it was made."""
 
     code: str
     name: str
@@ -252,6 +256,12 @@ class CompletenessRow:
     on_time_rate: float | None
     status: str
     statuses: dict[str, int]
+    late: int = 0
+    missing: int = 0
+    due: str | None = None
+    unit_due: str | None = None
+    submission: str = PENDING
+    submitted_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (CLI ``--json``, the bulletin), keys in field order."""
@@ -265,16 +275,29 @@ class CompletenessRow:
             "on_time_rate": self.on_time_rate,
             "status": self.status,
             "statuses": dict(self.statuses),
+            "late": self.late,
+            "missing": self.missing,
+            "due": self.due,
+            "unit_due": self.unit_due,
+            "submission": self.submission,
+            "submitted_at": self.submitted_at,
         }
 
 
-def due_date(period: Period) -> dt.date:
-    """The day a YTD period's reports are due: its last day plus the configured
-    ``report_due_days``."""
-    last = calendar.monthrange(period.year, period.last_month)[1]
-    return dt.date(period.year, period.last_month, last) + dt.timedelta(
-        days=config.settings().report_due_days
-    )
+def due_date(period: Period, level: str = "enterprise", engine: Engine | None = None) -> dt.date:
+    """The day ``level``'s (enterprise, township, district) reports of ``period`` are due
+    under the reporting calendar in force (services/collection/calendar.py; without an
+    ``engine`` the built-in defaults)."""
+    from yanzhi.ingest.calendarfile import builtin_calendar_path, read_calendar
+    from yanzhi.services.collection.calendar import current, due_on
+
+    cal = current(engine) if engine is not None else read_calendar(builtin_calendar_path())
+    return due_on(cal, period, level)
+
+
+def _deadline(day: dt.date) -> pd.Timestamp:
+    """The end of ``day`` in China time, as a UTC timestamp (reports until 24:00 count)."""
+    return pd.Timestamp(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), CHINA))
 
 
 def expected_to_report(year: int) -> ColumnElement[bool]:
@@ -290,11 +313,17 @@ def completeness(
     engine: Engine, *, period: Period | str, level: str = "township"
 ) -> list[CompletenessRow]:
     """Expected reports (above-size industrial enterprises founded by the period's year),
-    received reports and those received by the due date, per unit of ``level``."""
+    received reports — on time or late against the enterprises' due date in the reporting
+    calendar, by each report's receipt time (else its township's first receipt) — and
+    missing ones, per unit of ``level``, with each unit's submission against its level's
+    due date."""
+    from yanzhi.services.collection.calendar import calendar_in, due_on
+
     require_schema(engine)
     p = _ytd(period)
     with transaction(engine) as session:
         tree = load_org_tree(session)
+        cal = calendar_in(session)
         expected = read_frame(
             session,
             select(EnterpriseRow.township_code, func.count().label("expected"))
@@ -303,13 +332,16 @@ def completeness(
         )
         received = read_frame(
             session,
-            select(RdReportRow.township_code, func.count().label("received"))
-            .where(RdReportRow.period == str(p))
-            .group_by(RdReportRow.township_code),
+            select(RdReportRow.township_code, RdReportRow.received_at).where(
+                RdReportRow.period == str(p)
+            ),
         )
         subs = submissions(session, "rd", [str(p)])
-    frame = _by_township(tree, expected, received, subs, due_date(p))
-    return _roll_up(tree, frame, Level(level))
+    lv = Level(level)
+    dues = {x: due_on(cal, p, x) for x in ("enterprise", "township", "district")}
+    frame = _by_township(tree, expected, received, subs, dues["enterprise"])
+    unit_due = dues["township" if lv is Level.TOWNSHIP else "district"]
+    return _roll_up(tree, frame, lv, dues["enterprise"], unit_due)
 
 
 def _by_township(
@@ -317,18 +349,29 @@ def _by_township(
 ) -> pd.DataFrame:
     frame = pd.DataFrame({"code": [u.code for u in tree.by_level(Level.TOWNSHIP)]})
     frame = frame.merge(expected.rename(columns={"township_code": "code"}), how="left", on="code")
-    frame = frame.merge(received.rename(columns={"township_code": "code"}), how="left", on="code")
-    subs = subs.rename(columns={"org_unit_code": "code"})[["code", "status", "first_received_at"]]
+    subs = subs.rename(columns={"org_unit_code": "code"})[
+        ["code", "status", "first_received_at", "submitted_at"]
+    ]
+    reports = received.rename(columns={"township_code": "code"}).merge(
+        subs[["code", "first_received_at"]], how="left", on="code"
+    )
+    at = pd.to_datetime(reports["received_at"], utc=True).fillna(
+        pd.to_datetime(reports["first_received_at"], utc=True)
+    )
+    reports["on_time"] = (at < _deadline(due)).fillna(False).astype(int)
+    counts = reports.groupby("code").agg(received=("on_time", "size"), on_time=("on_time", "sum"))
+    frame = frame.merge(counts.reset_index(), how="left", on="code")
     frame = frame.merge(subs, how="left", on="code")
-    frame[["expected", "received"]] = frame[["expected", "received"]].fillna(0).astype(int)
-    first = pd.to_datetime(frame["first_received_at"], utc=True)
-    on_time = first < pd.Timestamp(due + dt.timedelta(days=1), tz="UTC")
-    frame["on_time"] = frame["received"].where(on_time.fillna(False), 0)
+    cols = ["expected", "received", "on_time"]
+    frame[cols] = frame[cols].fillna(0).astype(int)
+    frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
     frame["status"] = frame["status"].fillna(DRAFT)
     return frame
 
 
-def _roll_up(tree: OrgTree, frame: pd.DataFrame, level: Level) -> list[CompletenessRow]:
+def _roll_up(
+    tree: OrgTree, frame: pd.DataFrame, level: Level, due: dt.date, unit_due: dt.date
+) -> list[CompletenessRow]:
     by_code = {r["code"]: r for r in frame.to_dict("records")}  # one row per township
     out = []
     for unit in tree.by_level(level):
@@ -339,6 +382,11 @@ def _roll_up(tree: OrgTree, frame: pd.DataFrame, level: Level) -> list[Completen
         ]
         exp, rec, ont = (int(sum(r[k] for r in sub)) for k in ("expected", "received", "on_time"))
         statuses = dict(Counter(str(r["status"]) for r in sub).most_common())
+        status = unit_status(statuses)
+        times = [r["submitted_at"] for r in sub]
+        when = (
+            max(times) if sub and status != DRAFT and not any(pd.isna(t) for t in times) else None
+        )
         out.append(
             CompletenessRow(
                 code=unit.code,
@@ -348,11 +396,23 @@ def _roll_up(tree: OrgTree, frame: pd.DataFrame, level: Level) -> list[Completen
                 on_time=ont,
                 rate=rec / exp if exp else None,
                 on_time_rate=ont / exp if exp else None,
-                status=unit_status(statuses),
+                status=status,
                 statuses=statuses,
+                late=rec - ont,
+                missing=max(exp - rec, 0),
+                due=due.isoformat(),
+                unit_due=unit_due.isoformat(),
+                submission=_submission(when, unit_due),
+                submitted_at=when.isoformat(timespec="seconds") if when is not None else None,
             )
         )
     return out
+
+
+def _submission(when: pd.Timestamp | None, due: dt.date) -> str:
+    if when is None:
+        return PENDING
+    return ON_TIME if when < _deadline(due) else LATE
 
 
 def unit_status(statuses: dict[str, int]) -> str:

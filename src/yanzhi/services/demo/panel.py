@@ -14,13 +14,17 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from yanzhi.core import demo_receipts
 from yanzhi.core.dataformats import DATA_KINDS, DataKind
 from yanzhi.core.demo import DemoData, generate
+from yanzhi.core.demo_receipts import Receipts
+from yanzhi.core.periods import parse_ytd
 from yanzhi.export import sheets
 from yanzhi.ingest.divisions import builtin_divisions_path, read_divisions
 from yanzhi.ingest.industry import load_industry_classes
 from yanzhi.services.collection.imports import ImportReport, import_file
 from yanzhi.services.collection.templates import header_text
+from yanzhi.services.collection.workflow import due_date
 
 
 def last_complete_month(today: dt.date | None = None) -> tuple[int, int]:
@@ -70,8 +74,11 @@ def write_files(data: DemoData, folder: Path) -> DemoFiles:
     sheets.write_csv(ent, path, encoding="utf-8-sig")
     out.files.append(("enterprises", path))
     rd = data.rd
-    years = rd["period"].str.slice(0, 4)
     last = rd["period"].iloc[-1] if len(rd) else None
+    if last is not None:  # the latest period's missing reports are not in its file
+        gone = latest_receipts(data).missing
+        rd = rd[(rd["period"] != last) | ~rd["uscc"].isin(gone)]
+    years = rd["period"].str.slice(0, 4)
     for year in sorted(years.unique()):
         part = rd[(years == year) & (rd["period"] != last)]
         path = folder / f"rd_{year}.csv"
@@ -134,6 +141,43 @@ def approve_history(engine: Engine, data: DemoData, *, actor: str) -> int:
     return approve_all(engine, actor=actor, except_periods={latest} if latest else None)
 
 
+def latest_receipts(data: DemoData) -> Receipts:
+    """When the latest period's reports arrived (and which are missing), by the data's
+    seed, against the enterprises' due date in the built-in calendar."""
+    last = data.rd["period"].iloc[-1]
+    usccs = data.rd.loc[data.rd["period"] == last, "uscc"].tolist()
+    return demo_receipts.latest_receipts(
+        usccs, seed=int(data.meta["seed"]), due=due_date(parse_ytd(last))
+    )
+
+
+def stamp_receipts(engine: Engine, data: DemoData) -> int:
+    """Record the demo's receipt and submission times: earlier periods' reports two days
+    before their due date, their townships' submissions and approvals by their own due
+    dates; the latest period's reports as :func:`latest_receipts` says. Returns the
+    reports stamped."""
+    from yanzhi.storage.db import transaction
+    from yanzhi.storage.rd import set_period_received, set_received
+    from yanzhi.storage.submissions import set_history_times
+
+    periods = list(dict.fromkeys(data.rd["period"]))
+    n = 0
+    with transaction(engine) as session:
+        for text in periods[:-1]:
+            p = parse_ytd(text)
+            n += set_period_received(session, text, demo_receipts.history_receipt(due_date(p)))
+            set_history_times(
+                session,
+                "rd",
+                text,
+                demo_receipts.history_receipt(due_date(p, "township")),
+                demo_receipts.history_receipt(due_date(p, "district")),
+            )
+        if periods:
+            n += set_received(session, periods[-1], latest_receipts(data).at)
+    return n
+
+
 def load(
     engine: Engine,
     data: DemoData,
@@ -152,6 +196,7 @@ def load(
     reports = import_files(engine, files, actor=actor, progress=progress)
     if all(r.ok for r in reports):
         approve_history(engine, data, actor="demo:city-analyst")
+        stamp_receipts(engine, data)
         indicators.compute(engine, approved_only=True)
         if tasks:
             demo_tasks.load(engine, actor="demo:bureau")

@@ -5,6 +5,7 @@ within the caller's ``Scope``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
@@ -14,8 +15,10 @@ from pydantic import BaseModel, Field
 from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS
 from yanzhi.core.issues import InputRejected
 from yanzhi.services.collection.imports import ImportReport
+from yanzhi.views import calendar as calendar_view
 from yanzhi.views import data as data_view
 from yanzhi.views import nonreporters as nonreporters_view
+from yanzhi.views.calendar import CalendarView, Deadline
 from yanzhi.views.data import ActionResult, CompletenessItem, SubmissionItem
 from yanzhi.views.nonreporters import NonReporters, RemindersSent
 from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
@@ -97,6 +100,7 @@ class CompletenessPage(BaseModel):
     size: int
     period: str | None
     level: str
+    deadlines: list[Deadline] = []  # each level's due date for the period (报送截止)
     synthetic: bool = False  # the database holds generated (demo) data
 
 
@@ -197,14 +201,56 @@ def completeness(
     ] = "district",
     params: tuple[int, int] = Depends(page_params),
 ) -> CompletenessPage:
-    """Reporting completeness (expected, received, on time, status) by unit of ``level``,
-    within the caller's scope."""
+    """Reporting completeness (expected, received on time / late, missing, status, the
+    unit's own submission on time / late) by unit of ``level``, within the caller's scope,
+    with each level's due date from the reporting calendar."""
     found = data_view.completeness(engine(request), scope, period=period, level=level)
     return CompletenessPage(
         **_slice(found.items, params),
         period=found.period,
         level=level,
+        deadlines=found.deadlines,
         synthetic=synthetic_data(request),
+    )
+
+
+@router.get("/data/calendar", response_model=CalendarView)
+def calendar(request: Request, scope: ScopeDep) -> CalendarView:
+    """The reporting calendar in force: each period kind's due rule per level (次月10日)
+    and the periods whose due dates are moved (holidays)."""
+    return calendar_view.show(engine(request), scope)
+
+
+class RuleIn(BaseModel):
+    """A due rule for one level and period kind."""
+
+    kind: Literal["ytd", "month"] = "ytd"
+    level: Literal["enterprise", "township", "district"]
+    rule: str = Field(max_length=16, description="e.g. 次月10日 / 当月25日 / 隔月5日")
+
+
+class OverrideIn(BaseModel):
+    """A moved due date for the period ending in ``month`` (no ``due``: back to the rule)."""
+
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="e.g. 2027-01")
+    level: Literal["enterprise", "township", "district"]
+    due: dt.date | None = None
+    note: str | None = Field(default=None, max_length=100)
+
+
+@router.put("/data/calendar/rules", response_model=CalendarView)
+def set_calendar_rule(request: Request, scope: ScopeDep, body: RuleIn) -> CalendarView:
+    """Set a due rule (admin; audited)."""
+    return calendar_view.set_rule(
+        engine(request), scope, kind=body.kind, level=body.level, rule=body.rule
+    )
+
+
+@router.put("/data/calendar/overrides", response_model=CalendarView)
+def set_calendar_override(request: Request, scope: ScopeDep, body: OverrideIn) -> CalendarView:
+    """Move (or restore) one period's due date for one level (admin; audited)."""
+    return calendar_view.set_override(
+        engine(request), scope, month=body.month, level=body.level, due=body.due, note=body.note
     )
 
 

@@ -38,9 +38,12 @@ def _tables(found: Submissions, comp: Completeness) -> list[Table]:
             ("name", level_zh, level_en),
             ("expected", "应报", "Expected"),
             ("received", "已报", "Received"),
-            ("rate", "报送率", "Rate"),
             ("on_time", "按时", "On time"),
+            ("late", "逾期", "Late"),
+            ("missing", "未报", "Missing"),
+            ("rate", "报送率", "Rate"),
             ("on_time_rate", "按时率", "On-time rate"),
+            ("submission_zh", "本级报送", "Unit's submission"),
             ("status_zh", "状态", "Status"),
         ],
         [
