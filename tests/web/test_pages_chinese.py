@@ -48,13 +48,6 @@ OUTSTANDING: list[tuple[str, str, str]] = [
         "the map data's project and licence, named as its licence asks",
     ),
     (
-        r"^/(tasks|reports)",
-        r"英文: (NB|NBKJJ|[A-Z]{2,6})$|期别代码: \d{4}Q\d$|英文: (demo|bureau)$",
-        "task narratives written by the demo (演示:2026Q4 进展情况), department codes beside "
-        "names (NB-FGW) and the demo's author name (demo:bureau): demo texts and the task "
-        "page's owner list still print codes",
-    ),
-    (
         r"^/registers",
         r"英文: |代码: ",
         "register kinds and their target indicators are shown by code with the English "

@@ -154,7 +154,7 @@ def load(
         approve_history(engine, data, actor="demo:city-analyst")
         indicators.compute(engine, approved_only=True)
         if tasks:
-            demo_tasks.load(engine, actor="demo:bureau")
+            demo_tasks.load(engine, actor=demo_tasks.DEMO_ACTOR)
     return reports
 
 
