@@ -66,13 +66,6 @@ OUTSTANDING: list[tuple[str, str, str]] = [
         "admin pages show user names, role codes, unit levels in English and the audit "
         "log's raw details (JSON)",
     ),
-    (
-        r"^/enterprises",
-        r"英文: |期别代码: \d{4}-\d{2}$",
-        "peer groups (industry 33 × size small), list names (lists/points) and placeholder "
-        "policy settings (set locally) are in English; dates of certification are printed "
-        "as 2023-03",
-    ),
 ]
 # A whole count printed with decimals (200.00 人年/万人 for a target of 200, 3.00 家):
 WHOLE_WITH_DECIMALS = re.compile(

@@ -17,7 +17,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from yanzhi.core.dataformats import SIZE_LABELS
-from yanzhi.core.labels import unit_digits
+from yanzhi.core.labels import STAGE_ZH, unit_digits
 from yanzhi.core.periods import PERIOD_TEXT, label_zh
 from yanzhi.services.access.scope import can
 from yanzhi.views.notifications import unread_count
@@ -58,6 +58,10 @@ def text_key(key: str) -> bool:
 def _cell_text(value: Any, key: str, digits: int = 2) -> str:
     if key == "size_class" and isinstance(value, str):
         return SIZE_LABELS.get(value, value)
+    if key == "stage" and isinstance(value, str):
+        return STAGE_ZH.get(value, value)
+    if key == "reason" and isinstance(value, str) and " / " in value:  # "R&D fell / 研发费用下降"
+        return value.split(" / ", 1)[1]
     if text_key(key) and isinstance(value, int | float) and not isinstance(value, bool):
         return str(int(value)) if float(value).is_integer() else str(value)
     return _fmt(value, digits)
