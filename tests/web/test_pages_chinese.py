@@ -48,12 +48,6 @@ OUTSTANDING: list[tuple[str, str, str]] = [
         "the map data's project and licence, named as its licence asks",
     ),
     (
-        r"^/registers",
-        r"英文: |代码: ",
-        "register kinds and their target indicators are shown by code with the English "
-        "name; item ids (DEMO-talent-2020-001) are the demo's identifiers",
-    ),
-    (
         r"^/evaluation",
         r"英文: |代码: |Python: |小数: ",
         "the evaluation method page prints the method's YAML settings and field names; "

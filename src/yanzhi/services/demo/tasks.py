@@ -88,7 +88,7 @@ def _entries(
             ended = kind == "key_rd_project" and year < 2025
             out.append(
                 {
-                    "code": f"DEMO-{kind}-{year}-{i:03d}",
+                    "code": f"{DEMO}-{year}-{i:03d}",  # unique within the register
                     "name": f"{DEMO}{name}{year}-{i:03d}",
                     "org_unit_code": rng.choices(units, weights)[0],
                     "fields": _fields(rng, kind, i, year),
