@@ -54,12 +54,6 @@ OUTSTANDING: list[tuple[str, str, str]] = [
         "the ranking's options (level, seed, zone) are named in English; a unit's raw "
         "indicator values are printed with two decimals whatever their unit",
     ),
-    (
-        r"^/admin",
-        r"英文: |代码: |Python: |期别代码: ",
-        "admin pages show user names, role codes, unit levels in English and the audit "
-        "log's raw details (JSON)",
-    ),
 ]
 # A whole count printed with decimals (200.00 人年/万人 for a target of 200, 3.00 家):
 WHOLE_WITH_DECIMALS = re.compile(

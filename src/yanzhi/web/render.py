@@ -135,6 +135,7 @@ class Table:
     source: str | None = None  # the Excel download's 说明: where the data come from
     cutoff: str | None = None  # … the data's cut-off (数据截至)
     coverage: str | None = None  # … how complete the data are
+    verbatim: frozenset[str] = frozenset()  # columns of names users typed (translate="no")
 
     def headers(self, lg: str) -> list[str]:
         return [en if lg == "en" else zh for _, zh, en in self.columns]
