@@ -48,11 +48,10 @@ OUTSTANDING: list[tuple[str, str, str]] = [
         "the map data's project and licence, named as its licence asks",
     ),
     (
-        r"^/evaluation",
+        r"^/evaluation/method",
         r"英文: |代码: |Python: |小数: ",
-        "the evaluation method page prints the method's YAML settings and field names; "
-        "the ranking's options (level, seed, zone) are named in English; a unit's raw "
-        "indicator values are printed with two decimals whatever their unit",
+        "the evaluation method page prints the method's YAML settings and field names "
+        "(dat_thresh, winmax, True), indicator codes and the sources' English halves",
     ),
 ]
 # A whole count printed with decimals (200.00 人年/万人 for a target of 200, 3.00 家):
