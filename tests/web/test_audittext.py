@@ -15,6 +15,7 @@ def test_a_new_account_reads_in_chinese() -> None:
         "unit": [None, "NBKJJ"],
         "email": [None, "owner@yanzhi-demo.invalid"],
         "active": [None, True],
+        "enterprise": [None, None],
     }
     text = audittext.changes_zh(changes, {"NBKJJ": "市科技局"})
     assert text == "姓名/名称；角色: 任务责任单位；单位: 市科技局；邮箱；启用: 是"
@@ -29,4 +30,5 @@ def test_actions_and_objects_are_named() -> None:
     assert audittext.entity_zh("register:talent") != "台账·talent"
     assert audittext.entity_zh("api_token") == "API 令牌"
     assert audittext.changes_zh({}, {}) == "—"
+    assert audittext.changes_zh({"unit": [None, None]}, {}) == "—"
     assert audittext.changes_zh({"fields": [None, {}], "x": [1, 2]}, {}) == "台账字段；其他字段"

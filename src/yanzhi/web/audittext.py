@@ -111,11 +111,14 @@ def changes_zh(changes: Any, names: dict[str, str]) -> str:
         return "—"
     out = []
     for key, change in changes.items():
-        new = change[1] if isinstance(change, list) and len(change) == 2 else change
+        pair = isinstance(change, list) and len(change) == 2
+        if pair and change[0] is None and change[1] is None:
+            continue  # a field left empty on both sides did not change
+        new = change[1] if pair else change
         label = FIELDS.get(key, "其他字段")
         shown = _value(key, new, names)
         out.append(f"{label}: {shown}" if shown else label)
-    return "；".join(dict.fromkeys(out))
+    return "；".join(dict.fromkeys(out)) or "—"
 
 
 def raw(changes: Any) -> str:
