@@ -99,6 +99,14 @@ IMPUTATION_COLUMNS = [
 ]
 
 
+def _half(text: Any, lg: str) -> Any:
+    """A "中文 / English" note in the page's language."""
+    if not isinstance(text, str) or " / " not in text:
+        return text
+    zh, en = text.split(" / ", 1)
+    return en if lg == "en" else zh
+
+
 def _method(x: dict[str, Any], lg: str) -> str:
     if lg == "en":
         return f"{x['method_en']} (COINr {x['coinr']})"
@@ -129,10 +137,16 @@ def method(
 ) -> Response:
     data = views.method_page(engine(request), cache(request).get, scope, level).model_dump()
     names = {a["code"]: a["name"] for a in data["aggregates"]}
+    lg = lang(request)
+    code_column = [("code", "代码", "Code")] if lg == "en" else []  # codes: English pages
+    kinds = {
+        "Bonus": i18n.both("加分", "Bonus", lg),
+        "Deduction": i18n.both("扣分", "Deduction", lg),
+    }
     indicators = Table(
         "indicators",
         [
-            ("code", "代码", "Code"),
+            *code_column,
             ("name", "指标", "Indicator"),
             ("pillar", "一级指标", "Pillar"),
             ("weight", "权重", "Weight"),
@@ -145,7 +159,12 @@ def method(
             ("provenance", "出处", "Provenance"),
         ],
         [
-            {**i, "pillar": names.get(i["parent"], i["parent"]), "effective_pct": _pct(i)}
+            {
+                **i,
+                "pillar": names.get(i["parent"], i["parent"]),
+                "effective_pct": _pct(i),
+                "provenance": _half(i["provenance"], lg),
+            }
             for i in data["indicators"]
         ],
         title=f"method-{level}",
@@ -153,7 +172,7 @@ def method(
     bonus = Table(
         "bonus",
         [
-            ("code", "代码", "Code"),
+            *code_column,
             ("name", "项目", "Item"),
             ("type", "类型", "Type"),
             ("points", "每单位分值", "Points per unit"),
@@ -161,7 +180,7 @@ def method(
             ("unit", "单位", "Unit"),
             ("source", "来源", "Source"),
         ],
-        data["bonus_items"],
+        [{**b, "type": kinds.get(b["type"], b["type"])} for b in data["bonus_items"]],
         title=f"bonus-{level}",
     )
     return page(
