@@ -48,37 +48,10 @@ OUTSTANDING: list[tuple[str, str, str]] = [
         "the map data's project and licence, named as its licence asks",
     ),
     (
-        r"^/(tasks|reports)",
-        r"英文: (NB|NBKJJ|[A-Z]{2,6})$|期别代码: \d{4}Q\d$|英文: (demo|bureau)$",
-        "task narratives written by the demo (演示:2026Q4 进展情况), department codes beside "
-        "names (NB-FGW) and the demo's author name (demo:bureau): demo texts and the task "
-        "page's owner list still print codes",
-    ),
-    (
-        r"^/registers",
-        r"英文: |代码: ",
-        "register kinds and their target indicators are shown by code with the English "
-        "name; item ids (DEMO-talent-2020-001) are the demo's identifiers",
-    ),
-    (
-        r"^/evaluation",
+        r"^/evaluation/method",
         r"英文: |代码: |Python: |小数: ",
-        "the evaluation method page prints the method's YAML settings and field names; "
-        "the ranking's options (level, seed, zone) are named in English; a unit's raw "
-        "indicator values are printed with two decimals whatever their unit",
-    ),
-    (
-        r"^/admin",
-        r"英文: |代码: |Python: |期别代码: ",
-        "admin pages show user names, role codes, unit levels in English and the audit "
-        "log's raw details (JSON)",
-    ),
-    (
-        r"^/enterprises",
-        r"英文: |期别代码: \d{4}-\d{2}$",
-        "peer groups (industry 33 × size small), list names (lists/points) and placeholder "
-        "policy settings (set locally) are in English; dates of certification are printed "
-        "as 2023-03",
+        "the evaluation method page prints the method's YAML settings and field names "
+        "(dat_thresh, winmax, True), indicator codes and the sources' English halves",
     ),
 ]
 # A whole count printed with decimals (200.00 人年/万人 for a target of 200, 3.00 家):

@@ -18,6 +18,10 @@ ROLE_ZH = {
     "enterprise": "企业用户",
 }
 
+STAGE_ZH = {"startup": "初创期", "growth": "成长期", "mature": "稳定期"}
+"""The growth stages of the innovation points scheme (创新积分), named as in
+data/policy/innovation-points-default.yaml."""
+
 COUNT_UNITS = ("家", "件", "人", "人年", "个", "项", "名", "次", "户")
 """Units of things counted whole: a figure in them shows no decimals."""
 

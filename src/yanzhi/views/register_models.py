@@ -17,6 +17,8 @@ class RegisterSummary(Out):
     name: str
     name_en: str
     metrics: list[str]
+    metric_names: list[str] = Field(default_factory=list)  # the plan targets' descriptions
+    metric_names_en: list[str] = Field(default_factory=list)
     entries: int
 
 
@@ -73,6 +75,8 @@ class Register(Out):
     fields: list[RegisterField]
     list_field: bool = False
     metrics: list[str]
+    metric_names: list[str] = Field(default_factory=list)  # the plan targets' descriptions
+    metric_names_en: list[str] = Field(default_factory=list)
     year: int
     districts: list[DistrictCount]
     entries: list[VisibleEntry]
@@ -89,6 +93,8 @@ class RegisterPage(Out):
     fields: list[RegisterField]
     list_field: bool = False
     metrics: list[str]
+    metric_names: list[str] = Field(default_factory=list)  # the plan targets' descriptions
+    metric_names_en: list[str] = Field(default_factory=list)
     year: int
     districts: list[DistrictCount]
     may_import: bool

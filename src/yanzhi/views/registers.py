@@ -50,11 +50,18 @@ def register_kinds(engine: Engine, scope: Scope) -> list[RegisterSummary]:
     """The registers, each with the number of entries the principal sees."""
     scope.require("read")
     seen = _entry_visible(scope)
+    labels = registers.metric_names(engine)
     out = []
     for k in registers.kinds():
         rows = registers.list_register(engine, k.code)
+        named = [labels.get(m, (m, m)) for m in k.metrics]
         out.append(
-            RegisterSummary(**k.to_dict(), entries=sum(1 for r in rows if seen(r.org_unit_code)))
+            RegisterSummary(
+                **k.to_dict(),
+                entries=sum(1 for r in rows if seen(r.org_unit_code)),
+                metric_names=[zh for zh, _ in named],
+                metric_names_en=[en for _, en in named],
+            )
         )
     return out
 
@@ -83,6 +90,7 @@ def register(
         ]
     day = year or dt.date.today().year
     counts = registers.counts(engine, spec.code, year=day)
+    labels = registers.metric_names(engine)
     districts = [
         DistrictCount(code=d.code, name=d.name, count=counts.get(d.code, 0))
         for d in tree.by_level("district")
@@ -95,6 +103,8 @@ def register(
         fields=[RegisterField(code=f.code, zh=f.zh, en=f.en) for f in spec.fields],
         list_field=spec.list_field,
         metrics=[c.metric for c in spec.counts],
+        metric_names=[labels.get(c.metric, (c.metric, c.metric))[0] for c in spec.counts],
+        metric_names_en=[labels.get(c.metric, (c.metric, c.metric))[1] for c in spec.counts],
         year=day,
         districts=districts,
         entries=[

@@ -17,7 +17,8 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from yanzhi.core.dataformats import SIZE_LABELS
-from yanzhi.core.labels import unit_digits
+from yanzhi.core.labels import STAGE_ZH, unit_digits
+from yanzhi.core.orgtree import KIND_LABELS, Kind
 from yanzhi.core.periods import PERIOD_TEXT, label_zh
 from yanzhi.services.access.scope import can
 from yanzhi.views.notifications import unread_count
@@ -58,6 +59,10 @@ def text_key(key: str) -> bool:
 def _cell_text(value: Any, key: str, digits: int = 2) -> str:
     if key == "size_class" and isinstance(value, str):
         return SIZE_LABELS.get(value, value)
+    if key == "stage" and isinstance(value, str):
+        return STAGE_ZH.get(value, value)
+    if key == "reason" and isinstance(value, str) and " / " in value:  # "R&D fell / 研发费用下降"
+        return value.split(" / ", 1)[1]
     if text_key(key) and isinstance(value, int | float) and not isinstance(value, bool):
         return str(int(value)) if float(value).is_integer() else str(value)
     return _fmt(value, digits)
@@ -72,7 +77,7 @@ def _fmt_page(ctx: Context, value: Any, digits: int = 2) -> str:
     return _fmt(value, digits)
 
 
-FIGURE_KEYS = frozenset({"value", "target", "ytd_value", "baseline", "base_value"})
+FIGURE_KEYS = frozenset({"value", "target", "ytd_value", "baseline", "base_value", "raw"})
 """Table columns holding a figure in the row's own unit of measure (its ``unit``)."""
 
 
@@ -83,6 +88,14 @@ def _cell_page(ctx: Context, value: Any, key: str, digits: int = 2, unit: str | 
     if unit and isinstance(value, int | float) and not isinstance(value, bool):
         return in_unit(value, unit)
     return _cell_text(value, key, digits)
+
+
+def kind_zh(kind: str) -> str:
+    """A kind of unit (街道, 镇, 乡, 开发区等 …) by its Chinese name; other text as it is."""
+    try:
+        return KIND_LABELS[Kind(kind)][0]
+    except ValueError:
+        return kind
 
 
 def in_unit(value: Any, unit: str | None) -> str:
@@ -105,6 +118,7 @@ TEMPLATES.env.filters["source"] = pass_context(
     lambda ctx, text: source_html(text, ctx.get("lang") or "zh")
 )
 TEMPLATES.env.filters["period_zh"] = label_zh
+TEMPLATES.env.filters["kind_zh"] = kind_zh
 TEMPLATES.env.tests["text_key"] = text_key
 TEMPLATES.env.globals["FIGURE_KEYS"] = FIGURE_KEYS
 
@@ -131,6 +145,7 @@ class Table:
     source: str | None = None  # the Excel download's 说明: where the data come from
     cutoff: str | None = None  # … the data's cut-off (数据截至)
     coverage: str | None = None  # … how complete the data are
+    verbatim: frozenset[str] = frozenset()  # columns of names users typed (translate="no")
 
     def headers(self, lg: str) -> list[str]:
         return [en if lg == "en" else zh for _, zh, en in self.columns]

@@ -199,7 +199,7 @@ def load(
         stamp_receipts(engine, data)
         indicators.compute(engine, approved_only=True)
         if tasks:
-            demo_tasks.load(engine, actor="demo:bureau")
+            demo_tasks.load(engine, actor=demo_tasks.DEMO_ACTOR)
     return reports
 
 

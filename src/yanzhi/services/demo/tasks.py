@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from yanzhi.core.periods import Period, parse_period
+from yanzhi.core.periods import Period, label_zh, parse_period
 from yanzhi.core.registers import LAB_LEVELS, LISTS, SCENARIO_FIELDS, TALENT_CATEGORIES
 from yanzhi.core.tasks import TaskStatus
 from yanzhi.services.demo import leads
@@ -28,6 +28,8 @@ from yanzhi.storage.orgunits import list_org_units
 from yanzhi.storage.plans import get_plan, list_plans
 
 DEMO = "演示"
+DEMO_ACTOR = f"{DEMO}:市科技局"
+"""Who the demo's task reports and register entries are by (shown on the task pages)."""
 SILENT = ("P2.T4", "P4.T2", "P6.T3")  # no report this quarter: phantom owners
 OVERDUE = ("P1.T2", "P3.T4", "P5.T3")  # last year's milestone not done
 BEHIND = ("P3.T4", "P5.T3")
@@ -86,7 +88,7 @@ def _entries(
             ended = kind == "key_rd_project" and year < 2025
             out.append(
                 {
-                    "code": f"DEMO-{kind}-{year}-{i:03d}",
+                    "code": f"{DEMO}-{year}-{i:03d}",  # unique within the register
                     "name": f"{DEMO}{name}{year}-{i:03d}",
                     "org_unit_code": rng.choices(units, weights)[0],
                     "fields": _fields(rng, kind, i, year),
@@ -200,7 +202,7 @@ def _reports(session: Session, task: TaskRow, ctx: WriteContext, today: dt.date)
             period=period,
             status=(TaskStatus.BEHIND if behind else TaskStatus.ON_TRACK).value,
             progress=min(100.0, round(100 * i / 20 * (0.7 if behind else 1.0), 1)),
-            narrative=f"{DEMO}:{period} 进展情况(合成数据)",
+            narrative=f"{DEMO}:{label_zh(period)}进展情况(合成数据)",
             delay_reason=f"{DEMO}:项目审批延迟" if behind else None,
             delay_count=delays,
             ctx=ctx,
@@ -223,7 +225,7 @@ class DemoTasks:
 
 
 def load(
-    engine: Engine, *, actor: str = "demo:bureau", seed: int = 2027, today: dt.date | None = None
+    engine: Engine, *, actor: str = DEMO_ACTOR, seed: int = 2027, today: dt.date | None = None
 ) -> DemoTasks:
     """Add the synthetic task and register demo to a database holding the plan."""
     day = today or dt.date.today()

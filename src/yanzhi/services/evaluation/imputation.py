@@ -100,8 +100,8 @@ def note(found: list[Imputation], method: str) -> str:
     zh, en, coinr = METHODS.get(method, (method, method, method))
     if not found:
         return (
-            f"无缺失值, 未插补(插补方法: {zh}, COINr {coinr}) / no missing values, nothing "
-            f"imputed (method: {en})"
+            f"无缺失值, 未插补(插补方法: {zh}) / no missing values, nothing "
+            f"imputed (method: {en}, COINr {coinr})"
         )
     zero = [x for x in found if x.method == "no_enterprise"]
     found = [x for x in found if x.method != "no_enterprise"]
@@ -117,8 +117,8 @@ def note(found: list[Imputation], method: str) -> str:
     zh_zero = f", 另 {len(zero)} 处因无符合条件企业计 0" if zero else ""
     en_zero = f"; {len(zero)} cells are 0 (no qualifying enterprise)" if zero else ""
     return (
-        f"缺失值 {len(found)} 处({cells}{more}): 插补 {len(filled)} 处, 方法 {zh}(COINr "
-        f"{coinr}), 保留缺失 {left} 处{zh_zero}, 详见插补说明 / {len(found)} missing values: "
+        f"缺失值 {len(found)} 处({cells}{more}): 插补 {len(filled)} 处, 方法 {zh}, "
+        f"保留缺失 {left} 处{zh_zero}, 详见插补说明 / {len(found)} missing values: "
         f"{len(filled)} imputed by {en} ({coinr}), {left} left missing{en_zero}; see the "
         "imputation table"
     )

@@ -32,6 +32,7 @@ from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.datamodels import ImportBatchRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.orgunits import list_org_units
+from yanzhi.storage.plans import get_plan
 from yanzhi.storage.registers import entries_frame, list_entries, list_versions, write_entries
 
 
@@ -70,6 +71,20 @@ def kinds() -> builtins.list[RegisterInfo]:
         RegisterInfo(k.code, k.zh, k.en, [c.metric for c in k.counts])
         for k in REGISTER_KINDS.values()
     ]
+
+
+def metric_names(engine: Engine) -> dict[str, tuple[str, str]]:
+    """The plan metrics by what the plan's targets call them: metric → (description,
+    English description) of the first target counting it (a register page names the
+    metrics it counts so, not by code); a metric without a target is not listed."""
+    require_schema(engine)
+    with transaction(engine) as session:
+        plan = get_plan(session)
+    out: dict[str, tuple[str, str]] = {}
+    for task in plan.tasks:
+        for q in task.targets:
+            out.setdefault(q.metric, (q.description, q.description_en or q.description))
+    return out
 
 
 def _date(value: Any) -> dt.date | None:

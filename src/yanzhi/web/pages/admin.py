@@ -16,7 +16,8 @@ from yanzhi.services.access.scope import Scope
 from yanzhi.services.access.users import NewToken, TokenPublic, UserPublic
 from yanzhi.views import admin as svc
 from yanzhi.views.admin import USERNAME
-from yanzhi.web import i18n
+from yanzhi.views.tasks import unit_names
+from yanzhi.web import audittext, i18n
 from yanzhi.web.deps import engine, lang
 from yanzhi.web.deps import scope as scope_of
 from yanzhi.web.render import Table, page
@@ -44,11 +45,20 @@ def _local(stamp: str | None) -> str | None:
     return dt.datetime.fromisoformat(stamp).astimezone(svc.LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
+def _unit(code: str | None, names: dict[str, str], lg: str) -> str | None:
+    """A unit or department by its name (its code too on an English page)."""
+    if not code or code not in names:
+        return code
+    return f"{names[code]} ({code})" if lg == "en" else names[code]
+
+
 def _users_table(request: Request, users: list[UserPublic]) -> Table:
     lg = lang(request)
+    names = unit_names(engine(request))
     shown = [
         {
             **u.model_dump(),
+            "unit": _unit(u.unit, names, lg),
             "role_name": i18n.t(f"role_{u.role}", lg),
             "created": _local(u.created_at),
         }
@@ -68,6 +78,7 @@ def _users_table(request: Request, users: list[UserPublic]) -> Table:
         shown,
         title="users",
         links={"username": "/admin/users/{username}"},
+        verbatim=frozenset({"username"}),
     )
 
 
@@ -89,6 +100,7 @@ def _tokens_table(tokens: list[TokenPublic]) -> Table:
         ],
         shown,
         title="tokens",
+        verbatim=frozenset({"username"}),
     )
 
 
@@ -254,8 +266,22 @@ def _changes(changes: Any) -> str:
     return json.dumps(changes, ensure_ascii=False, default=str)
 
 
-def _audit_rows(items: list[svc.AuditEntry]) -> list[dict[str, Any]]:
-    return [{**i.model_dump(), "id": str(i.id), "changes": _changes(i.changes)} for i in items]
+def _audit_rows(
+    items: list[svc.AuditEntry], lg: str, names: dict[str, str]
+) -> list[dict[str, Any]]:
+    if lg == "en":
+        return [{**i.model_dump(), "id": str(i.id), "changes": _changes(i.changes)} for i in items]
+    return [
+        {
+            **i.model_dump(),
+            "id": str(i.id),
+            "action": audittext.action_zh(i.action),
+            "entity": audittext.entity_zh(i.entity),
+            "changes": audittext.changes_zh(i.changes, names),
+            "raw": audittext.raw(i.changes),
+        }
+        for i in items
+    ]
 
 
 @router.get("/audit")
@@ -275,21 +301,28 @@ def audit_page(request: Request, me: Principal = Depends(admin_only)) -> Respons
     else:
         number, size = _int(q.get("page"), 1, 1, 1_000_000), _int(q.get("size"), 50, 1, 500)
     result = svc.audit_log(engine(request), me, **filters, page=number, size=size)
+    lg = lang(request)
+    columns = [
+        ("id", "编号", "ID"),
+        ("at_local", "时间(北京时间)", "Time (UTC+8)"),
+        ("actor", "操作人", "Actor"),
+        ("action", "操作", "Action"),
+        ("entity", "对象类型", "Object"),
+        ("key", "对象", "Key"),
+        ("changes", "变更(原值→新值)", "Changes (old → new)"),
+        ("reason", "原因", "Reason"),
+        ("source_file", "来源文件", "Source file"),
+    ]
+    if lg != "en":  # the Chinese summary of the changes, and the record as stored
+        columns[6] = ("changes", "变更内容", "Changes")
+        columns.append(("raw", "原始记录", "Raw record"))
     table = Table(
         "audit",
-        [
-            ("id", "编号", "ID"),
-            ("at_local", "时间(北京时间)", "Time (UTC+8)"),
-            ("actor", "操作人", "Actor"),
-            ("action", "操作", "Action"),
-            ("entity", "对象类型", "Object"),
-            ("key", "对象", "Key"),
-            ("changes", "变更(原值→新值)", "Changes (old → new)"),
-            ("reason", "原因", "Reason"),
-            ("source_file", "来源文件", "Source file"),
-        ],
-        _audit_rows(result.items),
+        columns,
+        _audit_rows(result.items, lg, unit_names(engine(request))),
         title="audit",
+        # user names, object keys, file names and stored records are shown as typed
+        verbatim=frozenset({"actor", "key", "source_file", "raw"}),
     )
     kept = {k: str(v) for k, v in filters.items() if v}
     last = max(1, -(-result.total // size))

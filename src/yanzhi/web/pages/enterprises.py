@@ -11,8 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import enterprises as views
-from yanzhi.web.deps import cache, engine
+from yanzhi.web.deps import cache, engine, lang
 from yanzhi.web.deps import scope as scope_of
+from yanzhi.web.i18n import both
 from yanzhi.web.render import Table, page
 
 router = APIRouter()
@@ -36,6 +37,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "intensity": ("研发强度(%)", "R&D intensity (%)"),
     "reason": ("原因", "Reason"),
     "stage": ("阶段", "Stage"),
+    "synthetic": ("演示数据", "Synthetic"),
     "tech": ("技术创新分", "Technology"),
     "growth": ("成长分", "Growth"),
     "support": ("支持分", "Support"),
@@ -142,15 +144,15 @@ def enterprise(request: Request, uscc: str, scope: Scope = Depends(scope_of)) ->
                     ("source", "依据", "Source"),
                     ("local", "说明", "Note"),
                 ],
-                [_benefit(b) for b in diag["policies"]["benefits"]],
+                [_benefit(b, lang(request)) for b in diag["policies"]["benefits"]],
                 title=f"policies-{diag['policies']['year']}",
             )
         )
     return page(request, "enterprise.html", data=data, chart=_chart(diag), tables=tables)
 
 
-def _benefit(b: dict[str, Any]) -> dict[str, Any]:
-    local = "本地设定(占位) / set locally" if b.get("set_locally") else None
+def _benefit(b: dict[str, Any], lg: str) -> dict[str, Any]:
+    local = both("本地设定(占位)", "set locally", lg) if b.get("set_locally") else None
     return {**b, "local": local}
 
 

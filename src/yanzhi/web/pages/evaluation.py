@@ -14,7 +14,8 @@ from yanzhi.views import evaluation as views
 from yanzhi.web import i18n
 from yanzhi.web.deps import cache, engine, lang
 from yanzhi.web.deps import scope as scope_of
-from yanzhi.web.render import Table, page
+from yanzhi.web.i18n import both
+from yanzhi.web.render import Table, kind_zh, page
 
 router = APIRouter()
 
@@ -40,7 +41,7 @@ def _interval(r: dict[str, Any]) -> str | None:
 def _pool(pool: str, lg: str) -> str:
     if pool == "overall":
         return "overall" if lg == "en" else "总排名"
-    return f"{pool} (separate)" if lg == "en" else f"单独排名 {pool}"
+    return f"{pool} (separate)" if lg == "en" else f"单独排名({kind_zh(pool)})"
 
 
 @router.get("/evaluation")
@@ -98,8 +99,18 @@ IMPUTATION_COLUMNS = [
 ]
 
 
+def _half(text: Any, lg: str) -> Any:
+    """A "中文 / English" note in the page's language."""
+    if not isinstance(text, str) or " / " not in text:
+        return text
+    zh, en = text.split(" / ", 1)
+    return en if lg == "en" else zh
+
+
 def _method(x: dict[str, Any], lg: str) -> str:
-    return f"{i18n.both(x['method_zh'], x['method_en'], lg)} (COINr {x['coinr']})"
+    if lg == "en":
+        return f"{x['method_en']} (COINr {x['coinr']})"
+    return str(x["method_zh"])
 
 
 def _filled(x: dict[str, Any], lg: str) -> Any:
@@ -113,7 +124,7 @@ def imputed_label(x: dict[str, Any] | None, lg: str) -> str:
         return ""
     if x["value"] is None:
         return i18n.both("缺失, 未插补", "missing, not imputed", lg)
-    zh = f"缺失, 按{x['method_zh']}插补为 {x['value']:,.2f}(COINr {x['coinr']})"
+    zh = f"缺失, 按{x['method_zh']}插补为 {x['value']:,.2f}"
     en = f"missing; imputed as {x['value']:,.2f} ({x['method_en']}, COINr {x['coinr']})"
     return i18n.both(zh, en, lg)
 
@@ -126,10 +137,16 @@ def method(
 ) -> Response:
     data = views.method_page(engine(request), cache(request).get, scope, level).model_dump()
     names = {a["code"]: a["name"] for a in data["aggregates"]}
+    lg = lang(request)
+    code_column = [("code", "代码", "Code")] if lg == "en" else []  # codes: English pages
+    kinds = {
+        "Bonus": i18n.both("加分", "Bonus", lg),
+        "Deduction": i18n.both("扣分", "Deduction", lg),
+    }
     indicators = Table(
         "indicators",
         [
-            ("code", "代码", "Code"),
+            *code_column,
             ("name", "指标", "Indicator"),
             ("pillar", "一级指标", "Pillar"),
             ("weight", "权重", "Weight"),
@@ -142,7 +159,12 @@ def method(
             ("provenance", "出处", "Provenance"),
         ],
         [
-            {**i, "pillar": names.get(i["parent"], i["parent"]), "effective_pct": _pct(i)}
+            {
+                **i,
+                "pillar": names.get(i["parent"], i["parent"]),
+                "effective_pct": _pct(i),
+                "provenance": _half(i["provenance"], lg),
+            }
             for i in data["indicators"]
         ],
         title=f"method-{level}",
@@ -150,7 +172,7 @@ def method(
     bonus = Table(
         "bonus",
         [
-            ("code", "代码", "Code"),
+            *code_column,
             ("name", "项目", "Item"),
             ("type", "类型", "Type"),
             ("points", "每单位分值", "Points per unit"),
@@ -158,7 +180,7 @@ def method(
             ("unit", "单位", "Unit"),
             ("source", "来源", "Source"),
         ],
-        data["bonus_items"],
+        [{**b, "type": kinds.get(b["type"], b["type"])} for b in data["bonus_items"]],
         title=f"bonus-{level}",
     )
     return page(
@@ -181,7 +203,8 @@ def unit(
     card = views.scorecard_page(engine(request), cache(request).get, scope, code[:20], year)
     lg = lang(request)
     data = card.model_dump()  # the page's tables and template take plain rows
-    effect = {"lift": "提升 lift", "drag": "拖累 drag"}
+    effect = {"lift": both("提升", "lift", lg), "drag": both("拖累", "drag", lg)}
+    kinds = {"Bonus": both("加分", "Bonus", lg), "Deduction": both("扣分", "Deduction", lg)}
     indicators = Table(
         "indicators",
         [
@@ -211,10 +234,11 @@ def unit(
         ],
         title=f"scorecard-{code}",
     )
+    code_column = [("code", "代码", "Code")] if lg == "en" else []  # codes: English pages
     pillars = Table(
         "pillars",
         [
-            ("code", "代码", "Code"),
+            *code_column,
             ("name", "一级指标", "Pillar"),
             ("score", "得分", "Score"),
             ("rank_of", "组内排名", "Rank in pool"),
@@ -226,14 +250,14 @@ def unit(
     bonus = Table(
         "bonus",
         [
-            ("code", "代码", "Code"),
+            *code_column,
             ("name", "项目", "Item"),
             ("type", "类型", "Type"),
             ("value", "数量", "Value"),
             ("points", "得分", "Points"),
             ("max", "上限", "Max"),
         ],
-        data["bonus"],
+        [{**b, "type": kinds.get(b["type"], b["type"])} for b in data["bonus"]],
         title=f"bonus-{code}",
     )
     row = {**data["row"], "interval": _interval(data["row"])}

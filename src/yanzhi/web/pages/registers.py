@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import registers as register_views
-from yanzhi.web.deps import ScopeDep, cache, engine
+from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.errors import ApiError, classify
 from yanzhi.web.render import Table, page
 from yanzhi.web.uploads import import_upload
@@ -29,16 +29,31 @@ def registers(request: Request, scope: ScopeDep) -> Response:
         lambda: register_views.register_kinds(engine(request), scope),
     )
     rows = [r.model_dump() for r in found]
+    en = lang(request) == "en"
+    columns = [
+        ("name", "台账", "Register"),
+        ("entries", "条目数", "Entries"),
+        ("metric_list", "计量的目标指标", "Target metrics counted"),
+    ]
+    if en:  # the code and the English name are for English readers (and the API)
+        columns = [
+            ("code", "代码", "Code"),
+            *columns[:1],
+            ("name_en", "英文名", "English name"),
+            *columns[1:],
+        ]
     table = Table(
         "registers",
+        columns,
         [
-            ("code", "代码", "Code"),
-            ("name", "台账", "Register"),
-            ("name_en", "英文名", "English name"),
-            ("entries", "条目数", "Entries"),
-            ("metric_list", "计量的目标指标", "Target metrics counted"),
+            {
+                **r,
+                "metric_list": "; ".join(r["metric_names_en"])
+                if en
+                else "；".join(r["metric_names"]),
+            }
+            for r in rows
         ],
-        [{**r, "metric_list": ", ".join(r["metrics"])} for r in rows],
         title="registers",
         links={"name": "/registers/{code}"},
     )
