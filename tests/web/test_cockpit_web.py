@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 from tests.web.conftest import Site
 from tests.web.monitor_helpers import status_of
@@ -53,3 +54,72 @@ def test_every_route_of_the_cockpit_indicator_and_unit_areas_has_a_response_mode
             assert "$ref" in schema, (method, path, schema)
             name = schema["$ref"].rsplit("/", 1)[-1]
             assert doc["components"]["schemas"][name]["properties"], name
+
+
+def test_the_cockpit_ytd_panel_is_the_city_unit_table_and_follows_the_period(
+    site: Site,
+) -> None:
+    """The cockpit's 1–N月 panel is unit_ytd for the city (API, page and view agree); the
+    default is the latest approved period; ?period= an earlier one gives that period's
+    stored values; a period without approved data is refused with 400 in Chinese."""
+    from yanzhi.core.periods import parse_period
+    from yanzhi.services.access.principal import SYSTEM
+    from yanzhi.services.access.scope import resolve
+    from yanzhi.services.plan import orgunits
+    from yanzhi.storage.db import transaction
+    from yanzhi.storage.facts import indicator_values
+    from yanzhi.views.unitytd import unit_ytd
+
+    c = site.as_role("analyst")
+    city = c.get("/api/v1/cockpit").json()
+    ytd, region = city["ytd"], city["plan"]["region"]
+    assert ytd is not None and ytd["periods"][0] == ytd["period"]
+    tree = orgunits.org_tree(site.engine)
+    view = unit_ytd(site.engine, resolve(SYSTEM, tree), region)
+    assert view is not None and view.model_dump() == ytd
+    assert c.get(f"/api/v1/units/{region}").json()["ytd"] == ytd
+    with transaction(site.engine) as s:
+        stored = indicator_values(s, kinds=["ytd"])
+    stored = stored[
+        (stored["industry_division"].fillna("") == "") & (stored["unit_code"] == region)
+    ]
+
+    def value(code: str, period: str) -> float:
+        row = stored[(stored["indicator"] == code) & (stored["period"] == period)]
+        return float(row["value"].iloc[0])
+
+    earlier = ytd["periods"][2]
+    p = parse_period(earlier)
+    before = f"{p.year}-01..{p.last_month - 1:02d}"
+    chosen = c.get(f"/api/v1/cockpit?period={earlier}").json()["ytd"]
+    assert chosen["period"] == earlier and chosen["month_before_period"] == before
+    for r in chosen["rows"]:
+        now = value(r["indicator"], earlier)
+        assert r["value"] == pytest.approx(now, rel=1e-12)
+        assert r["month_before"] == pytest.approx(value(r["indicator"], before), rel=1e-12)
+        last = value(r["indicator"], str(p.same_period_last_year()))
+        assert r["previous"] == pytest.approx(last, rel=1e-12)
+        if r["is_sum"]:
+            was = (
+                value(r["indicator"], before)
+                / value(r["indicator"], str(parse_period(before).same_period_last_year()))
+                - 1
+            )
+            assert r["mom_points"] == pytest.approx(100 * (now / last - 1 - was), rel=1e-9)
+        else:
+            assert r["mom_points"] == pytest.approx(now - value(r["indicator"], before), abs=1e-9)
+    assert {r["indicator"]: r["value"] for r in chosen["rows"]} != {
+        r["indicator"]: r["value"] for r in ytd["rows"]
+    }
+    page = c.get(f"/?period={earlier}").text
+    panel = page.split('id="ytd"', 1)[1].split("</section>", 1)[0]
+    assert p.label_zh() + "累计" in panel and f'value="{earlier}" selected' in panel
+    assert "环比" in panel and "个百分点" in panel
+    for bad in ("2099-01..05", "nonsense", "2026-03"):
+        for url in (f"/api/v1/cockpit?period={bad}", f"/api/v1/units/{region}?period={bad}"):
+            r = c.get(url)
+            assert r.status_code == 400, url
+            zh = r.json()["error"]["message_zh"]
+            assert "请在" in zh and parse_period(ytd["periods"][0]).label_zh() in zh
+        r = c.get(f"/?period={bad}")
+        assert r.status_code == 400 and "所选报告期没有已审核的累计数据" in r.text

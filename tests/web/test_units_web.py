@@ -189,5 +189,6 @@ def test_the_ytd_table_is_the_stored_values_with_their_growth_and_ranks(site: Si
     assert (
         "累计" in page
         and "区内排名" in page
-        and period not in page.split('id="ytd"')[1].split("<h2>", 1)[1][:400]
+        and period not in page.split('id="ytd"')[1].split("<h2>", 1)[1].split("</h2>", 1)[0]
+        and f'<option value="{period}" selected>' in page  # the period picker
     )

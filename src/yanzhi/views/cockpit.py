@@ -21,7 +21,8 @@ from yanzhi.services.tasks import updates as tasks
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
 from yanzhi.views import data as data_view
-from yanzhi.views.common import VERDICT_FIELDS, Num, StatusWithPath, with_path
+from yanzhi.views.common import VERDICT_FIELDS, Memo, Num, StatusWithPath, direct, with_path
+from yanzhi.views.unitytd import UnitYtd, chosen_period, unit_ytd
 
 
 class PlanBrief(BaseModel):
@@ -135,12 +136,15 @@ def rd_ytd(engine: Engine, plan_codes: set[str]) -> RdYtd | None:
 class Cockpit(BaseModel):
     """The cockpit: ``headline`` the city's statuses (monitoring.status, with
     ``target_path``), ``districts`` for the map, ``warnings``, ``tasks`` (progress by
-    programme), this ``period``'s reporting ``completeness`` by district."""
+    programme), this ``period``'s reporting ``completeness`` by district, and ``ytd`` the
+    city's 1–N月 enterprise indicators of the chosen (default the latest approved) YTD
+    period — the unit page's table for the city (views/unitytd.py)."""
 
     plan: PlanBrief
     synthetic: bool
     headline: list[StatusWithPath]
     rd_ytd: RdYtd | None = None
+    ytd: UnitYtd | None = None
     districts: list[DistrictRow]
     warnings: CockpitWarnings
     tasks: dict[str, Any]
@@ -234,10 +238,15 @@ def _task_summary(engine: Engine, plan: Any) -> dict[str, Any]:
     }
 
 
-def cockpit(engine: Engine, scope: Scope) -> Cockpit:
+def cockpit(
+    engine: Engine, scope: Scope, *, period: str | None = None, memo: Memo = direct
+) -> Cockpit:
     """The cockpit for ``scope``: the city's headline indicators, the districts for the
-    map, warnings inside the scope, task progress and this period's completeness."""
+    map, warnings inside the scope, task progress, this period's completeness and the
+    city's 1–N月 figures of YTD ``period`` (default the latest approved; another period
+    without approved values is refused with PeriodError)."""
     scope.require("read")
+    chosen_period(engine, period, memo=memo)  # refuse a wrong period before the work
     tree = scope.tree
     require_schema(engine)
     with transaction(engine) as session:
@@ -248,10 +257,10 @@ def cockpit(engine: Engine, scope: Scope) -> Cockpit:
     head = _headline(statuses[city])
     off = [w for w in _off_track(statuses) if scope.sees(w.unit)]
     falling = [w for w in analysis.falling_townships(engine) if scope.sees(w.unit)]
-    period = latest_period(engine)
+    reported = latest_period(engine)
     completeness: list[dict[str, Any]] = []
-    if period:
-        rows = data_view.completeness(engine, scope, period=period, level="district")
+    if reported:
+        rows = data_view.completeness(engine, scope, period=reported, level="district")
         completeness = [
             {**r.model_dump(), "rate_pct": None if r.rate is None else round(100 * r.rate, 1)}
             for r in rows.items
@@ -267,9 +276,10 @@ def cockpit(engine: Engine, scope: Scope) -> Cockpit:
         synthetic=any(i.synthetic for i in head),
         headline=head,
         rd_ytd=rd_ytd(engine, {i.code for i in plan.indicators}),
+        ytd=unit_ytd(engine, scope, city, period=period, memo=memo),
         districts=_district_rows(scope, statuses),
         warnings=CockpitWarnings(off_track=off, falling_townships=falling),
         tasks=_task_summary(engine, plan),
-        period=period,
+        period=reported,
         completeness=completeness,
     )

@@ -264,10 +264,13 @@ def _visible_summary(summary: dict[str, Any] | None, scope: Scope) -> StoppedSum
     return StoppedSummary(**{**summary, "by_unit": rows})
 
 
-def unit_view(engine: Engine, scope: Scope, code: str, *, memo: Memo = direct) -> UnitView:
+def unit_view(
+    engine: Engine, scope: Scope, code: str, *, period: str | None = None, memo: Memo = direct
+) -> UnitView:
     """One unit: its headline indicators (value, target, status), its rank and scorecard in
     the latest evaluation, the tasks it leads or co-leads, this period's reporting
-    completeness (its own and its children's) and its warnings."""
+    completeness (its own and its children's), its warnings and its 1–N月 figures of YTD
+    ``period`` (default the latest approved)."""
     plan = plan_of(engine)
     u = visible_unit(scope, code)
     head = statuses(engine, units=[u.code], indicators=[i.code for i in plan.headline_indicators])
@@ -279,5 +282,5 @@ def unit_view(engine: Engine, scope: Scope, code: str, *, memo: Memo = direct) -
         tasks=_unit_tasks(engine, scope, u.code, memo),
         completeness=_completeness(engine, scope, u, memo),
         warnings=_warnings(engine, scope, u, memo),
-        ytd=unit_ytd(engine, scope, u.code, memo=memo),
+        ytd=unit_ytd(engine, scope, u.code, period=period, memo=memo),
     )

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi.core.orgtree import Level, OrgTree, OrgUnit
-from yanzhi.core.periods import Period, PeriodKind, parse_period
+from yanzhi.core.periods import Period, PeriodError, PeriodKind, parse_period
 from yanzhi.core.plan.model import Indicator
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.monitoring.growth import Comparable, comparable_ytd
@@ -41,6 +41,11 @@ class YtdRow(BaseModel):
     comparable_enterprises: int | None
     month_value: float | None
     """The month's own amount (this YTD minus the previous month's YTD), sums only."""
+    month_before: float | None
+    """The previous month's YTD (1–(N−1)月) value."""
+    mom_points: float | None
+    """环比 in percentage points: for a sum the change of its cumulative 同比 (level) since
+    1–(N−1)月, for a ratio the change of the ratio itself since 1–(N−1)月."""
     is_sum: bool
     rank_in_parent: int | None
     of_parent: int | None
@@ -53,52 +58,112 @@ class UnitYtd(BaseModel):
 
     period: str
     previous_period: str
+    month_before_period: str | None
+    """The previous month's YTD period 1–(N−1)月 环比 compares with (None in January)."""
+    periods: list[str]
+    """The YTD periods with stored (approved) values, most recent first (the picker)."""
     peers_zh: str
     """Who the ranks compare with, in Chinese (e.g. 鄞州区各乡镇街道)."""
     rows: list[YtdRow]
 
 
-def unit_ytd(engine: Engine, scope: Scope, code: str, *, memo: Memo = direct) -> UnitYtd | None:
-    """The YTD enterprise indicators of unit ``code`` for the latest YTD period with
-    stored (approved) values, or None when there is none. ``memo`` keeps what every unit
-    shares (all units' values, the comparable-basis roll-up) across requests."""
-    u = visible_unit(scope, code)
+def _ytd_indicators(engine: Engine) -> list[Indicator]:
     plan = plan_of(engine)
-    inds = [
+    return [
         i for i in plan.indicators if i.source == "enterprise" and i.frequency in ("ytd", "monthly")
     ]
+
+
+def ytd_periods(engine: Engine, *, memo: Memo = direct) -> list[str]:
+    """The YTD periods (1–N月) with stored values, i.e. with approved reports, most recent
+    first — what a period picker offers."""
+    inds = _ytd_indicators(engine)
+    if not inds:
+        return []
+    values: pd.DataFrame = memo(("views.ytd_values",), lambda: _ytd_values(engine, inds))
+    if values.empty:
+        return []
+    found = [parse_period(p) for p in values["period"].unique()]
+    ytd = [p for p in found if p.kind is PeriodKind.YTD]
+    return [str(p) for p in sorted(ytd, key=lambda p: (p.year, p.last_month), reverse=True)]
+
+
+def chosen_period(engine: Engine, period: str | None, *, memo: Memo = direct) -> str | None:
+    """The YTD period a page shows: ``period`` when it is one of :func:`ytd_periods`, the
+    latest of them when ``period`` is empty; anything else is refused (PeriodError, 400)
+    with the valid range in the message."""
+    periods = ytd_periods(engine, memo=memo)
+    if not period:
+        return periods[0] if periods else None
+    try:
+        wanted = str(parse_period(period.strip()))
+    except PeriodError:
+        wanted = None
+    if wanted in periods:
+        return wanted
+    if not periods:
+        raise PeriodError(
+            "no approved year-to-date period yet", "尚无已审核的1–N月累计数据, 不能选择报告期"
+        )
+    first, last = parse_period(periods[-1]).label_zh(), parse_period(periods[0]).label_zh()
+    raise PeriodError(
+        f"period {period[:40]!r} has no approved data; choose from {periods[-1]} to {periods[0]}",
+        f"所选报告期没有已审核的累计数据, 请在{first}至{last}之间选择",
+    )
+
+
+def unit_ytd(
+    engine: Engine, scope: Scope, code: str, *, period: str | None = None, memo: Memo = direct
+) -> UnitYtd | None:
+    """The YTD enterprise indicators of unit ``code`` for ``period`` (a YTD period code,
+    refused unless it has approved values; default the latest such period), or None when
+    the unit has no values. ``memo`` keeps what every unit shares (all units' values, the
+    comparable-basis roll-up) across requests."""
+    u = visible_unit(scope, code)
+    inds = _ytd_indicators(engine)
     if not inds:
         return None
     tree = scope.tree
+    chosen = chosen_period(engine, period, memo=memo)
     values: pd.DataFrame = memo(("views.ytd_values",), lambda: _ytd_values(engine, inds))
     mine = values[values["unit_code"] == u.code] if not values.empty else values
-    if mine.empty:
+    if chosen is None or mine.empty:
         return None
-    period = max(
-        (parse_period(p) for p in mine["period"].unique()), key=lambda p: (p.year, p.last_month)
-    )
-    last_year = period.same_period_last_year()
+    at = parse_period(chosen)
+    last_year = at.same_period_last_year()
     comparable: dict[tuple[str, str, str], Comparable] = memo(
-        ("views.comparable_ytd", str(period)), lambda: _comparable(engine, inds, period)
+        ("views.comparable_ytd", str(at)), lambda: _comparable(engine, inds, at)
     )
     peers = _peers(tree, u)
     month_before = (
-        parse_period(f"{period.year}-01..{period.last_month - 1:02d}")
-        if period.kind is PeriodKind.YTD and period.last_month > 1
+        parse_period(f"{at.year}-01..{at.last_month - 1:02d}")
+        if at.kind is PeriodKind.YTD and at.last_month > 1
         else None
     )
     rows = []
     for ind in inds:
         of = values[values["indicator"] == ind.code]
-        now = _by_unit(of, str(period))
+        now = _by_unit(of, str(at))
         before = _by_unit(of, str(last_year))
         value, previous = now.get(u.code), before.get(u.code)
-        c = comparable.get((ind.code, u.code, str(period)))
+        c = comparable.get((ind.code, u.code, str(at)))
         is_sum = ind.unit in ("万元", "亿元", "元", "人", "家", "件")
-        month = None
-        if is_sum and value is not None and month_before is not None:
+        earlier = earlier_growth = None
+        if month_before is not None:
             earlier = _by_unit(of, str(month_before)).get(u.code)
-            month = None if earlier is None else value - earlier
+            earlier_before = _by_unit(of, str(month_before.same_period_last_year())).get(u.code)
+            if earlier is not None and earlier_before:
+                earlier_growth = earlier / earlier_before - 1
+        month = None if not is_sum or value is None or earlier is None else value - earlier
+        yoy_level = None if value is None or not previous else value / previous - 1
+        if is_sum:
+            mom = (
+                None
+                if yoy_level is None or earlier_growth is None
+                else 100 * (yoy_level - earlier_growth)
+            )
+        else:
+            mom = None if value is None or earlier is None else value - earlier
         in_parent, n_parent = _rank(now, peers["parent"], u.code, ind)
         in_city, n_city = _rank(now, peers["city"], u.code, ind)
         ratio = not is_sum
@@ -109,7 +174,7 @@ def unit_ytd(engine: Engine, scope: Scope, code: str, *, memo: Memo = direct) ->
                 unit=ind.unit,
                 value=value,
                 previous=previous,
-                yoy_level=None if value is None or not previous else value / previous - 1,
+                yoy_level=yoy_level,
                 yoy_comparable=None if c is None else c.growth,
                 change_points=(
                     value - previous
@@ -123,6 +188,8 @@ def unit_ytd(engine: Engine, scope: Scope, code: str, *, memo: Memo = direct) ->
                 ),
                 comparable_enterprises=None if c is None else c.enterprises,
                 month_value=month,
+                month_before=earlier,
+                mom_points=mom,
                 is_sum=is_sum,
                 rank_in_parent=in_parent,
                 of_parent=n_parent,
@@ -131,8 +198,10 @@ def unit_ytd(engine: Engine, scope: Scope, code: str, *, memo: Memo = direct) ->
             )
         )
     return UnitYtd(
-        period=str(period),
+        period=str(at),
         previous_period=str(last_year),
+        month_before_period=None if month_before is None else str(month_before),
+        periods=ytd_periods(engine, memo=memo),
         peers_zh=peers["zh"][0] if peers["zh"] else "",
         rows=rows,
     )

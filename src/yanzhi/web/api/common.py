@@ -31,6 +31,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+YtdPeriodQuery: Any = Query(
+    None,
+    max_length=40,
+    description="a YTD period with approved data, e.g. 2026-01..10 (default: the latest)",
+)
+"""``?period=`` of the pages and API routes that show 1–N月 figures (views/unitytd.py)."""
+
+
 class Page(BaseModel):
     items: list[dict[str, Any]]
     total: int

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import scope_key
-from yanzhi.web.api.common import ERRORS, page_params
+from yanzhi.web.api.common import ERRORS, YtdPeriodQuery, page_params
 from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["units"], responses=ERRORS)
@@ -44,13 +44,16 @@ def get_unit(
     request: Request,
     scope: ScopeDep,
     code: str = Path(max_length=32, description="org unit code, e.g. 330212"),
+    period: str | None = YtdPeriodQuery,
 ) -> unit_views.UnitView:
     """One unit: ``headline`` indicators (value, target, status, forecast), ``evaluation``
     (rank, grade and scorecard in the latest evaluation of its level, when there is one),
     ``tasks`` it leads or co-leads, this period's reporting ``completeness`` (its own and
-    its children's) and ``warnings`` inside it. Outside the caller's scope: 403."""
+    its children's), ``warnings`` inside it and ``ytd`` its 1–N月 figures of ``period``
+    (default the latest approved; a period without approved data: 400). Outside the
+    caller's scope: 403."""
     m = cache(request).get
     return m(
-        ("units.view", *scope_key(scope), code),
-        lambda: unit_views.unit_view(engine(request), scope, code, memo=m),
+        ("units.view", *scope_key(scope), code, period or ""),
+        lambda: unit_views.unit_view(engine(request), scope, code, period=period, memo=m),
     )

@@ -5,24 +5,23 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yanzhi.views import cockpit as views
-from yanzhi.views.common import scope_key
 from yanzhi.web import i18n
-from yanzhi.web.deps import ScopeDep, cache, engine, lang
+from yanzhi.web.api.cockpit import cockpit_data
+from yanzhi.web.api.common import YtdPeriodQuery
+from yanzhi.web.deps import ScopeDep, lang
 from yanzhi.web.render import Table, page
 
 router = APIRouter()
 
 
 @router.get("/")
-def cockpit(request: Request, scope: ScopeDep) -> Response:
-    """The cockpit page (an enterprise user goes to its own enterprise's page)."""
+def cockpit(request: Request, scope: ScopeDep, period: str | None = YtdPeriodQuery) -> Response:
+    """The cockpit page (an enterprise user goes to its own enterprise's page);
+    ``?period=`` chooses the 1–N月 period of the city's YTD panel."""
     me = scope.principal
     if me.role == "enterprise":
         return RedirectResponse(f"/enterprises/{me.enterprise}", status_code=303)
-    found = cache(request).get(
-        ("cockpit", *scope_key(scope)), lambda: views.cockpit(engine(request), scope)
-    )
+    found = cockpit_data(request, scope, period)
     data = found.model_dump()
     lg = lang(request)
     completeness = Table(

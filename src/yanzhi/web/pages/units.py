@@ -17,6 +17,7 @@ from yanzhi.views.common import scope_key
 from yanzhi.views.data import STATUS_NAMES
 from yanzhi.views.reports.bulletin import stopped_text
 from yanzhi.web import i18n
+from yanzhi.web.api.common import YtdPeriodQuery
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.pages.indicators import coverage_label, shown, unit_choices
 from yanzhi.web.render import Table, page
@@ -198,13 +199,14 @@ def unit(
     request: Request,
     scope: ScopeDep,
     code: str = Path(max_length=32),
+    period: str | None = YtdPeriodQuery,
 ) -> Response:
-    """One unit's page."""
+    """One unit's page (``?period=`` chooses the 1–N月 period of its YTD table)."""
     lg = lang(request)
     m = cache(request).get
     found = m(
-        ("units.view", *scope_key(scope), code),
-        lambda: unit_views.unit_view(engine(request), scope, code, memo=m),
+        ("units.view", *scope_key(scope), code, period or ""),
+        lambda: unit_views.unit_view(engine(request), scope, code, period=period, memo=m),
     )
     data = found.model_dump()
     chart = {
