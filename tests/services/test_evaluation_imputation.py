@@ -9,6 +9,7 @@ import math
 import pytest
 from openpyxl import load_workbook
 
+from yanzhi.core.zhtext import punctuate
 from yanzhi.ingest.framework import builtin_framework_path
 from yanzhi.reports.evaluation_workbook import write_workbook
 from yanzhi.services.access.principal import SYSTEM
@@ -71,7 +72,8 @@ def test_an_unlocked_district_is_imputed_by_its_group_and_listed(db, demo_db, tm
     out = write_workbook(result, tmp_path / "ev.xlsx")
     ws = load_workbook(out)["插补说明"]
     rows = [r for r in ws.iter_rows(values_only=True) if r[0] == "北仑区"]
-    assert {r[2] for r in rows} == {x.indicator_name for x in mine.values()}
+    # the workbook prints Chinese punctuation (重点研发计划项目数（登记簿）)
+    assert {r[2] for r in rows} == {punctuate(x.indicator_name) for x in mine.values()}
     line = next(r for r in rows if r[2] == d02.indicator_name)
     assert line[3] == "同类单位均值" and math.isclose(line[4], d02.value)
 

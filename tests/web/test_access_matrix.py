@@ -91,6 +91,7 @@ READ_ACTIONS = [
 WRITE_ACTIONS: list[tuple[str, str | None]] = [
     (r"^(/api/v1)?/(auth/|login$|logout$|tokens)", None),
     (r"^(/api/v1)?/admin(/|$)", "admin"),
+    (r"^/api/v1/data/calendar/(rules|overrides)$", "admin"),  # the reporting calendar
     (r"/registers/\{kind\}/import$", "register_write"),
     (r"/submissions/\{unit\}/\{period\}/(submit|approve|unlock)$", "<last>"),
     (r"/submissions/\{unit\}/\{period\}/\{action\}$", "{action}"),
