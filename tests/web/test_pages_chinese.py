@@ -47,12 +47,6 @@ OUTSTANDING: list[tuple[str, str, str]] = [
         r"英文: (cnmaps|MIT)$",
         "the map data's project and licence, named as its licence asks",
     ),
-    (
-        r"^/evaluation/method",
-        r"英文: |代码: |Python: |小数: ",
-        "the evaluation method page prints the method's YAML settings and field names "
-        "(dat_thresh, winmax, True), indicator codes and the sources' English halves",
-    ),
 ]
 # A whole count printed with decimals (200.00 人年/万人 for a target of 200, 3.00 家):
 WHOLE_WITH_DECIMALS = re.compile(

@@ -12,6 +12,7 @@ not see the evaluation at all. A scorecard of a unit outside the scope is refuse
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
 from yanzhi.storage.datamodels import IndicatorValueRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
-from yanzhi.views.common import Memo
+from yanzhi.views.common import Memo, plan_of
 from yanzhi.views.evaluation_models import (
     BonusScore,
     ImputedCell,
@@ -40,6 +41,7 @@ from yanzhi.views.evaluation_models import (
     Scorecard,
     ScorecardUnit,
 )
+from yanzhi.views.evaluation_sources import SOURCE_KIND_ZH, source_names, source_zh
 
 SEED = 1
 MAX_DRAWS = 5000
@@ -263,17 +265,23 @@ def _source(i: ev.Item) -> str:
     return str(i.source)
 
 
-def method(scope: Scope, fw: ev.Framework, result: EvaluationResult | None = None) -> Method:
+def method(
+    scope: Scope,
+    fw: ev.Framework,
+    result: EvaluationResult | None = None,
+    *,
+    names: Mapping[str, str] | None = None,
+) -> Method:
     """The method: framework, indicators with weights and sources, the build spec
     (normalisation, aggregation …), grades, bonus rules and the uncertainty settings.
     Effective weights come from ``result`` (the weights as used) when given."""
     scope.require("evaluate")
     ew = result.build.effective_weights if result is not None else pd.Series(dtype=float)
-    return Method.model_validate(_method_data(fw, result, ew))
+    return Method.model_validate(_method_data(fw, result, ew, names or source_names(None)))
 
 
 def _method_data(
-    fw: ev.Framework, result: EvaluationResult | None, ew: pd.Series
+    fw: ev.Framework, result: EvaluationResult | None, ew: pd.Series, names: Mapping[str, str]
 ) -> dict[str, Any]:
     """The fields of :class:`Method` (see :func:`method`)."""
     unc = fw.uncertain
@@ -325,7 +333,12 @@ def _method_data(
                 "unit": i.unit,
                 "source_kind": i.source_kind,
                 "source": _source(i),
+                "source_zh": source_zh(i.source_kind, i.source, names),
+                "source_kind_zh": SOURCE_KIND_ZH.get(i.source_kind, i.source_kind),
                 "denominator": i.denominator,
+                "denominator_zh": names.get(i.denominator, i.denominator)
+                if i.denominator
+                else None,
                 "target": i.target,
                 "fill_missing": i.fill_missing,
                 "provenance": i.provenance,
@@ -343,6 +356,7 @@ def _method_data(
                 "max": i.max,
                 "source_kind": i.source_kind,
                 "source": _source(i),
+                "source_zh": source_zh(i.source_kind, i.source, names),
                 "provenance": i.provenance,
             }
             for i in fw.bonus_items
@@ -409,4 +423,4 @@ def method_page(engine: Engine, memo: Memo, scope: Scope, level: str) -> Method:
         result: EvaluationResult | None = evaluation_result(engine, memo, scope, level, None)
     except LookupError:  # NotFound: no data yet, the method is shown without them
         result = None
-    return method(scope, fw, result)
+    return method(scope, fw, result, names=source_names(plan_of(engine)))

@@ -228,8 +228,13 @@ class MethodIndicator(BaseModel):
     direction: int
     unit: str | None
     source_kind: str
+    source_kind_zh: str
     source: str
+    source_zh: str
+    """The source in Chinese (the plan's indicator, statistic or register by name; an
+    enterprise count by the flags it requires)."""
     denominator: str | None
+    denominator_zh: str | None
     target: Num
     fill_missing: Num
     provenance: str | None
@@ -247,6 +252,7 @@ class MethodBonusItem(BaseModel):
     max: Num
     source_kind: str
     source: str
+    source_zh: str
     provenance: str | None
 
 

@@ -9,7 +9,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from yanzhi.reports.evaluation_method import UNCERTAIN_STEPS
 from yanzhi.services.access.scope import Scope
+from yanzhi.services.evaluation.imputation import METHODS as IMPUTE_METHODS
 from yanzhi.views import evaluation as views
 from yanzhi.web import i18n
 from yanzhi.web.deps import cache, engine, lang
@@ -153,9 +155,9 @@ def method(
             ("effective_pct", "有效权重(%)", "Effective weight (%)"),
             ("direction", "方向", "Direction"),
             ("unit", "单位", "Unit"),
-            ("source_kind", "来源类型", "Source kind"),
-            ("source", "来源", "Source"),
-            ("denominator", "分母", "Denominator"),
+            ("source_kind_zh" if lg != "en" else "source_kind", "来源类型", "Source kind"),
+            ("source_zh" if lg != "en" else "source", "来源", "Source"),
+            ("denominator_zh" if lg != "en" else "denominator", "分母", "Denominator"),
             ("provenance", "出处", "Provenance"),
         ],
         [
@@ -178,9 +180,17 @@ def method(
             ("points", "每单位分值", "Points per unit"),
             ("max", "上限", "Max"),
             ("unit", "单位", "Unit"),
-            ("source", "来源", "Source"),
+            ("source_zh" if lg != "en" else "source", "来源", "Source"),
         ],
-        [{**b, "type": kinds.get(b["type"], b["type"])} for b in data["bonus_items"]],
+        [
+            {
+                **b,
+                "type": kinds.get(b["type"], b["type"]),
+                "points": _whole(b["points"]),
+                "max": _whole(b["max"]),
+            }
+            for b in data["bonus_items"]
+        ],
         title=f"bonus-{level}",
     )
     return page(
@@ -189,6 +199,7 @@ def method(
         data=data,
         level=level,
         steps=_steps(data["spec"]),
+        alternatives=_alternatives(data["uncertainty"]["alternatives"], lg),
         tables=[indicators, bonus],
     )
 
@@ -310,7 +321,13 @@ def _steps(spec: dict[str, Any]) -> list[dict[str, str]]:
     yes = bool(spec.get("denominate"))
     rows = [
         ("除以分母", "Denominate", "是" if yes else "否", "yes" if yes else "no", None),
-        ("缺失值插补", "Imputation", impute.get("method", "—"), impute.get("method", "—"), impute),
+        (
+            "缺失值插补",
+            "Imputation",
+            IMPUTE_METHODS.get(str(impute.get("method")), (impute.get("method", "—"),))[0],
+            impute.get("method", "—"),
+            impute,
+        ),
         (
             "异常值处理",
             "Outlier treatment",
@@ -339,6 +356,41 @@ def _steps(spec: dict[str, Any]) -> list[dict[str, str]]:
         }
         for a, b, c, d, e in rows
     ]
+
+
+def _alternatives(alts: dict[str, list[Any]], lg: str) -> list[tuple[str, str]]:
+    """The uncertainty analysis' alternative choices per step, in the page's language."""
+    if lg == "en":
+        return [(path, ", ".join(_json(a) for a in options)) for path, options in alts.items()]
+    return [
+        (
+            UNCERTAIN_STEPS.get(path.split(".")[0], "计算方法"),
+            "、".join(_choice_zh(a) for a in options),
+        )
+        for path, options in alts.items()
+    ]
+
+
+def _choice_zh(a: Any) -> str:
+    """One alternative of a build step in Chinese (an aggregation, a normalisation, an
+    outlier rule)."""
+    if isinstance(a, dict):
+        if "winmax" in a:
+            return f"缩尾至多{a['winmax']}个值"
+        method = str(a.get("method", ""))
+        if method in NORMALISE:
+            lu = a.get("l_u") or [0, 100]
+            return NORMALISE[method][0].format(l=lu[0], u=lu[-1])
+        return AGGREGATE.get(method, (method,))[0]
+    text = str(a)
+    if text == "none":
+        return "不处理"
+    return AGGREGATE.get(text, NORMALISE.get(text, (text,)))[0]
+
+
+def _whole(v: float | None) -> float | int | None:
+    """A bonus rule's points or cap as printed: 3 rather than 3.00."""
+    return int(v) if v is not None and float(v).is_integer() else v
 
 
 def _json(v: Any) -> str:
