@@ -4,6 +4,7 @@ limited to the caller's scope, the pages render and export."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -96,6 +97,30 @@ def test_method_lists_the_framework(site: Site) -> None:
     )
     assert data["uncertainty"]["draws"] == DRAWS and data["uncertainty"]["alternatives"]
     assert data["spec"]["normalise"]["method"]
+
+
+def test_method_names_every_source_in_chinese(site: Site) -> None:
+    """The township framework's sources by name: enterprise counts by the flags they need,
+    statistics and denominators by the plan's data elements, registers by kind."""
+    from yanzhi.core.registers import REGISTER_KINDS
+    from yanzhi.views.common import plan_of
+
+    data = site.as_role("analyst").get("/api/v1/evaluation/method?level=township").json()
+    by = {i["code"]: i for i in data["indicators"]}
+    assert by["T07"]["source_zh"] == "高新技术企业数（当年认定）"
+    assert by["T09"]["source_zh"] == "规上工业企业数（研发投入强度不低于5%）"
+    elements = {e.code: e.name for e in plan_of(site.engine).data_elements}
+    assert by["T04"]["denominator_zh"] == elements["resident_population"]
+    assert by["T11"]["source_zh"] == elements["invention_patents_granted"]
+    assert by["T19"]["source_zh"].startswith(REGISTER_KINDS["key_rd_project"].zh)
+    assert {i["source_kind_zh"] for i in data["indicators"]} <= {
+        "监测指标",
+        "统计数据",
+        "企业计数",
+        "登记簿",
+    }
+    for i in data["indicators"]:
+        assert not re.search(r"[A-Za-z_]{3,}", i["source_zh"]), i
 
 
 def test_evaluation_pages_render_and_export(site: Site) -> None:

@@ -41,7 +41,7 @@ def source_zh(kind: str, source: Any, names: Mapping[str, str]) -> str:
 def _count_zh(filters: Mapping[str, Any]) -> str:
     """An enterprise count's filters: the flags it requires, a minimum R&D intensity, the
     certificate year."""
-    flags = [_FLAG_ZH.get(k, k) for k, v in filters.items() if v is True]
+    flags = [_enterprises(_FLAG_ZH.get(k, k)) for k, v in filters.items() if v is True]
     extra = []
     for k, v in filters.items():
         if k == "rd_intensity_min":
@@ -49,4 +49,10 @@ def _count_zh(filters: Mapping[str, Any]) -> str:
         elif k.endswith("_cert_year") and v == "year":
             extra.append("当年认定")
     text = "、".join(flags) + "数" if flags else "企业数"
+    text = text.replace("企业、", "、") if len(flags) > 1 else text
     return text + (f"（{'，'.join(extra)}）" if extra else "")
+
+
+def _enterprises(flag: str) -> str:
+    """A register flag as a kind of enterprise (规上工业 → 规上工业企业)."""
+    return flag if flag.endswith("企业") else f"{flag}企业"

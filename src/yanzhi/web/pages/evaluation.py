@@ -165,6 +165,7 @@ def method(
                 **i,
                 "pillar": names.get(i["parent"], i["parent"]),
                 "effective_pct": _pct(i),
+                "direction": i["direction"] if lg == "en" else DIRECTION_ZH.get(i["direction"]),
                 "provenance": _half(i["provenance"], lg),
             }
             for i in data["indicators"]
@@ -331,7 +332,9 @@ def _steps(spec: dict[str, Any]) -> list[dict[str, str]]:
         (
             "异常值处理",
             "Outlier treatment",
-            f"偏度 > {sk} 且峰度 > {ku} 时缩尾至多 {w} 个值, 否则 {f2}" if tr else "—",
+            f"偏度 > {sk} 且峰度 > {ku} 时缩尾至多 {w} 个值, 否则{OUTLIER_ELSE_ZH.get(str(f2), f2)}"
+            if tr
+            else "—",
             f"winsorise up to {w} points when skew > {sk} and kurtosis > {ku}, else {f2}"
             if tr
             else "—",
@@ -356,6 +359,10 @@ def _steps(spec: dict[str, Any]) -> list[dict[str, str]]:
         }
         for a, b, c, d, e in rows
     ]
+
+
+DIRECTION_ZH = {1: "正向", -1: "逆向"}
+OUTLIER_ELSE_ZH = {"log_CT": "对数变换", "none": "不处理"}
 
 
 def _alternatives(alts: dict[str, list[Any]], lg: str) -> list[tuple[str, str]]:
