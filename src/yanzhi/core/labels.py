@@ -22,6 +22,17 @@ STAGE_ZH = {"startup": "初创期", "growth": "成长期", "mature": "稳定期"
 """The growth stages of the innovation points scheme (创新积分), named as in
 data/policy/innovation-points-default.yaml."""
 
+DIRECTION_ZH = {1: "正向", -1: "逆向"}
+"""An indicator's direction: higher is better (正向) or lower is better (逆向)."""
+
+SOURCE_KIND_ZH = {
+    "indicator": "监测指标",
+    "statistic": "统计数据",
+    "enterprise_count": "企业计数",
+    "register": "登记簿",
+}
+"""Where an evaluation indicator's values come from."""
+
 COUNT_UNITS = ("家", "件", "人", "人年", "个", "项", "名", "次", "户")
 """Units of things counted whole: a figure in them shows no decimals."""
 

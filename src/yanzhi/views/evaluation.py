@@ -22,6 +22,7 @@ from sqlalchemy import Engine, exists, select
 from yanzhi import config
 from yanzhi.core import evaluation as ev
 from yanzhi.core.errors import InvalidInput, NotFound
+from yanzhi.core.labels import SOURCE_KIND_ZH
 from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.ingest.framework import LEVELS, builtin_framework_path, read_framework
 from yanzhi.services.access.scope import Scope
@@ -41,7 +42,7 @@ from yanzhi.views.evaluation_models import (
     Scorecard,
     ScorecardUnit,
 )
-from yanzhi.views.evaluation_sources import SOURCE_KIND_ZH, source_names, source_zh
+from yanzhi.views.evaluation_sources import source_names, source_zh
 
 SEED = 1
 MAX_DRAWS = 5000

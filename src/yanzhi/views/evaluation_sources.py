@@ -11,12 +11,6 @@ from yanzhi.core.dataformats import ENTERPRISES
 from yanzhi.core.plan.model import Plan
 from yanzhi.core.registers import REGISTER_KINDS
 
-SOURCE_KIND_ZH = {
-    "indicator": "监测指标",
-    "statistic": "统计数据",
-    "enterprise_count": "企业计数",
-    "register": "登记簿",
-}
 _FLAG_ZH = {f.code: f.zh for f in ENTERPRISES.fields}
 
 

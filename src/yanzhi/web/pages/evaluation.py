@@ -9,6 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from yanzhi.core.labels import DIRECTION_ZH
 from yanzhi.reports.evaluation_method import UNCERTAIN_STEPS
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.evaluation.imputation import METHODS as IMPUTE_METHODS
@@ -361,7 +362,6 @@ def _steps(spec: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-DIRECTION_ZH = {1: "正向", -1: "逆向"}
 OUTLIER_ELSE_ZH = {"log_CT": "对数变换", "none": "不处理"}
 
 
