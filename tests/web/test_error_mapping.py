@@ -26,6 +26,7 @@ from yanzhi.services.plan.orgunits import UnknownLevel
 from yanzhi.storage.plans import PlanNotFound
 from yanzhi.views.reports.bulletin import NoData
 from yanzhi.web import errors
+from yanzhi.web.errors import classify
 
 CASES: list[tuple[YanzhiError, int, str]] = [
     (InvalidInput("bad value", "取值有误"), 400, "bad_request"),
@@ -124,6 +125,10 @@ def test_odd_input_found_by_the_fuzzer_gets_a_client_error(site: Site) -> None:
     r = strict.post("/api/v1/tasks/P1.T1/reports", content=broken, headers=ctype)
     assert r.status_code == 400, r.text
     assert r.json()["error"]["code"] == "http_error"
+    # an id past SQLite's 64-bit integers: refused by the model, not an OverflowError
+    r = strict.post("/api/v1/notifications/read", json={"ids": [2**63]})
+    assert r.status_code == 422, r.text
+    assert classify(OverflowError("too large")).status == 400
 
 
 def test_a_refused_parameter_is_explained_in_chinese_on_pages_and_in_the_api(site: Site) -> None:

@@ -56,6 +56,9 @@ def classify(exc: Exception) -> ApiError:
         return ApiError(exc.http_status, exc.code, str(exc), exc.details, zh=exc.zh, en=exc.en)
     if isinstance(exc, DataError):  # e.g. a NUL byte PostgreSQL cannot store in text
         return ApiError(400, "bad_request", "invalid value in the request / 请求中含无效字符")
+    if isinstance(exc, OverflowError):  # e.g. an id past 2**63 − 1 sent to SQLite
+        too_large = "a number in the request is too large / 请求中的数值超出范围"
+        return ApiError(400, "bad_request", too_large)
     # bare Python errors that library code (and core's own ValueErrors) raise
     if isinstance(exc, PermissionError):
         return ApiError(403, "forbidden", str(exc))
@@ -204,6 +207,7 @@ KNOWN = (
     YanzhiError,
     InputRejected,
     DataError,
+    OverflowError,
     PermissionError,
     LookupError,
     ValueError,

@@ -3,6 +3,8 @@ read. Every signed-in account has one, whatever its role."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
@@ -17,7 +19,9 @@ router = APIRouter(tags=["notifications"], responses=ERRORS)
 class MarkReadIn(BaseModel):
     """Which notifications to mark read: ``ids`` (omitted or null: all of the caller's)."""
 
-    ids: list[int] | None = Field(default=None, max_length=1000)
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
+        default=None, max_length=1000
+    )
 
 
 @router.get("/notifications", response_model=Notifications)
