@@ -147,7 +147,7 @@ def unit_ytd(
         before = _by_unit(of, str(last_year))
         value, previous = now.get(u.code), before.get(u.code)
         c = comparable.get((ind.code, u.code, str(at)))
-        is_sum = ind.unit in ("万元", "亿元", "元", "人", "家", "件")
+        is_sum = ind.formula.denominator is None  # a total, not a ratio
         earlier = earlier_growth = None
         if month_before is not None:
             earlier = _by_unit(of, str(month_before)).get(u.code)
@@ -210,10 +210,9 @@ def unit_ytd(
 def _ytd_values(engine: Engine, inds: list[Indicator]) -> pd.DataFrame:
     """Every unit's stored YTD values of ``inds``, all industries together."""
     with transaction(engine) as session:
-        values = indicator_values(session, indicators=[i.code for i in inds], kinds=["ytd"])
-    if values.empty:
-        return values
-    return values[values["industry_division"].fillna("") == ""]
+        return indicator_values(
+            session, indicators=[i.code for i in inds], kinds=["ytd"], totals_only=True
+        )
 
 
 def _comparable(
