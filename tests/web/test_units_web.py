@@ -192,3 +192,58 @@ def test_the_ytd_table_is_the_stored_values_with_their_growth_and_ranks(site: Si
         and period not in page.split('id="ytd"')[1].split("<h2>", 1)[1].split("</h2>", 1)[0]
         and f'<option value="{period}" selected>' in page  # the period picker
     )
+
+
+def test_township_desk_counts_are_completeness_and_its_lists_the_services(site: Site) -> None:
+    """A township officer's desk: the reporting counts are completeness's (API), its
+    non-reporters are the first of the non-reporter list, its headline rows have no
+    target but the stored value, the change on the year before and the rank — or the
+    district's value where the statistic stops at districts — and its enterprises' report
+    states add up to the counts."""
+    from yanzhi.storage.db import transaction
+    from yanzhi.storage.facts import indicator_values
+
+    town = own_town(site)
+    c = site.as_role("township")
+    desk = c.get(f"/api/v1/units/{town}").json()["desk"]
+    assert desk is not None
+    rep = desk["reporting"]
+    comp = c.get(f"/api/v1/data/completeness?level=township&period={rep['period']}").json()
+    row = next(r for r in comp["items"] if r["code"] == town)
+    for key in ("expected", "received", "on_time", "late", "missing"):
+        assert rep[key] == row[key], key
+    assert rep["expected"] == rep["on_time"] + rep["late"] + rep["missing"]
+    due = next(d["due"] for d in rep["deadlines"] if d["level"] == "enterprise")
+    assert due == row["due"]
+    listed = c.get(f"/api/v1/data/nonreporters?unit={town}&period={rep['period']}").json()
+    assert rep["nonreporters"] == len(listed["items"]) == rep["missing"]
+    assert [x["uscc"] for x in rep["preview"]] == [x["uscc"] for x in listed["items"]][:8]
+    # headline: no target at township level; the value is the stored one
+    with transaction(site.engine) as s:
+        stored = indicator_values(s, kinds=["year"], totals_only=True)
+    for h in desk["headline"]:
+        mine = stored[(stored["indicator"] == h["indicator"]) & (stored["unit_code"] == town)]
+        mine = mine[mine["value"].notna()]
+        if mine.empty:
+            assert h["value"] is None and h["district"] == DISTRICT
+            d = stored[(stored["indicator"] == h["indicator"]) & (stored["unit_code"] == DISTRICT)]
+            d = d[d["value"].notna()]
+            if not d.empty:
+                last = d.loc[d["period"].astype(int).idxmax()]
+                assert h["district_value"] == pytest.approx(float(last["value"]), rel=1e-12)
+        else:
+            last = mine.loc[mine["period"].astype(int).idxmax()]
+            assert h["year"] == int(last["period"])
+            assert h["value"] == pytest.approx(float(last["value"]), rel=1e-12)
+            assert h["rank_in_city"] is not None and 1 <= h["rank_in_city"] <= h["of_city"]
+    assert any(h["value"] is not None for h in desk["headline"])
+    # own enterprises: the states are the period's, counted as completeness counts them
+    assert desk["enterprises_total"] == rep["expected"]
+    states = [e["state"] for e in desk["enterprises"]]
+    assert set(states) <= {"on_time", "late", "missing"}
+    page = c.get(f"/units/{town}").text
+    assert 'id="desk-reporting"' in page and 'id="desk-headline"' in page
+    assert "无法评估" not in page.split('id="desk-headline"')[1].split("</section>")[0]
+    assert f'data-key="missing">{rep["missing"]}<' in page
+    # a district's page keeps its verdict cards and has no desk
+    assert site.as_role("district").get(f"/api/v1/units/{DISTRICT}").json()["desk"] is None

@@ -40,6 +40,7 @@ from yanzhi.views.common import (
     unit_info,
     visible_unit,
 )
+from yanzhi.views.desk import TownshipDesk, township_desk
 from yanzhi.views.unitytd import UnitYtd, unit_ytd
 
 
@@ -105,6 +106,8 @@ class UnitView(BaseModel):
     warnings: UnitWarnings
     ytd: UnitYtd | None = None
     """The enterprise indicators of the latest YTD period with 同比 and ranks."""
+    desk: TownshipDesk | None = None
+    """A township's desk: reporting, headline indicators without targets, own enterprises."""
 
 
 def unit_list(scope: Scope) -> list[UnitRow]:
@@ -283,4 +286,5 @@ def unit_view(
         completeness=_completeness(engine, scope, u, memo),
         warnings=_warnings(engine, scope, u, memo),
         ytd=unit_ytd(engine, scope, u.code, period=period, memo=memo),
+        desk=township_desk(engine, scope, u, memo=memo),
     )

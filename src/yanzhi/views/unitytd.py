@@ -134,7 +134,7 @@ def unit_ytd(
     comparable: dict[tuple[str, str, str], Comparable] = memo(
         ("views.comparable_ytd", str(at)), lambda: _comparable(engine, inds, at)
     )
-    peers = _peers(tree, u)
+    peers = peers_of(tree, u)
     month_before = (
         parse_period(f"{at.year}-01..{at.last_month - 1:02d}")
         if at.kind is PeriodKind.YTD and at.last_month > 1
@@ -164,8 +164,8 @@ def unit_ytd(
             )
         else:
             mom = None if value is None or earlier is None else value - earlier
-        in_parent, n_parent = _rank(now, peers["parent"], u.code, ind)
-        in_city, n_city = _rank(now, peers["city"], u.code, ind)
+        in_parent, n_parent = rank_of(now, peers["parent"], u.code, ind)
+        in_city, n_city = rank_of(now, peers["city"], u.code, ind)
         ratio = not is_sum
         rows.append(
             YtdRow(
@@ -227,7 +227,7 @@ def _by_unit(frame: pd.DataFrame, period: str) -> dict[str, float]:
     return dict(zip(part["unit_code"], part["value"].astype(float), strict=True))
 
 
-def _peers(tree: OrgTree, u: OrgUnit) -> dict[str, list[str]]:
+def peers_of(tree: OrgTree, u: OrgUnit) -> dict[str, list[str]]:
     """The units ``u`` is ranked among: its siblings (townships) and its level citywide."""
     if u.parent_code is None or u.parent_code not in tree:  # the region itself
         return {"parent": [], "city": [], "zh": []}
@@ -239,7 +239,7 @@ def _peers(tree: OrgTree, u: OrgUnit) -> dict[str, list[str]]:
     return {"parent": siblings, "city": same_level, "zh": [f"{parent.name}各乡镇街道"]}
 
 
-def _rank(
+def rank_of(
     values: dict[str, float], peers: list[str], code: str, ind: Indicator
 ) -> tuple[int | None, int | None]:
     """The rank of ``code`` among ``peers`` with a value (1 = best in the indicator's

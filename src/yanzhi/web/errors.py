@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -64,8 +65,9 @@ def classify(exc: Exception) -> ApiError:
         return ApiError(403, "forbidden", str(exc))
     if isinstance(exc, LookupError):
         return ApiError(404, "not_found", str(exc).strip("'\""))
-    if isinstance(exc, ValueError):
+    if isinstance(exc, ValueError) and not isinstance(exc, pydantic.ValidationError):
         return ApiError(400, "bad_request", str(exc))
+    # a response model the server itself failed to build is its own fault, not the request's
     return ApiError(500, "internal_error", "internal error / 服务器内部错误")
 
 

@@ -295,7 +295,7 @@ def due_date(period: Period, level: str = "enterprise", engine: Engine | None = 
     return due_on(cal, period, level)
 
 
-def _deadline(day: dt.date) -> pd.Timestamp:
+def deadline_at(day: dt.date) -> pd.Timestamp:
     """The end of ``day`` in China time, as a UTC timestamp (reports until 24:00 count)."""
     return pd.Timestamp(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), CHINA))
 
@@ -358,7 +358,7 @@ def _by_township(
     at = pd.to_datetime(reports["received_at"], utc=True).fillna(
         pd.to_datetime(reports["first_received_at"], utc=True)
     )
-    reports["on_time"] = (at < _deadline(due)).fillna(False).astype(int)
+    reports["on_time"] = (at < deadline_at(due)).fillna(False).astype(int)
     counts = reports.groupby("code").agg(received=("on_time", "size"), on_time=("on_time", "sum"))
     frame = frame.merge(counts.reset_index(), how="left", on="code")
     frame = frame.merge(subs, how="left", on="code")
@@ -412,7 +412,7 @@ def _roll_up(
 def _submission(when: pd.Timestamp | None, due: dt.date) -> str:
     if when is None:
         return PENDING
-    return ON_TIME if when < _deadline(due) else LATE
+    return ON_TIME if when < deadline_at(due) else LATE
 
 
 def unit_status(statuses: dict[str, int]) -> str:

@@ -20,7 +20,7 @@ from yanzhi.web import i18n
 from yanzhi.web.api.common import YtdPeriodQuery
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.pages.indicators import coverage_label, shown, unit_choices
-from yanzhi.web.render import Table, page
+from yanzhi.web.render import Table, in_unit, page
 
 router = APIRouter()
 
@@ -82,6 +82,31 @@ STOPPED_COLUMNS = [
     ("previous_year_rd_expense", "上年同期研发费用(万元)", "R&D last year (10k yuan)"),
     ("reason_zh", "原因", "Reason"),
 ]
+NONREPORTER_COLUMNS = [
+    ("name", "企业名称", "Enterprise"),
+    ("uscc", "统一社会信用代码", "USCC"),
+    ("industry", "行业", "Industry"),
+    ("last_period_zh", "最近报送", "Last reported"),
+    ("contact", "联系方式", "Contact"),
+    ("reminders", "已催报(次)", "Reminders"),
+]
+OWN_COLUMNS = [
+    ("name", "企业名称", "Enterprise"),
+    ("industry", "行业", "Industry"),
+    ("state_zh", "本期报送", "This period"),
+    ("received_zh", "报送时间", "Received"),
+    ("rd_expense", "累计研发费用(万元)", "YTD R&D (10k yuan)"),
+    ("rd_expense_before", "上年同期(万元)", "Last year (10k yuan)"),
+    ("growth_pct", "同比(%)", "YoY (%)"),
+]
+PLAIN_COLUMNS = [
+    ("label", "指标", "Indicator"),
+    ("shown", "数值", "Value"),
+    ("year", "年份", "Year"),
+    ("change_text", "较上年", "On last year"),
+    ("rank_parent_text", "区内排名", "Rank in district"),
+    ("rank_city_text", "全市乡镇排名", "Rank among townships"),
+]
 SCORE_COLUMNS = [
     ("code", "代码", "Code"),
     ("label", "评价指标", "Indicator"),
@@ -127,6 +152,60 @@ def _named(rows: list[dict[str, Any]], lg: str) -> list[dict[str, Any]]:
     return [{**r, "label": i18n.both(r.get("name"), r.get("name_en"), lg)} for r in rows]
 
 
+def _rank_text(rank: int | None, of: int | None) -> str:
+    return "—" if rank is None else f"{rank} / {of}"
+
+
+def _plain(r: dict[str, Any], lg: str) -> dict[str, Any]:
+    """A headline indicator of a township: value, change and ranks as text, or the
+    district's figure where the statistic stops at districts."""
+    unit = r["unit"]
+    if r["value"] is None:
+        shown_ = i18n.both("统计数据只发布到区县（市）", "published for districts only", lg)
+        if r["district_value"] is not None:
+            shown_ += i18n.both(
+                f"；{r['district_name']} {in_unit(r['district_value'], unit)} {unit}"
+                f"（{r['district_year']}年）",
+                f"; {r['district']}: {in_unit(r['district_value'], unit)} ({r['district_year']})",
+                lg,
+            )
+        change = "—"
+    else:
+        shown_ = f"{in_unit(r['value'], unit)} {unit}"
+        if r["change"] is None:
+            change = "—"
+        elif r["is_sum"]:
+            change = f"{r['change'] * 100:+.1f}%"
+        else:
+            change = f"{r['change']:+.2f} " + i18n.both("个百分点", "pp", lg)
+    return {
+        **r,
+        "label": r["name"],
+        "shown": shown_,
+        "change_text": change,
+        "rank_parent_text": _rank_text(r["rank_in_parent"], r["of_parent"]),
+        "rank_city_text": _rank_text(r["rank_in_city"], r["of_city"]),
+    }
+
+
+def _desk_tables(desk: dict[str, Any] | None, lg: str, make: Any) -> list[Table]:
+    """The township desk's tables (none for other levels)."""
+    if not desk:
+        return []
+    rep = desk.get("reporting") or {}
+    own = [
+        {**e, "growth_pct": None if e["growth"] is None else e["growth"] * 100}
+        for e in desk["enterprises"]
+    ]
+    return [
+        make("plain", PLAIN_COLUMNS, [_plain(r, lg) for r in desk["headline"]],
+             {"label": "/indicators/{indicator}"}),
+        make("nonreporters", NONREPORTER_COLUMNS, rep.get("preview") or [],
+             {"uscc": "/enterprises/{uscc}"}),
+        make("own", OWN_COLUMNS, own, {"name": "/enterprises/{uscc}"}),
+    ]  # fmt: skip
+
+
 def _tables(data: dict[str, Any], lg: str) -> list[Table]:
     head = [
         {
@@ -168,6 +247,7 @@ def _tables(data: dict[str, Any], lg: str) -> list[Table]:
         return Table(id, columns, [shown(r) for r in rows], title=id, links=links or {})
 
     return [
+        *_desk_tables(data.get("desk"), lg, make),
         make("headline", HEADLINE_COLUMNS, head, {"label": "/indicators/{indicator}?unit=" + code}),
         make("tasks", TASK_COLUMNS, tasks, {"code": "/tasks/{code}"}),
         make("completeness", COMPLETENESS_COLUMNS, completeness,
