@@ -113,6 +113,7 @@ class TownshipDesk(BaseModel):
 
 
 def today_china() -> dt.date:
+    """Today in China (the calendar's due dates are China dates)."""
     return dt.datetime.now(CHINA).date()
 
 
