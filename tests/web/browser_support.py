@@ -118,3 +118,33 @@ def horizontal_overflow(page: Any) -> int:
     return int(
         page.evaluate("() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
     )
+
+
+class Tab:
+    """A fresh browser context and page; JavaScript errors are collected."""
+
+    def __init__(self, browser: Any, base: str, viewport: dict[str, int] = DESKTOP) -> None:
+        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(20000)
+        self.base = base
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # a Content-Security-Policy violation is an error too (issue #16)
+        self.page.on(
+            "console",
+            lambda m: (
+                self.errors.append(m.text)
+                if m.type == "error" and "Content Security Policy" in m.text
+                else None
+            ),
+        )
+
+    def goto(self, path: str) -> Any:
+        return self.page.goto(self.base + path)
+
+    def login(self, site: Any, username: str) -> None:
+        login(self.page, self.base, username, site.accounts[username]["password"])
+
+    def close(self) -> None:
+        self.context.close()

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.conftest import new_database
+from tests.web.browser_support import Tab, chromium_missing, launch, serve
 
 from yanzhi.storage.db import make_engine
 
@@ -77,3 +78,30 @@ def site(
         app = create_app(eng)
         yield Site(url, eng, app, accounts, folder)
         eng.dispose()
+
+
+# the browser tests: the site served by uvicorn, Debian's Chromium, a fresh tab
+@pytest.fixture(scope="module")
+def base(site: Site) -> Iterator[str]:
+    with serve(site.app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    missing = chromium_missing()
+    if missing:
+        pytest.fail(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def tab(browser: Any, base: str) -> Iterator[Tab]:
+    t = Tab(browser, base)
+    yield t
+    t.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,10 @@ import pytest
 from tests.web.browser_support import (
     DESKTOP,
     PHONE,
+    Tab,
     by_id,
-    chromium_missing,
     horizontal_overflow,
-    launch,
-    login,
     logout,
-    serve,
     wait_for_charts,
 )
 from tests.web.conftest import Site
@@ -39,62 +35,6 @@ RD = "研发费用(万元)"
 REVENUE = "营业收入(万元)"
 NEW_RD = 1234.5  # what the fixed file adds to every row's R&D expense (万元): YTD never falls
 INDICATOR = "/indicators/IND_RD_INTENSITY"  # headline, year to date, from the reports
-
-
-@pytest.fixture(scope="module")
-def base(site: Site) -> Iterator[str]:
-    with serve(site.app) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    missing = chromium_missing()
-    if missing:
-        pytest.fail(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
-
-class Tab:
-    """A fresh browser context and page; JavaScript errors are collected."""
-
-    def __init__(self, browser: Any, base: str, viewport: dict[str, int] = DESKTOP) -> None:
-        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(20000)
-        self.base = base
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        # a Content-Security-Policy violation is an error too (issue #16)
-        self.page.on(
-            "console",
-            lambda m: (
-                self.errors.append(m.text)
-                if m.type == "error" and "Content Security Policy" in m.text
-                else None
-            ),
-        )
-
-    def goto(self, path: str) -> Any:
-        return self.page.goto(self.base + path)
-
-    def login(self, site: Site, username: str) -> None:
-        login(self.page, self.base, username, site.accounts[username]["password"])
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def tab(browser: Any, base: str) -> Iterator[Tab]:
-    t = Tab(browser, base)
-    yield t
-    t.close()
 
 
 def _page_data(page: Any) -> dict[str, Any]:
