@@ -21,9 +21,10 @@ from yanzhi.core.labels import STAGE_ZH, unit_digits
 from yanzhi.core.orgtree import KIND_LABELS, Kind
 from yanzhi.core.periods import PERIOD_TEXT, label_zh
 from yanzhi.services.access.scope import can
+from yanzhi.views.common import plan_of
 from yanzhi.views.notifications import unread_count
 from yanzhi.web import i18n, xlsx
-from yanzhi.web.deps import authenticate, lang
+from yanzhi.web.deps import authenticate, lang, tree
 from yanzhi.web.download import attachment
 from yanzhi.web.sourcetext import source_html
 
@@ -168,6 +169,17 @@ def xlsx_response(table: Table, lg: str, filename: str, *, synthetic: bool = Fal
     return Response(data, media_type=XLSX, headers=attachment(f"{stem}.xlsx"))
 
 
+def _unit_name(request: Request, code: str | None) -> str | None:
+    """The name of the signed-in user's unit (the top bar names it, not its code)."""
+    if not code:
+        return None
+    t = tree(request)
+    if code in t:
+        return t.get(code).name
+    plan = plan_of(request.app.state.engine)  # a task owner's unit is a department
+    return next((d.name for d in plan.departments if d.code == code), code)
+
+
 def context(request: Request, **extra: Any) -> dict[str, Any]:
     lg = lang(request)
     auth = authenticate(request)
@@ -179,6 +191,7 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
         "user": auth.principal if auth else None,
         "may": lambda action: auth is not None and can(auth.principal, action),
         "unread": unread_count(request.app.state.engine, auth.principal) if auth else 0,
+        "unit_name": _unit_name(request, auth.principal.unit if auth else None),
         "csrf": auth.csrf if auth else "",
         "synthetic": getattr(request.app.state, "synthetic", True),
         "path": request.url.path,
