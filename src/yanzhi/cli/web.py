@@ -50,7 +50,7 @@ def _serve(url: str, host: str, port: int) -> None:
     # the document libraries and fonts load while the server starts, not on a first download
     threading.Thread(target=warm_up, name="yanzhi-warmup", daemon=True).start()
     uvicorn.run(
-        "yanzhi.web.app:create_app", factory=True, host=host, port=port, log_level="warning"
+        "yanzhi.web.app:served_app", factory=True, host=host, port=port, log_level="warning"
     )
 
 

@@ -211,9 +211,9 @@ def _off_track(statuses: dict[str, dict[str, Any]]) -> list[CockpitOffTrack]:
     return out
 
 
-def _task_summary(engine: Engine, plan: Any) -> dict[str, Any]:
+def _task_summary(engine: Engine, plan: Any, memo: Memo = direct) -> dict[str, Any]:
     try:
-        b = tasks.board(engine)
+        b: tasks.Board = memo(("views.board",), lambda: tasks.board(engine))
     except LookupError:
         return {"plan_progress": None, "programmes": []}
     titles = {p.code: (p.title, p.title_en) for p in plan.programmes}
@@ -253,14 +253,23 @@ def cockpit(
         plan = get_plan(session)
     city = plan.meta.region
     codes = [city, *(d.code for d in tree.by_level("district"))]
-    statuses = {st.unit.code: st.to_dict() for st in status.status_many(engine, list(codes))}
+    # what every role's cockpit shares is computed once (and cut to the scope below)
+    statuses = memo(
+        ("views.cockpit.statuses", tuple(codes)),
+        lambda: {st.unit.code: st.to_dict() for st in status.status_many(engine, list(codes))},
+    )
     head = _headline(statuses[city])
     off = [w for w in _off_track(statuses) if scope.sees(w.unit)]
-    falling = [w for w in analysis.falling_townships(engine) if scope.sees(w.unit)]
-    reported = latest_period(engine)
+    every_falling = memo(("views.falling_townships",), lambda: analysis.falling_townships(engine))
+    falling = [w for w in every_falling if scope.sees(w.unit)]
+    reported = memo(("views.latest_period",), lambda: latest_period(engine))
     completeness: list[dict[str, Any]] = []
     if reported:
-        rows = data_view.completeness(engine, scope, period=reported, level="district")
+        seen = tuple(d.code for d in tree.by_level("district") if scope.sees(d.code))
+        rows = memo(
+            ("views.cockpit.completeness", reported, seen),
+            lambda: data_view.completeness(engine, scope, period=reported, level="district"),
+        )
         completeness = [
             {**r.model_dump(), "rate_pct": None if r.rate is None else round(100 * r.rate, 1)}
             for r in rows.items
@@ -275,11 +284,11 @@ def cockpit(
         ),
         synthetic=any(i.synthetic for i in head),
         headline=head,
-        rd_ytd=rd_ytd(engine, {i.code for i in plan.indicators}),
+        rd_ytd=memo(("views.rd_ytd",), lambda: rd_ytd(engine, {i.code for i in plan.indicators})),
         ytd=unit_ytd(engine, scope, city, period=period, memo=memo),
         districts=_district_rows(scope, statuses),
         warnings=CockpitWarnings(off_track=off, falling_townships=falling),
-        tasks=_task_summary(engine, plan),
+        tasks=_task_summary(engine, plan, memo),
         period=reported,
         completeness=completeness,
     )

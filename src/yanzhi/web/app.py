@@ -31,14 +31,23 @@ from yanzhi.web.errors import (
 )
 from yanzhi.web.headers import SecurityHeaders
 from yanzhi.web.limits import BodyLimit
+from yanzhi.web.precompute import Precompute
 from yanzhi.web.render import error_page
 
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
+def served_app() -> FastAPI:
+    """The app ``yanzhi serve`` runs (uvicorn's factory): on YANZHI_DATABASE_URL, with the
+    shared results recomputed in the background after start-up and after every data
+    change (web/precompute.py)."""
+    return create_app(precompute=True)
+
+
+def create_app(engine: Engine | None = None, *, precompute: bool = False) -> FastAPI:
     """The app on ``engine`` (default: YANZHI_DATABASE_URL). The synthetic-data banner shows
-    whenever the database holds generated data."""
+    whenever the database holds generated data. ``precompute``: recompute the shared
+    results in a background thread after start-up and after each data change."""
     engine = engine or open_database()
     require_schema(engine)
     app = FastAPI(title="yanzhi", docs_url=None, redoc_url=None, openapi_url=None)
@@ -50,6 +59,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         a.state.cache = shared
         a.state.tree = None
         a.state.synthetic = synthetic
+    app.state.precompute = None
+    if precompute:
+        app.state.precompute = Precompute(engine, shared)
+        app.state.precompute.start()
 
     @app.get("/static/vendor/echarts.min.js", include_in_schema=False)
     def echarts() -> Response:

@@ -1,0 +1,115 @@
+"""Results computed when data change, not when a page is opened. A background thread of
+the served app (``yanzhi serve``) recomputes, into the shared view cache, the results
+every user's pages are built from — the cockpit, the evaluation of districts and of
+townships (the costliest, 1–2 s each), the units' 1–N月 values with the comparable
+basis, the task board, completeness, the shared parts of a district's and a township's
+page — right after start-up and again after every change of the data generation (a
+write through the app at once; one made by the CLI in another process within
+``POLL_SECONDS``). The results are cached by data generation and by what they depend
+on, never by role, so every user who needs one gets the same copy; a page opened while
+one is being computed waits for it (:class:`~yanzhi.web.cache.ViewCache` computes each
+key once) instead of computing it a second time."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+
+from yanzhi.core.orgtree import Level
+from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import resolve
+from yanzhi.services.plan import orgunits
+from yanzhi.views import cockpit as cockpit_views
+from yanzhi.views import evaluation as ev_views
+from yanzhi.views import units as unit_views
+from yanzhi.views.common import scope_key
+from yanzhi.web.cache import ViewCache
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 5.0  # how often the data generation is read for writes made elsewhere
+QUIET_SECONDS = 1.0  # a burst of writes settles before the results are recomputed
+WARMER = Principal("precompute", "city_analyst")
+
+
+def steps(engine: Engine, cache: ViewCache) -> list[tuple[str, Callable[[], Any]]]:
+    """What is recomputed, in order, each a (name, call) through ``cache``."""
+    tree = orgunits.org_tree(engine)
+    scope = resolve(WARMER, tree)
+    m = cache.get
+    city = next(iter(tree.by_level(Level.CITY)), None)
+    district = next(iter(tree.by_level(Level.DISTRICT)), None)
+    town = next(iter(tree.children(district.code)), None) if district else None
+    out: list[tuple[str, Callable[[], Any]]] = [
+        (
+            "cockpit",
+            lambda: m(
+                ("cockpit", *scope_key(scope), ""),
+                lambda: cockpit_views.cockpit(engine, scope, memo=m),
+            ),
+        ),
+    ]
+    for level in ("district", "township"):
+        out.append(
+            (
+                f"evaluation:{level}",
+                lambda level=level: ev_views.ranking_page(engine, m, scope, level, None),  # type: ignore[misc]
+            )
+        )
+    for u in (city, district, town):
+        if u is not None:
+            out.append(
+                (f"unit:{u.code}", lambda u=u: unit_views.unit_view(engine, scope, u.code, memo=m))  # type: ignore[misc]
+            )
+    return out
+
+
+def recompute(engine: Engine, cache: ViewCache) -> list[tuple[str, float]]:
+    """Run every step once; their times in seconds (a failed step is logged and
+    skipped: the page that needs it computes it, or shows its error, as before)."""
+    done = []
+    for name, call in steps(engine, cache):
+        started = time.perf_counter()
+        try:
+            call()
+        except Exception:  # a step's error is the page's to show, not the thread's end
+            log.exception("precompute step %s failed", name)
+            continue
+        done.append((name, time.perf_counter() - started))
+    return done
+
+
+class Precompute:
+    """The background thread: recompute after start-up and after each data change."""
+
+    def __init__(self, engine: Engine, cache: ViewCache) -> None:
+        self.engine = engine
+        self.cache = cache
+        self.last: list[tuple[str, float]] = []
+        self.runs = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="yanzhi-precompute", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.cache.changed.set()
+
+    def _loop(self) -> None:
+        done_for: Any = object()
+        while not self._stop.is_set():
+            gen = self.cache.generation()
+            if gen != done_for:
+                self.last = recompute(self.engine, self.cache)
+                self.runs += 1
+                done_for = gen
+                log.info("precomputed %s", ", ".join(f"{n} {s:.2f}s" for n, s in self.last))
+            if self.cache.changed.wait(POLL_SECONDS):
+                self.cache.changed.clear()
+                time.sleep(QUIET_SECONDS)  # let a burst of writes finish first

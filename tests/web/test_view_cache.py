@@ -1,0 +1,91 @@
+"""The shared view cache and the background recomputation (web/cache.py,
+web/precompute.py): one computation per key when users arrive together, results
+recomputed after start-up and after a write, before anyone opens a page — and every
+role's page built from the same shared results."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+from tests.web.conftest import Site
+
+from yanzhi.web.cache import ViewCache
+from yanzhi.web.precompute import Precompute, recompute, steps
+
+
+def test_users_arriving_together_share_one_computation(site: Site) -> None:
+    cache = ViewCache(site.engine)
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+    out: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        started.set()
+        assert release.wait(10)
+        return 42
+
+    first = threading.Thread(target=lambda: out.append(cache.get("k", compute)))
+    first.start()
+    assert started.wait(10)
+    others = [
+        threading.Thread(target=lambda: out.append(cache.get("k", compute))) for _ in range(3)
+    ]
+    for t in others:
+        t.start()
+    time.sleep(0.3)  # the others reach the key while the first computes it
+    assert cache._flights  # ... which the first still holds
+    release.set()
+    for t in [first, *others]:
+        t.join(10)
+    assert calls == [1] and out == [42, 42, 42, 42]
+    # another key, or the same key after a write, is computed again
+    assert cache.get("other", lambda: 7) == 7
+    cache.bump()
+    assert cache.get("k", lambda: 43) == 43
+
+
+def test_a_failed_computation_is_not_cached_and_lets_the_next_try(site: Site) -> None:
+    cache = ViewCache(site.engine)
+
+    def boom() -> int:
+        raise RuntimeError("no")
+
+    for _ in range(2):
+        with contextlib.suppress(RuntimeError):
+            cache.get("k", boom)
+    assert cache.get("k", lambda: 5) == 5
+    assert not cache._flights
+
+
+def test_recompute_fills_what_the_pages_read(site: Site) -> None:
+    """After a recompute, every role's cockpit and a township desk are built from the
+    cached shared results: no step fails, and the page equals the uncached view."""
+    cache = ViewCache(site.engine)
+    names = [n for n, _ in steps(site.engine, cache)]
+    assert names[:3] == ["cockpit", "evaluation:district", "evaluation:township"]
+    done = recompute(site.engine, cache)
+    assert [n for n, _ in done] == names  # none failed
+    shared = set(cache._items)
+    assert any(k[0][0] == ("evaluation") for k in shared)
+    assert any(k[0][0] == "views.cockpit.statuses" for k in shared)
+
+
+def test_the_served_app_recomputes_after_a_write(site: Site) -> None:
+    cache = ViewCache(site.engine)
+    worker = Precompute(site.engine, cache)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 120
+        while worker.runs < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert worker.runs == 1
+        cache.bump()  # what every write through the app does
+        while worker.runs < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert worker.runs == 2
+        assert [n for n, _ in worker.last] == [n for n, _ in steps(site.engine, cache)]
+    finally:
+        worker.stop()
