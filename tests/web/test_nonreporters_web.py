@@ -262,3 +262,42 @@ def test_submission_and_approval_notify_the_next_desk(site: Site) -> None:
     for who in ("township", "district"):
         mine = site.login(who).get("/api/v1/notifications").json()["items"]
         assert mine[0]["kind"] == "review" and "已审核通过并锁定" in mine[0]["title"], who
+
+
+def test_new_warnings_are_told_to_the_city_and_the_units_officers(site: Site) -> None:
+    """A warning that was not there before the change goes, as one 预警 notification per
+    person, to the city analysts and leaders, and to the district's (and township's)
+    officers when it is about their unit; warnings already there are not told again."""
+    from yanzhi.services.monitoring import notices
+    from yanzhi.services.plan import orgunits
+
+    now = notices.current(site.engine)
+    tree = orgunits.org_tree(site.engine)
+    # a township's warning if there is one (it reaches the most people), else a district's
+    key = next((k for k in now if k[0] == "falling"), None) or next(
+        k for k, n in now.items() if n.unit in tree and str(tree.get(n.unit).level) == "district"
+    )
+    unit = now[key].unit
+    district = unit if str(tree.get(unit).level) == "district" else tree.get(unit).parent_code
+    _account(site, "warn_d", "district_officer", unit=str(district))
+    if unit != district:
+        _account(site, "warn_t", "township_officer", unit=unit)
+    before = {k: v for k, v in now.items() if k != key}
+    why = "测试数据审核通过"
+
+    def warnings_of(username: str) -> list[dict]:
+        items = site.login(username).get("/api/v1/notifications").json()["items"]
+        return [n for n in items if n["kind"] == "warning" and why in n["title"]]
+
+    assert notices.notify_new(site.engine, now, actor="test", why=why) == 0  # nothing new
+    added = notices.notify_new(site.engine, before, actor="test", why=why)
+    people = ["analyst", "leader", "warn_d", "owner"] + (["warn_t"] if unit != district else [])
+    told = {u: warnings_of(u) for u in people}
+    assert len(told["analyst"]) == len(told["leader"]) == len(told["warn_d"]) == 1
+    assert told["owner"] == []  # a task owner is not told of unit warnings
+    if unit != district:
+        assert len(told["warn_t"]) == 1
+    assert added == sum(len(v) for v in told.values())
+    n = told["analyst"][0]
+    assert n["kind_zh"] == "预警" and n["title"] == f"预警: {why}后新增 1 条预警"
+    assert now[key].text in n["body"] and n["link"] == now[key].link

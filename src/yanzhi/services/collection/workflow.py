@@ -145,9 +145,13 @@ def transition(
         error = PeriodLocked if action == "submit" and first.startswith(APPROVED) else WorkflowError
         raise error(f"nothing to {action} for {unit} {p}: {first}")
     if changed and action in ("approve", "unlock") and _has_values(engine):
+        from yanzhi.services.monitoring import notices
         from yanzhi.services.monitoring.compute import refresh
 
+        before = notices.current(engine)
         refresh(engine, period=p)  # approved data changed: update what depends on it
+        why = f"{tree.get(unit).name}{label_zh(p)}数据{_REVIEW_WORDS[action].split('，')[0]}"
+        notices.notify_new(engine, before, actor=actor, why=why)
     deliver(engine)
     return WorkflowResult(action, p, changed, skipped)
 
