@@ -76,7 +76,13 @@ def test_status_of_every_headline_indicator_at_every_level(engine):
         assert intensity.status != "not_available"
         f = intensity.forecast
         assert f["lower80"] <= f["expected"] <= f["upper80"]
-        assert 0 <= f["probability_meeting_target"] <= 1
+        if unit == "330206001":  # a township has no target: monitored only
+            assert intensity.target is None and f["probability_meeting_target"] is None
+            assert intensity.verdict == "monitoring_only"
+            assert "乡镇（街道）不设目标" in intensity.verdict_reason_zh
+        else:
+            assert intensity.target == 3.4
+            assert 0 <= f["probability_meeting_target"] <= 1
         assert intensity.synthetic is True
     with pytest.raises(LookupError, match="unknown org unit"):
         status(engine, unit="999999")

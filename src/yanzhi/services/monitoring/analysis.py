@@ -24,7 +24,12 @@ from yanzhi.services.monitoring.results import (
     StoppedSummary,
     Warnings,
 )
-from yanzhi.services.monitoring.status import NEEDS_ATTENTION, indicator_of, indicator_status
+from yanzhi.services.monitoring.status import (
+    NEEDS_ATTENTION,
+    TARGET_LEVELS,
+    indicator_of,
+    indicator_status,
+)
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import enterprise_names
 from yanzhi.storage.facts import (
@@ -239,7 +244,14 @@ def warnings(
     none = values.iloc[0:0]
     for code in units:
         for ind in plan.headline_indicators:
-            st = indicator_status(plan, by_figure.get((code, ind.code), none), ind, code, None)
+            st = indicator_status(
+                plan,
+                by_figure.get((code, ind.code), none),
+                ind,
+                code,
+                None,
+                targeted=str(tree.get(code).level) in TARGET_LEVELS,
+            )
             if st.verdict in NEEDS_ATTENTION:
                 off_track.append(
                     OffTrack(

@@ -5,7 +5,7 @@ year-to-date signal for monthly data."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import pandas as pd
@@ -86,6 +86,14 @@ def _latest_ytd(values: pd.DataFrame, ind: Indicator, unit: str) -> YtdValue | N
 
 
 MONITORING_ONLY = ("仅监测(无目标)", "Monitoring only (no target)")
+TARGET_LEVELS = frozenset({"city", "district"})
+"""The levels the plan's targets are set for: the city's target is the districts' too
+(each district is assessed against it); townships have none — they are monitored by
+their values, changes and ranks."""
+NO_TOWNSHIP_TARGET = (
+    "规划目标下达到市和区县（市），乡镇（街道）不设目标，仅监测数值与走势。",
+    "Targets are set for the city and its districts; a township is monitored only.",
+)
 
 
 def indicator_status(
@@ -95,14 +103,17 @@ def indicator_status(
     unit: str,
     year: int | None,
     override: tuple[str, str] | None = None,
+    *,
+    targeted: bool = True,
 ) -> IndicatorStatus:
     """Where ``ind`` stands in ``unit`` as of ``year`` (None: the latest) from ``values``
     (indicator_value rows): its annual series, the assessment against the target (with
     ``override`` — status, reason — applied), the forecast, the verdict combining them with
     the plan's interim target for the assessed year and, for monthly data, the latest
-    year-to-date signal."""
+    year-to-date signal. ``targeted`` False (a township: see TARGET_LEVELS): the plan's
+    target does not apply, the indicator is monitored only."""
     series = _annual(values, ind, unit, year)
-    target = ind.target.value if ind.target else None
+    target = ind.target.value if ind.target and targeted else None
     target_year = ind.target.year if ind.target else plan.meta.end_year
     a = assess(
         series,
@@ -120,8 +131,10 @@ def indicator_status(
         # headline must not read "on track" for a plan that set nothing to be on track to
         status_zh, status_en = MONITORING_ONLY
     fc = forecast(series, target_year=target_year, target=target, direction=ind.direction_sign)
-    interim = {t.year: t.value for t in ind.interim_targets if t.value is not None}
+    interim = {t.year: t.value for t in ind.interim_targets if t.value is not None and targeted}
     v: Verdict = verdict(a, fc, interim_targets=interim, unit=ind.unit)
+    if not targeted and ind.target is not None and str(v.level) == "monitoring_only":
+        v = replace(v, reason_zh=NO_TOWNSHIP_TARGET[0], reason_en=NO_TOWNSHIP_TARGET[1])
     return IndicatorStatus(
         indicator=ind.code,
         name=ind.name,
@@ -205,7 +218,15 @@ def status_many(
                 year=year,
                 baseline_year=plan.meta.baseline_year,
                 indicators=[
-                    indicator_status(plan, mine, i, code, year, overrides.get((code, i.code)))
+                    indicator_status(
+                        plan,
+                        mine,
+                        i,
+                        code,
+                        year,
+                        overrides.get((code, i.code)),
+                        targeted=str(u.level) in TARGET_LEVELS,
+                    )
                     for i in inds
                 ],
             )
