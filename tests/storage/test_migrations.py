@@ -19,6 +19,20 @@ def test_upgrade_creates_every_table_and_matches_the_models(engine):
     assert diff == []
 
 
+def test_the_schema_check_reads_what_alembic_reads(engine):
+    """services.database.require_schema reads the revisions without Alembic
+    (storage/schemaversion.py); they are Alembic's, before and after an upgrade, and to
+    an older revision."""
+    from yanzhi.storage import schemaversion
+
+    assert schemaversion.stored_revision(engine) is None
+    assert schemaversion.expected_revision() == migrate.head_revision()
+    migrate.upgrade(engine, "0007")
+    assert schemaversion.stored_revision(engine) == migrate.current_revision(engine) == "0007"
+    migrate.upgrade(engine)
+    assert schemaversion.stored_revision(engine) == migrate.current_revision(engine)
+
+
 def test_upgrade_twice_is_harmless(engine):
     migrate.upgrade(engine)
     migrate.upgrade(engine)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from yanzhi import config
 from yanzhi.ingest.divisions import builtin_divisions_path, read_divisions
 from yanzhi.ingest.planfile import builtin_plan_path, read_plan
-from yanzhi.storage import migrate
+from yanzhi.storage import schemaversion
 from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.db import DatabaseError, describe, make_engine, transaction
 from yanzhi.storage.orgunits import save_org_tree
@@ -43,7 +43,7 @@ def require_schema(engine: Engine) -> None:
     """Fail with a clear message when the database was never initialised or is out of date."""
     if engine in _UP_TO_DATE:
         return
-    current, head = migrate.current_revision(engine), migrate.head_revision()
+    current, head = schemaversion.stored_revision(engine), schemaversion.expected_revision()
     if current is None:
         raise DatabaseError(
             f"database {describe(engine)} is not initialised; run `yanzhi init` / "
@@ -72,6 +72,8 @@ def init_database(
     engine: Engine, *, actor: str, plan_file: Path | None = None, divisions_file: Path | None = None
 ) -> InitResult:
     """Create or migrate the schema, then load the divisions and the plan (both idempotent)."""
+    from yanzhi.storage import migrate  # Alembic: only when the schema is written
+
     migrate.upgrade(engine)
     divisions = divisions_file or builtin_divisions_path()
     tree = read_divisions(divisions)
@@ -85,7 +87,7 @@ def init_database(
         )
     return InitResult(
         database=describe(engine),
-        revision=migrate.current_revision(engine),
+        revision=schemaversion.stored_revision(engine),
         units_created=units.created,
         units_updated=units.updated,
         plan_code=plan_file_read.plan.code,
