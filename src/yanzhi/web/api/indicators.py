@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import indicators as views
 from yanzhi.views.common import UnitInfo, scope_key
-from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
+from yanzhi.web.api.common import ERRORS, IndicatorPeriodQuery, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["indicators"], responses=ERRORS)
@@ -114,14 +114,28 @@ def get_indicator(
     scope: ScopeDep,
     code: str = CodePath,
     unit: str | None = UnitQuery,
+    period: str | None = IndicatorPeriodQuery,
 ) -> views.IndicatorView:
     """One indicator in one unit: definition; ``status`` as services/monitoring/status.py gives it
     (annual ``series``, ``assessment`` with the target path in ``interim_targets``,
     ``forecast``, latest ``ytd``); ``explanation``: the numbers behind the status;
-    ``periods``: the year-to-date, quarterly and monthly series."""
-    return cache(request).get(
-        ("indicators.view", *scope_key(scope), code, unit),
-        lambda: views.indicator_view(engine(request), scope, code, unit=unit),
+    ``periods``: the year-to-date, quarterly and monthly series; ``selected``: the values
+    of ``period`` in the unit and its children (a 1–N月 period for indicators computed
+    monthly from enterprise reports, a year for the others; default the latest; a period
+    without data is 400 ``period_not_available``)."""
+    return indicator_view_data(request, scope, code, unit, period)
+
+
+def indicator_view_data(
+    request: Request, scope: Scope, code: str, unit: str | None, period: str | None
+) -> views.IndicatorView:
+    """The indicator view (cached per role, unit and period)."""
+    m = cache(request).get
+    return m(
+        ("indicators.view", *scope_key(scope), code, unit, period or ""),
+        lambda: views.indicator_view(
+            engine(request), scope, code, unit=unit, period=period, memo=m
+        ),
     )
 
 
