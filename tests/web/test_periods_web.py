@@ -211,3 +211,41 @@ def test_a_register_page_follows_the_year_and_equals_the_api(site: Site) -> None
             f"/api/v1/registers/scenario?year={bad}",
             f"2022年至{this}年",
         )
+
+
+def test_an_enterprise_list_refuses_a_year_without_full_year_reports(site: Site) -> None:
+    c = site.as_role("analyst")
+    latest = c.get("/api/v1/lists/priority?size=500").json()
+    page = c.get("/enterprises/lists/priority").text
+    picker = page.split('id="year-form"', 1)[1].split("</form>", 1)[0]
+    years = [int(y) for y in re.findall(r'value="(\d{4})"', picker)]
+    assert latest["year"] == years[0] and f'value="{years[0]}" selected' in picker
+    for bad in (str(years[0] + 1), str(years[-1] - 1), "x"):
+        refused(
+            site,
+            f"/enterprises/lists/priority?year={bad}",
+            f"/api/v1/lists/priority?year={bad}",
+            f"{years[-1]}年至{years[0]}年",
+        )
+
+
+def test_the_cockpit_follows_the_chosen_period_everywhere(site: Site) -> None:
+    """The headline card of a YTD indicator carries that period's figure, the completeness
+    table is of the chosen period; the old one-line R&D card (always the latest) is gone."""
+    c = site.as_role("analyst")
+    latest = c.get("/api/v1/cockpit").json()
+    assert "rd_ytd" not in latest
+    earlier = latest["ytd"]["periods"][4]
+    chosen = c.get(f"/api/v1/cockpit?period={earlier}").json()
+    assert chosen["period"] == earlier and latest["period"] != earlier
+    row = next(r for r in chosen["ytd"]["rows"] if r["indicator"] == "IND_RD_INTENSITY")
+    page = c.get(f"/?period={earlier}").text
+    assert 'id="rd-ytd"' not in page
+    card = page.split('class="card kpi" data-indicator="IND_RD_INTENSITY"', 1)[1].split(
+        "</article>"
+    )[0]
+    m = re.search(r'data-key="ytd" data-period="([^"]+)" data-value="([^"]+)"', card)
+    assert m and m[1] == earlier and float(m[2]) == pytest.approx(row["value"], rel=1e-12)
+    assert label_zh(earlier) + "累计" in card and f"{row['change_points']:+.2f} 个百分点" in card
+    assert f"数据报送完整性 · {label_zh(earlier)}</h2>" in page
+    assert f"数据报送完整性 · {label_zh(latest['period'])}</h2>" in c.get("/").text

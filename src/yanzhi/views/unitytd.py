@@ -90,8 +90,8 @@ def ytd_periods(engine: Engine, *, memo: Memo = direct) -> list[str]:
 
 def chosen_period(engine: Engine, period: str | None, *, memo: Memo = direct) -> str | None:
     """The YTD period a page shows: ``period`` when it is one of :func:`ytd_periods`, the
-    latest of them when ``period`` is empty; anything else is refused (PeriodError, 400)
-    with the valid range in the message."""
+    latest of them when ``period`` is empty; anything else is refused (PeriodNotAvailable,
+    400) with the valid range in the message."""
     periods = ytd_periods(engine, memo=memo)
     if not period:
         return periods[0] if periods else None
