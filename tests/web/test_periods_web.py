@@ -249,3 +249,27 @@ def test_the_cockpit_follows_the_chosen_period_everywhere(site: Site) -> None:
     assert label_zh(earlier) + "累计" in card and f"{row['change_points']:+.2f} 个百分点" in card
     assert f"数据报送完整性 · {label_zh(earlier)}</h2>" in page
     assert f"数据报送完整性 · {label_zh(latest['period'])}</h2>" in c.get("/").text
+
+
+def test_the_gap_attribution_follows_the_chosen_period(site: Site) -> None:
+    """With ?period= (and no from / to) the page's attribution runs from the same period of
+    the base year to the chosen one, as the API's attribution with the same parameter."""
+    c = site.as_role("analyst")
+    code = "IND_RD_INTENSITY"
+    periods = c.get(f"/api/v1/indicators/{code}").json()["selected"]["periods"]
+    chosen = periods[2]
+    p = parse_period(chosen)
+    base = f"2022-01..{p.last_month:02d}"
+    api = c.get(f"/api/v1/indicators/{code}/attribution?by=district&period={chosen}").json()
+    assert (api["start"], api["end"]) == (base, chosen)
+    explicit = c.get(
+        f"/api/v1/indicators/{code}/attribution?by=district&from={base}&to={chosen}"
+    ).json()
+    assert explicit["change"] == api["change"]
+    default = c.get(f"/api/v1/indicators/{code}/attribution?by=district").json()
+    assert default["end"] != chosen
+    page = c.get(f"/indicators/{code}?by=district&period={chosen}").text
+    block = page.split('id="attribution"', 1)[1].split("</article>", 1)[0]
+    assert f"{label_zh(base)} → {label_zh(chosen)}" in block
+    assert f"Δ {api['change']:.3f}" in block
+    assert f"&amp;period={chosen}&amp;by=township\"" in block

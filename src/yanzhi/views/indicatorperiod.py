@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi.core.orgtree import OrgUnit
-from yanzhi.core.periods import parse_period
+from yanzhi.core.periods import Period, PeriodKind, PeriodNotAvailable, parse_period
 from yanzhi.core.plan.model import Indicator
 from yanzhi.services.access.scope import Scope
 from yanzhi.storage.db import transaction
@@ -58,6 +58,21 @@ class PeriodFigures(BaseModel):
     month_before_period: str | None = None
     is_sum: bool
     children: list[ChildPeriodValue]
+
+
+def base_window(period: str, baseline_year: int) -> tuple[str, str]:
+    """The same period of the base year and ``period`` (``2025-01..08`` with base year 2022
+    → ``2022-01..08``, ``2025-01..08``; a year → the base year and the year), the default
+    span of the gap attribution on a page showing ``period``."""
+    at = parse_period(period)
+    if at.kind is PeriodKind.YTD:
+        return str(Period.of_ytd(baseline_year, at.last_month)), str(at)
+    if at.kind is PeriodKind.YEAR:
+        return str(baseline_year), str(at)
+    raise PeriodNotAvailable(
+        f"period {period[:40]!r}: give a year-to-date period (2025-01..08) or a year (2025)",
+        "报告期应为1–N月累计期(如 2025年1-8月)或年份(如 2025)",
+    )
 
 
 def is_ytd(ind: Indicator) -> bool:

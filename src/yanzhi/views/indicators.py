@@ -46,7 +46,7 @@ from yanzhi.views.common import (
     visible_unit,
     with_path,
 )
-from yanzhi.views.indicatorperiod import PeriodFigures, indicator_period
+from yanzhi.views.indicatorperiod import PeriodFigures, base_window, indicator_period
 
 DEFAULT_BY = {"city": "district", "district": "township", "township": "industry"}
 
@@ -310,15 +310,20 @@ def indicator_attribution(
     by: str | None = None,
     start: str | None = None,
     end: str | None = None,
+    period: str | None = None,
     memo: Memo = direct,
 ) -> ScopedAttribution:
-    """Gap attribution (monitoring.analysis) of the indicator inside ``unit``: groups the
+    """Gap attribution (monitoring.analysis) of the indicator inside ``unit`` from
+    ``start`` to ``end`` (default: the base year to the latest year; with ``period`` and
+    neither, the same period of the base year to ``period``): groups the
     scope may not see are left out; the top enterprises only for roles that may read
     enterprises, and only those inside the scope (with their names)."""
     plan = plan_of(engine)
     ind = indicator_of(plan, code)
     u = visible_unit(scope, unit or plan.meta.region)
     by = by or DEFAULT_BY[str(u.level)]
+    if period and not start and not end:  # the page's period against the base year's
+        start, end = base_window(period, plan.meta.baseline_year)
     start = start or str(plan.meta.baseline_year)
     end = end or _default_end(engine, ind, u.code)
 

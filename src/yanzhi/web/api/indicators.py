@@ -62,6 +62,7 @@ def attribution_data(
     by: str | None,
     start: str | None,
     end: str | None,
+    period: str | None = None,
 ) -> views.ScopedAttribution:
     """The attribution (cached); a refusal (not a ratio, no data) is cached as well."""
     m = cache(request).get
@@ -69,13 +70,14 @@ def attribution_data(
     def compute() -> tuple[views.ScopedAttribution | None, Exception | None]:
         try:
             found = views.indicator_attribution(
-                engine(request), scope, code, unit=unit, by=by, start=start, end=end, memo=m
-            )
+                engine(request), scope, code, unit=unit, by=by, start=start, end=end,
+                period=period, memo=m,
+            )  # fmt: skip
             return found, None
         except (LookupError, ValueError) as exc:
             return None, exc
 
-    key = ("indicators.attribution", *scope_key(scope), code, unit, by, start, end)
+    key = ("indicators.attribution", *scope_key(scope), code, unit, by, start, end, period)
     found, refused = m(key, compute)
     if refused is not None:
         raise type(refused)(*refused.args)
@@ -183,6 +185,12 @@ def indicator_attribution(
     end: str | None = Query(
         None, alias="to", max_length=20, description="2025 or 2025-01..11 (default: latest year)"
     ),
+    period: str | None = Query(
+        None,
+        max_length=40,
+        description="without from / to: the same period of the base year to this one (as"
+        " the indicator page with ?period=)",
+    ),
     *,
     scope: ScopeDep,
 ) -> views.ScopedAttribution:
@@ -190,4 +198,6 @@ def indicator_attribution(
     its within-group and structural effects, each group's contribution (groups the caller
     may not see are left out) and the top enterprises (roles that may read enterprises, in
     scope). A non-ratio indicator or a bad period is 400; missing data 404."""
-    return attribution_data(request, scope, code, unit=unit, by=by, start=start, end=end)
+    return attribution_data(
+        request, scope, code, unit=unit, by=by, start=start, end=end, period=period
+    )

@@ -256,14 +256,15 @@ def _enterprise_rows(ents: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 def _attribution(
     request: Request, scope: Scope, code: str, unit: str | None, by: str | None,
-    start: str | None, end: str | None,
+    start: str | None, end: str | None, period: str | None,
 ) -> tuple[dict[str, Any] | None, str | None]:  # fmt: skip
     """The attribution, or why there is none (a non-ratio indicator, missing data)."""
     m = cache(request).get
     try:
         found = views.indicator_attribution(
-            engine(request), scope, code, unit=unit, by=by, start=start, end=end, memo=m
-        )
+            engine(request), scope, code, unit=unit, by=by, start=start, end=end,
+            period=period, memo=m,
+        )  # fmt: skip
         return found.model_dump(), None
     except (LookupError, ValueError) as exc:
         zh, en = getattr(exc, "zh", None), getattr(exc, "en", None)
@@ -340,7 +341,8 @@ def indicator(
         ("indicators.children", *scope_key(scope), code, unit_code),
         lambda: views.indicator_children(engine(request), scope, code, unit=unit_code, memo=m),
     ).model_dump()
-    att, att_note = _attribution(request, scope, code, unit_code, by, start, end)
+    chosen = view["selected"]["period"] if period and view["selected"] else None
+    att, att_note = _attribution(request, scope, code, unit_code, by, start, end, chosen)
     tables = [
         _series_table(view["status"]),
         _periods_table(view["periods"], lg),
