@@ -233,7 +233,11 @@ def _children_table(data: dict[str, Any], code: str, lg: str, sel: dict[str, Any
         [
             ("unit_name", "单位", "Unit"),
             *period_columns,
-            *(c for c in STATUS_COLUMNS if c[0] not in ("target_year", "status_label")),
+            *(
+                ("value", "最新年度值", "Latest annual value") if c[0] == "value" else c
+                for c in STATUS_COLUMNS
+                if c[0] not in ("target_year", "status_label")
+            ),
         ],
         rows,
         title="children",
