@@ -165,14 +165,15 @@ def test_ytd_rd_and_its_two_growths_agree_in_cli_api_cockpit_and_bulletin(
 ) -> None:
     ytd = cli_json(site, "status", "--indicator", "IND_RD_EXPENSE")["indicators"][0]["ytd"]
     assert ytd["yoy_comparable"] is not None and ytd["yoy_level"] is not None
-    card = api(site, "/cockpit")["rd_ytd"]
-    assert card["period"] == ytd["period"]
+    panel = api(site, "/cockpit")["ytd"]  # the cockpit's 1–N月 panel, latest period
+    assert panel["period"] == ytd["period"]
+    card = next(r for r in panel["rows"] if r["indicator"] == "IND_RD_EXPENSE")
     for key in ("value", "yoy_comparable", "yoy_level", "comparable_enterprises"):
-        assert card[key] == ytd[key], key
-    page = html(site, "/")
+        assert card[key] == pytest.approx(ytd[key], rel=1e-12), key
+    page = html(site, "/").split('id="table-ytd"', 1)[1].split('"IND_RD_EXPENSE">', 1)[1]
     for key in ("yoy_comparable", "yoy_level"):
         m = re.search(rf'data-key="{key}" data-value="([^"]+)"', page)
-        assert m and float(m.group(1)) == ytd[key], key
+        assert m and float(m.group(1)) == pytest.approx(ytd[key], rel=1e-12), key
     g = ytd["yoy_comparable"]
     assert (
         punctuate(

@@ -3,6 +3,8 @@ and the API's error shape with a Chinese and an English message."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -135,22 +137,32 @@ def test_a_refused_parameter_is_explained_in_chinese_on_pages_and_in_the_api(sit
     """A year out of range or not a number: the page says in Chinese which parameter and
     what range (not the validator's English JSON); the API adds the Chinese per error."""
     c = site.as_role("admin")
-    r = c.get("/registers/tech_list?year=1990")
+    r = c.get("/reports/preview/evaluation?year=1980")
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
-    assert "参数「年份」应不小于 2000(收到 1990)" in r.text
+    assert "参数「年份」应不小于 1990(收到 1980)" in r.text
     assert "Input should" not in r.text
-    r = c.get("/registers/tech_list?year=abc")
+    r = c.get("/reports/preview/evaluation?year=abc")
     assert "参数「年份」应为整数" in r.text
-    r = c.get("/api/v1/registers/tech_list?year=1990")
+    r = c.get("/api/v1/registers/tech_list?page=0")
     err = r.json()["error"]
     assert r.status_code == 422 and err["code"] == "invalid_request"
-    assert err["details"][0]["message_zh"] == "参数「年份」应不小于 2000(收到 1990)"
+    assert err["details"][0]["message_zh"] == "参数「页码」应不小于 1(收到 0)"
     assert err["details"][0]["message"].startswith("Input should be greater")
-    assert "年份" in err["message_zh"]
+    assert "页码" in err["message_zh"]
+    # a year the page has no data for (the past, the future, text): 400 naming the range
+    this = dt.date.today().year
+    for bad in ("1990", str(this + 1), "abc"):
+        r = c.get(f"/registers/tech_list?year={bad}")
+        assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+        assert f"请在2022年至{this}年之间选择" in r.text and "Input should" not in r.text
+        err = c.get(f"/api/v1/registers/tech_list?year={bad}").json()["error"]
+        assert err["code"] == "period_not_available"
+        assert f"请在2022年至{this}年之间选择" in err["message_zh"]
+        assert f"from 2022 to {this}" in err["message_en"]
     r = c.get("/no-such-page")
     assert r.status_code == 404 and "页面不存在" in r.text and "Not Found" not in r.text
     r = c.get("/evaluation?year=2099")
-    assert r.status_code == 404 and "2099年没有乡镇(街道)评价所需的数据" in r.text
+    assert r.status_code == 400 and "评价年份「2099」没有数据, 请在" in r.text
 
 
 def test_a_role_sees_only_the_menu_it_may_open_and_refusals_say_why(site: Site) -> None:

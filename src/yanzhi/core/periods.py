@@ -36,6 +36,13 @@ class PeriodError(InvalidInput):
     """A period string or value is not valid; the message says what was expected."""
 
 
+class PeriodNotAvailable(PeriodError):
+    """A period or year a page was asked for that it cannot show — not a period, in the
+    future or without (approved) data; the message names the valid range."""
+
+    code = "period_not_available"
+
+
 class PeriodKind(StrEnum):
     YEAR = "year"
     QUARTER = "quarter"
@@ -117,8 +124,8 @@ class Period:
             return f"{self.year}年"
         if self.kind is PeriodKind.QUARTER:
             return f"{self.year}年第{self.quarter}季度"
-        if self.kind is PeriodKind.MONTH:
-            return f"{self.year}年{self.first_month}月"
+        if self.kind is PeriodKind.MONTH or self.last_month == 1:  # 1–1月 is January
+            return f"{self.year}年{self.last_month}月"
         return f"{self.year}年1-{self.last_month}月"
 
     # -- order: by the month a period ends, then shorter spans first --------------------

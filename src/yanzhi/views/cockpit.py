@@ -11,7 +11,6 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from yanzhi.core.periods import parse_period
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import analysis, status
@@ -86,64 +85,17 @@ class CockpitWarnings(BaseModel):
     falling_townships: list[FallingTownship]
 
 
-class RdYtd(BaseModel):
-    """The city's YTD R&D expense (1–N月累计) and its 同比, the comparable basis first as a
-    statistics office publishes it (``yoy_comparable`` over ``comparable_enterprises``),
-    the level growth second (methods.md, "Comparable-basis growth")."""
-
-    indicator: str
-    name: str
-    name_en: str | None
-    unit: str
-    period: str
-    period_zh: str
-    value: Num | None
-    previous_year_value: Num | None
-    yoy_comparable: Num | None
-    comparable_enterprises: int | None
-    yoy_level: Num | None
-    synthetic: bool
-
-
-RD_YTD = "IND_RD_EXPENSE"
-
-
-def rd_ytd(engine: Engine, plan_codes: set[str]) -> RdYtd | None:
-    """The city's latest YTD R&D expense with both growths (None without the indicator or
-    a YTD value)."""
-    if RD_YTD not in plan_codes:
-        return None
-    st = status.status_many(engine, [None], indicators=[RD_YTD], allow_empty=True)[0]
-    i = st.indicators[0]
-    if i.ytd is None:
-        return None
-    return RdYtd(
-        indicator=i.indicator,
-        name=i.name,
-        name_en=i.name_en,
-        unit=i.unit,
-        period=i.ytd.period,
-        period_zh=parse_period(i.ytd.period).label_zh(),
-        value=i.ytd.value,
-        previous_year_value=i.ytd.previous_year_value,
-        yoy_comparable=i.ytd.yoy_comparable,
-        comparable_enterprises=i.ytd.comparable_enterprises,
-        yoy_level=i.ytd.yoy_level,
-        synthetic=i.synthetic,
-    )
-
-
 class Cockpit(BaseModel):
     """The cockpit: ``headline`` the city's statuses (monitoring.status, with
     ``target_path``), ``districts`` for the map, ``warnings``, ``tasks`` (progress by
-    programme), this ``period``'s reporting ``completeness`` by district, and ``ytd`` the
-    city's 1–N月 enterprise indicators of the chosen (default the latest approved) YTD
-    period — the unit page's table for the city (views/unitytd.py)."""
+    programme), ``ytd`` the city's 1–N月 enterprise indicators of the chosen (default the
+    latest approved) YTD period — the unit page's table for the city (views/unitytd.py) —
+    and the reporting ``completeness`` by district of ``period``: the chosen period, or
+    without a choice the newest period anyone has reported (the one being collected)."""
 
     plan: PlanBrief
     synthetic: bool
     headline: list[StatusWithPath]
-    rd_ytd: RdYtd | None = None
     ytd: UnitYtd | None = None
     districts: list[DistrictRow]
     warnings: CockpitWarnings
@@ -242,11 +194,12 @@ def cockpit(
     engine: Engine, scope: Scope, *, period: str | None = None, memo: Memo = direct
 ) -> Cockpit:
     """The cockpit for ``scope``: the city's headline indicators, the districts for the
-    map, warnings inside the scope, task progress, this period's completeness and the
-    city's 1–N月 figures of YTD ``period`` (default the latest approved; another period
-    without approved values is refused with PeriodError)."""
+    map, warnings inside the scope, task progress, the city's 1–N月 figures of YTD
+    ``period`` (default the latest approved; another period without approved values is
+    refused with PeriodNotAvailable) and the reporting completeness of ``period`` (default
+    the newest period reported)."""
     scope.require("read")
-    chosen_period(engine, period, memo=memo)  # refuse a wrong period before the work
+    chosen = chosen_period(engine, period, memo=memo)  # refuse a wrong period before the work
     tree = scope.tree
     require_schema(engine)
     with transaction(engine) as session:
@@ -262,7 +215,7 @@ def cockpit(
     off = [w for w in _off_track(statuses) if scope.sees(w.unit)]
     every_falling = memo(("views.falling_townships",), lambda: analysis.falling_townships(engine))
     falling = [w for w in every_falling if scope.sees(w.unit)]
-    reported = memo(("views.latest_period",), lambda: latest_period(engine))
+    reported = chosen if period else memo(("views.latest_period",), lambda: latest_period(engine))
     completeness: list[dict[str, Any]] = []
     if reported:
         seen = tuple(d.code for d in tree.by_level("district") if scope.sees(d.code))
@@ -284,7 +237,6 @@ def cockpit(
         ),
         synthetic=any(i.synthetic for i in head),
         headline=head,
-        rd_ytd=memo(("views.rd_ytd",), lambda: rd_ytd(engine, {i.code for i in plan.indicators})),
         ytd=unit_ytd(engine, scope, city, period=period, memo=memo),
         districts=_district_rows(scope, statuses),
         warnings=CockpitWarnings(off_track=off, falling_townships=falling),

@@ -29,6 +29,7 @@ from yanzhi.services.enterprises.results import Diagnosis, EnterpriseRecord, Lis
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
 from yanzhi.storage.db import transaction
 from yanzhi.views.common import Memo
+from yanzhi.views.periods import chosen_year
 
 MAX_QUERY = 100
 
@@ -277,15 +278,18 @@ def cached_list_years(engine: Engine, memo: Memo) -> list[int]:
     return found
 
 
-def list_page(engine: Engine, memo: Memo, scope: Scope, name: str, year: int | None) -> WorkList:
-    """A list as the pages and the API show it: name, titles, year (default: the newest
-    full year) and rows, computed once per scope, year and list through ``memo``."""
+def list_page(
+    engine: Engine, memo: Memo, scope: Scope, name: str, year: str | int | None
+) -> WorkList:
+    """A list as the pages and the API show it: name, titles, year (one with full-year
+    reports, default the newest; another is refused with PeriodNotAvailable) and rows,
+    computed once per scope, year and list through ``memo``."""
     kind = LISTS.get(name)
     if kind is None:
         raise NotFound(f"no list {name!r}; one of {', '.join(LISTS)}", "没有该清单")
     y = None
     if kind.by_year:
-        y = year or next(iter(cached_list_years(engine, memo)), None)
+        y = chosen_year(year, cached_list_years(engine, memo))
     p = scope.principal
     key = ("list", name, y, p.role, p.unit, p.enterprise)
     rows: list[ListRow] = memo(key, lambda: work_list(engine, scope, name, year=y))

@@ -43,6 +43,7 @@ from yanzhi.views.evaluation_models import (
     ScorecardUnit,
 )
 from yanzhi.views.evaluation_sources import source_names, source_zh
+from yanzhi.views.periods import chosen_year
 
 SEED = 1
 MAX_DRAWS = 5000
@@ -376,16 +377,19 @@ def evaluable_years(engine: Engine, memo: Memo, level: str) -> list[int]:
 
 
 def evaluation_result(
-    engine: Engine, memo: Memo, scope: Scope, level: str, year: int | None
+    engine: Engine, memo: Memo, scope: Scope, level: str, year: str | int | None
 ) -> EvaluationResult:
     """The evaluation of ``level`` and ``year`` (default: the newest year with data) with
-    :func:`draws` draws for the rank intervals, computed once through ``memo``. The result
-    is the same for everyone: callers filter it by scope."""
+    :func:`draws` draws for the rank intervals, computed once through ``memo``. A year
+    that cannot be evaluated (text, no data, the future) is refused with the range named
+    (PeriodNotAvailable). The result is the same for everyone: callers filter it by
+    scope."""
     scope.require("evaluate")  # before any slow work
     found = evaluable_years(engine, memo, level)
-    if year is None and not found:
+    if not year and not found:
         raise NotFound(f"no annual data to evaluate ({level})", f"没有可评价的年度数据 ({level})")
-    y, n = year or found[0], draws()
+    y, n = chosen_year(year, found, what_zh="评价年份"), draws()
+    assert y is not None
     result: EvaluationResult = memo(
         ("evaluation", level, y, n),
         lambda: evaluate(engine, level=level, year=y, uncertainty=n, seed=SEED),
@@ -393,7 +397,9 @@ def evaluation_result(
     return result
 
 
-def ranking_page(engine: Engine, memo: Memo, scope: Scope, level: str, year: int | None) -> Ranking:
+def ranking_page(
+    engine: Engine, memo: Memo, scope: Scope, level: str, year: str | int | None
+) -> Ranking:
     """:func:`ranking` of the level's evaluation, with the years that can be evaluated."""
     data = ranking(evaluation_result(engine, memo, scope, level, year), scope)
     return data.model_copy(update={"years": evaluable_years(engine, memo, level)})
@@ -407,12 +413,14 @@ def unit_level(tree: OrgTree, code: str) -> str:
 
 
 def scorecard_page(
-    engine: Engine, memo: Memo, scope: Scope, code: str, year: int | None
+    engine: Engine, memo: Memo, scope: Scope, code: str, year: str | int | None
 ) -> Scorecard:
-    """:func:`scorecard` of a township or district in its level's evaluation."""
+    """:func:`scorecard` of a township or district in its level's evaluation, with the
+    years that can be evaluated."""
     scope.require("evaluate")
     level = unit_level(scope.tree, code)
-    return scorecard(evaluation_result(engine, memo, scope, level, year), scope, code)
+    card = scorecard(evaluation_result(engine, memo, scope, level, year), scope, code)
+    return card.model_copy(update={"years": evaluable_years(engine, memo, level)})
 
 
 def method_page(engine: Engine, memo: Memo, scope: Scope, level: str) -> Method:

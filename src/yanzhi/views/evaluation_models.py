@@ -168,6 +168,8 @@ class Scorecard(_Open):
     year: int
     previous_year: int | None
     synthetic: bool
+    years: list[int] = []
+    """The years that can be evaluated, newest first (the year picker)."""
     draws: int | None
     seed: int | None
     unit: ScorecardUnit

@@ -46,6 +46,7 @@ from yanzhi.views.common import (
     visible_unit,
     with_path,
 )
+from yanzhi.views.indicatorperiod import PeriodFigures, base_window, indicator_period
 
 DEFAULT_BY = {"city": "district", "district": "township", "township": "industry"}
 
@@ -87,6 +88,9 @@ class IndicatorView(BaseModel):
     explanation: list[Fact]
     periods: dict[str, dict[str, float | None]]
     counts: CountBasis | None = None  # a count with a register twin: both, labelled
+    selected: PeriodFigures | None = None
+    """The indicator in the unit and its children for the chosen ``?period=``
+    (views/indicatorperiod.py)."""
 
 
 class ChildRow(ShortRow):
@@ -230,13 +234,22 @@ def _period_series(engine: Engine, code: str, unit: str) -> dict[str, dict[str, 
 
 
 def indicator_view(
-    engine: Engine, scope: Scope, code: str, *, unit: str | None = None
+    engine: Engine,
+    scope: Scope,
+    code: str,
+    *,
+    unit: str | None = None,
+    period: str | None = None,
+    memo: Memo = direct,
 ) -> IndicatorView:
     """One indicator for one unit: its definition, annual series, year-to-date / monthly
-    series, target path, status with the numbers behind it, and the forecast."""
+    series, target path, status with the numbers behind it, the forecast, and
+    ``selected`` its figures for ``period`` (a 1–N月 period or a year, default the latest;
+    one without data is refused with PeriodNotAvailable)."""
     plan = plan_of(engine)
     ind = indicator_of(plan, code)
     u = visible_unit(scope, unit or plan.meta.region)
+    selected = indicator_period(engine, scope, ind, u, period, memo=memo)
     st = statuses(engine, units=[u.code], indicators=[ind.code])[u.code][0]
     return IndicatorView(
         unit=unit_info(scope, u),
@@ -248,6 +261,7 @@ def indicator_view(
             (c for c in count_bases(engine) if c.indicator == ind.code and u.level == "city"),
             None,
         ),
+        selected=selected,
     )
 
 
@@ -296,15 +310,20 @@ def indicator_attribution(
     by: str | None = None,
     start: str | None = None,
     end: str | None = None,
+    period: str | None = None,
     memo: Memo = direct,
 ) -> ScopedAttribution:
-    """Gap attribution (monitoring.analysis) of the indicator inside ``unit``: groups the
+    """Gap attribution (monitoring.analysis) of the indicator inside ``unit`` from
+    ``start`` to ``end`` (default: the base year to the latest year; with ``period`` and
+    neither, the same period of the base year to ``period``): groups the
     scope may not see are left out; the top enterprises only for roles that may read
     enterprises, and only those inside the scope (with their names)."""
     plan = plan_of(engine)
     ind = indicator_of(plan, code)
     u = visible_unit(scope, unit or plan.meta.region)
     by = by or DEFAULT_BY[str(u.level)]
+    if period and not start and not end:  # the page's period against the base year's
+        start, end = base_window(period, plan.meta.baseline_year)
     start = start or str(plan.meta.baseline_year)
     end = end or _default_end(engine, ind, u.code)
 

@@ -78,6 +78,7 @@ class Register(Out):
     metric_names: list[str] = Field(default_factory=list)  # the plan targets' descriptions
     metric_names_en: list[str] = Field(default_factory=list)
     year: int
+    years: list[int] = Field(default_factory=list)  # the year picker, newest first
     districts: list[DistrictCount]
     entries: list[VisibleEntry]
     may_import: bool
@@ -96,6 +97,7 @@ class RegisterPage(Out):
     metric_names: list[str] = Field(default_factory=list)  # the plan targets' descriptions
     metric_names_en: list[str] = Field(default_factory=list)
     year: int
+    years: list[int] = Field(default_factory=list)  # the year picker, newest first
     districts: list[DistrictCount]
     may_import: bool
     items: list[VisibleEntry]

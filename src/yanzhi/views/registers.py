@@ -16,6 +16,8 @@ from yanzhi.core.errors import NotFound
 from yanzhi.core.registers import RegisterKind
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.tasks import registers
+from yanzhi.views.common import plan_of
+from yanzhi.views.periods import chosen_year
 from yanzhi.views.register_models import (
     DistrictCount,
     Register,
@@ -72,12 +74,16 @@ def register(
     kind: str,
     *,
     unit: str | None = None,
-    year: int | None = None,
+    year: str | int | None = None,
 ) -> Register:
     """A register's entries inside the principal's scope (optionally inside ``unit``), its
-    own fields, and its count per district for ``year`` (entries in force at the year's end)."""
+    own fields, and its count per district for ``year`` (entries in force at the year's
+    end; one of :func:`register_years`, default this year, another is refused with
+    PeriodNotAvailable)."""
     scope.require("read")
     spec = _register_kind(kind)
+    years = register_years(engine)
+    day = chosen_year(year, years, what_zh="统计年份") or years[0]
     tree = scope.tree
     seen = _entry_visible(scope)
     names = unit_names(engine)
@@ -88,7 +94,6 @@ def register(
         rows = [
             r for r in rows if r.org_unit_code in tree and tree.is_within(r.org_unit_code, unit)
         ]
-    day = year or dt.date.today().year
     counts = registers.counts(engine, spec.code, year=day)
     labels = registers.metric_names(engine)
     districts = [
@@ -106,6 +111,7 @@ def register(
         metric_names=[labels.get(c.metric, (c.metric, c.metric))[0] for c in spec.counts],
         metric_names_en=[labels.get(c.metric, (c.metric, c.metric))[1] for c in spec.counts],
         year=day,
+        years=years,
         districts=districts,
         entries=[
             VisibleEntry(**r.to_dict(), org_unit_name=names.get(r.org_unit_code, r.org_unit_code))
@@ -125,3 +131,14 @@ def import_register(
         engine, spec.code, path, actor=scope.principal.name, dry_run=dry_run
     )
     return RegisterImport(**rep.to_dict())
+
+
+def register_years(engine: Engine) -> list[int]:
+    """The years a register can be counted for, newest first: from the plan's base year
+    (2000 without a plan) to this year — not the future."""
+    try:
+        first = plan_of(engine).meta.baseline_year
+    except LookupError:
+        first = 2000
+    this = dt.date.today().year
+    return list(range(this, min(first, this) - 1, -1))

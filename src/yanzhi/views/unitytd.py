@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi.core.orgtree import Level, OrgTree, OrgUnit
-from yanzhi.core.periods import Period, PeriodError, PeriodKind, parse_period
+from yanzhi.core.periods import Period, PeriodError, PeriodKind, PeriodNotAvailable, parse_period
 from yanzhi.core.plan.model import Indicator
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.monitoring.growth import Comparable, comparable_ytd
@@ -90,8 +90,8 @@ def ytd_periods(engine: Engine, *, memo: Memo = direct) -> list[str]:
 
 def chosen_period(engine: Engine, period: str | None, *, memo: Memo = direct) -> str | None:
     """The YTD period a page shows: ``period`` when it is one of :func:`ytd_periods`, the
-    latest of them when ``period`` is empty; anything else is refused (PeriodError, 400)
-    with the valid range in the message."""
+    latest of them when ``period`` is empty; anything else is refused (PeriodNotAvailable,
+    400) with the valid range in the message."""
     periods = ytd_periods(engine, memo=memo)
     if not period:
         return periods[0] if periods else None
@@ -102,11 +102,11 @@ def chosen_period(engine: Engine, period: str | None, *, memo: Memo = direct) ->
     if wanted in periods:
         return wanted
     if not periods:
-        raise PeriodError(
+        raise PeriodNotAvailable(
             "no approved year-to-date period yet", "尚无已审核的1–N月累计数据, 不能选择报告期"
         )
     first, last = parse_period(periods[-1]).label_zh(), parse_period(periods[0]).label_zh()
-    raise PeriodError(
+    raise PeriodNotAvailable(
         f"period {period[:40]!r} has no approved data; choose from {periods[-1]} to {periods[0]}",
         f"所选报告期没有已审核的累计数据, 请在{first}至{last}之间选择",
     )

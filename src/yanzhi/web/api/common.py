@@ -38,6 +38,25 @@ YtdPeriodQuery: Any = Query(
 )
 """``?period=`` of the pages and API routes that show 1–N月 figures (views/unitytd.py)."""
 
+IndicatorPeriodQuery: Any = Query(
+    None,
+    max_length=40,
+    description=(
+        "the period whose values to show: a YTD period with approved data (e.g. 2026-01..10)"
+        " for indicators computed monthly from enterprise reports, a year (e.g. 2024) for"
+        " the others (default: the latest)"
+    ),
+)
+"""``?period=`` of /indicators/{code} and its JSON twin (views/indicatorperiod.py)."""
+
+YearQuery: Any = Query(
+    None,
+    max_length=20,
+    description="a year with data, e.g. 2024 (default: the newest); others are refused (400)",
+)
+"""``?year=`` of the pages and API routes about annual things (evaluation, registers),
+checked by views/periods.chosen_year."""
+
 
 class Page(BaseModel):
     items: list[dict[str, Any]]

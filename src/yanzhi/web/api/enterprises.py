@@ -22,8 +22,12 @@ UsccPath = Annotated[
 ]
 ListName = Literal["priority", "visit", "points", "doubling"]
 ListYear = Annotated[
-    int | None,
-    Query(ge=1990, le=2100, description="the full year (default: the newest with 1–12 reports)"),
+    str | None,
+    Query(
+        max_length=20,
+        description="the full year, one with 1–12 reports (default: the newest); another is"
+        " 400 period_not_available",
+    ),
 ]
 
 

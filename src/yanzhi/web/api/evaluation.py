@@ -19,8 +19,12 @@ router = APIRouter(tags=["evaluation"], responses=ERRORS)
 
 LevelName = Literal["township", "district"]
 YearQuery = Annotated[
-    int | None,
-    Query(ge=1990, le=2100, description="evaluation year (default: the newest with data)"),
+    str | None,
+    Query(
+        max_length=20,
+        description="evaluation year, one of ``years`` (default: the newest with data);"
+        " another is 400 period_not_available",
+    ),
 ]
 LevelQuery = Annotated[LevelName, Query(description="township | district")]
 CodePath = Annotated[str, Path(min_length=1, max_length=20, description="org unit code")]

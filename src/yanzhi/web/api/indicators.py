@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import indicators as views
 from yanzhi.views.common import UnitInfo, scope_key
-from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
+from yanzhi.web.api.common import ERRORS, IndicatorPeriodQuery, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["indicators"], responses=ERRORS)
@@ -62,6 +62,7 @@ def attribution_data(
     by: str | None,
     start: str | None,
     end: str | None,
+    period: str | None = None,
 ) -> views.ScopedAttribution:
     """The attribution (cached); a refusal (not a ratio, no data) is cached as well."""
     m = cache(request).get
@@ -69,13 +70,14 @@ def attribution_data(
     def compute() -> tuple[views.ScopedAttribution | None, Exception | None]:
         try:
             found = views.indicator_attribution(
-                engine(request), scope, code, unit=unit, by=by, start=start, end=end, memo=m
-            )
+                engine(request), scope, code, unit=unit, by=by, start=start, end=end,
+                period=period, memo=m,
+            )  # fmt: skip
             return found, None
         except (LookupError, ValueError) as exc:
             return None, exc
 
-    key = ("indicators.attribution", *scope_key(scope), code, unit, by, start, end)
+    key = ("indicators.attribution", *scope_key(scope), code, unit, by, start, end, period)
     found, refused = m(key, compute)
     if refused is not None:
         raise type(refused)(*refused.args)
@@ -114,14 +116,28 @@ def get_indicator(
     scope: ScopeDep,
     code: str = CodePath,
     unit: str | None = UnitQuery,
+    period: str | None = IndicatorPeriodQuery,
 ) -> views.IndicatorView:
     """One indicator in one unit: definition; ``status`` as services/monitoring/status.py gives it
     (annual ``series``, ``assessment`` with the target path in ``interim_targets``,
     ``forecast``, latest ``ytd``); ``explanation``: the numbers behind the status;
-    ``periods``: the year-to-date, quarterly and monthly series."""
-    return cache(request).get(
-        ("indicators.view", *scope_key(scope), code, unit),
-        lambda: views.indicator_view(engine(request), scope, code, unit=unit),
+    ``periods``: the year-to-date, quarterly and monthly series; ``selected``: the values
+    of ``period`` in the unit and its children (a 1–N月 period for indicators computed
+    monthly from enterprise reports, a year for the others; default the latest; a period
+    without data is 400 ``period_not_available``)."""
+    return indicator_view_data(request, scope, code, unit, period)
+
+
+def indicator_view_data(
+    request: Request, scope: Scope, code: str, unit: str | None, period: str | None
+) -> views.IndicatorView:
+    """The indicator view (cached per role, unit and period)."""
+    m = cache(request).get
+    return m(
+        ("indicators.view", *scope_key(scope), code, unit, period or ""),
+        lambda: views.indicator_view(
+            engine(request), scope, code, unit=unit, period=period, memo=m
+        ),
     )
 
 
@@ -169,6 +185,12 @@ def indicator_attribution(
     end: str | None = Query(
         None, alias="to", max_length=20, description="2025 or 2025-01..11 (default: latest year)"
     ),
+    period: str | None = Query(
+        None,
+        max_length=40,
+        description="without from / to: the same period of the base year to this one (as"
+        " the indicator page with ?period=)",
+    ),
     *,
     scope: ScopeDep,
 ) -> views.ScopedAttribution:
@@ -176,4 +198,6 @@ def indicator_attribution(
     its within-group and structural effects, each group's contribution (groups the caller
     may not see are left out) and the top enterprises (roles that may read enterprises, in
     scope). A non-ratio indicator or a bad period is 400; missing data 404."""
-    return attribution_data(request, scope, code, unit=unit, by=by, start=start, end=end)
+    return attribution_data(
+        request, scope, code, unit=unit, by=by, start=start, end=end, period=period
+    )

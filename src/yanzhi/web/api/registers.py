@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 
 from yanzhi.views import registers as register_views
 from yanzhi.views.register_models import RegisterImport, RegisterPage, RegisterSummaryPage
-from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
+from yanzhi.web.api.common import ERRORS, YearQuery, page_params, synthetic_data
 from yanzhi.web.deps import ScopeDep, cache, engine
 from yanzhi.web.uploads import import_upload
 
@@ -51,7 +51,7 @@ def get_register(
     scope: ScopeDep,
     kind: str = KIND,
     unit: str | None = Query(None, max_length=12, description="only entries inside this unit"),
-    year: int | None = Query(None, ge=2000, le=2100, description="year of the counts"),
+    year: str | None = YearQuery,
     paging: tuple[int, int] = Depends(page_params),
 ) -> RegisterPage:
     """A register's entries inside the caller's scope (paginated ``items``), its fields and

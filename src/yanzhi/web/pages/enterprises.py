@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import enterprises as views
+from yanzhi.web.api.common import YearQuery
 from yanzhi.web.deps import cache, engine, lang
 from yanzhi.web.deps import scope as scope_of
 from yanzhi.web.i18n import both
@@ -101,7 +102,7 @@ def search(
 def work_list(
     request: Request,
     name: Literal["priority", "visit", "points", "doubling"],
-    year: int | None = Query(None, ge=1990, le=2100),
+    year: str | None = YearQuery,
     scope: Scope = Depends(scope_of),
 ) -> Response:
     data = views.list_page(engine(request), cache(request).get, scope, name, year).model_dump()

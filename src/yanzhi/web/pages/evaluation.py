@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from yanzhi.core.labels import DIRECTION_ZH
@@ -15,6 +15,7 @@ from yanzhi.services.access.scope import Scope
 from yanzhi.services.evaluation.imputation import METHODS as IMPUTE_METHODS
 from yanzhi.views import evaluation as views
 from yanzhi.web import i18n
+from yanzhi.web.api.common import YearQuery
 from yanzhi.web.deps import cache, engine, lang
 from yanzhi.web.deps import scope as scope_of
 from yanzhi.web.i18n import both
@@ -51,7 +52,7 @@ def _pool(pool: str, lg: str) -> str:
 def ranking(
     request: Request,
     level: Literal["township", "district"] = "township",
-    year: int | None = Query(None, ge=1990, le=2100),
+    year: str | None = YearQuery,
     scope: Scope = Depends(scope_of),
 ) -> Response:
     data = views.ranking_page(engine(request), cache(request).get, scope, level, year).model_dump()
@@ -210,7 +211,7 @@ def method(
 def unit(
     request: Request,
     code: str,
-    year: int | None = Query(None, ge=1990, le=2100),
+    year: str | None = YearQuery,
     scope: Scope = Depends(scope_of),
 ) -> Response:
     card = views.scorecard_page(engine(request), cache(request).get, scope, code[:20], year)

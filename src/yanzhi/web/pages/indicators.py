@@ -16,6 +16,8 @@ from yanzhi.views import indicators as views
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import scope_key
 from yanzhi.web import i18n
+from yanzhi.web.api.common import IndicatorPeriodQuery
+from yanzhi.web.api.indicators import indicator_view_data
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.render import Table, page
 
@@ -201,20 +203,48 @@ def _periods_table(periods: dict[str, dict[str, Any]], lg: str = "zh") -> Table:
     )
 
 
-def _children_table(data: dict[str, Any], code: str, lg: str) -> Table:
+def _children_table(data: dict[str, Any], code: str, lg: str, sel: dict[str, Any] | None) -> Table:
+    """The children's statuses and their values of the chosen period (``sel``)."""
     rows = _labelled(data["children"], lg)
+    at = {c["code"]: c for c in (sel or {}).get("children") or []}
+    for r in rows:
+        c = at.get(r["code"]) or {}
+        r["period_value"] = c.get("value")
+        r["period_previous"] = c.get("previous")
+        growth = c.get("yoy_level") if sel and sel["is_sum"] else c.get("change_points")
+        r["period_growth"] = (
+            None if growth is None else round(growth * (100 if sel and sel["is_sum"] else 1), 2)
+        )
+    label = "" if not sel else period_label(sel["period"], lg)
+    growth_zh, growth_en = (
+        ("同比(%)", "YoY (%)") if not sel or sel["is_sum"] else ("同比(百分点)", "YoY (pp)")
+    )
+    period_columns = (
+        [
+            ("period_value", f"{label}值", f"{label}"),
+            ("period_previous", "上年同期", "Last year"),
+            ("period_growth", growth_zh, growth_en),
+        ]
+        if sel
+        else []
+    )
     return Table(
         "children",
         [
             ("unit_name", "单位", "Unit"),
-            ("code", "代码", "Code"),
-            *STATUS_COLUMNS,
-            ("ytd_value", "最新累计值", "Latest YTD"),
-            ("ytd_growth", "累计同比(%)", "YTD growth (%)"),
+            *period_columns,
+            *(
+                ("value", "最新年度值", "Latest annual value") if c[0] == "value" else c
+                for c in STATUS_COLUMNS
+                if c[0] not in ("target_year", "status_label")
+            ),
         ],
         rows,
         title="children",
-        links={"unit_name": f"/indicators/{code}?unit={{code}}"},
+        links={
+            "unit_name": f"/indicators/{code}?unit={{code}}"
+            + (f"&period={sel['period']}" if sel else "")
+        },
     )
 
 
@@ -230,14 +260,15 @@ def _enterprise_rows(ents: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 def _attribution(
     request: Request, scope: Scope, code: str, unit: str | None, by: str | None,
-    start: str | None, end: str | None,
+    start: str | None, end: str | None, period: str | None,
 ) -> tuple[dict[str, Any] | None, str | None]:  # fmt: skip
     """The attribution, or why there is none (a non-ratio indicator, missing data)."""
     m = cache(request).get
     try:
         found = views.indicator_attribution(
-            engine(request), scope, code, unit=unit, by=by, start=start, end=end, memo=m
-        )
+            engine(request), scope, code, unit=unit, by=by, start=start, end=end,
+            period=period, memo=m,
+        )  # fmt: skip
         return found.model_dump(), None
     except (LookupError, ValueError) as exc:
         zh, en = getattr(exc, "zh", None), getattr(exc, "en", None)
@@ -270,15 +301,18 @@ def _attribution_table(att: dict[str, Any]) -> Table:
 def _chart(
     view: dict[str, Any], kids: dict[str, Any], att: dict[str, Any] | None, lang: str = "zh"
 ) -> dict[str, Any]:
-    """The page's chart data: trend, periods, children and the 15 largest groups."""
+    """The page's chart data: trend, periods, children (their values of the chosen
+    period) and the 15 largest groups."""
+    sel = view.get("selected")
+    at = {c["code"]: c["value"] for c in sel["children"]} if sel else {}
     return {
         "status": view["status"],
         "periods": view["periods"],
         "period_labels": {
             p: period_label(p, lang) for kind in view["periods"].values() for p in (kind or {})
         },
-        "children": [
-            {"name": c["unit_name"], "value": c["value"], "status": c["status"]}
+        "children": [  # the chosen period's values, coloured by the status
+            {"name": c["unit_name"], "value": at.get(c["code"], c["value"]), "status": c["status"]}
             for c in kids["children"]
         ],
         "attribution": None
@@ -299,24 +333,24 @@ def indicator(
     by: Literal["district", "township", "industry"] | None = Query(None),
     start: str | None = Query(None, alias="from", max_length=20),
     end: str | None = Query(None, alias="to", max_length=20),
+    period: str | None = IndicatorPeriodQuery,
 ) -> Response:
-    """One indicator in one unit: series, status, children, attribution."""
+    """One indicator in one unit: series, status, the values of ``?period=`` in the unit
+    and its children, attribution."""
     lg = lang(request)
     m = cache(request).get
-    view = m(
-        ("indicators.view", *scope_key(scope), code, unit),
-        lambda: views.indicator_view(engine(request), scope, code, unit=unit),
-    ).model_dump()
+    view = indicator_view_data(request, scope, code, unit, period).model_dump()
     unit_code = view["unit"]["code"]
     kids = m(
         ("indicators.children", *scope_key(scope), code, unit_code),
         lambda: views.indicator_children(engine(request), scope, code, unit=unit_code, memo=m),
     ).model_dump()
-    att, att_note = _attribution(request, scope, code, unit_code, by, start, end)
+    chosen = view["selected"]["period"] if period and view["selected"] else None
+    att, att_note = _attribution(request, scope, code, unit_code, by, start, end, chosen)
     tables = [
         _series_table(view["status"]),
         _periods_table(view["periods"], lg),
-        _children_table(kids, code, lg),
+        _children_table(kids, code, lg, view["selected"]),
     ]
     ents = _enterprise_rows(kids.get("enterprises"))
     tables.append(
@@ -348,7 +382,4 @@ def indicator(
             note if lg == "en" else note_zh(note)
             for note in view["status"]["assessment"].get("notes") or []
         ],
-        ytd_label=period_label(view["status"]["ytd"]["period"], lg)
-        if view["status"].get("ytd")
-        else "",
     )

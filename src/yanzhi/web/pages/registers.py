@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import registers as register_views
+from yanzhi.web.api.common import YearQuery
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.errors import ApiError, classify
 from yanzhi.web.render import Table, page
@@ -76,7 +77,7 @@ def _register_page(
     kind: str,
     *,
     unit: str | None = None,
-    year: int | None = None,
+    year: str | None = None,
     result: dict[str, Any] | None = None,
     error: Exception | None = None,
 ) -> Response:
@@ -126,7 +127,7 @@ def register(
     scope: ScopeDep,
     kind: str = KIND,
     unit: str | None = Query(None, max_length=12),
-    year: int | None = Query(None, ge=2000, le=2100),
+    year: str | None = YearQuery,
 ) -> Response:
     """A register's entries inside the user's scope, with its count per district."""
     return _register_page(request, scope, kind, unit=unit or None, year=year)
