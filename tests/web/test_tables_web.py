@@ -158,3 +158,16 @@ def test_register_entries_sort_filter_and_page_like_the_api(site: Site) -> None:
     unit = every["items"][0]["org_unit_name"]
     only = c.get("/api/v1/registers/scenario", params={"scenario.org_unit_name": unit}).json()
     assert only["items"] and {e["org_unit_name"] for e in only["items"]} == {unit}
+
+
+def test_task_board_sorts_by_progress_like_its_api(site: Site) -> None:
+    c = site.as_role("analyst")
+    q = {"tasks.sort": "progress", "tasks.order": "desc", "tasks.size": "10"}
+    api = c.get("/api/v1/tasks", params=q).json()
+    assert api["total"] > 10 and len(api["items"]) == 10
+    page = c.get("/tasks", params=q).text
+    assert re.findall(r'<tr data-task="([^"]+)"', page) == [t["code"] for t in api["items"]]
+    every = c.get("/api/v1/tasks", params={**q, "tasks.size": "500"}).json()["items"]
+    progress = [(t.get("latest") or {}).get("progress") for t in every]
+    known = [p for p in progress if p is not None]
+    assert known and progress[: len(known)] == sorted(known, reverse=True)  # missing last

@@ -152,6 +152,11 @@ class Table:
     sort_by: dict[str, str] = field(default_factory=dict)  # column -> the key its header sorts by
     pager: Pager | None = None  # set by page(): the query applied and its links
 
+    @property
+    def total(self) -> int:
+        """The rows that match the table's filter, over all its pages."""
+        return self.pager.cut.total if self.pager else len(self.rows)
+
     def headers(self, lg: str) -> list[str]:
         return [en if lg == "en" else zh for _, zh, en in self.columns]
 
