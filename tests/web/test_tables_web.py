@@ -74,6 +74,8 @@ def test_enterprise_list_sorts_filters_and_pages_like_its_api(site: Site) -> Non
     found = c.get("/api/v1/enterprises", params=only).json()
     assert found["items"] and {i["district"] for i in found["items"]} == {district}
     assert found["total"] == sum(i["district"] == district for i in every["items"])
+    shown = c.get("/enterprises", params=only).text
+    assert f"共 {found['total']} 家企业" in shown and "清除筛选" in shown
     town = every["items"][-1]["township"]
     text = c.get("/api/v1/enterprises", params={"enterprises.q": town, "size": 500}).json()
     assert text["items"] and all(
