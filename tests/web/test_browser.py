@@ -291,3 +291,29 @@ def test_every_page_draws_its_charts_without_errors_at_phone_width(
         assert problems == []
     finally:
         t.close()
+
+
+def test_a_long_table_sorts_and_pages_at_phone_width(site: Site, browser: Any, base: str) -> None:
+    """On a 390 px phone the enterprise list's sort links and pager work (server side) and
+    the page does not scroll sideways (the table scrolls in its own box)."""
+    t = Tab(browser, base, PHONE)
+    try:
+        t.login(site, "analyst")
+        t.goto("/enterprises")
+        first = t.page.locator("#table-enterprises tbody tr").first
+        sort = t.page.locator('#table-enterprises a.sort[data-sort="uscc"]')
+        sort.click()
+        t.page.wait_for_url("**enterprises.sort=uscc**")
+        smallest = first.locator("td").first.inner_text()
+        t.page.locator('#table-enterprises a.sort[data-sort="uscc"]').click()
+        t.page.wait_for_url("**enterprises.order=desc**")
+        largest = first.locator("td").first.inner_text()
+        assert largest > smallest
+        t.page.locator("nav.pager a.next").click()
+        t.page.wait_for_url("**enterprises.page=2**")
+        assert "第 2 / " in t.page.locator("nav.pager").inner_text()
+        assert first.locator("td").first.inner_text() < largest
+        assert horizontal_overflow(t.page) <= 1
+        assert not t.errors
+    finally:
+        t.close()

@@ -301,3 +301,38 @@ def test_new_warnings_are_told_to_the_city_and_the_units_officers(site: Site) ->
     n = told["analyst"][0]
     assert n["kind_zh"] == "预警" and n["title"] == f"预警: {why}后新增 1 条预警"
     assert now[key].text in n["body"] and n["link"] == now[key].link
+
+
+def test_the_list_sorts_filters_and_pages_like_its_api(site: Site) -> None:
+    """``?nonreporters.…`` on the page and the API: the same rows in the same order, each
+    once over the pages; the download holds every filtered row."""
+    c = site.as_role("analyst")
+    every = c.get("/api/v1/data/nonreporters", params={"size": 500}).json()
+    assert every["total"] == len(every["items"]) >= 5
+    q = {"nonreporters.sort": "uscc", "nonreporters.order": "desc", "nonreporters.size": "2"}
+    seen: list[str] = []
+    for n in range(1, -(-every["total"] // 2) + 1):
+        q["nonreporters.page"] = str(n)
+        api = c.get("/api/v1/data/nonreporters", params=q).json()
+        assert api["total"] == every["total"] and api["page"] == n and api["size"] == 2
+        page = c.get("/data/nonreporters", params=q).text
+        shown = re.findall(r'<tr id="nonreporter-([0-9A-Z]+)"', page)
+        assert shown == [i["uscc"] for i in api["items"]]
+        seen += shown
+    assert seen == sorted((i["uscc"] for i in every["items"]), reverse=True)
+    assert f"共 {every['total']} 条" in page and "上一页" in page
+    town = every["items"][0]["township_name"]
+    only = {"nonreporters.township_name": town, "nonreporters.sort": "reminders"}
+    kept = c.get("/api/v1/data/nonreporters", params=only).json()["items"]
+    assert kept and {i["township_name"] for i in kept} == {town}
+    assert len(kept) == sum(i["township_name"] == town for i in every["items"])
+    reminders = [i["reminders"] for i in kept]
+    assert reminders == sorted(reminders)
+    book = c.get("/data/nonreporters.xlsx", params=only)
+    ws = load_workbook(io.BytesIO(book.content)).worksheets[-1]
+    cells = [str(v) for row in ws.iter_rows(values_only=True) for v in row if v]
+    assert {i["uscc"] for i in kept} <= set(cells)
+    assert not {i["uscc"] for i in every["items"] if i["township_name"] != town} & set(cells)
+    bad = c.get("/api/v1/data/nonreporters", params={"nonreporters.sort": "x"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_table_query"
+    assert c.get("/data/nonreporters", params={"nonreporters.page": "-1"}).status_code == 400

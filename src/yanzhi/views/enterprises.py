@@ -122,10 +122,10 @@ def search(
     *,
     q: str = "",
     page: int = 1,
-    size: int = 50,
+    size: int | None = 50,
 ) -> EnterprisePage:
     """Enterprises in the scope whose name or USCC contains ``q``, by name; one page of
-    them with the total found."""
+    them with the total found (``size=None``: all of them, as one page)."""
     scope.require("read_enterprises")
     require_schema(engine)
     tree = scope.tree
@@ -157,13 +157,10 @@ def search(
     )
     with transaction(engine) as session:
         total = session.scalar(select(func.count()).select_from(e).where(*where)) or 0
-        found = session.execute(
-            select(*cols)
-            .where(*where)
-            .order_by(e.name, e.uscc)
-            .offset((page - 1) * size)
-            .limit(size)
-        ).all()
+        chosen = select(*cols).where(*where).order_by(e.name, e.uscc)
+        if size is not None:
+            chosen = chosen.offset((page - 1) * size).limit(size)
+        found = session.execute(chosen).all()
     names = {u.code: u.name for u in tree}
     items = []
     for r in found:
@@ -174,7 +171,7 @@ def search(
         row["district"] = parent.name if parent else None
         row["district_code"] = parent.code if parent else None
         items.append(EnterpriseHit.model_validate(row))
-    return EnterprisePage(items=items, total=int(total), page=page, size=size)
+    return EnterprisePage(items=items, total=int(total), page=page, size=size or max(1, len(items)))
 
 
 def record(engine: Engine, scope: Scope, uscc: str) -> EnterpriseRecord:

@@ -67,6 +67,9 @@ class NonReporters(BaseModel):
     townships: list[TownshipCount]
     may_remind: bool
     synthetic: bool = False  # the database holds generated (demo) data
+    total: int | None = None  # the API: items that match its table parameters (all pages)
+    page: int = 1
+    size: int | None = None
 
 
 class RemindersSent(BaseModel):

@@ -48,6 +48,12 @@ class VisibleEntry(Out):
     version: int
     synthetic: bool = False
 
+    def row(self) -> dict[str, Any]:
+        """The entry as one flat table row, each field as ``f_<code>``: the register page's
+        columns, which the page and the API sort and filter by."""
+        flat = self.model_dump(exclude={"fields"})
+        return flat | {f"f_{k}": v for k, v in self.fields.items()}
+
 
 class RegisterField(Out):
     """A register's own field, with its labels."""

@@ -6,9 +6,10 @@ an .xlsx (the same rows the page shows, so the export obeys the same scope)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,6 +22,7 @@ from yanzhi.core.labels import STAGE_ZH, unit_digits
 from yanzhi.core.orgtree import KIND_LABELS, Kind
 from yanzhi.core.periods import PERIOD_TEXT, label_zh
 from yanzhi.services.access.scope import can
+from yanzhi.views import tablequery
 from yanzhi.views.common import plan_of
 from yanzhi.views.notifications import unread_count
 from yanzhi.web import i18n, xlsx
@@ -147,9 +149,84 @@ class Table:
     cutoff: str | None = None  # … the data's cut-off (数据截至)
     coverage: str | None = None  # … how complete the data are
     verbatim: frozenset[str] = frozenset()  # columns of names users typed (translate="no")
+    query: bool = True  # sorted, filtered and paged by ?ID.… (False: the page pages it itself)
+    sort_by: dict[str, str] = field(default_factory=dict)  # column -> the key its header sorts by
+    pager: Pager | None = None  # set by page(): the query applied and its links
+
+    @property
+    def total(self) -> int:
+        """The rows that match the table's filter, over all its pages."""
+        return self.pager.cut.total if self.pager else len(self.rows)
 
     def headers(self, lg: str) -> list[str]:
         return [en if lg == "en" else zh for _, zh, en in self.columns]
+
+
+LONG = 20
+"""A table with more rows than this (before filtering) shows its sort links, filter box
+and pager; a shorter one is still sorted and filtered by its URL parameters."""
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One table's query on a page, its counts and the links that change it (each keeps
+    the page's other parameters)."""
+
+    query: tablequery.TableQuery
+    cut: tablequery.Cut
+    count: int  # rows before filtering
+    params: tuple[tuple[str, str], ...]  # the page's query string, without ?export
+
+    @property
+    def long(self) -> bool:
+        return self.count > LONG or self.query.narrowed or self.query.page > 1
+
+    def _url(self, **changes: str | int | None) -> str:
+        prefix = self.query.table + "."
+        names = {prefix + k for k in changes}
+        kept = [(k, v) for k, v in self.params if k not in names]
+        added = [(prefix + k, str(v)) for k, v in changes.items() if v not in (None, "")]
+        return "?" + urlencode(kept + added) + f"#table-{self.query.table}"
+
+    def sort_url(self, key: str) -> str:
+        """Sort by ``key`` ascending; the active ascending sort turns descending."""
+        desc = self.query.sort == key and not self.query.desc
+        return self._url(sort=key, order="desc" if desc else None, page=None)
+
+    def page_url(self, number: int) -> str:
+        return self._url(page=number if number > 1 else None)
+
+    def clear_url(self) -> str:
+        """The table unfiltered (its sort kept)."""
+        prefix = self.query.table + "."
+        kept = [
+            (k, v)
+            for k, v in self.params
+            if not k.startswith(prefix) or k in {prefix + "sort", prefix + "order", prefix + "size"}
+        ]
+        return "?" + urlencode(kept) + f"#table-{self.query.table}"
+
+    def hidden(self) -> list[tuple[str, str]]:
+        """The page's other parameters, for the filter form (its text and page are new)."""
+        prefix = self.query.table + "."
+        return [(k, v) for k, v in self.params if k not in (prefix + "q", prefix + "page")]
+
+    def arrow(self, key: str) -> str:
+        if self.query.sort != key:
+            return ""
+        return "▼" if self.query.desc else "▲"
+
+
+def query_table(request: Request, tb: Table) -> Table:
+    """The table with its ``?ID.…`` query applied: ``rows`` the page's rows, ``pager``
+    the rest; 400 (``BadTableQuery``) for a bad parameter."""
+    if not tb.query:
+        return tb
+    keys = {k for k, _, _ in tb.columns} | tablequery.row_keys(tb.rows)
+    q = tablequery.parse(request.query_params.multi_items(), tb.id, keys)
+    cut = tablequery.apply(tb.rows, q)
+    params = tuple((k, v) for k, v in request.query_params.multi_items() if k != "export")
+    return replace(tb, rows=cut.rows, pager=Pager(q, cut, len(tb.rows), params))
 
 
 def xlsx_response(table: Table, lg: str, filename: str, *, synthetic: bool = False) -> Response:
@@ -208,14 +285,17 @@ def page(
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    """The page, or with ``?export=ID`` the table ID as Excel."""
-    tables = tables or []
+    """The page, or with ``?export=ID`` the table ID as Excel: all its rows that match the
+    table's filter, in its sort order (not only one page). Each table is sorted, filtered
+    and paged by its ``?ID.…`` parameters (:mod:`yanzhi.views.tablequery`)."""
+    tables = [query_table(request, tb) for tb in tables or []]
     wanted = request.query_params.get("export")
     if wanted:
         for tb in tables:
             if tb.id == wanted:
                 synthetic = bool(getattr(request.app.state, "synthetic", False))
-                return xlsx_response(tb, lang(request), tb.id, synthetic=synthetic)
+                whole = replace(tb, rows=tb.pager.cut.matched) if tb.pager else tb
+                return xlsx_response(whole, lang(request), tb.id, synthetic=synthetic)
     ctx = context(request, tables={tb.id: tb for tb in tables}, **extra)
     return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status)
 

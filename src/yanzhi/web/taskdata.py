@@ -4,6 +4,8 @@ a task's page and the supervision list, each kept per role and unit until the ne
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 
 from yanzhi.services.access.scope import Scope
@@ -47,3 +49,35 @@ def supervision_data(request: Request, scope: Scope, period: str | None) -> Supe
     return cache(request).get(
         key, lambda: supervision_views.supervision(engine(request), scope, period=period)
     )
+
+
+STATE_CLASS = {"overdue_milestone": "overdue", "silent": "silent", "target_behind": "behind"}
+
+
+def _states(codes: list[str], labels: list[str]) -> list[dict[str, str]]:
+    """Automatic states for badges: css class and the zh / en label."""
+    out = []
+    for code, label in zip(codes, labels, strict=True):
+        zh, _, en = label.partition(" / ")
+        out.append({"code": code, "css": STATE_CLASS.get(code, "behind"), "zh": zh, "en": en})
+    return out
+
+
+def board_row(t: dict[str, Any]) -> dict[str, Any]:
+    """A task of the board (dumped) as the row of the board's table: the columns the page
+    shows and the page and the API sort and filter by (``?tasks.sort=progress``)."""
+    latest = t["latest"] or {}
+    return {
+        "code": t["code"],
+        "title": t["title"],
+        "programme": t["programme"],
+        "lead": t["lead_name"] or t["lead"],
+        "co_units": "、".join(t.get("co_unit_names") or []),
+        "status": latest.get("status"),
+        "status_zh": latest.get("status_label_zh", "未报告"),
+        "status_en": latest.get("status_label_en", "not reported"),
+        "progress": latest.get("progress"),
+        "period": latest.get("period"),
+        "states": _states(t["states"], t["state_labels"]),
+        "state_labels": "; ".join(t["state_labels"]),
+    }

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from fastapi import Query, Request
 from pydantic import BaseModel
 
 from yanzhi.services.database import has_synthetic
+from yanzhi.views import tablequery
 from yanzhi.web.deps import cache, engine
 
 SYNTHETIC_HEADER = "X-Yanzhi-Synthetic"
@@ -82,3 +84,47 @@ def paginate(items: list[dict[str, Any]], params: tuple[int, int]) -> dict[str, 
     page, size = params
     start = (page - 1) * size
     return {"items": items[start : start + size], "total": len(items), "page": page, "size": size}
+
+
+def table_params(
+    sort: str | None = Query(None, max_length=100, description="column key to sort by"),
+    order: str | None = Query(None, max_length=10, description="asc (default) | desc"),
+    page: str | None = Query(None, max_length=20, description="page number, from 1"),
+    size: str | None = Query(None, max_length=20, description="items per page (50; at most 500)"),
+) -> None:
+    """The table parameters of a long list (documented here, read by :func:`table_cut`
+    from the query string, where the page's ``ID.sort`` … names are read too)."""
+
+
+def table_cut(
+    request: Request,
+    table: str,
+    rows: list[dict[str, Any]],
+    *,
+    bare: tuple[str, ...] = tablequery.OPTIONS,
+) -> tablequery.Cut:
+    """``rows`` sorted, filtered and cut as the request's ``?sort=…`` (or the page's
+    ``?TABLE.sort=…``) parameters say: the same rows, in the same order, as the page
+    ``TABLE`` for the same parameters. 400 ``bad_table_query`` for a bad one."""
+    keys = tablequery.row_keys(rows) or None
+    q = tablequery.parse(request.query_params.multi_items(), table, keys, bare=bare)
+    return tablequery.apply(rows, q)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def cut_models(
+    request: Request,
+    table: str,
+    items: Sequence[M],
+    *,
+    row: Callable[[M], dict[str, Any]] = lambda m: m.model_dump(),
+    bare: tuple[str, ...] = tablequery.OPTIONS,
+) -> tuple[list[M], tablequery.Cut]:
+    """:func:`table_cut` over response models: the page's models (sorted, filtered and
+    cut by their rows as ``row`` gives them, the page's table rows) and the cut."""
+    rows = [row(i) for i in items]
+    of = {id(r): i for r, i in zip(rows, items, strict=True)}
+    cut = table_cut(request, table, rows, bare=bare)
+    return [of[id(r)] for r in cut.rows], cut

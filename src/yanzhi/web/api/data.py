@@ -21,7 +21,7 @@ from yanzhi.views import nonreporters as nonreporters_view
 from yanzhi.views.calendar import CalendarView, Deadline
 from yanzhi.views.data import ActionResult, CompletenessItem, SubmissionItem
 from yanzhi.views.nonreporters import NonReporters, RemindersSent
-from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
+from yanzhi.web.api.common import ERRORS, cut_models, page_params, synthetic_data, table_params
 from yanzhi.web.deps import ScopeDep, engine
 from yanzhi.web.download import attachment
 from yanzhi.web.render import XLSX
@@ -263,12 +263,25 @@ def nonreporters(
         str | None,
         Query(max_length=20, description="district or township code (default: the caller's)"),
     ] = None,
+    q: Annotated[str | None, Query(max_length=100, description="text a row contains")] = None,
+    _table: None = Depends(table_params),
 ) -> NonReporters:
     """The enterprises expected to report for ``period`` that have not (name, USCC,
     industry, last period reported, contact, reminders sent), within ``unit`` and the
-    caller's scope, with the count per township."""
+    caller's scope, with the count per township. ``items`` are sorted, filtered and paged
+    as on the page /data/nonreporters by ``sort``, ``order``, ``q``, ``page``, ``size`` or
+    the page's ``nonreporters.…`` parameters; ``total`` counts them over all pages."""
     found = nonreporters_view.nonreporter_list(engine(request), scope, period=period, unit=unit)
-    return found.model_copy(update={"synthetic": synthetic_data(request)})
+    items, cut = cut_models(request, "nonreporters", found.items)
+    return found.model_copy(
+        update={
+            "synthetic": synthetic_data(request),
+            "items": items,
+            "total": cut.total,
+            "page": cut.page,
+            "size": cut.size,
+        }
+    )
 
 
 class RemindIn(BaseModel):

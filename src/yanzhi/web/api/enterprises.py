@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.enterprises.results import Diagnosis, EnterpriseRecord
 from yanzhi.views import enterprises as views
-from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
+from yanzhi.web.api.common import ERRORS, cut_models, synthetic_data, table_params
 from yanzhi.web.deps import cache, engine
 from yanzhi.web.deps import scope as scope_of
 
@@ -35,15 +35,24 @@ ListYear = Annotated[
 def search(
     request: Request,
     q: Annotated[str, Query(max_length=100, description="part of the name or USCC")] = "",
-    params: tuple[int, int] = Depends(page_params),
+    _table: None = Depends(table_params),
     scope: Scope = Depends(scope_of),
 ) -> views.EnterprisePage:
     """Enterprises located in the caller's scope whose name or USCC contains ``q``, by name
-    (uscc, name, industry, size, township, district, flags, synthetic). Enterprise users
-    and task owners: 403."""
-    page, size = params
-    found = views.search(engine(request), scope, q=q, page=page, size=size)
-    return found.model_copy(update={"synthetic": synthetic_data(request)})
+    (uscc, name, industry, size, township, district, flags, synthetic); sorted, filtered
+    and paged as the page /enterprises by ``sort``, ``order``, ``page``, ``size`` or the
+    page's ``enterprises.…`` parameters (``enterprises.q``, ``enterprises.district`` …).
+    Enterprise users and task owners: 403."""
+    found = views.search(engine(request), scope, q=q, size=None)
+    bare = ("sort", "order", "page", "size")  # q: the name / USCC search above
+    items, cut = cut_models(request, "enterprises", found.items, bare=bare)
+    return views.EnterprisePage(
+        items=items,
+        total=cut.total,
+        page=cut.page,
+        size=cut.size,
+        synthetic=synthetic_data(request),
+    )
 
 
 @router.get("/enterprises/{uscc}", response_model=EnterpriseRecord)
@@ -70,25 +79,27 @@ def work_list(
     request: Request,
     name: Annotated[ListName, Path(description="priority | visit | points | doubling")],
     year: ListYear = None,
-    params: tuple[int, int] = Depends(page_params),
+    q: Annotated[str | None, Query(max_length=100, description="text a row contains")] = None,
+    _table: None = Depends(table_params),
     scope: Scope = Depends(scope_of),
 ) -> views.WorkListPage:
     """The bureau's lists within the caller's scope: ``priority`` (R&D above 5 % of revenue),
     ``visit`` (zero or falling R&D), ``points`` (innovation points of 高企 and 科技型中小企业,
     the local default scheme), ``doubling`` (city counts of 高企 and 科技型中小企业 against the
-    path that doubles them). As Excel: the page /enterprises/lists/NAME?export=list."""
+    path that doubles them). As Excel: the page /enterprises/lists/NAME?export=list.
+    Sorted, filtered and paged as that page by ``sort``, ``order``, ``q``, ``page``,
+    ``size`` or its ``list.…`` parameters (the page shows ``intensity`` in per cent)."""
     data = views.list_page(engine(request), cache(request).get, scope, name, year)
-    page, size = params
-    start = (page - 1) * size
+    items, cut = cut_models(request, "list", data.rows)
     return views.WorkListPage(
         name=data.name,
         title=data.title,
         title_en=data.title_en,
         year=data.year,
         synthetic=data.synthetic,
-        items=data.rows[start : start + size],
-        total=len(data.rows),
-        page=page,
-        size=size,
+        items=items,
+        total=cut.total,
+        page=cut.page,
+        size=cut.size,
         counts=data.counts,
     )

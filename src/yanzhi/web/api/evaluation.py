@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import evaluation as views
 from yanzhi.views.evaluation_models import Method, RankingPage, Scorecard
-from yanzhi.web.api.common import ERRORS, page_params, paginate
+from yanzhi.web.api.common import ERRORS, table_cut, table_params
 from yanzhi.web.deps import cache, engine
 from yanzhi.web.deps import scope as scope_of
 
@@ -35,17 +35,21 @@ def ranking(
     request: Request,
     level: LevelQuery = "township",
     year: YearQuery = None,
-    params: tuple[int, int] = Depends(page_params),
+    q: Annotated[str | None, Query(max_length=100, description="text a row contains")] = None,
+    _table: None = Depends(table_params),
     scope: Scope = Depends(scope_of),
 ) -> RankingPage:
     """The ranking of the townships or districts for a year: score, rank within the ranking
     pool, rank within the unit kind, grade, pillar scores, change since the previous year
     and the rank interval (RankQ5–RankQ95 over YANZHI_EVALUATION_DRAWS Monte Carlo draws,
     seed 1). Only the rows in the caller's scope; the rank is among all units of the pool.
-    ``years`` lists the years that can be evaluated."""
+    ``years`` lists the years that can be evaluated. Sorted, filtered and paged as the
+    page /evaluation by ``sort``, ``order``, ``q``, ``page``, ``size`` or the page's
+    ``ranking.…`` parameters."""
     data = views.ranking_page(engine(request), cache(request).get, scope, level, year)
     head = data.model_dump(exclude={"rows"})
-    return RankingPage(**head, **paginate(data.rows, params))
+    cut = table_cut(request, "ranking", data.rows)
+    return RankingPage(**head, items=cut.rows, total=cut.total, page=cut.page, size=cut.size)
 
 
 @router.get("/evaluation/units/{code}", response_model=Scorecard)

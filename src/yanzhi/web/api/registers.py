@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 
 from yanzhi.views import registers as register_views
 from yanzhi.views.register_models import RegisterImport, RegisterPage, RegisterSummaryPage
-from yanzhi.web.api.common import ERRORS, YearQuery, page_params, synthetic_data
+from yanzhi.web.api.common import (
+    ERRORS,
+    YearQuery,
+    cut_models,
+    page_params,
+    synthetic_data,
+    table_params,
+)
 from yanzhi.web.deps import ScopeDep, cache, engine
 from yanzhi.web.uploads import import_upload
 
@@ -52,16 +59,23 @@ def get_register(
     kind: str = KIND,
     unit: str | None = Query(None, max_length=12, description="only entries inside this unit"),
     year: str | None = YearQuery,
-    paging: tuple[int, int] = Depends(page_params),
+    q: str | None = Query(None, max_length=100, description="text an entry contains"),
+    _table: None = Depends(table_params),
 ) -> RegisterPage:
     """A register's entries inside the caller's scope (paginated ``items``), its fields and
-    its count per district (entries in force at the end of ``year``)."""
+    its count per district (entries in force at the end of ``year``). The entries are
+    sorted, filtered and paged as on the page /registers/{kind} by ``sort``, ``order``,
+    ``q``, ``page``, ``size`` or the page's ``{kind}.…`` parameters (a field as
+    ``f_<code>``)."""
     data = register_views.register(engine(request), scope, kind, unit=unit, year=year)
     rest = data.model_dump(exclude={"entries"}) | {"synthetic": synthetic_data(request)}
-    start, stop = _window(len(data.entries), paging)
-    page, size = paging
+    items, cut = cut_models(request, kind, data.entries, row=lambda e: e.row())
     return RegisterPage(
-        **rest, items=data.entries[start:stop], total=len(data.entries), page=page, size=size
+        **rest,
+        items=items,
+        total=cut.total,
+        page=cut.page,
+        size=cut.size,
     )
 
 

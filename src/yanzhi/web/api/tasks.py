@@ -27,9 +27,9 @@ from yanzhi.views.task_models import (
     TaskDetail,
     TaskReport,
 )
-from yanzhi.web.api.common import ERRORS, page_params, synthetic_data
+from yanzhi.web.api.common import ERRORS, cut_models, page_params, synthetic_data, table_params
 from yanzhi.web.deps import ScopeDep, close_form, engine
-from yanzhi.web.taskdata import board_data, supervision_data, task_data
+from yanzhi.web.taskdata import board_data, board_row, supervision_data, task_data
 from yanzhi.web.uploads import (
     evidence_response,
     read_report,
@@ -68,15 +68,21 @@ def list_tasks(
     status: str | None = Query(None, max_length=32, description="latest status, e.g. behind"),
     overdue: bool = Query(False, description="only tasks with an overdue milestone"),
     period: str | None = PERIOD,
-    paging: tuple[int, int] = Depends(page_params),
+    q: str | None = Query(None, max_length=100, description="text a task's row contains"),
+    _table: None = Depends(table_params),
 ) -> TaskBoardPage:
     """The task board: each visible task's latest report, automatic states (overdue
     milestone, silent, target behind) and milestones, with the plan and programme progress
-    (the whole plan's roll-up) and counts. Paginated: ``items`` are the tasks."""
+    (the whole plan's roll-up) and counts. Paginated: ``items`` are the tasks, sorted and
+    filtered as the page /tasks by ``sort``, ``order``, ``q``, ``page``, ``size`` or the
+    page's ``tasks.…`` parameters (by the page's columns: ``progress``, ``status_zh`` …)."""
     data = board_data(request, scope, owner=owner, status=status, overdue=overdue, period=period)
     rest = data.model_dump(exclude={"tasks"}, exclude_unset=True)
     synthetic = synthetic_data(request)
-    return TaskBoardPage(**rest, **_page(data.tasks, paging), synthetic=synthetic)
+    items, cut = cut_models(request, "tasks", data.tasks, row=lambda t: board_row(t.model_dump()))
+    return TaskBoardPage(
+        **rest, items=items, total=cut.total, page=cut.page, size=cut.size, synthetic=synthetic
+    )
 
 
 @router.get("/tasks/supervision", response_model=Supervision, response_model_exclude_unset=True)

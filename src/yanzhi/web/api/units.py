@@ -3,12 +3,12 @@ evaluation rank and scorecard, tasks, reporting completeness, warnings)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import scope_key
-from yanzhi.web.api.common import ERRORS, YtdPeriodQuery, page_params
+from yanzhi.web.api.common import ERRORS, YtdPeriodQuery, cut_models, table_params
 from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["units"], responses=ERRORS)
@@ -27,16 +27,17 @@ class UnitPage(BaseModel):
 def list_units(
     request: Request,
     scope: ScopeDep,
-    params: tuple[int, int] = Depends(page_params),
+    q: str | None = Query(None, max_length=100, description="text a unit's row contains"),
+    _table: None = Depends(table_params),
 ) -> UnitPage:
     """The city, districts and townships the caller may see, in tree order (``depth`` 0 is
-    the region), paginated."""
+    the region), paginated; sorted and filtered as the page /units by ``sort``, ``order``,
+    ``q`` or the page's ``units.…`` parameters."""
     rows = cache(request).get(
         ("units.list", *scope_key(scope)), lambda: unit_views.unit_list(scope)
     )
-    page, size = params
-    start = (page - 1) * size
-    return UnitPage(items=rows[start : start + size], total=len(rows), page=page, size=size)
+    items, cut = cut_models(request, "units", rows)
+    return UnitPage(items=items, total=cut.total, page=cut.page, size=cut.size)
 
 
 @router.get("/units/{code}", response_model=unit_views.UnitView)

@@ -323,6 +323,7 @@ def audit_page(request: Request, me: Principal = Depends(admin_only)) -> Respons
         title="audit",
         # user names, object keys, file names and stored records are shown as typed
         verbatim=frozenset({"actor", "key", "source_file", "raw"}),
+        query=False,  # the log is paged and filtered in SQL by the page's own parameters
     )
     kept = {k: str(v) for k, v in filters.items() if v}
     last = max(1, -(-result.total // size))

@@ -19,7 +19,6 @@ from yanzhi.web.render import Table, page
 
 router = APIRouter()
 
-PAGE_SIZE = 50
 LABELS: dict[str, tuple[str, str]] = {
     "uscc": ("统一社会信用代码", "USCC"),
     "name": ("企业名称", "Enterprise"),
@@ -72,13 +71,14 @@ def _columns(keys: list[str]) -> list[tuple[str, str, str]]:
 def search(
     request: Request,
     q: str = Query("", max_length=100),
-    page_no: int = Query(1, alias="page", ge=1, le=1_000_000),
     scope: Scope = Depends(scope_of),
 ) -> Response:
+    """The enterprises whose name or USCC contains ``q``; the table sorts, filters and
+    pages by ``?enterprises.…`` (as /api/v1/enterprises)."""
     me = scope.principal
     if me.role == "enterprise":
         return RedirectResponse(f"/enterprises/{me.enterprise}", status_code=303)
-    found = views.search(engine(request), scope, q=q, page=page_no, size=PAGE_SIZE).model_dump()
+    found = views.search(engine(request), scope, q=q, size=None).model_dump()
     table = Table(
         "enterprises",
         _columns(SEARCH_COLUMNS),
@@ -86,13 +86,11 @@ def search(
         title="enterprises",
         links={"name": "/enterprises/{uscc}", "uscc": "/enterprises/{uscc}"},
     )
-    pages = max(1, -(-found["total"] // PAGE_SIZE))
     return page(
         request,
         "enterprises.html",
         q=q,
         found=found,
-        pages=pages,
         lists=views.LISTS,
         tables=[table],
     )

@@ -14,7 +14,25 @@ from yanzhi.views import nonreporters as view
 from yanzhi.views.data import recent_periods
 from yanzhi.web.deps import ScopeDep, engine
 from yanzhi.web.download import attachment
-from yanzhi.web.render import XLSX, page
+from yanzhi.web.render import XLSX, Table, page, query_table
+
+COLUMNS = [
+    ("name", "企业名称", "Enterprise"),
+    ("uscc", "统一社会信用代码", "USCC"),
+    ("township_name", "乡镇（街道）", "Township"),
+    ("industry", "行业", "Industry"),
+    ("last_period", "最近报送期", "Last reported"),
+    ("contact", "联系方式", "Contact"),
+    ("reminders", "已催报(次)", "Reminded"),
+    ("last_reminded_at", "最近催报", "Last reminder"),
+]
+
+
+def _table(found: view.NonReporters) -> Table:
+    """The list as a table: sorted, filtered and paged by ``?nonreporters.…``."""
+    rows = [i.model_dump() for i in found.items]
+    return Table("nonreporters", COLUMNS, rows, title="nonreporters")
+
 
 router = APIRouter()
 
@@ -39,6 +57,7 @@ def nonreporters(
         found=found,
         periods=recent_periods(eng, 8),
         sent=sent,
+        tables=[_table(found)],
     )
 
 
@@ -46,8 +65,14 @@ def nonreporters(
 def download(
     request: Request, scope: ScopeDep, period: PeriodQuery = None, unit: UnitQuery = None
 ) -> Response:
-    """The list as an Excel workbook (说明 + 未报企业名单) for telephone follow-up."""
+    """The list as an Excel workbook (说明 + 未报企业名单) for telephone follow-up: all the
+    rows the page's ``?nonreporters.…`` filter keeps, in its order."""
     found = view.nonreporter_list(engine(request), scope, period=period or None, unit=unit or None)
+    kept = query_table(request, _table(found)).pager
+    if kept is not None:
+        found = found.model_copy(
+            update={"items": [view.NonReporterItem(**r) for r in kept.cut.matched]}
+        )
     synthetic = bool(getattr(request.app.state, "synthetic", False))
     return Response(
         workbook.workbook(found, synthetic=synthetic),

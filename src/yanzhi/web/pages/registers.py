@@ -61,16 +61,6 @@ def registers(request: Request, scope: ScopeDep) -> Response:
     return page(request, "registers.html", data={"registers": rows}, tables=[table])
 
 
-def _entry_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            **{k: v for k, v in r.items() if k != "fields"},
-            **{f"f_{k}": v for k, v in r["fields"].items()},
-        }
-        for r in data["entries"]
-    ]
-
-
 def _register_page(
     request: Request,
     scope: Scope,
@@ -104,7 +94,7 @@ def _register_page(
     table = Table(
         kind,
         columns,
-        _entry_rows(data),
+        [e.row() for e in found.entries],
         title=kind,
         links={"org_unit_name": "/units/{org_unit_code}"},
     )

@@ -20,7 +20,7 @@ from yanzhi.web.deps import ScopeDep, close_form, engine, form_of, lang
 from yanzhi.web.errors import ApiError, classify
 from yanzhi.web.pages import registers
 from yanzhi.web.render import Table, page
-from yanzhi.web.taskdata import board_data, supervision_data, task_data
+from yanzhi.web.taskdata import board_data, board_row, supervision_data, task_data
 from yanzhi.web.uploads import (
     evidence_response,
     read_report,
@@ -42,45 +42,10 @@ def _join(items: list[str] | None) -> str:
     return "、".join(items or [])
 
 
-STATE_CLASS = {"overdue_milestone": "overdue", "silent": "silent", "target_behind": "behind"}
-
-
 def _in_language(label: str, lg: str) -> str:
     """The page's half of a "中文 / English" label."""
     zh, _, en = label.partition(" / ")
     return i18n.both(zh, en, lg)
-
-
-def _states(codes: list[str], labels: list[str]) -> list[dict[str, str]]:
-    """Automatic states for badges: css class and the zh / en label."""
-    out = []
-    for code, label in zip(codes, labels, strict=True):
-        zh, _, en = label.partition(" / ")
-        out.append({"code": code, "css": STATE_CLASS.get(code, "behind"), "zh": zh, "en": en})
-    return out
-
-
-def _board_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for t in data["tasks"]:
-        latest = t["latest"] or {}
-        rows.append(
-            {
-                "code": t["code"],
-                "title": t["title"],
-                "programme": t["programme"],
-                "lead": t["lead_name"] or t["lead"],
-                "co_units": _join(t.get("co_unit_names")),
-                "status": latest.get("status"),
-                "status_zh": latest.get("status_label_zh", "未报告"),
-                "status_en": latest.get("status_label_en", "not reported"),
-                "progress": latest.get("progress"),
-                "period": latest.get("period"),
-                "states": _states(t["states"], t["state_labels"]),
-                "state_labels": "; ".join(t["state_labels"]),
-            }
-        )
-    return rows
 
 
 @router.get("/tasks")
@@ -107,7 +72,7 @@ def board(
             ("period", "报告期", "Period"),
             ("state_labels", "预警", "Warnings"),
         ],
-        _board_rows(data),
+        [board_row(t) for t in data["tasks"]],
         title="tasks",
         links={"code": "/tasks/{code}"},
     )

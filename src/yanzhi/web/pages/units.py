@@ -143,7 +143,12 @@ def units(request: Request, scope: ScopeDep) -> Response:
         for u in unit_choices(request, scope)
     ]
     table = Table(
-        "units", UNIT_COLUMNS, rows, title="units", links={"indent_name": "/units/{code}"}
+        "units",
+        UNIT_COLUMNS,
+        rows,
+        title="units",
+        links={"indent_name": "/units/{code}"},
+        sort_by={"indent_name": "name"},  # by the name, not its indentation
     )
     return page(request, "units.html", tables=[table], rows=rows)
 
