@@ -4,7 +4,7 @@ Budget (issue #19): p95 over all pages and roles under 1 s.
 
     .venv/bin/python benchmarks/bench_first_visit.py [--enterprises 10000]
         [--databases sqlite,postgresql] [--max-pages 40] [--depth 2]
-        [--sqlite-db FILE] [--pg-schema NAME] [--keep] [--json FILE]
+        [--sqlite-db FILE] [--pg-schema NAME] [--keep] [--json FILE] [--profile N]
 
 Each database gets the full demo as in bench_web.py (whose helpers this script imports).
 The server starts as a user starts it, ``yanzhi serve`` on a free loopback port (it
@@ -26,7 +26,10 @@ newest period (a draft in the demo) through the API, then every role opens the s
 pages again, each timed once.
 The same run's /healthz (median of 11) is the baseline: p95 / healthz is printed beside
 the absolute figures. A SQLite file passed with ``--sqlite-db`` is written to (the
-approval): pass a copy.
+approval): pass a copy (without the -wal and -shm files of an earlier copy: SQLite would
+replay them). ``--profile N`` then opens each of the N slowest pages of the start-up phase
+again, as its role's very first visit after a fresh `yanzhi serve` run under py-spy, and
+prints the functions the request spends its time in.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -45,7 +49,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -269,17 +273,7 @@ def serve(url: str) -> Iterator[str]:
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"yanzhi serve on {url} did not start")
-            time.sleep(0.2)
+        _wait(proc, base, url)
         yield base
     finally:
         proc.terminate()
@@ -287,6 +281,86 @@ def serve(url: str) -> Iterator[str]:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _wait(proc: subprocess.Popen[bytes], base: str, url: str) -> None:
+    """Until /healthz answers (the server has started)."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"yanzhi serve on {url} did not start")
+        time.sleep(0.2)
+
+
+def profile(
+    url: str, found: dict[str, Any], slowest: list[dict[str, Any]], folder: Path
+) -> list[dict[str, Any]]:
+    """Each of the ``slowest`` pages as its role's very first visit after a fresh `yanzhi
+    serve`, sampled by py-spy (all threads, 200 Hz); the functions the request spends
+    its time in (the samples whose stack holds a page handler of web/pages)."""
+    spy = Path(sys.executable).parent / "py-spy"
+    if not spy.exists():
+        print("  py-spy is missing: no profiles")
+        return []
+    out = []
+    for i, v in enumerate(slowest):
+        name, password, _, _ = found[v["role"]]
+        raw = folder / f"profile-{i + 1}.txt"
+        port = free_port()
+        argv = [str(spy), "record", "-o", str(raw), "--format", "raw", "--threads"]
+        argv += ["--rate", "200", "--", *YANZHI, "serve", "--database", url]
+        argv += ["--port", str(port)]
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait(proc, base, url)
+            status, _, _, ms = Session(base, name, password).get(v["path"])
+        finally:
+            proc.send_signal(signal.SIGINT)  # py-spy writes its samples and stops the server
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        top = _top(raw) if raw.exists() else {}
+        out.append({"role": v["role"], "path": v["path"], "ms": round(ms, 1), **top})
+        print(f"\n  profile: {v['role']} {v['path']} ({status}, {ms:.0f} ms), {raw}")
+        for fn, share in top.get("inclusive", [])[:14]:
+            print(f"    {share:5.1f} %  {fn}")
+        print(
+            "    self: " + ", ".join(f"{fn} {share:.0f} %" for fn, share in top.get("self", [])[:4])
+        )
+    return out
+
+
+def _top(raw: Path) -> dict[str, Any]:
+    """Inclusive and self shares (%) of yanzhi's functions in the request's samples."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text("utf-8").splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [re.sub(r":\d+\)$", ")", f) for f in stack.split(";")[1:]]
+        if not any("yanzhi/web/pages/" in f and "<module>" not in f for f in frames):
+            continue
+        n = int(count)
+        total += n
+        for f in set(frames):
+            if "yanzhi/" in f:
+                inclusive[f] += n
+        own[frames[-1]] += n
+    if not total:
+        return {}
+    return {
+        "samples": total,
+        "inclusive": [(f, round(100 * n / total, 1)) for f, n in inclusive.most_common(30)],
+        "self": [(f, round(100 * n / total, 1)) for f, n in own.most_common(10)],
+    }
 
 
 def accounts(url: str) -> dict[str, tuple[str, str, str | None, str | None]]:
@@ -345,9 +419,15 @@ def healthz(s: Session) -> float:
 
 
 def approve(admin: Session, analyst: Session, district: str) -> dict[str, Any]:
-    """Submit (admin) and approve (city analyst) the district's newest period."""
-    found = admin.json("/api/v1/data/submissions?size=200")
+    """Submit (admin) and approve (city analyst) the district's newest period (another
+    district's where this one has no draft left, as after an earlier run)."""
+    found = admin.json("/api/v1/data/submissions?size=500")
     period = found["period"]
+    drafts = Counter(i["district"] for i in found["items"] if i["can_submit"])
+    if not drafts[district]:
+        if not drafts:
+            raise SystemExit(f"no draft to submit in {period}: pass a fresh demo database")
+        district = drafts.most_common(1)[0][0]
     mine = [i for i in found["items"] if i["district"] == district]
     states = sorted({i["status"] for i in mine})
     path = f"/api/v1/data/submissions/{district}/{period}"
@@ -451,6 +531,13 @@ def run(db: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
         f"  load average {result['load_before'][0]:.2f} before, "
         f"{result['load_after'][0]:.2f} after ({os.cpu_count()} CPUs)"
     )
+    if args.profile:  # after the figures: a profile slows the server down
+        slowest: list[dict[str, Any]] = []
+        for v in result["start_up"]["slowest"]:
+            if len(slowest) < args.profile and v["status"] == 200:
+                slowest.append(v)
+        (args.profile_dir / db).mkdir(exist_ok=True)
+        result["profiles"] = profile(url, found, slowest, args.profile_dir / db)
     return result
 
 
@@ -464,8 +551,12 @@ def main() -> None:
     ap.add_argument("--pg-schema", help="reuse this PostgreSQL schema if it exists")
     ap.add_argument("--keep", action="store_true", help="keep the databases built")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    ap.add_argument(
+        "--profile", type=int, default=0, help="profile the N slowest pages with py-spy"
+    )
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-fv-db-"))
+    args.profile_dir = Path(tempfile.mkdtemp(prefix="bench-fv-profiles-"))
     results: dict[str, Any] = {
         "enterprises": args.enterprises,
         "max_pages": args.max_pages,
