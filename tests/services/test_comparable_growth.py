@@ -13,6 +13,7 @@ from yanzhi.core.periods import parse_period
 from yanzhi.services.monitoring import status
 from yanzhi.services.monitoring.growth import ytd_growth
 from yanzhi.storage.db import make_engine, transaction
+from yanzhi.storage.orgunits import load_org_tree
 from yanzhi.storage.plans import get_plan
 from yanzhi.views.reports import bulletin
 
@@ -102,16 +103,21 @@ def test_an_approval_is_never_served_a_stale_frame(engine):
     approving a district's 2026-01..10 reports right after asking makes its comparable
     growth appear, equal to a computation with nothing kept. Runs last: it approves."""
     from yanzhi.services.collection.workflow import transition
-    from yanzhi.services.monitoring import frames
+    from yanzhi.services.monitoring import frames, growth
 
     with transaction(engine) as session:
         ind = get_plan(session).indicator("IND_RD_EXPENSE")
     p = parse_period("2026-01..10")
     assert ytd_growth(engine, indicator=ind, period=p, units=["330212"]) == {}  # kept
+    with transaction(engine) as session:  # the roll-up is kept too: the same result object
+        tree = load_org_tree(session)
+        first = growth.comparable_ytd(session, tree, [ind], [p])
+        assert growth.comparable_ytd(session, tree, [ind], [p]) is first
     for action in ("submit", "approve"):
         transition(engine, action, period=p, unit="330212", actor="test")
     found = ytd_growth(engine, indicator=ind, period=p, units=["330212", "330200"])
     assert found["330212"].enterprises > 0
     frames._frames.clear()
+    growth._RESULTS.clear()
     fresh = ytd_growth(engine, indicator=ind, period=p, units=["330212", "330200"])
     assert found == fresh

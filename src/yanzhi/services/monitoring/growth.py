@@ -6,7 +6,9 @@ is its indicator computed over the matched panel this year against last year."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -18,6 +20,7 @@ from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import Period, parse_period
 from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.rollup import rollup
+from yanzhi.services.database import generation_of
 from yanzhi.services.monitoring.compute import facts_frame
 from yanzhi.services.monitoring.frames import approved_reports
 from yanzhi.services.monitoring.results import IndicatorStatus, UnitStatus
@@ -41,15 +44,46 @@ class Comparable:
     enterprises: int
 
 
+_RESULTS: OrderedDict[Hashable, dict[tuple[str, str, str], Comparable]] = OrderedDict()
+_RESULTS_LOCK = threading.Lock()
+KEPT = 16  # results kept per process (a page needs one or two periods)
+
+
 def comparable_ytd(
     session: Session, tree: OrgTree, indicators: Sequence[Indicator], periods: Iterable[Period]
 ) -> dict[tuple[str, str, str], Comparable]:
     """(indicator, unit, period) → the comparable-basis growth of every enterprise YTD
-    ``indicators`` in every unit for each YTD period of ``periods``, from approved reports."""
+    ``indicators`` in every unit for each YTD period of ``periods``, from approved reports.
+
+    Every unit's figures come out of one roll-up, and every status of every page needs
+    them: a result is kept per database, data generation (services/database.py: any
+    approval, import or recomputation changes it), indicators and periods, so the second
+    caller reads it instead of the reports (≈0.5 s on the demo)."""
     inds = [i for i in indicators if i.source == "enterprise" and i.frequency in ("ytd", "monthly")]
     wanted = sorted(set(periods))
     if not inds or not wanted:
         return {}
+    key = (
+        str(session.get_bind().engine.url),
+        generation_of(session),
+        tuple(i.code for i in inds),
+        tuple(str(p) for p in wanted),
+    )
+    with _RESULTS_LOCK:
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            return _RESULTS[key]
+    found = _comparable(session, tree, inds, wanted)
+    with _RESULTS_LOCK:
+        _RESULTS[key] = found
+        while len(_RESULTS) > KEPT:
+            _RESULTS.popitem(last=False)
+    return found
+
+
+def _comparable(
+    session: Session, tree: OrgTree, inds: list[Indicator], wanted: list[Period]
+) -> dict[tuple[str, str, str], Comparable]:
     labels = sorted({str(q) for p in wanted for q in (p, p.same_period_last_year())})
     reports = approved_reports(session, labels)
     if reports.empty:
