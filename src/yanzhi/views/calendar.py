@@ -175,7 +175,7 @@ def upcoming(engine: Engine, scope: Scope, *, count: int = 4) -> list[Upcoming]:
         out.append(
             Upcoming(
                 month=f"{yy}-{mm + 1:02d}",
-                label_zh=label_zh(period),
+                label_zh=f"{yy}年1月" if mm == 0 else label_zh(period),
                 deadlines=deadlines(cal, period),
             )
         )
