@@ -115,7 +115,12 @@ def test_a_townships_submission_is_on_time_or_late_against_its_due_date(loaded):
     row = {r.code: r for r in completeness(loaded, period=P, level="township")}[town]
     assert row.submission == "late" and row.submitted_at  # submitted today, due 2024-06-12
     cal_svc.set_override(
-        loaded, month="2024-05", level="township", due=dt.date(2099, 1, 1), actor="admin"
+        loaded,
+        month="2024-05",
+        level="township",
+        due=dt.date(2099, 1, 1),
+        actor="admin",
+        note="演示顺延",
     )
     row = {r.code: r for r in completeness(loaded, period=P, level="township")}[town]
     assert row.submission == "on_time"

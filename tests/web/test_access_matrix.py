@@ -90,6 +90,7 @@ READ_ACTIONS = [
 # own {action} parameter; None: open to every signed-in user, for their own session/tokens).
 WRITE_ACTIONS: list[tuple[str, str | None]] = [
     (r"^(/api/v1)?/(auth/|login$|logout$|tokens)", None),
+    (r"^/admin/calendar/(rules|overrides)$", "admin"),  # the calendar page's forms
     (r"^(/api/v1)?/admin(/|$)", "admin"),
     (r"^/api/v1/data/calendar/(rules|overrides)$", "admin"),  # the reporting calendar
     (r"/registers/\{kind\}/import$", "register_write"),

@@ -21,7 +21,7 @@ ADMIN_API = [
     "/api/v1/admin/tokens",
     "/api/v1/admin/audit",
 ]
-ADMIN_PAGES = ["/admin", "/admin/users/admin", "/admin/tokens", "/admin/audit"]
+ADMIN_PAGES = ["/admin", "/admin/users/admin", "/admin/tokens", "/admin/audit", "/admin/calendar"]
 OTHERS = ["analyst", "district", "township", "leader", "owner", "enterprise"]
 
 

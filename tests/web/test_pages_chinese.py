@@ -205,6 +205,7 @@ def test_the_crawl_reaches_the_detail_pages(
         "/admin",
         "/admin/audit",
         "/admin/tokens",
+        "/admin/calendar",
     ):
         assert expected in shapes, expected
     assert any(re.fullmatch(r"/tasks/P\d+\.T\d+", p) for p in pages)

@@ -1,5 +1,6 @@
-"""Pages: administration (admins only) — accounts (/admin), API tokens (/admin/tokens)
-and the audit log (/admin/audit, filtered, paginated, exportable to Excel)."""
+"""Pages: administration (admins only) — accounts (/admin), API tokens (/admin/tokens),
+the reporting calendar (/admin/calendar) and the audit log (/admin/audit, filtered,
+paginated, exportable to Excel)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
+from yanzhi.core.errors import YanzhiError
+from yanzhi.core.reportcalendar import LEVEL_ZH, CalendarError, parse_date
 from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.access.users import NewToken, TokenPublic, UserPublic
 from yanzhi.views import admin as svc
+from yanzhi.views import calendar as calendar_view
 from yanzhi.views.admin import USERNAME
 from yanzhi.views.tasks import unit_names
 from yanzhi.web import audittext, i18n
@@ -233,6 +237,93 @@ def revoke_token(
 ) -> Response:
     svc.revoke_token(engine(request), me, token_id)
     return _see("/admin/tokens")
+
+
+def _calendar_page(
+    request: Request,
+    sc: Scope,
+    *,
+    error: YanzhiError | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    eng, lg = engine(request), lang(request)
+    return page(
+        request,
+        "admin_calendar.html",
+        status=400 if error else 200,
+        cal=calendar_view.show(eng, sc),
+        upcoming=calendar_view.upcoming(eng, sc),
+        history=calendar_view.history(eng, sc),
+        kinds=calendar_view.KIND_ZH,
+        levels=LEVEL_ZH,
+        error=None if error is None else (error.en if lg == "en" else error.zh or error.en),
+        form=form or {},
+        saved=request.query_params.get("saved"),
+        tab="calendar",
+    )
+
+
+@router.get("/calendar")
+def calendar_page(request: Request, sc: Scope = Depends(scope_of)) -> Response:
+    """The reporting calendar: its rules per period kind and level, the moved due dates,
+    the coming deadlines, forms to change them and the change history."""
+    return _calendar_page(request, sc)
+
+
+@router.post("/calendar/rules")
+def calendar_rule(
+    request: Request,
+    kind: str = Form(..., max_length=16),
+    level: str = Form(..., max_length=16),
+    rule: str = Form(..., max_length=16),
+    reason: str = Form("", max_length=200),
+    sc: Scope = Depends(scope_of),
+) -> Response:
+    """Set one level's due rule for one kind of period (audited)."""
+    try:
+        calendar_view.set_rule(
+            engine(request),
+            sc,
+            kind=kind,
+            level=level,
+            rule=rule,
+            reason=_opt(reason),
+        )
+    except YanzhiError as exc:
+        form = {"form": "rule", "kind": kind, "level": level, "rule": rule, "reason": reason}
+        return _calendar_page(request, sc, error=exc, form=form)
+    return _see("/admin/calendar?saved=rule#rules")
+
+
+@router.post("/calendar/overrides")
+def calendar_override(
+    request: Request,
+    month: str = Form(..., max_length=7),
+    level: str = Form(..., max_length=16),
+    due: str = Form("", max_length=10),
+    note: str = Form("", max_length=100),
+    restore: str | None = Form(None, max_length=8),
+    sc: Scope = Depends(scope_of),
+) -> Response:
+    """Move one period's due date for one level, or (``restore``) take the move back
+    (audited; a date that has passed needs a reason)."""
+    try:
+        if restore is None and not due.strip():
+            raise CalendarError("请填写新的截止日期")
+        day = None if restore is not None else parse_date(due.strip(), month)
+        calendar_view.set_override(
+            engine(request),
+            sc,
+            month=month.strip(),
+            level=level,
+            due=day,
+            note=_opt(note),
+        )
+    except YanzhiError as exc:
+        form = {"form": "restore" if restore is not None else "move", "month": month}
+        form |= {"level": level, "due": due, "note": note}
+        return _calendar_page(request, sc, error=exc, form=form)
+    return _see(f"/admin/calendar?saved={'restored' if restore is not None else 'moved'}")
 
 
 def _day(value: str | None) -> dt.date | None:
