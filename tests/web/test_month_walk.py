@@ -1,6 +1,6 @@
 """A month of the 月度监测制度 walked in a real browser by the roles that run it (issue
 #18's done-when), on the demo database (SQLite and PostgreSQL) with a real SMTP server on
-the loopback: the enterprises' deadline passes with reports missing; the township officer
+the loopback: the admin moves the enterprises' deadline to yesterday on the calendar page; the township officer
 lands on its desk, sees the deadline passed and its non-reporters, and reminds them — the
 e-mail arrives; the district officer submits its townships; the city analyst approves and
 the cockpit shows the new 1–N月 period with 同比. Then every role's menu: each page it
@@ -103,13 +103,34 @@ def test_a_month_walked_by_the_roles(
     with smtp_server() as (inbox, port):
         use_smtp(monkeypatch, port)
 
-        # The deadline passes: the admin sets the enterprises' due date to yesterday.
-        moved = site.login("admin").put(
-            "/api/v1/data/calendar/overrides",
-            json={"month": month_code, "level": "enterprise", "due": yesterday.isoformat(),
-                  "note": "测试: 截止日已过"},
-        )  # fmt: skip
-        assert moved.status_code == 200, moved.text
+        # The deadline passes: on the calendar page the admin sets the enterprises' due
+        # date to yesterday (a passed date: with a reason).
+        t = Tab(browser, base)
+        try:
+            page = t.page
+            t.login(site, "admin")
+            t.goto("/admin/calendar")
+            form = page.locator("#move-due")
+            form.locator("input[name=month]").fill(month_code)
+            form.locator("select[name=level]").select_option("enterprise")
+            form.locator("input[name=due]").fill(yesterday.isoformat())
+            form.locator("input[name=note]").fill("测试：截止日已过")
+            with page.expect_navigation():
+                form.locator("button[type=submit]").click()
+            assert page.locator("#form-error").count() == 0, page.locator(
+                "#form-error"
+            ).inner_text()
+            logout(page)
+        finally:
+            t.close()
+        cal = site.as_role("analyst").get("/api/v1/data/calendar").json()
+        assert {
+            "month": month_code,
+            "level": "enterprise",
+            "due": yesterday.isoformat(),
+        }.items() <= next(
+            o for o in cal["overrides"] if o["month"] == month_code and o["level"] == "enterprise"
+        ).items()
 
         # The township officer lands on its desk: the deadline has passed, reports missing.
         t = Tab(browser, base)
