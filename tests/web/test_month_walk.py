@@ -1,10 +1,10 @@
 """A month of the 月度监测制度 walked in a real browser by the roles that run it (issue
 #18's done-when), on the demo database (SQLite and PostgreSQL) with a real SMTP server on
-the loopback: the admin moves the enterprises' deadline to yesterday on the calendar page; the township officer
-lands on its desk, sees the deadline passed and its non-reporters, and reminds them — the
-e-mail arrives; the district officer submits its townships; the city analyst approves and
-the cockpit shows the new 1–N月 period with 同比. Then every role's menu: each page it
-offers answers 200."""
+the loopback: the admin moves the enterprises' deadline to yesterday on the calendar
+page; the township officer lands on its desk, sees the deadline passed and its
+non-reporters, and reminds them — the e-mail arrives; the district officer submits its
+townships; the city analyst approves and the cockpit shows the new 1–N月 period with
+同比. Then every role's menu: each page it offers answers 200."""
 
 from __future__ import annotations
 
