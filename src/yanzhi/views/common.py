@@ -155,15 +155,25 @@ def unit_info(scope: Scope, u: OrgUnit) -> UnitInfo:
 
 
 def statuses(
-    engine: Engine, *, units: list[str], indicators: list[str] | None = None
+    engine: Engine,
+    *,
+    units: list[str],
+    indicators: list[str] | None = None,
+    memo: Memo = direct,
 ) -> dict[str, list[dict[str, Any]]]:
     """monitoring.status's indicator statuses (overrides applied) for several units in one
     query, every plan indicator unless ``indicators``; a unit without data gets statuses
-    "not available" rather than an error."""
-    found = status.status_many(
-        engine, list(units), headline_only=False, indicators=indicators, allow_empty=True
+    "not available" rather than an error. The same for every role (``memo`` keeps it)."""
+
+    def compute() -> dict[str, list[dict[str, Any]]]:
+        found = status.status_many(
+            engine, list(units), headline_only=False, indicators=indicators, allow_empty=True
+        )
+        return {st.unit.code: [safe(i.to_dict()) for i in st.indicators] for st in found}
+
+    return memo(
+        ("views.statuses", tuple(units), tuple(indicators or ())), compute
     )
-    return {st.unit.code: [safe(i.to_dict()) for i in st.indicators] for st in found}
 
 
 VERDICT_FIELDS = (

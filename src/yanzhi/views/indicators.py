@@ -250,7 +250,8 @@ def indicator_view(
     ind = indicator_of(plan, code)
     u = visible_unit(scope, unit or plan.meta.region)
     selected = indicator_period(engine, scope, ind, u, period, memo=memo)
-    st = statuses(engine, units=[u.code], indicators=[ind.code])[u.code][0]
+    st = statuses(engine, units=[u.code], indicators=[ind.code], memo=memo)[u.code][0]
+    bases = memo(("views.count_bases",), lambda: count_bases(engine))
     return IndicatorView(
         unit=unit_info(scope, u),
         indicator=_meta(plan, ind),
@@ -258,7 +259,7 @@ def indicator_view(
         explanation=explanation(st),
         periods=_period_series(engine, ind.code, u.code),
         counts=next(
-            (c for c in count_bases(engine) if c.indicator == ind.code and u.level == "city"),
+            (c for c in bases if c.indicator == ind.code and u.level == "city"),
             None,
         ),
         selected=selected,
@@ -274,7 +275,11 @@ def indicator_children(
     ind = indicator_of(plan, code)
     u = visible_unit(scope, unit or plan.meta.region)
     kids = [c for c in scope.tree.children(u.code) if scope.sees(c.code)]
-    sts = statuses(engine, units=[k.code for k in kids], indicators=[ind.code]) if kids else {}
+    sts = (
+        statuses(engine, units=[k.code for k in kids], indicators=[ind.code], memo=memo)
+        if kids
+        else {}
+    )
     rows = [
         ChildRow(
             code=k.code,

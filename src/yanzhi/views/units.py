@@ -276,7 +276,9 @@ def unit_view(
     ``period`` (default the latest approved)."""
     plan = plan_of(engine)
     u = visible_unit(scope, code)
-    head = statuses(engine, units=[u.code], indicators=[i.code for i in plan.headline_indicators])
+    head = statuses(
+        engine, units=[u.code], indicators=[i.code for i in plan.headline_indicators], memo=memo
+    )
     sts = head[u.code]
     return UnitView(
         unit=unit_info(scope, u),
