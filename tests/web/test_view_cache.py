@@ -81,11 +81,15 @@ def test_the_served_app_recomputes_after_a_write(site: Site) -> None:
         deadline = time.monotonic() + 120
         while worker.runs < 1 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert worker.runs == 1
+        assert worker.runs == 1 and worker.ready()
         cache.bump()  # what every write through the app does
+        assert not worker.ready()  # the data changed: recomputed after a quiet second
         while worker.runs < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert worker.runs == 2
+        while not worker.ready() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert worker.ready()
         assert [n for n, _ in worker.last] == [n for n, _ in steps(site.engine, cache)]
     finally:
         worker.stop()

@@ -92,7 +92,12 @@ def create_app(engine: Engine | None = None, *, precompute: bool = False) -> Fas
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        """Up; with the background recomputation, ``results``: ready once the shared
+        results are computed for the data as they are now, else computing."""
+        worker = app.state.precompute
+        if worker is None:
+            return {"status": "ok"}
+        return {"status": "ok", "results": "ready" if worker.ready() else "computing"}
 
     for r in pages.ROUTERS:
         app.include_router(r)

@@ -91,24 +91,28 @@ class Precompute:
         self.cache = cache
         self.last: list[tuple[str, float]] = []
         self.runs = 0
+        self._done_for: Any = object()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="yanzhi-precompute", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
+    def ready(self) -> bool:
+        """Are the shared results computed for the data as they are now?"""
+        return self._done_for == self.cache.generation()
+
     def stop(self) -> None:
         self._stop.set()
         self.cache.changed.set()
 
     def _loop(self) -> None:
-        done_for: Any = object()
         while not self._stop.is_set():
             gen = self.cache.generation()
-            if gen != done_for:
+            if gen != self._done_for:
                 self.last = recompute(self.engine, self.cache)
                 self.runs += 1
-                done_for = gen
+                self._done_for = gen
                 log.info("precomputed %s", ", ".join(f"{n} {s:.2f}s" for n, s in self.last))
             if self.cache.changed.wait(POLL_SECONDS):
                 self.cache.changed.clear()
