@@ -143,7 +143,7 @@ def test_a_refused_parameter_is_explained_in_chinese_on_pages_and_in_the_api(sit
     assert "Input should" not in r.text
     r = c.get("/reports/preview/evaluation?year=abc")
     assert "参数「年份」应为整数" in r.text
-    r = c.get("/api/v1/registers/tech_list?page=0")
+    r = c.get("/api/v1/registers?page=0")  # the list of registers pages by page_params
     err = r.json()["error"]
     assert r.status_code == 422 and err["code"] == "invalid_request"
     assert err["details"][0]["message_zh"] == "参数「页码」应不小于 1(收到 0)"
