@@ -490,3 +490,28 @@ def test_two_approvals_at_once_one_wins_and_both_are_on_record(loaded):
     assert [a for a, _ in approvals] == winners
     assert [r for (r,) in refused] == [loser]
     assert [a for (a,) in approvers] == winners
+
+
+def _with_contacts(tmp_path: Path, phone: str) -> Path:
+    lines = (IMPORTS / "enterprises.csv").read_text(encoding="utf-8").splitlines()
+    out = [lines[0] + ",联系人,联系电话"]
+    out += [f"{line},王联系{i},{phone if i == 2 else f'0574-8765432{i}'}" for i, line in
+            enumerate(lines[1:4], start=1)]  # fmt: skip
+    path = tmp_path / "企业名录-联系人.csv"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def test_contact_columns_import_and_a_bad_phone_is_refused(db, tmp_path):
+    path = _with_contacts(tmp_path, "0574-87654322 转 802")
+    good = import_file(db, "enterprises", path, actor="t")
+    assert good.ok, [str(i) for i in good.errors]
+    got = scalar(db, "SELECT contact_phone FROM enterprise WHERE contact_person = '王联系2'")
+    assert got == "0574-87654322 转 802"
+    before = dump(db)
+    bad = import_file(db, "enterprises", _with_contacts(tmp_path, "请打总机"), actor="t")
+    assert not bad.ok
+    [issue] = [i for i in bad.errors if i.rule == "bad_phone"]
+    assert issue.row == 3 and issue.column == "联系电话" and issue.file == "企业名录-联系人.csv"
+    assert "请打总机" in issue.message_zh and "联系电话" in issue.message_zh
+    assert dump(db) == before

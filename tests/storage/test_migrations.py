@@ -47,3 +47,32 @@ def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     eng.dispose()
+
+
+def _contact_columns(engine, table: str) -> set[str]:
+    return {c["name"] for c in inspect(engine).get_columns(table)} & {
+        "contact_person",
+        "contact_phone",
+        "contact_email",
+    }
+
+
+def test_0009_adds_the_enterprise_contacts_and_downgrades_without_them(engine):
+    from alembic import command
+
+    migrate.upgrade(engine, "0008")
+    assert _contact_columns(engine, "enterprise") == set()
+    migrate.upgrade(engine, "0009")
+    for table in ("enterprise", "enterprise_version"):
+        assert _contact_columns(engine, table) == {
+            "contact_person",
+            "contact_phone",
+            "contact_email",
+        }
+    cfg = migrate.alembic_config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0008")
+    assert migrate.current_revision(engine) == "0008"
+    for table in ("enterprise", "enterprise_version"):
+        assert _contact_columns(engine, table) == set()

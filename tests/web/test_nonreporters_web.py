@@ -336,3 +336,22 @@ def test_the_list_sorts_filters_and_pages_like_its_api(site: Site) -> None:
     bad = c.get("/api/v1/data/nonreporters", params={"nonreporters.sort": "x"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_table_query"
     assert c.get("/data/nonreporters", params={"nonreporters.page": "-1"}).status_code == 400
+
+
+def test_every_demo_non_reporter_has_the_same_contact_on_page_api_and_excel(site: Site) -> None:
+    c = site.as_role("township")
+    items = c.get("/api/v1/data/nonreporters").json()["items"]
+    assert items
+    assert all(i["contact_person"].startswith("演示联系人") for i in items)
+    assert all(re.fullmatch(r"0574-5550\d{4}", i["contact_phone"]) for i in items)
+    page = c.get("/data/nonreporters").text
+    wb = load_workbook(io.BytesIO(c.get("/data/nonreporters.xlsx").content))
+    rows = list(wb["未报企业名单"].iter_rows(values_only=True))
+    head = rows.index(next(r for r in rows if r[0] == "区县"))
+    by_uscc = {r[3]: r for r in rows[head + 1 :]}
+    col = rows[head].index("联系电话")
+    for i in items:
+        assert by_uscc[i["uscc"]][col] == i["contact_phone"]
+        assert by_uscc[i["uscc"]][col - 1] == i["contact_person"]
+        row = page.split(f'id="nonreporter-{i["uscc"]}"')[1].split("</tr>")[0]
+        assert i["contact_person"] in row and i["contact_phone"] in row

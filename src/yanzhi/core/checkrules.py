@@ -84,6 +84,12 @@ _RULES = (
         "unknown_township", "乡镇街道代码不存在", "乡镇街道代码不是本市的乡镇级单位。", group="row"
     ),
     CheckRule(
+        "bad_phone",
+        "联系电话有误",
+        "联系电话只能含数字、-、+、空格、括号和分机号。",
+        group="row",
+    ),
+    CheckRule(
         "unknown_industry",
         "行业代码不存在",
         "行业代码不是 GB/T 4754-2017 的行业小类。",

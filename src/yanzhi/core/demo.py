@@ -441,6 +441,12 @@ def _report_rows(
     return rd
 
 
+def _contact(e: int) -> tuple[str, str, None]:
+    """The synthetic 联系人 and 联系电话 of enterprise ``e`` (no e-mail): a 演示 name and a
+    number in a made-up 0574-5550xxxx block, so no real person is ever called."""
+    return f"演示联系人{e + 1:05d}", f"0574-5550{e % 10000:04d}", None
+
+
 def _history(
     f: _Firms,
     codes: list[str],
@@ -462,6 +468,7 @@ def _history(
             codes[e], names[e], str(f.industry[e]), SIZE_CLASSES[f.size[e]], int(f.founded[e])
         )  # fmt: skip
         flags = (bool(f.tech_sme[e]), bool(f.specialised[e]), bool(f.champion[e]))
+        contact = _contact(e)
         changes: list[tuple[str, str, int]] = [
             (f"{c}-12-31", "cert", c) for c in certs if c >= entry
         ]
@@ -478,7 +485,7 @@ def _history(
         for as_of, town, cert in states:
             rows.append(
                 (*static[:3], townships[town][0], *static[3:], True, cert is not None, cert,
-                 *flags, as_of, True)
+                 *flags, *contact, as_of, True)
             )  # fmt: skip
     history = pd.DataFrame(rows, columns=[fl.code for fl in ENTERPRISES.fields])
     history["hightech_cert_year"] = history["hightech_cert_year"].astype("Int64")

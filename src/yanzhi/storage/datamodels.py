@@ -38,6 +38,9 @@ ATTRIBUTES = (
     "tech_sme",
     "specialised",
     "champion",
+    "contact_person",
+    "contact_phone",
+    "contact_email",
 )
 """Enterprise attributes whose changes are kept as history."""
 
@@ -80,6 +83,9 @@ class _EnterpriseAttrs:
     tech_sme: Mapped[bool] = mapped_column(Boolean, default=False)
     specialised: Mapped[bool] = mapped_column(Boolean, default=False)
     champion: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_person: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
 
 
 class EnterpriseRow(_EnterpriseAttrs, Base):

@@ -26,7 +26,8 @@ from yanzhi.views.data import _period
 class NonReporterItem(BaseModel):
     """An enterprise that has not reported: identity, place, industry (GB/T 4754 class
     and its Chinese name), last period reported (``last_period_zh``: 2026年1-10月, or
-    从未报送), contact ("—" when none is known), the reminders sent for this period."""
+    从未报送), 联系人, 联系电话 and a contact e-mail ("—" when not known), the reminders
+    sent for this period."""
 
     uscc: str
     name: str
@@ -38,6 +39,8 @@ class NonReporterItem(BaseModel):
     industry: str
     last_period: str | None
     last_period_zh: str
+    contact_person: str
+    contact_phone: str
     contact: str
     reminders: int
     last_reminded_at: str | None

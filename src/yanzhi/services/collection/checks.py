@@ -160,6 +160,10 @@ def _check_locked(session: Session, out: pd.DataFrame, sink: RowIssueSink, colum
     )
 
 
+PHONE_PATTERN = r"\+?[0-9][0-9 ()\-]{4,24}(\s*(转|分机|ext\.?|x|#)\s*[0-9]{1,6})?"
+"""A telephone number, loosely: digits, -, +, spaces, brackets and an extension."""
+
+
 def prepare_enterprises(session: Session, table: TypedTable, sink: RowIssueSink) -> Prepared:
     """Check and normalise an enterprise register file: valid and unique USCCs (per
     ``as_of``, default today), known townships and GB/T 4754 industry classes, size codes,
@@ -202,6 +206,19 @@ def prepare_enterprises(session: Session, table: TypedTable, sink: RowIssueSink)
         "synthetic",
     ):
         out[flag] = out[flag].fillna(False).astype(bool) if flag in out else False
+    for c in ("contact_person", "contact_phone", "contact_email"):
+        out[c] = out[c].replace("", None) if c in out else None
+    bad_phone = out["contact_phone"].notna() & ~out["contact_phone"].fillna("").astype(
+        str
+    ).str.fullmatch(PHONE_PATTERN)
+    sink.add_rows(
+        bad_phone,
+        "bad_phone",
+        "联系电话 {v} 不是电话号码（只能含数字、-、+、空格、括号和分机号）",
+        "telephone {v} is not a phone number (digits, -, +, spaces, brackets, extension)",
+        column=_col(table, "contact_phone", "联系电话"),
+        values=out["contact_phone"],
+    )
     for c in ("size_class", "founded_year", "hightech_cert_year"):
         if c not in out:
             out[c] = None

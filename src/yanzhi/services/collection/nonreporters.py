@@ -33,8 +33,9 @@ NO_CONTACT = "—"
 @dataclass(frozen=True)
 class NonReporter:
     """An enterprise expected to report for the period that has not: where it is, its
-    industry (GB/T 4754 class), the last period it reported (None: never), a contact (its
-    accounts' e-mail addresses, "—" without), the reminders of this period."""
+    industry (GB/T 4754 class), the last period it reported (None: never), the register's
+    联系人 and 联系电话 and a contact e-mail (the register's, else its accounts' e-mail
+    addresses; "—" for each one unknown), the reminders of this period."""
 
     uscc: str
     name: str
@@ -46,6 +47,8 @@ class NonReporter:
     industry: str
     last_period: str | None
     last_period_zh: str
+    contact_person: str
+    contact_phone: str
     contact: str
     reminders: int
     last_reminded_at: str | None
@@ -118,7 +121,9 @@ def nonreporters(
                 industry=cls.name if cls else NO_CONTACT,
                 last_period=lp,
                 last_period_zh=label_zh(lp) if lp else "从未报送",
-                contact=contacts.get(r.uscc, NO_CONTACT),
+                contact_person=r.contact_person or NO_CONTACT,
+                contact_phone=r.contact_phone or NO_CONTACT,
+                contact=r.contact_email or contacts.get(r.uscc, NO_CONTACT),
                 reminders=len(sent),
                 last_reminded_at=beijing(sent[-1].reminded_at) if sent else None,
                 last_reminded_by=sent[-1].reminded_by if sent else None,

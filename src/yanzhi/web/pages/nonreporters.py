@@ -22,7 +22,9 @@ COLUMNS = [
     ("township_name", "乡镇（街道）", "Township"),
     ("industry", "行业", "Industry"),
     ("last_period", "最近报送期", "Last reported"),
-    ("contact", "联系方式", "Contact"),
+    ("contact_person", "联系人", "Contact"),
+    ("contact_phone", "联系电话", "Telephone"),
+    ("contact", "电子邮箱", "E-mail"),
     ("reminders", "已催报(次)", "Reminded"),
     ("last_reminded_at", "最近催报", "Last reminder"),
 ]
