@@ -67,6 +67,9 @@ class EnterpriseRecord(Result):
     tech_sme: bool
     specialised: bool
     champion: bool
+    contact_person: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
     township: str
     district: str | None
     reports: int

@@ -87,7 +87,8 @@ NONREPORTER_COLUMNS = [
     ("uscc", "统一社会信用代码", "USCC"),
     ("industry", "行业", "Industry"),
     ("last_period_zh", "最近报送", "Last reported"),
-    ("contact", "联系方式", "Contact"),
+    ("contact_person", "联系人", "Contact"),
+    ("contact_phone", "联系电话", "Telephone"),
     ("reminders", "已催报(次)", "Reminders"),
 ]
 OWN_COLUMNS = [
