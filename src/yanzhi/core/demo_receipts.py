@@ -1,6 +1,8 @@
 """When the demo's enterprise reports arrived: in the latest period about 85 % by the due
 date, about 8 % one to ten days late and the rest missing; earlier periods all on time.
-Deterministic by seed (the same seed, the same receipts)."""
+Deterministic by seed (the same seed, the same receipts). A demo built while the latest
+period is still being reported is a snapshot as of its build time: a report that would
+arrive later has not arrived yet (it is missing), so no receipt lies in the future."""
 
 from __future__ import annotations
 
@@ -22,10 +24,12 @@ class Receipts:
     missing: frozenset[str]
 
 
-def latest_receipts(usccs: Sequence[str], *, seed: int, due: dt.date) -> Receipts:
+def latest_receipts(
+    usccs: Sequence[str], *, seed: int, due: dt.date, now: dt.datetime | None = None
+) -> Receipts:
     """The latest period's receipts for ``usccs`` against the enterprises' ``due`` date:
     on time within the ten days up to it (office hours), late one to ten days after it,
-    or missing."""
+    or missing — and, as of ``now`` (when given), missing if it would arrive later."""
     rng = np.random.default_rng([seed, 20261210])
     codes = sorted(usccs)
     u = rng.random(len(codes))
@@ -41,7 +45,11 @@ def latest_receipts(usccs: Sequence[str], *, seed: int, due: dt.date) -> Receipt
         else:
             missing.add(code)
             continue
-        at[code] = dt.datetime.combine(day, dt.time(int(m) // 60, int(m) % 60), CHINA)
+        when = dt.datetime.combine(day, dt.time(int(m) // 60, int(m) % 60), CHINA)
+        if now is not None and when > now:
+            missing.add(code)  # not arrived yet when the demo was built
+            continue
+        at[code] = when
     return Receipts(at, frozenset(missing))
 
 

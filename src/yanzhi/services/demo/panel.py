@@ -39,13 +39,16 @@ def build(*, seed: int, n_enterprises: int, last_month: tuple[int, int] | None =
     tree = read_divisions(builtin_divisions_path())
     townships = [(u.code, u.name, u.parent_code or "") for u in tree.by_level("township")]
     industries = {c: k.name for c, k in load_industry_classes().items()}
-    return generate(
+    data = generate(
         seed=seed,
         n_enterprises=n_enterprises,
         townships=townships,
         industries=industries,
         last_month=last_month or last_complete_month(),
     )
+    if last_month is None:  # the live demo: its latest period's receipts as of now
+        data.meta["as_of"] = dt.datetime.now(demo_receipts.CHINA).isoformat(timespec="seconds")
+    return data
 
 
 def _frame_for(kind: DataKind, frame: pd.DataFrame) -> pd.DataFrame:
@@ -143,11 +146,16 @@ def approve_history(engine: Engine, data: DemoData, *, actor: str) -> int:
 
 def latest_receipts(data: DemoData) -> Receipts:
     """When the latest period's reports arrived (and which are missing), by the data's
-    seed, against the enterprises' due date in the built-in calendar."""
+    seed, against the enterprises' due date in the built-in calendar — as of the time the
+    demo was built when it was built for the last complete month (``meta["as_of"]``)."""
     last = data.rd["period"].iloc[-1]
     usccs = data.rd.loc[data.rd["period"] == last, "uscc"].tolist()
+    as_of = data.meta.get("as_of")
     return demo_receipts.latest_receipts(
-        usccs, seed=int(data.meta["seed"]), due=due_date(parse_ytd(last))
+        usccs,
+        seed=int(data.meta["seed"]),
+        due=due_date(parse_ytd(last)),
+        now=dt.datetime.fromisoformat(as_of) if as_of else None,
     )
 
 
