@@ -142,7 +142,7 @@ def test_report_fix_submit_approve_and_the_cockpit_moves(
         assert before is not None and before["period"] != PERIOD, before
         t.goto(INDICATOR)
         label = parse_period(PERIOD).label_zh()  # the page says 2026年1-10月, not the code
-        assert f"{label}:" not in page.locator("#indicator-kpi").inner_text()
+        assert f"{label}累计:" not in page.locator("#indicator-kpi").inner_text()
 
         t.goto("/data")
         page.click(by_id(f"approve-{town}-{PERIOD}"))
@@ -158,7 +158,7 @@ def test_report_fix_submit_approve_and_the_cockpit_moves(
         # ... and the indicator page shows it.
         t.goto(INDICATOR)
         shown = page.locator("#indicator-kpi").inner_text()
-        assert f"{label}: {intensity:,.2f}" in shown, shown
+        assert f"{label}累计: {intensity:,.2f}" in shown, shown
         assert t.errors == [], t.errors
     finally:
         t.close()
