@@ -20,6 +20,7 @@ from yanzhi.core.plan.model import Indicator
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.collection import roster as roster_svc
 from yanzhi.services.collection import workflow as reporting
+from yanzhi.services.collection.workflow import CHINA
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
 from yanzhi.views.calendar import SUBMISSION_NAMES, Deadline, date_zh, period_deadlines
@@ -29,7 +30,6 @@ from yanzhi.views.data import STATUS_NAMES
 from yanzhi.views.nonreporters import NonReporterItem, nonreporter_list
 from yanzhi.views.unitytd import chosen_period, peers_of, rank_of
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 PREVIEW = 8  # non-reporters shown on the desk; the whole list is one click away
 OWN_ROWS = 15  # enterprises shown on the desk, largest R&D first
 STATE_ZH = {"on_time": "按时", "late": "逾期", "missing": "未报"}
@@ -155,12 +155,7 @@ def _reporting(
         today=today.isoformat(),
         days_left=days,
         due_note_zh=_due_note(days),
-        expected=row["expected"],
-        received=row["received"],
-        on_time=row["on_time"],
-        late=row["late"],
-        missing=row["missing"],
-        rate=row["rate"],
+        **{k: row[k] for k in ("expected", "received", "on_time", "late", "missing", "rate")},
         status=row["status"],
         status_zh=STATUS_NAMES[row["status"]][0],
         submission=row["submission"],

@@ -53,13 +53,9 @@ class Roster:
     rows: list[RosterRow]
 
 
-def _submission(engine: Engine, township: str, period: str | None) -> dict[str, object]:
+def _status_row(subs: pd.DataFrame, township: str, period: str | None) -> dict[str, object]:
     """The township's submission row for ``period`` ({} without one)."""
-    if period is None:
-        return {}
-    with transaction(engine) as session:
-        frame = submissions(session, "rd", [period])
-    mine = frame[frame["org_unit_code"] == township]
+    mine = subs[(subs["org_unit_code"] == township) & (subs["period"] == period)]
     return {} if mine.empty else dict(mine.iloc[0])
 
 
@@ -69,15 +65,18 @@ def roster(engine: Engine, *, township: str, period: str, approved_period: str |
     reports of that period are approved — largest R&D first, then by name."""
     require_schema(engine)
     p = parse_ytd(period, months=False)
-    approved = _submission(engine, township, approved_period).get("status") == APPROVED
-    shown = approved_period if approved else None
-    # a report with no receipt time of its own arrived with the township's first file
-    first = pd.to_datetime(_submission(engine, township, str(p)).get("first_received_at"), utc=True)
-    wanted = [str(p)]
-    if shown is not None:
-        a = parse_ytd(shown, months=False)
-        wanted += [str(a), str(a.same_period_last_year())]
     with transaction(engine) as session:
+        subs = submissions(session, "rd", [str(p), *([approved_period] if approved_period else [])])
+        approved = _status_row(subs, township, approved_period).get("status") == APPROVED
+        shown = approved_period if approved else None
+        # a report with no receipt time of its own arrived with the township's first file
+        first = pd.to_datetime(
+            _status_row(subs, township, str(p)).get("first_received_at"), utc=True
+        )
+        wanted = [str(p)]
+        if shown is not None:
+            a = parse_ytd(shown, months=False)
+            wanted += [str(a), str(a.same_period_last_year())]
         cal = calendar_in(session)
         ents = read_frame(
             session,
