@@ -17,6 +17,7 @@ from yanzhi.cli.common import (
     handled,
     print_json,
 )
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 from yanzhi.core.reportcalendar import parse_date
 
@@ -27,8 +28,8 @@ else:
     calendar_svc = lazy("yanzhi.services.collection.calendar")
     calendar_view = lazy("yanzhi.views.calendar")
 
-app = typer.Typer(
-    help="The reporting calendar: due dates per level. / 报送日历", no_args_is_help=True
+app = group(
+    "The reporting calendar: due dates per level. / 报送日历",
 )
 LevelArg = Annotated[str, typer.Argument(help="enterprise | township | district")]
 

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from yanzhi.cli.common import JsonOpt, console, err_console, handled, print_json
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 
 
@@ -27,9 +28,8 @@ if TYPE_CHECKING:
 else:
     svc = lazy("yanzhi.services.evaluation.composite")
 
-app = typer.Typer(
-    help="Composite index (COINr equivalent): build and robustness. / 综合评价指数",
-    no_args_is_help=True,
+app = group(
+    "Composite index (COINr equivalent): build and robustness. / 综合评价指数",
 )
 
 

@@ -26,6 +26,7 @@ from yanzhi.cli.common import (
     renamed,
     required_org_unit,
 )
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 from yanzhi.core.dataformats import DATA_KINDS
 from yanzhi.core.periods import parse_ytd
@@ -38,8 +39,8 @@ else:
     imports = lazy("yanzhi.services.collection.imports")
     templates = lazy("yanzhi.services.collection.templates")
 
-import_app = typer.Typer(
-    help="Import data files (all or nothing). / 导入数据文件", no_args_is_help=True
+import_app = group(
+    "Import data files (all or nothing). / 导入数据文件",
 )
 FileArg = Annotated[
     Path, typer.Argument(help="CSV or tab-separated text (UTF-8 / GBK / UTF-16), XLSX or XLS")

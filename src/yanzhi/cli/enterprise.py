@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 
 if TYPE_CHECKING:
@@ -23,13 +24,15 @@ else:
     lists_svc = lazy("yanzhi.services.enterprises.lists")
     results = lazy("yanzhi.services.enterprises.results")
 
-enterprise_app = typer.Typer(
-    help="One enterprise: record and R&D diagnosis. / 企业诊断", no_args_is_help=True
+enterprise_app = group(
+    "One enterprise: record and R&D diagnosis. / 企业诊断",
 )
-policy_app = typer.Typer(
-    help="Policy rules and what they are worth. / 政策计算", no_args_is_help=True
+policy_app = group(
+    "Policy rules and what they are worth. / 政策计算",
 )
-lists_app = typer.Typer(help="Lists the bureau works from. / 工作清单", no_args_is_help=True)
+lists_app = group(
+    "Lists the bureau works from. / 工作清单",
+)
 AsEnterprise = Annotated[
     str | None,
     typer.Option("--as-enterprise", help="Act as this enterprise's own user (sees only itself)"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -20,21 +20,23 @@ from yanzhi.cli.common import (
     required_org_unit,
 )
 from yanzhi.cli.common import org_unit as org_unit_of
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
-from yanzhi.core.periods import parse_period
+from yanzhi.core.periods import label_zh, parse_period
 
 if TYPE_CHECKING:
-    from yanzhi.services.monitoring import analysis, results
+    from yanzhi.services import stored
+    from yanzhi.services.monitoring import analysis
     from yanzhi.services.monitoring import compute as indicators
     from yanzhi.services.monitoring import status as status_svc
 else:
     analysis = lazy("yanzhi.services.monitoring.analysis")
     indicators = lazy("yanzhi.services.monitoring.compute")
     status_svc = lazy("yanzhi.services.monitoring.status")
-    results = lazy("yanzhi.services.monitoring.results")
+    stored = lazy("yanzhi.services.stored")
 
-app = typer.Typer(
-    help="Indicator values for every unit and period. / 指标计算", no_args_is_help=True
+app = group(
+    "Indicator values for every unit and period. / 指标计算",
 )
 
 
@@ -87,13 +89,25 @@ def status(
     with handled(as_json), engine_for(database) as engine:
         if indicator:
             data = status_svc.status_many(engine, [unit], year=year, indicators=indicator)[0]
-        else:
-            data = status_svc.status(engine, unit=unit, year=year)
+            result = data.to_dict()
+        else:  # the headline status is a stored result: computed once per data change
+            scope = f"{unit or ''}:{year or ''}"
+            result = stored.fetch(
+                engine,
+                "status",
+                scope,
+                lambda: status_svc.status(engine, unit=unit, year=year).to_dict(),
+            )
     if as_json:
-        print_json(data.to_dict())
+        print_json(result)
         return
-    u = data.unit
-    years = {i.target_year for i in data.indicators}
+    _print_status(result)
+
+
+def _print_status(data: dict[str, Any]) -> None:
+    u = data["unit"]
+    rows = data["indicators"]
+    years = {i["target_year"] for i in rows}
     table = Table(
         "指标",
         "当前值",
@@ -103,10 +117,10 @@ def status(
         f"{years.pop()}年预测(80%区间)" if len(years) == 1 else "目标年预测(80%区间)",
         "达标概率",
         "进展评估(基期以来)",
-        title=f"{u.name} {u.code}",
+        title=f"{u['name']} {u['code']}",
     )
-    for i in data.indicators:
-        f = i.forecast
+    for i in rows:
+        f = i["forecast"]
         band = (
             f"{_num(f.get('expected'))} ({_num(f.get('lower80'))}–{_num(f.get('upper80'))})"
             if f.get("expected") is not None
@@ -114,36 +128,40 @@ def status(
         )
         p = f.get("probability_meeting_target")
         table.add_row(
-            i.name,
-            _num(i.value),
-            str(i.year or "—"),
-            f"{i.target:g}{i.unit}" if i.target is not None else "—",
-            i.verdict_zh,
+            i["name"],
+            _num(i["value"]),
+            str(i["year"] or "—"),
+            f"{i['target']:g}{i['unit']}" if i["target"] is not None else "—",
+            i["verdict_zh"],
             band,
             "—" if p is None else f"{p:.1%}",
-            i.status_zh,
+            i["status_zh"],
         )
     console.print(table)
-    for i in data.indicators:
-        console.print(f"  {i.name}: {i.verdict_zh}。{i.verdict_reason_zh}", highlight=False)
-        if i.ytd is not None and i.ytd.yoy_level is not None:
-            console.print(f"  {i.name}: {_ytd_text(i.ytd)}", highlight=False)
-    for i in data.indicators:  # the coverage flag of a figure (incomplete, unlocked)
-        if i.coverage is not None and i.coverage.flagged:
-            console.print(f"[yellow]⚠ {i.name}: {i.coverage.note_zh}[/yellow]")
-    if any(i.synthetic for i in data.indicators):
+    for i in rows:
+        console.print(
+            f"  {i['name']}: {i['verdict_zh']}。{i['verdict_reason_zh']}", highlight=False
+        )
+        ytd = i.get("ytd")
+        if ytd is not None and ytd.get("yoy_level") is not None:
+            console.print(f"  {i['name']}: {_ytd_text(ytd)}", highlight=False)
+    for i in rows:  # the coverage flag of a figure (incomplete, unlocked)
+        cov = i.get("coverage")
+        if cov is not None and cov.get("flagged"):
+            console.print(f"[yellow]⚠ {i['name']}: {cov['note_zh']}[/yellow]")
+    if any(i.get("synthetic") for i in rows):
         console.print("[yellow]includes SYNTHETIC demo data / 含示例数据[/yellow]")
 
 
-def _ytd_text(y: results.YtdValue) -> str:
+def _ytd_text(y: dict[str, Any]) -> str:
     """1–N月累计 and its 同比: comparable basis first (as statistics offices publish it)."""
-    level = f"总量口径 {y.yoy_level:+.2%}" if y.yoy_level is not None else ""
-    if y.yoy_comparable is None:
-        return f"{y.period} {_num(y.value)}, 同比 {level}"
+    level = f"总量口径 {y['yoy_level']:+.2%}" if y.get("yoy_level") is not None else ""
+    head = f"{label_zh(y['period'])}累计 {_num(y['value'])}, 同比"
+    if y.get("yoy_comparable") is None:
+        return f"{head} {level}"
     return (
-        f"{y.period} {_num(y.value)}, 同比 {y.yoy_comparable:+.2%} (可比口径, "
-        f"{y.comparable_enterprises:,} 家企业两期均有已审核报表; {level}) / YoY comparable "
-        f"basis, level {y.yoy_level:+.2%}"
+        f"{head} {y['yoy_comparable']:+.2%} (可比口径, "
+        f"{y['comparable_enterprises']:,} 家企业两期均有已审核报表; {level})"
     )
 
 

@@ -24,6 +24,7 @@ from yanzhi.cli import (
     web,
 )
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, actor, console, engine_for, handled, print_json
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 
 if TYPE_CHECKING:
@@ -31,9 +32,8 @@ if TYPE_CHECKING:
 else:
     database_svc = lazy("yanzhi.services.database")
 
-app = typer.Typer(
-    help="研值 yanzhi — run a regional S&T innovation plan. / 科技创新规划监测平台",
-    no_args_is_help=True,
+app = group(
+    "研值 yanzhi — run a regional S&T innovation plan. / 科技创新规划监测平台",
     pretty_exceptions_enable=False,
 )
 app.add_typer(plan.app, name="plan")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 
 if TYPE_CHECKING:
@@ -16,7 +17,9 @@ else:
     mail = lazy("yanzhi.services.notifications.mail")
     send = lazy("yanzhi.services.notifications.send")
 
-app = typer.Typer(help="Notifications: e-mail delivery. / 通知", no_args_is_help=True)
+app = group(
+    "Notifications: e-mail delivery. / 通知",
+)
 
 
 @app.command("deliver")

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 
 if TYPE_CHECKING:
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
 else:
     orgunits_svc = lazy("yanzhi.services.plan.orgunits")
 
-app = typer.Typer(
-    help="Org units: city, districts, townships. / 行政区划单位", no_args_is_help=True
+app = group(
+    "Org units: city, districts, townships. / 行政区划单位",
 )
 
 

@@ -19,6 +19,7 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 
 if TYPE_CHECKING:
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 else:
     svc = lazy("yanzhi.services.plan.files")
 
-app = typer.Typer(
-    help="The plan as code: validate, load and show. / 规划: 校验、载入、查看", no_args_is_help=True
+app = group(
+    "The plan as code: validate, load and show. / 规划: 校验、载入、查看",
 )
 FileArg = Annotated[Path, typer.Argument(help="Plan file (YAML)", show_default=False)]
 

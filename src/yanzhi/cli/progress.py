@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from yanzhi.cli.common import JsonOpt, console, handled, print_json
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 
 if TYPE_CHECKING:
@@ -14,8 +15,8 @@ if TYPE_CHECKING:
 else:
     svc = lazy("yanzhi.services.monitoring.series")
 
-app = typer.Typer(
-    help="Progress towards a target and forecast. / 目标进展评估与预测", no_args_is_help=True
+app = group(
+    "Progress towards a target and forecast. / 目标进展评估与预测",
 )
 
 

@@ -9,6 +9,7 @@ import typer
 
 from yanzhi.cli.common import DatabaseOpt, OldUnitOpt, OrgUnitOpt, console, engine_for, handled
 from yanzhi.cli.common import org_unit as org_unit_of
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 
 if TYPE_CHECKING:
@@ -18,7 +19,9 @@ else:
     bulletin_doc = lazy("yanzhi.reports.bulletin")
     bulletin = lazy("yanzhi.views.reports.bulletin")
 
-app = typer.Typer(help="Reports as Word, PDF and Excel. / 报告", no_args_is_help=True)
+app = group(
+    "Reports as Word, PDF and Excel. / 报告",
+)
 
 
 @app.command("monthly")

@@ -23,6 +23,7 @@ from yanzhi.cli.common import (
     print_issues,
     print_json,
 )
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 from yanzhi.core.periods import parse_period
 
@@ -39,8 +40,12 @@ else:
     task_svc = lazy("yanzhi.services.tasks.updates")
     targets_svc = lazy("yanzhi.services.tasks.targets")
 
-app = typer.Typer(help="Key tasks: reports, board, supervision. / 重点任务", no_args_is_help=True)
-registers_app = typer.Typer(help="Registers the plan counts. / 名录清单", no_args_is_help=True)
+app = group(
+    "Key tasks: reports, board, supervision. / 重点任务",
+)
+registers_app = group(
+    "Registers the plan counts. / 名录清单",
+)
 
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Judge as of this date (default: today)")

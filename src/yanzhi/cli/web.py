@@ -21,6 +21,7 @@ from yanzhi.cli.common import (
     print_json,
 )
 from yanzhi.cli.common import org_unit as org_unit_of
+from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 
 if TYPE_CHECKING:
@@ -30,8 +31,8 @@ else:
     svc = lazy("yanzhi.services.access.users")
     principal = lazy("yanzhi.services.access.principal")
 
-users_app = typer.Typer(
-    help="Accounts, roles, scopes and API tokens. / 用户与权限", no_args_is_help=True
+users_app = group(
+    "Accounts, roles, scopes and API tokens. / 用户与权限",
 )
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on (loopback by default)")]

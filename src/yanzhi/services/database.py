@@ -11,13 +11,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from yanzhi import config
-from yanzhi.ingest.divisions import builtin_divisions_path, read_divisions
-from yanzhi.ingest.planfile import builtin_plan_path, read_plan
 from yanzhi.storage import schemaversion
 from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.db import DatabaseError, describe, make_engine, transaction
-from yanzhi.storage.orgunits import save_org_tree
-from yanzhi.storage.plans import save_plan
 
 
 def open_database(url: str | None = None, *, schema: str | None = None) -> Engine:
@@ -72,7 +68,11 @@ def init_database(
     engine: Engine, *, actor: str, plan_file: Path | None = None, divisions_file: Path | None = None
 ) -> InitResult:
     """Create or migrate the schema, then load the divisions and the plan (both idempotent)."""
+    from yanzhi.ingest.divisions import builtin_divisions_path, read_divisions
+    from yanzhi.ingest.planfile import builtin_plan_path, read_plan
     from yanzhi.storage import migrate  # Alembic: only when the schema is written
+    from yanzhi.storage.orgunits import save_org_tree
+    from yanzhi.storage.plans import save_plan
 
     migrate.upgrade(engine)
     divisions = divisions_file or builtin_divisions_path()

@@ -233,3 +233,16 @@ class AuditRow(Base):
     source_file: Mapped[str | None] = mapped_column(Text)
     source_sha256: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class StoredResultRow(Base):
+    """A result computed from the data (a unit's status, …) kept with the data generation
+    it was computed from: read while the data are unchanged, computed again once they
+    change. One row per result and scope; the payload is its JSON."""
+
+    __tablename__ = "stored_result"
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    generation: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

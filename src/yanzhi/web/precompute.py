@@ -1,14 +1,14 @@
-"""Results computed when data change, not when a page is opened. A background thread of
-the served app (``yanzhi serve``) recomputes, into the shared view cache, the results
-every user's pages are built from — the cockpit, the evaluation of districts and of
-townships (the costliest, 1–2 s each), the units' 1–N月 values with the comparable
-basis, the task board, completeness, the shared parts of a district's and a township's
-page — right after start-up and again after every change of the data generation (a
-write through the app at once; one made by the CLI in another process within
-``POLL_SECONDS``). The results are cached by data generation and by what they depend
-on, never by role, so every user who needs one gets the same copy; a page opened while
-one is being computed waits for it (:class:`~yanzhi.web.cache.ViewCache` computes each
-key once) instead of computing it a second time."""
+"""Results computed when data change, not when a page is opened. A background thread of the
+served app (``yanzhi serve``) recomputes, into the shared view cache, the results every
+user's pages are built from — the cockpit, the evaluation of districts and of townships (the
+costliest, 1–2 s each), the units' 1–N月 values with the comparable basis, the task board,
+completeness, the shared parts of a district's and a township's page, the city's headline
+status (a stored result the CLI reads too) — right after start-up and again after every
+change of the data generation (a write through the app at once; one made by the CLI in
+another process within ``POLL_SECONDS``). The results are cached by data generation and by
+what they depend on, never by role, so every user who needs one gets the same copy; a page
+opened while one is being computed waits for it (:class:`~yanzhi.web.cache.ViewCache`
+computes each key once) instead of computing it a second time."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from yanzhi.core.orgtree import Level
+from yanzhi.services import stored
 from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import resolve
+from yanzhi.services.monitoring import status as status_svc
 from yanzhi.services.plan import orgunits
 from yanzhi.views import cockpit as cockpit_views
 from yanzhi.views import evaluation as ev_views
@@ -65,7 +67,13 @@ def steps(engine: Engine, cache: ViewCache) -> list[tuple[str, Callable[[], Any]
             out.append(
                 (f"unit:{u.code}", lambda u=u: unit_views.unit_view(engine, scope, u.code, memo=m))  # type: ignore[misc]
             )
+    # the city's headline status as a stored result: `yanzhi status` reads it at once
+    out.append(("status", lambda: stored.fetch(engine, "status", ":", lambda: _city(engine))))
     return out
+
+
+def _city(engine: Engine) -> dict[str, Any]:
+    return status_svc.status(engine).to_dict()
 
 
 def recompute(engine: Engine, cache: ViewCache) -> list[tuple[str, float]]:
