@@ -23,9 +23,11 @@ def test_fetch_computes_once_per_data_generation(demo_db):
         calls.append(1)
         return {"n": len(calls), "year": 2026}
 
-    assert stored.fetch(engine, "probe", "330200", compute) == {"n": 1, "year": 2026}
-    assert stored.fetch(engine, "probe", "330200", compute) == {"n": 1, "year": 2026}
-    assert stored.fetch(engine, "probe", "330282", compute) == {"n": 2, "year": 2026}
+    first = stored.fetch(engine, "probe", "330200", compute)
+    assert first.payload == {"n": 1, "year": 2026} and not first.was_stored
+    again = stored.fetch(engine, "probe", "330200", compute)
+    assert again.payload == {"n": 1, "year": 2026} and again.was_stored
+    assert stored.fetch(engine, "probe", "330282", compute).payload == {"n": 2, "year": 2026}
     assert len(calls) == 2
     # a write (an audited status override) changes the data generation: computed again
     override_status(
@@ -36,7 +38,8 @@ def test_fetch_computes_once_per_data_generation(demo_db):
         reason="口径调整",
         actor="test",
     )
-    assert stored.fetch(engine, "probe", "330200", compute) == {"n": 3, "year": 2026}
+    after = stored.fetch(engine, "probe", "330200", compute)
+    assert after.payload == {"n": 3, "year": 2026} and not after.was_stored
     generation, _ = read_result(engine, "probe", "330200")
     assert generation == stored.generation_key(engine)
     override_status(

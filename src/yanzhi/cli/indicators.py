@@ -97,7 +97,7 @@ def status(
                 "status",
                 scope,
                 lambda: status_svc.status(engine, unit=unit, year=year).to_dict(),
-            )
+            ).payload
     if as_json:
         print_json(result)
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -23,9 +24,19 @@ def generation_key(engine: Engine) -> str:
     return json.dumps([*data_generation(engine), dt.date.today().isoformat()])
 
 
+@dataclass(frozen=True)
+class StoredResult:
+    """A result as JSON (``payload``), the generation it belongs to, and whether it was
+    read as stored (True) or computed just now (False)."""
+
+    payload: dict[str, Any]
+    generation: str
+    was_stored: bool
+
+
 def fetch(
     engine: Engine, name: str, scope: str, compute: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
+) -> StoredResult:
     """The stored result ``name`` for ``scope`` if the data have not changed since it was
     computed, else ``compute()``'s, stored for next time. The generation is read before
     computing: a write landing meanwhile leaves the stored result stale, never wrong."""
@@ -33,8 +44,8 @@ def fetch(
     generation = generation_key(engine)
     hit = read_result(engine, name, scope)
     if hit is not None and hit[0] == generation:
-        return dict(json.loads(hit[1]))
+        return StoredResult(dict(json.loads(hit[1])), generation, was_stored=True)
     payload = compute()
     text = json.dumps(payload, ensure_ascii=False, default=str)
     write_result(engine, name, scope, generation, text)
-    return dict(json.loads(text))
+    return StoredResult(dict(json.loads(text)), generation, was_stored=False)

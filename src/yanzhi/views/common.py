@@ -171,9 +171,7 @@ def statuses(
         )
         return {st.unit.code: [safe(i.to_dict()) for i in st.indicators] for st in found}
 
-    return memo(
-        ("views.statuses", tuple(units), tuple(indicators or ())), compute
-    )
+    return memo(("views.statuses", tuple(units), tuple(indicators or ())), compute)
 
 
 VERDICT_FIELDS = (
