@@ -204,9 +204,20 @@ def test_approving_a_township_month_updates_every_number_that_depends_on_it(engi
     assert after[town] == pytest.approx(added)
     assert after["330200"] - before.get("330200", 0) == pytest.approx(added)
     assert after[district] - before.get(district, 0) == pytest.approx(added)
-    # the full recomputation gives the same numbers
+    # the full recomputation gives the same numbers — every indicator, unit, industry
+    # and period, not only the one checked above
+    every = """SELECT indicator, level, unit_code, industry_division, period, value,
+        n_enterprises FROM indicator_value WHERE source = 'enterprise'
+        ORDER BY indicator, level, unit_code, industry_division, period"""
+    refreshed = values(engine, every)
     indicators.compute(engine)
     assert level_values() == pytest.approx(after)
+    full = values(engine, every)
+    assert len(full) == len(refreshed) > 1000
+    key = ["indicator", "level", "unit_code", "industry_division", "period"]
+    assert full[key].equals(refreshed[key])
+    assert full["n_enterprises"].equals(refreshed["n_enterprises"])
+    assert full["value"].to_numpy() == pytest.approx(refreshed["value"].to_numpy(), nan_ok=True)
 
 
 def test_a_manual_override_shows_with_its_reason_and_is_audited(engine):

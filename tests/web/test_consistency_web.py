@@ -260,7 +260,6 @@ def test_on_time_late_and_missing_agree_in_cli_api_page_and_bulletin(
     assert "报送截止" in page and "2026年11月10日" in page  # 1–10月: 次月10日
     city = cli_json(site, "completeness", "--period", latest, "--level", "city")[0]
     sentence = (
-        f"其中按时报送{city['on_time']:,}家、逾期报送{city['late']:,}家, "
-        f"未报{city['missing']:,}家"
+        f"其中按时报送{city['on_time']:,}家、逾期报送{city['late']:,}家, 未报{city['missing']:,}家"
     )
     assert punctuate(sentence) in bulletin

@@ -301,6 +301,8 @@ def test_new_warnings_are_told_to_the_city_and_the_units_officers(site: Site) ->
     n = told["analyst"][0]
     assert n["kind_zh"] == "预警" and n["title"] == f"预警: {why}后新增 1 条预警"
     assert now[key].text in n["body"] and n["link"] == now[key].link
+    # what was told is kept: the next change compares with it without recomputing
+    assert notices.told(site.engine) == now
 
 
 def test_the_list_sorts_filters_and_pages_like_its_api(site: Site) -> None:

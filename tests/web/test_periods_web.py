@@ -272,4 +272,4 @@ def test_the_gap_attribution_follows_the_chosen_period(site: Site) -> None:
     block = page.split('id="attribution"', 1)[1].split("</article>", 1)[0]
     assert f"{label_zh(base)} → {label_zh(chosen)}" in block
     assert f"Δ {api['change']:.3f}" in block
-    assert f"&amp;period={chosen}&amp;by=township\"" in block
+    assert f'&amp;period={chosen}&amp;by=township"' in block

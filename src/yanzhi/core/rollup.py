@@ -66,6 +66,7 @@ __all__ = [
     "affected_periods",
     "enterprise_indicators",
     "rollup",
+    "source_months",
 ]
 
 FLAG_COLUMNS = (
@@ -127,6 +128,13 @@ def affected_periods(year: int, month: int) -> list[str]:
     if month == 12:
         out.append(f"{year}")
     return out
+
+
+def source_months(month: int) -> list[int]:
+    """The report months (of the same year) from which every period affected by the report
+    ``month`` is computed (:func:`affected_periods`): each affected month or quarter is the
+    difference of the reports that close it and the one before it."""
+    return sorted({k for e in _ending_months(month) for k in (e, e - 1, e - 3) if 1 <= k <= 12})
 
 
 def _ending_months(month: int) -> list[int]:
@@ -299,7 +307,9 @@ class RollupState:
             else:
                 self.parts.pop((y, m), None)
         ends = sorted({(y, e) for y, m in changed for e in _ending_months(m)})
-        need = sorted({(y, k) for y, e in ends for k in (e, e - 1, e - 3) if (y, k) in self.parts})
+        need = sorted(
+            {(y, k) for y, m in changed for k in source_months(m) if (y, k) in self.parts}
+        )
         window = pl.concat([self.parts[k] for k in need], how="vertical_relaxed") if need else None
         hit = pl.lit(False)
         for y, e in ends:

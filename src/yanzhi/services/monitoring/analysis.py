@@ -208,12 +208,18 @@ def _statistic_attribution(
 
 
 def warnings(
-    engine: Engine, *, levels: tuple[str, ...] = ("city", "district"), within: str | None = None
+    engine: Engine,
+    *,
+    levels: tuple[str, ...] = ("city", "district"),
+    within: str | None = None,
+    detail: bool = True,
 ) -> Warnings:
     """Headline indicators that need attention by unit (verdict 难以达标 or 存在风险,
     core/verdict.py), townships whose YTD R&D expense fell year on
     year, and enterprises that stopped reporting R&D — each with the numbers behind it.
-    ``within`` (an org unit) limits all three to the units inside it."""
+    ``within`` (an org unit) limits all three to the units inside it. Without ``detail``
+    only the verdicts and the falling townships: no coverage of the figures and no
+    stopped enterprises (what a notification of new warnings needs)."""
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
@@ -271,11 +277,13 @@ def warnings(
                         score=st.assessment.get("score"),
                     )
                 )
-    sources = {i.code: i.source for i in plan.headline_indicators}
-    figures = [(x.unit, x.indicator, x.year) for x in off_track]
-    for x, c in zip(off_track, coverage.of_figures(engine, figures, sources), strict=True):
-        x.coverage = c
-    stopped, summary = _stopped(engine, _township_rd(townships)[1], tree, inside=inside)
+    if detail:
+        sources = {i.code: i.source for i in plan.headline_indicators}
+        figures = [(x.unit, x.indicator, x.year) for x in off_track]
+        for x, c in zip(off_track, coverage.of_figures(engine, figures, sources), strict=True):
+            x.coverage = c
+    latest = _township_rd(townships)[1] if detail else None
+    stopped, summary = _stopped(engine, latest, tree, inside=inside)
     return Warnings(
         off_track=off_track,
         falling_townships=_falling(townships, tree),

@@ -16,7 +16,13 @@ from sqlalchemy import Engine
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import parse_period
 from yanzhi.core.plan.model import Plan
-from yanzhi.core.rollup import FACT_COLUMNS, FLAG_COLUMNS, affected_periods, rollup
+from yanzhi.core.rollup import (
+    FACT_COLUMNS,
+    FLAG_COLUMNS,
+    affected_periods,
+    rollup,
+    source_months,
+)
 from yanzhi.services.database import require_schema
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import (
@@ -178,16 +184,19 @@ def _enterprise_values(plan: Plan, reports: pd.DataFrame, tree: OrgTree) -> pd.D
 
 def refresh(engine: Engine, *, period: str) -> ComputeResult:
     """After an approval or unlock of a YTD ``period``: recompute only the values that
-    depend on it (every unit and indicator of the affected periods, from that year's
-    approved reports) — not a full rebuild."""
+    depend on it (every unit and indicator of the affected periods, from the approved
+    reports of the months they are computed from: at most seven of the year's) — not a
+    full rebuild."""
     started = time.perf_counter()
     p = parse_period(period)
     labels = affected_periods(p.year, p.last_month)
+    sources = [f"{p.year}-01..{m:02d}" for m in source_months(p.last_month)]
     with transaction(engine) as session:
         plan = get_plan(session)
         tree = load_org_tree(session)
         reports = with_attributes(
-            report_frame(session, approved_only=True, years=[p.year]), attribute_versions(session)
+            report_frame(session, approved_only=True, years=[p.year], periods=sources),
+            attribute_versions(session),
         )
     values = _enterprise_values(plan, reports, tree)
     if not values.empty:

@@ -7,6 +7,7 @@ district or township concerned. One notification per person, listing what is new
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -20,7 +21,9 @@ from yanzhi.storage import notifications as store
 from yanzhi.storage.db import transaction
 from yanzhi.storage.orgunits import load_org_tree
 from yanzhi.storage.plans import get_plan
+from yanzhi.storage.stored import read_result, write_result
 
+TOLD = "warnings-told"  # the stored result of the warnings last notified
 SHOWN = 10  # warnings listed in one notification; the rest are counted
 CITY_ROLES = ("city_analyst", "leader")
 
@@ -37,7 +40,7 @@ class Notice:
 def current(engine: Engine) -> dict[tuple[str, ...], Notice]:
     """The warnings now, by key: ("verdict", unit, indicator, verdict) for the city and
     the districts, ("falling", township, period) for townships."""
-    w = analysis.warnings(engine, levels=("city", "district"))
+    w = analysis.warnings(engine, levels=("city", "district"), detail=False)
     with transaction(engine) as session:
         names = {i.code: i.name for i in get_plan(session).indicators}
     out: dict[tuple[str, ...], Notice] = {}
@@ -65,13 +68,30 @@ def _recipients(tree: OrgTree, unit: str) -> list[tuple[str, str | None]]:
     return out
 
 
+def told(engine: Engine) -> dict[tuple[str, ...], Notice]:
+    """The warnings as they stood when they were last notified (a stored result, so an
+    approval computes the warnings once, after its change, not also before it); the
+    warnings now when none were ever stored."""
+    hit = read_result(engine, TOLD, "")
+    if hit is None:
+        return current(engine)
+    return {tuple(k): Notice(*n) for k, n in json.loads(hit[1])}
+
+
+def _remember(engine: Engine, warnings: dict[tuple[str, ...], Notice]) -> None:
+    rows = [[list(k), [n.unit, n.text, n.link]] for k, n in warnings.items()]
+    write_result(engine, TOLD, "", "", json.dumps(rows, ensure_ascii=False))
+
+
 def notify_new(
     engine: Engine, before: dict[tuple[str, ...], Notice], *, actor: str, why: str
 ) -> int:
-    """Tell each person the warnings that are new since ``before`` (:func:`current`
-    taken before the change ``why`` describes, e.g. 鄞州区2026年1-10月数据审核通过);
-    how many notifications were added."""
-    new = [n for k, n in current(engine).items() if k not in before]
+    """Tell each person the warnings that are new since ``before`` (:func:`told` before
+    the change ``why`` describes, e.g. 鄞州区2026年1-10月数据审核通过), and keep the
+    warnings now as the ones told; how many notifications were added."""
+    now = current(engine)
+    _remember(engine, now)
+    new = [n for k, n in now.items() if k not in before]
     if not new:
         return 0
     added = 0
