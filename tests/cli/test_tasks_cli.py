@@ -151,3 +151,19 @@ def test_assign_owners_and_edit_milestones(db_url):
     r = runner.invoke(app, ["tasks", "list", "--json", "--database", db_url])
     task = next(t for t in _json.loads(r.stdout)["tasks"] if t["code"] == "P3.T2")
     assert task["lead"] == "NBKJJ" and task["co_units"] == ["330206"]
+    # `yanzhi init` again (how a database is migrated after an upgrade) keeps what was
+    # entered since: the owners and the milestone are still there
+    r = runner.invoke(app, ["init", "--database", db_url])
+    assert r.exit_code == 0 and "保持不变" in r.output, r.output
+    r = runner.invoke(app, ["tasks", "list", "--json", "--database", db_url])
+    again = next(t for t in _json.loads(r.stdout)["tasks"] if t["code"] == "P3.T2")
+    assert again == task
+    from sqlalchemy import text
+
+    from yanzhi.storage.db import make_engine
+
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        titles = conn.execute(text("select title from milestone where year = 2025")).scalars()
+        assert "立项100项" in set(titles)
+    engine.dispose()

@@ -85,6 +85,13 @@ def init(
     console.print(
         f"database / 数据库: {result.database} (schema {result.revision}, {result.tables} tables)"
     )
+    if result.kept:
+        console.print(
+            f"区划和规划 {result.plan_code} 已在库中, 保持不变(更换请用 --plan / --divisions "
+            f"或 yanzhi plan load) / divisions and plan already stored, kept as they are",
+            highlight=False,
+        )
+        return
     console.print(
         f"org units / 区划: {result.units_created} created, {result.units_updated} updated"
     )

@@ -62,12 +62,17 @@ class InitResult:
     plan_code: str
     plan_changes: int
     tables: int
+    kept: bool = False  # an initialised database: its divisions and plan left as stored
 
 
 def init_database(
     engine: Engine, *, actor: str, plan_file: Path | None = None, divisions_file: Path | None = None
 ) -> InitResult:
-    """Create or migrate the schema, then load the divisions and the plan (both idempotent)."""
+    """Create or migrate the schema, then load the divisions and the plan (both
+    idempotent). A database that has them already keeps them as they are — `yanzhi init`
+    is also how a database is migrated after an upgrade, and reloading the built-in
+    files would undo what was entered since (the milestones and departments of the
+    tasks, another city's divisions) — unless a file is given explicitly."""
     from yanzhi.ingest.divisions import builtin_divisions_path, read_divisions
     from yanzhi.ingest.planfile import builtin_plan_path, read_plan
     from yanzhi.storage import migrate  # Alembic: only when the schema is written
@@ -75,6 +80,24 @@ def init_database(
     from yanzhi.storage.plans import save_plan
 
     migrate.upgrade(engine)
+    from sqlalchemy import func, select
+
+    from yanzhi.storage.models import OrgUnitRow, PlanRow
+
+    with transaction(engine) as session:
+        stored_units = session.scalar(select(func.count()).select_from(OrgUnitRow)) or 0
+        stored_plan = session.scalar(select(PlanRow.code).order_by(PlanRow.id.desc()).limit(1))
+    if stored_units and stored_plan is not None and divisions_file is None and plan_file is None:
+        return InitResult(
+            database=describe(engine),
+            revision=schemaversion.stored_revision(engine),
+            units_created=0,
+            units_updated=0,
+            plan_code=stored_plan,
+            plan_changes=0,
+            tables=len(inspect(engine).get_table_names()),
+            kept=True,
+        )
     divisions = divisions_file or builtin_divisions_path()
     tree = read_divisions(divisions)
     plan_path = plan_file or builtin_plan_path()
