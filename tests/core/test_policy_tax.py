@@ -1,6 +1,7 @@
 """The R&D super-deduction year by year (2019–2026) and the tax rules behind it, with worked
-examples. The State Taxation Administration's own worked examples could not be retrieved
-here, so every number below is hand-computed from the rule text (stated in each test)."""
+examples: those of 《研发费用加计扣除政策执行指引(2.0版)》 at the end (the guide has none for
+the 75 %, manufacturer, 科技型中小企业, Q4 2022 or 120 % rules), the others hand-computed from
+the rule text (stated in each test)."""
 
 import pytest
 

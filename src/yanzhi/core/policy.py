@@ -369,7 +369,15 @@ def super_deduction(rules: RuleSet, e: EnterpriseYear) -> Benefit:
 def post_subsidy(rules: RuleSet, e: EnterpriseYear) -> Benefit:
     rule = rules.active("post_subsidy", e.year)
     if rule is None:
-        return Benefit("RD_POST_SUBSIDY", "研发后补助", False, 0.0, f"{e.year}年无适用规则", "")
+        return Benefit(
+            "RD_POST_SUBSIDY",
+            "研发后补助",
+            False,
+            0.0,
+            f"{e.year}年无适用规则",
+            "",
+            status="not_eligible",
+        )
     p = rule.params
     total = e.expensed_rd + e.capitalised_rd
     reasons = []
@@ -400,7 +408,15 @@ def post_subsidy(rules: RuleSet, e: EnterpriseYear) -> Benefit:
 def reserve_fund(rules: RuleSet, e: EnterpriseYear) -> Benefit:
     rule = rules.active("reserve_fund", e.year)
     if rule is None:
-        return Benefit("RD_RESERVE_FUND", "研发准备金", False, 0.0, f"{e.year}年无适用规则", "")
+        return Benefit(
+            "RD_RESERVE_FUND",
+            "研发准备金",
+            False,
+            0.0,
+            f"{e.year}年无适用规则",
+            "",
+            status="not_eligible",
+        )
     p = rule.params
     allowed = e.revenue * float(p["reserve_share"])
     spent = min(allowed, e.expensed_rd + e.capitalised_rd)
