@@ -26,7 +26,7 @@ def test_enterprise_policy_and_lists_commands(demo_db, tmp_path):
     calc = json.loads(
         run("policy", "calc", a, "--year", "2025", "--json", "--database", demo_db).stdout
     )
-    assert calc["rules_version"] == "2026.1" and len(calc["benefits"]) == 4
+    assert calc["rules_version"] == "2026.2" and len(calc["benefits"]) == 4
     rules = json.loads(run("policy", "rules", "--json").stdout)
     assert any(r["set_locally"] for r in rules["rules"])
     out = tmp_path / "p.xlsx"

@@ -118,4 +118,4 @@ def test_rule_file_errors_are_refused_with_a_clear_message():
     assert _broken(lambda d: d["rules"][1]["params"].update(scope="farms")) == [
         ("unknown_scope", "rules[1].params.scope")
     ]
-    assert ruleset_from_document(DOC).version == "2026.1"
+    assert ruleset_from_document(DOC).version == "2026.2"

@@ -1,6 +1,7 @@
 """The R&D super-deduction year by year (2019–2026) and the tax rules behind it, with worked
-examples. The State Taxation Administration's own worked examples could not be retrieved
-here, so every number below is hand-computed from the rule text (stated in each test)."""
+examples: those of 《研发费用加计扣除政策执行指引(2.0版)》 at the end (the guide has none for
+the 75 %, manufacturer, 科技型中小企业, Q4 2022 or 120 % rules), the others hand-computed from
+the rule text (stated in each test)."""
 
 import pytest
 
@@ -164,3 +165,45 @@ def test_every_super_deduction_rule_names_its_document_and_example():
         if r.kind in {"super_deduction", "excluded_industries", "rd_cost_limits", "tax_rate"}:
             assert r.source and r.example and r.note, r.code
             assert "号" in r.source or "法" in r.source, r.code
+
+
+# -- worked examples of 《研发费用加计扣除政策执行指引(2.0版)》 (税务总局所得税司、科技部政策法规
+# 与创新体系建设司, 2023年7月), quoted in the rule file's examples --------------------------
+
+
+def test_guide_example_other_related_costs_limit():
+    # 指引 第四部分(二)3: 甲企业2023年, A项目五项费用 88、其他相关费用 12; B项目 84、8.
+    # 限额 (88 + 84) × 10% ÷ (1 − 10%) = 19.11 < 20 → 允许加计扣除的研发费用 191.11,
+    # 加计扣除额 191.11 × 100% = 191.11 (万元)
+    e = _year(2023, expensed_rd=88 + 12 + 84 + 8, other_related_costs=12 + 8, outsourced_domestic=0)
+    base, missing, info = deductible_base(RULES, e)
+    assert (round(info["other_costs_cap"], 2), round(base, 2), missing) == (19.11, 191.11, [])
+    b = super_deduction(RULES, e)
+    assert round(b.details["extra_deduction"], 2) == 191.11 and b.rule == "SUPER_DEDUCTION"
+    limits = next(r for r in RULES.rules if r.code == "SD_COST_LIMITS")
+    assert "19.11" in limits.example and "191.11" in limits.example
+    assert "2021年第28号 第三条" in limits.source
+
+
+def test_guide_example_outsourced_to_a_related_party():
+    # 指引 第四部分(二)6: A企业2023年委托关联企业B研发, 支付 100 万元 →
+    # 可加计扣除 100 × 80% × 100% = 80 万元
+    e = _year(2023, expensed_rd=100, outsourced_domestic=100, other_related_costs=0)
+    b = super_deduction(RULES, e)
+    assert (b.details["deductible_base"], b.details["extra_deduction"]) == (80.0, 80.0)
+    limits = next(r for r in RULES.rules if r.code == "SD_COST_LIMITS")
+    assert "100 × 80% × 100% = 80" in limits.example
+
+
+def test_guide_example_government_subsidy_netted():
+    # 指引 第四部分(三)3: 研发费用 200, 政府补助 50 冲减 → 会计研发费用 150,
+    # 加计扣除 150 × 100% = 150 (the R&D reported is the net figure)
+    b = super_deduction(RULES, _year(2023, expensed_rd=200 - 50))
+    assert b.details["extra_deduction"] == 150.0
+    assert "150 × 100% = 150" in next(r for r in RULES.rules if r.code == "SUPER_DEDUCTION").example
+
+
+def test_hightech_unknown_is_said_and_counted_at_the_standard_rate():
+    b = super_deduction(RULES, _year(2024, hightech=None))
+    assert b.amount == 250.0 and b.status == "partial"
+    assert any("无法判断是否为高新技术企业" in m for m in b.missing)

@@ -4,6 +4,7 @@ their townships' enterprises, lists equal the service."""
 from __future__ import annotations
 
 import io
+import json
 
 from openpyxl import load_workbook
 from tests.web.area_support import (
@@ -82,3 +83,31 @@ def test_lists_equal_the_service_and_export(site: Site) -> None:
     assert points and all(p["rank"] == city[p["uscc"]] for p in points)  # city-wide ranks
     assert c.get("/api/v1/lists/doubling").json()["items"][0]["year"] == 2022
     assert c.get("/api/v1/lists/nonsense").status_code == 422
+
+
+def test_policies_of_a_year_are_the_same_in_the_api_the_page_and_the_service(
+    site: Site,
+) -> None:
+    """One figure, one truth: ``/api/v1/enterprises/{uscc}/policies?year=``, the page's
+    ``?policy_year=`` and ``yanzhi policy calc`` (the service) give the same result."""
+    from yanzhi.services.enterprises.diagnosis import policy_calc
+
+    own = site.accounts["enterprise"]["enterprise"]
+    c = site.as_role("enterprise")
+    years = c.get(f"/api/v1/enterprises/{own}/diagnosis").json()["intensity"]["annual"]
+    year = int(years[0]["period"][:4])
+    api = c.get(f"/api/v1/enterprises/{own}/policies?year={year}")
+    assert api.status_code == 200
+    service = policy_calc(site.engine, own, year=year, principal=SYSTEM).to_dict()
+    service = json.loads(json.dumps(service))  # as `yanzhi policy calc --json` prints it
+    assert api.json() == service
+    sd = service["benefits"][0]
+    assert sd["applied"] and all(a["source"] in sd["explanation"] for a in sd["applied"])
+    page = c.get(f"/enterprises/{own}?policy_year={year}")
+    assert page.status_code == 200
+    assert f"{sd['amount']:,.2f}" in page.text and sd["applied"][0]["source"] in page.text
+    assert f"<strong>{year}年</strong>" in page.text
+    assert c.get(f"/api/v1/enterprises/{own}/policies?year=1999").status_code == 422
+    assert c.get(f"/enterprises/{own}?policy_year=2001").status_code == 404
+    other = enterprise_elsewhere(site, site.accounts["township"]["unit"])
+    assert c.get(f"/api/v1/enterprises/{other}/policies?year={year}").status_code == 403

@@ -106,22 +106,28 @@ def diagnose(
     _print_benefits(data["policies"])
 
 
+STATUS_ZH = {"partial": "部分数据缺失", "not_eligible": "不适用", "unknown": "无法计算"}
+
+
 def _print_benefits(p: dict[str, Any]) -> None:
+    """The policies of one year as the enterprise page shows them: the Chinese
+    explanation names each rule applied with its document; ⚠ lines say what is missing."""
     table = Table(
-        "policy / 政策",
-        "eligible",
-        "worth 万元",
-        "explanation",
-        "rule / 依据",
-        title=f"{p['year']}",
+        "政策 / policy",
+        "符合 / eligible",
+        "金额(万元) / worth",
+        "计算说明 / how",
+        "依据 / rule",
+        title=f"{p['year']}年",
     )
+    for column in table.columns:  # Chinese has no spaces to wrap at: fold, never cut
+        column.overflow = "fold"
     for b in p["benefits"]:
-        name = b["name"] + (" (set locally)" if b["set_locally"] else "")
-        status = b.get("status", "complete")
-        note = "" if status == "complete" else f" [{status}]"
+        name = b["name"] + ("(本地设定,占位)" if b["set_locally"] else "")
+        status = STATUS_ZH.get(b.get("status", "complete"))
         table.add_row(
-            name + note,
-            "yes" if b["eligible"] else "no",
+            name + (f"({status})" if status else ""),
+            "是" if b["eligible"] else "否",
             f"{b['amount']:,.2f}",
             b["explanation"],
             f"{b['rule']}: {b['source']}",

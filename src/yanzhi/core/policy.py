@@ -322,7 +322,7 @@ class EnterpriseYear:
     # the amortisable cost, spread over amortisation_years — the older reading)
     revenue: float = 0.0
     previous_rd: float | None = None
-    hightech: bool = False
+    hightech: bool | None = False  # None: the register cannot tell (counted at 25 %, said)
     small_low_profit: bool = False
     above_size: bool = True
     flags: frozenset[str] = field(default_factory=frozenset)
@@ -369,20 +369,28 @@ def super_deduction(rules: RuleSet, e: EnterpriseYear) -> Benefit:
 def post_subsidy(rules: RuleSet, e: EnterpriseYear) -> Benefit:
     rule = rules.active("post_subsidy", e.year)
     if rule is None:
-        return Benefit("RD_POST_SUBSIDY", "研发后补助", False, 0.0, "no rule in force", "")
+        return Benefit(
+            "RD_POST_SUBSIDY",
+            "研发后补助",
+            False,
+            0.0,
+            f"{e.year}年无适用规则",
+            "",
+            status="not_eligible",
+        )
     p = rule.params
     total = e.expensed_rd + e.capitalised_rd
     reasons = []
     if p.get("requires_above_size") and not e.above_size:
-        reasons.append("not above designated size / 非规上企业")
+        reasons.append("非规上企业")
     if total < float(p.get("min_rd_expense", 0)):
-        reasons.append(f"R&D {total:,.1f} < {p['min_rd_expense']} 万元")
+        reasons.append(f"研发费用 {total:,.1f} 万元低于 {p['min_rd_expense']} 万元")
     intensity = total / e.revenue if e.revenue else 0.0
     if intensity < float(p.get("min_intensity", 0)):
-        reasons.append(f"intensity {intensity:.2%} below {p['min_intensity']:.2%}")
+        reasons.append(f"研发强度 {intensity:.2%} 低于 {p['min_intensity']:.2%}")
     increment = 0.0 if e.previous_rd is None else max(0.0, total - e.previous_rd)
     amount = 0.0 if reasons else min(increment * float(p["rate_on_increment"]), float(p["cap"]))
-    text = "; ".join(reasons) or (
+    text = ";".join(reasons) or (
         f"增量 {increment:,.2f} × {p['rate_on_increment']:.0%}, 上限 {p['cap']} 万元"
     )
     return Benefit(
@@ -400,7 +408,15 @@ def post_subsidy(rules: RuleSet, e: EnterpriseYear) -> Benefit:
 def reserve_fund(rules: RuleSet, e: EnterpriseYear) -> Benefit:
     rule = rules.active("reserve_fund", e.year)
     if rule is None:
-        return Benefit("RD_RESERVE_FUND", "研发准备金", False, 0.0, "no rule in force", "")
+        return Benefit(
+            "RD_RESERVE_FUND",
+            "研发准备金",
+            False,
+            0.0,
+            f"{e.year}年无适用规则",
+            "",
+            status="not_eligible",
+        )
     p = rule.params
     allowed = e.revenue * float(p["reserve_share"])
     spent = min(allowed, e.expensed_rd + e.capitalised_rd)

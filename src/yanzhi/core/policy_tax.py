@@ -151,18 +151,19 @@ def super_deduction(rules: RuleSet, e: EnterpriseYear) -> Benefit:
                 "months": f"{first}–{last}月" if first != last else f"{first}月",
                 "expensed_rate": rate,
                 "amortisation_rate": amort_rate,
+                "base": round(base * share, 4),
+                "amortised": round(amortised * share, 4),
             }
         )
     extra = extra_exp + extra_amort
     saving, tax = tax_saving(rules, e, extra)
     missing += tax["missing"] + list(e.data_notes)
-    parts = "、".join(f"{a['months']}按{a['expensed_rate']:.0%}" for a in applied)
     return Benefit(
         main.code if len(segs) == 1 else "+".join(a["rule"] for a in applied),
         main.name,
         extra > 0,
         round(saving, 4),
-        f"加计扣除 {extra:,.2f} 万元({parts}),税率 {tax['rate']:.1%}({tax['why']})",
+        explain(applied, extra, saving, tax),
         ";".join(dict.fromkeys(a["source"] for a in applied)),
         details={
             "extra_deduction": round(extra, 4),
@@ -178,6 +179,31 @@ def super_deduction(rules: RuleSet, e: EnterpriseYear) -> Benefit:
         status="partial" if missing else "complete",
         missing=missing,
         applied=applied,
+    )
+
+
+def explain(applied: list[dict[str, Any]], extra: float, saving: float, tax: dict[str, Any]) -> str:
+    """The calculation in Chinese, naming each rule applied with its document: per run of
+    months the deductible R&D × the rate (and intangibles amortised at the enhanced rate),
+    then the tax rate and the saving."""
+    parts = []
+    for a in applied:
+        text = (
+            f"{a['months']}适用{a['name']}(依据{a['source']}):"
+            f"{a['base']:,.2f} × {a['expensed_rate']:.0%} = "
+            f"{a['base'] * a['expensed_rate']:,.2f} 万元"
+        )
+        if a["amortised"]:
+            text += (
+                f",无形资产摊销 {a['amortised']:,.2f} 万元按{a['amortisation_rate']:.0%}"
+                f"摊销,多扣 {a['amortised'] * (a['amortisation_rate'] - 1):,.2f} 万元"
+            )
+        parts.append(text)
+    bound = "(未按应纳税所得额封顶,为上限)" if tax["capped"] is None else ""
+    return (
+        ";".join(parts)
+        + f"。合计加计扣除 {extra:,.2f} 万元,税率 {tax['rate']:.1%}({tax['why']}),"
+        + f"节税 {saving:,.2f} 万元{bound}"
     )
 
 
@@ -263,6 +289,8 @@ def tax_saving(rules: RuleSet, e: EnterpriseYear, extra: float) -> tuple[float, 
     slp, why_slp = small_low_profit_status(rules, e)
     rate, why = tax_rate(rules, e)
     missing = [] if slp is not None else [why_slp + ",按一般或高企税率计算"]
+    if e.hightech is None:
+        missing.append("无法判断是否为高新技术企业,按一般税率25%计算(若为高企则按15%)")
     if e.taxable_income is None:
         if slp is None:
             missing.append("缺少应纳税所得额,节税额未按所得额封顶(为上限)")

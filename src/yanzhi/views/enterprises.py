@@ -25,7 +25,12 @@ from yanzhi.services.database import require_schema
 from yanzhi.services.enterprises import diagnosis as enterprises
 from yanzhi.services.enterprises import lists
 from yanzhi.services.enterprises.counts import CountBasis, count_bases
-from yanzhi.services.enterprises.results import Diagnosis, EnterpriseRecord, ListRow
+from yanzhi.services.enterprises.results import (
+    Diagnosis,
+    EnterpriseRecord,
+    ListRow,
+    PolicyResult,
+)
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
 from yanzhi.storage.db import transaction
 from yanzhi.views.common import Memo
@@ -70,6 +75,7 @@ class EnterpriseView(BaseModel):
     enterprise: EnterpriseRecord
     diagnosis: Diagnosis | None
     note: str | None
+    policy_years: list[int] = []  # years with reports, whose policies the page can show
 
 
 class WorkList(BaseModel):
@@ -186,16 +192,34 @@ def diagnosis(engine: Engine, scope: Scope, uscc: str) -> Diagnosis:
     return enterprises.diagnose(engine, uscc, principal=scope.principal)
 
 
-def enterprise_page(engine: Engine, scope: Scope, uscc: str) -> EnterpriseView:
+def policies(engine: Engine, scope: Scope, uscc: str, year: int) -> PolicyResult:
+    """What each policy is worth to the enterprise in ``year``: the figures of ``yanzhi
+    policy calc`` (404 for a year without reports)."""
+    check_reader(scope)
+    return enterprises.policy_calc(engine, uscc, year=year, principal=scope.principal)
+
+
+def enterprise_page(
+    engine: Engine, scope: Scope, uscc: str, policy_year: int | None = None
+) -> EnterpriseView:
     """Record and diagnosis together; an enterprise without the reports a diagnosis needs
-    still shows its record, with the reason in ``note``."""
+    still shows its record, with the reason in ``note``. The policies are those of the
+    diagnosis's year, or of ``policy_year`` (one of ``policy_years``)."""
     rec = record(engine, scope, uscc)
     try:
         diag: Diagnosis | None = diagnosis(engine, scope, uscc)
         note = None
     except LookupError as exc:  # no reports, or no full-year report for the policies
         diag, note = None, str(exc).strip("'\"")
-    return EnterpriseView(enterprise=rec, diagnosis=diag, note=note)
+    if diag is None:
+        return EnterpriseView(enterprise=rec, diagnosis=None, note=note)
+    points = diag.intensity.annual + diag.intensity.ytd
+    years = sorted({int(p.period[:4]) for p in points})
+    if policy_year is not None and policy_year != diag.policies.year:
+        if policy_year not in years:
+            raise NotFound(f"no reports for {policy_year}", f"该企业{policy_year}年没有研发报表")
+        diag = diag.model_copy(update={"policies": policies(engine, scope, uscc, policy_year)})
+    return EnterpriseView(enterprise=rec, diagnosis=diag, note=note, policy_years=years)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from yanzhi.services.access.scope import Scope
-from yanzhi.services.enterprises.results import Diagnosis, EnterpriseRecord
+from yanzhi.services.enterprises.results import Diagnosis, EnterpriseRecord, PolicyResult
 from yanzhi.views import enterprises as views
 from yanzhi.web.api.common import ERRORS, cut_models, synthetic_data, table_params
 from yanzhi.web.deps import cache, engine
@@ -71,6 +71,24 @@ def diagnosis(request: Request, uscc: UsccPath, scope: Scope = Depends(scope_of)
     eng, me = engine(request), scope.principal
     key = ("diagnosis", uscc.strip().upper(), me.role, me.unit, me.enterprise)
     found: Diagnosis = cache(request).get(key, lambda: views.diagnosis(eng, scope, uscc))
+    return found
+
+
+@router.get("/enterprises/{uscc}/policies", response_model=PolicyResult)
+def policies(
+    request: Request,
+    uscc: UsccPath,
+    year: Annotated[int, Query(ge=2000, le=2100, description="the tax year")],
+    scope: Scope = Depends(scope_of),
+) -> PolicyResult:
+    """What each policy is worth to the enterprise in ``year`` (万元) — the figures of
+    ``yanzhi policy calc`` and of the enterprise page (``?policy_year=``): for the R&D
+    super-deduction the rules applied month by month with their documents (``applied``),
+    the Chinese explanation, ``status`` (complete / partial / not_eligible / unknown) and
+    what the data lack (``missing``, Chinese). 404 for a year without reports."""
+    eng, me = engine(request), scope.principal
+    key = ("policies", uscc.strip().upper(), year, me.role, me.unit, me.enterprise)
+    found: PolicyResult = cache(request).get(key, lambda: views.policies(eng, scope, uscc, year))
     return found
 
 

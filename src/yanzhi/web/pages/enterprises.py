@@ -124,10 +124,20 @@ def work_list(
 
 
 @router.get("/enterprises/{uscc}")
-def enterprise(request: Request, uscc: str, scope: Scope = Depends(scope_of)) -> Response:
+def enterprise(
+    request: Request,
+    uscc: str,
+    policy_year: int | None = Query(None, ge=2000, le=2100),
+    scope: Scope = Depends(scope_of),
+) -> Response:
+    """The enterprise's record, diagnosis and policies; ``?policy_year=`` shows the policies
+    of another year with reports (the figures of /api/v1/enterprises/{uscc}/policies)."""
     eng, me = engine(request), scope.principal
-    key = ("enterprise-page", uscc.strip().upper()[:32], me.role, me.unit, me.enterprise)
-    view = cache(request).get(key, lambda: views.enterprise_page(eng, scope, uscc[:32]))
+    who = (me.role, me.unit, me.enterprise)
+    key = ("enterprise-page", uscc.strip().upper()[:32], policy_year, *who)
+    view = cache(request).get(
+        key, lambda: views.enterprise_page(eng, scope, uscc[:32], policy_year)
+    )
     data = view.model_dump()
     tables = []
     diag = data["diagnosis"]
@@ -141,6 +151,7 @@ def enterprise(request: Request, uscc: str, scope: Scope = Depends(scope_of)) ->
                     ("amount", "金额(万元)", "Worth (10k yuan)"),
                     ("explanation", "计算说明", "How"),
                     ("source", "依据", "Source"),
+                    ("status", "数据情况", "Data"),
                     ("local", "说明", "Note"),
                 ],
                 [_benefit(b, lang(request)) for b in diag["policies"]["benefits"]],
@@ -150,9 +161,21 @@ def enterprise(request: Request, uscc: str, scope: Scope = Depends(scope_of)) ->
     return page(request, "enterprise.html", data=data, chart=_chart(diag), tables=tables)
 
 
+STATUS = {  # Benefit.status, as the page reads it
+    "complete": ("数据完整", "complete"),
+    "partial": ("部分数据缺失", "partial"),
+    "not_eligible": ("不适用", "not eligible"),
+    "unknown": ("无法计算", "unknown"),
+}
+
+
 def _benefit(b: dict[str, Any], lg: str) -> dict[str, Any]:
-    local = both("本地设定(占位)", "set locally", lg) if b.get("set_locally") else None
-    return {**b, "local": local}
+    """A policy row: its status in words and, as the note, whether it is set locally and
+    what the data lack (the CLI's ⚠ lines)."""
+    notes = [both("本地设定(占位)", "set locally", lg)] if b.get("set_locally") else []
+    notes += b.get("missing") or []
+    status = STATUS.get(b.get("status") or "complete", STATUS["complete"])
+    return {**b, "status": both(*status, lg), "local": ";".join(notes) or None}
 
 
 def _chart(diag: dict[str, Any] | None) -> dict[str, Any]:
