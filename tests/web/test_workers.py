@@ -50,8 +50,9 @@ class Served:
     def client(self, pid: int | None = None, session: dict[str, str] | None = None) -> Any:
         """A connection to the process ``pid`` (any when None), with the session's cookie
         and CSRF token. New connections go to whichever process accepts first: open them
-        until one lands on ``pid``."""
-        for _ in range(80):
+        until one lands on ``pid`` (a process busy computing accepts late: give it time)."""
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
             c = httpx.Client(base_url=self.base, timeout=120)
             if session:
                 c.cookies.set("yz_session", session["token"])
@@ -63,7 +64,8 @@ class Served:
                     c.close()
                 return
             c.close()
-        pytest.fail(f"no connection reached process {pid} in 80 tries")
+            time.sleep(0.05)
+        pytest.fail(f"no connection reached process {pid} in 90 s")
 
     def login(self, username: str, password: str, pid: int | None = None) -> dict[str, str]:
         with self.client(pid) as c:

@@ -52,6 +52,7 @@ class ViewCache:
         self._lock = threading.Lock()
         self._flights: dict[Hashable, threading.Lock] = {}
         self._gen: tuple[float, Hashable] = (0.0, None)
+        self._seconds = config.settings().cache_seconds  # read again with the generation
         self._recomputed: Hashable = None
         self.changed = threading.Event()  # set on every bump: the precompute thread wakes
 
@@ -68,6 +69,7 @@ class ViewCache:
         now = time.monotonic()
         checked, gen = self._gen
         if now - checked > 1.0:  # ask the database (and Redis) at most once a second
+            self._seconds = config.settings().cache_seconds  # not on every hit: it costs
             data = data_generation(self.engine)
             writes = self.shared.counter() if self.shared is not None else None
             gen = (data, self.local) if writes is None else (data, SHARED, writes)
@@ -76,7 +78,7 @@ class ViewCache:
 
     def _fresh(self, full: Hashable, now: float) -> tuple[bool, Any]:
         hit = self._items.get(full)
-        if hit is not None and now - hit[0] < config.settings().cache_seconds:
+        if hit is not None and now - hit[0] < self._seconds:
             return True, hit[1]
         return False, None
 
@@ -112,7 +114,7 @@ class ViewCache:
         """(age, value): from the shared layer when there is one, else computed here."""
         age: float | None = None
         if self.shared is not None and is_shared(gen):
-            age, value = self.shared.get(key, gen, compute, config.settings().cache_seconds)
+            age, value = self.shared.get(key, gen, compute, self._seconds)
         else:
             value = compute()
         self.stats["computed" if age is None else "shared"] += 1
