@@ -17,6 +17,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)  # tests/web/test_browse
 # LibreOffice opens every generated Word and Excel file (tests/web/test_documents_chinese.py)
 # and makes the legacy .xls of the import tests (tests/services/test_import_file_types.py)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer libreoffice-calc)
+# Redis: the cache `yanzhi serve --workers N` shares (tests/web/test_workers.py)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian packages: ${need[*]}" >&2
@@ -41,6 +43,19 @@ PY
       done
       sleep 2
     fi
+  fi
+fi
+
+redis_url="${YANZHI_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+if ! .venv/bin/python - "$redis_url" <<'PY' 2>/dev/null; then
+import sys
+import redis
+redis.Redis.from_url(sys.argv[1], socket_connect_timeout=2).ping()
+PY
+  echo "Redis at $redis_url is not answering; trying to start it" >&2
+  if command -v redis-server >/dev/null 2>&1; then
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no || true
+    sleep 1
   fi
 fi
 

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
         description="Web: how long a computed page is cached; any write to the database clears "
         "it at once",
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="Web: Redis the server processes of `yanzhi serve --workers N` share their "
+        "computed pages through, e.g. redis://127.0.0.1:6379/0. Default: none, each process "
+        "caches on its own. Keep it private (loopback or a password): the cache holds pickles",
+    )
     evaluation_draws: int = Field(
         default=100,
         ge=0,
@@ -132,6 +138,11 @@ class Settings(BaseSettings):
         default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
         description="Tests only: the PostgreSQL server the suite runs against (each run uses "
         "its own schema and drops it afterwards)",
+    )
+    test_redis_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        description="Tests only: the Redis the multi-process server tests share their cache "
+        "through (each test database has its own keys, deleted afterwards)",
     )
     test_databases: str = Field(
         default="sqlite,postgresql",

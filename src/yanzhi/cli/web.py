@@ -39,19 +39,40 @@ HostOpt = Annotated[str, typer.Option(help="Address to listen on (loopback by de
 PortOpt = Annotated[int, typer.Option(help="Port")]
 
 
-def _serve(url: str, host: str, port: int) -> None:
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        help="Server processes; with more than one, set YANZHI_REDIS_URL so that they share "
+        "what they compute",
+    ),
+]
+
+
+def _serve(url: str, host: str, port: int, workers: int = 1) -> None:
     import os
-    import threading
 
     import uvicorn
 
-    from yanzhi.reports.warmup import warm_up
+    from yanzhi import config
 
     os.environ["YANZHI_DATABASE_URL"] = url  # the app factory opens it (cli does not import web)
-    # the document libraries and fonts load while the server starts, not on a first download
-    threading.Thread(target=warm_up, name="yanzhi-warmup", daemon=True).start()
+    if workers > 1 and not config.settings().redis_url:
+        console.print(
+            f"[yellow]{workers} 个进程未设 YANZHI_REDIS_URL: 各进程各自计算、各自缓存 / "
+            f"{workers} workers without YANZHI_REDIS_URL: each computes and caches on its "
+            "own[/yellow]"
+        )
+    # each process loads the document libraries in the background as it starts
+    # (web.app.served_app) and computes the shared results once for all (web/precompute.py)
     uvicorn.run(
-        "yanzhi.web.app:served_app", factory=True, host=host, port=port, log_level="warning"
+        "yanzhi.web.app:served_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
+        workers=workers,
+        timeout_worker_healthcheck=30,  # a process busy computing on a small machine is alive
     )
 
 
@@ -59,14 +80,17 @@ def serve(
     database: DatabaseOpt = None,
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8000,
+    workers: WorkersOpt = 1,
 ) -> None:
-    """Start the web app (pages at /, API at /api/v1). / 启动网页服务"""
+    """Start the web app (pages at /, API at /api/v1); ``--workers N`` runs N server
+    processes, which share their computed pages through Redis (YANZHI_REDIS_URL). /
+    启动网页服务"""
     from yanzhi import config
 
     with handled():
         url = database or config.database_url()
         console.print(f"yanzhi: http://{host}:{port}/  (API: /api/v1/docs)")
-        _serve(url, host, port)
+        _serve(url, host, port, workers)
 
 
 def demo(

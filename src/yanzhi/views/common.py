@@ -120,11 +120,16 @@ class ShortRow(BaseModel):
 
 
 # -- shared pieces --------------------------------------------------------------------------
-def plan_of(engine: Engine) -> Plan:
-    """The stored plan."""
-    require_schema(engine)
-    with transaction(engine) as session:
-        return get_plan(session)
+def plan_of(engine: Engine, memo: Memo = direct) -> Plan:
+    """The stored plan (``memo`` keeps it until the data change)."""
+
+    def compute() -> Plan:
+        require_schema(engine)
+        with transaction(engine) as session:
+            return get_plan(session)
+
+    found: Plan = memo(("views.plan",), compute)
+    return found
 
 
 def visible_unit(scope: Scope, code: str) -> OrgUnit:

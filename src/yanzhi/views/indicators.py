@@ -299,8 +299,8 @@ def indicator_children(
     return out
 
 
-def _default_end(engine: Engine, ind: Indicator, unit: str) -> str:
-    st = statuses(engine, units=[unit], indicators=[ind.code])[unit][0]
+def _default_end(engine: Engine, ind: Indicator, unit: str, memo: Memo) -> str:
+    st = statuses(engine, units=[unit], indicators=[ind.code], memo=memo)[unit][0]
     if st["year"] is None:
         raise NotFound(f"no annual values of {ind.code} in {unit}", "该单位无年度数据")
     return str(st["year"])
@@ -323,14 +323,14 @@ def indicator_attribution(
     neither, the same period of the base year to ``period``): groups the
     scope may not see are left out; the top enterprises only for roles that may read
     enterprises, and only those inside the scope (with their names)."""
-    plan = plan_of(engine)
+    plan = plan_of(engine, memo)
     ind = indicator_of(plan, code)
     u = visible_unit(scope, unit or plan.meta.region)
     by = by or DEFAULT_BY[str(u.level)]
     if period and not start and not end:  # the page's period against the base year's
         start, end = base_window(period, plan.meta.baseline_year)
     start = start or str(plan.meta.baseline_year)
-    end = end or _default_end(engine, ind, u.code)
+    end = end or _default_end(engine, ind, u.code, memo)
 
     def compute() -> dict[str, Any]:
         try:

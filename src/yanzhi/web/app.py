@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,8 +17,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from yanzhi.reports.warmup import warm_up
 from yanzhi.services.database import has_synthetic, open_database, require_schema
-from yanzhi.web import pages
+from yanzhi.web import pages, sharedcache
 from yanzhi.web.api import create_api
 from yanzhi.web.assets import district_map_path, echarts_path
 from yanzhi.web.cache import ViewCache
@@ -38,9 +41,11 @@ STATIC = Path(__file__).parent / "static"
 
 
 def served_app() -> FastAPI:
-    """The app ``yanzhi serve`` runs (uvicorn's factory): on YANZHI_DATABASE_URL, with the
-    shared results recomputed in the background after start-up and after every data
-    change (web/precompute.py)."""
+    """The app ``yanzhi serve`` runs (uvicorn's factory, once in each server process): on
+    YANZHI_DATABASE_URL, with the shared results recomputed in the background after
+    start-up and after every data change (web/precompute.py), and the document libraries
+    loaded in the background (reports/warmup.py), not on a first download."""
+    threading.Thread(target=warm_up, name="yanzhi-warmup", daemon=True).start()
     return create_app(precompute=True)
 
 
@@ -52,7 +57,7 @@ def create_app(engine: Engine | None = None, *, precompute: bool = False) -> Fas
     require_schema(engine)
     app = FastAPI(title="yanzhi", docs_url=None, redoc_url=None, openapi_url=None)
     api = create_api()
-    shared = ViewCache(engine)
+    shared = ViewCache(engine, shared=sharedcache.from_settings(engine))
     synthetic = has_synthetic(engine)
     for a in (app, api):
         a.state.engine = engine
@@ -91,13 +96,15 @@ def create_app(engine: Engine | None = None, *, precompute: bool = False) -> Fas
         )
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    def healthz() -> dict[str, Any]:
         """Up; with the background recomputation, ``results``: ready once the shared
-        results are computed for the data as they are now, else computing."""
+        results are computed for the data as they are now, else computing; ``cache``: this
+        server process, its cache's hits and computations, Redis on / off / unreachable."""
         worker = app.state.precompute
         if worker is None:
-            return {"status": "ok"}
-        return {"status": "ok", "results": "ready" if worker.ready() else "computing"}
+            return {"status": "ok", "cache": shared.status()}
+        ready = "ready" if worker.ready() else "computing"
+        return {"status": "ok", "results": ready, "cache": shared.status()}
 
     for r in pages.ROUTERS:
         app.include_router(r)

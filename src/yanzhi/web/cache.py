@@ -7,12 +7,20 @@ One computation per key at a time: when several requests want the same missing v
 (users arriving together after a restart or an approval), the first computes it and the
 others wait for its result instead of computing it again — each of them would otherwise
 take as long as all of them together on a small machine. A wait is bounded, so two
-computations that need each other's keys cannot lock each other out for good."""
+computations that need each other's keys cannot lock each other out for good.
+
+With a shared layer (``yanzhi serve --workers N`` and ``YANZHI_REDIS_URL``,
+:mod:`yanzhi.web.sharedcache`) this process's copy stays in front; a miss reads Redis
+before computing, one process at a time per key across all of them, and the write
+counter is the one in Redis, so that a write any process handles is a new generation
+for all (each reads it at most once a second)."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -20,20 +28,32 @@ from sqlalchemy import Engine
 
 from yanzhi import config
 from yanzhi.services.database import data_generation
+from yanzhi.web.sharedcache import SharedStore
 
 T = TypeVar("T")
 WAIT_SECONDS = 60.0  # the longest a request waits for another's computation of its key
+SHARED = "shared"  # marks a generation counted in Redis: the same in every process
+
+
+def is_shared(gen: Hashable) -> bool:
+    return isinstance(gen, tuple) and len(gen) == 3 and gen[1] == SHARED
 
 
 class ViewCache:
-    def __init__(self, engine: Engine, *, max_items: int = 512) -> None:
+    def __init__(
+        self, engine: Engine, *, max_items: int = 512, shared: SharedStore | None = None
+    ) -> None:
         self.engine = engine
         self.max_items = max_items
+        self.shared = shared
         self.local = 0
+        self.stats: Counter[str] = Counter()  # hits here, read from Redis, computed here
         self._items: dict[Hashable, tuple[float, Any]] = {}
         self._lock = threading.Lock()
         self._flights: dict[Hashable, threading.Lock] = {}
         self._gen: tuple[float, Hashable] = (0.0, None)
+        self._seconds = config.settings().cache_seconds  # read again with the generation
+        self._recomputed: Hashable = None
         self.changed = threading.Event()  # set on every bump: the precompute thread wakes
 
     def bump(self) -> None:
@@ -41,26 +61,33 @@ class ViewCache:
             self.local += 1
             self._items.clear()
             self._gen = (0.0, None)
+        if self.shared is not None:
+            self.shared.bump()
         self.changed.set()
 
     def generation(self) -> Hashable:
         now = time.monotonic()
         checked, gen = self._gen
-        if now - checked > 1.0:  # ask the database at most once a second
-            gen = (data_generation(self.engine), self.local)
+        if now - checked > 1.0:  # ask the database (and Redis) at most once a second
+            self._seconds = config.settings().cache_seconds  # not on every hit: it costs
+            data = data_generation(self.engine)
+            writes = self.shared.counter() if self.shared is not None else None
+            gen = (data, self.local) if writes is None else (data, SHARED, writes)
             self._gen = (now, gen)
         return gen
 
     def _fresh(self, full: Hashable, now: float) -> tuple[bool, Any]:
         hit = self._items.get(full)
-        if hit is not None and now - hit[0] < config.settings().cache_seconds:
+        if hit is not None and now - hit[0] < self._seconds:
             return True, hit[1]
         return False, None
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        full = (key, self.generation())
+        gen = self.generation()
+        full = (key, gen)
         found, value = self._fresh(full, time.monotonic())
         if found:
+            self.stats["local"] += 1
             return value
         with self._lock:
             flight = self._flights.setdefault(full, threading.Lock())
@@ -68,12 +95,13 @@ class ViewCache:
         try:
             found, value = self._fresh(full, time.monotonic())  # computed while we waited
             if found:
+                self.stats["local"] += 1
                 return value
-            value = compute()
+            age, value = self._compute(key, gen, compute)
             with self._lock:
                 if len(self._items) >= self.max_items:
                     self._items.clear()
-                self._items[full] = (time.monotonic(), value)
+                self._items[full] = (time.monotonic() - age, value)
             return value
         finally:
             if got:
@@ -81,3 +109,41 @@ class ViewCache:
             with self._lock:
                 if self._flights.get(full) is flight and not flight.locked():
                     del self._flights[full]
+
+    def _compute(self, key: Hashable, gen: Hashable, compute: Callable[[], T]) -> tuple[float, T]:
+        """(age, value): from the shared layer when there is one, else computed here."""
+        age: float | None = None
+        if self.shared is not None and is_shared(gen):
+            age, value = self.shared.get(key, gen, compute, self._seconds)
+        else:
+            value = compute()
+        self.stats["computed" if age is None else "shared"] += 1
+        return age or 0.0, value
+
+    # the background recomputation (web/precompute.py): one process does it for all
+    def claim(self, gen: Hashable) -> bool:
+        """Is this process to recompute the shared results for ``gen``? Always, on its
+        own; with a shared layer, only the first process to ask."""
+        if self.shared is not None and is_shared(gen):
+            return self.shared.claim(gen)
+        return True
+
+    def recomputed(self, gen: Hashable) -> None:
+        self._recomputed = gen
+        if self.shared is not None and is_shared(gen):
+            self.shared.mark_done(gen)
+
+    def is_recomputed(self, gen: Hashable) -> bool:
+        """Are the shared results computed for ``gen`` (by this process or another)?"""
+        if self._recomputed == gen:
+            return True
+        if self.shared is not None and is_shared(gen) and self.shared.is_done(gen):
+            self._recomputed = gen
+            return True
+        return False
+
+    def status(self) -> dict[str, Any]:
+        """For /healthz: this process, its hits and computations, and the shared layer."""
+        redis = "off" if self.shared is None else ("unreachable" if self.shared.lost else "on")
+        counts = {k: self.stats[k] for k in ("local", "shared", "computed")}
+        return {"process": os.getpid(), "redis": redis, **counts}

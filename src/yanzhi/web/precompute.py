@@ -8,7 +8,9 @@ change of the data generation (a write through the app at once; one made by the 
 another process within ``POLL_SECONDS``). The results are cached by data generation and by
 what they depend on, never by role, so every user who needs one gets the same copy; a page
 opened while one is being computed waits for it (:class:`~yanzhi.web.cache.ViewCache`
-computes each key once) instead of computing it a second time."""
+computes each key once) instead of computing it a second time. When several server processes
+share a cache (``yanzhi serve --workers N`` with Redis), each runs this thread but only the
+first to claim a data generation recomputes; the others read its results from Redis."""
 
 from __future__ import annotations
 
@@ -107,8 +109,9 @@ class Precompute:
         self._thread.start()
 
     def ready(self) -> bool:
-        """Are the shared results computed for the data as they are now?"""
-        return self._done_for == self.cache.generation()
+        """Are the shared results computed for the data as they are now (by this process,
+        or by the one that claimed them when several share a cache)?"""
+        return self.cache.is_recomputed(self.cache.generation())
 
     def stop(self) -> None:
         self._stop.set()
@@ -118,10 +121,12 @@ class Precompute:
         while not self._stop.is_set():
             gen = self.cache.generation()
             if gen != self._done_for:
-                self.last = recompute(self.engine, self.cache)
-                self.runs += 1
                 self._done_for = gen
-                log.info("precomputed %s", ", ".join(f"{n} {s:.2f}s" for n, s in self.last))
+                if self.cache.claim(gen):  # else another process recomputes, for all
+                    self.last = recompute(self.engine, self.cache)
+                    self.runs += 1
+                    self.cache.recomputed(gen)
+                    log.info("precomputed %s", ", ".join(f"{n} {s:.2f}s" for n, s in self.last))
             if self.cache.changed.wait(POLL_SECONDS):
                 self.cache.changed.clear()
                 time.sleep(QUIET_SECONDS)  # let a burst of writes finish first
