@@ -68,17 +68,46 @@ def update_rows(
     *,
     key: str = "id",
 ) -> int:
-    """``rows`` are (value for each of ``columns`` …, key value)."""
+    """``rows`` are (value for each of ``columns`` …, key value). On PostgreSQL many rows
+    are copied into a temporary table and updated from it in one statement (one
+    statement per row is what made a re-import with 100,000 changes slow there)."""
     session.flush()
     dialect = session.get_bind().dialect.name
+    name = str(getattr(table, "name", table))
+    data = list(rows)
+    if dialect == "postgresql" and len(data) >= COPY_UPDATE_ROWS:
+        return _update_from_copy(session, name, columns, data, key)
     mark = "%s" if dialect == "postgresql" else "?"
     sets = ", ".join(f"{c} = {mark}" for c in columns)
-    sql = f"UPDATE {getattr(table, 'name', table)} SET {sets} WHERE {key} = {mark}"
-    data = list(rows)
+    sql = f"UPDATE {name} SET {sets} WHERE {key} = {mark}"
     if data:
         with _cursor(session) as cur:
             cur.executemany(sql, data)
     return len(data)
+
+
+COPY_UPDATE_ROWS = 1_000
+"""From this many rows on, :func:`update_rows` updates through COPY on PostgreSQL."""
+
+
+def _update_from_copy(
+    session: Session, name: str, columns: Sequence[str], rows: list[tuple[Any, ...]], key: str
+) -> int:
+    cols = ", ".join([*columns, key])
+    sets = ", ".join(f"{c} = u.{c}" for c in columns)
+    with _cursor(session) as cur:
+        cur.execute(
+            f"CREATE TEMPORARY TABLE yanzhi_update ON COMMIT DROP AS "
+            f"SELECT {cols} FROM {name} WITH NO DATA"
+        )
+        with cur.copy(f"COPY yanzhi_update ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(
+            f"UPDATE {name} AS t SET {sets} FROM yanzhi_update AS u WHERE t.{key} = u.{key}"
+        )
+        cur.execute("DROP TABLE yanzhi_update")
+    return len(rows)
 
 
 class _cursor:
