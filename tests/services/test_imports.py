@@ -6,6 +6,7 @@ import os
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
@@ -515,3 +516,122 @@ def test_contact_columns_import_and_a_bad_phone_is_refused(db, tmp_path):
     assert issue.row == 3 and issue.column == "联系电话" and issue.file == "企业名录-联系人.csv"
     assert "请打总机" in issue.message_zh and "联系电话" in issue.message_zh
     assert dump(db) == before
+
+
+def _changed_panel(tmp_path: Path) -> tuple[Path, list[tuple[str, str, dict]]]:
+    """The valid panel with values changed that no check across rows refuses: R&D
+    personnel 3 → 4 in one row in 7, and December's revenue up by 1 in one row in 3 of
+    them. Returns the file and, per changed row, (USCC, period, {field: [old, new]})."""
+    lines = _panel(tmp_path, broken=False).read_text("utf-8").splitlines()
+    changed = []
+    for i in range(1, len(lines)):
+        uscc, period, revenue, rd, people = lines[i].split(",")
+        diff: dict = {}
+        if i % 7 == 2:
+            diff["rd_personnel"] = [3.0, 4.0]
+            people = "4"
+        if period.endswith("..12") and i % 3 == 0:
+            diff["operating_revenue"] = [float(revenue), float(revenue) + 1]
+            revenue = str(int(revenue) + 1)
+        if diff:
+            changed.append((uscc, period, dict(sorted(diff.items(), key=_field_order))))
+        lines[i] = ",".join([uscc, period, revenue, rd, people])
+    path = tmp_path / "panel_changed.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path, changed
+
+
+def _field_order(item: tuple) -> int:
+    from yanzhi.storage.datamodels import RD_VALUES
+
+    return RD_VALUES.index(item[0])
+
+
+@pytest.mark.parametrize("chunk", [100_000, 7, 1], ids=["one-pass", "chunks-of-7", "row-by-row"])
+def test_a_reimport_compared_chunk_by_chunk_counts_versions_and_audits_every_row(
+    register, tmp_path, monkeypatch, chunk
+):
+    """The stored rows are read, compared and the changed ones written CHUNK rows at a
+    time: whatever the chunk, a re-import with new rows, changed rows and unchanged rows
+    spread over the chunk boundaries says the same counts and keeps the same versions."""
+    from yanzhi.storage import bulk, rd
+
+    monkeypatch.setattr(rd, "CHUNK", chunk)
+    monkeypatch.setattr(bulk, "CHUNK", chunk)  # the stored rows are read in chunks too
+    if chunk == 7:  # on PostgreSQL the updates go through COPY and one UPDATE … FROM
+        monkeypatch.setattr(bulk, "COPY_UPDATE_ROWS", 2)
+    full = _panel(tmp_path, broken=False)
+    lines = full.read_text("utf-8").splitlines()
+    first = tmp_path / "first.csv"
+    first.write_text("\n".join(lines[:-30]) + "\n", "utf-8")  # the last 30 rows come later
+    assert import_file(register, "rd", first, actor="t").created == 450
+    path, changed = _changed_panel(tmp_path)
+    in_first = [c for c in changed if f"{c[0]},{c[1]}," in "\n".join(lines[1:-30])]
+    rep = import_file(register, "rd", path, actor="t")
+    assert rep.ok, rep.errors
+    updated = len(in_first)
+    assert 60 < updated < 100  # spread over the file, on both sides of many chunk boundaries
+    assert (rep.created, rep.updated, rep.unchanged) == (30, updated, 450 - updated)
+    with register.connect() as c:
+        versions = c.execute(
+            text(
+                "SELECT e.uscc, r.period, r.version, v.version, v.rd_personnel, "
+                "v.operating_revenue, r.rd_personnel, r.operating_revenue "
+                "FROM rd_report_version v JOIN rd_report r ON r.id = v.report_id "
+                "JOIN enterprise e ON e.id = r.enterprise_id ORDER BY e.uscc, r.period"
+            )
+        ).all()
+        audits = c.execute(
+            text(
+                "SELECT entity_key, changes FROM audit_log WHERE entity = 'rd_report' "
+                "AND action = 'update' ORDER BY id"
+            )
+        ).all()
+    expected = {(u, p): d for u, p, d in in_first}
+    assert len(versions) == updated
+    for uscc, period, now, kept, people_was, revenue_was, people, revenue in versions:
+        diff = expected[(uscc, period)]
+        assert (now, kept) == (2, 1)
+        assert (people_was, people) == tuple(diff.get("rd_personnel", [people, people]))
+        assert (revenue_was, revenue) == tuple(diff.get("operating_revenue", [revenue, revenue]))
+    as_json = [(k, v if isinstance(v, dict) else json.loads(v)) for k, v in audits]
+    assert sorted(as_json) == sorted((f"{u}:{p}", d) for u, p, d in in_first)
+    again = import_file(register, "rd", path, actor="t")
+    assert again.ok and again.nothing_changed and again.unchanged == 480
+
+
+def test_stored_reports_read_in_chunks_are_the_values_read_whole(register, tmp_path, monkeypatch):
+    """``bulk.read_columns`` (compact columns, fetched in chunks) gives the values that
+    ``bulk.read_frame`` (one fetch) gives, NULLs included."""
+    import math
+
+    from yanzhi.storage import bulk, rd
+    from yanzhi.storage.db import transaction
+
+    rep = import_file(register, "rd", _panel(tmp_path, broken=False), actor="t")
+    assert rep.ok
+    with register.begin() as c:  # some NULLs: a boolean, a float, an integer column
+        c.execute(text("UPDATE rd_report SET has_rd_institution = TRUE WHERE month = 3"))
+        c.execute(text("UPDATE rd_report SET rd_personnel = NULL WHERE month = 4"))
+        c.execute(text("UPDATE rd_report SET batch_id = NULL WHERE month = 5"))
+    monkeypatch.setattr(bulk, "CHUNK", 11)
+    with transaction(register) as session:
+        compact = rd.reports_for_years(session, [2023, 2024])
+        whole = bulk.read_frame(session, rd.reports_query([2023, 2024]))
+    compact = compact.sort_values("id", ignore_index=True)  # no order is asked for
+    whole = whole.sort_values("id", ignore_index=True)
+
+    def plain(frame):
+        return {
+            c: [
+                None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+                for v in frame[c].astype(object)
+            ]
+            for c in frame
+        }
+
+    assert len(compact) == len(whole) == 480
+    assert list(compact.columns) == list(whole.columns)
+    assert plain(compact) == plain(whole)
+    assert isinstance(compact["uscc"].dtype, pd.CategoricalDtype)
+    assert compact["id"].dtype == "int64" and compact["batch_id"].dtype == "float64"

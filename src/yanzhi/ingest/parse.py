@@ -53,7 +53,17 @@ def _cell(v: Any) -> str:
 
 def _as_text(s: pd.Series) -> pd.Series:
     """Cells as stripped text; integral floats from Excel lose their '.0'; full-width
-    digits and punctuation become ASCII (only the cells that have any are touched)."""
+    digits and punctuation become ASCII (only the cells that have any are touched). Each
+    distinct cell is cleaned once: a column of codes or periods repeats a few thousand
+    texts over a million rows."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object))  # a missing cell: code -1
+    if len(uniques) * 2 > len(s):  # mostly distinct (numbers): clean the cells themselves
+        return _cleaned(s)
+    text = np.append(_cleaned(pd.Series(uniques, dtype=object)).to_numpy(dtype=object), "")
+    return pd.Series(text[codes], index=s.index, dtype=object)
+
+
+def _cleaned(s: pd.Series) -> pd.Series:
     missing = s.isna()
     s = s.astype(object).where(~missing, "")
     typed = ~s.map(type).eq(str)

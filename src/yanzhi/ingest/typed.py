@@ -115,7 +115,7 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
             out[code] = pd.Series(pd.Categorical.from_codes(joined.codes, categories=cats))
         else:
             out[code] = pd.concat(cols, ignore_index=True)
-    return pd.DataFrame(out, index=pd.RangeIndex(n))
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)  # no copy into blocks
 
 
 @dataclass

@@ -21,9 +21,8 @@ from yanzhi.ingest.typed import TypedTable
 from yanzhi.services.collection import checks
 from yanzhi.services.collection.checks import Prepared
 from yanzhi.storage.audit import WriteContext
-from yanzhi.storage.datamodels import RD_VALUES
 from yanzhi.storage.enterprises import write_enterprises
-from yanzhi.storage.rd import write_reports
+from yanzhi.storage.rd import INCOMING, write_reports
 from yanzhi.storage.stats import write_statistics
 from yanzhi.storage.submissions import mark_received
 
@@ -80,26 +79,12 @@ def _write_stats(
 
 
 def _for_write(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame cut down, in place, to the columns the writer stores or compares, with
-    text as plain objects (for the merge with the stored rows): no copy of a large frame."""
-    for c in [c for c in frame if c not in _WRITTEN]:
+    """The frame cut down, in place, to the columns the writer stores or compares (text
+    stays categorical): no copy of a large frame."""
+    for c in [c for c in frame if c not in INCOMING]:
         del frame[c]
-    for c in ("uscc", "period"):
-        frame[c] = frame[c].to_numpy(dtype=object)
     return frame
 
-
-_WRITTEN = (
-    "enterprise_id",
-    "uscc",
-    "period",
-    "year",
-    "month",
-    "township_code",
-    "correction",
-    "synthetic",
-    *RD_VALUES,
-)
 
 IMPORTERS: dict[str, Importer] = {
     "enterprises": Importer(checks.prepare_enterprises, _write_enterprises),
