@@ -71,6 +71,9 @@ def test_recompute_fills_what_the_pages_read(site: Site) -> None:
     shared = set(cache._items)
     assert any(k[0][0] == ("evaluation") for k in shared)
     assert any(k[0][0] == "views.cockpit.statuses" for k in shared)
+    # the city's indicator pages: statuses, count bases and the default attribution
+    assert {f"indicator:{c}" for c in ("RD_GDP", "IND_RD_INTENSITY")} <= set(names)
+    assert {"views.attribution", "views.count_bases"} <= {k[0][0] for k in shared}
 
 
 def test_the_served_app_recomputes_after_a_write(site: Site) -> None:

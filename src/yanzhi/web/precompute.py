@@ -14,10 +14,12 @@ first to claim a data generation recomputes; the others read its results from Re
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
@@ -28,8 +30,11 @@ from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import resolve
 from yanzhi.services.monitoring import status as status_svc
 from yanzhi.services.plan import orgunits
+from yanzhi.storage.db import transaction
+from yanzhi.storage.plans import get_plan
 from yanzhi.views import cockpit as cockpit_views
 from yanzhi.views import evaluation as ev_views
+from yanzhi.views import indicators as ind_views
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import scope_key
 from yanzhi.web.cache import ViewCache
@@ -69,9 +74,31 @@ def steps(engine: Engine, cache: ViewCache) -> list[tuple[str, Callable[[], Any]
             out.append(
                 (f"unit:{u.code}", lambda u=u: unit_views.unit_view(engine, scope, u.code, memo=m))  # type: ignore[misc]
             )
+    # the city's indicator pages: their statuses, count bases and attributions (by code)
+    if city is not None:
+        out += [
+            (f"indicator:{code}", partial(_indicator, engine, scope, m, code, city.code))
+            for code in _indicator_codes(engine)
+        ]
     # the city's headline status as a stored result: `yanzhi status` reads it at once
     out.append(("status", lambda: stored.fetch(engine, "status", ":", lambda: _city(engine))))
     return out
+
+
+def _indicator_codes(engine: Engine) -> list[str]:
+    with transaction(engine) as session:
+        return [i.code for i in get_plan(session).indicators]
+
+
+def _indicator(engine: Engine, scope: Any, m: Any, code: str, unit: str) -> None:
+    """The shared parts of an indicator's page in ``unit`` (the statuses with the
+    comparable basis, the districts' values, the count bases and the default
+    attribution), under the keys the page reads; a non-ratio indicator has no
+    attribution."""
+    ind_views.indicator_view(engine, scope, code, unit=unit, memo=m)
+    ind_views.indicator_children(engine, scope, code, unit=unit, memo=m)
+    with contextlib.suppress(LookupError, ValueError):
+        ind_views.indicator_attribution(engine, scope, code, unit=unit, memo=m)
 
 
 def _city(engine: Engine) -> dict[str, Any]:
