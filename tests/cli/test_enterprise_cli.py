@@ -26,7 +26,7 @@ def test_enterprise_policy_and_lists_commands(demo_db, tmp_path):
     calc = json.loads(
         run("policy", "calc", a, "--year", "2025", "--json", "--database", demo_db).stdout
     )
-    assert calc["rules_version"] == "2026.2" and len(calc["benefits"]) == 4
+    assert calc["rules_version"] == "2026.3" and len(calc["benefits"]) == 4
     rules = json.loads(run("policy", "rules", "--json").stdout)
     assert any(r["set_locally"] for r in rules["rules"])
     out = tmp_path / "p.xlsx"
@@ -34,6 +34,36 @@ def test_enterprise_policy_and_lists_commands(demo_db, tmp_path):
     assert out.stat().st_size > 0
     run("lists", "points", "--year", "2025", "--json", "--database", demo_db)
     run("enterprise", "diagnose", "NOPE", "--database", demo_db, code=2)
+
+
+def test_post_subsidy_and_budget_commands_give_the_services_figures(demo_db, tmp_path):
+    from yanzhi.services.access.principal import SYSTEM
+    from yanzhi.services.enterprises import budget
+
+    eng = make_engine(demo_db)
+    rows = budget.budget(eng, year=2025, principal=SYSTEM)
+    per = budget.enterprise_amounts(eng, year=2025, principal=SYSTEM)
+    eng.dispose()
+    got = json.loads(
+        run("lists", "budget", "--year", "2025", "--json", "--database", demo_db).stdout
+    )
+    assert got == [r.to_dict() for r in rows] and got[-1]["district"] == "全市合计"
+    shown = run("lists", "budget", "--year", "2025", "--database", demo_db).stdout
+    assert f"{rows[-1].budget_total:,.2f}" in shown and "本平台假设" in shown
+    out = tmp_path / "b.xlsx"
+    run("lists", "budget", "--year", "2025", "--out", out, "--database", demo_db)
+    assert out.stat().st_size > 0
+    paid = per[per["post_subsidy"] > 0].iloc[0]
+    calc = json.loads(
+        run(
+            "policy", "calc", paid["uscc"], "--year", "2025", "--json", "--database", demo_db
+        ).stdout
+    )
+    ps = next(b for b in calc["benefits"] if b["rule"] == "RD_POST_SUBSIDY")
+    assert ps["amount"] == paid["post_subsidy"] and ps["eligible"]
+    assert ps["explanation"].startswith("【本平台假设】") and ps["assumption"]
+    text_out = run("policy", "calc", paid["uscc"], "--year", "2025", "--database", demo_db).stdout
+    assert "本平台假设" in text_out and f"{paid['post_subsidy']:,.2f}" in text_out
 
 
 def test_diagnosis_report_as_docx_and_pdf(demo_db, tmp_path):

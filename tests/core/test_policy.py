@@ -91,6 +91,39 @@ def test_post_subsidy_reserve_and_priority_use_the_configured_placeholders():
     ).eligible
 
 
+def test_post_subsidy_and_reserve_fund_from_2019_say_their_assumption_and_numbers():
+    e = EnterpriseYear(2020, "3411", expensed_rd=800, revenue=10000, previous_rd=600)
+    b = post_subsidy(RULES, e)
+    assert (b.rule, b.amount, b.eligible, b.status) == ("RD_POST_SUBSIDY_2019", 20.0, True,
+                                                        "complete")  # fmt: skip
+    assert b.assumption and "2019–2022" in b.assumption
+    assert b.explanation == (
+        "【本平台假设】2020年研发费用800.00万元,2019年600.00万元,"
+        "增量200.00万元 × 10% = 20.00万元(上限200.00万元)"
+    )
+    r = reserve_fund(RULES, e)
+    assert (r.rule, r.amount) == ("RD_RESERVE_FUND_2019", 25.0)
+    assert "可提准备金500.00万元" in r.explanation
+    # the cap: increment 3,000 × 10 % = 300 → 200
+    big = EnterpriseYear(2024, "3411", expensed_rd=5000, revenue=200000, previous_rd=2000)
+    assert post_subsidy(RULES, big).amount == 200.0
+    assert reserve_fund(RULES, big).amount == 100.0  # 5,000 × 5 % = 250 → cap 100
+    # no previous full year: unknown, no amount (never zero)
+    first = post_subsidy(RULES, EnterpriseYear(2024, "3411", expensed_rd=800, revenue=1e4))
+    assert (first.status, first.amount, first.missing) == ("unknown", None, ["2023年全年研发费用"])
+    # below the thresholds: not eligible, with the reason
+    small = EnterpriseYear(2024, "3411", expensed_rd=30, revenue=1000, previous_rd=10,
+                           above_size=False)  # fmt: skip
+    no = post_subsidy(RULES, small)
+    assert (no.eligible, no.amount, no.status) == (False, 0.0, "not_eligible")
+    assert "不是规模以上企业" in no.explanation and "低于门槛50.00万元" in no.explanation
+    assert reserve_fund(RULES, small).status == "not_eligible"
+    # before 2019 no rule is in force
+    assert post_subsidy(RULES, EnterpriseYear(2018, "3411", expensed_rd=1)).status == (
+        "not_eligible"
+    )
+
+
 def _broken(mutate):
     doc = copy.deepcopy(DOC)
     mutate(doc)
@@ -118,4 +151,39 @@ def test_rule_file_errors_are_refused_with_a_clear_message():
     assert _broken(lambda d: d["rules"][1]["params"].update(scope="farms")) == [
         ("unknown_scope", "rules[1].params.scope")
     ]
-    assert ruleset_from_document(DOC).version == "2026.2"
+    assert ruleset_from_document(DOC).version == "2026.3"
+
+
+def test_innovation_points_leave_out_what_the_data_cannot_compute_never_zero():
+    import pandas as pd
+
+    from yanzhi.core import points
+
+    scheme = {
+        "stages": {"startup": {"max_age": 3}, "mature": {"max_age": None}},
+        "classes": [
+            {
+                "code": "tech",
+                "weights": {"startup": 0.5, "mature": 0.5},
+                "indicators": [
+                    {"code": "rd", "name": "研发费用", "full_score": 60},
+                    {"code": "people", "name": "研发人员", "full_score": 40},
+                ],
+            },
+            {
+                "code": "support",
+                "weights": {"startup": 0.5, "mature": 0.5},
+                "indicators": [{"code": "hightech", "name": "高企", "full_score": 100}],
+            },
+        ],
+    }
+    frame = pd.DataFrame(
+        {"rd": [10.0, 20.0, None], "people": [None] * 3, "hightech": [1, 0, 1], "age": [5] * 3}
+    )
+    out = points.score(frame, scheme)
+    # tech over 研发费用 only: ranks 0.5 and 1.0 of 60 → 50 and 100 of 100; none for row 3
+    assert out["tech"].tolist()[:2] == [50.0, 100.0] and pd.isna(out["tech"].iloc[2])
+    assert out["missing"].tolist() == [["研发人员"], ["研发人员"], ["研发费用", "研发人员"]]
+    # total: mean of the classes computed → (50 + 100) / 2, (100 + 0) / 2, 100 (support only)
+    assert out["points"].tolist() == [75.0, 50.0, 100.0]
+    assert out["rank"].tolist() == [2, 3, 1]

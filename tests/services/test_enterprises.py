@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import text
 
 from yanzhi.services.access.principal import SYSTEM, PermissionDenied, Principal
+from yanzhi.services.enterprises import budget, lists
 from yanzhi.services.enterprises import diagnosis as enterprises
-from yanzhi.services.enterprises import lists
 from yanzhi.storage.db import make_engine
 
 
@@ -70,6 +70,9 @@ def test_lists(engine):
     assert all(r.rd_expense == 0 or r.rd_expense < r.rd_expense_previous for r in visit)
     ranked = lists.points(engine, year=2025, principal=SYSTEM)
     assert ranked[0].rank == 1 and ranked[0].points >= ranked[-1].points
+    # the reports hold no 研发人员 or 新产品 figures: listed as not computed, never zero
+    assert all("新产品产值占营业收入比重" in r.missing for r in ranked)
+    assert all(r.tech is not None and 0 <= r.tech <= 100 for r in ranked)
     doubling = lists.doubling(engine)
     assert doubling[0].year == 2022 and doubling[-1].year == 2027
     assert doubling[-1].hightech_path == pytest.approx(2 * doubling[0].hightech)
@@ -94,3 +97,77 @@ def test_the_priority_list_reads_approved_reports_only(engine):
         workflow.transition(engine, "submit", period="2025-01..12", unit=town, actor="t")
         workflow.transition(engine, "approve", period="2025-01..12", unit=town, actor="t")
     assert {r.uscc for r in lists.priority(engine, year=2025, principal=SYSTEM)} >= mine
+
+
+# ---- 研发后补助 and 研发准备金: each enterprise-year and the district budget (the sum of the
+# enterprises' own amounts, the same figures as their policy results)
+
+
+def _by_rule(result):
+    return {b["rule"]: b for b in result.benefits}
+
+
+def test_the_district_budget_is_the_sum_of_the_enterprises_own_amounts(engine):
+    rows = budget.budget(engine, year=2025, principal=SYSTEM)
+    city = rows[-1]
+    assert city.district == budget.CITY
+    districts = rows[:-1]
+    assert city.enterprises == sum(r.enterprises for r in districts) > 0
+    assert city.post_subsidy_total == pytest.approx(sum(r.post_subsidy_total for r in districts))
+    assert city.budget_total == pytest.approx(city.post_subsidy_total + city.reserve_fund_total)
+    assert city.assumed and city.synthetic
+    # one district, recomputed enterprise by enterprise through the enterprise's own result
+    one = min(districts, key=lambda r: r.enterprises)
+    per = budget.enterprise_amounts(engine, year=2025, principal=SYSTEM)
+    mine = per[per["district"] == one.district]
+    ps = rf = 0.0
+    counted = unknown = 0
+    for uscc in mine["uscc"]:
+        got = _by_rule(enterprises.policy_calc(engine, uscc, year=2025, principal=SYSTEM))
+        p, r = got["RD_POST_SUBSIDY"], got["RD_RESERVE_FUND"]
+        if p["amount"] is None:
+            unknown += 1
+        elif p["eligible"]:
+            ps += p["amount"]
+            counted += 1
+        rf += r["amount"] if r["eligible"] else 0.0
+    assert one.post_subsidy_total == pytest.approx(round(ps, 2), abs=0.006)
+    assert one.reserve_fund_total == pytest.approx(round(rf, 2), abs=0.006)
+    assert (one.post_subsidy_count, one.post_subsidy_unknown) == (counted, unknown)
+    assert one.post_subsidy_total > 0 and one.reserve_fund_total > 0
+
+
+def test_a_year_without_the_previous_full_year_is_unknown_not_zero(engine):
+    with engine.connect() as c:
+        first = c.execute(text("SELECT MIN(year) FROM rd_report WHERE month = 12")).scalar()
+        uscc = c.execute(
+            text(
+                "SELECT e.uscc FROM enterprise e JOIN rd_report r ON r.enterprise_id = e.id "
+                "WHERE r.year = :y AND r.month = 12 AND e.above_size_industrial "
+                "AND r.rd_expense >= 50 ORDER BY e.uscc LIMIT 1"
+            ),
+            {"y": first},
+        ).scalar()
+    got = _by_rule(enterprises.policy_calc(engine, uscc, year=first, principal=SYSTEM))
+    p = got["RD_POST_SUBSIDY_2019"] if first < 2023 else got["RD_POST_SUBSIDY"]
+    assert p["status"] == "unknown" and p["amount"] is None and not p["eligible"]
+    assert p["missing"] == [f"{first - 1}年全年研发费用"]
+    assert p["explanation"].startswith("【本平台假设】")
+    rows = budget.budget(engine, year=first, principal=SYSTEM)
+    city = rows[-1]  # nobody has a year before: those who pass the thresholds are unknown
+    assert city.post_subsidy_count == 0 and city.post_subsidy_total == 0
+    assert 0 < city.post_subsidy_unknown < city.enterprises  # the others fail a threshold
+
+
+def test_a_scoped_officer_gets_only_their_district(engine):
+    rows = budget.budget(engine, year=2025, principal=SYSTEM)
+    per = budget.enterprise_amounts(engine, year=2025, principal=SYSTEM)
+    with engine.connect() as c:
+        code = c.execute(
+            text("SELECT code FROM org_unit WHERE name = :n"), {"n": rows[0].district}
+        ).scalar()
+    officer = Principal("d", "district_officer", unit=code)
+    mine = budget.budget(engine, year=2025, principal=officer)
+    assert [r.district for r in mine] == [rows[0].district]  # no 全市合计 for one district
+    assert mine[0].budget_total == rows[0].budget_total
+    assert mine[0].enterprises == int((per["district"] == rows[0].district).sum())

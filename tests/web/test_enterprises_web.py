@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+from markupsafe import escape
 from openpyxl import load_workbook
 from tests.web.area_support import (
     enterprise_elsewhere,
@@ -111,3 +112,45 @@ def test_policies_of_a_year_are_the_same_in_the_api_the_page_and_the_service(
     assert c.get(f"/enterprises/{own}?policy_year=2001").status_code == 404
     other = enterprise_elsewhere(site, site.accounts["township"]["unit"])
     assert c.get(f"/api/v1/enterprises/{other}/policies?year={year}").status_code == 403
+
+
+def test_the_budget_by_district_is_the_same_in_the_api_the_page_and_the_export(
+    site: Site,
+) -> None:
+    """研发后补助 and 研发准备金 by district: the API, the list page and its Excel give the
+    service's figures; a district officer sees only the district; an enterprise's own
+    post-subsidy on its page is the API's, with its 本平台假设 reason."""
+    from yanzhi.services.enterprises import budget
+    from yanzhi.services.enterprises.diagnosis import policy_calc
+
+    c = site.as_role("analyst")
+    data = c.get("/api/v1/lists/budget?size=500").json()
+    expected = budget.budget(site.engine, year=data["year"], principal=SYSTEM)
+    assert data["items"] == [r.to_dict() for r in expected]
+    city = expected[-1]
+    assert city.district == "全市合计" and city.budget_total > 0
+    page = c.get(f"/enterprises/lists/budget?year={data['year']}")
+    assert page.status_code == 200
+    assert "预算合计(万元)" in page.text and f"{city.budget_total:,.2f}" in page.text
+    assert 'id="budget-basis"' in page.text and "本平台假设" in page.text
+    sheet = load_workbook(io.BytesIO(c.get("/enterprises/lists/budget?export=list").content))
+    rows = list(sheet.worksheets[1].iter_rows(values_only=True))
+    assert "预算合计(万元)" in rows[0] and len(rows) == 1 + len(expected)
+    total = rows[0].index("预算合计(万元)")
+    assert rows[-1][total] == city.budget_total
+    d = site.as_role("district")
+    me = Principal("district", "district_officer", unit=site.accounts["district"]["unit"])
+    mine = budget.budget(site.engine, year=data["year"], principal=me)
+    got = d.get("/api/v1/lists/budget").json()["items"]
+    assert got == [r.to_dict() for r in mine] and len(got) == 1
+    assert got[0] == next(r.to_dict() for r in expected if r.district == got[0]["district"])
+    per = budget.enterprise_amounts(site.engine, year=data["year"], principal=SYSTEM)
+    paid = per[per["post_subsidy"] > 0].iloc[0]
+    api = c.get(f"/api/v1/enterprises/{paid['uscc']}/policies?year={data['year']}").json()
+    ps = next(b for b in api["benefits"] if b["rule"] == "RD_POST_SUBSIDY")
+    assert ps["amount"] == paid["post_subsidy"]
+    service = policy_calc(site.engine, paid["uscc"], year=data["year"], principal=SYSTEM)
+    assert api == json.loads(json.dumps(service.to_dict()))
+    shown = c.get(f"/enterprises/{paid['uscc']}?policy_year={data['year']}").text
+    assert f"{ps['amount']:,.2f}" in shown and ps["explanation"] in shown
+    assert str(escape("本平台假设:" + ps["assumption"])) in shown

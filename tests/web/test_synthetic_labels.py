@@ -31,6 +31,7 @@ READS: dict[str, list[str]] = {
     "lists priority": ["--year", "2025"],
     "lists diagnose": ["--year", "2025"],
     "lists points": ["--year", "2025"],
+    "lists budget": ["--year", "2025"],
     "lists doubling": [],
     "tasks list": [],
     "tasks supervise": [],

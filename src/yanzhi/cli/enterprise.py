@@ -15,12 +15,14 @@ from yanzhi.cli.lazy import lazy
 
 if TYPE_CHECKING:
     from yanzhi.services.access import principal
+    from yanzhi.services.enterprises import budget as budget_svc
     from yanzhi.services.enterprises import diagnosis as svc
     from yanzhi.services.enterprises import lists as lists_svc
     from yanzhi.services.enterprises import results
 else:
     principal = lazy("yanzhi.services.access.principal")
     svc = lazy("yanzhi.services.enterprises.diagnosis")
+    budget_svc = lazy("yanzhi.services.enterprises.budget")
     lists_svc = lazy("yanzhi.services.enterprises.lists")
     results = lazy("yanzhi.services.enterprises.results")
 
@@ -123,17 +125,19 @@ def _print_benefits(p: dict[str, Any]) -> None:
     for column in table.columns:  # Chinese has no spaces to wrap at: fold, never cut
         column.overflow = "fold"
     for b in p["benefits"]:
-        name = b["name"] + ("(本地设定,占位)" if b["set_locally"] else "")
+        name = b["name"] + ("(本平台假设)" if b.get("assumption") else "")
         status = STATUS_ZH.get(b.get("status", "complete"))
         table.add_row(
             name + (f"({status})" if status else ""),
             "是" if b["eligible"] else "否",
-            f"{b['amount']:,.2f}",
+            "—" if b["amount"] is None else f"{b['amount']:,.2f}",
             b["explanation"],
             f"{b['rule']}: {b['source']}",
         )
     console.print(table)
     for b in p["benefits"]:
+        if b.get("assumption"):
+            console.print(f"[yellow]本平台假设[/yellow] {b['name']}: {b['assumption']}")
         for m in b.get("missing", []):
             console.print(f"[yellow]⚠[/yellow] {b['name']}: {m}")
 
@@ -193,6 +197,8 @@ def rules_cmd(
     console.print(f"rule set {summary.version} — {summary.issuer}")
     for r in summary.rules:
         local = " [yellow]SET LOCALLY (placeholder)[/yellow]" if r["set_locally"] else ""
+        if r.get("assumption"):
+            local += f"\n    [yellow]本平台假设[/yellow]: {r['assumption']}"
         console.print(
             f"  {r['code']}: {r['name']} ({r['effective_from']}–"
             f"{r['effective_to'] or '…'}) — {r['source']}{local}",
@@ -218,13 +224,18 @@ YearOpt = Annotated[int, typer.Option(help="The last full year")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Also write an .xlsx")]
 
 
+def _year_list(service: Any, year: int, database: str | None, as_json: bool) -> Any:
+    """The rows of a per-year list service, city-wide."""
+    with handled(as_json), engine_for(database) as engine:
+        return service(engine, year=year, principal=principal.SYSTEM)
+
+
 @lists_app.command("priority")
 def priority(
     year: YearOpt, out: OutOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Enterprises with R&D expense above 5 % of revenue. / 研发强度>5%优先清单"""
-    with handled(as_json), engine_for(database) as engine:
-        rows = lists_svc.priority(engine, year=year, principal=principal.SYSTEM)
+    rows = _year_list(lists_svc.priority, year, database, as_json)
     _list(f"priority {year}", rows, out, as_json)
 
 
@@ -233,8 +244,7 @@ def visit(
     year: YearOpt, out: OutOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False
 ) -> None:
     """The visit list: zero or falling R&D, by township. / 诊断走访清单"""
-    with handled(as_json), engine_for(database) as engine:
-        rows = lists_svc.visit(engine, year=year, principal=principal.SYSTEM)
+    rows = _year_list(lists_svc.visit, year, database, as_json)
     _list(f"visit list {year}", rows, out, as_json)
 
 
@@ -243,9 +253,38 @@ def points(
     year: YearOpt, out: OutOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Innovation-points ranking (local default scheme). / 创新积分排名"""
-    with handled(as_json), engine_for(database) as engine:
-        rows = lists_svc.points(engine, year=year, principal=principal.SYSTEM)
+    rows = _year_list(lists_svc.points, year, database, as_json)
     _list(f"innovation points {year} (local default scheme)", rows, out, as_json)
+
+
+@lists_app.command("budget")
+def budget_cmd(
+    year: YearOpt, out: OutOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Post-subsidy and reserve-fund budget by district. / 研发后补助与研发准备金预算"""
+    rows = _year_list(budget_svc.budget, year, database, as_json)
+    if out:
+        lists_svc.write_xlsx(rows, out, title=f"budget {year}")
+    if as_json:
+        print_json([r.to_dict() for r in rows])
+        return
+    if lists_svc.is_synthetic(rows):
+        console.print("[yellow]演示数据(合成) / SYNTHETIC demo data[/yellow]")
+    console.print(f"{year}年研发后补助与研发准备金预算(万元)")
+    for r in rows:
+        console.print(
+            f"  {r.district}: 有全年报表企业{r.enterprises:,}家;"
+            f"研发后补助{r.post_subsidy_count:,}家 {r.post_subsidy_total:,.2f}"
+            f"(无法计算{r.post_subsidy_unknown:,}家,缺上年全年报表);"
+            f"研发准备金补助{r.reserve_fund_count:,}家 {r.reserve_fund_total:,.2f};"
+            f"预算合计 {r.budget_total:,.2f}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if any(r.assumed for r in rows):
+        console.print("[yellow]本平台假设[/yellow]: 参数未取得宁波市原文,见 yanzhi policy rules")
+    if out:
+        console.print(f"→ {out}")
 
 
 @lists_app.command("doubling")

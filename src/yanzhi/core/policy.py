@@ -1,5 +1,5 @@
 """Policy rules as data and the calculators that apply them: R&D super-deduction and the
-tax it saves, R&D post-subsidy and reserve fund (parameters set locally), the 5 %
+tax it saves, R&D post-subsidy and reserve fund (``policy_subsidy``), the 5 %
 priority rule. Rules carry their legal source and effective dates; a rule file is
 validated before use (unknown fields, overlapping dates, rates out of range)."""
 
@@ -43,7 +43,12 @@ KINDS: dict[str, dict[str, tuple[float, float] | None]] = {
         "min_intensity": (0, 1),
         "requires_above_size": None,
     },
-    "reserve_fund": {"reserve_share": (0, 1), "subsidy_rate": (0, 1), "cap": (0, 1e9)},
+    "reserve_fund": {
+        "reserve_share": (0, 1),
+        "subsidy_rate": (0, 1),
+        "cap": (0, 1e9),
+        "requires_above_size": None,
+    },
 }
 RULE_FIELDS = {
     "code",
@@ -59,6 +64,7 @@ RULE_FIELDS = {
     "applies_to",
     "example",
     "overrides",
+    "assumption",
 }
 SCOPES = ("all", "manufacturing", "tech_sme", "ic_or_machine_tool")
 """Who a super-deduction rule covers: every eligible enterprise, 制造业企业 (main business in
@@ -79,6 +85,7 @@ class Rule:
     set_locally: bool = False
     applies_to: str | None = None
     example: str | None = None
+    assumption: str | None = None  # 本平台假设: why the platform chose these parameters
 
     @property
     def scope(self) -> str:
@@ -302,6 +309,7 @@ def ruleset_from_document(doc: Mapping[str, Any]) -> RuleSet:
             set_locally=bool(r.get("set_locally")),
             applies_to=r.get("applies_to"),
             example=r.get("example"),
+            assumption=r.get("assumption"),
         )
         for r in doc["rules"]
     )
@@ -341,7 +349,7 @@ class Benefit:
     rule: str
     name: str
     eligible: bool
-    amount: float  # 万元: tax saved or subsidy
+    amount: float | None  # 万元: tax saved or subsidy; None when the data cannot tell
     explanation: str
     source: str
     set_locally: bool = False
@@ -349,6 +357,7 @@ class Benefit:
     status: str = "complete"  # complete | partial | not_eligible | unknown
     missing: list[str] = field(default_factory=list)  # what could not be computed, in Chinese
     applied: list[dict[str, Any]] = field(default_factory=list)  # rules and months applied
+    assumption: str | None = None  # 本平台假设 and why, when the rule's parameters are assumed
 
 
 def tax_rate(rules: RuleSet, e: EnterpriseYear) -> tuple[float, str]:
@@ -367,69 +376,17 @@ def super_deduction(rules: RuleSet, e: EnterpriseYear) -> Benefit:
 
 
 def post_subsidy(rules: RuleSet, e: EnterpriseYear) -> Benefit:
-    rule = rules.active("post_subsidy", e.year)
-    if rule is None:
-        return Benefit(
-            "RD_POST_SUBSIDY",
-            "研发后补助",
-            False,
-            0.0,
-            f"{e.year}年无适用规则",
-            "",
-            status="not_eligible",
-        )
-    p = rule.params
-    total = e.expensed_rd + e.capitalised_rd
-    reasons = []
-    if p.get("requires_above_size") and not e.above_size:
-        reasons.append("非规上企业")
-    if total < float(p.get("min_rd_expense", 0)):
-        reasons.append(f"研发费用 {total:,.1f} 万元低于 {p['min_rd_expense']} 万元")
-    intensity = total / e.revenue if e.revenue else 0.0
-    if intensity < float(p.get("min_intensity", 0)):
-        reasons.append(f"研发强度 {intensity:.2%} 低于 {p['min_intensity']:.2%}")
-    increment = 0.0 if e.previous_rd is None else max(0.0, total - e.previous_rd)
-    amount = 0.0 if reasons else min(increment * float(p["rate_on_increment"]), float(p["cap"]))
-    text = ";".join(reasons) or (
-        f"增量 {increment:,.2f} × {p['rate_on_increment']:.0%}, 上限 {p['cap']} 万元"
-    )
-    return Benefit(
-        rule.code,
-        rule.name,
-        not reasons and amount > 0,
-        round(amount, 4),
-        text,
-        rule.source,
-        rule.set_locally,
-        {"increment": increment},
-    )
+    """研发后补助 of the enterprise-year (see ``policy_subsidy.post_subsidy``)."""
+    from yanzhi.core import policy_subsidy
+
+    return policy_subsidy.post_subsidy(rules, e)
 
 
 def reserve_fund(rules: RuleSet, e: EnterpriseYear) -> Benefit:
-    rule = rules.active("reserve_fund", e.year)
-    if rule is None:
-        return Benefit(
-            "RD_RESERVE_FUND",
-            "研发准备金",
-            False,
-            0.0,
-            f"{e.year}年无适用规则",
-            "",
-            status="not_eligible",
-        )
-    p = rule.params
-    allowed = e.revenue * float(p["reserve_share"])
-    spent = min(allowed, e.expensed_rd + e.capitalised_rd)
-    amount = min(spent * float(p["subsidy_rate"]), float(p["cap"]))
-    return Benefit(
-        rule.code,
-        rule.name,
-        amount > 0,
-        round(amount, 4),
-        f"准备金可提 {allowed:,.2f}, 用于研发 {spent:,.2f} × {p['subsidy_rate']:.0%}",
-        rule.source,
-        rule.set_locally,
-    )
+    """研发准备金 of the enterprise-year (see ``policy_subsidy.reserve_fund``)."""
+    from yanzhi.core import policy_subsidy
+
+    return policy_subsidy.reserve_fund(rules, e)
 
 
 def priority(rules: RuleSet, e: EnterpriseYear) -> Benefit:

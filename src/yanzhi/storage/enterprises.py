@@ -253,6 +253,25 @@ def enterprise_reports(session: Session, enterprise_id: int) -> pd.DataFrame:
     return read_frame(session, make(*columns).where(r.enterprise_id == enterprise_id))
 
 
+def december_rd(session: Session, year: int) -> pd.Series:
+    """Every enterprise's R&D expense of its December (1–12月累计) report of ``year``,
+    approved or not, by enterprise id (as one enterprise's tax year reads the year before)."""
+    from yanzhi.storage.datamodels import RdReportRow
+
+    r = RdReportRow
+    q = select(r.enterprise_id, r.rd_expense).where(r.year == year, r.month == 12)
+    frame = read_frame(session, q)
+    return (
+        pd.Series(
+            pd.to_numeric(frame["rd_expense"], errors="coerce").to_numpy(),
+            index=frame["enterprise_id"].astype("int64").to_numpy(),
+            dtype="float64",
+        )
+        .groupby(level=0)
+        .last()
+    )
+
+
 def annual_figures(session: Session, year: int) -> pd.DataFrame:
     """Every enterprise's **approved** December YTD report of ``year`` with its current
     attributes (a township's report counts once the city has approved that period)."""
@@ -262,6 +281,7 @@ def annual_figures(session: Session, year: int) -> pd.DataFrame:
     r, e = RdReportRow, EnterpriseRow
     q = (
         select(
+            e.id.label("enterprise_id"),
             e.uscc,
             e.name,
             e.industry_code,

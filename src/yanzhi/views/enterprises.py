@@ -22,8 +22,8 @@ from yanzhi.core.orgtree import OrgTree
 from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import Scope, org_scope
 from yanzhi.services.database import require_schema
+from yanzhi.services.enterprises import budget, lists
 from yanzhi.services.enterprises import diagnosis as enterprises
-from yanzhi.services.enterprises import lists
 from yanzhi.services.enterprises.counts import CountBasis, count_bases
 from yanzhi.services.enterprises.results import (
     Diagnosis,
@@ -254,6 +254,13 @@ LISTS: dict[str, ListKind] = {
         "Innovation points (local default scheme)",
         True,
         lists.points,
+    ),
+    "budget": ListKind(
+        "budget",
+        "研发后补助与研发准备金预算(按区县市)",
+        "Post-subsidy and reserve-fund budget by district",
+        True,
+        budget.budget,
     ),
     "doubling": ListKind(
         "doubling",

@@ -47,6 +47,8 @@ def _fmt(value: Any, digits: int = 2) -> str:
         return f"{value:,.{digits}f}"
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, list | tuple):  # names, e.g. the indicators not computed
+        return "、".join(_fmt(v, digits) for v in value) or "—"
     return str(value)
 
 

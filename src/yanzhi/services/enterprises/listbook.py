@@ -17,6 +17,7 @@ from yanzhi.core import labels
 from yanzhi.export import sheets
 from yanzhi.ingest.industry import division_names, load_industry_classes
 from yanzhi.services.enterprises.results import (
+    BudgetRow,
     DoublingRow,
     PointsRow,
     PriorityRow,
@@ -48,6 +49,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "tech_sme": ("科技型中小企业(家)", "#,##0"),
     "tech_sme_path": ("科小倍增路径值(家)", "#,##0"),
     "tech_sme_on_path": ("科小是否达到路径", "@"),
+    "enterprises": ("有全年报表的企业(家)", "#,##0"),
+    "post_subsidy_count": ("符合研发后补助(家)", "#,##0"),
+    "post_subsidy_total": ("研发后补助(万元)", "#,##0.00"),
+    "post_subsidy_unknown": ("后补助无法计算(家,缺上年全年报表)", "#,##0"),
+    "reserve_fund_count": ("符合研发准备金补助(家)", "#,##0"),
+    "reserve_fund_total": ("研发准备金补助(万元)", "#,##0.00"),
+    "budget_total": ("预算合计(万元)", "#,##0.00"),
+    "assumed": ("参数为本平台假设", "@"),
+    "missing": ("未能计算的指标(缺数据)", "@"),
 }
 
 
@@ -74,6 +84,13 @@ INFO: dict[type, ListInfo] = {
         "高新技术企业和科技型中小企业按本地默认积分方案计算各类得分和创新积分，全市统一排名。",
         "企业报送并经审核的年度研发报表和企业资质名录",
     ),
+    BudgetRow: ListInfo(
+        "研发后补助与研发准备金预算",
+        "按区(县、市)汇总每家企业的研发后补助和研发准备金补助(与企业页面同一计算);"
+        "缺上年全年报表、无法计算后补助的企业单列家数,不按零计。参数为本平台假设的,"
+        "以规则文件(ningbo-policy.yaml)中的说明为准,局方可直接修改。",
+        "企业报送并经审核的年度(1-12月累计)研发报表、上年全年报表和企业名录(规上标记)",
+    ),
     DoublingRow: ListInfo(
         "高新技术企业和科技型中小企业双倍增进度",
         "各年高新技术企业和科技型中小企业数量与实施方案倍增路径的比较。",
@@ -99,6 +116,8 @@ def _value(key: str, value: Any) -> Any:
         return "是" if value else "否"
     if isinstance(value, str):
         return _zh(value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "无"
     return value
 
 

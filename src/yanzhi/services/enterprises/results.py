@@ -165,8 +165,9 @@ class VisitRow(Result):
 
 class PointsRow(Result):
     """A row of the innovation-points ranking: stage, one score per class of the built-in
-    scheme (``tech``, ``growth``, ``support``), points and rank. A class a changed scheme
-    adds is kept as an extra field."""
+    scheme (``tech``, ``growth``, ``support``; None when none of its indicators could be
+    computed), points, rank and the indicators not computed for lack of data. A class a
+    changed scheme adds is kept as an extra field."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -175,11 +176,12 @@ class PointsRow(Result):
     district: str | None
     township: str | None
     stage: str | None
-    tech: float
-    growth: float
-    support: float
+    tech: float | None
+    growth: float | None
+    support: float | None
     points: float
     rank: int
+    missing: list[str] = []  # the scheme's indicators the data could not compute
     synthetic: bool = False
 
 
@@ -197,7 +199,26 @@ class DoublingRow(Result):
     synthetic: bool = False
 
 
-ListRow = PriorityRow | VisitRow | PointsRow | DoublingRow
+class BudgetRow(Result):
+    """What 研发后补助 and 研发准备金 would cost in one district and year (万元): the sum of
+    each enterprise's amount (the same calculation as its enterprise page), how many
+    enterprises qualify, and how many could not be computed (no previous full year: not
+    counted as zero). ``assumed``: the rules' parameters are 本平台假设."""
+
+    district: str
+    year: int
+    enterprises: int
+    post_subsidy_count: int
+    post_subsidy_total: float
+    post_subsidy_unknown: int
+    reserve_fund_count: int
+    reserve_fund_total: float
+    budget_total: float
+    assumed: bool
+    synthetic: bool = False
+
+
+ListRow = PriorityRow | VisitRow | PointsRow | DoublingRow | BudgetRow
 """A row of any of the bureau's lists."""
 
 

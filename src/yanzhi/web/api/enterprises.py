@@ -20,7 +20,7 @@ router = APIRouter(tags=["enterprises"], responses=ERRORS)
 UsccPath = Annotated[
     str, Path(min_length=1, max_length=32, description="统一社会信用代码 (18 characters)")
 ]
-ListName = Literal["priority", "visit", "points", "doubling"]
+ListName = Literal["priority", "visit", "points", "budget", "doubling"]
 ListYear = Annotated[
     str | None,
     Query(
@@ -95,7 +95,7 @@ def policies(
 @router.get("/lists/{name}", response_model=views.WorkListPage)
 def work_list(
     request: Request,
-    name: Annotated[ListName, Path(description="priority | visit | points | doubling")],
+    name: Annotated[ListName, Path(description="priority | visit | points | budget | doubling")],
     year: ListYear = None,
     q: Annotated[str | None, Query(max_length=100, description="text a row contains")] = None,
     _table: None = Depends(table_params),
@@ -103,7 +103,9 @@ def work_list(
 ) -> views.WorkListPage:
     """The bureau's lists within the caller's scope: ``priority`` (R&D above 5 % of revenue),
     ``visit`` (zero or falling R&D), ``points`` (innovation points of 高企 and 科技型中小企业,
-    the local default scheme), ``doubling`` (city counts of 高企 and 科技型中小企业 against the
+    the local default scheme), ``budget`` (研发后补助 and 研发准备金 by district: the sum of
+    each enterprise's amount of ``/enterprises/{uscc}/policies``, with how many qualify and
+    how many cannot be computed), ``doubling`` (city counts of 高企 and 科技型中小企业 against the
     path that doubles them). As Excel: the page /enterprises/lists/NAME?export=list.
     Sorted, filtered and paged as that page by ``sort``, ``order``, ``q``, ``page``,
     ``size`` or its ``list.…`` parameters (the page shows ``intensity`` in per cent)."""

@@ -48,6 +48,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "hightech_on_path": ("高企达到路径", "High-tech on path"),
     "tech_sme_path": ("科小倍增路径", "Tech-SME path"),
     "tech_sme_on_path": ("科小达到路径", "Tech-SME on path"),
+    "enterprises": ("有全年报表的企业(家)", "Enterprises with a full year"),
+    "post_subsidy_count": ("符合研发后补助(家)", "Post-subsidy: qualify"),
+    "post_subsidy_total": ("研发后补助(万元)", "Post-subsidy (10k yuan)"),
+    "post_subsidy_unknown": ("后补助无法计算(家,缺上年全年)", "Post-subsidy: unknown"),
+    "reserve_fund_count": ("符合研发准备金补助(家)", "Reserve fund: qualify"),
+    "reserve_fund_total": ("研发准备金补助(万元)", "Reserve fund (10k yuan)"),
+    "budget_total": ("预算合计(万元)", "Budget (10k yuan)"),
+    "assumed": ("参数为本平台假设", "Assumed parameters"),
+    "missing": ("未能计算的指标(缺数据)", "Not computed (no data)"),
 }
 SEARCH_COLUMNS = [
     "uscc",
@@ -99,7 +108,7 @@ def search(
 @router.get("/enterprises/lists/{name}")
 def work_list(
     request: Request,
-    name: Literal["priority", "visit", "points", "doubling"],
+    name: Literal["priority", "visit", "points", "budget", "doubling"],
     year: str | None = YearQuery,
     scope: Scope = Depends(scope_of),
 ) -> Response:
@@ -172,7 +181,10 @@ STATUS = {  # Benefit.status, as the page reads it
 def _benefit(b: dict[str, Any], lg: str) -> dict[str, Any]:
     """A policy row: its status in words and, as the note, whether it is set locally and
     what the data lack (the CLI's ⚠ lines)."""
-    notes = [both("本地设定(占位)", "set locally", lg)] if b.get("set_locally") else []
+    if b.get("assumption"):
+        notes = [both("本平台假设:", "platform assumption: ", lg) + b["assumption"]]
+    else:
+        notes = [both("本地设定(占位)", "set locally", lg)] if b.get("set_locally") else []
     notes += b.get("missing") or []
     status = STATUS.get(b.get("status") or "complete", STATUS["complete"])
     return {**b, "status": both(*status, lg), "local": ";".join(notes) or None}
