@@ -66,3 +66,22 @@ def test_status_command_reads_the_stored_result(demo_db):
     for ytd in ytds:  # each 1–N月 value under its Chinese period name
         assert f"{label_zh(ytd['period'])}累计 {ytd['value']:,.2f}" in text, ytd
     engine.dispose()
+
+
+def test_status_from_its_stored_result_imports_no_analysis_library(demo_db):
+    """`yanzhi status` answered from its stored result reads one row: no pandas, polars,
+    NumPy or SciPy is imported (the time is measured in benchmarks/bench_cli.py)."""
+    import subprocess
+    import sys
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["status", "--database", demo_db]).exit_code == 0  # stored
+    probe = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom yanzhi.cli.main import app\n"
+        f"r = CliRunner().invoke(app, ['status', '--json', '--database', {demo_db!r}])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(' '.join(m for m in ('pandas', 'polars', 'numpy', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == []

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yanzhi.storage.bulk import db_stamp, insert_rows
 from yanzhi.storage.models import AuditRow, utcnow
 
 
@@ -59,6 +58,8 @@ def record_many(
     """The rows :func:`record` adds, one per (key, changes), written in bulk (COPY on
     PostgreSQL) as they come: a hundred thousand changed reports are not a hundred
     thousand ORM objects. Returns the rows written."""
+    from yanzhi.storage.bulk import db_stamp, insert_rows  # pandas: only for bulk writes
+
     stamp = db_stamp(session, utcnow())
     cols = [
         "at",
