@@ -116,6 +116,12 @@ def test_the_district_budget_is_the_sum_of_the_enterprises_own_amounts(engine):
     assert city.post_subsidy_total == pytest.approx(sum(r.post_subsidy_total for r in districts))
     assert city.budget_total == pytest.approx(city.post_subsidy_total + city.reserve_fund_total)
     assert city.assumed and city.synthetic
+    # the districts in the order of their division codes, as every table lists them
+    from yanzhi.services.plan.orgunits import org_tree
+
+    codes = {u.name: u.code for u in org_tree(engine)}
+    order = [codes[r.district] for r in districts]
+    assert order == sorted(order)
     # one district, recomputed enterprise by enterprise through the enterprise's own result
     one = min(districts, key=lambda r: r.enterprises)
     per = budget.enterprise_amounts(engine, year=2025, principal=SYSTEM)

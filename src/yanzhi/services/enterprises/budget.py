@@ -12,10 +12,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from yanzhi.core.orgtree import Level
 from yanzhi.core.policy import EnterpriseYear, RuleSet, post_subsidy, reserve_fund
 from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import Principal
 from yanzhi.services.enterprises.results import BudgetRow
+from yanzhi.services.plan.orgunits import org_tree
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import december_rd
 from yanzhi.storage.facts import attribute_versions
@@ -101,7 +103,10 @@ def budget(engine: Engine, *, year: int, principal: Principal) -> list[BudgetRow
     if amounts.empty:
         return []
     amounts["district"] = amounts["district"].fillna("未知区县")
-    rows = [_row(str(d), year, g) for d, g in amounts.groupby("district", sort=True)]
+    # districts in the order of their division codes, as every other table lists them
+    code = {u.name: u.code for u in org_tree(engine).by_level(Level.DISTRICT)}
+    groups = sorted(amounts.groupby("district"), key=lambda dg: code.get(str(dg[0]), "~"))
+    rows = [_row(str(d), year, g) for d, g in groups]
     if len(rows) > 1:
         rows.append(_row(CITY, year, amounts))
     return [BudgetRow.model_validate(r) for r in rows]
