@@ -91,13 +91,7 @@ def status(
             data = status_svc.status_many(engine, [unit], year=year, indicators=indicator)[0]
             result = data.to_dict()
         else:  # the headline status is a stored result: computed once per data change
-            scope = f"{unit or ''}:{year or ''}"
-            result = stored.fetch(
-                engine,
-                "status",
-                scope,
-                lambda: status_svc.status(engine, unit=unit, year=year).to_dict(),
-            ).payload
+            result = stored.headline_status(engine, unit=unit, year=year).payload
     if as_json:
         print_json(result)
         return

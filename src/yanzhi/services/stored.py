@@ -49,3 +49,19 @@ def fetch(
     text = json.dumps(payload, ensure_ascii=False, default=str)
     write_result(engine, name, scope, generation, text)
     return StoredResult(dict(json.loads(text)), generation, was_stored=False)
+
+
+def headline_status(
+    engine: Engine, *, unit: str | None = None, year: int | None = None
+) -> StoredResult:
+    """The headline status of ``unit`` (default: the plan's region) as of ``year``, as a
+    stored result — the one key for it, read by `yanzhi status` and written by the web
+    app's background recomputation. The status service (pandas, SciPy) is imported only
+    when the result has to be computed."""
+
+    def compute() -> dict[str, Any]:
+        from yanzhi.services.monitoring import status
+
+        return status.status(engine, unit=unit, year=year).to_dict()
+
+    return fetch(engine, "status", f"{unit or ''}:{year or ''}", compute)

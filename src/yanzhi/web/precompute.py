@@ -28,15 +28,12 @@ from yanzhi.core.orgtree import Level
 from yanzhi.services import stored
 from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import resolve
-from yanzhi.services.monitoring import status as status_svc
 from yanzhi.services.plan import orgunits
-from yanzhi.storage.db import transaction
-from yanzhi.storage.plans import get_plan
 from yanzhi.views import cockpit as cockpit_views
 from yanzhi.views import evaluation as ev_views
 from yanzhi.views import indicators as ind_views
 from yanzhi.views import units as unit_views
-from yanzhi.views.common import scope_key
+from yanzhi.views.common import plan_of, scope_key
 from yanzhi.web.cache import ViewCache
 
 log = logging.getLogger(__name__)
@@ -78,16 +75,11 @@ def steps(engine: Engine, cache: ViewCache) -> list[tuple[str, Callable[[], Any]
     if city is not None:
         out += [
             (f"indicator:{code}", partial(_indicator, engine, scope, m, code, city.code))
-            for code in _indicator_codes(engine)
+            for code in [i.code for i in plan_of(engine, m).indicators]
         ]
     # the city's headline status as a stored result: `yanzhi status` reads it at once
-    out.append(("status", lambda: stored.fetch(engine, "status", ":", lambda: _city(engine))))
+    out.append(("status", partial(stored.headline_status, engine)))
     return out
-
-
-def _indicator_codes(engine: Engine) -> list[str]:
-    with transaction(engine) as session:
-        return [i.code for i in get_plan(session).indicators]
 
 
 def _indicator(engine: Engine, scope: Any, m: Any, code: str, unit: str) -> None:
@@ -99,10 +91,6 @@ def _indicator(engine: Engine, scope: Any, m: Any, code: str, unit: str) -> None
     ind_views.indicator_children(engine, scope, code, unit=unit, memo=m)
     with contextlib.suppress(LookupError, ValueError):
         ind_views.indicator_attribution(engine, scope, code, unit=unit, memo=m)
-
-
-def _city(engine: Engine) -> dict[str, Any]:
-    return status_svc.status(engine).to_dict()
 
 
 def recompute(engine: Engine, cache: ViewCache) -> list[tuple[str, float]]:
