@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 from markupsafe import escape
 from openpyxl import load_workbook
@@ -36,6 +37,11 @@ def test_enterprise_user_sees_its_own_diagnosis_only(site: Site) -> None:
     assert c.get("/api/v1/lists/priority").status_code == 403
     page = c.get(f"/enterprises/{own}")
     assert page.status_code == 200 and 'id="intensity-chart"' in page.text
+    # the chart's 1–N月 periods by their Chinese names, not their codes (2026-01..11)
+    found = re.search(r'id="page-data" data-page="enterprise">(.*?)</script>', page.text, re.S)
+    assert found is not None
+    ytd = [label for label, _ in json.loads(found[1])["ytd"]]
+    assert ytd and all(re.fullmatch(r"\d{4}年1(-\d{1,2})?月", x) for x in ytd), ytd
 
 
 def test_township_officer_and_enterprises_of_another_township(site: Site) -> None:

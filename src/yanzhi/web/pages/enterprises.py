@@ -9,6 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from yanzhi.core.periods import label_zh
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import enterprises as views
 from yanzhi.web.api.common import YearQuery
@@ -196,7 +197,8 @@ def _chart(diag: dict[str, Any] | None) -> dict[str, Any]:
     s = diag["intensity"]
     return {
         "annual": [[r["period"][:4], _pct(r["intensity"])] for r in s["annual"]],
-        "ytd": [[r["period"], _pct(r["intensity"])] for r in s["ytd"]],
+        # 1–N月 under their Chinese names (2026年1-11月), never the period code
+        "ytd": [[label_zh(r["period"]), _pct(r["intensity"])] for r in s["ytd"]],
     }
 
 
