@@ -194,6 +194,7 @@ def test_the_crawl_reaches_the_detail_pages(
         "/units/999999",  # a district
         "/units/999999999",  # a township
         "/tasks/supervision",
+        "/tasks/guarantees",
         "/registers",
         "/evaluation",
         "/evaluation/method",

@@ -100,7 +100,11 @@ def supervision(
     (``--org-unit``: only this responsible unit)."""
     unit = org_unit_of(org_unit, old_unit)
     from yanzhi.reports import supervision as supervision_doc
+    from yanzhi.services.access.principal import SYSTEM
+    from yanzhi.services.access.scope import resolve
+    from yanzhi.services.plan.orgunits import org_tree
     from yanzhi.services.tasks.supervision import supervise
+    from yanzhi.views.guarantees import guarantees
 
     if fmt not in supervision_doc.WRITERS:
         raise typer.BadParameter(f"--format must be one of {', '.join(supervision_doc.WRITERS)}")
@@ -110,6 +114,9 @@ def supervision(
             data["units"] = [u for u in data["units"] if u["unit"] == unit]
             if not data["units"]:
                 raise LookupError(f"nothing to supervise for {unit} / {unit} 无待督办事项")
+        else:  # the whole list: the guarantee measures close it
+            scope = resolve(SYSTEM, org_tree(engine))
+            data["guarantees"] = guarantees(engine, scope).model_dump()
         path = out or Path(f"supervision-{data['period']}.{fmt}")
         supervision_doc.WRITERS[fmt](data, path)
     console.print(f"{len(data['units'])} unit(s) → {path}")

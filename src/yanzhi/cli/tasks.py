@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -28,6 +29,7 @@ from yanzhi.cli.lazy import lazy
 from yanzhi.core.periods import parse_period
 
 if TYPE_CHECKING:
+    from yanzhi.services.plan import guarantees as guarantees_svc
     from yanzhi.services.tasks import comments, owners, supervision
     from yanzhi.services.tasks import registers as reg_svc
     from yanzhi.services.tasks import targets as targets_svc
@@ -39,6 +41,7 @@ else:
     reg_svc = lazy("yanzhi.services.tasks.registers")
     task_svc = lazy("yanzhi.services.tasks.updates")
     targets_svc = lazy("yanzhi.services.tasks.targets")
+    guarantees_svc = lazy("yanzhi.services.plan.guarantees")
 
 app = group(
     "Key tasks: reports, board, supervision. / 重点任务",
@@ -338,3 +341,39 @@ def targets(as_of: AsOfOpt = None, database: DatabaseOpt = None, as_json: JsonOp
         expected = "—" if t.expected is None else f"{t.expected:g}"
         table.add_row(t.code, t.description, value, expected, t.status_label_zh)
     console.print(table)
+
+
+def guarantees(
+    as_of: AsOfOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False
+) -> None:
+    """The plan's guarantee measures: the rules a number checks (an average yearly growth, an
+    amount by the last year) with their verdicts for the region and its districts. / 保障措施"""
+    with handled(as_json), engine_for(database) as engine:
+        report = guarantees_svc.track(engine, today=_day(as_of))
+    if as_json:
+        print_json(asdict(report))
+        return
+    if report.synthetic:
+        console.print(SYNTHETIC_LINE)
+    console.print(
+        f"保障措施 / guarantee measures: 基期{report.base_year}年, 评估到{report.as_of_year}年, "
+        f"目标年{report.target_year}年",
+        highlight=False,
+    )
+    for g in report.guarantees:
+        for r in g.rules:
+            if r.region is None:
+                note = f"暂无数据: {r.reason}" if r.reason else "定性要求"
+                console.print(f"{r.code} {r.description} — {note}", highlight=False)
+                continue
+            table = Table("地区 / area", "最新 / latest", "年均增速 / average", "评估 / verdict",
+                          title=f"{r.code} {r.description}")  # fmt: skip
+            for u in [r.region, *r.districts]:
+                c = u.check
+                latest = (
+                    "—" if c.latest_value is None else f"{c.latest_value:,.1f} ({c.latest_year}年)"
+                )
+                average = "—" if c.average_growth_pct is None else f"{c.average_growth_pct:.1f}%"
+                table.add_row(u.unit_name, latest, average, c.label_zh)
+            console.print(table)
+            console.print(r.region.check.reason_zh, highlight=False)

@@ -258,6 +258,9 @@ def _city_and_districts(
     ]  # fmt: skip
     for element, value, unit, _ in synth:
         add(element, value, unit, SYNTHETIC_SOURCE, "", True)
+    if year >= 2022:  # the city's S&T innovation funds (千亿科技创新基金), city level only
+        add("st_innovation_fund_size", round(420.0 * 1.18 ** (year - 2022)), "亿元",
+            SYNTHETIC_SOURCE, "", True)  # fmt: skip
     out: list[tuple[str, str, float, str, str, bool]] = []
     for element, value, unit, dec in [
         ("gdp", gdp, "亿元", 1),

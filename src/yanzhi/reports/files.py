@@ -23,6 +23,7 @@ from yanzhi.services.access.scope import Scope
 from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
 from yanzhi.views import enterprises as enterprise_views
 from yanzhi.views import evaluation as evaluation_views
+from yanzhi.views import guarantees as guarantee_views
 from yanzhi.views.reports import bulletin
 from yanzhi.views.reports import catalogue as downloads
 from yanzhi.views.reports.catalogue import ReportRequest
@@ -133,7 +134,10 @@ def _supervision(job: Job) -> Loaded:
         raise NotFound("nothing to supervise in your scope", "权限范围内无待督办事项")
     who = f"-{data.units[0].unit_name}" if args["unit"] else ""
     stem = f"督办清单-{label_zh(data.period)}{who}"
-    return Loaded(stem, data.model_dump(exclude_unset=True), "supervision")
+    payload = data.model_dump(exclude_unset=True)
+    if not args["unit"]:  # the whole list: the guarantee measures close it
+        payload["guarantees"] = guarantee_views.guarantees(job.engine, job.scope).model_dump()
+    return Loaded(stem, payload, "supervision")
 
 
 def _diagnosis(job: Job) -> Loaded:

@@ -101,6 +101,46 @@ def _task_rows(unit: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
+def _guarantees(doc: Document, g: dict[str, Any]) -> None:
+    """保障措施落实情况: the rules a number checks, with the region's and the districts'
+    verdicts (the view's :class:`~yanzhi.views.guarantees.Guarantees`, dumped)."""
+    measured = [r for m in g["guarantees"] for r in m["rules"] if r.get("region")]
+    other = [r for m in g["guarantees"] for r in m["rules"] if not r.get("region")]
+    doc.heading("保障措施落实情况")
+    doc.para(
+        f"方案保障措施中可用数据衡量的要求{len(measured)}项，按年度统计数据评估"
+        f"(基期{g['base_year']}年，评估到{g['as_of_year']}年，目标年{g['target_year']}年)；"
+        f"其余{len(other)}项为制度、政策类要求，由任务督办和平台相应功能落实。"
+    )
+    for r in measured:
+        u = r["region"]
+        doc.heading(r["description"], 2)
+        doc.para(f"{u['unit_name']}：{u['verdict_zh']}。{u['reason_zh']}")
+        years = [p["year"] for p in u["years"] if p["year"] >= g["base_year"]]
+        if not years:
+            doc.para(f"{r['element_name']}暂无数据，请导入年度统计数据。", "note")
+            continue
+        rows = []
+        for x in [u, *r["districts"]]:
+            values = {p["year"]: p["value"] for p in x["years"]}
+            rows.append([x["unit_name"], *(values.get(y) for y in years),
+                         None if x["average_growth_pct"] is None else x["average_growth_pct"] / 100,
+                         x["verdict_zh"]])  # fmt: skip
+        doc.table(
+            f"{r['element_name']}({r['element_unit']})",
+            [
+                Column("地区", width=1.4),
+                *(Column(f"{y}年", "num1") for y in years),
+                Column("年均增速", "pct1"),
+                Column("评估", width=1.2),
+            ],
+            rows,
+            sheet=r["code"],
+            note="注：年均增速为基期以来的年均增长率；“—”为无数据，不按零计。"
+            + ("数据含演示(合成)数值。" if u.get("synthetic") else ""),
+        )
+
+
 def document(d: dict[str, Any]) -> Document:
     """The supervision report of ``d`` (the supervision list as a dict)."""
     units = d["units"]
@@ -166,17 +206,23 @@ def document(d: dict[str, Any]) -> Document:
             _task_rows(u),
             sheet=u["unit_name"],
         )
+    if d.get("guarantees"):
+        _guarantees(doc, d["guarantees"])
     doc.sources = [
         "各责任单位在平台报送的重点任务进展报告",
         "计划确定的任务里程碑及其完成情况",
         "量化目标按已审核监测数据的评估结果",
         "平台记录的催办情况",
+        *(["年度统计数据(保障措施评估)"] if d.get("guarantees") else []),
     ]
     doc.methods = [
         "督办事由由平台按统一规则自动判定：任务有里程碑在应完成日期前未标记完成的，为"
         "“里程碑逾期”(里程碑未写明日期的，以当年12月31日为应完成日期)；本报告期内未报送"
         "进展报告的，为“本期未报告”(已完成或暂缓的任务不要求报告)；任务关联的量化目标按"
         "目标路径评估为需加快推进或更差的，为“量化目标滞后”。",
+        "保障措施中的年均增长要求按复合增长路径、规模目标按直线路径，计算截至最近一个完整"
+        "年度完成应有进度的比例：95%以上为预计达标，60%至95%为存在风险，60%以下为难以达标；"
+        "目标年已到且达到要求的为已达标。",
         "逾期天数为截至日与里程碑应完成日期相差的天数；一项任务有多个逾期里程碑的，"
         "“逾期天数”取其中最长者。最新进展为该任务最近一次进展报告的报告期、推进状态和自报进度。",
     ]

@@ -9,8 +9,10 @@ from typing import Any
 from fastapi import Request
 
 from yanzhi.services.access.scope import Scope
+from yanzhi.views import guarantees as guarantee_views
 from yanzhi.views import supervision as supervision_views
 from yanzhi.views import tasks as task_views
+from yanzhi.views.guarantees import Guarantees
 from yanzhi.views.task_models import Supervision, TaskBoard, TaskDetail
 from yanzhi.web.deps import cache, engine
 
@@ -49,6 +51,14 @@ def supervision_data(request: Request, scope: Scope, period: str | None) -> Supe
     return cache(request).get(
         key, lambda: supervision_views.supervision(engine(request), scope, period=period)
     )
+
+
+def guarantees_data(request: Request, scope: Scope) -> Guarantees:
+    """保障措施 (:func:`views.guarantees.guarantees`), shared by everyone who sees the same
+    units, until the data change."""
+    scope.require("read")
+    key = ("tasks.guarantees", scope.root, scope.city_wide)
+    return cache(request).get(key, lambda: guarantee_views.guarantees(engine(request), scope))
 
 
 STATE_CLASS = {"overdue_milestone": "overdue", "silent": "silent", "target_behind": "behind"}

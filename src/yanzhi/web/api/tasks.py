@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from yanzhi.views import supervision as supervision_views
 from yanzhi.views import task_writes
 from yanzhi.views import tasks as task_views
+from yanzhi.views.guarantees import Guarantees
 from yanzhi.views.task_models import (
     Assignment,
     Comment,
@@ -29,7 +30,13 @@ from yanzhi.views.task_models import (
 )
 from yanzhi.web.api.common import ERRORS, cut_models, page_params, synthetic_data, table_params
 from yanzhi.web.deps import ScopeDep, close_form, engine
-from yanzhi.web.taskdata import board_data, board_row, supervision_data, task_data
+from yanzhi.web.taskdata import (
+    board_data,
+    board_row,
+    guarantees_data,
+    supervision_data,
+    task_data,
+)
 from yanzhi.web.uploads import (
     evidence_response,
     read_report,
@@ -90,6 +97,14 @@ def supervision(request: Request, scope: ScopeDep, period: str | None = PERIOD) 
     """督办: per responsible unit, the visible tasks that are overdue, silent or behind, with
     the reminders already sent."""
     return supervision_data(request, scope, period)
+
+
+@router.get("/tasks/guarantees", response_model=Guarantees)
+def guarantees(request: Request, scope: ScopeDep) -> Guarantees:
+    """保障措施: every guarantee measure of the plan; a rule a number checks (an average yearly
+    growth, an amount by the last year) with the region's and the visible districts' series,
+    verdict and sources; the others with where yanzhi carries them out."""
+    return guarantees_data(request, scope)
 
 
 class RemindIn(BaseModel):

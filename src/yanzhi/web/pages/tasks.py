@@ -20,7 +20,13 @@ from yanzhi.web.deps import ScopeDep, close_form, engine, form_of, lang
 from yanzhi.web.errors import ApiError, classify
 from yanzhi.web.pages import registers
 from yanzhi.web.render import Table, page
-from yanzhi.web.taskdata import board_data, board_row, supervision_data, task_data
+from yanzhi.web.taskdata import (
+    board_data,
+    board_row,
+    guarantees_data,
+    supervision_data,
+    task_data,
+)
 from yanzhi.web.uploads import (
     evidence_response,
     read_report,
@@ -127,6 +133,38 @@ def supervision(request: Request, scope: ScopeDep, period: str | None = PERIOD) 
     sent = request.query_params.get("sent")
     chart = {"period": data["period"], "today": data["today"], "units": len(data["units"])}
     return page(request, "supervision.html", data=data, chart=chart, tables=[table], sent=sent)
+
+
+@router.get("/tasks/guarantees")
+def guarantees(request: Request, scope: ScopeDep) -> Response:
+    """保障措施: the plan's guarantee measures, the rules a number checks with their verdicts
+    (the region and its districts), and where yanzhi carries out the others."""
+    data = guarantees_data(request, scope)
+    checked = [
+        (r.code, d)
+        for g in data.guarantees
+        for r in g.rules
+        for d in ([r.region] if r.region else []) + r.districts
+    ]
+    rows = [
+        {
+            "rule": code,
+            "unit_name": d.unit_name,
+            **{f"y{p.year}": p.value for p in d.years},
+            **{f"g{p.year}": p.growth_pct for p in d.years},
+            "average": d.average_growth_pct,
+            "verdict_zh": d.verdict_zh,
+        }
+        for code, d in checked
+    ]
+    years = sorted({p.year for _, d in checked for p in d.years})
+    columns = [("rule", "措施编号", "Rule"), ("unit_name", "地区", "Area")]
+    for y in years:
+        columns += [(f"y{y}", f"{y}年", str(y)), (f"g{y}", f"{y}年增速(%)", f"{y} growth (%)")]
+    columns += [("average", "基期以来年均增速(%)", "Average growth since base (%)"),
+                ("verdict_zh", "评估", "Verdict")]  # fmt: skip
+    table = Table("guarantees", columns, rows, title="guarantees")
+    return page(request, "guarantees.html", data=data.model_dump(), tables=[table])
 
 
 @router.post("/tasks/supervision/remind")
