@@ -49,13 +49,35 @@ def validate(file: FileArg, as_json: JsonOpt = False) -> None:
 
 
 @app.command("load")
-def load(file: FileArg, database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
-    """Store a plan (all or nothing); loading the same file again changes nothing."""
+def load(
+    file: FileArg,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="The file is the whole truth: lead units, milestones and departments "
+            "entered in the app that the file lacks are deleted",
+        ),
+    ] = False,
+) -> None:
+    """Store a plan (all or nothing); loading the same file again changes nothing. Lead
+    units, milestones and departments entered in the app are kept where the file gives none
+    (``--replace``: deleted)."""
     with handled(as_json), engine_for(database) as engine:
-        result = svc.load_plan_file(engine, file, actor=actor())
+        result = svc.load_plan_file(engine, file, actor=actor(), replace=replace)
     if as_json:
         print_json(result.to_dict())
         return
+    if result.kept:
+        console.print(
+            f"保留在平台中录入、文件未给出的内容 {len(result.kept)} 项(用 --replace 以文件为准) / "
+            "kept what was entered in the app and the file leaves empty:",
+            highlight=False,
+        )
+        for line in result.kept[:30]:
+            console.print(f"  = {line}", highlight=False)
     if not result.changed:
         console.print(f"plan {result.plan_code}: no change / 无变化")
         return

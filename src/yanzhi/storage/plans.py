@@ -177,7 +177,7 @@ def _milestone_rows(plan: Plan, ids: Ids) -> Rows:
             title_en=ms.title_en,
             due=ms.due,
             note=ms.note,
-            position=n,
+            position=ms.year,  # as a milestone added in the app: in year order
         )
         for t in plan.tasks
         for n, ms in enumerate(t.milestones, 1)

@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy import Engine
 
 from yanzhi.core.issues import InputRejected, Issue
+from yanzhi.core.plan.keep import keep_entered
 from yanzhi.ingest.planfile import read_plan
 from yanzhi.services.database import require_schema
 from yanzhi.services.plan.summary import PlanSummary, plan_counts, plan_summary
 from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.db import transaction
 from yanzhi.storage.orgunits import load_org_tree
-from yanzhi.storage.plans import get_plan, save_plan
+from yanzhi.storage.plans import get_plan, list_plans, save_plan
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class LoadResult:
     updated: int
     deleted: int
     changes: list[str]
+    kept: list[str] = field(default_factory=list)  # entered in the app, absent from the file
 
     @property
     def changed(self) -> bool:
@@ -71,19 +73,27 @@ class LoadResult:
             "updated": self.updated,
             "deleted": self.deleted,
             "changes": self.changes,
+            "kept": self.kept,
         }
 
 
-def load_plan_file(engine: Engine, path: Path, *, actor: str) -> LoadResult:
-    """Validate against the stored division tree, then store; all or nothing."""
+def load_plan_file(engine: Engine, path: Path, *, actor: str, replace: bool = False) -> LoadResult:
+    """Validate against the stored division tree, then store; all or nothing. What the
+    bureau entered in the app for the parts the file leaves empty (lead units, milestones,
+    departments) is kept (:func:`yanzhi.core.plan.keep.keep_entered`), unless ``replace``."""
     require_schema(engine)
     with transaction(engine) as session:
         units = [u.code for u in load_org_tree(session)]
     pf = read_plan(path, known_units=units or None)
     ctx = WriteContext(actor, source_file=path.name, source_sha256=pf.sha256)
     with transaction(engine) as session:
-        counts = save_plan(session, pf.plan, ctx=ctx, file_sha256=pf.sha256)
-    return LoadResult(pf.plan.code, counts.created, counts.updated, counts.deleted, counts.changes)
+        plan, kept = pf.plan, list[str]()
+        if not replace and any(p.code == plan.code for p in list_plans(session)):
+            plan, kept = keep_entered(plan, get_plan(session, plan.code))
+        counts = save_plan(session, plan, ctx=ctx, file_sha256=pf.sha256)
+    return LoadResult(
+        plan.code, counts.created, counts.updated, counts.deleted, counts.changes, kept
+    )
 
 
 def show_plan(engine: Engine, code: str | None = None) -> PlanSummary:
