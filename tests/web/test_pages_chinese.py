@@ -195,6 +195,7 @@ def test_the_crawl_reaches_the_detail_pages(
         "/units/999999999",  # a township
         "/tasks/supervision",
         "/tasks/guarantees",
+        "/tasks/reforms",
         "/registers",
         "/evaluation",
         "/evaluation/method",

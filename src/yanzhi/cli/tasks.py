@@ -31,6 +31,7 @@ from yanzhi.core.periods import parse_period
 if TYPE_CHECKING:
     from yanzhi.services.plan import guarantees as guarantees_svc
     from yanzhi.services.tasks import comments, owners, supervision
+    from yanzhi.services.tasks import reforms as reforms_svc
     from yanzhi.services.tasks import registers as reg_svc
     from yanzhi.services.tasks import targets as targets_svc
     from yanzhi.services.tasks import updates as task_svc
@@ -42,6 +43,7 @@ else:
     task_svc = lazy("yanzhi.services.tasks.updates")
     targets_svc = lazy("yanzhi.services.tasks.targets")
     guarantees_svc = lazy("yanzhi.services.plan.guarantees")
+    reforms_svc = lazy("yanzhi.services.tasks.reforms")
 
 app = group(
     "Key tasks: reports, board, supervision. / 重点任务",
@@ -377,3 +379,29 @@ def guarantees(
                 table.add_row(u.unit_name, latest, average, c.label_zh)
             console.print(table)
             console.print(r.region.check.reason_zh, highlight=False)
+
+
+def reforms(as_of: AsOfOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
+    """Major reforms (status, next milestone, overdue) and policies (implementing rules,
+    pay-outs by year beside yanzhi's calculation of a linked rule). / 重大改革与政策"""
+    with handled(as_json), engine_for(database) as engine:
+        report = reforms_svc.reforms_and_policies(engine, today=_day(as_of))
+    if as_json:
+        print_json(asdict(report))
+        return
+    if report.synthetic:
+        console.print(SYNTHETIC_LINE)
+    status = "、".join(f"{s}{n}项" for s, n in report.by_status.items())
+    console.print(
+        f"重大改革 {len(report.reforms)} 项({status}), 节点逾期 {report.overdue} 项; "
+        f"政策文件 {len(report.policies)} 件, 实施细则已出台 {report.rules_issued}/"
+        f"应出台 {report.rules_due}",
+        highlight=False,
+    )
+    table = Table("政策 / policy", "年度 / year", "受益企业 / beneficiaries",
+                  "兑现 万元 / paid", "平台测算 万元 / estimate")  # fmt: skip
+    for p in report.policies:
+        for x in p.payouts:
+            estimate = "—" if x.estimate is None else f"{x.estimate:,.2f}"
+            table.add_row(p.name, str(x.year), f"{x.beneficiaries:,}", f"{x.amount:,.2f}", estimate)
+    console.print(table)

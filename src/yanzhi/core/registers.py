@@ -59,6 +59,7 @@ LISTS: Mapping[str, tuple[str, str]] = {
 SCENARIO_FIELDS = ("5G", "人工智能", "区块链", "大数据", "数字孪生", "其他")
 LAB_LEVELS = ("全国重点实验室", "省级", "市级")
 TALENT_CATEGORIES = ("顶尖人才", "国家级领军人才", "省级领军人才", "其他")
+REFORM_STATUSES = ("谋划中", "推进中", "已完成", "暂缓")
 
 
 def _choice(code: str, zh: str, en: str, choices: tuple[str, ...], **kw: object) -> Field:
@@ -150,6 +151,83 @@ REGISTER_KINDS: dict[str, RegisterKind] = {
             ),
         ),
         RegisterKind("science_base", "科普基地", "popular-science base"),
+        RegisterKind(
+            "reform",
+            "重大改革",
+            "major reform",
+            (
+                Field("lead", "牵头单位", "lead unit", _TEXT, required=True),
+                _choice("status", "推进状态", "status", REFORM_STATUSES, required=True),
+                Field("next_milestone", "下一节点", "next milestone", _TEXT),
+                Field("next_due", "节点时间", "next milestone due", FieldType.DATE),
+                Field("evidence", "佐证材料", "evidence", _TEXT, aliases=("佐证", "进展说明")),
+            ),
+        ),
+        RegisterKind(
+            "policy",
+            "政策文件",
+            "policy document",
+            (
+                Field("issuer", "发文机关", "issuing body", _TEXT, required=True),
+                Field("doc_number", "文号", "document number", _TEXT, required=True),
+                Field("measures", "政策条款数", "measures", FieldType.INTEGER, min=0),
+                Field(
+                    "rules_due",
+                    "应出台实施细则数",
+                    "implementing rules due",
+                    FieldType.INTEGER,
+                    min=0,
+                ),
+                Field(
+                    "rules_issued",
+                    "已出台实施细则数",
+                    "implementing rules issued",
+                    FieldType.INTEGER,
+                    min=0,
+                ),
+                Field(
+                    "rule",
+                    "关联企业政策规则",
+                    "linked enterprise policy rule",
+                    FieldType.CODE,
+                    help="a rule of the policy rule file, by name or code, e.g. 企业研发投入后补助",
+                    help_zh="企业政策规则文件中的规则名称(或编码), 如 企业研发投入后补助",
+                ),
+            ),
+        ),
+        RegisterKind(
+            "policy_payout",
+            "政策兑现",
+            "policy pay-out",
+            (
+                Field(
+                    "policy",
+                    "政策编号",
+                    "policy code",
+                    FieldType.CODE,
+                    required=True,
+                    help_zh="政策文件名录中的编号",
+                ),
+                Field("year", "兑现年度", "year", FieldType.YEAR, required=True),
+                Field(
+                    "beneficiaries",
+                    "受益企业数",
+                    "beneficiary enterprises",
+                    FieldType.INTEGER,
+                    required=True,
+                    min=0,
+                ),
+                Field(
+                    "amount",
+                    "兑现金额",
+                    "amount paid out",
+                    FieldType.MONEY,
+                    required=True,
+                    unit="万元",
+                    min=0,
+                ),
+            ),
+        ),
     )
 }
 

@@ -123,9 +123,14 @@ def _guarantees(doc: Document, g: dict[str, Any]) -> None:
         rows = []
         for x in [u, *r["districts"]]:
             values = {p["year"]: p["value"] for p in x["years"]}
-            rows.append([x["unit_name"], *(values.get(y) for y in years),
-                         None if x["average_growth_pct"] is None else x["average_growth_pct"] / 100,
-                         x["verdict_zh"]])  # fmt: skip
+            rows.append(
+                [
+                    x["unit_name"],
+                    *(values.get(y) for y in years),
+                    None if x["average_growth_pct"] is None else x["average_growth_pct"] / 100,
+                    x["verdict_zh"],
+                ]
+            )
         doc.table(
             f"{r['element_name']}({r['element_unit']})",
             [
@@ -138,6 +143,54 @@ def _guarantees(doc: Document, g: dict[str, Any]) -> None:
             sheet=r["code"],
             note="注：年均增速为基期以来的年均增长率；“—”为无数据，不按零计。"
             + ("数据含演示(合成)数值。" if u.get("synthetic") else ""),
+        )
+
+
+def _reforms(doc: Document, r: dict[str, Any]) -> None:
+    """重大改革与政策落实 (the view's :class:`~yanzhi.views.reforms.Reforms`, dumped)."""
+    doc.heading("重大改革与政策落实")
+    status = "、".join(f"{s}{n}项" for s, n in r["by_status"].items())
+    doc.para(
+        f"登记重大改革{len(r['reforms'])}项({status})，下一节点已逾期{r['overdue']}项；"
+        f"政策文件{len(r['policies'])}件，应出台实施细则{r['rules_due']}项、已出台"
+        f"{r['rules_issued']}项。"
+    )
+    late = [x for x in r["reforms"] if x["overdue"]]
+    if late:
+        doc.table(
+            "节点逾期的重大改革",
+            [
+                Column("改革事项", width=3),
+                Column("牵头单位", width=1.6),
+                Column("推进状态", width=1),
+                Column("下一节点", width=2.4),
+                Column("节点时间", width=1.2),
+            ],
+            [
+                [x["name"], x["lead"], x["status"], x["next_milestone"], _date(x["next_due"])]
+                for x in late
+            ],
+            sheet="改革逾期",
+        )
+    rows = [
+        [p["name"], x["year"], x["beneficiaries"], x["amount"], x["estimate"]]
+        for p in r["policies"]
+        for x in p["payouts"]
+    ]
+    if rows:
+        doc.table(
+            "政策兑现情况",
+            [
+                Column("政策", width=3),
+                Column("年度", "year"),
+                Column("受益企业(家)", "int"),
+                Column("兑现金额(万元)", "num2"),
+                Column("平台按规则测算(万元)", "num2"),
+            ],
+            rows,
+            sheet="政策兑现",
+            note="注：平台按规则测算为本平台按关联的企业政策规则(参数为本平台假设)对已审核数据"
+            "的计算，用于对照实际兑现；未关联规则的政策记为“—”。",
         )
 
 
@@ -206,6 +259,8 @@ def document(d: dict[str, Any]) -> Document:
             _task_rows(u),
             sheet=u["unit_name"],
         )
+    if d.get("reforms"):
+        _reforms(doc, d["reforms"])
     if d.get("guarantees"):
         _guarantees(doc, d["guarantees"])
     doc.sources = [
@@ -213,6 +268,7 @@ def document(d: dict[str, Any]) -> Document:
         "计划确定的任务里程碑及其完成情况",
         "量化目标按已审核监测数据的评估结果",
         "平台记录的催办情况",
+        *(["重大改革、政策文件和政策兑现台账"] if d.get("reforms") else []),
         *(["年度统计数据(保障措施评估)"] if d.get("guarantees") else []),
     ]
     doc.methods = [

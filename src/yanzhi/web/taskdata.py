@@ -10,9 +10,11 @@ from fastapi import Request
 
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import guarantees as guarantee_views
+from yanzhi.views import reforms as reform_views
 from yanzhi.views import supervision as supervision_views
 from yanzhi.views import tasks as task_views
 from yanzhi.views.guarantees import Guarantees
+from yanzhi.views.reforms import Reforms
 from yanzhi.views.task_models import Supervision, TaskBoard, TaskDetail
 from yanzhi.web.deps import cache, engine
 
@@ -59,6 +61,14 @@ def guarantees_data(request: Request, scope: Scope) -> Guarantees:
     scope.require("read")
     key = ("tasks.guarantees", scope.root, scope.city_wide)
     return cache(request).get(key, lambda: guarantee_views.guarantees(engine(request), scope))
+
+
+def reforms_data(request: Request, scope: Scope) -> Reforms:
+    """重大改革 and 政策 (:func:`views.reforms.reforms`), shared by everyone who sees the same
+    units, until the data change."""
+    scope.require("read")
+    key = ("tasks.reforms", scope.root, scope.city_wide)
+    return cache(request).get(key, lambda: reform_views.reforms(engine(request), scope))
 
 
 STATE_CLASS = {"overdue_milestone": "overdue", "silent": "silent", "target_behind": "behind"}

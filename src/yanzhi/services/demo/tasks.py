@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from yanzhi.core.periods import Period, label_zh, parse_period
 from yanzhi.core.registers import LAB_LEVELS, LISTS, SCENARIO_FIELDS, TALENT_CATEGORIES
 from yanzhi.core.tasks import TaskStatus
-from yanzhi.services.demo import leads
+from yanzhi.services.demo import leads, reforms
 from yanzhi.services.tasks import registers
 from yanzhi.storage import tasks as store
 from yanzhi.storage.audit import WriteContext
@@ -127,6 +127,8 @@ def _load_registers(engine: Engine, actor: str, seed: int) -> dict[str, int]:
     units, weights = _register_places(engine)
     created = {}
     for kind in registers.REGISTER_KINDS:
+        if kind in reforms.KINDS:
+            continue  # reforms and policies: services/demo/reforms.py
         if registers.list_register(engine, kind):
             continue  # already loaded: the demo adds, it never rewrites
         entries = _entries(rng, kind, units, weights)
@@ -231,4 +233,7 @@ def load(
     day = today or dt.date.today()
     reports = _load_tasks(engine, actor, seed, day)
     created = _load_registers(engine, actor, seed)
+    with transaction(engine) as session:
+        city = get_plan(session).meta.region
+    created |= reforms.load(engine, city=city, actor=actor, seed=seed, today=day)
     return DemoTasks(task_reports=reports, register_entries=created)

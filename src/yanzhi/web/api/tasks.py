@@ -17,6 +17,7 @@ from yanzhi.views import supervision as supervision_views
 from yanzhi.views import task_writes
 from yanzhi.views import tasks as task_views
 from yanzhi.views.guarantees import Guarantees
+from yanzhi.views.reforms import Reforms
 from yanzhi.views.task_models import (
     Assignment,
     Comment,
@@ -34,6 +35,7 @@ from yanzhi.web.taskdata import (
     board_data,
     board_row,
     guarantees_data,
+    reforms_data,
     supervision_data,
     task_data,
 )
@@ -105,6 +107,14 @@ def guarantees(request: Request, scope: ScopeDep) -> Guarantees:
     growth, an amount by the last year) with the region's and the visible districts' series,
     verdict and sources; the others with where yanzhi carries them out."""
     return guarantees_data(request, scope)
+
+
+@router.get("/tasks/reforms", response_model=Reforms)
+def reforms(request: Request, scope: ScopeDep) -> Reforms:
+    """重大改革 and 政策: the reforms with status and next milestone (overdue counted), the
+    policies with implementing rules due and issued and their pay-outs by year (万元), beside
+    yanzhi's own calculation of a linked enterprise rule (研发后补助, 研发准备金)."""
+    return reforms_data(request, scope)
 
 
 class RemindIn(BaseModel):

@@ -24,6 +24,7 @@ from yanzhi.web.taskdata import (
     board_data,
     board_row,
     guarantees_data,
+    reforms_data,
     supervision_data,
     task_data,
 )
@@ -161,10 +162,57 @@ def guarantees(request: Request, scope: ScopeDep) -> Response:
     columns = [("rule", "措施编号", "Rule"), ("unit_name", "地区", "Area")]
     for y in years:
         columns += [(f"y{y}", f"{y}年", str(y)), (f"g{y}", f"{y}年增速(%)", f"{y} growth (%)")]
-    columns += [("average", "基期以来年均增速(%)", "Average growth since base (%)"),
-                ("verdict_zh", "评估", "Verdict")]  # fmt: skip
+    columns += [
+        ("average", "基期以来年均增速(%)", "Average growth since base (%)"),
+        ("verdict_zh", "评估", "Verdict"),
+    ]
     table = Table("guarantees", columns, rows, title="guarantees")
     return page(request, "guarantees.html", data=data.model_dump(), tables=[table])
+
+
+@router.get("/tasks/reforms")
+def reforms(request: Request, scope: ScopeDep) -> Response:
+    """重大改革 and 政策: progress of the reforms, implementing rules and pay-outs of the
+    policies, with their tables as Excel."""
+    data = reforms_data(request, scope)
+    reform_rows = [
+        {**r.model_dump(), "overdue_zh": "逾期" if r.overdue else ""} for r in data.reforms
+    ]
+    payout_rows = [
+        {"policy": p.name, "rule": p.rule, **x.model_dump()}
+        for p in data.policies
+        for x in p.payouts
+    ]
+    tables = [
+        Table(
+            "reforms",
+            [
+                ("name", "改革事项", "Reform"),
+                ("lead", "牵头单位", "Lead unit"),
+                ("status", "推进状态", "Status"),
+                ("next_milestone", "下一节点", "Next milestone"),
+                ("next_due", "节点时间", "Due"),
+                ("overdue_zh", "是否逾期", "Overdue"),
+                ("evidence", "佐证材料", "Evidence"),
+            ],
+            reform_rows,
+            title="reforms",
+        ),
+        Table(
+            "payouts",
+            [
+                ("policy", "政策", "Policy"),
+                ("year", "兑现年度", "Year"),
+                ("beneficiaries", "受益企业(家)", "Beneficiaries"),
+                ("amount", "兑现金额(万元)", "Paid (10k yuan)"),
+                ("estimate", "平台按规则测算(万元)", "yanzhi's estimate (10k yuan)"),
+                ("estimate_count", "测算符合条件企业(家)", "Eligible (estimate)"),
+            ],
+            payout_rows,
+            title="payouts",
+        ),
+    ]
+    return page(request, "reforms.html", data=data.model_dump(), tables=tables)
 
 
 @router.post("/tasks/supervision/remind")

@@ -1,0 +1,77 @@
+"""重大改革与政策 (/tasks/reforms): the demo's reforms and policies from their registers, one
+figure in the page, the API and the CLI; a linked rule's estimate is the budget list's
+figure for the same year; the supervision report carries the section."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import docx
+from tests.web.conftest import Site
+from typer.testing import CliRunner
+
+from yanzhi.cli.main import app as cli
+
+runner = CliRunner()
+
+
+def test_reforms_and_policies_are_one_figure_in_page_api_and_cli(site: Site) -> None:
+    r = site.as_role("analyst").get("/api/v1/tasks/reforms")
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["synthetic"] is True and len(data["reforms"]) == 8 and len(data["policies"]) == 5
+    assert sum(data["by_status"].values()) == 8
+    today = dt.date.fromisoformat(data["today"])
+    late = [
+        x
+        for x in data["reforms"]
+        if x["status"] != "已完成"
+        and x["next_due"]
+        and dt.date.fromisoformat(x["next_due"][:10]) < today
+    ]
+    assert data["overdue"] == len(late) == sum(x["overdue"] for x in data["reforms"])
+    assert data["rules_due"] == sum(p["rules_due"] for p in data["policies"]) == 16
+    paid = {}
+    for p in data["policies"]:
+        for x in p["payouts"]:
+            paid[str(x["year"])] = round(paid.get(str(x["year"]), 0) + x["amount"], 2)
+    assert data["paid_by_year"] == paid and paid
+    # the CLI's JSON: the same counts and money
+    out = runner.invoke(cli, ["reforms", "--database", site.url, "--json"])
+    assert out.exit_code == 0, out.output
+    from_cli = json.loads(out.stdout)
+    assert from_cli["by_status"] == data["by_status"] and from_cli["overdue"] == data["overdue"]
+    assert {str(k): v for k, v in from_cli["paid_by_year"].items()} == data["paid_by_year"]
+    # the page: the KPIs as the API has them
+    page = site.as_role("analyst").get("/tasks/reforms").text
+    kpi = re.search(r'data-key="rules">.*?class="value">(\d+)/(\d+)<', page, re.S)
+    assert kpi and (int(kpi.group(1)), int(kpi.group(2))) == (data["rules_issued"], 16)
+    late_kpi = re.search(r'data-key="overdue">.*?class="value[^"]*">(\d+)<', page, re.S)
+    assert late_kpi and late_kpi.group(1) == str(data["overdue"])
+
+
+def test_a_linked_rule_is_set_beside_the_budget_lists_figure(site: Site) -> None:
+    data = site.as_role("analyst").get("/api/v1/tasks/reforms").json()
+    post = next(p for p in data["policies"] if p["rule"] == "企业研发投入后补助")
+    assert post["payouts"], "the demo pays the post-subsidy out every year with data"
+    for x in post["payouts"]:
+        rows = site.as_role("analyst").get(f"/api/v1/lists/budget?year={x['year']}").json()
+        city = rows["items"][-1] if "items" in rows else rows[-1]
+        assert x["estimate"] == city["post_subsidy_total"]
+        assert x["estimate_count"] == city["post_subsidy_count"]
+        assert 0.6 * x["estimate"] <= x["amount"] <= 0.9 * x["estimate"] + 0.01
+    voucher = next(p for p in data["policies"] if p["rule"] is None and p["payouts"])
+    assert all(x["estimate"] is None for x in voucher["payouts"])  # no rule: no estimate, not 0
+
+
+def test_the_supervision_report_has_the_section(site: Site) -> None:
+    out = site.folder / "supervision-reforms.docx"
+    r = runner.invoke(cli, ["report", "supervision", "--out", str(out), "--database", site.url])
+    assert r.exit_code == 0, r.output
+    d = docx.Document(str(out))
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "重大改革与政策落实" in text and "登记重大改革8项" in text
+    captions = [p.text for p in d.paragraphs if p.text.startswith("表")]
+    assert any("政策兑现情况" in c for c in captions)
