@@ -197,3 +197,38 @@ def test_a_unicode_text_export_imports_and_a_header_only_file_is_refused(db, tmp
     rep = registers.import_register(db, "scenario", empty, actor="t")
     assert [(i.rule, i.file, i.row) for i in rep.errors] == [("no_data_rows", empty.name, 1)]
     assert dump(db) == before
+
+
+def test_an_item_of_the_three_lists_follows_its_lifecycle(db, tmp_path):
+    header = ["编号", "名称", "所属区划代码", "开始日期", "清单", "阶段", "攻关项目编号",
+              "佐证材料", "合同金额"]  # fmt: skip
+    v1 = [
+        ["K-1", "高端轴承钢", "330206", "2023-04-01", "卡点清单", "已识别", "", "", ""],
+        ["T-1", "在线检测装置", "330212", "2023-04-01", "转化清单", "成果登记", "", "", ""],
+    ]
+    rep = registers.import_register(
+        db, "tech_list", write_csv(tmp_path / "a.csv", header, v1), actor="t"
+    )
+    assert rep.ok and rep.created == 2
+    before = dump(db)
+    # skipping 攻关中, and a contract without its value: the file is refused, nothing stored
+    bad = [r[:] for r in v1]
+    bad[0][5], bad[0][7] = "已突破", "验收报告"
+    bad[1][5] = "已签约"
+    rep = registers.import_register(
+        db, "tech_list", write_csv(tmp_path / "b.csv", header, bad), actor="t"
+    )
+    assert not rep.ok and dump(db) == before
+    found = {(e.row, e.column, e.rule) for e in rep.errors}
+    assert found == {(2, "阶段", "stage_move"), (3, "阶段", "stage_needs")}
+    assert any("不能从“已识别”改为“已突破”" in e.message_zh for e in rep.errors)
+    # one step at a time, with what each stage needs: a new version each
+    good = [r[:] for r in v1]
+    good[0][5], good[0][6] = "攻关中", "KRD-2024-001"
+    good[1][5], good[1][8] = "已签约", "850"
+    rep = registers.import_register(
+        db, "tech_list", write_csv(tmp_path / "c.csv", header, good), actor="t"
+    )
+    assert rep.ok and rep.updated == 2
+    t1 = next(e for e in registers.list_register(db, "tech_list") if e.code == "T-1")
+    assert (t1.fields["stage"], t1.fields["contract_value"]) == ("已签约", 850)

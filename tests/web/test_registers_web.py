@@ -67,3 +67,27 @@ def test_register_pages_render(site: Site, user: str) -> None:
 
 def test_every_register_route_documents_its_response() -> None:
     assert_documented(create_api().openapi(), "/registers")
+
+
+def test_the_three_lists_stage_counts_are_one_figure_in_api_and_page(site: Site) -> None:
+    import re
+
+    api = site.as_role("analyst").get("/api/v1/registers/tech_list?size=500").json()
+    stages = api["stages"]
+    assert sum(s["count"] for s in stages) == api["total"] > 0
+    contracted = sum(
+        e["fields"].get("contract_value") or 0
+        for e in api["items"]
+        if e["list"] == "transfer" and e["fields"].get("stage") == "已签约"
+    )
+    row = next(s for s in stages if (s["list_code"], s["stage"]) == ("transfer", "已签约"))
+    assert row["contract_value"] == (round(contracted, 2) if row["count"] else None)
+    page = site.as_role("analyst").get("/registers/tech_list").text
+    for s in stages:
+        cell = re.search(
+            rf'data-list="{s["list_code"]}".*?data-stage="{s["stage"]}"><td>[^<]*</td>'
+            r'<td class="num">(\d+)</td>',
+            page,
+            re.S,
+        )
+        assert cell and int(cell.group(1)) == s["count"], s

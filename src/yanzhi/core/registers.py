@@ -22,6 +22,7 @@ from enum import StrEnum
 import pandas as pd
 
 from yanzhi.core.dataformats import Field, FieldType
+from yanzhi.core.lifecycle import ALL_STAGES
 
 
 class CountRule(StrEnum):
@@ -37,6 +38,7 @@ class Count:
     metric: str
     rule: CountRule
     where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    label: tuple[str, str] | None = None  # (Chinese, English) when no plan target names it
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,44 @@ REGISTER_KINDS: dict[str, RegisterKind] = {
             "tech_list",
             "三张清单(卡点/推广/转化)",
             "the three lists (blocking points / promotion / transfer)",
-            (_FIELD_AREA, _HOST),
+            (
+                _FIELD_AREA,
+                _HOST,
+                _choice("stage", "阶段", "stage", ALL_STAGES, aliases=("所处阶段",)),
+                Field("stage_on", "阶段日期", "stage date", FieldType.DATE),
+                Field("owner", "责任单位", "owner", _TEXT),
+                Field("evidence", "佐证材料", "evidence", _TEXT),
+                Field(
+                    "project",
+                    "攻关项目编号",
+                    "project code",
+                    FieldType.CODE,
+                    help_zh="卡点清单“攻关中”: 重点研发计划项目台账中的项目编号",
+                ),
+                Field("adopters", "应用企业数", "adopting enterprises", FieldType.INTEGER, min=0),
+                Field(
+                    "contract_value",
+                    "合同金额",
+                    "contract value",
+                    FieldType.MONEY,
+                    unit="万元",
+                    min=0,
+                ),
+            ),
+            (
+                Count(
+                    "blocking_points_broken_through",
+                    CountRule.CUMULATIVE,
+                    {"stage": ("已突破",)},
+                    ("卡点清单已突破事项(累计)", "blocking points broken through (cumulative)"),
+                ),
+                Count(
+                    "tech_transfers_contracted",
+                    CountRule.CUMULATIVE,
+                    {"stage": ("已签约", "已产业化")},
+                    ("转化清单已签约事项(累计)", "transfers contracted (cumulative)"),
+                ),
+            ),
             list_field=True,
         ),
         RegisterKind(

@@ -71,6 +71,17 @@ class DistrictCount(Out):
     count: int
 
 
+class StageCount(Out):
+    """Items of one of the three lists at a stage of its lifecycle (core/lifecycle.py)."""
+
+    list_code: str
+    list_name: str
+    stage: str
+    count: int
+    adopters: int | None
+    contract_value: float | None  # 万元
+
+
 class Register(Out):
     """A register's entries inside the principal's scope, its fields and its district
     counts for ``year``."""
@@ -86,6 +97,7 @@ class Register(Out):
     year: int
     years: list[int] = Field(default_factory=list)  # the year picker, newest first
     districts: list[DistrictCount]
+    stages: list[StageCount] = Field(default_factory=list)  # the three lists' lifecycles
     entries: list[VisibleEntry]
     may_import: bool
 
@@ -105,6 +117,7 @@ class RegisterPage(Out):
     year: int
     years: list[int] = Field(default_factory=list)  # the year picker, newest first
     districts: list[DistrictCount]
+    stages: list[StageCount] = Field(default_factory=list)  # the three lists' lifecycles
     may_import: bool
     items: list[VisibleEntry]
     total: int

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from yanzhi.core.errors import NotFound
-from yanzhi.core.registers import RegisterKind
+from yanzhi.core.lifecycle import stage_counts
+from yanzhi.core.registers import LISTS, RegisterKind
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.tasks import registers
 from yanzhi.views.common import plan_of
@@ -24,6 +26,7 @@ from yanzhi.views.register_models import (
     RegisterField,
     RegisterImport,
     RegisterSummary,
+    StageCount,
     VisibleEntry,
 )
 from yanzhi.views.tasks import unit_names
@@ -113,6 +116,12 @@ def register(
         year=day,
         years=years,
         districts=districts,
+        stages=[
+            StageCount(**asdict(c), list_name=LISTS[c.list_code][0])
+            for c in stage_counts([(r.list or "", r.fields.get("stage"), r.fields) for r in rows])
+        ]
+        if spec.list_field
+        else [],
         entries=[
             VisibleEntry(**r.to_dict(), org_unit_name=names.get(r.org_unit_code, r.org_unit_code))
             for r in rows

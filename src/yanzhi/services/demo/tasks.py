@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from yanzhi.core.lifecycle import LIFECYCLES
 from yanzhi.core.periods import Period, label_zh, parse_period
 from yanzhi.core.registers import LAB_LEVELS, LISTS, SCENARIO_FIELDS, TALENT_CATEGORIES
 from yanzhi.core.tasks import TaskStatus
@@ -77,6 +78,28 @@ def _fields(rng: random.Random, kind: str, i: int, year: int) -> dict[str, Any]:
     return {}
 
 
+def _stage_fields(list_name: str, year: int, i: int) -> dict[str, Any]:
+    """An item's stage on its list (core.lifecycle), with what the stage needs: older items
+    further along. Drawn from a generator of their own, so that the other registers' entries
+    stay as they were."""
+    rng = random.Random(year * 1000 + i)
+    stages = LIFECYCLES[list_name].stages
+    reach = min(len(stages) - 1, max(0, 2026 - year - rng.randint(0, 1)))
+    stage = stages[reach]
+    fields: dict[str, Any] = {
+        "stage": stage,
+        "stage_on": dt.date(min(year + reach, 2026), rng.randint(1, 10), 1).isoformat(),
+        "owner": f"{DEMO}单位{i:03d}",
+    }
+    if reach >= 1:
+        fields["project"] = f"{DEMO}-{year}-{i:03d}"
+        fields["adopters"] = rng.randint(3, 40)
+        fields["contract_value"] = round(rng.uniform(50, 3000), 2)
+    if reach >= 2:
+        fields["evidence"] = f"{DEMO}:验收报告{year}-{i:03d}"
+    return fields
+
+
 def _entries(
     rng: random.Random, kind: str, units: list[str], weights: list[float]
 ) -> list[dict[str, Any]]:
@@ -86,13 +109,17 @@ def _entries(
         for i in range(1, n + 1):
             start = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
             ended = kind == "key_rd_project" and year < 2025
+            fields = _fields(rng, kind, i, year)
+            list_name = rng.choice(list(LISTS)) if kind == "tech_list" else None
+            if list_name:
+                fields |= _stage_fields(list_name, year, i)
             out.append(
                 {
                     "code": f"{DEMO}-{year}-{i:03d}",  # unique within the register
                     "name": f"{DEMO}{name}{year}-{i:03d}",
                     "org_unit_code": rng.choices(units, weights)[0],
-                    "fields": _fields(rng, kind, i, year),
-                    "list_name": rng.choice(list(LISTS)) if kind == "tech_list" else None,
+                    "fields": fields,
+                    "list_name": list_name,
                     "valid_from": start,
                     "valid_to": dt.date(year + 2, 12, 31) if ended else None,
                     "synthetic": True,
@@ -134,10 +161,12 @@ def _load_registers(engine: Engine, actor: str, seed: int) -> dict[str, int]:
         entries = _entries(rng, kind, units, weights)
         created[kind] = registers.save_entries(engine, kind, entries, actor=actor)["created"]
         if kind == "tech_list":  # a few items move between the lists (history kept)
-            moved = [
-                {**e, "list_name": "transfer" if e["list_name"] != "transfer" else "promotion"}
-                for e in entries[:5]
-            ]
+            moved = []
+            for e in entries[:5]:
+                to = "transfer" if e["list_name"] != "transfer" else "promotion"
+                first = LIFECYCLES[to].stages[0]  # a move starts the new list's lifecycle
+                kept = {k: v for k, v in e["fields"].items() if k in ("area", "host", "owner")}
+                moved.append({**e, "list_name": to, "fields": {**kept, "stage": first}})
             registers.save_entries(engine, kind, moved, actor=actor)
     return created
 

@@ -13,7 +13,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from yanzhi.core.errors import InvalidInput
 from yanzhi.core.issues import InputRejected, RowIssueSink
+from yanzhi.core.lifecycle import check_stage
 from yanzhi.core.registerformats import REGISTER_FORMATS, list_code
 from yanzhi.core.registers import (
     LISTS,
@@ -76,7 +78,8 @@ def kinds() -> builtins.list[RegisterInfo]:
 def metric_names(engine: Engine) -> dict[str, tuple[str, str]]:
     """The plan metrics by what the plan's targets call them: metric → (description,
     English description) of the first target counting it (a register page names the
-    metrics it counts so, not by code); a metric without a target is not listed."""
+    metrics it counts so, not by code); a metric without a target: its register count's
+    label."""
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
@@ -84,6 +87,10 @@ def metric_names(engine: Engine) -> dict[str, tuple[str, str]]:
     for task in plan.tasks:
         for q in task.targets:
             out.setdefault(q.metric, (q.description, q.description_en or q.description))
+    for k in REGISTER_KINDS.values():  # a metric no target counts yet: the register's name
+        for c in k.counts:
+            if c.label:
+                out.setdefault(c.metric, c.label)
     return out
 
 
@@ -91,7 +98,40 @@ def _date(value: Any) -> dt.date | None:
     return None if value is None or pd.isna(value) else dt.date.fromisoformat(str(value)[:10])
 
 
-def _entries(kind: RegisterKind, frame: pd.DataFrame, sink: RowIssueSink, units: set[str]) -> list:
+Stages = dict[str, tuple[str, str | None]]
+"""An item of the three lists by code: its list and stage as stored."""
+
+
+def _stages(session: Any, kind: RegisterKind) -> Stages:
+    if not kind.list_field:
+        return {}
+    return {
+        r.code: (r.list_name, (r.fields or {}).get("stage"))
+        for r in list_entries(session, kind.code)
+        if r.list_name
+    }
+
+
+def stage_problems(entry: dict[str, Any], before: Stages) -> list[tuple[str, str, str]]:
+    """What the lifecycle (:mod:`yanzhi.core.lifecycle`) refuses in an item of the three
+    lists: a stage not of its list, a field its stage needs, a move it does not allow."""
+    if not entry.get("list_name"):
+        return []
+    return check_stage(
+        entry["list_name"],
+        entry["fields"].get("stage"),
+        entry["fields"],
+        before=before.get(entry["code"]),
+    )
+
+
+def _entries(
+    kind: RegisterKind,
+    frame: pd.DataFrame,
+    sink: RowIssueSink,
+    units: set[str],
+    before: Stages | None = None,
+) -> list:
     own = [f.code for f in kind.fields]
     out = []
     seen: dict[str, int] = {}
@@ -123,6 +163,8 @@ def _entries(kind: RegisterKind, frame: pd.DataFrame, sink: RowIssueSink, units:
                 synthetic=bool(row.get("synthetic") or False),
             )
         )
+        for rule, zh, en in stage_problems(out[-1], before or {}):
+            sink.add_rows([p == pos for p in range(len(frame))], rule, zh, en, column="阶段")
     return out
 
 
@@ -153,7 +195,7 @@ def import_register(
     try:
         with transaction(engine) as session:
             units = {u.code for u in list_org_units(session)}
-            entries = _entries(spec, frame, sink, units)
+            entries = _entries(spec, frame, sink, units, _stages(session, spec))
             report.errors = [i for i in sink.issues if i.severity == "error"]
             report.warnings = [i for i in sink.issues if i.severity != "error"]
             if report.errors:
@@ -196,6 +238,11 @@ def save_entries(
     """Write entries given as dicts (the demo and the web app); audited, versioned."""
     spec = register_kind(kind)
     with transaction(engine) as session:
+        before = _stages(session, spec)
+        for e in entries:
+            if problems := stage_problems(e, before):
+                _, zh, en = problems[0]
+                raise InvalidInput(f"{e['code']}: {en}", f"{e['code']}: {zh}")
         r = write_entries(session, spec.code, entries, batch_id=None, ctx=WriteContext(actor))
     return {"created": r.created, "changed": r.changed, "unchanged": r.unchanged}
 
