@@ -75,3 +75,25 @@ def test_the_supervision_report_has_the_section(site: Site) -> None:
     assert "重大改革与政策落实" in text and "登记重大改革8项" in text
     captions = [p.text for p in d.paragraphs if p.text.startswith("表")]
     assert any("政策兑现情况" in c for c in captions)
+
+
+def test_the_cockpit_shows_the_same_delivery_figures(site: Site) -> None:
+    cockpit = site.as_role("analyst").get("/api/v1/cockpit").json()["delivery"]
+    reforms = site.as_role("analyst").get("/api/v1/tasks/reforms").json()
+    guarantees = site.as_role("analyst").get("/api/v1/tasks/guarantees").json()
+    assert cockpit["reforms"] == len(reforms["reforms"])
+    assert cockpit["reforms_done"] == reforms["by_status"]["已完成"]
+    assert cockpit["reforms_overdue"] == reforms["overdue"]
+    assert (cockpit["rules_issued"], cockpit["rules_due"]) == (
+        reforms["rules_issued"],
+        reforms["rules_due"],
+    )
+    measured = {
+        r["code"]: r["region"]["verdict"]
+        for g in guarantees["guarantees"]
+        for r in g["rules"]
+        if r["region"]
+    }
+    assert {g["code"]: g["verdict"] for g in cockpit["guarantees"]} == measured
+    page = site.as_role("analyst").get("/").text
+    assert f'<span class="value">{cockpit["rules_issued"]}/{cockpit["rules_due"]}</span>' in page

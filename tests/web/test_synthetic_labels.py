@@ -23,6 +23,8 @@ READS: dict[str, list[str]] = {
     "warnings": [],
     "evaluate": ["--level", "township", "--year", "2025"],
     "targets": [],
+    "guarantees": [],
+    "reforms": [],
     "completeness": ["--period", "2026-01..09"],
     "indicators compute": [],
     "enterprise show": ["{uscc}"],

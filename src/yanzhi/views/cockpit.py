@@ -21,6 +21,8 @@ from yanzhi.storage.db import transaction
 from yanzhi.storage.plans import get_plan
 from yanzhi.views import data as data_view
 from yanzhi.views.common import VERDICT_FIELDS, Memo, Num, StatusWithPath, direct, with_path
+from yanzhi.views.guarantees import guarantees
+from yanzhi.views.reforms import reforms
 from yanzhi.views.unitytd import UnitYtd, chosen_period, unit_ytd
 
 
@@ -85,6 +87,29 @@ class CockpitWarnings(BaseModel):
     falling_townships: list[FallingTownship]
 
 
+class DeliveryRule(BaseModel):
+    """A guarantee rule a number checks, with the region's verdict."""
+
+    code: str
+    description: str
+    verdict: str
+    verdict_zh: str
+    reason_zh: str
+
+
+class Delivery(BaseModel):
+    """规划落实 on the cockpit: the guarantee rules a number checks (views/guarantees.py),
+    the reforms done, in all and overdue, the policies' implementing rules issued and due
+    (views/reforms.py) — the figures of /tasks/guarantees and /tasks/reforms."""
+
+    guarantees: list[DeliveryRule]
+    reforms: int
+    reforms_done: int
+    reforms_overdue: int
+    rules_issued: int
+    rules_due: int
+
+
 class Cockpit(BaseModel):
     """The cockpit: ``headline`` the city's statuses (monitoring.status, with
     ``target_path``), ``districts`` for the map, ``warnings``, ``tasks`` (progress by
@@ -102,6 +127,7 @@ class Cockpit(BaseModel):
     tasks: dict[str, Any]
     period: str | None
     completeness: list[dict[str, Any]]
+    delivery: Delivery | None = None
 
 
 def latest_period(engine: Engine) -> str | None:
@@ -243,4 +269,33 @@ def cockpit(
         tasks=_task_summary(engine, plan, memo),
         period=reported,
         completeness=completeness,
+        delivery=memo(
+            ("views.cockpit.delivery", scope.root, scope.city_wide),
+            lambda: _delivery(engine, scope),
+        ),
+    )
+
+
+def _delivery(engine: Engine, scope: Scope) -> Delivery:
+    g = guarantees(engine, scope)
+    r = reforms(engine, scope, estimates=False)
+    rules = [
+        DeliveryRule(
+            code=x.code,
+            description=x.description,
+            verdict=x.region.verdict,
+            verdict_zh=x.region.verdict_zh,
+            reason_zh=x.region.reason_zh,
+        )
+        for m in g.guarantees
+        for x in m.rules
+        if x.region is not None
+    ]
+    return Delivery(
+        guarantees=rules,
+        reforms=len(r.reforms),
+        reforms_done=r.by_status.get("已完成", 0),
+        reforms_overdue=r.overdue,
+        rules_issued=r.rules_issued,
+        rules_due=r.rules_due,
     )

@@ -72,10 +72,13 @@ class Reforms(BaseModel):
     synthetic: bool
 
 
-def reforms(engine: Engine, scope: Scope, *, today: dt.date | None = None) -> Reforms:
-    """The reforms and policies the principal sees, with the totals of what it sees."""
+def reforms(
+    engine: Engine, scope: Scope, *, today: dt.date | None = None, estimates: bool = True
+) -> Reforms:
+    """The reforms and policies the principal sees, with the totals of what it sees
+    (``estimates=False``: without yanzhi's calculation of the linked rules)."""
     scope.require("read")
-    report = reforms_and_policies(engine, today=today)
+    report = reforms_and_policies(engine, today=today, estimates=estimates)
     region = plan_of(engine).meta.region
 
     def visible(unit: str) -> bool:

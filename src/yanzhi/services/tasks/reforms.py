@@ -125,8 +125,11 @@ def _estimates(engine: Engine, years: set[int]) -> dict[int, dict[str, float | i
     return out
 
 
-def reforms_and_policies(engine: Engine, *, today: dt.date | None = None) -> ReformReport:
-    """Every reform and policy of the registers, as of ``today``."""
+def reforms_and_policies(
+    engine: Engine, *, today: dt.date | None = None, estimates: bool = True
+) -> ReformReport:
+    """Every reform and policy of the registers, as of ``today``; ``estimates=False``
+    leaves out yanzhi's calculation of the linked rules (the cockpit's counts need none)."""
     day = today or dt.date.today()
     reforms = [_reform(e, day) for e in list_register(engine, "reform")]
     payouts: dict[str, list[Payout]] = {}
@@ -142,7 +145,7 @@ def reforms_and_policies(engine: Engine, *, today: dt.date | None = None) -> Ref
         if (r := rules.get(_text(e, "rule") or "")) and r.kind in ESTIMATES
         for p in payouts.get(str(e.code), [])
     }
-    estimates = _estimates(engine, linked_years) if linked_years else {}
+    estimated = _estimates(engine, linked_years) if linked_years and estimates else {}
     policies: list[Policy] = []
     for e in entries:
         rule = rules.get(_text(e, "rule") or "")
@@ -154,10 +157,10 @@ def reforms_and_policies(engine: Engine, *, today: dt.date | None = None) -> Ref
                     p.year,
                     p.beneficiaries,
                     p.amount,
-                    float(estimates[p.year][total]),
-                    int(estimates[p.year][count]),
+                    float(estimated[p.year][total]),
+                    int(estimated[p.year][count]),
                 )
-                if p.year in estimates
+                if p.year in estimated
                 else p
                 for p in paid
             ]
