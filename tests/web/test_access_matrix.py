@@ -102,10 +102,18 @@ WRITE_ACTIONS: list[tuple[str, str | None]] = [
     (r"/tasks/\{code\}/(owners|milestones?)$", "task_manage"),
     (r"/tasks/supervision/remind$", "task_manage"),
     (r"/data/nonreporters/remind$", "remind"),
+    (r"/evaluation/assessment/\{unit\}/submit$", "submit"),
+    (r"/evaluation/assessment/(\{unit\}/review|publish|lock)$", "approve"),
     (r"^(/api/v1)?/notifications/read$", None),
 ]
 # Page forms read by hand (no request body in their schema) take the body of this API route:
-BODY_FROM = {"/tasks/{code}/report": "/tasks/{code}/reports"}
+BODY_FROM = {
+    "/tasks/{code}/report": "/tasks/{code}/reports",
+    "/evaluation/assessment/{unit}/submit": "/evaluation/assessment/{unit}/submit",
+    "/evaluation/assessment/{unit}/review": "/evaluation/assessment/{unit}/review",
+    "/evaluation/assessment/publish": "/evaluation/assessment/publish",
+    "/evaluation/assessment/lock": "/evaluation/assessment/lock",
+}
 UNIT_KEYS = {"code", "unit", "unit_code", "township", "township_code", "district"}
 UNIT_KEYS |= {"district_code", "parent", "parent_code", "org_unit", "org_unit_code"}
 # An entry with nothing but these only names a unit (a choice in a form, a label): the

@@ -199,6 +199,7 @@ def test_the_crawl_reaches_the_detail_pages(
         "/registers",
         "/evaluation",
         "/evaluation/method",
+        "/evaluation/assessment",
         "/enterprises/{uscc}",
         "/data",
         "/data/nonreporters",

@@ -9,6 +9,7 @@ import typer
 
 from yanzhi import __version__
 from yanzhi.cli import (
+    assess,
     calendar,
     composite,
     data,
@@ -53,6 +54,7 @@ app.add_typer(enterprise.policy_app, name="policy")
 app.add_typer(enterprise.lists_app, name="lists")
 app.add_typer(report.app, name="report")
 app.command("evaluate")(evaluate.evaluate)
+app.add_typer(assess.app, name="assess")
 app.add_typer(tasks.app, name="tasks")
 app.add_typer(tasks.registers_app, name="registers")
 app.command("targets")(tasks.targets)

@@ -103,6 +103,29 @@ def _achievements(doc: Document, d: dict[str, Any]) -> None:
     if ev["lifts"]:
         text += "得分的主要支撑是" + "、".join(n for n, _ in ev["lifts"]) + "。"
     doc.para(text)
+    if a := d.get("assessment"):
+        doc.heading("年度考核", 2)
+        sc = a["score"]
+        parts = "，".join(
+            f"{p['name']}{p['points']:.2f}分(满分{p['full']:g}分)" for p in sc["parts"]
+        )
+        text = (
+            f"{d['year']}年度科技创新工作考核{a['state_zh']}：{name}得分{sc['total']:.2f}分，"
+            f"在{a['published']}个已公示区县中列第{a['rank']}位。其中{parts}"
+        )
+        if sc["bonus_points"]:
+            text += f"，加分{sc['bonus_points']:.2f}分"
+        if sc["penalty_points"]:
+            text += f"，扣分{sc['penalty_points']:.2f}分"
+        text += "。"
+        adjusted = [p for p in sc["parts"] + sc["bonus"] + sc["penalty"] if p["adjusted"]]
+        if adjusted:
+            text += (
+                "市级审核调整："
+                + "；".join(f"{p['name']}({p['comment']})" for p in adjusted)
+                + "。"
+            )
+        doc.para(text)
     done = [i for i in d["indicators"] if i["verdict"] == "achieved" and i["value"] is not None]
     good = [
         i

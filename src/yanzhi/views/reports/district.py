@@ -4,6 +4,7 @@ warnings (the largest enterprises that stopped R&D by name)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from pydantic import BaseModel
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 
 from yanzhi.core.errors import InvalidInput
 from yanzhi.core.periods import parse_period
+from yanzhi.services.evaluation import assessment as assessment_svc
 from yanzhi.services.evaluation.evaluate import evaluate
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring.growth import comparable_ytd
@@ -84,6 +86,7 @@ class DistrictReport(BaseModel):
     stopped_largest: list[dict[str, Any]] = []
     rd: list[DistrictRd] = []
     sources: list[IndicatorSource] = []
+    assessment: dict[str, Any] | None = None  # the year's 考核 as published (or locked)
 
 
 def district_report(
@@ -140,11 +143,18 @@ def district_report(
             {**e, "township_name": town_names.get(e["township"], "")} for e in largest
         ],
         rd=_rd(engine, plan, code, periods),
+        assessment=_assessment(engine, code, year),
         sources=[
             IndicatorSource(name=i.name, source=i.source, text=i.data_source)
             for i in plan.headline_indicators
         ],
     )
+
+
+def _assessment(engine: Engine, code: str, year: int) -> dict[str, Any] | None:
+    """The district's 考核 of ``year`` once published (the score as published), else None."""
+    found = assessment_svc.published(engine, year=year, unit=code)
+    return None if found is None else asdict(found)
 
 
 def _rd(engine: Engine, plan: Any, code: str, periods: list[str]) -> list[DistrictRd]:

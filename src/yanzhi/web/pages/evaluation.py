@@ -3,20 +3,24 @@ scorecard, and the method. The numbers are those of /api/v1/evaluation…"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
+from yanzhi.core.errors import InvalidInput
 from yanzhi.core.labels import DIRECTION_ZH
+from yanzhi.ingest.assessmentfile import read_scheme
 from yanzhi.reports.evaluation_method import UNCERTAIN_STEPS
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.evaluation.imputation import METHODS as IMPUTE_METHODS
+from yanzhi.views import assessment as assessment_views
 from yanzhi.views import evaluation as views
 from yanzhi.web import i18n
 from yanzhi.web.api.common import YearQuery
-from yanzhi.web.deps import cache, engine, lang
+from yanzhi.web.deps import cache, engine, form_of, lang
 from yanzhi.web.deps import scope as scope_of
 from yanzhi.web.i18n import both
 from yanzhi.web.render import Table, kind_zh, page
@@ -403,3 +407,110 @@ def _whole(v: float | None) -> float | int | None:
 
 def _json(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False, default=str)
+
+
+def _assess_year(request: Request) -> int:
+    try:
+        return int(request.query_params.get("year") or dt.date.today().year - 1)
+    except ValueError:
+        raise InvalidInput("year: a number", "年份须为数字") from None
+
+
+@router.get("/evaluation/assessment")
+def assessment(request: Request, scope: Scope = Depends(scope_of)) -> Response:
+    """区县年度考核: the year's assessments with their state and score; the district's
+    self-assessment form, the city's review form, publication and locking."""
+    year = _assess_year(request)
+    key = ("assessment", year, scope.root, scope.principal.role)
+    data = cache(request).get(
+        key, lambda: assessment_views.assessments(engine(request), scope, year=year)
+    )
+    scheme = read_scheme()
+    saved = request.query_params.get("saved")
+    return page(
+        request,
+        "assessment.html",
+        data=data.model_dump(),
+        scheme=scheme,
+        saved=saved,
+        years=list(range(dt.date.today().year - 1, 2022, -1)),
+    )
+
+
+def _form_number(form: dict[str, str], key: str) -> float | None:
+    text = (form.get(key) or "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput(f"{key}: not a number", f"“{text}”不是数字") from None
+
+
+@router.post("/evaluation/assessment/{unit}/submit")
+async def assessment_submit(
+    request: Request, unit: str, scope: Scope = Depends(scope_of)
+) -> Response:
+    """The district's self-assessment form; back to the page."""
+    form = {k: v for k, v in (await form_of(request)).items() if isinstance(v, str)}
+    year = int(form.get("year") or 0)
+    scheme = read_scheme()
+    reported = {
+        p.code: v
+        for p in scheme.parts
+        if p.source == "self"
+        if (v := _form_number(form, f"part_{p.code}")) is not None
+    }
+    claims = {}
+    for it in (*scheme.bonus, *scheme.penalty):
+        n = _form_number(form, f"count_{it.code}")
+        if n:
+            claims[it.code] = {
+                "count": int(n),
+                "evidence": form.get(f"evidence_{it.code}", "").strip(),
+            }
+    assessment_views.submit(
+        engine(request), scope, year=year, unit=unit, reported=reported, claims=claims
+    )
+    return RedirectResponse(f"/evaluation/assessment?year={year}&saved=submit", status_code=303)
+
+
+@router.post("/evaluation/assessment/{unit}/review")
+async def assessment_review(
+    request: Request, unit: str, scope: Scope = Depends(scope_of)
+) -> Response:
+    """The city's review form; back to the page."""
+    form = {k: v for k, v in (await form_of(request)).items() if isinstance(v, str)}
+    year = int(form.get("year") or 0)
+    scheme = read_scheme()
+    adjustments: dict[str, dict[str, Any]] = {}
+    for p in scheme.parts:
+        v = _form_number(form, f"adj_{p.code}")
+        if v is not None:
+            adjustments[p.code] = {"value": v, "comment": form.get(f"comment_{p.code}", "")}
+    for it in (*scheme.bonus, *scheme.penalty):
+        n = _form_number(form, f"adj_{it.code}")
+        if n is not None:
+            adjustments[it.code] = {"count": int(n), "comment": form.get(f"comment_{it.code}", "")}
+    assessment_views.review(engine(request), scope, year=year, unit=unit, adjustments=adjustments)
+    return RedirectResponse(f"/evaluation/assessment?year={year}&saved=review", status_code=303)
+
+
+async def _step(request: Request, scope: Scope, step: str) -> Response:
+    form = {k: v for k, v in (await form_of(request)).items() if isinstance(v, str)}
+    year = int(form.get("year") or 0)
+    act = assessment_views.publish if step == "publish" else assessment_views.lock
+    act(engine(request), scope, year=year)
+    return RedirectResponse(f"/evaluation/assessment?year={year}&saved={step}", status_code=303)
+
+
+@router.post("/evaluation/assessment/publish")
+async def assessment_publish(request: Request, scope: Scope = Depends(scope_of)) -> Response:
+    """公示 the year's reviewed assessments; back to the page."""
+    return await _step(request, scope, "publish")
+
+
+@router.post("/evaluation/assessment/lock")
+async def assessment_lock(request: Request, scope: Scope = Depends(scope_of)) -> Response:
+    """Lock the year's published assessments; back to the page."""
+    return await _step(request, scope, "lock")
