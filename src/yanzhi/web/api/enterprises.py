@@ -4,6 +4,7 @@ diagnosis (with its peers and the policies it qualifies for), and the bureau's l
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -66,7 +67,7 @@ def my(request: Request, scope: Scope = Depends(scope_of)) -> own.OwnPage:
     when 本平台假设), and its innovation points of the latest full year."""
     eng, me = engine(request), scope.principal
     found: own.OwnPage = cache(request).get(
-        ("own-page", me.enterprise), lambda: own.own_page(eng, scope)
+        ("own-page", me.enterprise, dt.date.today().isoformat()), lambda: own.own_page(eng, scope)
     )
     return found
 

@@ -4,6 +4,7 @@ the bureau's lists with Excel export. The numbers are those of /api/v1/enterpris
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -197,7 +198,9 @@ def my_page(request: Request, scope: Scope = Depends(scope_of)) -> Response:
     if me.role != "enterprise":
         return RedirectResponse(home_of(me), status_code=303)
     eng = engine(request)
-    view = cache(request).get(("own-page", me.enterprise), lambda: own.own_page(eng, scope))
+    view = cache(request).get(
+        ("own-page", me.enterprise, dt.date.today().isoformat()), lambda: own.own_page(eng, scope)
+    )
     data = view.model_dump()
     lg = lang(request)
     benefits = {  # the policies of each year, each in words; money ones with their amount
