@@ -30,7 +30,12 @@ from tests.web.routes import all_routes, choices, fill, params_of, request_body
 
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.services.access import scope
-from yanzhi.services.access.principal import PermissionDenied, Principal, check_enterprise
+from yanzhi.services.access.principal import (
+    PermissionDenied,
+    Principal,
+    check_enterprise,
+    home_of,
+)
 from yanzhi.services.plan import orgunits
 from yanzhi.services.tasks.updates import board
 from yanzhi.storage.datamodels import SubmissionRow
@@ -434,6 +439,22 @@ def test_read_matrix(site: Site, world: World) -> None:
         print("  report:", line)
     assert not world.failures, summary(world.failures)
     assert all(world.outside.get(k, 0) >= 10 for k in ("unit", "enterprise", "task"))
+
+
+def test_only_an_enterprise_account_has_an_own_page(site: Site, world: World) -> None:
+    """/my and /api/v1/my take no object in the path, so the matrix cannot tell whose page
+    it is: an enterprise account gets its own enterprise (and no other), every other role
+    is sent to its home page (403 from the API)."""
+    for who in ROLES:
+        c = site.as_role(who)
+        page, api = c.get("/my", follow_redirects=False), c.get("/api/v1/my")
+        if who == "enterprise":
+            assert page.status_code == api.status_code == 200
+            assert api.json()["enterprise"]["uscc"] == world.people[who].enterprise
+            assert not scan(world, who, page) and not scan(world, who, api)
+        else:
+            assert (page.status_code, api.status_code) == (303, 403), who
+            assert page.headers["location"] == home_of(world.people[who])
 
 
 def test_the_body_scan_sees_a_leak(world: World) -> None:

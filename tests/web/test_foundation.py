@@ -42,7 +42,7 @@ def test_each_role_lands_on_its_own_page_and_a_requested_page_wins(site: Site) -
         "district": f"/units/{site.accounts['district']['unit']}",
         "township": f"/units/{site.accounts['township']['unit']}",
         "owner": "/tasks",
-        "enterprise": f"/enterprises/{site.accounts['enterprise'].get('enterprise')}",
+        "enterprise": "/my",
     }
     for who, where in want.items():
         c = site.anonymous()

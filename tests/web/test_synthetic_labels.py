@@ -35,6 +35,7 @@ READS: dict[str, list[str]] = {
     "lists diagnose": ["--year", "2025"],
     "lists points": ["--year", "2025"],
     "lists budget": ["--year", "2025"],
+    "lists applications": ["--year", "2026"],
     "lists doubling": [],
     "tasks list": [],
     "tasks supervise": [],

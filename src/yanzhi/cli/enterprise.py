@@ -15,6 +15,7 @@ from yanzhi.cli.lazy import lazy
 
 if TYPE_CHECKING:
     from yanzhi.services.access import principal
+    from yanzhi.services.enterprises import applications as applications_svc
     from yanzhi.services.enterprises import budget as budget_svc
     from yanzhi.services.enterprises import diagnosis as svc
     from yanzhi.services.enterprises import lists as lists_svc
@@ -24,6 +25,7 @@ else:
     svc = lazy("yanzhi.services.enterprises.diagnosis")
     budget_svc = lazy("yanzhi.services.enterprises.budget")
     lists_svc = lazy("yanzhi.services.enterprises.lists")
+    applications_svc = lazy("yanzhi.services.enterprises.applications")
     results = lazy("yanzhi.services.enterprises.results")
 
 enterprise_app = group(
@@ -257,19 +259,27 @@ def points(
     _list(f"innovation points {year} (local default scheme)", rows, out, as_json)
 
 
+def _table_out(rows: Sequence[results.Result], out: Path | None, title: str, as_json: bool) -> bool:
+    """Write the workbook (``--out``), print the JSON (``--json``: True, nothing else to
+    print) or the 演示 line before the caller's Chinese lines."""
+    if out:
+        lists_svc.write_xlsx(rows, out, title=title)
+    if as_json:
+        print_json([r.to_dict() for r in rows])
+        return True
+    if lists_svc.is_synthetic(rows):
+        console.print("[yellow]演示数据(合成) / SYNTHETIC demo data[/yellow]")
+    return False
+
+
 @lists_app.command("budget")
 def budget_cmd(
     year: YearOpt, out: OutOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Post-subsidy and reserve-fund budget by district. / 研发后补助与研发准备金预算"""
     rows = _year_list(budget_svc.budget, year, database, as_json)
-    if out:
-        lists_svc.write_xlsx(rows, out, title=f"budget {year}")
-    if as_json:
-        print_json([r.to_dict() for r in rows])
+    if _table_out(rows, out, f"budget {year}", as_json):
         return
-    if lists_svc.is_synthetic(rows):
-        console.print("[yellow]演示数据(合成) / SYNTHETIC demo data[/yellow]")
     console.print(f"{year}年研发后补助与研发准备金预算(万元)")
     for r in rows:
         console.print(
@@ -283,6 +293,38 @@ def budget_cmd(
         )
     if any(r.assumed for r in rows):
         console.print("[yellow]本平台假设[/yellow]: 参数未取得宁波市原文,见 yanzhi policy rules")
+    if out:
+        console.print(f"→ {out}")
+
+
+@lists_app.command("applications")
+def applications_cmd(
+    year: Annotated[int, typer.Option(help="The application year")],
+    out: OutOpt = None,
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Priority enterprises: applied, won, success rate by funding line and
+    district, against the others. / 优先支持企业申报与立项"""
+    rows = _year_list(applications_svc.application_summary, year, database, as_json)
+    if _table_out(rows, out, f"applications {year}", as_json):
+        return
+    console.print(f"{year}年申报的重点研发计划项目(优先支持按{year - 1}年全年报表判定)")
+    if not rows:
+        console.print("  该年没有申报记录")
+
+    def rate(r: float | None) -> str:
+        return "—(无已评审)" if r is None else f"{r:.1%}"
+
+    for r in rows:
+        console.print(
+            f"  {r.funding_line} · {r.district}: 优先支持企业申报{r.priority_applied}项、"
+            f"立项{r.priority_won}项、立项率{rate(r.priority_rate)};其他企业申报"
+            f"{r.other_applied}项、立项{r.other_won}项、立项率{rate(r.other_rate)};"
+            f"尚未评审{r.pending}项;无法判定{r.unknown}项",
+            highlight=False,
+            soft_wrap=True,
+        )
     if out:
         console.print(f"→ {out}")
 

@@ -6,7 +6,7 @@ validated before use (unknown fields, overlapping dates, rates out of range)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +65,11 @@ RULE_FIELDS = {
     "example",
     "overrides",
     "assumption",
+    "claim",
 }
+CLAIM_FIELDS = ("route", "materials", "timing", "basis")
+"""How to claim a benefit (``claim`` of a rule): 申报途径, 材料, 时间, and its basis — a
+cited source, or a text starting 本平台假设 when the platform assumed it."""
 SCOPES = ("all", "manufacturing", "tech_sme", "ic_or_machine_tool")
 """Who a super-deduction rule covers: every eligible enterprise, 制造业企业 (main business in
 GB/T 4754 门类 C, divisions 13–43), 科技型中小企业, listed IC / 工业母机 enterprises."""
@@ -86,6 +90,7 @@ class Rule:
     applies_to: str | None = None
     example: str | None = None
     assumption: str | None = None  # 本平台假设: why the platform chose these parameters
+    claim: Mapping[str, str] | None = None  # how to claim it: CLAIM_FIELDS
 
     @property
     def scope(self) -> str:
@@ -150,11 +155,7 @@ def _check_rule(r: Any, i: int, file: str, seen: dict[str, int]) -> list[Issue]:
     here = f"rules[{i}]"
     if not isinstance(r, Mapping):
         return [_issue(file, here, "rule_type", "规则应为映射", "a rule must be a mapping")]
-    out = [
-        _issue(file, f"{here}.{k}", "unknown_field", f"未知字段 {k}", f"unknown field {k!r}", k)
-        for k in r
-        if k not in RULE_FIELDS
-    ]
+    out = _unknown_fields(r, RULE_FIELDS, here, file)
     for k in ("code", "kind", "name", "source", "effective_from", "params"):
         if k not in r:
             out.append(_issue(file, f"{here}.{k}", "required", f"缺少 {k}", f"{k} is required"))
@@ -207,6 +208,7 @@ def _check_rule(r: Any, i: int, file: str, seen: dict[str, int]) -> list[Issue]:
         )
     for name, value in (r.get("params") or {}).items():
         out += _check_param(kind, name, value, f"{here}.params.{name}", file)
+    out += _check_claim(r.get("claim"), f"{here}.claim", file)
     scope = (r.get("params") or {}).get("scope")
     if scope is not None and scope not in SCOPES:
         out.append(
@@ -219,6 +221,31 @@ def _check_rule(r: Any, i: int, file: str, seen: dict[str, int]) -> list[Issue]:
                 scope,
             )
         )
+    return out
+
+
+def _unknown_fields(
+    given: Mapping[str, Any], known: Collection[str], path: str, file: str
+) -> list[Issue]:
+    return [
+        _issue(file, f"{path}.{k}", "unknown_field", f"未知字段 {k}", f"unknown field {k!r}", k)
+        for k in given
+        if k not in known
+    ]
+
+
+def _check_claim(claim: Any, path: str, file: str) -> list[Issue]:
+    """``claim``: absent, or a mapping of CLAIM_FIELDS to texts, each of them given."""
+    if claim is None:
+        return []
+    if not isinstance(claim, Mapping):
+        return [_issue(file, path, "claim_type", "申报指引应为映射", "claim must be a mapping")]
+    out = _unknown_fields(claim, CLAIM_FIELDS, path, file)
+    out += [
+        _issue(file, f"{path}.{k}", "required", f"缺少 {k}", f"{k} is required")
+        for k in CLAIM_FIELDS
+        if not isinstance(claim.get(k), str) or not claim.get(k, "").strip()
+    ]
     return out
 
 
@@ -310,6 +337,7 @@ def ruleset_from_document(doc: Mapping[str, Any]) -> RuleSet:
             applies_to=r.get("applies_to"),
             example=r.get("example"),
             assumption=r.get("assumption"),
+            claim=dict(r["claim"]) if r.get("claim") else None,
         )
         for r in doc["rules"]
     )

@@ -49,6 +49,10 @@ class RegisterKind:
     fields: tuple[Field, ...] = ()  # fields of its own, besides code, name, unit, dates
     counts: tuple[Count, ...] = ()
     list_field: bool = False  # entries belong to one of LISTS and move between them
+    standing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Which entries are in the register proper, as a ``Count.where`` (key R&D projects:
+    approved ones; the applications not approved are kept beside them): the default count
+    of a register page counts these only."""
 
 
 LISTS: Mapping[str, tuple[str, str]] = {
@@ -62,6 +66,16 @@ SCENARIO_FIELDS = ("5G", "人工智能", "区块链", "大数据", "数字孪生
 LAB_LEVELS = ("全国重点实验室", "省级", "市级")
 TALENT_CATEGORIES = ("顶尖人才", "国家级领军人才", "省级领军人才", "其他")
 REFORM_STATUSES = ("谋划中", "推进中", "已完成", "暂缓")
+FUNDING_LINES = ("重点研发计划", "揭榜挂帅", "重大科技专项", "产业链协同创新", "其他")
+"""计划类别 of a key R&D project (its funding line: a choice on import; 其他 for any other)."""
+STAGES = ("申报", "立项", "未立项", "结题")
+"""Where an application stands: 申报 (applied, not yet decided), 立项 (approved), 未立项
+(refused) and 结题 (approved, then completed)."""
+WON = ("立项", "结题")
+"""The stages of an application that won (was approved)."""
+NOT_GIVEN = ""
+"""A field an entry does not give, as a ``Count.where`` value: ``where`` matching
+NOT_GIVEN also counts entries without the field (see :func:`count_entries`)."""
 
 
 def _choice(code: str, zh: str, en: str, choices: tuple[str, ...], **kw: object) -> Field:
@@ -79,8 +93,31 @@ REGISTER_KINDS: dict[str, RegisterKind] = {
             "key_rd_project",
             "重点研发计划项目",
             "key R&D programme project",
-            (_HOST, _FIELD_AREA, Field("budget", "财政资助", "public funding", FieldType.MONEY)),
-            (Count("key_rd_projects", CountRule.NEW),),
+            (
+                _HOST,
+                _FIELD_AREA,
+                Field("budget", "财政资助", "public funding", FieldType.MONEY),
+                Field(
+                    "applicant_uscc",
+                    "申报单位统一社会信用代码",
+                    "applicant USCC",
+                    FieldType.CODE,
+                    aliases=("申报单位信用代码", "统一社会信用代码"),
+                    help="18 characters, checked (GB 32100-2015)",
+                    help_zh="18位,按国家标准校验",
+                ),
+                _choice(
+                    "funding_line", "计划类别", "funding line", FUNDING_LINES, aliases=("计划",)
+                ),
+                _choice("stage", "申报状态", "stage", STAGES, aliases=("状态", "阶段")),
+                Field("applied_on", "申报日期", "applied on", FieldType.DATE),
+                Field("decided_on", "评审结果日期", "decided on", FieldType.DATE),
+            ),
+            # a project counts in the year it starts (开始日期 = 立项日期) once approved;
+            # an entry without a stage is an approved project (the register held only
+            # those before applications were kept) — see docs/tasks.md
+            (Count("key_rd_projects", CountRule.NEW, {"stage": (*WON, NOT_GIVEN)}),),
+            standing={"stage": (*WON, NOT_GIVEN)},
         ),
         RegisterKind(
             "breakthrough",
@@ -286,7 +323,8 @@ def count_entries(entries: pd.DataFrame, count: Count, year: int, *, start_year:
         return pd.Series(dtype="int64")
     keep = pd.Series(True, index=entries.index)
     for name, values in count.where.items():
-        keep &= entries["fields"].map(lambda f, n=name: (f or {}).get(n)).isin(values)
+        given = entries["fields"].map(lambda f, n=name: (f or {}).get(n) or NOT_GIVEN)
+        keep &= given.isin(values)
     end = dt.date(year, 12, 31).isoformat()
     start = entries["valid_from"].astype(str)
     stop = entries["valid_to"].where(entries["valid_to"].notna(), "9999-12-31").astype(str)

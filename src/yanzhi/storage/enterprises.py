@@ -16,13 +16,16 @@ from yanzhi.storage.datamodels import ATTRIBUTES, EnterpriseRow, EnterpriseVersi
 
 
 def enterprise_index(session: Session) -> pd.DataFrame:
-    """uscc, id, township_code, above_size_industrial and founded_year of every enterprise."""
+    """uscc, id, township_code, above_size_industrial, founded_year, hightech and tech_sme
+    of every enterprise."""
     q = select(
         EnterpriseRow.uscc,
         EnterpriseRow.id,
         EnterpriseRow.township_code,
         EnterpriseRow.above_size_industrial,
         EnterpriseRow.founded_year,
+        EnterpriseRow.hightech,
+        EnterpriseRow.tech_sme,
         EnterpriseRow.synthetic,
     )
     return read_frame(session, q)
@@ -319,3 +322,15 @@ def enterprise_versions(session: Session, enterprise_id: int) -> pd.DataFrame:
         v.enterprise_id == enterprise_id
     )
     return read_frame(session, q).sort_values("valid_from", kind="mergesort")
+
+
+def report_receipts(session: Session, enterprise_id: int, year: int) -> pd.DataFrame:
+    """The enterprise's R&D reports of ``year``: period, month, township_code (where it
+    reported) and received_at (None when the time is not known)."""
+    from yanzhi.storage.datamodels import RdReportRow
+
+    r = RdReportRow
+    q = select(r.period, r.month, r.township_code, r.received_at).where(
+        r.enterprise_id == enterprise_id, r.year == year
+    )
+    return read_frame(session, q)

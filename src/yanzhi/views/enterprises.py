@@ -22,7 +22,7 @@ from yanzhi.core.orgtree import OrgTree
 from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import Scope, org_scope
 from yanzhi.services.database import require_schema
-from yanzhi.services.enterprises import budget, lists
+from yanzhi.services.enterprises import applications, budget, lists
 from yanzhi.services.enterprises import diagnosis as enterprises
 from yanzhi.services.enterprises.counts import CountBasis, count_bases
 from yanzhi.services.enterprises.results import (
@@ -231,6 +231,9 @@ class ListKind:
     en: str
     by_year: bool
     run: Callable[..., Sequence[ListRow]]
+    year_shift: int = 0
+    """Its years are the full years plus this (``applications``: the application year, one
+    after the full year whose priority list applies)."""
 
 
 LISTS: dict[str, ListKind] = {
@@ -261,6 +264,14 @@ LISTS: dict[str, ListKind] = {
         "Post-subsidy and reserve-fund budget by district",
         True,
         budget.budget,
+    ),
+    "applications": ListKind(
+        "applications",
+        "优先支持企业申报与立项(按计划类别)",
+        "Priority enterprises: applications and approvals by funding line",
+        True,
+        applications.application_summary,
+        year_shift=1,
     ),
     "doubling": ListKind(
         "doubling",
@@ -296,14 +307,16 @@ def work_list(engine: Engine, scope: Scope, name: str, *, year: int | None = Non
         found = list_years(engine)
         if not found:
             return []
-        year = found[0]
+        year = found[0] + kind.year_shift
     return list(kind.run(engine, year=year, principal=principal))
 
 
-def cached_list_years(engine: Engine, memo: Memo) -> list[int]:
-    """:func:`list_years` through ``memo`` (the web's cache)."""
+def cached_list_years(engine: Engine, memo: Memo, name: str | None = None) -> list[int]:
+    """:func:`list_years` through ``memo`` (the web's cache): the years of list ``name``
+    (shifted by its ``year_shift``)."""
     found: list[int] = memo(("list-years",), lambda: list_years(engine))
-    return found
+    shift = LISTS[name].year_shift if name in LISTS else 0
+    return [y + shift for y in found]
 
 
 def list_page(
@@ -317,7 +330,7 @@ def list_page(
         raise NotFound(f"no list {name!r}; one of {', '.join(LISTS)}", "没有该清单")
     y = None
     if kind.by_year:
-        y = chosen_year(year, cached_list_years(engine, memo))
+        y = chosen_year(year, cached_list_years(engine, memo, name))
     p = scope.principal
     key = ("list", name, y, p.role, p.unit, p.enterprise)
     rows: list[ListRow] = memo(key, lambda: work_list(engine, scope, name, year=y))

@@ -47,6 +47,10 @@ class VisibleEntry(Out):
     fields: dict[str, Any] = Field(default_factory=dict)
     version: int
     synthetic: bool = False
+    priority: bool | None = None
+    """Key R&D projects: the applicant is on the priority list (R&D above 5 % of revenue)
+    of the year before it applied; None when unknown (no applicant, no full-year report
+    of that year) and in the other registers."""
 
     def row(self) -> dict[str, Any]:
         """The entry as one flat table row, each field as ``f_<code>``: the register page's
@@ -100,6 +104,7 @@ class Register(Out):
     stages: list[StageCount] = Field(default_factory=list)  # the three lists' lifecycles
     entries: list[VisibleEntry]
     may_import: bool
+    marks_priority: bool = False  # the entries say whether the applicant is a priority one
 
 
 class RegisterPage(Out):
@@ -119,6 +124,7 @@ class RegisterPage(Out):
     districts: list[DistrictCount]
     stages: list[StageCount] = Field(default_factory=list)  # the three lists' lifecycles
     may_import: bool
+    marks_priority: bool = False  # the items say whether the applicant is a priority one
     items: list[VisibleEntry]
     total: int
     page: int

@@ -17,6 +17,7 @@ from yanzhi.core.errors import NotFound
 from yanzhi.core.lifecycle import stage_counts
 from yanzhi.core.registers import LISTS, RegisterKind
 from yanzhi.services.access.scope import Scope
+from yanzhi.services.enterprises import applications
 from yanzhi.services.tasks import registers
 from yanzhi.views.common import plan_of
 from yanzhi.views.periods import chosen_year
@@ -97,6 +98,7 @@ def register(
         rows = [
             r for r in rows if r.org_unit_code in tree and tree.is_within(r.org_unit_code, unit)
         ]
+    marks = _priority_marks(engine, spec.code, rows)
     counts = registers.counts(engine, spec.code, year=day)
     labels = registers.metric_names(engine)
     districts = [
@@ -123,10 +125,31 @@ def register(
         if spec.list_field
         else [],
         entries=[
-            VisibleEntry(**r.to_dict(), org_unit_name=names.get(r.org_unit_code, r.org_unit_code))
+            VisibleEntry(
+                **r.to_dict(),
+                org_unit_name=names.get(r.org_unit_code, r.org_unit_code),
+                priority=mark,
+            )
+            for r, mark in zip(rows, marks, strict=True)
+        ],
+        marks_priority=spec.code == applications.KIND,
+        may_import=scope.can("register_write"),
+    )
+
+
+def _priority_marks(
+    engine: Engine, kind: str, rows: list[registers.RegisterEntry]
+) -> list[bool | None]:
+    """For the key R&D project register: is each applicant on the priority list of the
+    year before its application (None: unknown, or another register)."""
+    if kind != applications.KIND:
+        return [None] * len(rows)
+    return applications.standing(
+        engine,
+        [
+            (r.fields.get("applicant_uscc"), applications.applied_year(r.fields, r.valid_from))
             for r in rows
         ],
-        may_import=scope.can("register_write"),
     )
 
 

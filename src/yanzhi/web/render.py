@@ -23,6 +23,7 @@ from yanzhi.core.orgtree import KIND_LABELS, Kind
 from yanzhi.core.periods import PERIOD_TEXT, label_zh
 from yanzhi.services.access.scope import can
 from yanzhi.views import tablequery
+from yanzhi.views.calendar import date_zh
 from yanzhi.views.common import plan_of
 from yanzhi.views.notifications import unread_count
 from yanzhi.web import i18n, xlsx
@@ -123,6 +124,9 @@ TEMPLATES.env.filters["source"] = pass_context(
     lambda ctx, text: source_html(text, ctx.get("lang") or "zh")
 )
 TEMPLATES.env.filters["period_zh"] = label_zh
+TEMPLATES.env.filters["date_zh"] = pass_context(  # 2026年2月10日; the ISO date in English
+    lambda ctx, day: day if ctx.get("lang") == "en" else date_zh(day)
+)
 TEMPLATES.env.filters["kind_zh"] = kind_zh
 TEMPLATES.env.tests["text_key"] = text_key
 TEMPLATES.env.globals["FIGURE_KEYS"] = FIGURE_KEYS

@@ -19,6 +19,7 @@ from yanzhi.export import sheets
 from yanzhi.reports.document import date_zh
 
 NAMES = {
+    "applications": "优先支持企业申报与立项",
     "attribution": "增长归因",
     "audit": "操作日志",
     "bonus": "加分项目",

@@ -46,13 +46,13 @@ SYSTEM = Principal("cli", "admin")
 def home_of(principal: Principal) -> str:
     """The page a principal lands on after logging in: city roles on the cockpit, a
     district or township officer on its unit's page, a task owner on its tasks, an
-    enterprise on its own record."""
+    enterprise on its own page (我的企业)."""
     if principal.role in ("district_officer", "township_officer") and principal.unit:
         return f"/units/{principal.unit}"
     if principal.role == "task_owner":
         return "/tasks"
     if principal.role == "enterprise" and principal.enterprise:
-        return f"/enterprises/{principal.enterprise}"
+        return "/my"
     return "/"
 
 

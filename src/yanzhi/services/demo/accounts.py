@@ -1,7 +1,7 @@
 """Demo accounts, one per role, with fresh random passwords (printed once by `yanzhi
 demo`). Scopes: a district (鄞州区 where it exists, else the first district), a township
 in it, the first department of the plan as task owner, and an enterprise located in
-that township."""
+that township (a 高企 or 科技型中小企业 where there is one)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class DemoAccount:
 
 def scopes(engine: Engine) -> DemoScopes:
     """A district (鄞州区 where it exists), a township in it holding enterprises, the plan's
-    first department and an enterprise of that township."""
+    first department and an enterprise of that township (a technology enterprise first)."""
     with transaction(engine) as session:
         tree = load_org_tree(session)
         plan = get_plan(session)
@@ -58,7 +58,12 @@ def scopes(engine: Engine) -> DemoScopes:
     towns = [u.code for u in tree.children(district)]
     located = set(index["township_code"]) if "township_code" in index else set()
     township = next((t for t in towns if t in located), towns[0] if towns else district)
-    ent = list(index.loc[index["township_code"] == township, "uscc"]) if len(index) else []
+    here = index[index["township_code"] == township] if len(index) else index
+    tech = (
+        here[here["hightech"].fillna(False) | here["tech_sme"].fillna(False)] if len(here) else here
+    )
+    # a technology enterprise where there is one: its own page then has innovation points
+    ent = list(tech["uscc"]) + list(here["uscc"]) if len(here) else []
     return DemoScopes(
         district=district,
         township=township,

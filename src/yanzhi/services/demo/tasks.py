@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from yanzhi.core.lifecycle import LIFECYCLES
 from yanzhi.core.periods import Period, label_zh, parse_period
-from yanzhi.core.registers import LAB_LEVELS, LISTS, SCENARIO_FIELDS, TALENT_CATEGORIES
+from yanzhi.core.registers import (
+    FUNDING_LINES,
+    LAB_LEVELS,
+    LISTS,
+    SCENARIO_FIELDS,
+    TALENT_CATEGORIES,
+    WON,
+)
 from yanzhi.core.tasks import TaskStatus
 from yanzhi.services.demo import leads, reforms
 from yanzhi.services.tasks import registers
@@ -128,6 +135,71 @@ def _entries(
     return out
 
 
+def _applications(
+    engine: Engine, projects: list[dict[str, Any]], rng: random.Random
+) -> list[dict[str, Any]]:
+    """The demo's key R&D projects with a synthetic applicant (an enterprise located in the
+    project's unit, from the priority list of the year before more often than not),
+    funding line, stage and dates; plus the applications that were refused (未立项) and, this
+    year, some not yet decided (申报) — every one marked 演示."""
+    from yanzhi.services.enterprises.lists import priority_usccs
+
+    with transaction(engine) as session:
+        index = enterprise_index(session)
+    located: dict[str, list[str]] = {}
+    for uscc, town in zip(index["uscc"], index["township_code"], strict=True):
+        for unit in (str(town), str(town)[:6]):
+            located.setdefault(unit, []).append(str(uscc))
+    lists: dict[int, set[str]] = {}
+
+    def applicant(unit: str, year: int, favoured: float) -> str | None:
+        if year - 1 not in lists:
+            lists[year - 1] = priority_usccs(engine, year - 1) or set()
+        pool = sorted(located.get(unit) or located.get(unit[:6]) or [])
+        if not pool:
+            return None
+        listed = [u for u in pool if u in lists[year - 1]]
+        return rng.choice(listed if listed and rng.random() < favoured else pool)
+
+    def application(e: dict[str, Any], stage: str, favoured: float) -> dict[str, Any]:
+        start: dt.date = e["valid_from"]
+        if stage in WON:  # 开始日期 is the 立项日期; the application came before
+            applied, decided = start - dt.timedelta(days=rng.randint(60, 120)), start
+        else:  # an application not (yet) approved starts on its 申报日期
+            applied = min(start, dt.date.today())
+            decided = applied + dt.timedelta(days=rng.randint(45, 90))
+        fields = {
+            **e["fields"],
+            "applicant_uscc": applicant(e["org_unit_code"], applied.year, favoured),
+            "funding_line": rng.choices(FUNDING_LINES[:4], (6, 2, 1, 1))[0],
+            "stage": stage,
+            "applied_on": applied.isoformat(),
+        }
+        if stage != "申报":
+            fields["decided_on"] = decided.isoformat()
+        out = {**e, "fields": fields, "valid_from": applied if stage not in WON else start}
+        if stage == "未立项":  # a refused application leaves the register when decided
+            out["valid_to"] = decided
+        return out
+
+    out = [application(e, "结题" if e["valid_to"] else "立项", 0.6) for e in projects]
+    name = registers.register_kind("key_rd_project").zh
+    for e in projects:  # about 4 refused for 5 approved, every year
+        year = e["valid_from"].year
+        if rng.random() >= 0.8:
+            continue
+        code = str(e["code"]).replace(f"-{year}-", f"-{year}-R")
+        refused = {
+            **e,
+            "code": code,
+            "name": f"{DEMO}{name}申报{code.removeprefix(DEMO + '-')}",
+            "valid_to": None,
+        }
+        pending = year == dt.date.today().year and e["valid_from"].month >= 9
+        out.append(application(refused, "申报" if pending else "未立项", 0.25))
+    return out
+
+
 def _register_places(engine: Engine) -> tuple[list[str], list[float]]:
     """The districts and townships with the weight of each as the place of a register entry:
     a township by its enterprises (plus one), a district (city-level entries it reports) by
@@ -159,6 +231,8 @@ def _load_registers(engine: Engine, actor: str, seed: int) -> dict[str, int]:
         if registers.list_register(engine, kind):
             continue  # already loaded: the demo adds, it never rewrites
         entries = _entries(rng, kind, units, weights)
+        if kind == "key_rd_project":  # applicants of its own random stream: others unchanged
+            entries = _applications(engine, entries, random.Random(seed + 1))
         created[kind] = registers.save_entries(engine, kind, entries, actor=actor)["created"]
         if kind == "tech_list":  # a few items move between the lists (history kept)
             moved = []

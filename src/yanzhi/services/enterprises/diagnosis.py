@@ -3,12 +3,14 @@ function takes the principal asking; an enterprise user sees only its own enterp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from yanzhi.core import diagnosis as dx
 from yanzhi.core.dataformats import SIZE_LABELS
@@ -21,6 +23,7 @@ from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import Principal, check_enterprise
 from yanzhi.services.database import require_schema
 from yanzhi.services.enterprises.results import (
+    Claim,
     Diagnosis,
     DiagnosisWarning,
     EnterpriseRecord,
@@ -52,13 +55,22 @@ def _load(
 ) -> tuple[EnterpriseRow, pd.DataFrame, OrgTree]:
     require_schema(engine)
     with transaction(engine) as session:
-        ent = get_enterprise(session, uscc.strip().upper())
-        if ent is None:
-            raise EnterpriseNotFound(f"no enterprise {uscc}", f"没有企业 {uscc}")
-        tree = load_org_tree(session)
-        check_enterprise(principal, uscc=ent.uscc, township=ent.township_code, tree=tree)
+        ent, tree = enterprise_in(session, uscc, principal)
         reports = enterprise_reports(session, ent.id)
     return ent, reports, tree
+
+
+def enterprise_in(
+    session: Session, uscc: str, principal: Principal
+) -> tuple[EnterpriseRow, OrgTree]:
+    """The enterprise ``uscc`` and the division tree, read in ``session``, once the principal
+    may see it: ``EnterpriseNotFound``, ``PermissionDenied`` outside its scope."""
+    ent = get_enterprise(session, uscc.strip().upper())
+    if ent is None:
+        raise EnterpriseNotFound(f"no enterprise {uscc}", f"没有企业 {uscc}")
+    tree = load_org_tree(session)
+    check_enterprise(principal, uscc=ent.uscc, township=ent.township_code, tree=tree)
+    return ent, tree
 
 
 def show(engine: Engine, uscc: str, *, principal: Principal) -> EnterpriseRecord:
@@ -219,6 +231,22 @@ def policy_calc(
         total_worth=round(sum(b["amount"] for b in benefits if b["eligible"]), 4),
         synthetic=bool(ent.synthetic),
     )
+
+
+def claims(rules: RuleSet | None = None) -> dict[str, Claim]:
+    """How to claim each rule's benefit, by rule code: the rule's own ``claim``, else that
+    of the latest rule of its kind which has one (the 2019 rules share the current text)."""
+    rules = rules or read_rules()
+    latest: dict[str, Mapping[str, str]] = {}
+    for r in sorted(rules.rules, key=lambda r: r.effective_from):
+        if r.claim:
+            latest[r.kind] = r.claim
+    out = {}
+    for r in rules.rules:
+        claim = r.claim or latest.get(r.kind)
+        if claim:
+            out[r.code] = Claim(**claim, assumed="本平台假设" in claim["basis"])
+    return out
 
 
 def rules_summary(rules_file: Path | None = None) -> RulesSummary:

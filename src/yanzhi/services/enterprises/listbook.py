@@ -17,6 +17,7 @@ from yanzhi.core import labels
 from yanzhi.export import sheets
 from yanzhi.ingest.industry import division_names, load_industry_classes
 from yanzhi.services.enterprises.results import (
+    ApplicationRow,
     BudgetRow,
     DoublingRow,
     PointsRow,
@@ -58,6 +59,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "budget_total": ("预算合计(万元)", "#,##0.00"),
     "assumed": ("参数为本平台假设", "@"),
     "missing": ("未能计算的指标(缺数据)", "@"),
+    "funding_line": ("计划类别", "@"),
+    "priority_applied": ("优先支持企业申报(项)", "#,##0"),
+    "priority_won": ("优先支持企业立项(项)", "#,##0"),
+    "priority_rate": ("优先支持企业立项率", "0.0%"),
+    "other_applied": ("其他企业申报(项)", "#,##0"),
+    "other_won": ("其他企业立项(项)", "#,##0"),
+    "other_rate": ("其他企业立项率", "0.0%"),
+    "pending": ("尚未评审(项)", "#,##0"),
+    "unknown": ("无法判定是否优先支持(项)", "#,##0"),
 }
 
 
@@ -66,6 +76,8 @@ class ListInfo:
     title: str
     rule: str
     source: str
+    period: str = "{year}年全年(1-12月累计)报表"
+    """What the year of the list is (数据截至), ``{year}`` and ``{before}`` filled in."""
 
 
 INFO: dict[type, ListInfo] = {
@@ -90,6 +102,14 @@ INFO: dict[type, ListInfo] = {
         "缺上年全年报表、无法计算后补助的企业单列家数,不按零计。参数为本平台假设的,"
         "以规则文件(ningbo-policy.yaml)中的说明为准,局方可直接修改。",
         "企业报送并经审核的年度(1-12月累计)研发报表、上年全年报表和企业名录(规上标记)",
+    ),
+    ApplicationRow: ListInfo(
+        "优先支持企业申报与立项情况(按计划类别和区县市)",
+        "重点研发计划项目台账中当年申报的项目,按申报单位是否列入上年研发投入强度5%以上"
+        "优先支持清单分为优先支持企业和其他企业,统计申报数、立项数(立项和结题)和立项率"
+        "(立项数÷已评审数);尚未评审的和无法判定的(未填申报单位或上年无全年报表)单列,不计为零。",
+        "重点研发计划项目台账;企业报送并经审核的上年年度(1-12月累计)研发报表",
+        "{year}年申报的项目(优先支持按{before}年全年报表判定)",
     ),
     DoublingRow: ListInfo(
         "高新技术企业和科技型中小企业双倍增进度",
@@ -156,7 +176,9 @@ def write(rows: Sequence[Result], out: Path, *, title: str) -> Path:
     if info:
         lines += [("列入规则", info.rule), ("数据来源", info.source)]
     if year:
-        lines.append(("数据截至", f"{year.group(0)}年全年(1-12月累计)报表"))
+        y = int(year.group(0))
+        period = info.period if info else ListInfo("", "", "").period
+        lines.append(("数据截至", period.format(year=y, before=y - 1)))
     lines += [("数据覆盖", f"共{len(plain)}行(按导出者的权限范围)"), ("工作表", name[:31])]
     sheets.readme_sheet(wb, name, lines)
     ws = sheets.table_sheet(

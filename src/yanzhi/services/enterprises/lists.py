@@ -17,7 +17,7 @@ from yanzhi.core import points as pts
 from yanzhi.core import thresholds
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.ingest.policyfile import read_rules
-from yanzhi.services.access.principal import Principal, check_list
+from yanzhi.services.access.principal import SYSTEM, PermissionDenied, Principal, check_list
 from yanzhi.services.database import has_synthetic, require_schema
 from yanzhi.services.enterprises.results import (
     DoublingRow,
@@ -60,12 +60,9 @@ R = TypeVar("R", bound=Result)
 def priority(engine: Engine, *, year: int, principal: Principal) -> list[PriorityRow]:
     """Enterprises whose approved R&D expense of ``year`` is at least the rule's share of
     revenue (5 %: ``core.thresholds``, exact, boundary included)."""
-    rule = read_rules().active("priority", year)
-    threshold = thresholds.as_fraction(rule.params["threshold"]) if rule else thresholds.PRIORITY
     frame, tree = _frame(engine, year)
     frame = _in_scope(frame, tree, principal)
-    above = thresholds.meets_many(frame["rd_expense"], frame["operating_revenue"], threshold)
-    hit = frame[above].sort_values("intensity", ascending=False)
+    hit = frame[_above(frame, year)].sort_values("intensity", ascending=False)
     cols = [
         "uscc",
         "name",
@@ -78,6 +75,23 @@ def priority(engine: Engine, *, year: int, principal: Principal) -> list[Priorit
         "synthetic",
     ]
     return _records(hit[cols], PriorityRow)
+
+
+def _above(frame: pd.DataFrame, year: int) -> Any:
+    """Which rows of an annual frame are on the priority list of ``year``."""
+    rule = read_rules().active("priority", year)
+    threshold = thresholds.as_fraction(rule.params["threshold"]) if rule else thresholds.PRIORITY
+    return thresholds.meets_many(frame["rd_expense"], frame["operating_revenue"], threshold)
+
+
+def priority_usccs(engine: Engine, year: int) -> set[str] | None:
+    """The USCCs on the priority list of ``year``, city-wide (what a register marks next to
+    an applicant it already shows); None when ``year`` has no approved full-year report —
+    the list cannot be known, which is not an empty list."""
+    frame, _tree = _frame(engine, year)
+    if frame.empty:
+        return None
+    return set(frame.loc[_above(frame, year), "uscc"].astype(str))
 
 
 def visit(engine: Engine, *, year: int, principal: Principal) -> list[VisitRow]:
@@ -158,6 +172,19 @@ def points(engine: Engine, *, year: int, principal: Principal) -> list[PointsRow
     out["synthetic"] = tech["synthetic"].astype(bool)
     mine = _in_scope(tech, tree, principal).index
     return _records(out.loc[mine].sort_values("rank"), PointsRow)
+
+
+def own_points(engine: Engine, uscc: str, *, year: int, principal: Principal) -> PointsRow | None:
+    """One enterprise's innovation points of ``year`` (scored and ranked city-wide, as in
+    :func:`points`); None when it is not a technology enterprise or has no approved
+    full-year report. An enterprise user asks for its own only (PermissionDenied else)."""
+    if principal.role == "enterprise":
+        if principal.enterprise != uscc:
+            raise PermissionDenied(
+                f"{principal.name} may only see its own enterprise / 企业用户只能查看本企业"
+            )
+        principal = SYSTEM  # its own row of the city-wide ranking
+    return next((r for r in points(engine, year=year, principal=principal) if r.uscc == uscc), None)
 
 
 def doubling(

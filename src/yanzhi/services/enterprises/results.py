@@ -49,6 +49,17 @@ class Result(BaseModel):
         return self.model_dump()
 
 
+class Claim(Result):
+    """How to claim a benefit (the rule file's ``claim``): 申报途径, 材料, 时间 and the
+    basis; ``assumed`` when the basis is 本平台假设 (no cited source)."""
+
+    route: str
+    materials: str
+    timing: str
+    basis: str
+    assumed: bool
+
+
 class EnterpriseRecord(Result):
     """One enterprise's record: the latest attributes, township, district and the number
     of its R&D reports."""
@@ -218,7 +229,28 @@ class BudgetRow(Result):
     synthetic: bool = False
 
 
-ListRow = PriorityRow | VisitRow | PointsRow | DoublingRow | BudgetRow
+class ApplicationRow(Result):
+    """Priority enterprises in one funding line (计划类别) and district in one year: how many
+    applied and won and the success rate (won ÷ decided; None with nothing decided),
+    against the other applicants; applications not yet decided (``pending``) and those
+    whose applicant's standing is unknown (``unknown``: no applicant, or no full-year
+    report of the year before) are counted apart, never as not priority."""
+
+    funding_line: str
+    district: str
+    year: int
+    priority_applied: int
+    priority_won: int
+    priority_rate: float | None
+    other_applied: int
+    other_won: int
+    other_rate: float | None
+    pending: int
+    unknown: int
+    synthetic: bool = False
+
+
+ListRow = PriorityRow | VisitRow | PointsRow | DoublingRow | BudgetRow | ApplicationRow
 """A row of any of the bureau's lists."""
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from yanzhi.core import uscc
 from yanzhi.core.errors import InvalidInput
 from yanzhi.core.issues import InputRejected, RowIssueSink
 from yanzhi.core.lifecycle import check_stage
@@ -130,6 +131,7 @@ def _entries(
     frame: pd.DataFrame,
     sink: RowIssueSink,
     units: set[str],
+    headers: dict[str, str] | None = None,
     before: Stages | None = None,
 ) -> list:
     own = [f.code for f in kind.fields]
@@ -149,6 +151,18 @@ def _entries(
             sink.add_rows([p == pos for p in range(len(frame))], rule, zh, en, column=None)
         seen[code] = pos
         fields = {c: _clean(row.get(c)) for c in own if _clean(row.get(c)) is not None}
+        if "applicant_uscc" in fields:
+            try:
+                fields["applicant_uscc"] = uscc.validate(str(fields["applicant_uscc"]))
+            except uscc.UsccError as exc:
+                sink.add_rows(
+                    [p == pos for p in range(len(frame))],
+                    "uscc",
+                    f"申报单位统一社会信用代码 {{v}} 无效:{exc.zh}",
+                    f"applicant USCC {{v}} is not valid: {exc.en}",
+                    column=(headers or {}).get("applicant_uscc", "申报单位统一社会信用代码"),
+                    values=[fields["applicant_uscc"]] * len(frame),
+                )
         out.append(
             dict(
                 code=code,
@@ -169,8 +183,10 @@ def _entries(
 
 
 def _clean(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and pd.isna(v)) or v == "":
+    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT or v == "":
         return None
+    if isinstance(v, pd.Timestamp | dt.datetime | dt.date):  # a date field, kept as ISO text
+        return v.date().isoformat() if isinstance(v, dt.datetime) else v.isoformat()
     return v.item() if hasattr(v, "item") else v
 
 
@@ -195,7 +211,7 @@ def import_register(
     try:
         with transaction(engine) as session:
             units = {u.code for u in list_org_units(session)}
-            entries = _entries(spec, frame, sink, units, _stages(session, spec))
+            entries = _entries(spec, frame, sink, units, table.columns, _stages(session, spec))
             report.errors = [i for i in sink.issues if i.severity == "error"]
             report.warnings = [i for i in sink.issues if i.severity != "error"]
             if report.errors:
@@ -316,9 +332,10 @@ def counts(
     engine: Engine, kind: str, count: Count | None = None, *, year: int, start_year: int = 2023
 ) -> dict[str, int]:
     """Count of a register per org unit for ``year``, rolled up to districts and the city
-    (default rule: entries in force at the year's end)."""
+    (default rule: entries in force at the year's end, of the register proper — key R&D
+    projects: approved ones, not the applications)."""
     spec = register_kind(kind)
-    rule = count or Count(spec.code, CountRule.ACTIVE)
+    rule = count or Count(spec.code, CountRule.ACTIVE, spec.standing)
     with transaction(engine) as session:
         frame = entries_frame(session, spec.code)
         parents = {u.code: u.parent_code for u in list_org_units(session)}

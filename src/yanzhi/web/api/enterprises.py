@@ -4,6 +4,7 @@ diagnosis (with its peers and the policies it qualifies for), and the bureau's l
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.enterprises.results import Diagnosis, EnterpriseRecord, PolicyResult
 from yanzhi.views import enterprises as views
+from yanzhi.views import own
 from yanzhi.web.api.common import ERRORS, cut_models, synthetic_data, table_params
 from yanzhi.web.deps import cache, engine
 from yanzhi.web.deps import scope as scope_of
@@ -20,7 +22,7 @@ router = APIRouter(tags=["enterprises"], responses=ERRORS)
 UsccPath = Annotated[
     str, Path(min_length=1, max_length=32, description="统一社会信用代码 (18 characters)")
 ]
-ListName = Literal["priority", "visit", "points", "budget", "doubling"]
+ListName = Literal["priority", "visit", "points", "budget", "applications", "doubling"]
 ListYear = Annotated[
     str | None,
     Query(
@@ -53,6 +55,21 @@ def search(
         size=cut.size,
         synthetic=synthetic_data(request),
     )
+
+
+@router.get("/my", response_model=own.OwnPage)
+def my(request: Request, scope: Scope = Depends(scope_of)) -> own.OwnPage:
+    """The signed-in enterprise's own page (enterprise accounts only; 403 for anyone else):
+    its record, its filing status for the months of this year (approved / submitted /
+    missing / not_due / not_required, late, due date from the reporting calendar), its R&D
+    diagnosis against its peers, the policies of this year and last — the figures of
+    ``yanzhi policy calc`` — with how to claim each (``claims``, by rule code; ``assumed``
+    when 本平台假设), and its innovation points of the latest full year."""
+    eng, me = engine(request), scope.principal
+    found: own.OwnPage = cache(request).get(
+        ("own-page", me.enterprise, dt.date.today().isoformat()), lambda: own.own_page(eng, scope)
+    )
+    return found
 
 
 @router.get("/enterprises/{uscc}", response_model=EnterpriseRecord)
@@ -95,7 +112,9 @@ def policies(
 @router.get("/lists/{name}", response_model=views.WorkListPage)
 def work_list(
     request: Request,
-    name: Annotated[ListName, Path(description="priority | visit | points | budget | doubling")],
+    name: Annotated[
+        ListName, Path(description="priority | visit | points | budget | applications | doubling")
+    ],
     year: ListYear = None,
     q: Annotated[str | None, Query(max_length=100, description="text a row contains")] = None,
     _table: None = Depends(table_params),
@@ -105,7 +124,10 @@ def work_list(
     ``visit`` (zero or falling R&D), ``points`` (innovation points of 高企 and 科技型中小企业,
     the local default scheme), ``budget`` (研发后补助 and 研发准备金 by district: the sum of
     each enterprise's amount of ``/enterprises/{uscc}/policies``, with how many qualify and
-    how many cannot be computed), ``doubling`` (city counts of 高企 and 科技型中小企业 against the
+    how many cannot be computed), ``applications`` (the key R&D project register's applications
+    of the year by funding line and district: priority enterprises — on the 5 % list of the
+    year before — applied, won and success rate, against the others; ``year`` is the
+    application year), ``doubling`` (city counts of 高企 and 科技型中小企业 against the
     path that doubles them). As Excel: the page /enterprises/lists/NAME?export=list.
     Sorted, filtered and paged as that page by ``sort``, ``order``, ``q``, ``page``,
     ``size`` or its ``list.…`` parameters (the page shows ``intensity`` in per cent)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from yanzhi.services.access.principal import home_of
 from yanzhi.web import i18n
 from yanzhi.web.api.cockpit import cockpit_data
 from yanzhi.web.api.common import YtdPeriodQuery
@@ -20,7 +21,7 @@ def cockpit(request: Request, scope: ScopeDep, period: str | None = YtdPeriodQue
     ``?period=`` chooses the 1–N月 period of the city's YTD panel."""
     me = scope.principal
     if me.role == "enterprise":
-        return RedirectResponse(f"/enterprises/{me.enterprise}", status_code=303)
+        return RedirectResponse(home_of(me), status_code=303)
     found = cockpit_data(request, scope, period)
     data = found.model_dump()
     lg = lang(request)

@@ -4,14 +4,17 @@ the bureau's lists with Excel export. The numbers are those of /api/v1/enterpris
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from yanzhi.core.periods import label_zh
+from yanzhi.services.access.principal import home_of
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import enterprises as views
+from yanzhi.views import own
 from yanzhi.web.api.common import YearQuery
 from yanzhi.web.deps import cache, engine, lang
 from yanzhi.web.deps import scope as scope_of
@@ -58,6 +61,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "budget_total": ("预算合计(万元)", "Budget (10k yuan)"),
     "assumed": ("参数为本平台假设", "Assumed parameters"),
     "missing": ("未能计算的指标(缺数据)", "Not computed (no data)"),
+    "funding_line": ("计划类别", "Programme"),
+    "priority_applied": ("优先支持企业申报(项)", "Priority: applied"),
+    "priority_won": ("优先支持企业立项(项)", "Priority: won"),
+    "priority_rate": ("优先支持企业立项率(%)", "Priority: success (%)"),
+    "other_applied": ("其他企业申报(项)", "Others: applied"),
+    "other_won": ("其他企业立项(项)", "Others: won"),
+    "other_rate": ("其他企业立项率(%)", "Others: success (%)"),
+    "pending": ("尚未评审(项)", "Not yet decided"),
+    "unknown": ("无法判定(项)", "Standing unknown"),
 }
 SEARCH_COLUMNS = [
     "uscc",
@@ -87,7 +99,7 @@ def search(
     pages by ``?enterprises.…`` (as /api/v1/enterprises)."""
     me = scope.principal
     if me.role == "enterprise":
-        return RedirectResponse(f"/enterprises/{me.enterprise}", status_code=303)
+        return RedirectResponse(home_of(me), status_code=303)
     found = views.search(engine(request), scope, q=q, size=None).model_dump()
     table = Table(
         "enterprises",
@@ -106,16 +118,19 @@ def search(
     )
 
 
+PERCENT = {"intensity", "priority_rate", "other_rate"}  # ratios, shown in per cent
+
+
 @router.get("/enterprises/lists/{name}")
 def work_list(
     request: Request,
-    name: Literal["priority", "visit", "points", "budget", "doubling"],
+    name: Literal["priority", "visit", "points", "budget", "applications", "doubling"],
     year: str | None = YearQuery,
     scope: Scope = Depends(scope_of),
 ) -> Response:
     data = views.list_page(engine(request), cache(request).get, scope, name, year).model_dump()
     rows = [  # a ratio on the page reads as a percentage (研发强度 5.2, not 0.052)
-        {**r, "intensity": _pct(r["intensity"])} if "intensity" in r else r for r in data["rows"]
+        {k: _pct(v) if k in PERCENT else v for k, v in r.items()} for r in data["rows"]
     ]
     keys = list(rows[0]) if rows else ["uscc", "name", "district", "township"]
     links = {"name": "/enterprises/{uscc}"} if "uscc" in keys else {}
@@ -125,7 +140,7 @@ def work_list(
         request,
         "enterprise_list.html",
         data=data,
-        years=views.cached_list_years(engine(request), cache(request).get)
+        years=views.cached_list_years(engine(request), cache(request).get, name)
         if views.LISTS[name].by_year
         else [],
         lists=views.LISTS,
@@ -155,20 +170,63 @@ def enterprise(
         tables.append(
             Table(
                 "policies",
-                [
-                    ("name", "政策", "Policy"),
-                    ("eligible", "符合条件", "Eligible"),
-                    ("amount", "金额(万元)", "Worth (10k yuan)"),
-                    ("explanation", "计算说明", "How"),
-                    ("source", "依据", "Source"),
-                    ("status", "数据情况", "Data"),
-                    ("local", "说明", "Note"),
-                ],
+                POLICY_COLUMNS,
                 [_benefit(b, lang(request)) for b in diag["policies"]["benefits"]],
                 title=f"policies-{diag['policies']['year']}",
             )
         )
     return page(request, "enterprise.html", data=data, chart=_chart(diag), tables=tables)
+
+
+POLICY_COLUMNS = [  # the enterprise page's table of policies
+    ("name", "政策", "Policy"),
+    ("eligible", "符合条件", "Eligible"),
+    ("amount", "金额(万元)", "Worth (10k yuan)"),
+    ("explanation", "计算说明", "How"),
+    ("source", "依据", "Source"),
+    ("status", "数据情况", "Data"),
+    ("local", "说明", "Note"),
+]
+
+
+@router.get("/my")
+def my_page(request: Request, scope: Scope = Depends(scope_of)) -> Response:
+    """我的企业: the signed-in enterprise's own page (filing status, R&D record and
+    diagnosis, policies this year and last with how to claim them, innovation points);
+    anyone else is sent to their own home page. The figures of /api/v1/my."""
+    me = scope.principal
+    if me.role != "enterprise":
+        return RedirectResponse(home_of(me), status_code=303)
+    eng = engine(request)
+    view = cache(request).get(
+        ("own-page", me.enterprise, dt.date.today().isoformat()), lambda: own.own_page(eng, scope)
+    )
+    data = view.model_dump()
+    lg = lang(request)
+    benefits = {  # the policies of each year, each in words; money ones with their amount
+        p["year"]: [
+            {**_benefit(b, lg), "money": b["rule"] not in data["standing_rules"]}
+            for b in p["result"]["benefits"]
+        ]
+        for p in data["policies"]
+        if p["result"]
+    }
+    diag = data["diagnosis"]
+    claimed = {  # the policies to claim: those it qualifies for in either year, in order
+        b["rule"]: b["name"]
+        for p in data["policies"]
+        if p["result"]
+        for b in p["result"]["benefits"]
+        if b["eligible"] and b["rule"] in data["claims"]
+    }
+    return page(
+        request,
+        "my.html",
+        data=data,
+        claimed=claimed,
+        benefits=benefits,
+        chart=_chart(diag),
+    )
 
 
 STATUS = {  # Benefit.status, as the page reads it

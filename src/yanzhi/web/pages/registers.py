@@ -86,6 +86,8 @@ def _register_page(
     columns += [(f"f_{f['code']}", f["zh"], f["en"]) for f in data["fields"]]
     if data["list_field"]:
         columns.append(("list_name", "所属清单", "List"))
+    if data["marks_priority"]:
+        columns.append(("priority_mark", "优先支持(研发投入>5%)", "Priority (R&D > 5 %)"))
     columns += [
         ("valid_from", "起始日期", "Valid from"),
         ("valid_to", "终止日期", "Valid to"),
@@ -94,7 +96,9 @@ def _register_page(
     table = Table(
         kind,
         columns,
-        [e.row() for e in found.entries],
+        [e.row() | {"priority_mark": _mark(e.priority, lang(request))} for e in found.entries]
+        if data["marks_priority"]
+        else [e.row() for e in found.entries],
         title=kind,
         links={"org_unit_name": "/units/{org_unit_code}"},
     )
@@ -109,6 +113,16 @@ def _register_page(
         error=err,
         status=err.status if err else 200,
     )
+
+
+MARKS = {True: ("是", "yes"), False: ("否", "no"), None: ("无法判定", "unknown")}
+
+
+def _mark(priority: bool | None, lg: str) -> str:
+    """Whether an applicant is on the priority list, in words (无法判定: missing data,
+    not "no")."""
+    zh, en = MARKS[priority]
+    return en if lg == "en" else zh
 
 
 @router.get("/registers/{kind}")
