@@ -14,6 +14,7 @@ from yanzhi.cli import (
     data,
     enterprise,
     evaluate,
+    exchange,
     indicators,
     notify,
     orgunits,
@@ -63,6 +64,7 @@ app.command("demo")(web.demo)
 app.add_typer(web.users_app, name="users")
 app.add_typer(notify.app, name="notify")
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(exchange.app, name="exchange")
 
 
 @app.command()

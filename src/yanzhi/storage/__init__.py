@@ -1,4 +1,11 @@
 """storage layer: the SQL system of record."""
 
 # every table on Base.metadata
-from yanzhi.storage import datamodels, models, notifymodels, taskmodels, usermodels  # noqa: F401
+from yanzhi.storage import (  # noqa: F401
+    datamodels,
+    exchangemodels,
+    models,
+    notifymodels,
+    taskmodels,
+    usermodels,
+)
