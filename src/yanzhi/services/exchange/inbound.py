@@ -225,6 +225,9 @@ def _record(
 ) -> ExchangeBatchRow:
     with transaction(engine) as session:
         row = store.find_batch(session, account.username, batch_id)
+        if row is not None and row.status == COMMITTED:  # a twin request committed first:
+            session.expunge(row)  # its result stands (this one found every row unchanged)
+            return row
         if row is None:
             row = ExchangeBatchRow(sender=account.username, batch_id=batch_id)
             session.add(row)
