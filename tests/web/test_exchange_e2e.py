@@ -237,3 +237,23 @@ def test_csv_upload_is_the_same_batch(ex: Exchange) -> None:
     )
     assert answer.status_code == 200, answer.text
     assert filings and answer.json()["rows"] == len(filings)
+
+
+def test_list_feed_json_csv_and_etag(ex: Exchange) -> None:
+    url = f"{ex.base}/api/v1/exchange/lists/priority"
+    auth = {"Authorization": f"Bearer {ex.admin}"}
+    got = httpx.get(url, headers=auth, params={"year": 2025}, timeout=60)
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["name"] == "priority" and body["year"] == 2025 and body["synthetic"] is True
+    assert body["items"] and all(i["synthetic"] for i in body["items"])
+    again = httpx.get(
+        url, headers={**auth, "If-None-Match": got.headers["etag"]}, params={"year": 2025}
+    )
+    assert again.status_code == 304
+    as_csv = httpx.get(url, headers=auth, params={"year": 2025, "format": "csv"}, timeout=60)
+    lines = as_csv.text.splitlines()
+    assert lines[0].startswith("# format=yanzhi-exchange/1 list=priority year=2025")
+    assert "演示数据" in lines[1] and lines[2].startswith("uscc,")
+    assert len(lines) == 3 + len(body["items"])
+    assert as_csv.headers["etag"] != got.headers["etag"]

@@ -8,11 +8,15 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from yanzhi.services.access.principal import Principal
 from yanzhi.services.database import data_generation, require_schema
+from yanzhi.services.enterprises import lists
+from yanzhi.services.enterprises.results import PointsRow, PriorityRow, VisitRow
 from yanzhi.storage import exchange as store
 from yanzhi.storage.db import transaction
 
@@ -121,4 +125,61 @@ def feed_csv(feed: IndicatorFeed) -> str:
     for item in feed.items:
         d = item.model_dump()
         w.writerow(["" if d[c] is None else d[c] for c in FEED_COLUMNS])
+    return out.getvalue()
+
+
+ListRow = PriorityRow | VisitRow | PointsRow
+LISTS: dict[str, Callable[..., Sequence[ListRow]]] = {
+    "priority": lists.priority,
+    "visit": lists.visit,
+    "points": lists.points,
+}
+"""The lists the exchange serves (重点企业 5 %, 走访, 创新积分), by name."""
+
+
+class ListFeed(BaseModel):
+    """A list of ``year`` as it stands at data ``generation`` (a list is recomputed whole:
+    poll it with its ETag)."""
+
+    format: str
+    name: str
+    year: int
+    generation: str
+    synthetic: bool
+    items: list[ListRow]
+
+
+def list_etag(engine: Engine, *, name: str, year: int) -> str:
+    """The ETag of a list's answer, from the data generation alone (no rows read)."""
+    require_schema(engine)
+    return etag_of("lists/1", data_generation(engine), name, year)
+
+
+def list_feed(engine: Engine, *, name: str, year: int, principal: Principal) -> ListFeed:
+    """The list ``name`` (``LISTS``) of ``year`` as ``principal`` may see it."""
+    generation = data_generation(engine)
+    rows = LISTS[name](engine, year=year, principal=principal)
+    return ListFeed(
+        format="yanzhi-exchange/1",
+        name=name,
+        year=year,
+        generation=".".join(str(g) for g in generation),
+        synthetic=lists.is_synthetic(rows),
+        items=list(rows),
+    )
+
+
+def list_csv(feed: ListFeed) -> str:
+    """The list as CSV, comment lines first as ``feed_csv``'s; an empty cell is missing."""
+    out = io.StringIO()
+    out.write(f"# format={feed.format} list={feed.name} year={feed.year}"
+              f" generation={feed.generation}\n")  # fmt: skip
+    if feed.synthetic:
+        out.write("# 演示数据 synthetic=true: rows marked synthetic are generated, not real\n")
+    dumped = [r.model_dump() for r in feed.items]
+    columns = list(dumped[0]) if dumped else []
+    w = csv.writer(out)
+    w.writerow(columns)
+    for d in dumped:
+        w.writerow(["" if d[c] is None else d[c] for c in columns])
     return out.getvalue()

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from yanzhi.core.errors import NotPermitted
 from yanzhi.services.access import users
-from yanzhi.services.access.scope import CITY_WIDE
+from yanzhi.services.access.scope import CITY_WIDE, Scope
 from yanzhi.services.access.users import MachineToken
 from yanzhi.services.exchange import feeds, inbound
-from yanzhi.services.exchange.feeds import IndicatorFeed
+from yanzhi.services.exchange.feeds import IndicatorFeed, ListFeed
 from yanzhi.services.exchange.inbound import BatchResult
 from yanzhi.web.api.common import ERRORS
 from yanzhi.web.deps import ScopeDep, cache, engine
@@ -126,19 +127,54 @@ def indicator_feed(
     (a period recomputed after an approval comes back whole). ``ETag`` on every answer;
     ``If-None-Match`` with it answers 304 while nothing changed (one query). City-wide
     accounts only."""
-    if scope.role not in CITY_WIDE:
-        raise NotPermitted("the feeds are for city-wide accounts", "数据交换数据仅对全市账号开放")
+    _city_wide(scope)
     eng = engine(request)
     tag = feeds.feed_etag(eng, since=changes_since, period=period)
+
+    def answer(as_csv: bool) -> str:
+        feed = feeds.indicator_feed(eng, since=changes_since, period=period)
+        return feeds.feed_csv(feed) if as_csv else feed.model_dump_json()
+
+    return _tagged(request, tag, format, answer)
+
+
+@router.get(
+    "/exchange/lists/{name}",
+    response_model=ListFeed,
+    responses={304: {"description": "not modified since the ETag sent"}},
+)
+def list_feed(
+    request: Request,
+    scope: ScopeDep,
+    name: Annotated[Literal["priority", "visit", "points"], Path(description="the list")],
+    year: Annotated[int, Query(ge=2000, le=2100, description="the year of the list")],
+    format: Annotated[Literal["json", "csv"], Query(description="json | csv")] = "json",
+) -> Any:
+    """A list (priority 重点企业, visit 走访, points 创新积分) of ``year``, computed from
+    approved data, whole; ``ETag`` / ``If-None-Match`` → 304 while the data have not
+    changed. City-wide accounts only."""
+    _city_wide(scope)
+    eng = engine(request)
+    tag = feeds.list_etag(eng, name=name, year=year)
+
+    def answer(as_csv: bool) -> str:
+        feed = feeds.list_feed(eng, name=name, year=year, principal=scope.principal)
+        return feeds.list_csv(feed) if as_csv else feed.model_dump_json()
+
+    return _tagged(request, tag, format, answer)
+
+
+def _tagged(request: Request, tag: str, format: str, answer: Callable[[bool], str]) -> Response:
+    """304 when the client holds ``tag`` (per format), else the JSON or CSV of ``answer``
+    (computed only then), with the ETag."""
     tag = f'{tag[:-1]}-{format}"'
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers={"ETag": tag})
-    feed = feeds.indicator_feed(eng, since=changes_since, period=period)
     if format == "csv":
-        return Response(
-            feeds.feed_csv(feed),
-            media_type="text/csv; charset=utf-8",
-            headers={"ETag": tag},
-        )
-    body = feed.model_dump_json()
-    return Response(body, media_type="application/json", headers={"ETag": tag})
+        return Response(answer(True), media_type="text/csv; charset=utf-8", headers={"ETag": tag})
+    return Response(answer(False), media_type="application/json", headers={"ETag": tag})
+
+
+def _city_wide(scope: Scope) -> None:
+    if scope.role not in CITY_WIDE:
+        raise NotPermitted("the feeds are for city-wide accounts", "数据交换数据仅对全市账号开放")
