@@ -56,6 +56,7 @@ BY_NAME = {
     "action": "workflow",
     "sha256": "evidence",
     "lg": "lang",
+    "batch_id": "batch",  # an exchange batch: only its sender (a machine token) sees it
 }
 # Names whose meaning depends on the collection before them (/units/{code}, /tasks/{code}):
 AMBIGUOUS = {"code", "kind", "name", "id"}
@@ -110,6 +111,8 @@ WRITE_ACTIONS: list[tuple[str, str | None]] = [
     (r"/evaluation/assessment/\{unit\}/submit$", "submit"),
     (r"/evaluation/assessment/(\{unit\}/review|publish|lock)$", "approve"),
     (r"^(/api/v1)?/notifications/read$", None),
+    # machine tokens only (no person's role may send filings): test_exchange_e2e.py checks
+    (r"^/api/v1/exchange/filings", None),
 ]
 # Page forms read by hand (no request body in their schema) take the body of this API route:
 BODY_FROM = {
@@ -234,6 +237,7 @@ def world(site: Site) -> World:
             "report": "monthly",
             "list": "priority",
             "workflow": "submit",
+            "batch": "no-such-batch",  # a person's token is refused (401) before the lookup
         },
     )
 

@@ -14,6 +14,7 @@ TAGS = {
     "data",
     "enterprises",
     "evaluation",
+    "exchange",
     "indicators",
     "notifications",
     "registers",

@@ -62,6 +62,7 @@ NOT_DATA: dict[str, str] = {
     "users set": "accounts",
     "users token": "accounts",
     "init": "creates the database",
+    "exchange token create": "a machine account's token",
     "assess publish": "a write (publication); its list is `assess list`'s",
     "demo-data": "writes the demo; its summary is the demo's description",
     "validate": "a dry run of a file the user gives",

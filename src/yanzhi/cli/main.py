@@ -15,6 +15,7 @@ from yanzhi.cli import (
     data,
     enterprise,
     evaluate,
+    exchange,
     indicators,
     notify,
     orgunits,
@@ -65,6 +66,7 @@ app.command("demo")(web.demo)
 app.add_typer(web.users_app, name="users")
 app.add_typer(notify.app, name="notify")
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(exchange.app, name="exchange")
 
 
 @app.command()

@@ -4,6 +4,7 @@
 from yanzhi.storage import (  # noqa: F401
     assessmodels,
     datamodels,
+    exchangemodels,
     models,
     notifymodels,
     taskmodels,

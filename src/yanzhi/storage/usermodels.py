@@ -57,6 +57,9 @@ class ApiTokenRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # a machine account's token (数据交换): the comma-separated org units whose filings it
+    # may submit through /api/v1/exchange, and nothing else (None: an ordinary token)
+    units: Mapped[str | None] = mapped_column(String(400))
 
 
 class LoginAttemptRow(Base):

@@ -411,8 +411,8 @@ def token_principal(engine: Engine, token: str) -> Principal | None:
     unknown, revoked or its account inactive."""
     with transaction(engine) as session:
         row = store.find_token(session, _digest(token))
-        if row is None or row.revoked_at is not None:
-            return None
+        if row is None or row.revoked_at is not None or row.units is not None:
+            return None  # a machine token (units set) only submits filings: see machine_token
         user = store.get_user_by_id(session, row.user_id)
         if user is None or not user.active:
             return None
@@ -467,3 +467,76 @@ def revoke_token(engine: Engine, token_id: int, *, actor: Principal) -> bool:
             changes={"revoked": [False, True]},
         )
         return True
+
+
+@dataclass(frozen=True)
+class MachineToken:
+    """A machine account's token (数据交换): the account and the org units whose filings it
+    may submit; it opens nothing else."""
+
+    username: str
+    units: tuple[str, ...]
+
+
+MACHINE_PREFIX = "exchange-"
+"""The username prefix of a machine account."""
+
+
+def create_machine_token(engine: Engine, name: str, units: list[str], *, actor: str) -> NewToken:
+    """A machine account ``exchange-<name>`` (created when missing, no password: it cannot
+    log in) and a new token scoped to submitting filings of ``units`` (district or township
+    codes). The plain token is in the result only this once."""
+    require_schema(engine)
+    codes = sorted({u.strip() for u in units if u.strip()})
+    if not codes or not re.fullmatch(r"[a-z0-9_-]{1,40}", name):
+        raise InvalidInput(
+            "a machine token needs a name (a-z, 0-9, - or _) and at least one unit",
+            "机器账号令牌需要名称（小写字母、数字、- 或 _）和至少一个单位代码",
+        )
+    username = MACHINE_PREFIX + name
+    with transaction(engine) as session:
+        known = {u.code for u in list_org_units(session)}
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise NotFound(
+                f"unknown org unit(s) {', '.join(unknown)}", f"未知单位 {', '.join(unknown)}"
+            )
+        ctx = WriteContext(actor)
+        user = store.get_user(session, username)
+        if user is None:
+            user = store.add_user(
+                session,
+                UserRow(
+                    username=username,
+                    display_name=f"数据交换 {name}",
+                    password_hash="!",  # no password verifies against it
+                    role="township_officer",
+                    unit=None,
+                    active=True,
+                ),
+                ctx,
+            )
+        plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        row = ApiTokenRow(
+            user_id=user.id,
+            name=f"exchange {','.join(codes)}"[:100],
+            prefix=plain[:10],
+            token_hash=_digest(plain),
+            units=",".join(codes),
+        )
+        store.add_token(session, row, ctx, username=username)
+        return NewToken(id=row.id, name=row.name, prefix=row.prefix, token=plain, username=username)
+
+
+def machine_token(engine: Engine, token: str) -> MachineToken | None:
+    """The machine account of a token scoped to units (its last use noted), or ``None``
+    when the token is unknown, revoked, not a machine token or its account inactive."""
+    with transaction(engine) as session:
+        row = store.find_token(session, _digest(token))
+        if row is None or row.revoked_at is not None or row.units is None:
+            return None
+        user = store.get_user_by_id(session, row.user_id)
+        if user is None or not user.active:
+            return None
+        row.last_used_at = _now()
+        return MachineToken(user.username, tuple(row.units.split(",")))

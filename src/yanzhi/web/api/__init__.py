@@ -16,6 +16,7 @@ from yanzhi.web.api import (
     data,
     enterprises,
     evaluation,
+    exchange,
     indicators,
     notifications,
     registers,
@@ -38,6 +39,7 @@ ROUTERS = [
     reports.router,
     admin.router,
     notifications.router,
+    exchange.router,
 ]
 
 
