@@ -143,3 +143,24 @@ def test_the_visit_and_doubling_lists_are_chinese(tmp_path: Path) -> None:
     ws = wb.worksheets[1]
     assert [c.value for c in ws[2]] == [2023, 2920, 2555.9, "是", 2344, 2646.6, "否"]
     assert ws["A2"].number_format == "0" and ws["C2"].number_format == "#,##0"
+
+
+def test_every_exported_table_of_the_pages_has_a_chinese_title() -> None:
+    """The title of a page table's workbook (and its file name) is never 数据表: each slug a
+    page exports is named (the budget list and the guarantee / reform tables were not)."""
+    from yanzhi.web.xlsx import title_zh
+
+    slugs = [
+        "budget-2025",
+        "applications-2025",
+        "guarantees",
+        "reforms",
+        "payouts",
+        "priority-2025",
+        "visit-2025",
+        "points-2025",
+        "doubling",
+    ]
+    titles = {s: title_zh(s) for s in slugs}
+    assert all("数据表" not in t for t in titles.values()), titles
+    assert titles["budget-2025"] == "研发后补助与研发准备金预算-2025"
