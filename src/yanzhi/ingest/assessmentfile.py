@@ -7,11 +7,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from yanzhi.core.assessment import Item, Part, Scheme
 from yanzhi.core.issues import InputRejected, Issue
-from yanzhi.ingest.planfile import plain_yaml
+from yanzhi.ingest.planfile import read_yaml_file
 
 SOURCES = ("index", "self")
 
@@ -47,20 +45,7 @@ def _items(doc: Any, key: str, issues: list[Issue], file: str) -> tuple[tuple[It
 
 def read_scheme(path: str | Path | None = None) -> Scheme:
     p = Path(path) if path else builtin_scheme_path()
-    try:
-        doc = plain_yaml(yaml.safe_load(p.read_text("utf-8")))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputRejected(
-            [
-                Issue(
-                    "unreadable",
-                    f"无法读取考核方案: {exc}",
-                    f"cannot read the scheme: {exc}",
-                    file=p.name,
-                )
-            ],
-            what=p.name,
-        ) from None
+    doc = read_yaml_file(p, "考核方案", "scheme")
     issues: list[Issue] = []
     parts = []
     for n, part in enumerate(doc.get("parts") or []):

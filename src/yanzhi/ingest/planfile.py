@@ -122,6 +122,25 @@ def plain_yaml(x: Any) -> Any:
     return x
 
 
+def read_yaml_file(p: Path, what_zh: str, what_en: str) -> Any:
+    """A YAML file's document as :func:`plain_yaml` gives it; a file that cannot be read or
+    parsed is refused (InputRejected) naming the file, in Chinese and English."""
+    try:
+        return plain_yaml(yaml.safe_load(p.read_text("utf-8")))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputRejected(
+            [
+                Issue(
+                    "unreadable",
+                    f"无法读取{what_zh}: {exc}",
+                    f"cannot read the {what_en}: {exc}",
+                    file=p.name,
+                )
+            ],
+            what=p.name,
+        ) from None
+
+
 def _with_line(issue: Issue, root: yaml.Node | None) -> Issue:
     node = _node_at(root, issue.path or "")
     if node is None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
-from yanzhi.core.issues import InputRejected, Issue
+from yanzhi.core.issues import InputRejected
 from yanzhi.core.policy import RuleSet, ruleset_from_document, validate_rules
-from yanzhi.ingest.planfile import plain_yaml
+from yanzhi.ingest.planfile import read_yaml_file
 
 
 def builtin_rules_path() -> Path:
@@ -18,20 +16,7 @@ def builtin_rules_path() -> Path:
 
 def read_rules(path: str | Path | None = None) -> RuleSet:
     p = Path(path) if path else builtin_rules_path()
-    try:
-        doc = plain_yaml(yaml.safe_load(p.read_text("utf-8")))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputRejected(
-            [
-                Issue(
-                    "unreadable",
-                    f"无法读取规则文件: {exc}",
-                    f"cannot read the rule file: {exc}",
-                    file=p.name,
-                )
-            ],
-            what=p.name,
-        ) from None
+    doc = read_yaml_file(p, "规则文件", "rule file")
     issues = validate_rules(doc, file=p.name)
     if issues:
         raise InputRejected(issues, what=p.name)

@@ -75,9 +75,7 @@ class Assessments(BaseModel):
     synthetic: bool = False
 
 
-def assessments(engine: Engine, scope: Scope, *, year: int) -> Assessments:
-    """The year's assessments the asker sees and the steps it may take."""
-    found = svc.assessments(engine, year=year, principal=scope.principal)
+def _out(scope: Scope, year: int, found: list[svc.Assessment]) -> Assessments:
     return Assessments(
         year=year,
         districts=[AssessmentOut.model_validate(asdict(a)) for a in found],
@@ -85,6 +83,11 @@ def assessments(engine: Engine, scope: Scope, *, year: int) -> Assessments:
         may_review=scope.can("approve"),
         synthetic=any(a.synthetic for a in found),
     )
+
+
+def assessments(engine: Engine, scope: Scope, *, year: int) -> Assessments:
+    """The year's assessments the asker sees and the steps it may take."""
+    return _out(scope, year, svc.assessments(engine, year=year, principal=scope.principal))
 
 
 def submit(
@@ -112,8 +115,7 @@ def review(
 
 def publish(engine: Engine, scope: Scope, *, year: int) -> Assessments:
     """公示 the year's reviewed assessments (``approve``); the list after."""
-    svc.publish(engine, year=year, principal=scope.principal)
-    return assessments(engine, scope, year=year)
+    return _out(scope, year, svc.publish(engine, year=year, principal=scope.principal))
 
 
 def lock(engine: Engine, scope: Scope, *, year: int) -> Assessments:

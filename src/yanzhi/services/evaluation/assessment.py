@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from yanzhi.core.assessment import Scheme, Score, score
+from yanzhi.core.assessment import ItemScore, PartScore, Scheme, Score, score
 from yanzhi.core.errors import Conflict, InvalidInput
 from yanzhi.ingest.assessmentfile import read_scheme
 from yanzhi.services.access.principal import Principal
@@ -30,7 +30,6 @@ from yanzhi.storage.audit import WriteContext, record
 from yanzhi.storage.db import transaction
 from yanzhi.storage.orgunits import load_org_tree
 
-STATES = ("draft", "submitted", "reviewed", "published", "locked")
 STATE_ZH = {
     "draft": "填报中",
     "submitted": "已提交",
@@ -91,8 +90,6 @@ def _scored(scheme: Scheme, row: AssessmentRow | None, index: float | None) -> S
 
 
 def _score_from(d: dict[str, Any]) -> Score:
-    from yanzhi.core.assessment import ItemScore, PartScore
-
     return Score(
         parts=[PartScore(**p) for p in d["parts"]],
         bonus=[ItemScore(**i) for i in d["bonus"]],
@@ -166,8 +163,9 @@ def assessments(
     ]
 
 
-def _write(
-    engine: Engine,
+def _apply(
+    session: Any,
+    scheme: Scheme,
     *,
     year: int,
     unit: str,
@@ -176,46 +174,42 @@ def _write(
     allowed: tuple[str, ...],
     change: dict[str, Any],
     state: str,
-    scheme_file: str | None = None,
 ) -> None:
-    scheme = read_scheme(scheme_file)
-    require_schema(engine)
-    with transaction(engine) as session:
-        row = _row(session, scheme, year, unit)
-        current = row.state if row else "draft"
-        if current not in allowed:
-            raise Conflict(
-                f"{unit} {year}: the assessment is {current}; {action} needs {'/'.join(allowed)}",
-                f"{unit} {year}年考核当前为“{STATE_ZH[current]}”, 不能{_ACTION_ZH[action]}",
-            )
-        if row is None:
-            row = AssessmentRow(
-                scheme=scheme.code,
-                year=year,
-                unit_code=unit,
-                state="draft",
-                reported="{}",
-                claims="{}",
-                adjustments="{}",
-                updated_by=actor,
-            )
-            session.add(row)
-        before = {"state": row.state}
-        for key, value in change.items():
-            setattr(row, key, value if key == "result" else json.dumps(value, ensure_ascii=False))
-            before[key] = "…"
-        row.state, row.updated_by, row.updated_at = state, actor, dt.datetime.now(dt.UTC)
-        record(
-            session,
-            WriteContext(actor),
-            action=action,
-            entity="assessment",
-            key=f"{scheme.code}:{year}:{unit}",
-            changes={
-                "state": [current, state],
-                **{k: [None, v] for k, v in change.items() if k != "result"},
-            },
+    """One step on a district's assessment in ``session``: refused (409) unless its state is
+    ``allowed``; the row created on the first step; audited."""
+    row = _row(session, scheme, year, unit)
+    current = row.state if row else "draft"
+    if current not in allowed:
+        raise Conflict(
+            f"{unit} {year}: the assessment is {current}; {action} needs {'/'.join(allowed)}",
+            f"{unit} {year}年考核当前为“{STATE_ZH[current]}”, 不能{_ACTION_ZH[action]}",
         )
+    if row is None:
+        row = AssessmentRow(
+            scheme=scheme.code,
+            year=year,
+            unit_code=unit,
+            state="draft",
+            reported="{}",
+            claims="{}",
+            adjustments="{}",
+            updated_by=actor,
+        )
+        session.add(row)
+    for key, value in change.items():
+        setattr(row, key, value if key == "result" else json.dumps(value, ensure_ascii=False))
+    row.state, row.updated_by, row.updated_at = state, actor, dt.datetime.now(dt.UTC)
+    record(
+        session,
+        WriteContext(actor),
+        action=action,
+        entity="assessment",
+        key=f"{scheme.code}:{year}:{unit}",
+        changes={
+            "state": [current, state],
+            **{k: [None, v] for k, v in change.items() if k != "result"},
+        },
+    )
 
 
 _ACTION_ZH = {"submit": "提交自评", "review": "审核", "publish": "公示", "lock": "锁定"}
@@ -253,18 +247,21 @@ def submit(
     require(principal, "submit")
     with transaction(engine) as session:
         require_unit(principal, unit, load_org_tree(session), write=True)
-    _check_claims(read_scheme(scheme_file), reported, claims)
-    _write(
-        engine,
-        year=year,
-        unit=unit,
-        actor=principal.name,
-        action="submit",
-        allowed=("draft", "submitted"),
-        change={"reported": reported, "claims": claims},
-        state="submitted",
-        scheme_file=scheme_file,
-    )
+    scheme = read_scheme(scheme_file)
+    _check_claims(scheme, reported, claims)
+    require_schema(engine)
+    with transaction(engine) as session:
+        _apply(
+            session,
+            scheme,
+            year=year,
+            unit=unit,
+            actor=principal.name,
+            action="submit",
+            allowed=("draft", "submitted"),
+            change={"reported": reported, "claims": claims},
+            state="submitted",
+        )
 
 
 def review(
@@ -282,17 +279,20 @@ def review(
     for code, a in adjustments.items():
         if not str(a.get("comment") or "").strip():
             raise InvalidInput(f"{code}: an adjustment needs a comment", f"{code}: 调整须说明理由")
-    _write(
-        engine,
-        year=year,
-        unit=unit,
-        actor=principal.name,
-        action="review",
-        allowed=("submitted", "reviewed"),
-        change={"adjustments": adjustments},
-        state="reviewed",
-        scheme_file=scheme_file,
-    )
+    scheme = read_scheme(scheme_file)
+    require_schema(engine)
+    with transaction(engine) as session:
+        _apply(
+            session,
+            scheme,
+            year=year,
+            unit=unit,
+            actor=principal.name,
+            action="review",
+            allowed=("submitted", "reviewed"),
+            change={"adjustments": adjustments},
+            state="reviewed",
+        )
 
 
 def publish(
@@ -305,44 +305,54 @@ def publish(
     ready = [a for a in found if a.state == "reviewed"]
     if not ready:
         raise Conflict("no reviewed assessment to publish", "没有已审核、待公示的考核结果")
-    for a in ready:
-        _write(
-            engine,
-            year=year,
-            unit=a.unit_code,
-            actor=principal.name,
-            action="publish",
-            allowed=("reviewed",),
-            change={"result": json.dumps(asdict(a.score), ensure_ascii=False)},
-            state="published",
-            scheme_file=scheme_file,
-        )
+    scheme = read_scheme(scheme_file)
+    with transaction(engine) as session:  # the year's publication: all or nothing
+        for a in ready:
+            _apply(
+                session,
+                scheme,
+                year=year,
+                unit=a.unit_code,
+                actor=principal.name,
+                action="publish",
+                allowed=("reviewed",),
+                change={"result": json.dumps(asdict(a.score), ensure_ascii=False)},
+                state="published",
+            )
     return assessments(engine, year=year, principal=principal, scheme_file=scheme_file)
 
 
 def lock(engine: Engine, *, year: int, principal: Principal, scheme_file: str | None = None) -> int:
-    """After the publicity period: the year's published assessments locked (the count)."""
+    """After the publicity period: the year's published assessments locked, all or nothing
+    (the count)."""
     require(principal, "approve")
-    found = [
-        a
-        for a in assessments(engine, year=year, principal=principal, scheme_file=scheme_file)
-        if a.state == "published"
-    ]
-    if not found:
-        raise Conflict("nothing published to lock", "没有已公示、待锁定的考核结果")
-    for a in found:
-        _write(
-            engine,
-            year=year,
-            unit=a.unit_code,
-            actor=principal.name,
-            action="lock",
-            allowed=("published",),
-            change={},
-            state="locked",
-            scheme_file=scheme_file,
+    scheme = read_scheme(scheme_file)
+    require_schema(engine)
+    with transaction(engine) as session:
+        units = list(
+            session.scalars(
+                select(AssessmentRow.unit_code).where(
+                    AssessmentRow.scheme == scheme.code,
+                    AssessmentRow.year == year,
+                    AssessmentRow.state == "published",
+                )
+            )
         )
-    return len(found)
+        if not units:
+            raise Conflict("nothing published to lock", "没有已公示、待锁定的考核结果")
+        for unit in units:
+            _apply(
+                session,
+                scheme,
+                year=year,
+                unit=unit,
+                actor=principal.name,
+                action="lock",
+                allowed=("published",),
+                change={},
+                state="locked",
+            )
+    return len(units)
 
 
 @dataclass(frozen=True)

@@ -437,6 +437,19 @@ def assessment(request: Request, scope: Scope = Depends(scope_of)) -> Response:
     )
 
 
+async def _assess_form(request: Request) -> tuple[dict[str, str], int]:
+    """An assessment form's text fields and its year (400 for a year that is not one)."""
+    form = {k: v for k, v in (await form_of(request)).items() if isinstance(v, str)}
+    year = _form_number(form, "year")
+    if year is None or not 2000 <= year <= 2100:
+        raise InvalidInput("year: a year", "考核年度须为四位年份")
+    return form, int(year)
+
+
+def _assessed(year: int, what: str) -> Response:
+    return RedirectResponse(f"/evaluation/assessment?year={year}&saved={what}", status_code=303)
+
+
 def _form_number(form: dict[str, str], key: str) -> float | None:
     text = (form.get(key) or "").strip()
     if not text:
@@ -452,8 +465,7 @@ async def assessment_submit(
     request: Request, unit: str, scope: Scope = Depends(scope_of)
 ) -> Response:
     """The district's self-assessment form; back to the page."""
-    form = {k: v for k, v in (await form_of(request)).items() if isinstance(v, str)}
-    year = int(form.get("year") or 0)
+    form, year = await _assess_form(request)
     scheme = read_scheme()
     reported = {
         p.code: v
@@ -472,7 +484,7 @@ async def assessment_submit(
     assessment_views.submit(
         engine(request), scope, year=year, unit=unit, reported=reported, claims=claims
     )
-    return RedirectResponse(f"/evaluation/assessment?year={year}&saved=submit", status_code=303)
+    return _assessed(year, "submit")
 
 
 @router.post("/evaluation/assessment/{unit}/review")
@@ -480,8 +492,7 @@ async def assessment_review(
     request: Request, unit: str, scope: Scope = Depends(scope_of)
 ) -> Response:
     """The city's review form; back to the page."""
-    form = {k: v for k, v in (await form_of(request)).items() if isinstance(v, str)}
-    year = int(form.get("year") or 0)
+    form, year = await _assess_form(request)
     scheme = read_scheme()
     adjustments: dict[str, dict[str, Any]] = {}
     for p in scheme.parts:
@@ -493,15 +504,14 @@ async def assessment_review(
         if n is not None:
             adjustments[it.code] = {"count": int(n), "comment": form.get(f"comment_{it.code}", "")}
     assessment_views.review(engine(request), scope, year=year, unit=unit, adjustments=adjustments)
-    return RedirectResponse(f"/evaluation/assessment?year={year}&saved=review", status_code=303)
+    return _assessed(year, "review")
 
 
 async def _step(request: Request, scope: Scope, step: str) -> Response:
-    form = {k: v for k, v in (await form_of(request)).items() if isinstance(v, str)}
-    year = int(form.get("year") or 0)
+    _, year = await _assess_form(request)
     act = assessment_views.publish if step == "publish" else assessment_views.lock
     act(engine(request), scope, year=year)
-    return RedirectResponse(f"/evaluation/assessment?year={year}&saved={step}", status_code=303)
+    return _assessed(year, step)
 
 
 @router.post("/evaluation/assessment/publish")
