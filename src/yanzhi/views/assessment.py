@@ -4,7 +4,6 @@ city's review, publication and locking (:mod:`yanzhi.services.evaluation.assessm
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from pydantic import BaseModel
@@ -14,62 +13,12 @@ from yanzhi.services.access.scope import Scope
 from yanzhi.services.evaluation import assessment as svc
 
 
-class PartOut(BaseModel):
-    code: str
-    name: str
-    value: float | None
-    points: float
-    full: float
-    adjusted: bool
-    comment: str | None
-    missing: bool
-
-
-class ItemOut(BaseModel):
-    code: str
-    name: str
-    count: int
-    points: float
-    adjusted: bool
-    comment: str | None
-    evidence: str | None
-
-
-class ScoreOut(BaseModel):
-    parts: list[PartOut]
-    bonus: list[ItemOut]
-    penalty: list[ItemOut]
-    bonus_points: float
-    penalty_points: float
-    total: float
-    full_marks: float
-    notes: list[str]
-
-
-class AssessmentOut(BaseModel):
-    scheme: str
-    scheme_name: str
-    year: int
-    unit_code: str
-    unit_name: str
-    state: str
-    state_zh: str
-    reported: dict[str, Any]
-    claims: dict[str, Any]
-    adjustments: dict[str, Any]
-    score: ScoreOut
-    rank: int | None
-    updated_by: str | None
-    assumption: str | None
-    synthetic: bool = False
-
-
 class Assessments(BaseModel):
     """``GET /api/v1/evaluation/assessment?year=``: the year's assessments the asker sees,
     and which steps it may take."""
 
     year: int
-    districts: list[AssessmentOut]
+    districts: list[svc.Assessment]
     may_submit: bool
     may_review: bool
     synthetic: bool = False
@@ -78,7 +27,7 @@ class Assessments(BaseModel):
 def _out(scope: Scope, year: int, found: list[svc.Assessment]) -> Assessments:
     return Assessments(
         year=year,
-        districts=[AssessmentOut.model_validate(asdict(a)) for a in found],
+        districts=found,
         may_submit=scope.can("submit") and scope.principal.role in ("admin", "district_officer"),
         may_review=scope.can("approve"),
         synthetic=any(a.synthetic for a in found),

@@ -7,53 +7,13 @@ owner the city's."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi.services.access.scope import Scope
-from yanzhi.services.tasks.reforms import reforms_and_policies
+from yanzhi.services.tasks.reforms import Policy, Reform, reforms_and_policies
 from yanzhi.views.common import plan_of
-
-
-class ReformItem(BaseModel):
-    code: str
-    name: str
-    org_unit_code: str
-    lead: str
-    status: str
-    next_milestone: str | None
-    next_due: str | None
-    overdue: bool
-    evidence: str | None
-    started: str
-    synthetic: bool
-
-
-class PayoutItem(BaseModel):
-    year: int
-    beneficiaries: int
-    amount: float
-    estimate: float | None
-    estimate_count: int | None
-
-
-class PolicyItem(BaseModel):
-    code: str
-    name: str
-    org_unit_code: str
-    issuer: str
-    doc_number: str
-    issued_on: str
-    measures: int | None
-    rules_due: int | None
-    rules_issued: int | None
-    rules_missing: int | None
-    rule: str | None
-    payouts: list[PayoutItem]
-    paid_total: float
-    synthetic: bool
 
 
 class Reforms(BaseModel):
@@ -62,10 +22,10 @@ class Reforms(BaseModel):
     calculation of a linked rule."""
 
     today: str
-    reforms: list[ReformItem]
+    reforms: list[Reform]
     by_status: dict[str, int]
     overdue: int
-    policies: list[PolicyItem]
+    policies: list[Policy]
     rules_due: int
     rules_issued: int
     paid_by_year: dict[int, float]
@@ -84,8 +44,8 @@ def reforms(
     def visible(unit: str) -> bool:
         return scope.city_wide or unit == region or (scope.root is not None and scope.sees(unit))
 
-    rs = [ReformItem.model_validate(asdict(r)) for r in report.reforms if visible(r.org_unit_code)]
-    ps = [PolicyItem.model_validate(asdict(p)) for p in report.policies if visible(p.org_unit_code)]
+    rs = [r for r in report.reforms if visible(r.org_unit_code)]
+    ps = [p for p in report.policies if visible(p.org_unit_code)]
     paid: dict[int, float] = {}
     for p in ps:
         for x in p.payouts:

@@ -175,13 +175,12 @@ def reforms(request: Request, scope: ScopeDep) -> Response:
     """重大改革 and 政策: progress of the reforms, implementing rules and pay-outs of the
     policies, with their tables as Excel."""
     data = reforms_data(request, scope)
-    reform_rows = [
-        {**r.model_dump(), "overdue_zh": "逾期" if r.overdue else ""} for r in data.reforms
-    ]
+    dumped = data.model_dump()
+    reform_rows = [{**r, "overdue_zh": "逾期" if r["overdue"] else ""} for r in dumped["reforms"]]
     payout_rows = [
-        {"policy": p.name, "rule": p.rule, **x.model_dump()}
-        for p in data.policies
-        for x in p.payouts
+        {"policy": p["name"], "rule": p["rule"], **x}
+        for p in dumped["policies"]
+        for x in p["payouts"]
     ]
     tables = [
         Table(
@@ -212,7 +211,7 @@ def reforms(request: Request, scope: ScopeDep) -> Response:
             title="payouts",
         ),
     ]
-    return page(request, "reforms.html", data=data.model_dump(), tables=tables)
+    return page(request, "reforms.html", data=dumped, tables=tables)
 
 
 @router.post("/tasks/supervision/remind")
