@@ -46,9 +46,9 @@ def test_reforms_and_policies_are_one_figure_in_page_api_and_cli(site: Site) -> 
     assert {str(k): v for k, v in from_cli["paid_by_year"].items()} == data["paid_by_year"]
     # the page: the KPIs as the API has them
     page = site.as_role("analyst").get("/tasks/reforms").text
-    kpi = re.search(r'data-key="rules">.*?class="value">(\d+)/(\d+)<', page, re.S)
+    kpi = re.search(r'data-key="rules">.*?class="kpi-value">(\d+)/(\d+)<', page, re.S)
     assert kpi and (int(kpi.group(1)), int(kpi.group(2))) == (data["rules_issued"], 16)
-    late_kpi = re.search(r'data-key="overdue">.*?class="value[^"]*">(\d+)<', page, re.S)
+    late_kpi = re.search(r'data-key="overdue">.*?class="kpi-value[^"]*">(\d+)<', page, re.S)
     assert late_kpi and late_kpi.group(1) == str(data["overdue"])
 
 
