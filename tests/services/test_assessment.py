@@ -81,8 +81,12 @@ def test_a_full_year_for_two_districts(demo: Engine, tmp_path: Path) -> None:
         svc.submit(demo, year=YEAR, unit=a, principal=officer_a, reported={"tasks": 99}, claims={})
     published = {x.unit_code: x for x in svc.publish(demo, year=YEAR, principal=CITY)}
     sa, sb = published[a].score, published[b].score
-    assert sa.total == pytest.approx(round(round(60 * index[a] / 100, 2) + 32.0 + 2.0, 2))
-    assert sb.total == pytest.approx(round(round(60 * index[b] / 100, 2) + 28.0 - 2.0, 2))
+    assert sa.total == pytest.approx(
+        round(round(60 * (0.6 + 0.4 * index[a] / 100), 2) + 32.0 + 2.0, 2)
+    )
+    assert sb.total == pytest.approx(
+        round(round(60 * (0.6 + 0.4 * index[b] / 100), 2) + 28.0 - 2.0, 2)
+    )
     tasks_a = next(p for p in sa.parts if p.code == "tasks")
     assert (tasks_a.value, tasks_a.adjusted, tasks_a.comment) == (80.0, True, "两项工作未按期完成")
     assert {published[a].rank, published[b].rank} == {1, 2}

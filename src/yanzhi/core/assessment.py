@@ -2,7 +2,9 @@
 composite index's share, the completion of the year's key work as reported and reviewed),
 bonus and penalty items claimed with evidence, each total capped.
 
-    part points   = points × value / 100        (value: the index 0–100, or a rate in %)
+    part points   = points × (base + (1 − base) × value / 100)
+                    (value: the index 0–100, or a rate in %; base: the share of the part's
+                    points every district with a value receives, 0 unless the scheme says)
     bonus         = min(Σ count × item points, bonus cap)
     penalty       = min(Σ count × item points, penalty cap)
     total         = Σ part points + bonus − penalty
@@ -26,6 +28,7 @@ class Part:
     name: str
     points: float
     source: str  # "index" (the composite index) | "self" (reported, reviewed)
+    base: float = 0.0  # 基础分: the share of ``points`` given for having a value at all
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ def score(
         value = None if raw is None or raw == "" else max(0.0, min(100.0, float(str(raw))))
         if value is None:
             notes.append(f"{p.name}缺少数值, 记0分")
-        pts = 0.0 if value is None else round(p.points * value / 100, 2)
+        pts = 0.0 if value is None else round(p.points * (p.base + (1 - p.base) * value / 100), 2)
         parts.append(
             PartScore(
                 p.code,

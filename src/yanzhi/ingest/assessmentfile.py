@@ -53,13 +53,20 @@ def read_scheme(path: str | Path | None = None) -> Scheme:
             source = str(part["source"])
             if source not in SOURCES:
                 raise ValueError(source)
-            parts.append(Part(str(part["code"]), str(part["name"]), float(part["points"]), source))
+            base = float(part.get("base", 0) or 0)
+            if not 0 <= base < 1:
+                raise ValueError(base)
+            parts.append(
+                Part(str(part["code"]), str(part["name"]), float(part["points"]), source, base)
+            )
         except (KeyError, TypeError, ValueError):
             issues.append(
                 Issue(
                     "scheme_part",
-                    f"parts[{n}] 须有 code、name、数值 points 和 source(index 或 self)",
-                    f"parts[{n}] needs code, name, numeric points and a source (index or self)",
+                    f"parts[{n}] 须有 code、name、数值 points 和 source(index 或 self),"
+                    "基础分比例 base 须在 0 与 1 之间(不含 1)",
+                    f"parts[{n}] needs code, name, numeric points, a source (index or self) "
+                    "and a base share from 0 to below 1",
                     file=p.name,
                 )
             )
