@@ -48,6 +48,8 @@ def test_the_district_submits_and_the_city_reviews_and_publishes(site: Site) -> 
     page = city.get(f"/evaluation/assessment?year={YEAR}").text
     cell = re.search(rf'data-unit="{unit}">.*?class="num total">([\d.,]+)<', page, re.S)
     assert cell and float(cell.group(1)) == row["score"]["total"]
+    assert "区县科技创新综合评价 60分(其中基础分 36分, 其余按数值折算)" in page
+    assert "加分上限 5分, 扣分上限 10分" in page
     out = CliRunner().invoke(
         cli, ["assess", "list", "--year", str(YEAR), "--database", site.url, "--json"]
     )

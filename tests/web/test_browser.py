@@ -98,7 +98,10 @@ def _upload(page: Any, path: Path) -> None:
     form = page.locator("#upload-form")
     form.locator("select[name=kind]").select_option("rd")
     form.locator("input[name=period]").fill(PERIOD)
+    name = form.locator(".file-name")
+    assert name.inner_text() == "未选择文件"  # our label, not the browser's "No file chosen"
     form.locator("input[type=file][name=file]").set_input_files(str(path))
+    assert name.inner_text() == path.name
     page.click("#upload-button")
 
 

@@ -257,3 +257,44 @@ def test_list_feed_json_csv_and_etag(ex: Exchange) -> None:
     assert "演示数据" in lines[1] and lines[2].startswith("uscc,")
     assert len(lines) == 3 + len(body["items"])
     assert as_csv.headers["etag"] != got.headers["etag"]
+
+
+def test_status_feed_is_the_stored_status(ex: Exchange) -> None:
+    """The statuses feed: the region and every district, each headline indicator with its
+    verdict and forecast — the same figures as `yanzhi status --json` — JSON, CSV, ETag."""
+    from typer.testing import CliRunner
+
+    from yanzhi.cli.main import app as cli
+
+    url = f"{ex.base}/api/v1/exchange/statuses"
+    auth = {"Authorization": f"Bearer {ex.admin}"}
+    got = httpx.get(url, headers=auth, timeout=300)
+    assert got.status_code == 200, got.text
+    body = got.json()
+    units = {i["unit_code"] for i in body["items"]}
+    assert len(units) == 11 and "330200" in units  # the city and its 10 districts
+    assert body["synthetic"] is True and body["as_of"]
+    run = CliRunner().invoke(cli, ["status", "--json", "--database", str(ex.engine.url)])
+    assert run.exit_code == 0, run.output
+    for ind in json.loads(run.stdout)["indicators"]:
+        row = next(
+            i
+            for i in body["items"]
+            if i["unit_code"] == "330200" and i["indicator"] == ind["indicator"]
+        )
+        assert (row["value"], row["target"], row["verdict_zh"], row["status_zh"]) == (
+            ind["value"],
+            ind["target"],
+            ind["verdict_zh"],
+            ind["status_zh"],
+        )
+        assert row["forecast"] == (ind["forecast"] or {}).get("expected")
+    again = httpx.get(url, headers={**auth, "If-None-Match": got.headers["etag"]}, timeout=60)
+    assert again.status_code == 304
+    one = httpx.get(url, headers=auth, params={"unit": ex.district, "format": "csv"}, timeout=120)
+    lines = one.text.splitlines()
+    assert lines[0].startswith("# format=yanzhi-exchange/1 statuses") and "演示数据" in lines[1]
+    assert lines[2].startswith("unit_code,unit_name,level,indicator,")
+    assert {line.split(",")[0] for line in lines[3:]} == {ex.district}
+    machine = httpx.get(url, headers={"Authorization": f"Bearer {ex.machine}"}, timeout=60)
+    assert machine.status_code == 401  # a machine token submits filings, nothing else

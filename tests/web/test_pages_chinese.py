@@ -248,3 +248,19 @@ def test_a_source_shows_its_publisher_and_links_the_address() -> None:
     )
     assert str(source_html(note, "en")) == note  # an English page keeps the address
     assert problems(text) == []
+
+
+def test_file_pickers_use_the_chinese_macro() -> None:
+    """The browser's own file button reads "Choose File" / "No file chosen" in an English
+    browser: every template uses _macros.html's file_input instead of a bare input."""
+    from pathlib import Path
+
+    import yanzhi.web
+
+    templates = Path(yanzhi.web.__file__).parent / "templates"
+    bare = [
+        p.name
+        for p in templates.rglob("*.html")
+        if p.name != "_macros.html" and 'type="file"' in p.read_text(encoding="utf-8")
+    ]
+    assert bare == []

@@ -1,22 +1,28 @@
 """Outbound feeds for a dashboard that polls (e.g. the province's): the indicator values
 computed from approved data, with a cursor (``changes_since``) and an ETag (the data
-generation and the question), as JSON rows or CSV."""
+generation and the question), as JSON rows or CSV; the headline statuses (value, target,
+progress status, verdict with its reason, forecast) of the region and its districts; and
+the enterprise lists."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from yanzhi.services import stored
 from yanzhi.services.access.principal import Principal
 from yanzhi.services.database import data_generation, require_schema
 from yanzhi.services.enterprises import lists
 from yanzhi.services.enterprises.results import PointsRow, PriorityRow, VisitRow
+from yanzhi.services.plan.orgunits import list_units
 from yanzhi.storage import exchange as store
 from yanzhi.storage.db import transaction
 
@@ -176,10 +182,120 @@ def list_csv(feed: ListFeed) -> str:
               f" generation={feed.generation}\n")  # fmt: skip
     if feed.synthetic:
         out.write("# 演示数据 synthetic=true: rows marked synthetic are generated, not real\n")
-    dumped = [r.model_dump() for r in feed.items]
+    _write_rows(out, [r.model_dump() for r in feed.items])
+    return out.getvalue()
+
+
+def _write_rows(out: io.StringIO, dumped: Sequence[dict[str, object]]) -> None:
+    """A header of the rows' keys, then the rows; an empty cell is a missing value."""
     columns = list(dumped[0]) if dumped else []
     w = csv.writer(out)
     w.writerow(columns)
     for d in dumped:
         w.writerow(["" if d[c] is None else d[c] for c in columns])
+
+
+class StatusRow(BaseModel):
+    """One headline indicator of one unit, as `yanzhi status` and the indicator page show
+    it (the same stored result): missing stays ``None``, never zero."""
+
+    unit_code: str
+    unit_name: str
+    level: str
+    indicator: str
+    name: str
+    unit: str
+    year: int | None
+    value: float | None
+    target: float | None
+    target_year: int | None
+    status: str | None
+    status_zh: str | None
+    verdict: str | None
+    verdict_zh: str | None
+    verdict_reason_zh: str | None
+    forecast: float | None
+    forecast_lower80: float | None
+    forecast_upper80: float | None
+    probability_meeting_target: float | None
+    data_complete: bool | None
+    coverage_zh: str | None
+    synthetic: bool
+
+
+class StatusFeed(BaseModel):
+    """The headline statuses at data ``generation`` (and the day: a verdict depends on
+    it), of the region and its districts, or of one unit; whole — poll with its ETag."""
+
+    format: str
+    generation: str
+    as_of: str  # the day the verdicts were judged on
+    synthetic: bool
+    items: list[StatusRow]
+
+
+def status_etag(engine: Engine, *, unit: str | None) -> str:
+    """The ETag of a status answer: the data generation and the day, no rows read."""
+    require_schema(engine)
+    return etag_of("statuses/1", stored.generation_key(engine), unit or "")
+
+
+def status_feed(engine: Engine, *, unit: str | None = None) -> StatusFeed:
+    """The headline statuses of ``unit``, or of the region and each of its districts."""
+    require_schema(engine)
+    codes: list[str | None] = [unit] if unit else [None]
+    if not unit:
+        codes += [u.code for u in list_units(engine, level="district")]
+    items = [
+        _status_row(result["unit"], ind)
+        for code in codes
+        for result in [stored.headline_status(engine, unit=code).payload]
+        for ind in result["indicators"]
+    ]
+    return StatusFeed(
+        format="yanzhi-exchange/1",
+        generation=".".join(str(g) for g in data_generation(engine)),
+        as_of=dt.date.today().isoformat(),
+        synthetic=any(i.synthetic for i in items),
+        items=items,
+    )
+
+
+def _status_row(unit: dict[str, Any], ind: dict[str, Any]) -> StatusRow:
+    forecast = ind.get("forecast") or {}
+    coverage = ind.get("coverage") or {}
+    return StatusRow(
+        unit_code=unit["code"],
+        unit_name=unit["name"],
+        level=unit["level"],
+        indicator=ind["indicator"],
+        name=ind["name"],
+        unit=ind["unit"],
+        year=ind.get("year"),
+        value=ind.get("value"),
+        target=ind.get("target"),
+        target_year=ind.get("target_year"),
+        status=ind.get("status"),
+        status_zh=ind.get("status_zh"),
+        verdict=ind.get("verdict"),
+        verdict_zh=ind.get("verdict_zh"),
+        verdict_reason_zh=ind.get("verdict_reason_zh"),
+        forecast=forecast.get("expected"),
+        forecast_lower80=forecast.get("lower80"),
+        forecast_upper80=forecast.get("upper80"),
+        probability_meeting_target=forecast.get("probability_meeting_target"),
+        data_complete=coverage.get("complete"),
+        coverage_zh=coverage.get("text_zh"),
+        synthetic=bool(ind.get("synthetic")),
+    )
+
+
+def status_csv(feed: StatusFeed) -> str:
+    """The statuses as CSV, comment lines first as ``feed_csv``'s."""
+    out = io.StringIO()
+    out.write(f"# format={feed.format} statuses generation={feed.generation}"
+              f" as_of={feed.as_of}\n")  # fmt: skip
+    if feed.synthetic:
+        out.write("# 演示数据 synthetic=true: rows marked synthetic are generated, not real\n")
+    _write_rows(out, [r.model_dump() for r in feed.items])
     return out.getvalue()

@@ -19,7 +19,7 @@ from yanzhi.services.access import users
 from yanzhi.services.access.scope import CITY_WIDE, Scope
 from yanzhi.services.access.users import MachineToken
 from yanzhi.services.exchange import feeds, inbound
-from yanzhi.services.exchange.feeds import IndicatorFeed, ListFeed
+from yanzhi.services.exchange.feeds import IndicatorFeed, ListFeed, StatusFeed
 from yanzhi.services.exchange.inbound import BatchResult
 from yanzhi.web.api.common import ERRORS
 from yanzhi.web.deps import ScopeDep, cache, engine
@@ -160,6 +160,35 @@ def list_feed(
     def answer(as_csv: bool) -> str:
         feed = feeds.list_feed(eng, name=name, year=year, principal=scope.principal)
         return feeds.list_csv(feed) if as_csv else feed.model_dump_json()
+
+    return _tagged(request, tag, format, answer)
+
+
+@router.get(
+    "/exchange/statuses",
+    response_model=StatusFeed,
+    responses={304: {"description": "not modified since the ETag sent"}},
+)
+def status_feed(
+    request: Request,
+    scope: ScopeDep,
+    unit: Annotated[
+        str | None, Query(max_length=32, description="one org unit (default: region and districts)")
+    ] = None,
+    format: Annotated[Literal["json", "csv"], Query(description="json | csv")] = "json",
+) -> Any:
+    """The headline statuses — value, target, progress status, verdict with its reason,
+    forecast and how complete the data are — of the region and each district (or of
+    ``unit``), the same stored result as `yanzhi status` and the cockpit; ``ETag`` /
+    ``If-None-Match`` → 304 while neither the data nor the day changed. City-wide
+    accounts only."""
+    _city_wide(scope)
+    eng = engine(request)
+    tag = feeds.status_etag(eng, unit=unit)
+
+    def answer(as_csv: bool) -> str:
+        feed = feeds.status_feed(eng, unit=unit)
+        return feeds.status_csv(feed) if as_csv else feed.model_dump_json()
 
     return _tagged(request, tag, format, answer)
 

@@ -147,4 +147,12 @@
     const draw = el && el.dataset.page && (yz.pages || {})[el.dataset.page];
     if (typeof draw === "function") draw(d, yz);
   });
+  /* file pickers: the chosen file's name (or how many) beside our own button */
+  document.addEventListener("change", (e) => {
+    const input = e.target;
+    if (!(input instanceof HTMLInputElement) || !input.closest(".file-pick")) return;
+    const out = input.closest(".file-pick").querySelector(".file-name");
+    const n = input.files ? input.files.length : 0;
+    out.textContent = n === 0 ? out.dataset.none : n === 1 ? input.files[0].name : out.dataset.many.replace("{n}", n);
+  });
 })();
