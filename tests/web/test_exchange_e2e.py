@@ -298,3 +298,41 @@ def test_status_feed_is_the_stored_status(ex: Exchange) -> None:
     assert {line.split(",")[0] for line in lines[3:]} == {ex.district}
     machine = httpx.get(url, headers={"Authorization": f"Bearer {ex.machine}"}, timeout=60)
     assert machine.status_code == 401  # a machine token submits filings, nothing else
+
+
+def test_a_batch_stopped_before_submitting_is_submitted_when_sent_again(
+    ex: Exchange, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server stops after storing and recording a batch, before submitting its
+    townships (here: the submission step fails once). The sender, seeing no answer, sends
+    the batch again: nothing is imported twice, and the township left in draft is
+    submitted then."""
+    from yanzhi.services.exchange import inbound
+
+    assert len(ex.towns) >= 10, ex.towns
+    town = ex.towns[9]
+    filings = filings_from(ex.engine, period=DONE, townships=[town])[:3]
+    real = inbound._submit
+
+    def stops(*args: object, **kwargs: object) -> list[str]:
+        raise RuntimeError("the server stopped here")
+
+    monkeypatch.setattr(inbound, "_submit", stops)
+    first = _post(ex, _batch("plat-stopped", filings))
+    assert first.status_code == 500 and first.json()["error"]["code"] == "internal_error"
+    assert _submission(ex.engine, town, NEW) == "draft"
+    stored = stored_state(ex.engine)
+    monkeypatch.setattr(inbound, "_submit", real)
+    again = _post(ex, _batch("plat-stopped", filings))
+    assert again.status_code == 200, again.text
+    body = again.json()
+    recorded = httpx.get(
+        f"{ex.base}/api/v1/exchange/batches/plat-stopped",
+        headers={"Authorization": f"Bearer {ex.machine}"},
+    ).json()
+    assert (body["repeat"], body["rows"], body["submitted"]) == (True, len(filings), [town])
+    assert body["created"] == recorded["created"]  # what the stopped request stored
+    assert _submission(ex.engine, town, NEW) == "submitted"
+    assert stored_state(ex.engine)[0] == stored[0]  # no row imported twice
+    third = _post(ex, _batch("plat-stopped", filings))  # and once submitted, nothing more
+    assert (third.json()["repeat"], third.json()["submitted"]) == (True, [])

@@ -29,6 +29,7 @@ from yanzhi.views.notifications import unread_count
 from yanzhi.web import i18n, xlsx
 from yanzhi.web.deps import authenticate, lang, tree
 from yanzhi.web.download import attachment
+from yanzhi.web.errors import ApiError
 from yanzhi.web.sourcetext import source_html
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -263,9 +264,9 @@ def _unit_name(request: Request, code: str | None) -> str | None:
     return next((d.name for d in plan.departments if d.code == code), code)
 
 
-def context(request: Request, **extra: Any) -> dict[str, Any]:
+def context(request: Request, *, anonymous: bool = False, **extra: Any) -> dict[str, Any]:
     lg = lang(request)
-    auth = authenticate(request)
+    auth = None if anonymous else authenticate(request)
     ctx = {
         "request": request,
         "lang": lg,
@@ -307,5 +308,10 @@ def page(
 
 
 def error_page(request: Request, status: int, code: str, message: str) -> HTMLResponse:
-    ctx = context(request, status=status, code=code, message=message, tables={})
+    """The error as a page; shown without the account when the request's credentials are
+    themselves refused (a machine token, a revoked token) instead of failing again."""
+    try:
+        ctx = context(request, status=status, code=code, message=message, tables={})
+    except ApiError:
+        ctx = context(request, anonymous=True, status=status, code=code, message=message, tables={})
     return TEMPLATES.TemplateResponse(request, "error.html", ctx, status_code=status)

@@ -32,6 +32,7 @@ from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import enterprise_index
 from yanzhi.storage.exchangemodels import ExchangeBatchRow
 from yanzhi.storage.orgunits import load_org_tree
+from yanzhi.storage.submissions import DRAFT, submissions
 
 FORMAT = "yanzhi-exchange/1"
 """The version of the exchange's format; a sender names it in every batch."""
@@ -92,6 +93,7 @@ def receive(
     townships it filed for."""
     require_schema(engine)
     digest = content_hash(period, filings)
+    before: BatchResult | None = None
     with transaction(engine) as session:
         seen = store.find_batch(session, account.username, batch_id)
         if seen is not None and seen.status == COMMITTED:
@@ -101,7 +103,11 @@ def receive(
                     f"批次 {batch_id} 已接收过且内容不同，请使用新的批次号",
                     details={"batch_id": batch_id, "content_sha256": seen.content_sha256},
                 )
-            return _result(seen, repeat=True)
+            before = _result(seen, repeat=True)
+    if before is not None:
+        # stored before: nothing is imported again, but townships an earlier request left
+        # as draft (stopped after storing, before submitting) are submitted now
+        return before.model_copy(update={"submitted": _submit(engine, account, filings, period)})
     with tempfile.TemporaryDirectory(prefix="yanzhi-exchange-") as folder:
         path = Path(folder) / f"{_safe(batch_id)}.csv"
         unknown = _write_csv(path, filings)
@@ -139,7 +145,7 @@ def receive(
             )
         raise InputRejected(report.errors, what=path.name)
     row = _record(engine, account, batch_id, period, digest, COMMITTED, report)
-    submitted = _submit(engine, account, report, filings, period)
+    submitted = _submit(engine, account, filings, period)
     return _result(row, repeat=False, submitted=submitted)
 
 
@@ -247,19 +253,18 @@ def _record(
 
 
 def _submit(
-    engine: Engine,
-    account: MachineToken,
-    report: ImportReport,
-    filings: Sequence[Mapping[str, Any]],
-    period: str,
+    engine: Engine, account: MachineToken, filings: Sequence[Mapping[str, Any]], period: str
 ) -> list[str]:
-    """Submit (上报) the townships the batch filed for: the import stored them as draft."""
+    """Submit (上报) those of the batch's townships still in draft: the import stored them
+    as draft; already submitted or approved ones are left as they are."""
     sent = {str(r.get("uscc")) for r in filings}
     with transaction(engine) as session:
         index = enterprise_index(session)
+        states = submissions(session, "rd", [period])
     towns = {t for u, t in zip(index["uscc"], index["township_code"], strict=True) if u in sent}
+    status = dict(zip(states["org_unit_code"], states["status"], strict=True))
     done: list[str] = []
-    for town in sorted(towns):
+    for town in sorted(t for t in towns if status.get(t, DRAFT) == DRAFT):
         result = transition(engine, "submit", period=period, unit=town, actor=account.username)
         done.extend(result.changed)
     return done

@@ -19,6 +19,7 @@ from yanzhi.core.plan.model import Plan
 from yanzhi.core.rollup import (
     FACT_COLUMNS,
     FLAG_COLUMNS,
+    VALUE_ELEMENTS,
     affected_periods,
     rollup,
     source_months,
@@ -65,7 +66,10 @@ def facts_frame(reports: pd.DataFrame, tree: OrgTree) -> pl.DataFrame:
     columns = {}
     for c in FACT_COLUMNS:
         s = df[c]
-        if s.dtype == object or str(s.dtype) in ("str", "string"):
+        if c in VALUE_ELEMENTS and s.dtype == object:  # a value read as objects (None among
+            # floats: reports that left it out) is still a number, missing as NaN
+            columns[c] = pl.Series(c, pd.to_numeric(s).astype(float).to_numpy())
+        elif s.dtype == object or str(s.dtype) in ("str", "string"):
             columns[c] = pl.Series(c, s.astype(object).to_numpy(), dtype=pl.String)
         else:
             columns[c] = pl.Series(c, s.to_numpy())
