@@ -175,6 +175,7 @@ class LandmarkRow(_PlanChild, Base):
     unit: Mapped[str | None] = mapped_column(String(32))
     task: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+    metric: Mapped[str | None] = mapped_column(String(64))
 
 
 class GuaranteeRow(_PlanChild, Base):

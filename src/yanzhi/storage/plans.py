@@ -194,6 +194,7 @@ def _landmark_rows(plan: Plan, ids: Ids) -> Rows:
             unit=lm.unit,
             task=lm.task,
             note=lm.note,
+            metric=lm.metric,
             position=n,
         )
         for n, lm in enumerate(plan.landmarks, 1)

@@ -125,6 +125,7 @@ class Landmark:
     unit: str | None = None
     task: str | None = None
     note: str | None = None
+    metric: str | None = None  # the metric of a task target or guarantee rule that counts it
 
 
 @dataclass(frozen=True)

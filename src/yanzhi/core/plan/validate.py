@@ -265,6 +265,9 @@ def _check_tasks(
                     ref,
                 )
     tasks = {t.get("code") for _, t in groups["task"]}
+    metrics = {q.get("metric") for _, q in groups["target"]} | {
+        r.get("metric") for _, r in groups["rule"]
+    }
     for path, lm in groups["landmark"]:
         if lm.get("task") is not None and lm.get("task") not in tasks:
             add(
@@ -273,6 +276,15 @@ def _check_tasks(
                 f"任务 {lm.get('task')} 不存在",
                 f"task {lm.get('task')!r} does not exist",
                 lm.get("task"),
+            )
+        if lm.get("metric") is not None and lm.get("metric") not in metrics - {None}:
+            add(
+                (*path, "metric"),
+                "unknown_landmark_metric",
+                f"标志性成果的计量口径 {lm.get('metric')} 不是任何任务目标或保障措施规则的口径",
+                f"landmark metric {lm.get('metric')!r} is not the metric of any task target "
+                "or guarantee rule",
+                lm.get("metric"),
             )
 
 
