@@ -25,6 +25,7 @@ READS: dict[str, list[str]] = {
     "targets": [],
     "guarantees": [],
     "reforms": [],
+    "landmarks": [],
     "assess list": ["--year", "2025"],
     "completeness": ["--period", "2026-01..09"],
     "indicators compute": [],

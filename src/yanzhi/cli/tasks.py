@@ -30,6 +30,7 @@ from yanzhi.core.periods import parse_period
 
 if TYPE_CHECKING:
     from yanzhi.services.plan import guarantees as guarantees_svc
+    from yanzhi.services.plan import landmarks as landmarks_svc
     from yanzhi.services.tasks import comments, owners, supervision
     from yanzhi.services.tasks import reforms as reforms_svc
     from yanzhi.services.tasks import registers as reg_svc
@@ -43,6 +44,7 @@ else:
     task_svc = lazy("yanzhi.services.tasks.updates")
     targets_svc = lazy("yanzhi.services.tasks.targets")
     guarantees_svc = lazy("yanzhi.services.plan.guarantees")
+    landmarks_svc = lazy("yanzhi.services.plan.landmarks")
     reforms_svc = lazy("yanzhi.services.tasks.reforms")
 
 app = group(
@@ -379,6 +381,30 @@ def guarantees(
                 table.add_row(u.unit_name, latest, average, c.label_zh)
             console.print(table)
             console.print(r.region.check.reason_zh, highlight=False)
+
+
+def landmarks(
+    as_of: AsOfOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False
+) -> None:
+    """The plan's landmark results (十百千): each against its target with the verdict of the
+    task target or guarantee rule that counts it, and the items counted. / 标志性成果"""
+    with handled(as_json), engine_for(database) as engine:
+        report = landmarks_svc.track(engine, today=_day(as_of))
+    if as_json:
+        print_json(asdict(report))
+        return
+    if report.synthetic:
+        console.print(SYNTHETIC_LINE)
+    title = f"标志性成果(目标年{report.target_year}年)"
+    table = Table("标志性成果 / landmark", "当前 / now", "目标 / target", "评估 / verdict",
+                  "计量 / counted by", title=title)  # fmt: skip
+    for lm in report.landmarks:
+        now = "—" if lm.value is None else f"{lm.value:,.0f} ({lm.year}年)"
+        target = "—" if lm.target is None else f"{lm.target:,.0f}{lm.unit or ''}"
+        table.add_row(lm.title, now, target, lm.verdict_zh, lm.source_code or "—")
+    console.print(table)
+    for lm in report.landmarks:
+        console.print(f"{lm.title}: {lm.reason_zh}", highlight=False)
 
 
 def reforms(as_of: AsOfOpt = None, database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:

@@ -85,6 +85,14 @@ def _choice(code: str, zh: str, en: str, choices: tuple[str, ...], **kw: object)
 _TEXT = FieldType.TEXT
 _FIELD_AREA = Field("area", "技术领域", "technology area", _TEXT)
 _HOST = Field("host", "依托单位", "host institution", _TEXT, aliases=("承担单位", "建设单位"))
+_RECOGNISED = Field(
+    "evidence",
+    "佐证材料",
+    "evidence",
+    _TEXT,
+    aliases=("认定文件", "认定文号", "佐证"),
+    help_zh="认定、授牌或验收的文件及文号",
+)
 
 REGISTER_KINDS: dict[str, RegisterKind] = {
     k.code: k
@@ -123,7 +131,7 @@ REGISTER_KINDS: dict[str, RegisterKind] = {
             "breakthrough",
             "重大硬核科技攻关成果",
             "major hard-core technology breakthrough",
-            (_HOST, _FIELD_AREA),
+            (_HOST, _FIELD_AREA, _RECOGNISED),
             (Count("major_tech_breakthroughs", CountRule.CUMULATIVE),),
         ),
         RegisterKind(
@@ -181,7 +189,7 @@ REGISTER_KINDS: dict[str, RegisterKind] = {
             "laboratory",
             "重点实验室",
             "key laboratory",
-            (_choice("level", "级别", "level", LAB_LEVELS, required=True), _HOST),
+            (_choice("level", "级别", "level", LAB_LEVELS, required=True), _HOST, _RECOGNISED),
             (
                 Count("key_laboratories", CountRule.ACTIVE),
                 Count("national_key_laboratories", CountRule.CUMULATIVE, {"level": LAB_LEVELS[:1]}),
@@ -202,7 +210,7 @@ REGISTER_KINDS: dict[str, RegisterKind] = {
             "innovation_pole",
             "区域创新极",
             "regional innovation pole",
-            (),
+            (_RECOGNISED,),
             (Count("innovation_poles", CountRule.ACTIVE),),
         ),
         RegisterKind(
@@ -321,7 +329,16 @@ def count_entries(entries: pd.DataFrame, count: Count, year: int, *, start_year:
     (dates as ISO text, ``fields`` as dicts); the result is indexed by org unit code."""
     if entries.empty:
         return pd.Series(dtype="int64")
+    keep = counted(entries, count, year, start_year=start_year)
+    return entries[keep].groupby("org_unit_code").size().astype("int64")
+
+
+def counted(entries: pd.DataFrame, count: Count, year: int, *, start_year: int) -> pd.Series:
+    """Which entries ``count`` counts for ``year`` (a boolean per entry): the one rule behind
+    :func:`count_entries` and the lists of the entries behind a count."""
     keep = pd.Series(True, index=entries.index)
+    if entries.empty:
+        return keep
     for name, values in count.where.items():
         given = entries["fields"].map(lambda f, n=name: (f or {}).get(n) or NOT_GIVEN)
         keep &= given.isin(values)
@@ -334,7 +351,7 @@ def count_entries(entries: pd.DataFrame, count: Count, year: int, *, start_year:
         keep &= start.str[:4] == str(year)
     else:
         keep &= (start <= end) & (start >= f"{start_year}-01-01")
-    return entries[keep].groupby("org_unit_code").size().astype("int64")
+    return keep
 
 
 def roll_up(counts: pd.Series, parents: Mapping[str, str | None]) -> dict[str, int]:

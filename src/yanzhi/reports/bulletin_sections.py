@@ -421,6 +421,7 @@ def tasks_section(doc: Document, d: dict[str, Any]) -> None:
         [(k, p["title"], p["progress"]) for k, p in enumerate(t["programmes"], 1)],
         sheet="重点任务进展",
     )
+    _landmarks(doc, d.get("landmarks") or [])
     doc.heading("需督办的任务", 2)
     if not t["flagged"]:
         doc.para("本期没有需督办的任务。")
@@ -439,4 +440,35 @@ def tasks_section(doc: Document, d: dict[str, Any]) -> None:
             for k, f in enumerate(t["flagged"], 1)
         ],
         sheet="需督办任务",
+    )
+
+
+def _landmarks(doc: Document, marks: list[dict[str, Any]]) -> None:
+    """标志性成果: each against its target with the verdict of what counts it (the task
+    target's or guarantee rule's, as on the task pages)."""
+    if not marks:
+        return
+    doc.heading("标志性成果", 2)
+    _table(
+        doc,
+        "标志性成果进展",
+        [
+            Column("序号", "int", width=0.6),
+            Column("标志性成果", width=2.6),
+            Column("当前", width=2),
+            Column(f"目标({marks[0]['target_year']}年)", width=1.4),
+            Column("评估", width=1.1),
+        ],
+        [
+            (
+                k,
+                m["title"],
+                "—" if m["value"] is None else f"{m['value']:,.0f}{m['unit'] or ''}({m['year']}年)",
+                "—" if m["target"] is None else f"{m['target']:,.0f}{m['unit'] or ''}",
+                m["verdict_zh"],
+            )
+            for k, m in enumerate(marks, 1)
+        ],
+        sheet="标志性成果",
+        note="".join(f"{m['title']}：{m['reason_zh']}" for m in marks if m["reason_zh"]),
     )

@@ -103,13 +103,14 @@ def list_versions(session: Session, entry_id: int) -> list[RegisterEntryVersionR
 
 
 def entries_frame(session: Session, kind: str | None = None) -> pd.DataFrame:
-    """Entries as a frame for counting: kind, code, org_unit_code, valid_from, valid_to
-    (ISO text), fields, list_name, synthetic."""
+    """Entries as a frame for counting: kind, code, name, org_unit_code, valid_from,
+    valid_to (ISO text), fields, list_name, synthetic."""
     rows = list_entries(session, kind)
     return pd.DataFrame(
         {
             "kind": [r.kind for r in rows],
             "code": [r.code for r in rows],
+            "name": [r.name for r in rows],
             "org_unit_code": [r.org_unit_code for r in rows],
             "valid_from": [r.valid_from.isoformat() for r in rows],
             "valid_to": [None if r.valid_to is None else r.valid_to.isoformat() for r in rows],

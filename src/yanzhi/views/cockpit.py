@@ -22,6 +22,7 @@ from yanzhi.storage.plans import get_plan
 from yanzhi.views import data as data_view
 from yanzhi.views.common import VERDICT_FIELDS, Memo, Num, StatusWithPath, direct, with_path
 from yanzhi.views.guarantees import guarantees
+from yanzhi.views.landmarks import landmarks
 from yanzhi.views.reforms import reforms
 from yanzhi.views.unitytd import UnitYtd, chosen_period, unit_ytd
 
@@ -97,11 +98,25 @@ class DeliveryRule(BaseModel):
     reason_zh: str
 
 
-class Delivery(BaseModel):
-    """规划落实 on the cockpit: the guarantee rules a number checks (views/guarantees.py),
-    the reforms done, in all and overdue, the policies' implementing rules issued and due
-    (views/reforms.py) — the figures of /tasks/guarantees and /tasks/reforms."""
+class DeliveryLandmark(BaseModel):
+    code: str
+    title: str
+    value: float | None
+    year: int | None
+    target: float | None
+    unit: str | None
+    verdict: str
+    verdict_zh: str
+    reason_zh: str
 
+
+class Delivery(BaseModel):
+    """规划落实 on the cockpit: the landmark results (views/landmarks.py), the guarantee
+    rules a number checks (views/guarantees.py), the reforms done, in all and overdue, the
+    policies' implementing rules issued and due (views/reforms.py) — the figures of
+    /tasks/landmarks, /tasks/guarantees and /tasks/reforms."""
+
+    landmarks: list[DeliveryLandmark] = []
     guarantees: list[DeliveryRule]
     reforms: int
     reforms_done: int
@@ -291,7 +306,22 @@ def _delivery(engine: Engine, scope: Scope) -> Delivery:
         for x in m.rules
         if x.region is not None
     ]
+    marks = [
+        DeliveryLandmark(
+            code=lm.code,
+            title=lm.title,
+            value=lm.value,
+            year=lm.year,
+            target=lm.target,
+            unit=lm.unit,
+            verdict=lm.verdict,
+            verdict_zh=lm.verdict_zh,
+            reason_zh=lm.reason_zh,
+        )
+        for lm in landmarks(engine, scope).landmarks
+    ]
     return Delivery(
+        landmarks=marks,
         guarantees=rules,
         reforms=len(r.reforms),
         reforms_done=r.by_status.get("已完成", 0),

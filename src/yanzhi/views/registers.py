@@ -40,7 +40,9 @@ def _register_kind(kind: str) -> RegisterKind:
         raise NotFound(str(exc), f"未知台账 {kind}") from None
 
 
-def _entry_visible(scope: Scope) -> Callable[[str], bool]:
+def entry_visible(scope: Scope) -> Callable[[str], bool]:
+    """Which register entries (by their unit) ``scope`` sees: all for city-wide roles, those
+    inside its unit for a district or township user, none for a department."""
     tree = scope.tree
     if scope.role == "task_owner":  # a department sees the city totals, not the entries
         return scope.sees
@@ -55,7 +57,7 @@ def _entry_visible(scope: Scope) -> Callable[[str], bool]:
 def register_kinds(engine: Engine, scope: Scope) -> list[RegisterSummary]:
     """The registers, each with the number of entries the principal sees."""
     scope.require("read")
-    seen = _entry_visible(scope)
+    seen = entry_visible(scope)
     labels = registers.metric_names(engine)
     out = []
     for k in registers.kinds():
@@ -89,7 +91,7 @@ def register(
     years = register_years(engine)
     day = chosen_year(year, years, what_zh="统计年份") or years[0]
     tree = scope.tree
-    seen = _entry_visible(scope)
+    seen = entry_visible(scope)
     names = unit_names(engine)
     rows = [r for r in registers.list_register(engine, spec.code) if seen(r.org_unit_code)]
     if unit:

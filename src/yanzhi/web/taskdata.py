@@ -10,10 +10,12 @@ from fastapi import Request
 
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import guarantees as guarantee_views
+from yanzhi.views import landmarks as landmark_views
 from yanzhi.views import reforms as reform_views
 from yanzhi.views import supervision as supervision_views
 from yanzhi.views import tasks as task_views
 from yanzhi.views.guarantees import Guarantees
+from yanzhi.views.landmarks import Landmarks
 from yanzhi.views.reforms import Reforms
 from yanzhi.views.task_models import Supervision, TaskBoard, TaskDetail
 from yanzhi.web.deps import cache, engine
@@ -61,6 +63,14 @@ def guarantees_data(request: Request, scope: Scope) -> Guarantees:
     scope.require("read")
     key = ("tasks.guarantees", scope.root, scope.city_wide)
     return cache(request).get(key, lambda: guarantee_views.guarantees(engine(request), scope))
+
+
+def landmarks_data(request: Request, scope: Scope) -> Landmarks:
+    """标志性成果 (:func:`views.landmarks.landmarks`), per role and unit (the entries and
+    the task named depend on them), until the data change."""
+    scope.require("read")
+    key = ("tasks.landmarks", scope.role, scope.principal.unit)
+    return cache(request).get(key, lambda: landmark_views.landmarks(engine(request), scope))
 
 
 def reforms_data(request: Request, scope: Scope) -> Reforms:

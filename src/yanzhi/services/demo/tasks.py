@@ -120,6 +120,8 @@ def _entries(
             list_name = rng.choice(list(LISTS)) if kind == "tech_list" else None
             if list_name:
                 fields |= _stage_fields(list_name, year, i)
+            if kind in ("laboratory", "innovation_pole", "breakthrough"):  # 十百千: recognised by
+                fields["evidence"] = f"{DEMO}:认定文件{year}-{i:03d}"  # a document (no draw)
             out.append(
                 {
                     "code": f"{DEMO}-{year}-{i:03d}",  # unique within the register

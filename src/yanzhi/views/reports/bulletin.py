@@ -19,6 +19,7 @@ from yanzhi.services.database import require_schema
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring.growth import Comparable, ytd_growth
 from yanzhi.services.monitoring.status import status
+from yanzhi.services.plan import landmarks
 from yanzhi.storage.datamodels import IndicatorValueRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
@@ -104,6 +105,7 @@ class MonthlyBulletin(BaseModel):
     townships: list[TownshipRd] = []
     coverage: Coverage | None = None
     sources: list[str] = []
+    landmarks: list[dict[str, Any]] = []  # 标志性成果: services.plan.landmarks, unchanged
 
 
 def resolve_period(engine: Engine, text: str) -> Period:
@@ -198,6 +200,10 @@ def _f(v: Any) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
 
+LANDMARK_KEYS = ("code", "title", "value", "year", "target", "unit", "target_year",
+                 "verdict", "verdict_zh", "reason_zh", "source_code")  # fmt: skip
+
+
 def monthly(engine: Engine, *, period: str) -> MonthlyBulletin:
     """The bulletin's data for ``period`` (a month or YTD period; ``NoData`` when nothing
     is approved up to it): headline indicators, districts, completeness, tasks, warnings."""
@@ -251,6 +257,9 @@ def monthly(engine: Engine, *, period: str) -> MonthlyBulletin:
         "townships": [r.model_dump() for r in _district_rd(read, p, {}, level="township")],
         "coverage": _coverage(completeness).model_dump(),
         "sources": _sources(plan),
+        "landmarks": [
+            {k: getattr(lm, k) for k in LANDMARK_KEYS} for lm in landmarks.track(engine).landmarks
+        ],
     }
     data["summary"] = summary(data)
     return MonthlyBulletin(**data)

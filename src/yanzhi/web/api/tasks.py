@@ -17,6 +17,7 @@ from yanzhi.views import supervision as supervision_views
 from yanzhi.views import task_writes
 from yanzhi.views import tasks as task_views
 from yanzhi.views.guarantees import Guarantees
+from yanzhi.views.landmarks import Landmarks
 from yanzhi.views.reforms import Reforms
 from yanzhi.views.task_models import (
     Assignment,
@@ -35,6 +36,7 @@ from yanzhi.web.taskdata import (
     board_data,
     board_row,
     guarantees_data,
+    landmarks_data,
     reforms_data,
     supervision_data,
     task_data,
@@ -107,6 +109,14 @@ def guarantees(request: Request, scope: ScopeDep) -> Guarantees:
     growth, an amount by the last year) with the region's and the visible districts' series,
     verdict and sources; the others with where yanzhi carries them out."""
     return guarantees_data(request, scope)
+
+
+@router.get("/tasks/landmarks", response_model=Landmarks)
+def landmarks(request: Request, scope: ScopeDep) -> Landmarks:
+    """标志性成果 (十百千): each landmark's value against its target, path and verdict — the
+    figures of the task target or guarantee rule the plan names as its metric — and the
+    register entries behind the count (recognised on, evidence, counted or not)."""
+    return landmarks_data(request, scope)
 
 
 @router.get("/tasks/reforms", response_model=Reforms)

@@ -24,6 +24,7 @@ from yanzhi.web.taskdata import (
     board_data,
     board_row,
     guarantees_data,
+    landmarks_data,
     reforms_data,
     supervision_data,
     task_data,
@@ -168,6 +169,32 @@ def guarantees(request: Request, scope: ScopeDep) -> Response:
     ]
     table = Table("guarantees", columns, rows, title="guarantees")
     return page(request, "guarantees.html", data=data.model_dump(), tables=[table])
+
+
+@router.get("/tasks/landmarks")
+def landmarks(request: Request, scope: ScopeDep) -> Response:
+    """标志性成果 (十百千): each landmark against its target with the verdict of what counts
+    it, and the items behind the count (each table as Excel)."""
+    data = landmarks_data(request, scope)
+    dumped = data.model_dump()
+    tables = [
+        Table(
+            f"items{n}",
+            [
+                ("name", "名称", "Name"),
+                ("unit_name", "所在区划", "Unit"),
+                ("host", "依托单位", "Host"),
+                ("recognised_on", "认定日期", "Recognised on"),
+                ("ended_on", "终止日期", "Ended on"),
+                ("evidence", "佐证材料", "Evidence"),
+                ("counted_zh", "计入当前数", "Counted now"),
+            ],
+            [{**i, "counted_zh": "是" if i["counted"] else "否"} for i in lm["items"]],
+            title=lm["title"],
+        )
+        for n, lm in enumerate(dumped["landmarks"], 1)
+    ]
+    return page(request, "landmarks.html", data=dumped, tables=tables)
 
 
 @router.get("/tasks/reforms")
