@@ -49,3 +49,48 @@ def test_doubling_leaves_year_ends_still_to_come_missing(site: Site) -> None:
     for y in (2025, 2026, 2027):
         assert rows[y].hightech is None and rows[y].tech_sme is None  # not yet: not the 2025 count
         assert rows[y].hightech_on_path is None and rows[y].hightech_path > rows[2024].hightech_path
+
+
+def test_the_cohort_is_the_same_count_in_every_place(site: Site) -> None:
+    """双倍增 as a cohort: the city's current count is the indicator page's register count;
+    its year-end stocks are the doubling list's; the districts add up to the city; the API,
+    the page, the CLI and the supervision report say the same."""
+    import json
+
+    import docx
+    from typer.testing import CliRunner
+
+    from yanzhi.cli.main import app as cli
+
+    c = site.as_role("analyst")
+    body = c.get("/api/v1/lists/doubling?size=50").json()
+    cohort = body["cohort"]
+    rows = body["items"]
+    bases = {b.concept: b for b in count_bases(site.engine)}
+    page = c.get("/enterprises/lists/doubling").text
+    run = CliRunner().invoke(cli, ["lists", "cohort", "--json", "--database", site.url])
+    assert run.exit_code == 0, run.output
+    from_cli = json.loads(run.stdout)
+    assert from_cli["concepts"] == cohort["concepts"]
+    for k in cohort["concepts"]:
+        city, flag = k["city"], k["concept"]
+        assert city["now"] == bases[flag].register_count
+        assert {y["year"]: y["stock"] for y in city["years"]} == {r["year"]: r[flag] for r in rows}
+        assert city["target"] == 2 * city["base"] == 2 * rows[0][flag]
+        assert sum(d["now"] for d in k["districts"]) == city["now"]
+        assert sum(d["net"] for d in k["districts"]) == city["net"]
+        assert city["net"] == city["entered"] - city["left"]
+        assert f'<strong class="cohort-now">{city["now"]:,}</strong>' in page
+        if flag == "tech_sme":
+            assert city["lapsed"] is None  # no reason on record for a tech SME's departure
+    district = site.as_role("district").get("/api/v1/lists/doubling").json()["cohort"]
+    unit = site.accounts["district"]["unit"]
+    assert [d["unit_code"] for d in district["concepts"][0]["districts"]] == [unit]
+    out = site.folder / "supervision-doubling.docx"
+    run = CliRunner().invoke(
+        cli, ["report", "supervision", "--out", str(out), "--database", site.url]
+    )
+    assert run.exit_code == 0, run.output
+    table = next(t for t in docx.Document(str(out)).tables if t.rows[0].cells[3].text == "当前在册")
+    hightech = cohort["concepts"][0]["city"]
+    assert table.rows[1].cells[3].text == f"{hightech['now']:,}"

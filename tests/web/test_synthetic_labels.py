@@ -38,6 +38,7 @@ READS: dict[str, list[str]] = {
     "lists budget": ["--year", "2025"],
     "lists applications": ["--year", "2026"],
     "lists doubling": [],
+    "lists cohort": [],
     "tasks list": [],
     "tasks supervise": [],
     "tasks history": ["P1.T1"],

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from yanzhi.cli.common import DatabaseOpt, JsonOpt, console, engine_for, handled, print_json
+from yanzhi.cli.common import (
+    SYNTHETIC_LINE,
+    DatabaseOpt,
+    JsonOpt,
+    console,
+    engine_for,
+    handled,
+    print_json,
+)
 from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 
@@ -18,6 +27,7 @@ if TYPE_CHECKING:
     from yanzhi.services.enterprises import applications as applications_svc
     from yanzhi.services.enterprises import budget as budget_svc
     from yanzhi.services.enterprises import diagnosis as svc
+    from yanzhi.services.enterprises import doubling as doubling_svc
     from yanzhi.services.enterprises import lists as lists_svc
     from yanzhi.services.enterprises import results
 else:
@@ -25,6 +35,7 @@ else:
     svc = lazy("yanzhi.services.enterprises.diagnosis")
     budget_svc = lazy("yanzhi.services.enterprises.budget")
     lists_svc = lazy("yanzhi.services.enterprises.lists")
+    doubling_svc = lazy("yanzhi.services.enterprises.doubling")
     applications_svc = lazy("yanzhi.services.enterprises.applications")
     results = lazy("yanzhi.services.enterprises.results")
 
@@ -335,3 +346,27 @@ def doubling(out: OutOpt = None, database: DatabaseOpt = None, as_json: JsonOpt 
     with handled(as_json), engine_for(database) as engine:
         rows = lists_svc.doubling(engine)
     _list("双倍增 doubling", rows, out, as_json)
+
+
+@lists_app.command("cohort")
+def cohort(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
+    """双倍增 as a cohort: base-year stock, target, entries and departures (lapsed, revoked)
+    and net growth, for the city and each district. / 双倍增队列(分区县)"""
+    with handled(as_json), engine_for(database) as engine:
+        c = doubling_svc.cohort(engine)
+    if as_json:
+        print_json(asdict(c))
+        return
+    if c.synthetic:
+        console.print(SYNTHETIC_LINE)
+    for k in c.concepts:
+        title = f"{k.name}双倍增(名录口径, {c.start_year}年末为基期, {c.end_year}年翻番)"
+        table = Table("地区", "基期", "目标", "当前", "新增", "退出", "到期", "撤销", "净增",
+                      title=title)  # fmt: skip
+        for u in [k.city, *k.districts]:
+            table.add_row(
+                u.unit_name, f"{u.base:,}", f"{u.target:,}", f"{u.now:,}", f"{u.entered:,}",
+                f"{u.left:,}", "—" if u.lapsed is None else f"{u.lapsed:,}",
+                "—" if u.revoked is None else f"{u.revoked:,}", f"{u.net:,}",
+            )  # fmt: skip
+        console.print(table)

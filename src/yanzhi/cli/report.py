@@ -104,8 +104,7 @@ def supervision(
     from yanzhi.services.access.scope import resolve
     from yanzhi.services.plan.orgunits import org_tree
     from yanzhi.services.tasks.supervision import supervise
-    from yanzhi.views.guarantees import guarantees
-    from yanzhi.views.reforms import reforms
+    from yanzhi.views.supervision import closing_sections
 
     if fmt not in supervision_doc.WRITERS:
         raise typer.BadParameter(f"--format must be one of {', '.join(supervision_doc.WRITERS)}")
@@ -117,8 +116,7 @@ def supervision(
                 raise LookupError(f"nothing to supervise for {unit} / {unit} 无待督办事项")
         else:  # the whole list: the guarantee measures close it
             scope = resolve(SYSTEM, org_tree(engine))
-            data["guarantees"] = guarantees(engine, scope).model_dump()
-            data["reforms"] = reforms(engine, scope).model_dump()
+            data |= closing_sections(engine, scope).model_dump()
         path = out or Path(f"supervision-{data['period']}.{fmt}")
         supervision_doc.WRITERS[fmt](data, path)
     console.print(f"{len(data['units'])} unit(s) → {path}")

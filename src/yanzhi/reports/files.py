@@ -23,8 +23,7 @@ from yanzhi.services.access.scope import Scope
 from yanzhi.services.evaluation.evaluate import EvaluationResult, evaluate
 from yanzhi.views import enterprises as enterprise_views
 from yanzhi.views import evaluation as evaluation_views
-from yanzhi.views import guarantees as guarantee_views
-from yanzhi.views import reforms as reform_views
+from yanzhi.views import supervision as supervision_views
 from yanzhi.views.reports import bulletin
 from yanzhi.views.reports import catalogue as downloads
 from yanzhi.views.reports.catalogue import ReportRequest
@@ -137,8 +136,7 @@ def _supervision(job: Job) -> Loaded:
     stem = f"督办清单-{label_zh(data.period)}{who}"
     payload = data.model_dump(exclude_unset=True)
     if not args["unit"]:  # the whole list: the guarantee measures close it
-        payload["guarantees"] = guarantee_views.guarantees(job.engine, job.scope).model_dump()
-        payload["reforms"] = reform_views.reforms(job.engine, job.scope).model_dump()
+        payload |= supervision_views.closing_sections(job.engine, job.scope).model_dump()
     return Loaded(stem, payload, "supervision")
 
 

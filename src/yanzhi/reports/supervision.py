@@ -194,6 +194,54 @@ def _reforms(doc: Document, r: dict[str, Any]) -> None:
         )
 
 
+def _cohort_row(u: dict[str, Any], hightech: bool) -> list[Any]:
+    moves = [u["lapsed"], u["revoked"]] if hightech else []
+    return [u["unit_name"], u["base"], u["target"], u["now"], u["entered"], u["left"], *moves,
+            u["net"]]  # fmt: skip
+
+
+def _doubling(doc: Document, c: dict[str, Any]) -> None:
+    """科技型企业双倍增 (the cohort of :mod:`yanzhi.services.enterprises.doubling`, as the
+    双倍增 page shows it): per concept the city and each district."""
+    doc.heading("科技型企业双倍增")
+    doc.para(
+        f"按企业名录口径，以{c['start_year']}年末为基期，{c['end_year']}年翻番为目标，"
+        "逐年统计新增、退出和净增；高企证书有效期3年，上年末所持证书已满3年而退出的计为"
+        "到期未重新认定，其余退出计为撤销或取消。"
+    )
+    for k in c["concepts"]:
+        city = k["city"]
+        latest = next((y for y in reversed(city["years"]) if y["stock"] is not None), None)
+        where = (
+            f"{latest['year']}年末{latest['stock']:,}家，翻番路径应达{latest['path']:,.1f}家，"
+            + ("达到路径" if latest["stock"] >= latest["path"] else "低于路径")
+            if latest
+            else "尚无年末数"
+        )
+        doc.para(
+            f"{k['name']}：基期{city['base']:,}家，目标{city['target']:,}家，当前在册"
+            f"{city['now']:,}家；{where}。"
+        )
+        hightech = k["concept"] == "hightech"
+        doc.table(
+            f"{k['name']}双倍增进展(名录口径)",
+            [
+                Column("地区", width=1.4),
+                Column("基期", "int"),
+                Column("目标", "int"),
+                Column("当前在册", "int"),
+                Column("新增", "int"),
+                Column("退出", "int"),
+                *([Column("其中到期", "int"), Column("其中撤销", "int")] if hightech else []),
+                Column("净增", "int"),
+            ],
+            [_cohort_row(u, hightech) for u in [city, *k["districts"]]],
+            sheet=f"双倍增-{k['name']}",
+            note="注：新增、退出、净增为基期以来累计；区县按企业现所在区县计。"
+            + ("数据含演示(合成)数值。" if c.get("synthetic") else ""),
+        )
+
+
 def document(d: dict[str, Any]) -> Document:
     """The supervision report of ``d`` (the supervision list as a dict)."""
     units = d["units"]
@@ -263,6 +311,8 @@ def document(d: dict[str, Any]) -> Document:
         _reforms(doc, d["reforms"])
     if d.get("guarantees"):
         _guarantees(doc, d["guarantees"])
+    if d.get("doubling"):
+        _doubling(doc, d["doubling"])
     doc.sources = [
         "各责任单位在平台报送的重点任务进展报告",
         "计划确定的任务里程碑及其完成情况",
@@ -270,6 +320,7 @@ def document(d: dict[str, Any]) -> Document:
         "平台记录的催办情况",
         *(["重大改革、政策文件和政策兑现台账"] if d.get("reforms") else []),
         *(["年度统计数据(保障措施评估)"] if d.get("guarantees") else []),
+        *(["企业名录(高新技术企业、科技型中小企业标识及证书年份)"] if d.get("doubling") else []),
     ]
     doc.methods = [
         "督办事由由平台按统一规则自动判定：任务有里程碑在应完成日期前未标记完成的，为"

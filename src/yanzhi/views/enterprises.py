@@ -11,7 +11,7 @@ scope; an enterprise user sees only its own enterprise; a task owner sees none.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -22,9 +22,10 @@ from yanzhi.core.orgtree import OrgTree
 from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import Scope, org_scope
 from yanzhi.services.database import require_schema
-from yanzhi.services.enterprises import applications, budget, lists
+from yanzhi.services.enterprises import applications, budget, doubling, lists
 from yanzhi.services.enterprises import diagnosis as enterprises
 from yanzhi.services.enterprises.counts import CountBasis, count_bases
+from yanzhi.services.enterprises.doubling import Cohort
 from yanzhi.services.enterprises.results import (
     Diagnosis,
     EnterpriseRecord,
@@ -89,6 +90,7 @@ class WorkList(BaseModel):
     synthetic: bool = False
     rows: list[ListRow]
     counts: list[CountBasis] = []  # 双倍增: the statistic and the register count, labelled
+    cohort: Cohort | None = None  # 双倍增: the cohort by year and district (those in scope)
 
 
 class WorkListPage(BaseModel):
@@ -104,6 +106,7 @@ class WorkListPage(BaseModel):
     page: int
     size: int
     counts: list[CountBasis] = []
+    cohort: Cohort | None = None
 
 
 def check_reader(scope: Scope) -> None:
@@ -336,6 +339,9 @@ def list_page(
     rows: list[ListRow] = memo(key, lambda: work_list(engine, scope, name, year=y))
     synthetic = any(r.synthetic for r in rows)
     counts = count_bases(engine) if name == "doubling" else []
+    cohort = memo(("doubling-cohort", p.role, p.unit), lambda: doubling_cohort(engine, scope)) if (
+        name == "doubling"
+    ) else None  # fmt: skip
     return WorkList(
         name=name,
         title=kind.zh,
@@ -344,4 +350,17 @@ def list_page(
         synthetic=synthetic,
         rows=rows,
         counts=counts,
+        cohort=cohort,
+    )
+
+
+def doubling_cohort(engine: Engine, scope: Scope) -> Cohort:
+    """The 双倍增 cohort with the city's rows and the districts ``scope`` sees."""
+    c = doubling.cohort(engine)
+    return replace(
+        c,
+        concepts=[
+            replace(k, districts=[d for d in k.districts if scope.sees(d.unit_code)])
+            for k in c.concepts
+        ],
     )

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi.services.access.scope import Scope
+from yanzhi.services.enterprises.doubling import Cohort
 from yanzhi.services.tasks import supervision as supervision_svc
+from yanzhi.views.enterprises import doubling_cohort
+from yanzhi.views.guarantees import Guarantees, guarantees
+from yanzhi.views.reforms import Reforms, reforms
 from yanzhi.views.task_models import (
     ReminderSent,
     Supervision,
@@ -53,3 +58,21 @@ def remind(
         engine, unit, actor=scope.principal.name, note=note or None, period=period, today=today
     )
     return [ReminderSent.model_validate(r.to_dict()) for r in sent]
+
+
+class ClosingSections(BaseModel):
+    """What closes the whole supervision report (not one unit's), each as its page shows
+    it: the guarantee measures, the reforms and policies, the 双倍增 cohort."""
+
+    guarantees: Guarantees
+    reforms: Reforms
+    doubling: Cohort
+
+
+def closing_sections(engine: Engine, scope: Scope) -> ClosingSections:
+    """The closing sections of the whole supervision report for ``scope``."""
+    return ClosingSections(
+        guarantees=guarantees(engine, scope),
+        reforms=reforms(engine, scope),
+        doubling=doubling_cohort(engine, scope),
+    )

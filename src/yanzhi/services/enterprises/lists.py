@@ -18,7 +18,8 @@ from yanzhi.core import thresholds
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.ingest.policyfile import read_rules
 from yanzhi.services.access.principal import SYSTEM, PermissionDenied, Principal, check_list
-from yanzhi.services.database import has_synthetic, require_schema
+from yanzhi.services.database import require_schema
+from yanzhi.services.enterprises.doubling import cohort
 from yanzhi.services.enterprises.results import (
     DoublingRow,
     PointsRow,
@@ -29,7 +30,6 @@ from yanzhi.services.enterprises.results import (
 )
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import annual_figures
-from yanzhi.storage.facts import attribute_versions
 from yanzhi.storage.orgunits import load_org_tree
 
 
@@ -191,28 +191,19 @@ def doubling(
     engine: Engine, *, start_year: int = 2022, end_year: int = 2027, today: dt.date | None = None
 ) -> list[DoublingRow]:
     """高企 and 科技型中小企业 counts at each year end from the register's history, against
-    the path that doubles the start year's count by ``end_year`` ("双倍增"); a year end after
+    the path that doubles the start year's count by ``end_year`` ("双倍增"): the city rows of
+    the cohort (:func:`yanzhi.services.enterprises.doubling.cohort`); a year end after
     ``today`` has no count yet (missing, not the current count carried forward)."""
-    today = today or dt.date.today()
-    require_schema(engine)
-    with transaction(engine) as session:
-        versions = attribute_versions(session)
-    synthetic = has_synthetic(engine)  # counts of the enterprise register, demo or not
-    versions["valid_from"] = pd.to_datetime(versions["valid_from"])
-    base: dict[str, float] = {}
+    c = cohort(engine, start_year=start_year, end_year=end_year, today=today)
+    by = {k.concept: k.city.years for k in c.concepts}
     out = []
-    for year in range(start_year, end_year + 1):
-        at = versions[versions["valid_from"] <= pd.Timestamp(year, 12, 31)]
-        state = at.sort_values("valid_from").groupby("enterprise_id").last()
-        row: dict[str, Any] = {"year": year, "synthetic": synthetic}
+    for n, year in enumerate(range(start_year, end_year + 1)):
+        row: dict[str, Any] = {"year": year, "synthetic": c.synthetic}
         for flag in ("hightech", "tech_sme"):
-            count = int(state[flag].fillna(False).astype(bool).sum()) if len(state) else 0
-            base.setdefault(flag, float(count))
-            path = base[flag] * 2 ** ((year - start_year) / (end_year - start_year))
-            future = dt.date(year, 12, 31) > today
-            row[flag] = None if future else count
-            row[f"{flag}_path"] = round(path, 1)
-            row[f"{flag}_on_path"] = None if future else count >= path
+            y = by[flag][n]
+            row[flag] = y.stock
+            row[f"{flag}_path"] = y.path
+            row[f"{flag}_on_path"] = None if y.stock is None else y.stock >= y.path
         out.append(DoublingRow.model_validate(row))
     return out
 

@@ -144,4 +144,5 @@ def work_list(
         page=cut.page,
         size=cut.size,
         counts=data.counts,
+        cohort=data.cohort,
     )
