@@ -153,3 +153,17 @@ def test_the_demo_registers_applications_and_keeps_the_plan_counts(site: Site) -
     register = c.get("/registers/key_rd_project")
     assert "优先支持(研发投入&gt;5%)" in register.text or "优先支持(研发投入>5%)" in register.text
     assert 'id="applications-link"' in register.text
+
+
+def test_the_project_register_names_each_applicant(site: Site) -> None:
+    """The key R&D project register shows the applicant's registered name beside its code,
+    the same name as the enterprise's own record."""
+    data = site.as_role("analyst").get("/api/v1/registers/key_rd_project?size=20").json()
+    named = [e for e in data["items"] if e["fields"].get("applicant_uscc")]
+    assert named and all(e["applicant_name"] for e in named)
+    first = named[0]
+    record = site.as_role("analyst").get(f"/api/v1/enterprises/{first['fields']['applicant_uscc']}")
+    assert record.json()["name"] == first["applicant_name"]
+    page = site.as_role("analyst").get("/registers/key_rd_project").text
+    assert 'sort=applicant_name#table-key_rd_project" title="按此列排序">申报单位<' in page
+    assert first["applicant_name"] in page

@@ -47,6 +47,7 @@ class VisibleEntry(Out):
     fields: dict[str, Any] = Field(default_factory=dict)
     version: int
     synthetic: bool = False
+    applicant_name: str | None = None  # the key R&D project register: the applicant's name
     priority: bool | None = None
     """Key R&D projects: the applicant is on the priority list (R&D above 5 % of revenue)
     of the year before it applied; None when unknown (no applicant, no full-year report

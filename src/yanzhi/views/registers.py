@@ -101,6 +101,11 @@ def register(
             r for r in rows if r.org_unit_code in tree and tree.is_within(r.org_unit_code, unit)
         ]
     marks = _priority_marks(engine, spec.code, rows)
+    applicants = (
+        applications.applicant_names(engine, [r.fields.get("applicant_uscc") for r in rows])
+        if spec.code == applications.KIND
+        else [None] * len(rows)
+    )
     counts = registers.counts(engine, spec.code, year=day)
     labels = registers.metric_names(engine)
     districts = [
@@ -131,8 +136,9 @@ def register(
                 **r.to_dict(),
                 org_unit_name=names.get(r.org_unit_code, r.org_unit_code),
                 priority=mark,
+                applicant_name=applicant,
             )
-            for r, mark in zip(rows, marks, strict=True)
+            for r, mark, applicant in zip(rows, marks, applicants, strict=True)
         ],
         marks_priority=spec.code == applications.KIND,
         may_import=scope.can("register_write"),

@@ -26,6 +26,7 @@ from yanzhi.services.enterprises.lists import priority_usccs
 from yanzhi.services.enterprises.results import ApplicationRow
 from yanzhi.services.plan.orgunits import org_tree
 from yanzhi.storage.db import transaction
+from yanzhi.storage.enterprises import enterprise_names
 from yanzhi.storage.registers import entries_frame
 
 KIND = "key_rd_project"
@@ -37,6 +38,13 @@ UNNAMED = "未填计划类别"
 def applied_year(fields: dict[str, Any], valid_from: str) -> int:
     """The year an application was made: its 申报日期, else its 开始日期."""
     return int(str(fields.get("applied_on") or valid_from)[:4])
+
+
+def applicant_names(engine: Engine, usccs: Iterable[str | None]) -> list[str | None]:
+    """The registered name of each applicant (None: no USCC, or not in the register)."""
+    with transaction(engine) as session:
+        names = dict(enterprise_names(session))
+    return [names.get(u) if u else None for u in usccs]
 
 
 def standing(engine: Engine, items: Iterable[tuple[str | None, int]]) -> list[bool | None]:

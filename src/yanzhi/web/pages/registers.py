@@ -83,7 +83,10 @@ def _register_page(
         ("org_unit_name", "所在区划", "Org unit"),
         ("org_unit_code", "区划代码", "Unit code"),
     ]
-    columns += [(f"f_{f['code']}", f["zh"], f["en"]) for f in data["fields"]]
+    for f in data["fields"]:
+        if f["code"] == "applicant_uscc":  # the applicant by name, its code beside it
+            columns.append(("applicant_name", "申报单位", "Applicant"))
+        columns.append((f"f_{f['code']}", f["zh"], f["en"]))
     if data["list_field"]:
         columns.append(("list_name", "所属清单", "List"))
     if data["marks_priority"]:
