@@ -97,3 +97,24 @@ def test_the_cockpit_shows_the_same_delivery_figures(site: Site) -> None:
     assert {g["code"]: g["verdict"] for g in cockpit["guarantees"]} == measured
     page = site.as_role("analyst").get("/").text
     assert f'<span class="value">{cockpit["rules_issued"]}/{cockpit["rules_due"]}</span>' in page
+
+
+def test_the_supervision_report_counts_the_three_lists_by_stage(site: Site) -> None:
+    """三张清单推进情况 in the supervision report: the register page's stage counts, with
+    adopters only for 推广 and contract value only for 转化."""
+    data = site.as_role("analyst").get("/api/v1/registers/tech_list").json()
+    out = site.folder / "supervision-lists.docx"
+    r = runner.invoke(cli, ["report", "supervision", "--out", str(out), "--database", site.url])
+    assert r.exit_code == 0, r.output
+    table = next(t for t in docx.Document(str(out)).tables if t.rows[0].cells[1].text == "阶段")
+    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert [(x[0], x[1], int(x[2])) for x in rows] == [
+        (s["list_name"], s["stage"], s["count"]) for s in data["stages"]
+    ]
+    transfer = [s for s in data["stages"] if s["list_code"] == "transfer" and s["contract_value"]]
+    assert transfer and all(s["adopters"] is None for s in transfer)  # the demo records each
+    for x, s in zip(rows, data["stages"], strict=True):  # list's own figure only
+        if s["list_code"] == "transfer" and s["contract_value"] is not None:
+            assert x[4] == f"{s['contract_value']:,.2f}"
+        if s["list_code"] != "promotion":
+            assert x[3] == "—"

@@ -194,6 +194,42 @@ def _reforms(doc: Document, r: dict[str, Any]) -> None:
         )
 
 
+def _tech_lists(doc: Document, stages: list[dict[str, Any]]) -> None:
+    """三张清单推进情况: each list's items by lifecycle stage (core/lifecycle.py), with the
+    adopting enterprises of 推广 and the contract value of 转化, as the register page."""
+    doc.heading("三张清单推进情况")
+    total: dict[str, int] = {}
+    for s in stages:
+        total[s["list_name"]] = total.get(s["list_name"], 0) + s["count"]
+    doc.para(
+        "卡点清单、推广清单和转化清单按事项所处阶段统计："
+        + "，".join(f"{name}{n}项" for name, n in total.items())
+        + "。阶段及其允许的流转见平台台账说明。"
+    )
+    doc.table(
+        "三张清单事项(按阶段)",
+        [
+            Column("清单", width=1.4),
+            Column("阶段", width=1.6),
+            Column("事项数", "int"),
+            Column("应用企业(家)", "int"),
+            Column("合同金额(万元)", "num2", width=1.4),
+        ],
+        [
+            [
+                s["list_name"],
+                s["stage"],
+                s["count"],
+                s["adopters"] if s["list_code"] == "promotion" else None,
+                s["contract_value"] if s["list_code"] == "transfer" else None,
+            ]
+            for s in stages
+        ],
+        sheet="三张清单",
+        note="注：应用企业数仅推广清单登记，合同金额仅转化清单登记；“—”为未登记，不按零计。",
+    )
+
+
 def _cohort_row(u: dict[str, Any], hightech: bool) -> list[Any]:
     moves = [u["lapsed"], u["revoked"]] if hightech else []
     return [u["unit_name"], u["base"], u["target"], u["now"], u["entered"], u["left"], *moves,
@@ -311,6 +347,8 @@ def document(d: dict[str, Any]) -> Document:
         _reforms(doc, d["reforms"])
     if d.get("guarantees"):
         _guarantees(doc, d["guarantees"])
+    if d.get("tech_lists"):
+        _tech_lists(doc, d["tech_lists"])
     if d.get("doubling"):
         _doubling(doc, d["doubling"])
     doc.sources = [
@@ -320,6 +358,7 @@ def document(d: dict[str, Any]) -> Document:
         "平台记录的催办情况",
         *(["重大改革、政策文件和政策兑现台账"] if d.get("reforms") else []),
         *(["年度统计数据(保障措施评估)"] if d.get("guarantees") else []),
+        *(["三张清单台账"] if d.get("tech_lists") else []),
         *(["企业名录(高新技术企业、科技型中小企业标识及证书年份)"] if d.get("doubling") else []),
     ]
     doc.methods = [

@@ -14,6 +14,8 @@ from yanzhi.services.tasks import supervision as supervision_svc
 from yanzhi.views.enterprises import doubling_cohort
 from yanzhi.views.guarantees import Guarantees, guarantees
 from yanzhi.views.reforms import Reforms, reforms
+from yanzhi.views.register_models import StageCount
+from yanzhi.views.registers import register
 from yanzhi.views.task_models import (
     ReminderSent,
     Supervision,
@@ -62,11 +64,13 @@ def remind(
 
 class ClosingSections(BaseModel):
     """What closes the whole supervision report (not one unit's), each as its page shows
-    it: the guarantee measures, the reforms and policies, the 双倍增 cohort."""
+    it: the guarantee measures, the reforms and policies, the 双倍增 cohort and the three
+    lists' items by stage."""
 
     guarantees: Guarantees
     reforms: Reforms
     doubling: Cohort
+    tech_lists: list[StageCount]  # 三张清单: items per list and stage, as the register page
 
 
 def closing_sections(engine: Engine, scope: Scope) -> ClosingSections:
@@ -75,4 +79,5 @@ def closing_sections(engine: Engine, scope: Scope) -> ClosingSections:
         guarantees=guarantees(engine, scope),
         reforms=reforms(engine, scope),
         doubling=doubling_cohort(engine, scope),
+        tech_lists=register(engine, scope, "tech_list").stages,
     )

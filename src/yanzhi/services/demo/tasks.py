@@ -98,10 +98,14 @@ def _stage_fields(list_name: str, year: int, i: int) -> dict[str, Any]:
         "stage_on": dt.date(min(year + reach, 2026), rng.randint(1, 10), 1).isoformat(),
         "owner": f"{DEMO}单位{i:03d}",
     }
-    if reach >= 1:
-        fields["project"] = f"{DEMO}-{year}-{i:03d}"
-        fields["adopters"] = rng.randint(3, 40)
-        fields["contract_value"] = round(rng.uniform(50, 3000), 2)
+    if reach >= 1:  # each list records what its lifecycle needs (the draws stay the same)
+        adopters, value = rng.randint(3, 40), round(rng.uniform(50, 3000), 2)
+        if list_name == "blocking":
+            fields["project"] = f"{DEMO}-{year}-{i:03d}"
+        if list_name == "promotion":
+            fields["adopters"] = adopters
+        if list_name == "transfer":
+            fields["contract_value"] = value
     if reach >= 2:
         fields["evidence"] = f"{DEMO}:验收报告{year}-{i:03d}"
     return fields
