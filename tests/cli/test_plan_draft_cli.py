@@ -72,6 +72,10 @@ def test_the_seed_drafts_to_the_ningbo_plan(tmp_path):
         (x["title"], x["value"], x["unit"], x["task"]) for x in ningbo["landmarks"]
     ]
     assert [g["title"] for g in plan["guarantees"]] == [g["title"] for g in ningbo["guarantees"]]
+    rule = plan["guarantees"][1]["rules"]
+    assert [(r["description"], r["kind"], r["value"], r["comparator"]) for r in rule] == [
+        ("全市财政科技投入年均增长15%以上", "growth", 15, ">=")
+    ]
     assert (plan["plan"]["region"], plan["plan"]["start_year"], plan["plan"]["end_year"]) == (
         "330200",
         2023,
@@ -83,6 +87,7 @@ def test_the_seed_drafts_to_the_ningbo_plan(tmp_path):
         "plan.title",
         "plan.issuer",
         "programmes[4].tasks[3]",
+        "programmes[1].tasks[1].targets[0]",  # 支持我市3家…: no 达到/以上
     ]
     assert report["found"] == {
         "plan": 4,
@@ -91,10 +96,32 @@ def test_the_seed_drafts_to_the_ningbo_plan(tmp_path):
         "guarantee": 4,
         "indicator": 5,
         "landmark": 4,
+        "task_target": 10,
         "structure": 2,
     }
+    # 10 of the hand-written file's 12 task targets (全覆盖 and 创建…实验室 carry no number)
+    drafted = {
+        (t["code"], t["value"], t["unit"], t["comparator"])
+        for p in plan["programmes"]
+        for t in (q for task in p["tasks"] for q in task["targets"])
+    }
+    hand = {
+        (t["code"], t["value"], t["unit"], t["comparator"])
+        for p in ningbo["programmes"]
+        for t in (q for task in p["tasks"] for q in task["targets"])
+    }
+    assert len(drafted) == 10 and len(hand - drafted) == 2
+    assert drafted <= hand
+    kinds = {
+        q["code"]: q["kind"] for p in plan["programmes"] for t in p["tasks"] for q in t["targets"]
+    }
+    assert (kinds["P3.T2.Q1"], kinds["P4.T4.Q1"], kinds["P5.T2.Q1"]) == (
+        "annual",
+        "cumulative",
+        "level",
+    )
     text = out.read_text("utf-8")
-    assert text.count("# 待核") == 3 and "原文" in text
+    assert text.count("# 待核") == 4 and "原文" in text
     assert report["valid_as_drafted"] is True
     run("plan", "validate", str(out))
 
@@ -105,7 +132,7 @@ def test_the_text_summary_says_what_was_found_and_what_needs_a_person(tmp_path):
     res = run("plan", "draft", str(doc))
     assert (tmp_path / "seed.plan.yaml").exists()
     assert "任务 24" in res.output and "核心指标 5" in res.output
-    assert "待人工核对 3 项" in res.output and "构建最优科创人才生态" in res.output
+    assert "待人工核对 4 项" in res.output and "构建最优科创人才生态" in res.output
 
 
 def test_a_district_plan_drafts_its_targets(tmp_path):

@@ -55,7 +55,7 @@ def test_upload_review_correct_and_load(admin):
     assert all(f'id="src-{i}"' in html for i, _, _ in links)
     assert html.count('<span class="muted">任务</span>') == 24
     assert html.count('<span class="muted">核心指标</span>') == 5
-    assert "待核 3 项" in html and "构建最优科创人才生态" in html
+    assert "待核 4 项" in html and "构建最优科创人才生态" in html
     yaml_text = re.search(r'<textarea name="yaml_text"[^>]*>(.*?)</textarea>', html, re.S)
     assert yaml_text is not None
     draft = htmllib.unescape(yaml_text.group(1))

@@ -22,6 +22,7 @@ from yanzhi.core.plandraft.structure import (
     first_clause,
 )
 from yanzhi.core.plandraft.targets import Target, find_landmarks, find_targets, stated_counts
+from yanzhi.core.plandraft.tasktargets import task_targets
 
 REVIEW_BELOW = 0.8
 """An element whose confidence is below this is flagged for review."""
@@ -36,6 +37,7 @@ KIND_ZH = {
     "guarantee": "保障措施",
     "department": "责任单位",
     "structure": "结构核对",
+    "task_target": "任务目标",
 }
 
 
@@ -107,6 +109,7 @@ def draft_plan(
     guarantees = _guarantees(d, text, sections.guarantees)
     indicators, elements = _indicators(d, text, sections.objectives, end, catalogue, meta["title"])
     landmarks = _landmarks(d, text, programmes)
+    _task_targets(d, text, programmes, landmarks, end)
     departments = _departments(programmes)
     d.document = {
         "schema_version": 1,
@@ -274,6 +277,7 @@ def _guarantees(d: Draft, text: str, span: tuple[int, int] | None) -> list[dict[
 
 def _written(t: Target) -> str:
     verb = t.words.split("…")[0] if t.words and t.words != "以上" else ""
+    verb = "" if verb and t.name.endswith(verb) else verb  # 年均增长 + 增长 15%
     tail = "以上" if "以上" in t.words else ""
     return f"{verb}{t.value:g}{t.unit}{tail}"
 
@@ -431,6 +435,50 @@ def _departments(programmes: list[dict[str, Any]]) -> list[dict[str, Any]]:
             t["lead"] = codes.get(t["lead"]) if t["lead"] else None
             t["co_units"] = [codes[n] for n in t["co_units"]]
     return [{"code": c, "name": n} for n, c in codes.items()]
+
+
+def _task_targets(
+    d: Draft,
+    text: str,
+    programmes: list[dict[str, Any]],
+    landmarks: list[dict[str, Any]],
+    year: int | None,
+) -> None:
+    """Each task's quantitative targets and the landmarks it names; a landmark's metric is
+    the metric of its task target."""
+    title_end = next((e.end for e in d.elements if e.path == "plan.title"), 0)
+    found = find_landmarks(text, title_end, len(text))
+    by_title = {lm["title"]: lm for lm in landmarks}
+    spans = {e.path: (e.start, e.end) for e in d.elements if e.kind == "task"}
+    for i, p in enumerate(programmes):
+        for j, task in enumerate(p["tasks"]):
+            lo, hi = spans[f"programmes[{i}].tasks[{j}]"]
+            mine = [lm for lm in found if by_title.get(lm.title, {}).get("task") == task["code"]]
+            for k, tt in enumerate(task_targets(text, lo, hi, year, mine), 1):
+                code = f"{task['code']}.Q{k}"
+                metric = code.lower().replace(".", "_")
+                landmark = next(
+                    (
+                        lm
+                        for lm in mine
+                        if tt.start <= lm.start < tt.end and lm.value == tt.target["value"]
+                    ),
+                    None,
+                )
+                if landmark is not None:
+                    by_title[landmark.title]["metric"] = metric
+                task["targets"].append({"code": code, **tt.target, "metric": metric})
+                label = (
+                    f"{tt.target['description']} ({tt.target['value']:g}{tt.target['unit'] or ''})"
+                )
+                d.add(
+                    "task_target",
+                    f"programmes[{i}].tasks[{j}].targets[{k - 1}]",
+                    label,
+                    (tt.start, tt.end),
+                    tt.confidence,
+                    tt.reason,
+                )
 
 
 def _check_counts(d: Draft, text: str, programmes: list[dict[str, Any]]) -> None:
