@@ -170,7 +170,7 @@ def _meta(
         d.add(
             "plan",
             "plan.region",
-            f"{region[2]} {region[0]}",
+            f"区划: {region[2]}",
             (region[1].start, region[1].start + len(region[2])),
             0.85,
         )
