@@ -209,6 +209,7 @@ def test_the_crawl_reaches_the_detail_pages(
         "/admin/audit",
         "/admin/tokens",
         "/admin/calendar",
+        "/admin/plan-draft",
     ):
         assert expected in shapes, expected
     assert any(re.fullmatch(r"/tasks/P\d+\.T\d+", p) for p in pages)

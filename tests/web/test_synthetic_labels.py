@@ -49,6 +49,7 @@ READS: dict[str, list[str]] = {
 NOT_DATA: dict[str, str] = {
     "plan validate": "checks a plan file (the plan says synthetic itself)",
     "plan load": "stores a plan file",
+    "plan draft": "drafts a plan file from a policy document the user gives",
     "plan show": "the plan, whose own `synthetic` flag is in plan.synthetic",
     "orgunits list": "the official division tree, not generated",
     "progress assess": "assesses a series the user types in",

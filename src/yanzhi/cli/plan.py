@@ -23,9 +23,11 @@ from yanzhi.cli.helpformat import group
 from yanzhi.cli.lazy import lazy
 
 if TYPE_CHECKING:
+    from yanzhi.services.plan import draft as drafting
     from yanzhi.services.plan import files as svc
 else:
     svc = lazy("yanzhi.services.plan.files")
+    drafting = lazy("yanzhi.services.plan.draft")
 
 app = group(
     "The plan as code: validate, load and show. / 规划: 校验、载入、查看",
@@ -46,6 +48,48 @@ def validate(file: FileArg, as_json: JsonOpt = False) -> None:
         print_issues(report.issues)
         console.print(f"[red]{len(report.issues)} error(s) / 共 {len(report.issues)} 处错误[/red]")
     raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("draft")
+def draft(
+    document: Annotated[
+        Path,
+        typer.Argument(help="Policy document: text (UTF-8/GBK), DOCX or PDF", show_default=False),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where to write the draft (default: DOCUMENT.plan.yaml)"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft a plan file from a policy document and print what needs a person (起草规划文件).
+    Every element carries a YAML comment with its source text and confidence; ``待核``
+    marks those to settle before ``yanzhi plan validate`` and ``yanzhi plan load``."""
+    with handled(as_json):
+        result = drafting.draft_from_file(document)
+    target = out or document.with_name(document.stem + ".plan.yaml")
+    target.write_text(result.yaml_text, "utf-8")
+    if as_json:
+        print_json({"out": str(target), **result.to_dict()})
+        return
+    names = dict(drafting.KIND_ZH)
+    found = ", ".join(f"{names.get(k, k)} {v}" for k, v in result.found.items())
+    console.print(f"草稿已写入 / draft written: {target}", highlight=False)
+    console.print(f"找到 / found: {found}", highlight=False)
+    flagged = result.flagged
+    console.print(
+        f"待人工核对 {len(flagged)} 项 / {len(flagged)} item(s) for review"
+        + ("" if flagged else " ✓"),
+        highlight=False,
+    )
+    for e in flagged:
+        console.print(
+            f"  ? {e.path}: {e.label} — {e.reason} (置信度 {e.confidence:.2f})", highlight=False
+        )
+    state = (
+        "可直接校验通过" if not result.issues else f"按草稿原样校验有 {len(result.issues)} 处错误"
+    )
+    console.print(f"校验 / validate: {state}", highlight=False)
 
 
 @app.command("load")

@@ -20,6 +20,7 @@ _KINDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(/api/v1)?/data(/imports)?/?$"), "data"),
     (re.compile(r"^(/api/v1)?/registers/[^/]+/import/?$"), "register"),
     (re.compile(r"^(/api/v1)?/tasks/[^/]+/reports?/?$"), "report"),
+    (re.compile(r"^/admin/plan-draft/?$"), "data"),  # a policy document (PDF, DOCX)
 ]
 
 

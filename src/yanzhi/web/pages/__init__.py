@@ -15,6 +15,7 @@ from yanzhi.web.pages import (
     indicators,
     nonreporters,
     notifications,
+    plandraft,
     reports,
     tasks,
     units,
@@ -31,6 +32,7 @@ ROUTERS: list[APIRouter] = [
     evaluation.router,
     enterprises.router,
     reports.router,
+    plandraft.router,
     admin.router,
     notifications.router,
 ]
