@@ -417,7 +417,7 @@ def list_cases(
                 visits=sum(v == c.id for v in visits),
                 actions_open=len(mine),
                 actions_overdue=sum(a.due_on < day for a in mine),
-                next_due=min((a.due_on for a in mine), default=None).isoformat() if mine else None,
+                next_due=min(a.due_on for a in mine).isoformat() if mine else None,
                 change_pp=outcome_of(ent.uscc, c.diagnosis_year, before, after).change_pp,
                 synthetic=bool(c.synthetic or ent.synthetic),
             )
