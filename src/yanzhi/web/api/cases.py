@@ -18,7 +18,7 @@ from yanzhi.web.api.common import ERRORS
 from yanzhi.web.deps import engine
 from yanzhi.web.deps import scope as scope_of
 
-router = APIRouter(tags=["cases"], responses=ERRORS)
+router = APIRouter(tags=["enterprises"], responses=ERRORS)
 
 UsccPath = Annotated[
     str, Path(min_length=1, max_length=32, description="统一社会信用代码 (18 characters)")
