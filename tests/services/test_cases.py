@@ -59,7 +59,12 @@ def test_a_case_lives_opened_visited_reminded_closed_and_audited(engine):
     with pytest.raises(InvalidInput):  # both or neither assignee
         cases.open_case(engine, r.uscc, principal=officer, diagnosis_year=2024)
     d = cases.open_case(
-        engine, r.uscc, principal=officer, diagnosis_year=2024, assignee_user="casetown"
+        engine,
+        r.uscc,
+        principal=officer,
+        diagnosis_year=2024,
+        assignee_user="casetown",
+        today=dt.date(2025, 2, 10),
     )
     assert d.status == "open" and d.reason.startswith(f"优先诊断清单第{r.rank}位")
     with pytest.raises(Conflict):

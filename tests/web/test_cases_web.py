@@ -5,6 +5,7 @@ in Chinese only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -72,7 +73,7 @@ def test_a_case_through_the_api_and_on_my(site: Site) -> None:
     r = a.post(
         f"/api/v1/enterprises/{me}/case/visits",
         json={
-            "visited_on": "2025-03-01",
+            "visited_on": dt.date.today().isoformat(),
             "visitor": "李四",
             "findings": "未设立研发机构",
             "actions": [{"action": "institution"}, {"action": "deduction", "due_on": "2030-01-01"}],
@@ -83,7 +84,7 @@ def test_a_case_through_the_api_and_on_my(site: Site) -> None:
     bad = a.post(
         f"/api/v1/enterprises/{me}/case/visits",
         json={
-            "visited_on": "2025-03-01",
+            "visited_on": dt.date.today().isoformat(),
             "visitor": "x",
             "findings": "y",
             "actions": [{"action": "nope"}],

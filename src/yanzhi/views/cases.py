@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from yanzhi.core import casework as cw
 from yanzhi.services.access.scope import Scope
@@ -62,13 +62,15 @@ class CasePage(BaseModel):
 
 
 def default_year(engine: Engine) -> int | None:
-    """The diagnosis year of the newest case, else the newest full year with reports."""
+    """The newest diagnosis year of a case whose next year has full-year reports (its
+    effect can be measured), else that of the newest case, else the newest full year."""
     require_schema(engine)
     with transaction(engine) as session:
-        y = session.scalar(select(func.max(CaseRow.diagnosis_year)))
-    if y is not None:
-        return int(y)
+        found = session.scalars(select(CaseRow.diagnosis_year).distinct()).all()
     years = list_years(engine)
+    measurable = [int(y) for y in found if int(y) + 1 in years]
+    if measurable or found:
+        return max(measurable or [int(y) for y in found])
     return years[0] if years else None
 
 

@@ -273,6 +273,11 @@ def record_visit(
             )
     with transaction(engine) as session:
         c, ent = _open_case(session, uscc, principal)
+        if visited_on < c.opened_on:
+            raise InvalidInput(
+                f"the visit date is before the case was opened ({c.opened_on})",
+                f"走访日期早于立案日期({c.opened_on.isoformat()})",
+            )
         v = CaseVisitRow(
             case_id=c.id,
             visited_on=visited_on,

@@ -29,8 +29,8 @@ PRIORITY_COLUMNS = [
     ("gain_to_34", "距3.4%需增研发投入(万元)", "Gain to 3.4 % (10k yuan)"),
     ("gain_to_5", "距5%需增研发投入(万元)", "Gain to 5 % (10k yuan)"),
     ("score", "得分", "Score"),
-    ("reason", "原因", "Reason"),
     ("case_status", "服务案件", "Case"),
+    ("reason", "原因", "Reason"),
 ]
 CASE_COLUMNS = [
     ("name", "企业名称", "Enterprise"),
