@@ -127,3 +127,45 @@ def test_the_case_pages_are_chinese_only(site: Site) -> None:
         text, _links = visible(r.text)
         assert problems(text, PAGE_ALLOWED) == [], url
         assert "演示" in text
+
+
+def test_the_cli_opens_visits_and_reminds(site: Site) -> None:
+    a = site.as_role("analyst")
+    free = next(
+        r["uscc"]
+        for r in a.get("/api/v1/cases/priority?year=2024").json()["rows"]
+        if a.get(f"/api/v1/enterprises/{r['uscc']}/case").json()["case"] is None
+    )
+
+    def run(*args: str) -> dict:
+        out = runner.invoke(cli, ["cases", *args, "--json", "-d", site.url])
+        assert out.exit_code == 0, out.output
+        return json.loads(out.stdout)
+
+    opened = run("open", free, "--year", "2024", "--provider", "某服务机构")
+    assert opened["status"] == "open" and opened["provider"] == "某服务机构"
+    visited = run(
+        "visit", free, "--visitor", "赵六", "--findings", "无研发机构", "--action", "institution"
+    )
+    assert [x["action_zh"] for x in visited["open_actions"]] == ["设立研发机构"]
+    bad = runner.invoke(
+        cli,
+        [
+            "cases",
+            "visit",
+            free,
+            "--visitor",
+            "x",
+            "--findings",
+            "y",
+            "--action",
+            "nope",
+            "-d",
+            site.url,
+        ],
+    )
+    assert bad.exit_code != 0 and "未知的服务措施" in bad.output
+    reminded = run("remind")
+    assert reminded["overdue"] >= reminded["reminded"] >= 0
+    listed = run("list", "--status", "open")
+    assert free in {c["uscc"] for c in listed}

@@ -23,7 +23,7 @@ from yanzhi.services.database import require_schema
 from yanzhi.services.enterprises.caseeffect import _intensities, outcome_of, ranked_frame
 from yanzhi.services.enterprises.caseresults import CaseAction, CaseDetail, CaseSummary, CaseVisit
 from yanzhi.services.enterprises.diagnosis import enterprise_in
-from yanzhi.services.notifications.send import Message, notify
+from yanzhi.services.notifications.send import Message, deliver, notify
 from yanzhi.storage.audit import WriteContext, record
 from yanzhi.storage.casemodels import CaseActionRow, CaseRow, CaseVisitRow
 from yanzhi.storage.datamodels import EnterpriseRow
@@ -491,4 +491,6 @@ def remind(engine: Engine, *, today: dt.date | None = None, actor: str = "system
                 key=f"{ent.uscc}#{c.id}/{a.id}",
                 changes={"reminded_on": [None, day.isoformat()], "recipients": [None, len(users)]},
             )
+    if added:
+        deliver(engine)  # e-mail them now when e-mail is on (else they wait in the inbox)
     return Reminders(overdue, reminded, added)
