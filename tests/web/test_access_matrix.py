@@ -88,7 +88,7 @@ QUERY_BY_ROUTE = {("/api/v1/reports/{kind}", "code"): "unit"}
 READ_ACTIONS = [
     (r"^(/api/v1)?/admin(/|$)", "admin"),
     (r"^(/api/v1)?/evaluation(/|$)", "evaluate"),
-    (r"^(/api/v1)?/(enterprises|lists)(/|$)", "read_enterprises"),
+    (r"^(/api/v1)?/(enterprises|lists|cases)(/|$)", "read_enterprises"),
     (r"^(/api/v1)?/data/nonreporters", "read_enterprises"),
     (r"^(/api/v1)?/reports(/|$)", "reports"),
 ]
@@ -108,6 +108,7 @@ WRITE_ACTIONS: list[tuple[str, str | None]] = [
     (r"/tasks/\{code\}/(owners|milestones?)$", "task_manage"),
     (r"/tasks/supervision/remind$", "task_manage"),
     (r"/data/nonreporters/remind$", "remind"),
+    (r"/enterprises/\{uscc\}/case(/|$)", "casework"),
     (r"/evaluation/assessment/\{unit\}/submit$", "submit"),
     (r"/evaluation/assessment/(\{unit\}/review|publish|lock)$", "approve"),
     (r"^(/api/v1)?/notifications/read$", None),

@@ -39,6 +39,9 @@ READS: dict[str, list[str]] = {
     "lists applications": ["--year", "2026"],
     "lists doubling": [],
     "lists cohort": [],
+    "cases priority": ["--year", "2023"],
+    "cases list": [],
+    "cases effect": ["--year", "2023"],
     "tasks list": [],
     "tasks supervise": [],
     "tasks history": ["P1.T1"],
@@ -84,6 +87,9 @@ NOT_DATA: dict[str, str] = {
     "calendar set": "edits the reporting calendar",
     "calendar move": "edits the reporting calendar",
     "calendar load": "loads a calendar file the user gives",
+    "cases open": "a write (opens a case); its figures are `cases list`'s",
+    "cases visit": "a write (records a visit)",
+    "cases remind": "a count of reminders sent",
 }
 """Commands with ``--json`` that do not output figures computed from the data."""
 

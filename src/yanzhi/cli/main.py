@@ -11,6 +11,7 @@ from yanzhi import __version__
 from yanzhi.cli import (
     assess,
     calendar,
+    cases,
     composite,
     data,
     enterprise,
@@ -53,6 +54,7 @@ app.command("override-status")(indicators.override_status)
 app.add_typer(enterprise.enterprise_app, name="enterprise")
 app.add_typer(enterprise.policy_app, name="policy")
 app.add_typer(enterprise.lists_app, name="lists")
+app.add_typer(cases.app, name="cases")
 app.add_typer(report.app, name="report")
 app.command("evaluate")(evaluate.evaluate)
 app.add_typer(assess.app, name="assess")

@@ -51,6 +51,7 @@ class DemoData:
     stats: pd.DataFrame
     calibration: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
+    cases: list[Any] = field(default_factory=list)  # core.demo_cases.DemoCase, 演示 cases
 
 
 @dataclass

@@ -3,6 +3,7 @@
 # every table on Base.metadata
 from yanzhi.storage import (  # noqa: F401
     assessmodels,
+    casemodels,
     datamodels,
     exchangemodels,
     models,

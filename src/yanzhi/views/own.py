@@ -5,9 +5,8 @@ each, and its innovation points. The figures are those of the services unchanged
 policies are ``yanzhi policy calc``'s); only an enterprise user has an own page, and it
 names no other enterprise.
 
-我的服务事项 (the enterprise's open 诊断+提升 case and its agreed actions, table
-``enterprise_case``) is not built here: add a ``cases`` field to :class:`OwnPage`, fill it in
-:func:`own_page` (marked below), and render it in templates/my.html's block ``my_cases``.
+我的服务事项: the enterprise's open 诊断+提升 case with its agreed actions (``case``,
+:func:`yanzhi.views.cases.own_case`), rendered in templates/my.html's block ``my_cases``.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from yanzhi.services.access.scope import Scope
 from yanzhi.services.collection.filings import FilingStatus, filing_status
 from yanzhi.services.enterprises import diagnosis as enterprises
 from yanzhi.services.enterprises import lists
+from yanzhi.services.enterprises.caseresults import CaseDetail
 from yanzhi.services.enterprises.results import (
     Claim,
     Diagnosis,
@@ -29,6 +29,7 @@ from yanzhi.services.enterprises.results import (
     PointsRow,
     PolicyResult,
 )
+from yanzhi.views.cases import own_case
 from yanzhi.views.enterprises import list_years
 
 
@@ -58,6 +59,7 @@ class OwnPage(BaseModel):
     points_scores: list[tuple[str, float | None]] = []  # (class name, score) of the scheme
     points_scheme_zh: str = ""  # the scheme's label (本地默认方案(非官方))
     points_scheme_en: str = ""
+    case: CaseDetail | None = None  # 我的服务事项: the open case and its agreed actions
     synthetic: bool = False
 
 
@@ -120,7 +122,7 @@ def own_page(engine: Engine, scope: Scope, *, today: dt.date | None = None) -> O
         next((x for x in parts if not has_cjk(x)), parts[0]),
         next((x for x in parts if has_cjk(x)), parts[0]),
     )
-    # 我的服务事项: the open case and its agreed actions go here (enterprise_case)
+    case = own_case(engine, scope, uscc)  # 我的服务事项
     return OwnPage(
         enterprise=record,
         filings=filings,
@@ -138,5 +140,6 @@ def own_page(engine: Engine, scope: Scope, *, today: dt.date | None = None) -> O
         points_scores=scores,
         points_scheme_zh=label[1],
         points_scheme_en=label[0],
+        case=case,
         synthetic=record.synthetic,
     )

@@ -34,6 +34,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "import": ("admin", "city_analyst", "district_officer", "township_officer"),
     "submit": ("admin", "district_officer", "township_officer"),
     "remind": ("admin", "city_analyst", "district_officer", "township_officer"),
+    "casework": ("admin", "city_analyst", "district_officer", "township_officer"),
     "approve": ("admin", "city_analyst"),
     "unlock": ("admin",),
     "override_status": ("admin", "city_analyst"),
@@ -75,6 +76,7 @@ ACTION_ZH = {
     "reports": "下载报告",
     "admin": "系统管理",
     "remind": "催报",
+    "casework": "诊断服务跟进",
 }
 
 

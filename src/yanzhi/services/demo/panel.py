@@ -4,6 +4,7 @@ import path, so the demo exercises exactly what an officer's upload does."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from yanzhi.core import demo_receipts
+from yanzhi.core import demo_cases, demo_receipts
 from yanzhi.core.dataformats import DATA_KINDS, DataKind
 from yanzhi.core.demo import DemoData, generate
 from yanzhi.core.demo_receipts import Receipts
@@ -46,6 +47,8 @@ def build(*, seed: int, n_enterprises: int, last_month: tuple[int, int] | None =
         industries=industries,
         last_month=last_month or last_complete_month(),
     )
+    rd, cases = demo_cases.plan(data.rd, seed=seed)  # 诊断+提升 cases and their uplift
+    data = dataclasses.replace(data, rd=rd, cases=cases)
     if last_month is None:  # the live demo: its latest period's receipts as of now
         data.meta["as_of"] = dt.datetime.now(demo_receipts.CHINA).isoformat(timespec="seconds")
     return data
@@ -198,6 +201,7 @@ def load(
     """The whole demo: import the files through the normal path; if every file imports,
     approve the history, compute the indicators and (``tasks``) load the task and
     register entries. Returns the import reports."""
+    from yanzhi.services.demo import cases as demo_cases_svc
     from yanzhi.services.demo import tasks as demo_tasks
     from yanzhi.services.monitoring import compute as indicators
 
@@ -208,6 +212,7 @@ def load(
         indicators.compute(engine, approved_only=True)
         if tasks:
             demo_tasks.load(engine, actor=demo_tasks.DEMO_ACTOR)
+        demo_cases_svc.load(engine, data.cases, actor=demo_tasks.DEMO_ACTOR)
     return reports
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from yanzhi.core import labels
 from yanzhi.export import sheets
 from yanzhi.ingest.industry import division_names, load_industry_classes
+from yanzhi.services.enterprises.caseresults import RankedRow
 from yanzhi.services.enterprises.results import (
     ApplicationRow,
     BudgetRow,
@@ -68,6 +69,16 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "other_rate": ("其他企业立项率", "0.0%"),
     "pending": ("尚未评审(项)", "#,##0"),
     "unknown": ("无法判定是否优先支持(项)", "#,##0"),
+    "size_class": ("规模", "@"),
+    "gain_to_34": ("距3.4%需增加研发投入(万元)", "#,##0.00"),
+    "gain_to_5": ("距5%需增加研发投入(万元)", "#,##0.00"),
+    "p_gain": ("投入缺口得分", "0.00"),
+    "p_size": ("规模得分", "0.00"),
+    "p_trend": ("趋势得分", "0.00"),
+    "p_institution": ("无研发机构得分", "0.00"),
+    "p_deduction": ("未享受加计扣除得分", "0.00"),
+    "score": ("总分", "0.00"),
+    "case_status": ("服务案件", "@"),
 }
 
 
@@ -110,6 +121,13 @@ INFO: dict[type, ListInfo] = {
         "(立项数÷已评审数);尚未评审的和无法判定的(未填申报单位或上年无全年报表)单列,不计为零。",
         "重点研发计划项目台账;企业报送并经审核的上年年度(1-12月累计)研发报表",
         "{year}年申报的项目(优先支持按{before}年全年报表判定)",
+    ),
+    RankedRow: ListInfo(
+        "优先诊断清单(诊断+提升)",
+        "研发强度未达5%的企业按得分排序(满分100):距3.4%(已达3.4%的距5%)需增加的研发投入40分、"
+        "营业收入规模15分(均按对数占最大值比例)、研发费用下降或中断20分、无研发机构15分、"
+        "未享受加计扣除10分(平台无加计扣除申报记录,情况未知的计0分)。",
+        "企业报送并经审核的诊断年和上年年度(1-12月累计)研发报表",
     ),
     DoublingRow: ListInfo(
         "高新技术企业和科技型中小企业双倍增进度",

@@ -23,6 +23,7 @@ KINDS: dict[str, str] = {
     "supervision": "督办",
     "review": "报送审核",
     "warning": "预警",
+    "casework": "诊断服务",
 }
 """The kinds of notification and their Chinese names."""
 

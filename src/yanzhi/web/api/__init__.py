@@ -12,6 +12,7 @@ from yanzhi.web import errors
 from yanzhi.web.api import (
     admin,
     auth,
+    cases,
     cockpit,
     data,
     enterprises,
@@ -35,6 +36,7 @@ ROUTERS = [
     tasks.router,
     registers.router,
     evaluation.router,
+    cases.router,
     enterprises.router,
     reports.router,
     admin.router,

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from yanzhi.web.pages import (
     admin,
     auth,
+    cases,
     cockpit,
     data,
     enterprises,
@@ -30,6 +31,7 @@ ROUTERS: list[APIRouter] = [
     data.router,
     tasks.router,
     evaluation.router,
+    cases.router,
     enterprises.router,
     reports.router,
     plandraft.router,
