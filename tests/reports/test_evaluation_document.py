@@ -155,3 +155,17 @@ def test_files_from_the_one_document(results: dict[str, EvaluationResult], tmp_p
     assert not _latin(" ".join(c for c in cells if not re.fullmatch(r"[\d.]+", c)))
     weights = wb["指标权重"]
     assert weights.cell(row=4, column=7).number_format == "0.0%"
+
+
+def test_method_names_the_units_evaluated_and_each_grade_band(
+    results: dict[str, EvaluationResult],
+) -> None:
+    """A district report speaks of districts, not townships; each grade band is a range of
+    the ranking (前30%之后、前70%以内), not a percentile phrase that reads backwards."""
+    from yanzhi.reports.evaluation_method import grade_text, imputation_text
+
+    district = results["district"]
+    assert "街道" not in imputation_text(district) and "区" in imputation_text(district)
+    assert "等等" not in imputation_text(results["township"])
+    text = grade_text(district.framework, district)
+    assert "百分位" not in text and "之后、前" in text

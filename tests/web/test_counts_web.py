@@ -94,3 +94,6 @@ def test_the_cohort_is_the_same_count_in_every_place(site: Site) -> None:
     table = next(t for t in docx.Document(str(out)).tables if t.rows[0].cells[3].text == "当前在册")
     hightech = cohort["concepts"][0]["city"]
     assert table.rows[1].cells[3].text == f"{hightech['now']:,}"
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    stat = bases["hightech"]  # the statistic beside the register, with its source
+    assert f"统计口径{stat.statistic:,.0f}家" in text and "来源：演示数据" in text

@@ -122,3 +122,25 @@ def test_preview_shows_the_document_the_download_holds(site: Site) -> None:
     assert district.status_code == 200 and "述职材料" in district.text
     refused = site.as_role("township").get(f"/reports/preview/monthly?period={period}")
     assert refused.status_code == 403
+
+
+def test_the_command_lines_evaluation_report_has_the_pages_intervals(site: Site) -> None:
+    """`yanzhi report evaluation` draws as many method combinations as the evaluation pages
+    (YANZHI_EVALUATION_DRAWS) with the same seed, so "与系统评价页面所示一致" holds."""
+    import docx
+    from typer.testing import CliRunner
+
+    from yanzhi.cli.main import app as cli
+    from yanzhi.views.evaluation import draws
+
+    out = site.folder / "evaluation-cli.docx"
+    run = CliRunner().invoke(
+        cli,
+        ["report", "evaluation", "--level", "district", "--year", "2025", "--out", str(out),
+         "--database", site.url],
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert f"作{draws()}次随机组合" in text
+    page = site.as_role("analyst").get("/api/v1/evaluation?level=district&year=2025").json()
+    assert page["uncertainty"]["draws"] == draws()

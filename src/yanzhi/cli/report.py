@@ -46,7 +46,13 @@ def evaluation(
     year: Annotated[int, typer.Option(help="Evaluation year")],
     level: Annotated[str, typer.Option(help="township | district")] = "township",
     fmt: Annotated[str, typer.Option("--format", help="docx | pdf | xlsx")] = "docx",
-    uncertainty: Annotated[int, typer.Option(help="Draws for the rank intervals")] = 200,
+    uncertainty: Annotated[
+        int | None,
+        typer.Option(
+            help="Draws for the rank intervals (default: YANZHI_EVALUATION_DRAWS, as the "
+            "evaluation pages, so the report's intervals are the page's)"
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed")] = 1,
     out: Annotated[Path | None, typer.Option(help="Output file")] = None,
     database: DatabaseOpt = None,
@@ -54,6 +60,10 @@ def evaluation(
     """The annual evaluation report: method, ranking, rank intervals, a scorecard per unit."""
     from yanzhi.reports import evaluation as evaluation_doc
     from yanzhi.services.evaluation.evaluate import evaluate
+    from yanzhi.views.evaluation import draws
+
+    if uncertainty is None:
+        uncertainty = draws()
 
     writers = evaluation_doc.WRITERS
     if fmt not in writers:

@@ -158,8 +158,9 @@ def imputation_text(result: EvaluationResult) -> str:
     method = str(result.build.spec.get("impute", {}).get("method", "mean_group"))
     how = METHODS.get(method, (method,))[0]
     rule = f"缺失值处理：指标数据缺失时，以{how}插补"
-    if "group" in method:
-        rule += "（街道、镇、乡等各类单位分别计算）"
+    if "group" in method:  # the kinds of unit being evaluated (街道、镇 or 区、县、县级市)
+        kinds = "、".join(str(k).rstrip("等") for k in result.units["kind_zh"].unique())
+        rule += f"（{kinds}等各类单位分别计算）"
     found = result.imputations
     zero = [x for x in found if x.method == "no_enterprise"]
     missing = [x for x in found if x.method != "no_enterprise"]
@@ -212,7 +213,8 @@ def grade_text(fw: ev.Framework, result: EvaluationResult) -> str:
     top = 100 - g.thresholds[0]
     bands = [f"综合得分位于{pools}前{top:g}%的为{g.labels[0]}级"]
     for t, lab in zip(g.thresholds[1:], g.labels[1:], strict=False):
-        bands.append(f"第{t:g}百分位及以上的为{lab}级")
+        bands.append(f"前{top:g}%之后、前{100 - t:g}%以内的为{lab}级")
+        top = 100 - t
     text = f"排名与等级：按综合得分由高到低排名。{'，'.join(bands)}，其余为{g.labels[-1]}级。"
     if len(separate):
         text += f"{'、'.join(separate)}参与标准化，但单独排名、单独定级。"

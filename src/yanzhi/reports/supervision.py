@@ -230,13 +230,27 @@ def _tech_lists(doc: Document, stages: list[dict[str, Any]]) -> None:
     )
 
 
+def _statistic(concept: str, city: dict[str, Any], counts: list[dict[str, Any]]) -> str:
+    """The official statistic beside the register count, as the indicator page shows it."""
+    b = next((x for x in counts if x["concept"] == concept), None)
+    if b is None or b["statistic"] is None:
+        return "统计口径暂无数据。"
+    share = city["now"] / b["statistic"] if b["statistic"] else None
+    part = f"，名录口径为统计口径的{share:.0%}" if share is not None else ""
+    source = "演示数据(合成)" if b["synthetic"] else b["statistic_source"]
+    return (
+        f"统计口径{b['statistic']:,.0f}家({b['statistic_year']}年末，来源：{source}){part}；"
+        "上述翻番判断仅就平台名录内的企业而言。"
+    )
+
+
 def _cohort_row(u: dict[str, Any], hightech: bool) -> list[Any]:
     moves = [u["lapsed"], u["revoked"]] if hightech else []
     return [u["unit_name"], u["base"], u["target"], u["now"], u["entered"], u["left"], *moves,
             u["net"]]  # fmt: skip
 
 
-def _doubling(doc: Document, c: dict[str, Any]) -> None:
+def _doubling(doc: Document, c: dict[str, Any], counts: list[dict[str, Any]]) -> None:
     """科技型企业双倍增 (the cohort of :mod:`yanzhi.services.enterprises.doubling`, as the
     双倍增 page shows it): per concept the city and each district."""
     doc.heading("科技型企业双倍增")
@@ -254,9 +268,10 @@ def _doubling(doc: Document, c: dict[str, Any]) -> None:
             if latest
             else "尚无年末数"
         )
+        ahead = "，已超过目标" if city["now"] >= city["target"] else ""
         doc.para(
             f"{k['name']}：基期{city['base']:,}家，目标{city['target']:,}家，当前在册"
-            f"{city['now']:,}家；{where}。"
+            f"{city['now']:,}家{ahead}；{where}。{_statistic(k['concept'], city, counts)}"
         )
         hightech = k["concept"] == "hightech"
         doc.table(
@@ -350,7 +365,7 @@ def document(d: dict[str, Any]) -> Document:
     if d.get("tech_lists"):
         _tech_lists(doc, d["tech_lists"])
     if d.get("doubling"):
-        _doubling(doc, d["doubling"])
+        _doubling(doc, d["doubling"], d.get("counts") or [])
     doc.sources = [
         "各责任单位在平台报送的重点任务进展报告",
         "计划确定的任务里程碑及其完成情况",

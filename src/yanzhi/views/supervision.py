@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from yanzhi.services.access.scope import Scope
+from yanzhi.services.enterprises.counts import CountBasis, count_bases
 from yanzhi.services.enterprises.doubling import Cohort
 from yanzhi.services.tasks import supervision as supervision_svc
 from yanzhi.views.enterprises import doubling_cohort
@@ -70,6 +71,7 @@ class ClosingSections(BaseModel):
     guarantees: Guarantees
     reforms: Reforms
     doubling: Cohort
+    counts: list[CountBasis]  # 双倍增: the statistic beside the register, as the indicator pages
     tech_lists: list[StageCount]  # 三张清单: items per list and stage, as the register page
 
 
@@ -79,5 +81,6 @@ def closing_sections(engine: Engine, scope: Scope) -> ClosingSections:
         guarantees=guarantees(engine, scope),
         reforms=reforms(engine, scope),
         doubling=doubling_cohort(engine, scope),
+        counts=count_bases(engine),
         tech_lists=register(engine, scope, "tech_list").stages,
     )
