@@ -14,6 +14,7 @@ from yanzhi.services.collection.workflow import transition
 from yanzhi.services.enterprises import caseeffect, cases
 from yanzhi.storage.db import make_engine, transaction
 from yanzhi.storage.models import AuditRow
+from yanzhi.storage.notifications import active_users
 from yanzhi.storage.notifymodels import NotificationRow
 from yanzhi.storage.users import get_user
 
@@ -165,3 +166,38 @@ def test_scoping(engine):
     with pytest.raises(PermissionDenied):
         cases.open_case(engine, r.uscc, principal=me, diagnosis_year=2023, provider="x")
     assert all(c.township == mine[0].township for c in cases.list_cases(engine, principal=officer))
+
+
+def test_a_providers_overdue_action_reaches_the_district_when_the_township_has_no_officer(
+    engine,
+):
+    """A case assigned to a service provider is answered for by the township's officers;
+    where the township has no account, its district's officers are told (never nobody)."""
+    r, town = _free(engine)
+    district = town[:6]
+    with transaction(engine) as s:
+        assert not [u for u in active_users(s, role="township_officer", unit=town)]
+    users.create_user(
+        engine, username=f"d{district}", password="Case-pass-2026", role="district_officer",
+        unit=district, actor="test",
+    )  # fmt: skip
+    city = Principal("casecity", "city_analyst")
+    cases.open_case(
+        engine, r.uscc, principal=city, diagnosis_year=2024, provider="演示服务机构",
+        today=dt.date(2025, 2, 10),
+    )  # fmt: skip
+    cases.record_visit(
+        engine, r.uscc, principal=city, visited_on=dt.date(2025, 3, 1), visitor="李四",
+        findings="未设研发机构", actions=[cases.Agreed("bookkeeping")], today=dt.date(2025, 3, 1),
+    )  # fmt: skip
+    cases.remind(engine, today=dt.date(2025, 6, 1), actor="test")
+    with transaction(engine) as s:
+        told = s.scalar(
+            select(func.count())
+            .select_from(NotificationRow)
+            .where(
+                NotificationRow.user_id == get_user(s, f"d{district}").id,
+                NotificationRow.body.contains(r.uscc),
+            )
+        )
+    assert told == 1

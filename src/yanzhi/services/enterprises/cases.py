@@ -30,6 +30,7 @@ from yanzhi.storage.datamodels import EnterpriseRow
 from yanzhi.storage.db import transaction
 from yanzhi.storage.notifications import active_users
 from yanzhi.storage.orgunits import load_org_tree
+from yanzhi.storage.usermodels import UserRow
 from yanzhi.storage.users import get_user
 
 REMIND_EVERY = 7  # days between two reminders of the same overdue action
@@ -439,14 +440,29 @@ class Reminders:
     notifications: int
 
 
+def _officers(session: Session, tree: OrgTree, ent: EnterpriseRow) -> list[UserRow]:
+    """Who answers for an enterprise's case without an assignee account: the officers of
+    its township, else of its district, else the city's analysts — never nobody while
+    anyone could act."""
+    town = str(ent.township_code)
+    district = tree.get(town).parent_code if town in tree else None
+    return (
+        active_users(session, role="township_officer", unit=town)
+        or (active_users(session, role="district_officer", unit=district) if district else [])
+        or active_users(session, role="city_analyst")
+    )
+
+
 def remind(engine: Engine, *, today: dt.date | None = None, actor: str = "system") -> Reminders:
     """Notify the assignee (a township officer's account; for a service provider, the
-    township officers of the enterprise's township) of each overdue action of an open case
-    not reminded in the last :data:`REMIND_EVERY` days; the action remembers the day."""
+    township officers of the enterprise's township, else its district's officers, else the
+    city's analysts) of each overdue action of an open case not reminded in the last
+    :data:`REMIND_EVERY` days; the action remembers the day."""
     require_schema(engine)
     day = today or dt.date.today()
     overdue = reminded = added = 0
     with transaction(engine) as session:
+        tree = load_org_tree(session)
         q = (
             select(CaseActionRow, CaseRow, EnterpriseRow)
             .join(CaseRow, CaseRow.id == CaseActionRow.case_id)
@@ -463,11 +479,7 @@ def remind(engine: Engine, *, today: dt.date | None = None, actor: str = "system
             if a.reminded_on and (day - a.reminded_on).days < REMIND_EVERY:
                 continue
             user = get_user(session, c.assignee_user) if c.assignee_user else None
-            users = (
-                [user]
-                if user is not None and user.active
-                else active_users(session, role="township_officer", unit=ent.township_code)
-            )
+            users = [user] if user is not None and user.active else _officers(session, tree, ent)
             if not users:
                 continue  # nobody to tell yet: the next run tries again
             name = cw.ACTION_ZH.get(a.action, a.action)
