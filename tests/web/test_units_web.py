@@ -113,6 +113,12 @@ def test_unit_evaluation_rank_is_the_evaluation_services(site: Site) -> None:
     assert ev["year"] == year and ev["result"]["Rank"] == row["Rank"]
     assert ev["result"]["Score"] == pytest.approx(row["Score"])
     assert ev["pool_size"] == 10 and len(ev["scorecard"]) == len(result.framework.indicators)
+    # 优势 / 短板 are the chart's top and bottom contributions (the scorecard, sorted)
+    chart = [i for i in ev["scorecard"] if i["contribution"] is not None]
+    lifts = [i["code"] for i in chart if i["contribution"] > 0][: len(ev["strengths"])]
+    drags = [i["code"] for i in reversed(chart) if i["contribution"] < 0][: len(ev["weaknesses"])]
+    assert [s["code"] for s in ev["strengths"]] == lifts and ev["strengths"]
+    assert [s["code"] for s in ev["weaknesses"]] == drags and ev["weaknesses"]
     assert site.as_role("owner").get("/api/v1/units/330200").json()["evaluation"] is None
 
 

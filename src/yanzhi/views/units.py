@@ -168,8 +168,22 @@ def _unit_evaluation(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> di
             "name": card.name,
             "result": row,
             "pool_size": card.unit.pool_size,
-            "strengths": [label(c) for c in row.get("Strengths") or []],
-            "weaknesses": [label(c) for c in row.get("Weaknesses") or []],
+            # 优势 / 短板: the indicators that lift and drag the score most — the chart's
+            # contributions and the 述职材料's words, one reading (not the raw ranking)
+            "strengths": [
+                label(i.code)
+                for i in sorted(
+                    (i for i in card.indicators if i.effect == "lift"),
+                    key=lambda i: -(i.contribution or 0),
+                )
+            ],
+            "weaknesses": [
+                label(i.code)
+                for i in sorted(
+                    (i for i in card.indicators if i.effect == "drag"),
+                    key=lambda i: i.contribution or 0,
+                )
+            ],
             "scorecard": sorted(items, key=lambda i: -(i["contribution"] or 0)),
         }
     )
