@@ -8,6 +8,7 @@ import datetime as dt
 
 from tests.web.conftest import Site
 
+from yanzhi.core.zhtext import date_zh
 from yanzhi.services.enterprises import lists
 from yanzhi.services.enterprises.counts import count_bases
 
@@ -33,7 +34,8 @@ def test_statistic_and_register_counts_agree_on_both_pages_and_the_api(site: Sit
             assert b.label_zh in html
             assert f"统计口径：{d['statistic']:,.0f} 家({d['statistic_year']}年末)" in html
             assert (
-                f"名录口径：登记在册 {d['register_count']:,} 家，截至 {d['register_as_of']}" in html
+                f"名录口径：登记在册 {d['register_count']:,} 家，截至{date_zh(d['register_as_of'])}"
+                in html
             )
     # the doubling table's latest year is the register count at that year end
     last = c.get("/api/v1/lists/doubling?size=50").json()["items"]

@@ -6,6 +6,7 @@ sit in Chinese text into their full-width forms and leaves numbers (9,155 · 3.3
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -61,3 +62,11 @@ def _parentheses(text: str) -> str:
         repl = f"（{inner}）" if chinese else f"{_KEEP_OPEN}{inner}{_KEEP_CLOSE}"
         text = text[: m.start()] + repl + text[m.end() :]
     return text.replace(_KEEP_OPEN, "(").replace(_KEEP_CLOSE, ")")
+
+
+def date_zh(day: str | dt.date | None) -> str:
+    """``2026-12-10`` (or the date) → 2026年12月10日; None → —."""
+    if day is None:
+        return "—"
+    d = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+    return f"{d.year}年{d.month}月{d.day}日"

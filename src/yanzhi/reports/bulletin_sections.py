@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from yanzhi.core.periods import label_zh
+from yanzhi.core.zhtext import date_zh
 from yanzhi.reports.document import Cell, Column, Document
-from yanzhi.views.calendar import date_zh
 from yanzhi.views.data import STATUS_NAMES
 from yanzhi.views.reports.bulletin import stopped_text
 
@@ -193,7 +193,7 @@ def districts_section(doc: Document, d: dict[str, Any], chart: bytes) -> None:
             for n, r in enumerate(ranked, 1)
         ],
         sheet="分区县",
-        note="注: 按1–N月研发费用由高到低排列; 研发强度为研发费用占营业收入比重。",
+        note=f"注: 按{_span(d)}研发费用由高到低排列; 研发强度为研发费用占营业收入比重。",
     )
     doc.figure(chart, f"各区县(市){_span(d)}规上工业企业研发费用及同比增速")
     _townships(doc, d)

@@ -216,9 +216,9 @@ def _problems(doc: Document, d: dict[str, Any]) -> None:
         doc.para(
             "综合评价中拉低得分的主要指标是"
             + "、".join(n for n, _ in ev["drags"])
-            + "，分别较本区各指标加权平均水平少"
+            + "，按权重计分别使综合得分少"
             + "、".join(f"{abs(v):.2f}分" for _, v in ev["drags"])
-            + "。"
+            + "(与本区各指标的加权平均得分相比)。"
         )
     falling = sorted(d["falling_townships"], key=lambda w: w["growth"])
     s = d["stopped"]

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Literal
 
 from yanzhi.core import labels
-from yanzhi.core.zhtext import punctuate
+from yanzhi.core.zhtext import date_zh, punctuate
 
 Format = Literal[
     "text", "int", "num1", "num2", "pct1", "pct2", "signed_pct1", "signed_num2", "year"
@@ -274,8 +274,3 @@ def numbered(blocks: list[Block]) -> list[tuple[Block, str]]:
         label = (f"{chinese_number(n)}、", f"（{chinese_number(n)}）", f"{n}.", f"（{n}）")[i]
         out.append((b, label))
     return out
-
-
-def date_zh(d: date) -> str:
-    """2026-12-04 → 2026年12月4日."""
-    return f"{d.year}年{d.month}月{d.day}日"

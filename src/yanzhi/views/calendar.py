@@ -11,20 +11,13 @@ from sqlalchemy import Engine
 
 from yanzhi.core.periods import label_zh, parse_ytd
 from yanzhi.core.reportcalendar import LEVEL_ZH, LEVELS, ReportCalendar
+from yanzhi.core.zhtext import date_zh
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.collection import calendar as calendar_svc
 from yanzhi.views import admin as admin_view
 
 SUBMISSION_NAMES = {"on_time": "按时", "late": "逾期", "pending": "未报"}
 KIND_ZH = {"ytd": "1–N月累计", "month": "当月"}
-
-
-def date_zh(day: str | dt.date | None) -> str:
-    """``2026-12-10`` → 2026年12月10日 (None → —)."""
-    if day is None:
-        return "—"
-    d = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 class Deadline(BaseModel):

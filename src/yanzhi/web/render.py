@@ -21,9 +21,9 @@ from yanzhi.core.dataformats import SIZE_LABELS
 from yanzhi.core.labels import STAGE_ZH, unit_digits
 from yanzhi.core.orgtree import KIND_LABELS, Kind
 from yanzhi.core.periods import PERIOD_TEXT, label_zh
+from yanzhi.core.zhtext import date_zh
 from yanzhi.services.access.scope import can
 from yanzhi.views import tablequery
-from yanzhi.views.calendar import date_zh
 from yanzhi.views.common import plan_of
 from yanzhi.views.notifications import unread_count
 from yanzhi.web import i18n, xlsx
@@ -46,7 +46,8 @@ def _fmt(value: Any, digits: int = 2) -> str:
     if isinstance(value, float):
         if value != value:  # NaN
             return "—"
-        return f"{value:,.{digits}f}"
+        text = f"{value:,.{digits}f}"
+        return text[1:] if text.startswith("-") and not text.strip("-0.,") else text  # not -0.00
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, list | tuple):  # names, e.g. the indicators not computed

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from yanzhi.core.labels import SYNTHETIC_NOTE
+from yanzhi.core.zhtext import date_zh
 from yanzhi.export import sheets
-from yanzhi.reports.document import date_zh
 
 NAMES = {
     "applications": "优先支持企业申报与立项",

@@ -11,6 +11,7 @@ import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from yanzhi.core.zhtext import date_zh
 from yanzhi.services.database import require_schema
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import attribute_versions
@@ -94,7 +95,7 @@ def _basis(
         register_count=n,
         register_as_of=day,
         synthetic=synthetic,
-        label_zh=f"{zh}　统计口径：{stat_zh}；名录口径：登记在册 {n:,} 家，截至 {day or '—'}",
+        label_zh=f"{zh}　统计口径：{stat_zh}；名录口径：登记在册 {n:,} 家，截至{date_zh(day)}",
         label_en=(
             f"{en}: official statistic {stat_en}; register: {n:,} registered as of {day or '—'}"
         ),

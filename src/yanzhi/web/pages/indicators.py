@@ -292,8 +292,11 @@ def _attribution_table(att: dict[str, Any]) -> Table:
     """The attribution's groups, largest contribution first."""
     return Table(
         "attribution",
-        [(_group_key(att), "分组", "Group"), *GROUP_COLUMNS],
-        [shown(g) for g in _by_size(att["groups"])],
+        [("name", "分组", "Group"), *GROUP_COLUMNS[1:]],
+        [
+            shown(g) | {"name": g.get("name") or str(g.get(_group_key(att)))}
+            for g in _by_size(att["groups"])
+        ],
         title="attribution",
     )
 
