@@ -39,10 +39,10 @@ def test_the_ranking_rule_scores_a_hand_built_case():
     assert r.loc["C", "score"] == pytest.approx(c, abs=0.01)
     assert list(r.sort_values("rank").index) == ["A", "B", "C"]
     assert r.loc["A", "reason"] == (
-        "研发强度0.00%;距3.4%需增加研发投入340.0万元;营业收入1.00亿元;研发投入中断;"
-        "无研发机构;加计扣除情况未知"
+        "研发强度0.00%；距3.4%需增加研发投入340.0万元；营业收入1.00亿元；研发投入中断；"
+        "无研发机构；加计扣除情况未知"
     )
-    assert "已达3.4%,距5%需增加研发投入50.0万元" in r.loc["B", "reason"]
+    assert "已达3.4%，距5%需增加研发投入50.0万元" in r.loc["B", "reason"]
     assert "未享受加计扣除" in r.loc["B", "reason"]
     assert sum(cw.WEIGHTS.values()) == 100
 

@@ -106,6 +106,9 @@ def test_a_case_lives_opened_visited_reminded_closed_and_audited(engine):
     assert [a.action for a in d.open_actions] == ["deduction"]
     d = cases.close_case(engine, r.uscc, principal=officer, note="已完成规范建账", today=today)
     assert d.status == "closed" and d.closed_on == "2025-06-01"
+    late = cases.case_of(engine, r.uscc, principal=officer, today=dt.date(2026, 6, 1))
+    assert late is not None  # the unfinished deduction is no longer chased once closed
+    assert [(a.action, a.overdue) for a in late.open_actions] == [("deduction", False)]
     with transaction(engine) as s:
         audited = s.execute(
             select(AuditRow.entity, AuditRow.action).where(AuditRow.entity_key.like(f"{r.uscc}#%"))

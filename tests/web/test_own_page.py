@@ -167,3 +167,11 @@ def test_the_project_register_names_each_applicant(site: Site) -> None:
     page = site.as_role("analyst").get("/registers/key_rd_project").text
     assert 'sort=applicant_name#table-key_rd_project" title="按此列排序">申报单位<' in page
     assert first["applicant_name"] in page
+
+
+def test_the_own_page_says_when_there_is_no_case(site: Site) -> None:
+    c = site.as_role("enterprise")
+    mine = c.get("/api/v1/my").json()
+    page = c.get("/my").text
+    assert 'id="my-case"' in page
+    assert ('id="no-case"' in page) == (mine.get("case") is None)

@@ -122,7 +122,7 @@ def _reason(r: dict[str, object]) -> str:
     if gain_34 > 0:
         bits.append(f"距3.4%需增加研发投入{_wan(gain_34)}")
     else:
-        bits.append(f"已达3.4%,距5%需增加研发投入{_wan(gain_5)}")
+        bits.append(f"已达3.4%，距5%需增加研发投入{_wan(gain_5)}")
     bits.append(f"营业收入{_wan(float(r['operating_revenue']))}")  # type: ignore[arg-type]
     if r["trend"] == "stopped":
         bits.append("研发投入中断")
@@ -133,7 +133,7 @@ def _reason(r: dict[str, object]) -> str:
         bits.append("无研发机构")
     c = r.get("claimed_deduction")
     bits.append("未享受加计扣除" if c is False else ("" if c else "加计扣除情况未知"))
-    return ";".join(b for b in bits if b)
+    return "；".join(b for b in bits if b)
 
 
 def due_days(code: str) -> int:

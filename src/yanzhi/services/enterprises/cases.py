@@ -57,7 +57,9 @@ def _assignee(c: CaseRow) -> str:
     return c.assignee_user or c.provider or "—"
 
 
-def _action(a: CaseActionRow, today: dt.date) -> CaseAction:
+def _action(a: CaseActionRow, today: dt.date, *, followed: bool = True) -> CaseAction:
+    """An action as shown; ``followed``: its case is open (a closed case's unfinished
+    actions are no longer chased, so none is overdue)."""
     return CaseAction(
         id=a.id,
         action=a.action,
@@ -66,7 +68,7 @@ def _action(a: CaseActionRow, today: dt.date) -> CaseAction:
         status=a.status,
         status_zh=cw.ACTION_STATUS_ZH.get(a.status, a.status),
         done_on=a.done_on.isoformat() if a.done_on else None,
-        overdue=a.status == cw.PENDING and a.due_on < today,
+        overdue=followed and a.status == cw.PENDING and a.due_on < today,
         reminded_on=a.reminded_on.isoformat() if a.reminded_on else None,
     )
 
@@ -111,11 +113,19 @@ def _detail(
                 visited_on=v.visited_on.isoformat(),
                 visitor=v.visitor,
                 findings=v.findings,
-                actions=[_action(a, today) for a in actions if a.visit_id == v.id],
+                actions=[
+                    _action(a, today, followed=c.status == cw.OPEN)
+                    for a in actions
+                    if a.visit_id == v.id
+                ],
             )
             for v in visits
         ],
-        open_actions=[_action(a, today) for a in actions if a.status == cw.PENDING],
+        open_actions=[
+            _action(a, today, followed=c.status == cw.OPEN)
+            for a in actions
+            if a.status == cw.PENDING
+        ],
         outcome=outcome_of(ent.uscc, c.diagnosis_year, None, None),  # filled by the caller
         synthetic=bool(c.synthetic or ent.synthetic),
     )
@@ -422,7 +432,7 @@ def list_cases(
                 opened_on=c.opened_on.isoformat(),
                 visits=sum(v == c.id for v in visits),
                 actions_open=len(mine),
-                actions_overdue=sum(a.due_on < day for a in mine),
+                actions_overdue=sum(a.due_on < day for a in mine) if c.status == cw.OPEN else 0,
                 next_due=min(a.due_on for a in mine).isoformat() if mine else None,
                 change_pp=outcome_of(ent.uscc, c.diagnosis_year, before, after).change_pp,
                 synthetic=bool(c.synthetic or ent.synthetic),
