@@ -144,7 +144,7 @@ def test_the_demo_cases_show_a_measurable_effect(engine):
     e = caseeffect.effect(engine, year=2023, principal=SYSTEM)
     total = e.rows[-1]
     assert total.district is None and e.synthetic
-    assert e.cases >= 100 and total.matched > 50
+    assert e.cases >= 30 and total.matched > 20  # a tenth of the ranked, 300 at most
     assert total.effect_pp == pytest.approx(total.treated_change_pp - total.control_change_pp)
     assert total.effect_pp > 0.5  # the demo's uplift of 15–50 % shows
     assert sum(r.treated for r in e.rows[:-1]) == total.treated

@@ -4,11 +4,14 @@ from the seed. The enterprises are drawn from the top of the prioritised list of
 diagnosis year (``core.casework.rank`` on the generated full-year reports, the same
 figures the database will hold once approved); their R&D expense from the next year on
 is raised by 15–50 % (a start at 0.4–1.2 % of revenue for one without R&D), which the
-effect then measures against the enterprises without a case."""
+effect then measures against the enterprises without a case. The panel stays calibrated:
+in every township and period the other enterprises' R&D is scaled down by the money the
+cases added, so the published totals the demo is fitted to still hold."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,10 +63,16 @@ def _annual(rd: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def plan(
-    rd: pd.DataFrame, *, seed: int, year: int = DIAGNOSIS_YEAR, n: int = CASES
+    rd: pd.DataFrame,
+    *,
+    seed: int,
+    year: int = DIAGNOSIS_YEAR,
+    n: int = CASES,
+    township: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, list[DemoCase]]:
     """(the reports with the uplift applied, the cases) — ``n`` cases at most, and no
-    more than a third of the ranked enterprises, so comparable ones without a case remain."""
+    more than a tenth of the ranked enterprises, so comparable ones without a case remain;
+    with ``township`` (uscc → township) every township's total of every period is kept."""
     now, before = _annual(rd, year), _annual(rd, year - 1)
     if now.empty:
         return rd, []
@@ -77,7 +86,7 @@ def plan(
         }
     )
     ranked = cw.rank(frame)
-    k = min(n, len(ranked) // 3)
+    k = min(n, len(ranked) // 10)  # the 10,000-enterprise demo: 300 of 8,398
     if k == 0:
         return rd, []
     rng = np.random.default_rng(seed + 20)
@@ -94,7 +103,43 @@ def plan(
         start = float(rng.uniform(0.004, 0.012))
         out.loc[zero, "rd_expense"] = (out.loc[zero, "operating_revenue"] * start).round(2)
         cases.append(_case(rng, r.uscc, int(r.rank), str(r.reason), year, u))
+    if township is not None:
+        out = _keep_totals(rd, out, later, {c.uscc for c in cases}, township)
     return out, cases
+
+
+def _keep_totals(
+    rd: pd.DataFrame,
+    out: pd.DataFrame,
+    later: pd.Series,
+    cased: set[str],
+    township: Mapping[str, str],
+) -> pd.DataFrame:
+    """Scale the other enterprises' R&D (and its capitalised part) so each period's total
+    is what it was: by township (total − the cases' new R&D) / the others' R&D, then once
+    more city-wide for what a township of cases alone could not give back; within a year
+    each enterprise's 1–N月 values stay non-decreasing."""
+    base = rd.loc[later]
+    case = base["uscc"].isin(cased)
+    rows = base.index[~case]
+    res = out.copy()
+    cols = [c for c in ("rd_expense", "rd_expense_capitalised") if c in res.columns]
+    for groups in (
+        [base["period"], base["uscc"].map(township).fillna("")],
+        [base["period"]],
+    ):
+        now = res.loc[later, "rd_expense"]
+        total = base["rd_expense"].groupby(groups).transform("sum")
+        cases_now = now.where(case, 0.0).groupby(groups).transform("sum")
+        others = now.where(~case, 0.0).groupby(groups).transform("sum")
+        factor = ((total - cases_now) / others).where(others > 0, 1.0).clip(0.5, 1.0)
+        for col in cols:
+            res.loc[rows, col] = (res.loc[rows, col] * factor.loc[rows]).round(2)
+    mine = res.loc[rows].sort_values(["uscc", "period"])
+    keys = [mine["uscc"], mine["period"].str.slice(0, 4)]
+    for col in cols:
+        res.loc[mine.index, col] = mine[col].groupby(keys).cummax()
+    return res
 
 
 def _case(

@@ -47,7 +47,8 @@ def build(*, seed: int, n_enterprises: int, last_month: tuple[int, int] | None =
         industries=industries,
         last_month=last_month or last_complete_month(),
     )
-    rd, cases = demo_cases.plan(data.rd, seed=seed)  # 诊断+提升 cases and their uplift
+    place = dict(zip(data.enterprises["uscc"], data.enterprises["township_code"], strict=True))
+    rd, cases = demo_cases.plan(data.rd, seed=seed, township=place)  # 诊断+提升 cases
     data = dataclasses.replace(data, rd=rd, cases=cases)
     if last_month is None:  # the live demo: its latest period's receipts as of now
         data.meta["as_of"] = dt.datetime.now(demo_receipts.CHINA).isoformat(timespec="seconds")
