@@ -354,8 +354,10 @@ def scorecard(norm: pd.Series, eff_weight: pd.Series, n: int = 3) -> dict[str, A
     ok = x.notna()
     avg = float((x[ok] * w[ok]).sum() / w[ok].sum()) if w[ok].sum() > 0 else float("nan")
     contrib = (w * (x - avg)).where(ok)
-    order = contrib.dropna().sort_values(kind="mergesort")
-    lifts = [(c, float(v)) for c, v in order[::-1].items() if v > 0][:n]
-    drags = [(c, float(v)) for c, v in order.items() if v < 0][:n]
+    # largest first, ties in framework order — the order the unit page's chart shows; the
+    # drags are that order from its end
+    order = contrib.dropna().sort_values(ascending=False, kind="mergesort")
+    lifts = [(c, float(v)) for c, v in order.items() if v > 0][:n]
+    drags = [(c, float(v)) for c, v in order[::-1].items() if v < 0][:n]
     return {"average": avg, "scores": x.to_dict(), "contributions": contrib.to_dict(),
             "lifts": lifts, "drags": drags}  # fmt: skip

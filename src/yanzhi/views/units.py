@@ -160,6 +160,7 @@ def _unit_evaluation(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> di
         {**label(i.code), "score": i.normalised, "contribution": i.contribution}
         for i in card.indicators
     ]
+    chart = sorted(items, key=lambda i: -(i["contribution"] or 0))
     row = card.row
     return safe(
         {
@@ -168,23 +169,13 @@ def _unit_evaluation(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> di
             "name": card.name,
             "result": row,
             "pool_size": card.unit.pool_size,
-            # 优势 / 短板: the indicators that lift and drag the score most — the chart's
-            # contributions and the 述职材料's words, one reading (not the raw ranking)
-            "strengths": [
-                label(i.code)
-                for i in sorted(
-                    (i for i in card.indicators if i.effect == "lift"),
-                    key=lambda i: -(i.contribution or 0),
-                )
-            ],
+            # 优势 / 短板: the top and bottom of the contribution chart beneath them (the
+            # scorecard's lifts and drags, which the 述职材料 names too), not the raw ranking
+            "strengths": [label(i["code"]) for i in chart if (i["contribution"] or 0) > 0][:3],
             "weaknesses": [
-                label(i.code)
-                for i in sorted(
-                    (i for i in card.indicators if i.effect == "drag"),
-                    key=lambda i: i.contribution or 0,
-                )
-            ],
-            "scorecard": sorted(items, key=lambda i: -(i["contribution"] or 0)),
+                label(i["code"]) for i in reversed(chart) if (i["contribution"] or 0) < 0
+            ][:3],
+            "scorecard": chart,
         }
     )
 
