@@ -95,7 +95,8 @@ def priority_list(engine: Engine, *, year: int, principal: Principal) -> list[Ra
     return [RankedRow.model_validate(r) for r in clean.to_dict("records")]
 
 
-def _intensities(engine: Engine, year: int) -> dict[str, float]:
+def intensities(engine: Engine, year: int) -> dict[str, float]:
+    """R&D intensity of every enterprise with an approved full year and revenue (by USCC)."""
     with transaction(engine) as session:
         f = annual_figures(session, year)
     f = f[f["operating_revenue"] > 0]
@@ -104,8 +105,8 @@ def _intensities(engine: Engine, year: int) -> dict[str, float]:
 
 def outcome(engine: Engine, uscc: str, diagnosis_year: int) -> Outcome:
     """The enterprise's intensity in the diagnosis year and the next, approved reports only."""
-    before = _intensities(engine, diagnosis_year).get(uscc)
-    after = _intensities(engine, diagnosis_year + 1).get(uscc)
+    before = intensities(engine, diagnosis_year).get(uscc)
+    after = intensities(engine, diagnosis_year + 1).get(uscc)
     return outcome_of(uscc, diagnosis_year, before, after)
 
 

@@ -20,7 +20,7 @@ from yanzhi.core.orgtree import OrgTree
 from yanzhi.services.access.principal import Principal, check_list
 from yanzhi.services.access.scope import require
 from yanzhi.services.database import require_schema
-from yanzhi.services.enterprises.caseeffect import _intensities, outcome_of, ranked_frame
+from yanzhi.services.enterprises.caseeffect import intensities, outcome, outcome_of, ranked_frame
 from yanzhi.services.enterprises.caseresults import CaseAction, CaseDetail, CaseSummary, CaseVisit
 from yanzhi.services.enterprises.diagnosis import enterprise_in
 from yanzhi.services.notifications.send import Message, deliver, notify
@@ -132,9 +132,7 @@ def _detail(
 
 
 def _with_outcome(engine: Engine, d: CaseDetail) -> CaseDetail:
-    before = _intensities(engine, d.diagnosis_year).get(d.uscc)
-    after = _intensities(engine, d.diagnosis_year + 1).get(d.uscc)
-    return d.model_copy(update={"outcome": outcome_of(d.uscc, d.diagnosis_year, before, after)})
+    return d.model_copy(update={"outcome": outcome(engine, d.uscc, d.diagnosis_year)})
 
 
 def case_of(
@@ -411,7 +409,7 @@ def list_cases(
             select(CaseVisitRow.case_id).where(CaseVisitRow.case_id.in_(ids or [-1]))
         ).all()
     years = {r[0].diagnosis_year for r in rows}
-    ints = {y: _intensities(engine, y) for y in years | {y + 1 for y in years}}
+    ints = {y: intensities(engine, y) for y in years | {y + 1 for y in years}}
     out = []
     for c, ent in rows:
         mine = [a for a in actions if a.case_id == c.id and a.status == cw.PENDING]
