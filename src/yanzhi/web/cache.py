@@ -13,7 +13,14 @@ With a shared layer (``yanzhi serve --workers N`` and ``YANZHI_REDIS_URL``,
 :mod:`yanzhi.web.sharedcache`) this process's copy stays in front; a miss reads Redis
 before computing, one process at a time per key across all of them, and the write
 counter is the one in Redis, so that a write any process handles is a new generation
-for all (each reads it at most once a second)."""
+for all (each reads it at most once a second).
+
+Two smaller stores sit beside the views, in this process only: per-request lookups
+(:meth:`ViewCache.lookup`: a session, an unread count, a scope — at most
+``LOOKUP_SECONDS`` old) and whole answers (:meth:`ViewCache.stored_answer`: a page or an
+API answer rendered once for everyone who would get the same bytes, see
+:mod:`yanzhi.web.render`). Both are kept for the data generation they were made in, and a
+write (:meth:`ViewCache.bump`) drops them at once."""
 
 from __future__ import annotations
 
@@ -33,6 +40,9 @@ from yanzhi.web.sharedcache import SharedStore
 T = TypeVar("T")
 WAIT_SECONDS = 60.0  # the longest a request waits for another's computation of its key
 SHARED = "shared"  # marks a generation counted in Redis: the same in every process
+LOOKUP_SECONDS = 10.0  # the oldest a per-request lookup (session, unread count) is used
+MAX_LOOKUPS = 20_000  # lookups kept (a few per signed-in user); all dropped when full
+MAX_ANSWERS = 300  # whole answers kept (a page per role, scope, language and address)
 
 
 def is_shared(gen: Hashable) -> bool:
@@ -51,7 +61,10 @@ class ViewCache:
         self._items: dict[Hashable, tuple[float, Any]] = {}
         self._lock = threading.Lock()
         self._flights: dict[Hashable, threading.Lock] = {}
+        self._lookups: dict[Hashable, tuple[Hashable, float, Any]] = {}
+        self._answers: dict[Hashable, tuple[Hashable, float, Any]] = {}
         self._gen: tuple[float, Hashable] = (0.0, None)
+        self._gen_lock = threading.Lock()  # one thread at a time asks for the generation
         self._seconds = config.settings().cache_seconds  # read again with the generation
         self._recomputed: Hashable = None
         self.changed = threading.Event()  # set on every bump: the precompute thread wakes
@@ -60,21 +73,35 @@ class ViewCache:
         with self._lock:
             self.local += 1
             self._items.clear()
+            self._lookups.clear()
+            self._answers.clear()
             self._gen = (0.0, None)
         if self.shared is not None:
             self.shared.bump()
         self.changed.set()
 
     def generation(self) -> Hashable:
-        now = time.monotonic()
+        """The data generation: asked of the database (and Redis) at most once a second,
+        by one thread while the others use the one before (or wait, when there is none)."""
         checked, gen = self._gen
-        if now - checked > 1.0:  # ask the database (and Redis) at most once a second
-            self._seconds = config.settings().cache_seconds  # not on every hit: it costs
-            data = data_generation(self.engine)
-            writes = self.shared.counter() if self.shared is not None else None
-            gen = (data, self.local) if writes is None else (data, SHARED, writes)
-            self._gen = (now, gen)
-        return gen
+        if time.monotonic() - checked <= 1.0:
+            return gen
+        if gen is not None and not self._gen_lock.acquire(blocking=False):
+            return gen  # another thread is asking
+        if gen is None:
+            self._gen_lock.acquire()
+        try:
+            checked, gen = self._gen
+            now = time.monotonic()
+            if now - checked > 1.0:
+                self._seconds = config.settings().cache_seconds  # not on every hit: it costs
+                data = data_generation(self.engine)
+                writes = self.shared.counter() if self.shared is not None else None
+                gen = (data, self.local) if writes is None else (data, SHARED, writes)
+                self._gen = (now, gen)
+            return gen
+        finally:
+            self._gen_lock.release()
 
     def _fresh(self, full: Hashable, now: float) -> tuple[bool, Any]:
         hit = self._items.get(full)
@@ -109,6 +136,58 @@ class ViewCache:
             with self._lock:
                 if self._flights.get(full) is flight and not flight.locked():
                     del self._flights[full]
+
+    def peek(self, key: Hashable, missing: Any = None) -> Any:
+        """The value under ``key`` when it is at hand for the generation last read, else
+        ``missing``; never asks the database (for code on the event loop)."""
+        checked, gen = self._gen
+        if gen is None or time.monotonic() - checked > 1.0:
+            return missing
+        found, value = self._fresh((key, gen), time.monotonic())
+        return value if found else missing
+
+    def lookup(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A small value of one request's (a session, an unread count, a scope), kept in
+        this process for the data generation and at most ``LOOKUP_SECONDS``: a logout, a
+        deactivation or a mark-as-read is a write, a new generation, so none outlives it.
+        No waiting for another's computation: each is one quick query."""
+        gen = self.generation()
+        hit = self._lookups.get(key)
+        if hit is not None and hit[0] == gen and time.monotonic() - hit[1] < LOOKUP_SECONDS:
+            self.stats["lookup"] += 1
+            return hit[2]
+        value = compute()
+        self._keep(self._lookups, key, gen, value, MAX_LOOKUPS)
+        return value
+
+    def stored_answer(self, key: Hashable) -> Any:
+        """The whole answer kept under ``key`` for the data as they are now, or None."""
+        gen = self.generation()
+        hit = self._answers.get(key)
+        if hit is not None and hit[0] == gen and time.monotonic() - hit[1] < self._seconds:
+            self.stats["answer"] += 1
+            return hit[2]
+        return None
+
+    def keep_answer(self, key: Hashable, gen: Hashable, value: Any) -> None:
+        """Keep a whole answer made for generation ``gen`` (read before it was made)."""
+        self._keep(self._answers, key, gen, value, MAX_ANSWERS)
+
+    def _keep(
+        self,
+        store: dict[Hashable, tuple[Hashable, float, Any]],
+        key: Hashable,
+        gen: Hashable,
+        value: Any,
+        most: int,
+    ) -> None:
+        """Keep ``value`` unless the data changed while it was made (then it is not kept)."""
+        with self._lock:
+            if self._gen[1] != gen:
+                return
+            if len(store) >= most:
+                store.clear()
+            store[key] = (gen, time.monotonic(), value)
 
     def _compute(self, key: Hashable, gen: Hashable, compute: Callable[[], T]) -> tuple[float, T]:
         """(age, value): from the shared layer when there is one, else computed here."""
@@ -145,5 +224,5 @@ class ViewCache:
     def status(self) -> dict[str, Any]:
         """For /healthz: this process, its hits and computations, and the shared layer."""
         redis = "off" if self.shared is None else ("unreachable" if self.shared.lost else "on")
-        counts = {k: self.stats[k] for k in ("local", "shared", "computed")}
+        counts = {k: self.stats[k] for k in ("local", "shared", "computed", "answer", "lookup")}
         return {"process": os.getpid(), "redis": redis, **counts}

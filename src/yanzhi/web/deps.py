@@ -6,8 +6,9 @@ header ``X-CSRF-Token``)."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
@@ -63,9 +64,10 @@ def authenticate(request: Request) -> Auth | None:
             raise ApiError(401, "bad_token", "invalid or revoked token / 令牌无效或已撤销")
         auth = Auth(p, None, "token")
     elif token := request.cookies.get(COOKIE):
-        found = users.session_principal(engine(request), token)
-        if found is not None:
-            auth = Auth(found[0], found[1], "session")
+        eng = engine(request)
+        found = cache(request).lookup(("session", token), lambda: users.live_session(eng, token))
+        if found is not None and found.live():  # kept a few seconds: its end is checked here
+            auth = Auth(found.principal, found.csrf, "session")
     request.state.auth = auth
     return auth
 
@@ -115,15 +117,49 @@ async def principal(request: Request) -> Principal:
     return (await current_auth(request)).principal
 
 
+def answer_key(request: Request, kind: str) -> tuple[object, ...]:
+    """What a kept whole answer (a page, an API answer) is kept under: everything its bytes
+    depend on besides the data generation — the role and scope of the signed-in user, the
+    language, the address and whether the data are generated — but not the user's name,
+    CSRF token or unread count, which are filled in per request (web/render.py)."""
+    auth = authenticate(request)
+    me = auth.principal if auth else None
+    who = (me.role, me.unit, me.enterprise) if me else (None, None, None)
+    synthetic = getattr(request.app.state, "synthetic", True)
+    return (kind, *who, lang(request), request.url.path, request.url.query, synthetic)
+
+
+@dataclass(frozen=True)
+class KeptAnswer:
+    """A request's place among the kept whole answers: ``value`` what is kept for it (None:
+    nothing yet); :meth:`keep` keeps one for the data generation read before it was made."""
+
+    cache: ViewCache
+    key: tuple[object, ...]
+    generation: Hashable
+    value: Any
+
+    def keep(self, value: Any) -> None:
+        self.cache.keep_answer(self.key, self.generation, value)
+
+
+def kept_answer(request: Request, kind: str) -> KeptAnswer:
+    c = cache(request)
+    key = answer_key(request, kind)
+    return KeptAnswer(c, key, c.generation(), c.stored_answer(key))
+
+
 Me = Annotated[Principal, Depends(principal)]
 """The signed-in principal: ``def view(me: Me)``."""
 
 
 async def scope(request: Request) -> Scope:
-    """The signed-in principal's scope, resolved once per request (``access.scope.resolve``)
-    and passed down to the views, which filter by it instead of asking unit by unit."""
+    """The signed-in principal's scope, resolved once per request (``access.scope.resolve``;
+    kept for the data generation, as a user's scope changes only with a write) and passed
+    down to the views, which filter by it instead of asking unit by unit."""
     if not hasattr(request.state, "scope"):
-        request.state.scope = resolve(await principal(request), tree(request))
+        me, t = await principal(request), tree(request)
+        request.state.scope = cache(request).lookup(("scope", me), lambda: resolve(me, t))
     found: Scope = request.state.scope
     return found
 

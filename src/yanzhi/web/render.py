@@ -5,7 +5,11 @@ an .xlsx (the same rows the page shows, so the export obeys the same scope)."""
 
 from __future__ import annotations
 
+import functools
 import json
+import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,23 +20,26 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from yanzhi.core.dataformats import SIZE_LABELS
 from yanzhi.core.labels import STAGE_ZH, unit_digits
 from yanzhi.core.orgtree import KIND_LABELS, Kind
 from yanzhi.core.periods import PERIOD_TEXT, label_zh
 from yanzhi.core.zhtext import date_zh
+from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import can
 from yanzhi.views import tablequery
 from yanzhi.views.common import plan_of
 from yanzhi.views.notifications import unread_count
 from yanzhi.web import i18n, xlsx
-from yanzhi.web.deps import authenticate, lang, tree
+from yanzhi.web.deps import authenticate, cache, kept_answer, lang, tree
 from yanzhi.web.download import attachment
 from yanzhi.web.errors import ApiError
 from yanzhi.web.sourcetext import source_html
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.auto_reload = False  # templates change with a release, not while serving
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -265,22 +272,33 @@ def _unit_name(request: Request, code: str | None) -> str | None:
     return next((d.name for d in plan.departments if d.code == code), code)
 
 
+def _unread(request: Request, me: Principal) -> int:
+    """The top bar's unread count, kept a few seconds (a mark-as-read is a write)."""
+    eng = request.app.state.engine
+    return int(cache(request).lookup(("unread", me.name), lambda: unread_count(eng, me)))
+
+
 def context(request: Request, *, anonymous: bool = False, **extra: Any) -> dict[str, Any]:
     lg = lang(request)
     auth = None if anonymous else authenticate(request)
-    ctx = {
+    marked = auth is not None and _marking(request)  # a kept page: the user's own parts marked
+    unread = _unread(request, auth.principal) if auth and not marked else 0
+    ctx: dict[str, Any] = {
         "request": request,
         "lang": lg,
         "t": lambda key: i18n.t(key, lg),
         "both": lambda zh, en: i18n.both(zh, en, lg),
         "user": auth.principal if auth else None,
         "may": lambda action: auth is not None and can(auth.principal, action),
-        "unread": unread_count(request.app.state.engine, auth.principal) if auth else 0,
+        "unread": unread,
+        "bell": Markup(BELL_MARK) if marked else bell(unread),
         "unit_name": _unit_name(request, auth.principal.unit if auth else None),
         "csrf": auth.csrf if auth else "",
         "synthetic": getattr(request.app.state, "synthetic", True),
         "path": request.url.path,
     }
+    if marked and auth is not None:
+        ctx.update(user=replace(auth.principal, name=NAME_MARK), csrf=CSRF_MARK)
     ctx.update(extra)
     return ctx
 
@@ -316,3 +334,66 @@ def error_page(request: Request, status: int, code: str, message: str) -> HTMLRe
     except ApiError:
         ctx = context(request, anonymous=True, status=status, code=code, message=message, tables={})
     return TEMPLATES.TemplateResponse(request, "error.html", ctx, status_code=status)
+
+
+# Whole pages kept. A page whose bytes depend only on the data, the user's role and scope,
+# the language and the address is rendered once per data generation for everyone who would
+# get it; the user's own parts — the name in the top bar, the CSRF token in the forms, the
+# unread badge — are rendered as markers and filled in for each request.
+_TAG = secrets.token_hex(8)
+NAME_MARK, CSRF_MARK, BELL_MARK = (f"yz{part}{_TAG}" for part in ("name", "csrf", "bell"))
+_MARKING = threading.local()
+
+
+def _marking(request: Request) -> bool:
+    return getattr(_MARKING, "request", None) is request
+
+
+def bell(unread: int) -> Markup:
+    """The top bar's unread badge (nothing when all is read)."""
+    if not unread:
+        return Markup("")
+    return Markup(' <span class="badge" id="unread-count">{}</span>').format(unread)
+
+
+def _filled(request: Request, body: bytes, status: int) -> HTMLResponse:
+    """A kept page with this request's user in it."""
+    auth = authenticate(request)
+    me = auth.principal if auth else None
+    name = str(escape(me.name)) if me else ""
+    csrf = str(escape(auth.csrf or "")) if auth else ""
+    badge = str(bell(_unread(request, me))) if me else ""
+    text = body.replace(NAME_MARK.encode(), name.encode())
+    text = text.replace(CSRF_MARK.encode(), csrf.encode())
+    text = text.replace(BELL_MARK.encode(), badge.encode())
+    return HTMLResponse(text, status_code=status)
+
+
+def shared_page(kind: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Keep a page route's answer (:func:`yanzhi.web.deps.answer_key`): the route runs (its
+    checks too) the first time for each role, scope, language and address in a data
+    generation; later requests get its page with their own name, token and badge. Only a
+    200 HTML page without cookies is kept; an export, a redirect or an error is not."""
+
+    def wrap(route: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(route)
+        def answer(*args: Any, **kwargs: Any) -> Response:
+            request: Request = kwargs["request"]
+            kept = kept_answer(request, kind)
+            if kept.value is not None:
+                return _filled(request, *kept.value)
+            _MARKING.request = request
+            try:
+                response = route(*args, **kwargs)
+            finally:
+                _MARKING.request = None
+            if not isinstance(response, HTMLResponse) or not isinstance(response.body, bytes):
+                return response
+            body = bytes(response.body)
+            if response.status_code == 200 and "set-cookie" not in response.headers:
+                kept.keep((body, 200))
+            return _filled(request, body, response.status_code)
+
+        return answer
+
+    return wrap

@@ -363,8 +363,22 @@ def login(engine: Engine, username: str, password: str, *, client: str = "-") ->
     return result
 
 
-def session_principal(engine: Engine, token: str) -> tuple[Principal, str] | None:
-    """The principal and CSRF token of a live session, or None."""
+@dataclass(frozen=True)
+class LiveSession:
+    """A web session as the server keeps it between requests: who, the CSRF token and
+    when it ends (checked on every use, see :meth:`live`)."""
+
+    principal: Principal
+    csrf: str
+    expires_at: dt.datetime
+
+    def live(self) -> bool:
+        return self.expires_at > _now()
+
+
+def live_session(engine: Engine, token: str) -> LiveSession | None:
+    """The session of ``token`` while it is live (not revoked, not expired, its account
+    active), or None."""
     with transaction(engine) as session:
         row = store.get_session(session, _digest(token))
         if row is None or row.revoked or _aware(row.expires_at) <= _now():
@@ -372,7 +386,7 @@ def session_principal(engine: Engine, token: str) -> tuple[Principal, str] | Non
         user = store.get_user_by_id(session, row.user_id)
         if user is None or not user.active:
             return None
-        return principal_of(user), row.csrf
+        return LiveSession(principal_of(user), row.csrf, _aware(row.expires_at))
 
 
 def logout(engine: Engine, token: str) -> None:

@@ -3,11 +3,12 @@ Each area of the app has its router module here; every page's numbers are also h
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from yanzhi.services.database import has_synthetic
 from yanzhi.web import errors
 from yanzhi.web.api import (
     admin,
@@ -25,7 +26,7 @@ from yanzhi.web.api import (
     tasks,
     units,
 )
-from yanzhi.web.api.common import SYNTHETIC_HEADER, synthetic_data
+from yanzhi.web.api.common import SYNTHETIC_HEADER, SYNTHETIC_KEY
 
 ROUTERS = [
     auth.router,
@@ -62,15 +63,36 @@ def create_api() -> FastAPI:
     for r in ROUTERS:
         api.include_router(r)
     errors.install(api)
-
-    @api.middleware("http")
-    async def label_synthetic(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Every response says whether the data are generated (demo) data."""
-        response = await call_next(request)
-        if await run_in_threadpool(synthetic_data, request):
-            response.headers[SYNTHETIC_HEADER] = "true"
-        return response
-
+    api.add_middleware(LabelSynthetic)
     return api
+
+
+_MISSING = object()
+
+
+class LabelSynthetic:
+    """Every response says whether the data are generated (demo) data: the header
+    ``X-Yanzhi-Synthetic: true``. The answer is the view cache's (a thread only when it
+    is not at hand), so a kept answer goes out without another trip to the thread pool."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+
+        async def labelled(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                found = state.cache.peek(SYNTHETIC_KEY, _MISSING)
+                if found is _MISSING:
+                    found = await run_in_threadpool(
+                        state.cache.get, SYNTHETIC_KEY, lambda: has_synthetic(state.engine)
+                    )
+                if found:
+                    MutableHeaders(scope=message)[SYNTHETIC_HEADER] = "true"
+            await send(message)
+
+        await self.app(scope, receive, labelled)

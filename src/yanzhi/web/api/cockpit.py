@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import cockpit as svc
 from yanzhi.views.common import scope_key
-from yanzhi.web.api.common import ERRORS, YtdPeriodQuery
+from yanzhi.web.api.common import ERRORS, YtdPeriodQuery, shared_answer
 from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["cockpit"], responses=ERRORS)
@@ -21,6 +21,7 @@ def cockpit_data(request: Request, scope: Scope, period: str | None = None) -> s
 
 
 @router.get("/cockpit", response_model=svc.Cockpit)
+@shared_answer("api-cockpit")
 def cockpit(request: Request, scope: ScopeDep, period: str | None = YtdPeriodQuery) -> svc.Cockpit:
     """Headline indicators, districts for the map, warnings, tasks, completeness, and
     ``ytd`` the city's 1–N月 figures of ``period`` (default the latest approved; a period

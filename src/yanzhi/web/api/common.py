@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from fastapi import Query, Request
+from fastapi import Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from yanzhi.services.database import has_synthetic
 from yanzhi.views import tablequery
-from yanzhi.web.deps import cache, engine
+from yanzhi.web.deps import cache, engine, kept_answer
 
 SYNTHETIC_HEADER = "X-Yanzhi-Synthetic"
 """Set to ``true`` on every API response while the database holds generated (demo) data."""
+SYNTHETIC_KEY = ("synthetic",)
+"""The view-cache key of :func:`synthetic_data`."""
+JSON = "application/json"
 
 
 class ErrorBody(BaseModel):
@@ -70,7 +75,31 @@ class Page(BaseModel):
 def synthetic_data(request: Request) -> bool:
     """Does the database hold generated (demo) data? Cached until the data change; the
     API's list pages say so in their ``synthetic`` field, every response in a header."""
-    return bool(cache(request).get(("synthetic",), lambda: has_synthetic(engine(request))))
+    return bool(cache(request).get(SYNTHETIC_KEY, lambda: has_synthetic(engine(request))))
+
+
+def shared_answer(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Keep an API route's JSON (:func:`yanzhi.web.deps.answer_key`): computed and
+    serialised once per role, scope, language and address in a data generation, then
+    served as those bytes. The route returns its response model, serialised here as
+    FastAPI would (by alias, JSON mode); a route's own ``Response`` (a CSV) is not kept."""
+
+    def wrap(route: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(route)
+        def answer(*args: Any, **kwargs: Any) -> Any:
+            kept = kept_answer(kwargs["request"], kind)
+            if kept.value is not None:
+                return Response(kept.value, media_type=JSON)
+            found = route(*args, **kwargs)
+            if not isinstance(found, BaseModel):
+                return found
+            body = bytes(JSONResponse(found.model_dump(mode="json", by_alias=True)).body)
+            kept.keep(body)
+            return Response(body, media_type=JSON)
+
+        return answer
+
+    return wrap
 
 
 def page_params(

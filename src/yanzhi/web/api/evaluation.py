@@ -14,7 +14,7 @@ from yanzhi.views import assessment as assessment_views
 from yanzhi.views import evaluation as views
 from yanzhi.views.assessment import Assessments
 from yanzhi.views.evaluation_models import Method, RankingPage, Scorecard
-from yanzhi.web.api.common import ERRORS, table_cut, table_params
+from yanzhi.web.api.common import ERRORS, shared_answer, table_cut, table_params
 from yanzhi.web.deps import cache, engine
 from yanzhi.web.deps import scope as scope_of
 
@@ -34,6 +34,7 @@ CodePath = Annotated[str, Path(min_length=1, max_length=20, description="org uni
 
 
 @router.get("/evaluation", response_model=RankingPage)
+@shared_answer("api-evaluation")
 def ranking(
     request: Request,
     level: LevelQuery = "township",
@@ -56,6 +57,7 @@ def ranking(
 
 
 @router.get("/evaluation/units/{code}", response_model=Scorecard)
+@shared_answer("api-scorecard")
 def scorecard(
     request: Request, code: CodePath, year: YearQuery = None, scope: Scope = Depends(scope_of)
 ) -> Scorecard:
@@ -67,6 +69,7 @@ def scorecard(
 
 
 @router.get("/evaluation/method", response_model=Method)
+@shared_answer("api-method")
 def method(
     request: Request, level: LevelQuery = "township", scope: Scope = Depends(scope_of)
 ) -> Method:

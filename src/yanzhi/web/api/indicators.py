@@ -12,7 +12,13 @@ from pydantic import BaseModel, Field
 from yanzhi.services.access.scope import Scope
 from yanzhi.views import indicators as views
 from yanzhi.views.common import UnitInfo, scope_key
-from yanzhi.web.api.common import ERRORS, IndicatorPeriodQuery, page_params, synthetic_data
+from yanzhi.web.api.common import (
+    ERRORS,
+    IndicatorPeriodQuery,
+    page_params,
+    shared_answer,
+    synthetic_data,
+)
 from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["indicators"], responses=ERRORS)
@@ -86,6 +92,7 @@ def attribution_data(
 
 
 @router.get("/indicators", response_model=IndicatorPage)
+@shared_answer("api-indicators")
 def list_indicators(
     request: Request,
     scope: ScopeDep,
@@ -111,6 +118,7 @@ def list_indicators(
 
 
 @router.get("/indicators/{code}", response_model=views.IndicatorView)
+@shared_answer("api-indicator")
 def get_indicator(
     request: Request,
     scope: ScopeDep,
@@ -142,6 +150,7 @@ def indicator_view_data(
 
 
 @router.get("/indicators/{code}/children", response_model=ChildrenPage)
+@shared_answer("api-children")
 def indicator_children(
     request: Request,
     scope: ScopeDep,

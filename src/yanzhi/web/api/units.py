@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import scope_key
-from yanzhi.web.api.common import ERRORS, YtdPeriodQuery, cut_models, table_params
+from yanzhi.web.api.common import ERRORS, YtdPeriodQuery, cut_models, shared_answer, table_params
 from yanzhi.web.deps import ScopeDep, cache, engine
 
 router = APIRouter(tags=["units"], responses=ERRORS)
@@ -24,6 +24,7 @@ class UnitPage(BaseModel):
 
 
 @router.get("/units", response_model=UnitPage)
+@shared_answer("api-units")
 def list_units(
     request: Request,
     scope: ScopeDep,
@@ -41,6 +42,7 @@ def list_units(
 
 
 @router.get("/units/{code}", response_model=unit_views.UnitView)
+@shared_answer("api-unit")
 def get_unit(
     request: Request,
     scope: ScopeDep,

@@ -10,12 +10,13 @@ from yanzhi.web import i18n
 from yanzhi.web.api.cockpit import cockpit_data
 from yanzhi.web.api.common import YtdPeriodQuery
 from yanzhi.web.deps import ScopeDep, lang
-from yanzhi.web.render import Table, page
+from yanzhi.web.render import Table, page, shared_page
 
 router = APIRouter()
 
 
 @router.get("/")
+@shared_page("cockpit")
 def cockpit(request: Request, scope: ScopeDep, period: str | None = YtdPeriodQuery) -> Response:
     """The cockpit page (an enterprise user goes to its own enterprise's page);
     ``?period=`` chooses the 1–N月 period of the city's YTD panel."""

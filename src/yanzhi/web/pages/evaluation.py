@@ -23,7 +23,7 @@ from yanzhi.web.api.common import YearQuery
 from yanzhi.web.deps import cache, engine, form_of, lang
 from yanzhi.web.deps import scope as scope_of
 from yanzhi.web.i18n import both
-from yanzhi.web.render import Table, kind_zh, page
+from yanzhi.web.render import Table, kind_zh, page, shared_page
 
 router = APIRouter()
 
@@ -53,6 +53,7 @@ def _pool(pool: str, lg: str) -> str:
 
 
 @router.get("/evaluation")
+@shared_page("evaluation")
 def ranking(
     request: Request,
     level: Literal["township", "district"] = "township",
@@ -138,6 +139,7 @@ def imputed_label(x: dict[str, Any] | None, lg: str) -> str:
 
 
 @router.get("/evaluation/method")
+@shared_page("evaluation-method")
 def method(
     request: Request,
     level: Literal["township", "district"] = "township",
@@ -212,6 +214,7 @@ def method(
 
 
 @router.get("/evaluation/units/{code}")
+@shared_page("scorecard")
 def unit(
     request: Request,
     code: str,

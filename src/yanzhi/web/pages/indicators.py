@@ -19,7 +19,7 @@ from yanzhi.web import i18n
 from yanzhi.web.api.common import IndicatorPeriodQuery
 from yanzhi.web.api.indicators import indicator_view_data
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
-from yanzhi.web.render import Table, page
+from yanzhi.web.render import Table, page, shared_page
 
 router = APIRouter()
 
@@ -108,6 +108,7 @@ def unit_choices(request: Request, scope: Scope) -> list[dict[str, Any]]:
 
 
 @router.get("/indicators")
+@shared_page("indicators")
 def indicators(request: Request, scope: ScopeDep, unit: str | None = UnitQuery) -> Response:
     """Every plan indicator in a unit."""
     lg = lang(request)
@@ -328,6 +329,7 @@ def _chart(
 
 
 @router.get("/indicators/{code}")
+@shared_page("indicator")
 def indicator(
     request: Request,
     scope: ScopeDep,

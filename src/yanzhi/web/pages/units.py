@@ -20,7 +20,7 @@ from yanzhi.web import i18n
 from yanzhi.web.api.common import YtdPeriodQuery
 from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.pages.indicators import coverage_label, shown, unit_choices
-from yanzhi.web.render import Table, in_unit, page
+from yanzhi.web.render import Table, in_unit, page, shared_page
 
 router = APIRouter()
 
@@ -132,6 +132,7 @@ def _pair(pairs: dict[str, tuple[str, str]], key: str, lg: str) -> str:
 
 
 @router.get("/units")
+@shared_page("units")
 def units(request: Request, scope: ScopeDep) -> Response:
     """The units the user may see, as an indented tree."""
     lg = lang(request)
@@ -281,6 +282,7 @@ def stopped_sentence(summary: dict[str, Any] | None, lg: str) -> str:
 
 
 @router.get("/units/{code}")
+@shared_page("unit")
 def unit(
     request: Request,
     scope: ScopeDep,
