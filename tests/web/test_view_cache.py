@@ -11,6 +11,10 @@ import time
 
 from tests.web.conftest import Site
 
+from yanzhi.services.access.principal import Principal
+from yanzhi.services.access.scope import resolve
+from yanzhi.services.plan.orgunits import org_tree
+from yanzhi.views.reforms import reforms
 from yanzhi.web.cache import ViewCache
 from yanzhi.web.precompute import Precompute, recompute, steps
 
@@ -74,6 +78,22 @@ def test_recompute_fills_what_the_pages_read(site: Site) -> None:
     # the city's indicator pages: statuses, count bases and the default attribution
     assert {f"indicator:{c}" for c in ("RD_GDP", "IND_RD_INTENSITY")} <= set(names)
     assert {"views.attribution", "views.count_bases"} <= {k[0][0] for k in shared}
+    assert ("views.reforms.report", True) in {k[0] for k in shared}  # /tasks/reforms' estimates
+
+
+def test_the_reforms_report_is_computed_once_for_every_scope(site: Site) -> None:
+    """/tasks/reforms at province scale spent half a minute on the policy estimates; the
+    report is the same for every scope (each cuts it), so it is computed once."""
+    cache = ViewCache(site.engine)
+    tree = org_tree(site.engine)
+    district = site.accounts["district"]["unit"]
+    scopes = [
+        resolve(Principal("a", "city_analyst"), tree),
+        resolve(Principal("d", "district_officer", unit=district), tree),
+    ]
+    for scope in scopes:
+        assert reforms(site.engine, scope, memo=cache.get) == reforms(site.engine, scope)
+    assert cache.stats["computed"] == 1 and cache.stats["local"] == 1
 
 
 def test_the_served_app_recomputes_after_a_write(site: Site) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.tasks.reforms import Policy, Reform, reforms_and_policies
-from yanzhi.views.common import plan_of
+from yanzhi.views.common import Memo, direct, plan_of
 
 
 class Reforms(BaseModel):
@@ -33,12 +33,25 @@ class Reforms(BaseModel):
 
 
 def reforms(
-    engine: Engine, scope: Scope, *, today: dt.date | None = None, estimates: bool = True
+    engine: Engine,
+    scope: Scope,
+    *,
+    today: dt.date | None = None,
+    estimates: bool = True,
+    memo: Memo = direct,
 ) -> Reforms:
     """The reforms and policies the principal sees, with the totals of what it sees
-    (``estimates=False``: without yanzhi's calculation of the linked rules)."""
+    (``estimates=False``: without yanzhi's calculation of the linked rules). The whole
+    report is computed once for all scopes (``memo``; at province scale its estimates
+    take half a minute) and cut to the scope here."""
     scope.require("read")
-    report = reforms_and_policies(engine, today=today, estimates=estimates)
+    if today is None:
+        report = memo(
+            ("views.reforms.report", estimates),
+            lambda: reforms_and_policies(engine, estimates=estimates),
+        )
+    else:
+        report = reforms_and_policies(engine, today=today, estimates=estimates)
     region = plan_of(engine).meta.region
 
     def visible(unit: str) -> bool:

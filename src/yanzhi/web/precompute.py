@@ -33,6 +33,7 @@ from yanzhi.services.plan import orgunits
 from yanzhi.views import cockpit as cockpit_views
 from yanzhi.views import evaluation as ev_views
 from yanzhi.views import indicators as ind_views
+from yanzhi.views import reforms as reform_views
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import plan_of, scope_key
 from yanzhi.web.cache import ViewCache
@@ -80,6 +81,9 @@ def steps(engine: Engine, cache: ViewCache) -> list[tuple[str, Callable[[], Any]
         ]
     # the city's headline status as a stored result: `yanzhi status` reads it at once
     out.append(("status", partial(stored.headline_status, engine)))
+    # last: the reforms and policies with the policy estimates (half a minute at province
+    # scale; the report is one for all scopes, each page cuts it)
+    out.append(("reforms", lambda: reform_views.reforms(engine, scope, memo=m)))
     return out
 
 

@@ -78,7 +78,8 @@ def reforms_data(request: Request, scope: Scope) -> Reforms:
     units, until the data change."""
     scope.require("read")
     key = ("tasks.reforms", scope.root, scope.city_wide)
-    return cache(request).get(key, lambda: reform_views.reforms(engine(request), scope))
+    m = cache(request).get
+    return m(key, lambda: reform_views.reforms(engine(request), scope, memo=m))
 
 
 STATE_CLASS = {"overdue_milestone": "overdue", "silent": "silent", "target_behind": "behind"}
