@@ -8,7 +8,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from yanzhi.services.database import has_synthetic
 from yanzhi.web import errors
 from yanzhi.web.api import (
     admin,
@@ -26,7 +25,7 @@ from yanzhi.web.api import (
     tasks,
     units,
 )
-from yanzhi.web.api.common import SYNTHETIC_HEADER, SYNTHETIC_KEY
+from yanzhi.web.api.common import SYNTHETIC_HEADER, SYNTHETIC_KEY, synthetic_of
 
 ROUTERS = [
     auth.router,
@@ -88,9 +87,7 @@ class LabelSynthetic:
             if message["type"] == "http.response.start":
                 found = state.cache.peek(SYNTHETIC_KEY, _MISSING)
                 if found is _MISSING:
-                    found = await run_in_threadpool(
-                        state.cache.get, SYNTHETIC_KEY, lambda: has_synthetic(state.engine)
-                    )
+                    found = await run_in_threadpool(synthetic_of, state.cache, state.engine)
                 if found:
                     MutableHeaders(scope=message)[SYNTHETIC_HEADER] = "true"
             await send(message)

@@ -9,9 +9,11 @@ from typing import Any, TypeVar
 from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import Engine
 
 from yanzhi.services.database import has_synthetic
 from yanzhi.views import tablequery
+from yanzhi.web.cache import ViewCache
 from yanzhi.web.deps import cache, engine, kept_answer
 
 SYNTHETIC_HEADER = "X-Yanzhi-Synthetic"
@@ -75,7 +77,12 @@ class Page(BaseModel):
 def synthetic_data(request: Request) -> bool:
     """Does the database hold generated (demo) data? Cached until the data change; the
     API's list pages say so in their ``synthetic`` field, every response in a header."""
-    return bool(cache(request).get(SYNTHETIC_KEY, lambda: has_synthetic(engine(request))))
+    return synthetic_of(cache(request), engine(request))
+
+
+def synthetic_of(views: ViewCache, eng: Engine) -> bool:
+    """:func:`synthetic_data` from the app's view cache and engine (no request needed)."""
+    return bool(views.get(SYNTHETIC_KEY, lambda: has_synthetic(eng)))
 
 
 def shared_answer(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
