@@ -57,6 +57,7 @@ from yanzhi.core.rollup_frame import (
 
 __all__ = [
     "COUNT_ELEMENTS",
+    "DIVISION_KEYS",
     "FACT_COLUMNS",
     "FLAG_COLUMNS",
     "FLOW_ELEMENTS",
@@ -64,9 +65,12 @@ __all__ = [
     "VALUE_ELEMENTS",
     "RollupState",
     "affected_periods",
+    "ending_months",
     "enterprise_indicators",
+    "results_from_sums",
     "rollup",
     "source_months",
+    "stored_sums",
 ]
 
 FLAG_COLUMNS = (
@@ -91,6 +95,9 @@ FACT_COLUMNS = (
     "size_class",
 )
 LEVELS = ("township", "district", "city")
+#: Keys of the industry sums kept per district (:func:`stored_sums`), so that an approval
+#: re-sums one district's industries and adds the others' from storage.
+DIVISION_KEYS = ("district_code", "city_code", "industry_division")
 RESULT_SCHEMA = {
     "indicator": pl.String,
     "level": pl.String,
@@ -134,10 +141,10 @@ def source_months(month: int) -> list[int]:
     """The report months (of the same year) from which every period affected by the report
     ``month`` is computed (:func:`affected_periods`): each affected month or quarter is the
     difference of the reports that close it and the one before it."""
-    return sorted({k for e in _ending_months(month) for k in (e, e - 1, e - 3) if 1 <= k <= 12})
+    return sorted({k for e in ending_months(month) for k in (e, e - 1, e - 3) if 1 <= k <= 12})
 
 
-def _ending_months(month: int) -> list[int]:
+def ending_months(month: int) -> list[int]:
     """Report months whose versions (ytd / mon / qtr) depend on the report ``month``."""
     out = [month]
     if month < 12:
@@ -212,6 +219,8 @@ def _levels(township: pl.DataFrame, levels: Sequence[str], spec: Spec) -> dict[s
 
 
 def _industry(table: pl.DataFrame, spec: Spec) -> pl.DataFrame:
+    if "district_code" in table.columns:  # kept per district: the city's are their sums
+        table = sum_up(table, [*INDUSTRY_KEYS, *PERIOD_KEYS], spec)
     return table.select(
         pl.col("city_code").alias("unit_code"), "industry_division", *PERIOD_KEYS, *spec.columns
     )
@@ -234,6 +243,37 @@ def rollup(
         facts, indicators, levels=levels, by_industry=by_industry, keep_facts=False
     )
     return state.results()
+
+
+def stored_sums(
+    facts: pl.DataFrame, indicators: Sequence[Indicator]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The additive core of the roll-up, in the form kept in the database: the sums of
+    every masked element per (township, year, month) and per (district, industry
+    division, year, month). Every result of :func:`rollup` (``by_industry``) follows from
+    them alone (:func:`results_from_sums`), so an approval re-sums only the districts it
+    touches and takes the other districts' sums as stored."""
+    spec = compile_indicators(indicators)
+    check_columns(facts, spec, {"industry_division": ""})
+    keys = [*UNIT_KEYS, *PERIOD_KEYS]
+    township, divisions = _sums(facts, spec, keys, [*DIVISION_KEYS, *PERIOD_KEYS])
+    assert divisions is not None
+    return township, divisions
+
+
+def results_from_sums(
+    township: pl.DataFrame,
+    divisions: pl.DataFrame,
+    indicators: Sequence[Indicator],
+    *,
+    levels: Sequence[str] = LEVELS,
+) -> pl.DataFrame:
+    """Every indicator for every unit, industry and period present in the sums of
+    :func:`stored_sums` — the same rows as :func:`rollup` with ``by_industry``."""
+    spec = compile_indicators(indicators)
+    sums = _levels(township, levels, spec)
+    sums["industry"] = _industry(divisions, spec)
+    return _long(sums, spec)
 
 
 @dataclass
@@ -261,7 +301,7 @@ class RollupState:
         spec = compile_indicators(indicators)
         check_columns(facts, spec, {"industry_division": ""} if by_industry else {})
         keys = [*UNIT_KEYS, *PERIOD_KEYS]
-        township, industry = _sums(facts, spec, keys, by_industry)
+        township, industry = _sums(facts, spec, keys, _industry_keys(by_industry))
         parts = _by_period(facts) if keep_facts else {}
         return cls(spec, tuple(levels), township, industry, parts, keep_facts)
 
@@ -306,7 +346,7 @@ class RollupState:
                 self.parts[(y, m)] = merged
             else:
                 self.parts.pop((y, m), None)
-        ends = sorted({(y, e) for y, m in changed for e in _ending_months(m)})
+        ends = sorted({(y, e) for y, m in changed for e in ending_months(m)})
         need = sorted(
             {(y, k) for y, m in changed for k in source_months(m) if (y, k) in self.parts}
         )
@@ -316,7 +356,8 @@ class RollupState:
             hit = hit | ((pl.col("year") == y) & (pl.col("month") == e))
         keys = [*UNIT_KEYS, *PERIOD_KEYS]
         if window is not None:
-            township, industry = _sums(window, self.spec, keys, self.industry is not None)
+            industry_keys = _industry_keys(self.industry is not None)
+            township, industry = _sums(window, self.spec, keys, industry_keys)
             township = township.filter(hit)
             industry = None if industry is None else industry.filter(hit)
         else:
@@ -355,11 +396,17 @@ def _by_period(facts: pl.DataFrame) -> dict[tuple[int, int], pl.DataFrame]:
 BATCH_ROWS = 2_000_000
 
 
+def _industry_keys(by_industry: bool) -> list[str] | None:
+    return [*INDUSTRY_KEYS, *PERIOD_KEYS] if by_industry else None
+
+
 def _sums(
-    facts: pl.DataFrame, spec: Spec, keys: list[str], by_industry: bool
+    facts: pl.DataFrame, spec: Spec, keys: list[str], industry_keys: list[str] | None
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Sums per ``keys`` and, with ``industry_keys``, per those keys too (which name
+    ``industry_division``)."""
     if facts.height <= BATCH_ROWS:
-        return _batch_sums(facts, spec, keys, by_industry)
+        return _batch_sums(facts, spec, keys, industry_keys)
     sizes = facts.group_by("year").len().sort("year").iter_rows()
     batches: list[list[int]] = [[]]
     rows = 0
@@ -371,7 +418,7 @@ def _sums(
         rows += n
     township, industry = [], []
     for years in batches:
-        t, i = _batch_sums(facts.filter(pl.col("year").is_in(years)), spec, keys, by_industry)
+        t, i = _batch_sums(facts.filter(pl.col("year").is_in(years)), spec, keys, industry_keys)
         township.append(t)
         if i is not None:
             industry.append(i)
@@ -379,11 +426,10 @@ def _sums(
 
 
 def _batch_sums(
-    facts: pl.DataFrame, spec: Spec, keys: list[str], by_industry: bool
+    facts: pl.DataFrame, spec: Spec, keys: list[str], industry_keys: list[str] | None
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    group = keys + (["industry_division"] if by_industry else [])
-    lazy = contributions(facts, spec, group)
-    if not by_industry:
-        return group_sums(lazy, keys, spec), None
-    rows = lazy.collect().lazy()
-    return group_sums(rows, keys, spec), group_sums(rows, [*INDUSTRY_KEYS, *PERIOD_KEYS], spec)
+    if industry_keys is None:
+        return group_sums(contributions(facts, spec, keys), keys, spec), None
+    group = list(dict.fromkeys([*keys, *industry_keys]))
+    rows = contributions(facts, spec, group).collect().lazy()
+    return group_sums(rows, keys, spec), group_sums(rows, industry_keys, spec)

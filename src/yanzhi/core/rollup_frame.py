@@ -266,6 +266,23 @@ def group_sums(lazy: pl.LazyFrame, keys: Sequence[str], spec: Spec) -> pl.DataFr
     return lazy.group_by(list(keys)).agg(pl.col(c).sum() for c in spec.columns).collect()
 
 
+def sum_schema(spec: Spec) -> dict[str, pl.DataType]:
+    """The type of each sum column: float sums of values, whole counts otherwise."""
+    return {
+        c: pl.Float64() if c.rsplit("|", 1)[1] in VALUE_ELEMENTS else pl.UInt32()
+        for c in spec.columns
+    }
+
+
+def layout(spec: Spec) -> str:
+    """A short fingerprint of the sum columns and what each sums (its masks): kept sums
+    are read back only into the same layout."""
+    import hashlib
+
+    text = repr((spec.columns, spec.masks)).encode()
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
 def sum_up(table: pl.DataFrame, keys: Sequence[str], spec: Spec) -> pl.DataFrame:
     """Re-sum a (small) table of sums to coarser keys."""
     return table.group_by(list(keys)).agg(pl.col(c).sum() for c in spec.columns)

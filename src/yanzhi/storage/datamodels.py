@@ -245,3 +245,23 @@ class StatusOverrideRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RollupSumRow(Base):
+    """The roll-up's sums of the approved reports for one (year, month): per township
+    (``industry_division`` empty) or per district and industry division, every masked sum
+    the plan's enterprise indicators need, in the order ``layout`` names. Kept so that an
+    approval re-sums only the districts it touches (services/monitoring/compute.py).
+    Rebuilt by a full computation; ``month`` 0 with ``unit_code`` '*' marks a year whose
+    sums are all kept."""
+
+    __tablename__ = "rollup_sum"
+    __table_args__ = (UniqueConstraint("year", "month", "unit_code", "industry_division"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    unit_code: Mapped[str] = mapped_column(String(12))
+    industry_division: Mapped[str] = mapped_column(String(2), default="")
+    layout: Mapped[str] = mapped_column(String(16))
+    sums: Mapped[str] = mapped_column(Text)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -44,8 +44,10 @@ def report_frame(
     approved_only: bool,
     years: list[int] | None = None,
     periods: list[str] | None = None,
+    townships: list[str] | None = None,
 ) -> pd.DataFrame:
-    """The R&D reports (approved only, or all), of ``years`` and/or ``periods`` if given."""
+    """The R&D reports (approved only, or all), of ``years``, ``periods`` and
+    ``townships`` if given."""
     r = RdReportRow
     q = select(
         r.enterprise_id,
@@ -66,14 +68,27 @@ def report_frame(
         q = q.where(r.year.in_(years))
     if periods is not None:
         q = q.where(r.period.in_(periods))
+    if townships is not None:
+        q = q.where(r.township_code.in_(townships))
     return read_frame(session, q)
 
 
-def attribute_versions(session: Session) -> pd.DataFrame:
+def attribute_versions(
+    session: Session, *, townships: list[str] | None = None, periods: list[str] | None = None
+) -> pd.DataFrame:
+    """Every enterprise's attribute versions; with ``townships``, only of the enterprises
+    that reported there (in ``periods`` when given)."""
     v = EnterpriseVersionRow
     columns: list[Any] = [v.enterprise_id, v.valid_from, *(getattr(v, a) for a in _ATTRS)]
     make: Any = select  # mypy 2.4 crashes expanding select(*list) overloads
-    return read_frame(session, make(*columns))
+    q = make(*columns)
+    if townships is not None:
+        r = RdReportRow
+        reporting = select(r.enterprise_id).where(r.township_code.in_(townships))
+        if periods is not None:
+            reporting = reporting.where(r.period.in_(periods))
+        q = q.where(v.enterprise_id.in_(reporting.distinct()))
+    return read_frame(session, q)
 
 
 def with_attributes(reports: pd.DataFrame, versions: pd.DataFrame) -> pd.DataFrame:
@@ -106,10 +121,16 @@ def with_attributes(reports: pd.DataFrame, versions: pd.DataFrame) -> pd.DataFra
 
 
 def replace_indicator_values(
-    session: Session, frame: pd.DataFrame, *, periods: list[str] | None, source: str | None = None
+    session: Session,
+    frame: pd.DataFrame,
+    *,
+    periods: list[str] | None,
+    source: str | None = None,
+    units: list[str] | None = None,
 ) -> int:
     """Replace the stored values of ``periods`` (all when None), of one ``source``
-    (enterprise / statistic) or of both, by ``frame``."""
+    (enterprise / statistic) or of both, by ``frame``; with ``units``, only the values of
+    those units, of the city level and of the industries (an approval's districts)."""
     from sqlalchemy import delete
 
     from yanzhi.storage.bulk import insert_rows, records
@@ -119,6 +140,9 @@ def replace_indicator_values(
         q = q.where(IndicatorValueRow.period.in_(periods))
     if source is not None:
         q = q.where(IndicatorValueRow.source == source)
+    if units is not None:
+        v = IndicatorValueRow
+        q = q.where(v.unit_code.in_(units) | v.level.in_(("city", "industry")))
     session.execute(q)
     cols = list(INDICATOR_VALUE_COLUMNS)
     return insert_rows(session, IndicatorValueRow.__table__, cols, records(frame, cols))

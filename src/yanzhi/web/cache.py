@@ -29,7 +29,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine
 
@@ -41,6 +41,7 @@ T = TypeVar("T")
 WAIT_SECONDS = 60.0  # the longest a request waits for another's computation of its key
 SHARED = "shared"  # marks a generation counted in Redis: the same in every process
 LOOKUP_SECONDS = 10.0  # the oldest a per-request lookup (session, unread count) is used
+_MISS = object()  # what _read gives for no kept value (a kept value may be None)
 MAX_LOOKUPS = 20_000  # lookups kept (a few per signed-in user); all dropped when full
 MAX_ANSWERS = 300  # whole answers kept (a page per role, scope, language and address)
 
@@ -152,26 +153,37 @@ class ViewCache:
         deactivation or a mark-as-read is a write, a new generation, so none outlives it.
         No waiting for another's computation: each is one quick query."""
         gen = self.generation()
-        hit = self._lookups.get(key)
-        if hit is not None and hit[0] == gen and time.monotonic() - hit[1] < LOOKUP_SECONDS:
-            self.stats["lookup"] += 1
-            return hit[2]
+        hit = self._read(self._lookups, key, gen, LOOKUP_SECONDS, "lookup")
+        if hit is not _MISS:
+            return cast(T, hit)
         value = compute()
         self._keep(self._lookups, key, gen, value, MAX_LOOKUPS)
         return value
 
     def stored_answer(self, key: Hashable) -> Any:
         """The whole answer kept under ``key`` for the data as they are now, or None."""
-        gen = self.generation()
-        hit = self._answers.get(key)
-        if hit is not None and hit[0] == gen and time.monotonic() - hit[1] < self._seconds:
-            self.stats["answer"] += 1
-            return hit[2]
-        return None
+        hit = self._read(self._answers, key, self.generation(), self._seconds, "answer")
+        return None if hit is _MISS else hit
 
     def keep_answer(self, key: Hashable, gen: Hashable, value: Any) -> None:
         """Keep a whole answer made for generation ``gen`` (read before it was made)."""
         self._keep(self._answers, key, gen, value, MAX_ANSWERS)
+
+    def _read(
+        self,
+        store: dict[Hashable, tuple[Hashable, float, Any]],
+        key: Hashable,
+        gen: Hashable,
+        seconds: float,
+        stat: str,
+    ) -> Any:
+        """The value kept under ``key`` for generation ``gen``, younger than ``seconds``
+        (counted in ``stats[stat]``), or ``_MISS``."""
+        hit = store.get(key)
+        if hit is None or hit[0] != gen or time.monotonic() - hit[1] >= seconds:
+            return _MISS
+        self.stats[stat] += 1
+        return hit[2]
 
     def _keep(
         self,

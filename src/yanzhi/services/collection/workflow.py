@@ -149,7 +149,7 @@ def transition(
         from yanzhi.services.monitoring.compute import refresh
 
         before = notices.told(engine)
-        refresh(engine, period=p)  # approved data changed: update what depends on it
+        refresh(engine, period=p, townships=changed)  # approved data changed: update the rest
         why = f"{tree.get(unit).name}{label_zh(p)}数据{_REVIEW_WORDS[action].split('，')[0]}"
         notices.notify_new(engine, before, actor=actor, why=why)
     deliver(engine)

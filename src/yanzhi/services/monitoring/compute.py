@@ -12,19 +12,25 @@ import numpy as np
 import pandas as pd
 import polars as pl
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from yanzhi.core.orgtree import OrgTree
+from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.core.periods import parse_period
-from yanzhi.core.plan.model import Plan
+from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.rollup import (
     FACT_COLUMNS,
     FLAG_COLUMNS,
     VALUE_ELEMENTS,
     affected_periods,
-    rollup,
+    ending_months,
+    enterprise_indicators,
+    results_from_sums,
     source_months,
+    stored_sums,
 )
+from yanzhi.core.rollup_frame import compile_indicators, layout, sum_schema
 from yanzhi.services.database import require_schema
+from yanzhi.storage import rollupsums
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import (
     INDICATOR_VALUE_COLUMNS,
@@ -143,7 +149,8 @@ def _kind(period: str) -> str:
 
 
 def compute(engine: Engine, *, approved_only: bool = True) -> ComputeResult:
-    """Recompute every indicator for every unit and period and store the values."""
+    """Recompute every indicator for every unit and period and store the values (and,
+    from approved reports, the roll-up's sums an approval starts from)."""
     require_schema(engine)
     started = time.perf_counter()
     with transaction(engine) as session:
@@ -153,13 +160,18 @@ def compute(engine: Engine, *, approved_only: bool = True) -> ComputeResult:
             report_frame(session, approved_only=approved_only), attribute_versions(session)
         )
         stats = current_statistics(session)
-    enterprise = _enterprise_values(plan, reports, tree)
+    indicators = enterprise_indicators(plan.indicators)
+    sums = _sums(reports, tree, indicators)
+    synthetic = _any_synthetic(reports)
+    enterprise = _values(sums, indicators, synthetic)
     statistic = statistic_values(plan, stats, tree)
     parts = [f[_COLUMNS] for f in (enterprise, statistic) if not f.empty]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_COLUMNS)
     with transaction(engine) as session:
         n = replace_indicator_values(session, frame, periods=None)
-    synthetic = bool(reports["synthetic"].astype(bool).any()) if len(reports) else False
+        rollupsums.clear(session)
+        if approved_only and sums is not None:
+            _keep(session, sums, indicators, synthetic)
     synthetic |= bool(stats["synthetic"].astype(bool).any()) if len(stats) else False
     return ComputeResult(
         n,
@@ -173,41 +185,196 @@ def compute(engine: Engine, *, approved_only: bool = True) -> ComputeResult:
 
 
 _COLUMNS = list(INDICATOR_VALUE_COLUMNS)
+Sums = tuple[pl.DataFrame, pl.DataFrame]
 
 
-def _enterprise_values(plan: Plan, reports: pd.DataFrame, tree: OrgTree) -> pd.DataFrame:
-    indicators = [i for i in plan.indicators if i.source == "enterprise"]
+def _any_synthetic(reports: pd.DataFrame) -> bool:
+    return bool(reports["synthetic"].astype(bool).any()) if len(reports) else False
+
+
+def _sums(reports: pd.DataFrame, tree: OrgTree, indicators: list[Indicator]) -> Sums | None:
+    """The roll-up's sums of ``reports`` (core.rollup.stored_sums); None without reports
+    or enterprise indicators."""
     if reports.empty or not indicators:
+        return None
+    return stored_sums(facts_frame(reports, tree), indicators)
+
+
+def _values(sums: Sums | None, indicators: list[Indicator], synthetic: bool) -> pd.DataFrame:
+    """Every enterprise indicator's value from the sums, as stored in indicator_value."""
+    if sums is None:
         return pd.DataFrame()
-    result = _to_pandas(rollup(facts_frame(reports, tree), indicators, by_industry=True))
+    result = _to_pandas(results_from_sums(*sums, indicators))
     result["industry_division"] = result["industry_division"].fillna("")
     result["source"] = "enterprise"
-    result["synthetic"] = bool(reports["synthetic"].any())
+    result["synthetic"] = synthetic
     return result[_COLUMNS]
 
 
-def refresh(engine: Engine, *, period: str) -> ComputeResult:
-    """After an approval or unlock of a YTD ``period``: recompute only the values that
-    depend on it (every unit and indicator of the affected periods, from the approved
-    reports of the months they are computed from: at most seven of the year's) — not a
-    full rebuild."""
+def _keep(
+    session: Session,
+    sums: Sums,
+    indicators: list[Indicator],
+    synthetic: bool,
+    **where: Any,
+) -> int:
+    spec = compile_indicators(indicators)
+    return rollupsums.write(
+        session, *sums, columns=spec.columns, layout=layout(spec), synthetic=synthetic, **where
+    )
+
+
+def refresh(engine: Engine, *, period: str, townships: list[str] | None = None) -> ComputeResult:
+    """After an approval or unlock of a YTD ``period`` in ``townships``: recompute only
+    the values that depend on it — every indicator of the affected periods, not a full
+    rebuild.
+
+    With the year's sums kept (rollup_sum), only the approved reports of the districts of
+    ``townships`` are read (the ≤ 7 report months the affected periods come from) and
+    re-summed; the other districts' sums come from storage, and only the values of those
+    districts, their townships, the city and the industries are rewritten — the cost
+    follows the districts approved, not the city. Without kept sums (``townships`` None,
+    a database computed before they were kept, or the plan's indicators changed since)
+    the whole city's year is read once and its sums kept."""
     started = time.perf_counter()
     p = parse_period(period)
     labels = affected_periods(p.year, p.last_month)
-    sources = [f"{p.year}-01..{m:02d}" for m in source_months(p.last_month)]
+    ends = ending_months(p.last_month)
     with transaction(engine) as session:
         plan = get_plan(session)
         tree = load_org_tree(session)
-        reports = with_attributes(
-            report_frame(session, approved_only=True, years=[p.year], periods=sources),
-            attribute_versions(session),
+        indicators = enterprise_indicators(plan.indicators)
+        kept = None
+        if townships is not None and indicators:
+            kept = _kept(session, tree, indicators, p.year, ends)
+        scope = None if kept is None else _Scope.of(tree, townships or [])
+        reports = _approved(
+            session,
+            years=[p.year],
+            periods=None
+            if scope is None
+            else [f"{p.year}-01..{m:02d}" for m in source_months(p.last_month)],
+            townships=None if scope is None else scope.towns,
         )
-    values = _enterprise_values(plan, reports, tree)
-    if not values.empty:
-        values = values[values["period"].isin(labels)]
-    frame = values if not values.empty else pd.DataFrame(columns=_COLUMNS)
+    fresh = _sums(reports, tree, indicators)
+    synthetic = _any_synthetic(reports) or (kept is not None and kept[2])
+    sums = fresh
+    if kept is not None and scope is not None:
+        fresh = None if fresh is None else _months(fresh, ends)
+        sums = _merged(kept, fresh, scope)
+    frame = _values(sums, indicators, synthetic)
+    if not frame.empty:
+        frame = frame[frame["period"].isin(labels)]
+        if scope is not None:
+            frame = frame[frame["unit_code"].isin(scope.units) | frame["level"].isin(_ALWAYS)]
+    if frame.empty:
+        frame = pd.DataFrame(columns=_COLUMNS)
     with transaction(engine) as session:
-        n = replace_indicator_values(session, frame, periods=labels, source="enterprise")
-    synthetic = bool(reports["synthetic"].astype(bool).any()) if len(reports) else False
+        units = None if scope is None else scope.units
+        n = replace_indicator_values(
+            session, frame, periods=labels, source="enterprise", units=units
+        )
+        if fresh is not None and scope is None:
+            _keep(session, fresh, indicators, synthetic, years=[p.year])
+        elif scope is not None:
+            empty = _empty_sums(indicators) if fresh is None else fresh
+            _keep(session, empty, indicators, synthetic, years=[p.year], months=ends, units=units)
     seconds = round(time.perf_counter() - started, 3)
     return ComputeResult(n, n, 0, len(reports), True, seconds, synthetic)
+
+
+_ALWAYS = ("city", "industry")  # levels an approval anywhere changes
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The districts an approval touches, and their townships."""
+
+    districts: list[str]
+    towns: list[str]
+
+    @classmethod
+    def of(cls, tree: OrgTree, townships: list[str]) -> _Scope:
+        districts = sorted({_district(tree, t) for t in townships})
+        towns = [
+            u.code
+            for d in districts
+            for u in tree.descendants(d, include_self=True)
+            if u.level is Level.TOWNSHIP
+        ]
+        return cls(districts, towns)
+
+    @property
+    def units(self) -> list[str]:
+        return [*self.towns, *self.districts]
+
+
+def _kept(
+    session: Session, tree: OrgTree, indicators: list[Indicator], year: int, months: list[int]
+) -> tuple[pl.DataFrame, pl.DataFrame, bool] | None:
+    spec = compile_indicators(indicators)
+    return rollupsums.read(
+        session,
+        year=year,
+        months=months,
+        layout=layout(spec),
+        schema=sum_schema(spec),
+        parents={u.code: u.parent_code or "" for u in tree},
+    )
+
+
+def _months(sums: Sums, months: list[int]) -> Sums:
+    township, divisions = (f.filter(pl.col("month").is_in(months)) for f in sums)
+    return township, divisions
+
+
+def _empty_sums(indicators: list[Indicator]) -> Sums:
+    schema = sum_schema(compile_indicators(indicators))
+    keys = {"year": pl.Int64(), "month": pl.Int64()}
+    township = pl.DataFrame(
+        schema={"township_code": pl.String(), "district_code": pl.String(), **keys, **schema}
+    )
+    divisions = pl.DataFrame(
+        schema={"district_code": pl.String(), "industry_division": pl.String(), **keys, **schema}
+    )
+    return township, divisions
+
+
+def _approved(
+    session: Session,
+    *,
+    years: list[int],
+    periods: list[str] | None,
+    townships: list[str] | None,
+) -> pd.DataFrame:
+    """Approved reports with the attributes in force, of ``townships`` when given."""
+    return with_attributes(
+        report_frame(
+            session, approved_only=True, years=years, periods=periods, townships=townships
+        ),
+        attribute_versions(session, townships=townships, periods=periods),
+    )
+
+
+def _district(tree: OrgTree, township: str) -> str:
+    for unit in [tree.get(township), *tree.ancestors(township)]:
+        if unit.level is Level.DISTRICT:
+            return unit.code
+    raise ValueError(f"{township} is in no district / {township} 不属于任何区县")
+
+
+def _merged(
+    kept: tuple[pl.DataFrame, pl.DataFrame, bool], fresh: Sums | None, scope: _Scope
+) -> Sums:
+    """The kept sums with those of the scope's townships and districts replaced by the
+    fresh ones."""
+    township, divisions, _ = kept
+    township = township.filter(~pl.col("township_code").is_in(scope.towns))
+    divisions = divisions.filter(~pl.col("district_code").is_in(scope.districts))
+    if fresh is None:
+        return township, divisions
+    new_t, new_d = fresh
+    return (
+        pl.concat([township, new_t.select(township.columns)], how="vertical_relaxed"),
+        pl.concat([divisions, new_d.select(divisions.columns)], how="vertical_relaxed"),
+    )

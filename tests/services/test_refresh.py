@@ -1,0 +1,123 @@
+"""An approval's refresh from the kept roll-up sums (rollup_sum): it reads only the
+approved reports of the districts it touches, and leaves the same values — every
+indicator, unit, industry and period — and the same kept sums as a full recomputation,
+after approvals and unlocks in several districts, on SQLite and PostgreSQL."""
+
+import json
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from yanzhi.services.collection import workflow as reporting
+from yanzhi.services.monitoring import compute as indicators
+from yanzhi.storage.db import make_engine
+
+EVERY = """SELECT indicator, level, unit_code, industry_division, period, numerator,
+    denominator, value, n_enterprises FROM indicator_value WHERE source = 'enterprise'
+    ORDER BY indicator, level, unit_code, industry_division, period"""
+SUMS = """SELECT year, month, unit_code, industry_division, sums FROM rollup_sum
+    ORDER BY year, month, unit_code, industry_division"""
+KEY = ["indicator", "level", "unit_code", "industry_division", "period"]
+
+
+@pytest.fixture
+def engine(demo_db):
+    eng = make_engine(demo_db)
+    yield eng
+    eng.dispose()
+
+
+def rows(engine, sql, **params) -> pd.DataFrame:
+    with engine.connect() as c:
+        return pd.DataFrame(c.execute(text(sql), params).mappings().all())
+
+
+def pending(engine) -> pd.DataFrame:
+    return rows(
+        engine,
+        "SELECT org_unit_code, period FROM submission WHERE status = 'draft' "
+        "ORDER BY org_unit_code",
+    )
+
+
+def assert_same_values(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert len(a) == len(b) > 1000
+    assert a[KEY].equals(b[KEY])
+    assert a["n_enterprises"].equals(b["n_enterprises"])
+    for c in ("numerator", "denominator", "value"):
+        assert a[c].to_numpy(dtype=float) == pytest.approx(
+            b[c].to_numpy(dtype=float), rel=1e-12, nan_ok=True
+        )
+
+
+def assert_same_sums(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    key = ["year", "month", "unit_code", "industry_division"]
+    assert len(a) == len(b) > 100
+    assert a[key].equals(b[key])
+    left = [json.loads(s) for s in a["sums"]]
+    right = [json.loads(s) for s in b["sums"]]
+    assert [len(x) for x in left] == [len(x) for x in right]
+    flat = [v for x in left for v in x], [v for x in right for v in x]
+    assert flat[0] == pytest.approx(flat[1], rel=1e-12)
+
+
+def approve(engine, unit: str, period: str, action: str = "approve", **kw) -> None:
+    if action == "approve":
+        reporting.transition(engine, "submit", period=period, unit=unit, actor="officer")
+    reporting.transition(engine, action, period=period, unit=unit, actor="city", **kw)
+
+
+def test_approvals_and_an_unlock_leave_what_a_full_recomputation_leaves(engine):
+    todo = pending(engine)
+    period = todo.iloc[0]["period"]
+    towns = todo[todo["period"] == period]["org_unit_code"].tolist()
+    districts = sorted({t[:6] for t in towns})
+    assert len(districts) >= 2
+    first = next(t for t in towns if t.startswith(districts[0]))
+    approve(engine, first, period)  # one township
+    approve(engine, districts[1], period)  # a whole district
+    approve(engine, districts[1], period, "unlock", reason="数据有误，退回修改")
+    approve(engine, districts[1], period)  # and again
+    refreshed, kept = rows(engine, EVERY), rows(engine, SUMS)
+    indicators.compute(engine)
+    assert_same_values(rows(engine, EVERY), refreshed)
+    assert_same_sums(rows(engine, SUMS), kept)
+
+
+def test_a_refresh_reads_only_the_districts_it_touches(engine):
+    todo = pending(engine)
+    town, period = todo.iloc[0]["org_unit_code"], todo.iloc[0]["period"]
+    reporting.transition(engine, "submit", period=period, unit=town, actor="officer")
+    reporting.transition(engine, "approve", period=period, unit=town, actor="city")
+    year, month = int(period[:4]), int(period[-2:])
+    read = indicators.refresh(engine, period=period, townships=[town]).reports
+    sources = [f"{year}-01..{m:02d}" for m in indicators.source_months(month)]
+    approved = """SELECT count(*) AS n FROM rd_report r JOIN submission s
+        ON s.dataset = 'rd' AND s.org_unit_code = r.township_code AND s.period = r.period
+        WHERE s.status = 'approved' AND r.period IN ({}) {}"""
+    marks = ", ".join(f"'{p}'" for p in sources)
+    district = rows(
+        engine, approved.format(marks, "AND r.township_code LIKE :d"), d=town[:6] + "%"
+    ).iloc[0]["n"]
+    city = rows(engine, approved.format(marks, "")).iloc[0]["n"]
+    assert read == district < city / 3
+    # without kept sums (a database computed before they were kept) the city's year is
+    # read once, and the year's sums are kept again
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM rollup_sum"))
+    before = rows(engine, EVERY)
+    whole = indicators.refresh(engine, period=period, townships=[town])
+    assert whole.reports > city
+    assert_same_values(rows(engine, EVERY), before)
+    marked = rows(engine, "SELECT year FROM rollup_sum WHERE unit_code = '*'")
+    assert marked["year"].tolist() == [year]
+    assert indicators.refresh(engine, period=period, townships=[town]).reports == district
+
+
+def test_values_computed_from_unapproved_reports_keep_no_sums(engine):
+    indicators.compute(engine, approved_only=False)
+    assert rows(engine, "SELECT count(*) AS n FROM rollup_sum").iloc[0]["n"] == 0
+    indicators.compute(engine)
+    years = rows(engine, "SELECT year FROM rollup_sum WHERE unit_code = '*' ORDER BY year")
+    assert len(years) >= 3
