@@ -121,3 +121,28 @@ def test_values_computed_from_unapproved_reports_keep_no_sums(engine):
     indicators.compute(engine)
     years = rows(engine, "SELECT year FROM rollup_sum WHERE unit_code = '*' ORDER BY year")
     assert len(years) >= 3
+
+
+def test_new_warnings_are_judged_again_only_for_the_units_that_changed(engine):
+    from yanzhi.services.monitoring import notices
+
+    now = notices.current(engine)
+    verdicts = [k for k in now if k[0] == "verdict" and k[1] != "330200"]
+    assert verdicts, "the demo has no district warning to test with"
+    key = verdicts[0]
+    district = key[1]
+    other = next(k[1] for k in now if k[0] == "verdict" and k[1] not in ("330200", district))
+    stale = ("verdict", other, "IND_TEST", "off_track")  # as told earlier, not true now
+    before = {k: n for k, n in now.items() if k != key}
+    before[stale] = notices.Notice(other, "旧预警", "/")
+    # a change in another district: this district's warning is not judged again, and
+    # what was told of the unchanged units stays as told
+    assert notices.notify_new(engine, before, actor="t", why="测试", changed=[other]) == 0
+    told = notices.told(engine)
+    assert key not in told and stale not in told  # `other` was judged again
+    before.pop(stale)
+    notices.notify_new(engine, before, actor="t", why="测试", changed=["330200"])
+    assert key not in notices.told(engine)
+    # the change in this district: its warning is new, and told
+    notices.notify_new(engine, before, actor="t", why="测试", changed=[district, "330200"])
+    assert key in notices.told(engine)

@@ -149,9 +149,9 @@ def transition(
         from yanzhi.services.monitoring.compute import refresh
 
         before = notices.told(engine)
-        refresh(engine, period=p, townships=changed)  # approved data changed: update the rest
+        done = refresh(engine, period=p, townships=changed)  # approved data changed
         why = f"{tree.get(unit).name}{label_zh(p)}数据{_REVIEW_WORDS[action].split('，')[0]}"
-        notices.notify_new(engine, before, actor=actor, why=why)
+        notices.notify_new(engine, before, actor=actor, why=why, changed=done.units)
     deliver(engine)
     return WorkflowResult(action, p, changed, skipped)
 

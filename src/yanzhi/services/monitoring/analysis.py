@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -213,20 +214,26 @@ def warnings(
     levels: tuple[str, ...] = ("city", "district"),
     within: str | None = None,
     detail: bool = True,
+    only: Collection[str] | None = None,
 ) -> Warnings:
     """Headline indicators that need attention by unit (verdict 难以达标 or 存在风险,
     core/verdict.py), townships whose YTD R&D expense fell year on
     year, and enterprises that stopped reporting R&D — each with the numbers behind it.
     ``within`` (an org unit) limits all three to the units inside it. Without ``detail``
     only the verdicts and the falling townships: no coverage of the figures and no
-    stopped enterprises (what a notification of new warnings needs)."""
+    stopped enterprises (what a notification of new warnings needs). ``only`` limits the
+    verdicts to those units (the ones whose values an approval changed)."""
     require_schema(engine)
     with transaction(engine) as session:
         plan = get_plan(session)
         tree = load_org_tree(session)
         inside = _inside(tree, within) if within is not None else None
         units = [
-            u.code for u in tree if str(u.level) in levels and (inside is None or u.code in inside)
+            u.code
+            for u in tree
+            if str(u.level) in levels
+            and (inside is None or u.code in inside)
+            and (only is None or u.code in only)
         ]
         codes = [i.code for i in plan.headline_indicators] + ["IND_RD_EXPENSE"]
         within_units = sorted(inside) if inside is not None else None

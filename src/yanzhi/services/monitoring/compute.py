@@ -53,6 +53,7 @@ class ComputeResult:
     approved_only: bool
     seconds: float
     synthetic: bool = False  # generated (demo) reports or statistics went in
+    units: tuple[str, ...] | None = None  # the units whose values changed (None: all)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -280,7 +281,10 @@ def refresh(engine: Engine, *, period: str, townships: list[str] | None = None) 
             empty = _empty_sums(indicators) if fresh is None else fresh
             _keep(session, empty, indicators, synthetic, years=[p.year], months=ends, units=units)
     seconds = round(time.perf_counter() - started, 3)
-    return ComputeResult(n, n, 0, len(reports), True, seconds, synthetic)
+    changed = None
+    if scope is not None:
+        changed = (*scope.units, *(u.code for u in tree if u.level is Level.CITY))
+    return ComputeResult(n, n, 0, len(reports), True, seconds, synthetic, changed)
 
 
 _ALWAYS = ("city", "industry")  # levels an approval anywhere changes

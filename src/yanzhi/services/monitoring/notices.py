@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -37,10 +38,11 @@ class Notice:
     link: str
 
 
-def current(engine: Engine) -> dict[tuple[str, ...], Notice]:
+def current(engine: Engine, only: Collection[str] | None = None) -> dict[tuple[str, ...], Notice]:
     """The warnings now, by key: ("verdict", unit, indicator, verdict) for the city and
-    the districts, ("falling", township, period) for townships."""
-    w = analysis.warnings(engine, levels=("city", "district"), detail=False)
+    the districts (those in ``only`` when given), ("falling", township, period) for
+    townships."""
+    w = analysis.warnings(engine, levels=("city", "district"), detail=False, only=only)
     with transaction(engine) as session:
         names = {i.code: i.name for i in get_plan(session).indicators}
     out: dict[tuple[str, ...], Notice] = {}
@@ -84,12 +86,22 @@ def _remember(engine: Engine, warnings: dict[tuple[str, ...], Notice]) -> None:
 
 
 def notify_new(
-    engine: Engine, before: dict[tuple[str, ...], Notice], *, actor: str, why: str
+    engine: Engine,
+    before: dict[tuple[str, ...], Notice],
+    *,
+    actor: str,
+    why: str,
+    changed: Collection[str] | None = None,
 ) -> int:
     """Tell each person the warnings that are new since ``before`` (:func:`told` before
     the change ``why`` describes, e.g. 鄞州区2026年1-10月数据审核通过), and keep the
-    warnings now as the ones told; how many notifications were added."""
-    now = current(engine)
+    warnings now as the ones told; how many notifications were added. With ``changed``
+    (the units whose values the change recomputed) only their verdicts are judged again:
+    every other unit's data, hence its verdicts, are as they were."""
+    now = current(engine, only=changed)
+    if changed is not None:
+        kept = {k: n for k, n in before.items() if k[0] == "verdict" and k[1] not in changed}
+        now = {**kept, **now}
     _remember(engine, now)
     new = [n for k, n in now.items() if k not in before]
     if not new:
