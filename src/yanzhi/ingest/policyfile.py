@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -15,7 +16,19 @@ def builtin_rules_path() -> Path:
 
 
 def read_rules(path: str | Path | None = None) -> RuleSet:
+    """The rule set of ``path`` (default: the built-in Ningbo rules), read once while the
+    file is unchanged (same size and modification time): a page that weighs several
+    policies reads the YAML once, not once per policy."""
     p = Path(path) if path else builtin_rules_path()
+    try:
+        st = p.stat()
+    except OSError:
+        return _read(p, -1, -1)  # the error in Chinese and English comes from the read
+    return _read(p.resolve(), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _read(p: Path, mtime_ns: int, size: int) -> RuleSet:
     doc = read_yaml_file(p, "规则文件", "rule file")
     issues = validate_rules(doc, file=p.name)
     if issues:

@@ -12,6 +12,7 @@ names no other enterprise.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
@@ -30,6 +31,10 @@ from yanzhi.services.enterprises.results import (
     PolicyResult,
 )
 from yanzhi.views.cases import own_case
+from yanzhi.views.common import Memo, direct
+
+if TYPE_CHECKING:
+    import pandas as pd
 from yanzhi.views.enterprises import list_years
 
 
@@ -78,15 +83,24 @@ def _why(exc: LookupError) -> str:
     return getattr(exc, "zh", None) or str(exc).strip("'\"")
 
 
-def own_page(engine: Engine, scope: Scope, *, today: dt.date | None = None) -> OwnPage:
-    """The enterprise user's own page as of ``today`` (default: today)."""
+def own_page(
+    engine: Engine, scope: Scope, *, today: dt.date | None = None, memo: Memo = direct
+) -> OwnPage:
+    """The enterprise user's own page as of ``today`` (default: today). What is the same
+    for every enterprise — the city-wide points ranking, the peers' figures, the years
+    with full-year reports — is computed once per data change (``memo``; each takes
+    seconds at province scale) and the enterprise's own row taken from it."""
     uscc = require_enterprise(scope)
     me = scope.principal
     day = today or dt.date.today()
     record = enterprises.show(engine, uscc, principal=me)
     filings = filing_status(engine, uscc, year=day.year, principal=me, today=day)
+
+    def peers(year: int) -> pd.DataFrame:
+        return memo(("views.own.peers", year), lambda: enterprises.peers_frame(engine, year))
+
     try:
-        diag: Diagnosis | None = enterprises.diagnose(engine, uscc, principal=me)
+        diag: Diagnosis | None = enterprises.diagnose(engine, uscc, principal=me, peers=peers)
         diag_note = None
     except LookupError as exc:
         diag, diag_note = None, _why(exc)
@@ -97,13 +111,15 @@ def own_page(engine: Engine, scope: Scope, *, today: dt.date | None = None) -> O
             policies.append(OwnPolicies(year=year, result=result))
         except NotFound as exc:
             policies.append(OwnPolicies(year=year, note=_why(exc)))
-    full = [y for y in list_years(engine) if y <= day.year]
+    full = [y for y in memo(("views.list_years",), lambda: list_years(engine)) if y <= day.year]
     points_year = full[0] if full else None
     points, points_note = None, None
     if points_year is None:
         points_note = "尚无经审核的全年研发报表,无法计算创新积分"
     else:
-        points = lists.own_points(engine, uscc, year=points_year, principal=me)
+        year = points_year
+        scored = memo(("views.own.ranking", year), lambda: lists.ranking(engine, year=year))
+        points = lists.own_points(engine, uscc, year=year, principal=me, scored=scored)
         if points is None:
             points_note = (
                 f"创新积分只计高新技术企业和科技型中小企业;贵企业{points_year}年"
@@ -143,3 +159,16 @@ def own_page(engine: Engine, scope: Scope, *, today: dt.date | None = None) -> O
         case=case,
         synthetic=record.synthetic,
     )
+
+
+def shared_parts(engine: Engine, *, memo: Memo, today: dt.date | None = None) -> None:
+    """Compute, into ``memo``, what every enterprise's own page shares (:func:`own_page`):
+    the years with full-year reports, and of the newest the city-wide points ranking and
+    the peers' figures — the background recomputation's step, so that no enterprise's
+    first visit pays for them."""
+    day = today or dt.date.today()
+    full = [y for y in memo(("views.list_years",), lambda: list_years(engine)) if y <= day.year]
+    if full:
+        year = full[0]
+        memo(("views.own.ranking", year), lambda: lists.ranking(engine, year=year))
+        memo(("views.own.peers", year), lambda: enterprises.peers_frame(engine, year))

@@ -33,6 +33,7 @@ from yanzhi.services.plan import orgunits
 from yanzhi.views import cockpit as cockpit_views
 from yanzhi.views import evaluation as ev_views
 from yanzhi.views import indicators as ind_views
+from yanzhi.views import own as own_views
 from yanzhi.views import reforms as reform_views
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import plan_of, scope_key
@@ -79,6 +80,8 @@ def steps(engine: Engine, cache: ViewCache) -> list[tuple[str, Callable[[], Any]
             (f"indicator:{code}", partial(_indicator, engine, scope, m, code, city.code))
             for code in [i.code for i in plan_of(engine, m).indicators]
         ]
+    # what every enterprise's own page (/my) shares: the points ranking, the peers
+    out.append(("own", lambda: own_views.shared_parts(engine, memo=m)))
     # the city's headline status as a stored result: `yanzhi status` reads it at once
     out.append(("status", partial(stored.headline_status, engine)))
     # last: the reforms and policies with the policy estimates (half a minute at province

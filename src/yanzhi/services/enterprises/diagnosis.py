@@ -3,7 +3,7 @@ function takes the principal asking; an enterprise user sees only its own enterp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -94,7 +94,9 @@ def _record(ent: EnterpriseRow, reports: pd.DataFrame, tree: OrgTree) -> Enterpr
     )
 
 
-def _peers(engine: Engine, year: int) -> pd.DataFrame:
+def peers_frame(engine: Engine, year: int) -> pd.DataFrame:
+    """Every enterprise's full-year figures of ``year`` with its R&D intensity: the peers
+    a diagnosis places an enterprise among (the same frame for every enterprise)."""
     with transaction(engine) as session:
         frame = annual_figures(session, year)
     frame["intensity"] = frame["rd_expense"] / frame["operating_revenue"].where(
@@ -104,10 +106,16 @@ def _peers(engine: Engine, year: int) -> pd.DataFrame:
 
 
 def diagnose(
-    engine: Engine, uscc: str, *, principal: Principal, rules: RuleSet | None = None
+    engine: Engine,
+    uscc: str,
+    *,
+    principal: Principal,
+    rules: RuleSet | None = None,
+    peers: Callable[[int], pd.DataFrame] | None = None,
 ) -> Diagnosis:
     """The enterprise's R&D diagnosis: intensity series, peers, gaps, warnings, policies.
-    ``NotFound`` when it has no R&D reports (or no full-year report for the policies)."""
+    ``NotFound`` when it has no R&D reports (or no full-year report for the policies).
+    ``peers`` gives :func:`peers_frame` of a year when the caller keeps it."""
     ent, reports, tree = _load(engine, uscc, principal)
     s = dx.series(reports)
     if not s["annual"] and not s["ytd"]:
@@ -125,7 +133,7 @@ def diagnose(
             ytd=[IntensityPoint(**r) for r in s["ytd"]],
         ),
         latest=IntensityPoint(**last),
-        peers=_standing(engine, ent, tree, year, value),
+        peers=_standing((peers or (lambda y: peers_frame(engine, y)))(year), ent, tree, value),
         gaps={
             k: Gap(**g) for k, g in dx.gaps(last["rd_expense"], last["operating_revenue"]).items()
         },
@@ -139,12 +147,9 @@ def diagnose(
     )
 
 
-def _standing(
-    engine: Engine, ent: EnterpriseRow, tree: OrgTree, year: int, value: float
-) -> PeerStanding:
+def _standing(peers: pd.DataFrame, ent: EnterpriseRow, tree: OrgTree, value: float) -> PeerStanding:
     """Where ``value`` stands among the enterprise's peers (same industry division and
-    size) in ``year``, city-wide and within its district."""
-    peers = _peers(engine, year)
+    size; ``peers``: :func:`peers_frame` of the year), city-wide and within its district."""
     district = tree.parent(ent.township_code)
     same = peers[
         (peers["industry_code"].str[:2] == ent.industry_code[:2])

@@ -17,7 +17,7 @@ from yanzhi.core import points as pts
 from yanzhi.core import thresholds
 from yanzhi.core.orgtree import OrgTree
 from yanzhi.ingest.policyfile import read_rules
-from yanzhi.services.access.principal import SYSTEM, PermissionDenied, Principal, check_list
+from yanzhi.services.access.principal import PermissionDenied, Principal, check_list
 from yanzhi.services.database import require_schema
 from yanzhi.services.enterprises.doubling import cohort
 from yanzhi.services.enterprises.results import (
@@ -135,11 +135,11 @@ def points_scheme(path: Path | None = None) -> PointsScheme:
     return PointsScheme.model_validate(yaml.safe_load(text))
 
 
-def points(engine: Engine, *, year: int, principal: Principal) -> list[PointsRow]:
-    """Innovation points of every technology enterprise (高企 or 科技型中小企业). Scored
-    and ranked city-wide; a scoped principal gets its own enterprises with those points."""
-    check_list(principal)
-    now, tree = _frame(engine, year)
+def ranking(engine: Engine, *, year: int) -> pd.DataFrame:
+    """Innovation points of every technology enterprise (高企 or 科技型中小企业) in
+    ``year``, scored and ranked city-wide: one row per enterprise with its township code,
+    empty when there is none. The same for every principal (:func:`points` cuts it)."""
+    now, _ = _frame(engine, year)
     before, _ = _frame(engine, year - 1)
     tech = now[now["hightech"] | now["tech_sme"]].merge(
         before[["uscc", "rd_expense", "operating_revenue"]],
@@ -148,7 +148,7 @@ def points(engine: Engine, *, year: int, principal: Principal) -> list[PointsRow
         suffixes=("", "_previous"),
     )
     if tech.empty:
-        return []
+        return pd.DataFrame()
     f = pd.DataFrame(
         {
             "rd_expense": tech["rd_expense"],
@@ -170,21 +170,57 @@ def points(engine: Engine, *, year: int, principal: Principal) -> list[PointsRow
     scored = pts.score(f, points_scheme().model_dump())
     out = pd.concat([tech[["uscc", "name", "district", "township"]], scored], axis=1)
     out["synthetic"] = tech["synthetic"].astype(bool)
-    mine = _in_scope(tech, tree, principal).index
-    return _records(out.loc[mine].sort_values("rank"), PointsRow)
+    out["township_code"] = tech["township_code"]
+    return out
 
 
-def own_points(engine: Engine, uscc: str, *, year: int, principal: Principal) -> PointsRow | None:
+def points(
+    engine: Engine, *, year: int, principal: Principal, scored: pd.DataFrame | None = None
+) -> list[PointsRow]:
+    """Innovation points of every technology enterprise (:func:`ranking`, or ``scored``
+    when the caller holds it); a scoped principal gets its own enterprises with those
+    points."""
+    check_list(principal)
+    out = ranking(engine, year=year) if scored is None else scored
+    if out.empty:
+        return []
+    tree = _tree(engine)
+    mine = _in_scope(out, tree, principal).index
+    return _records(out.loc[mine].drop(columns="township_code").sort_values("rank"), PointsRow)
+
+
+def own_points(
+    engine: Engine,
+    uscc: str,
+    *,
+    year: int,
+    principal: Principal,
+    scored: pd.DataFrame | None = None,
+) -> PointsRow | None:
     """One enterprise's innovation points of ``year`` (scored and ranked city-wide, as in
-    :func:`points`); None when it is not a technology enterprise or has no approved
-    full-year report. An enterprise user asks for its own only (PermissionDenied else)."""
-    if principal.role == "enterprise":
-        if principal.enterprise != uscc:
-            raise PermissionDenied(
-                f"{principal.name} may only see its own enterprise / 企业用户只能查看本企业"
-            )
-        principal = SYSTEM  # its own row of the city-wide ranking
-    return next((r for r in points(engine, year=year, principal=principal) if r.uscc == uscc), None)
+    :func:`ranking`, or ``scored`` when the caller holds it); None when it is not a
+    technology enterprise or has no approved full-year report. An enterprise user asks
+    for its own only (PermissionDenied else)."""
+    if principal.role == "enterprise" and principal.enterprise != uscc:
+        raise PermissionDenied(
+            f"{principal.name} may only see its own enterprise / 企业用户只能查看本企业"
+        )
+    if principal.role != "enterprise":
+        check_list(principal)
+    out = ranking(engine, year=year) if scored is None else scored
+    if out.empty:
+        return None
+    row = out[out["uscc"] == uscc]
+    if principal.role != "enterprise":
+        row = _in_scope(row, _tree(engine), principal)
+    if row.empty:
+        return None
+    return _records(row.drop(columns="township_code"), PointsRow)[0]
+
+
+def _tree(engine: Engine) -> OrgTree:
+    with transaction(engine) as session:
+        return load_org_tree(session)
 
 
 def doubling(

@@ -67,7 +67,8 @@ def my(request: Request, scope: Scope = Depends(scope_of)) -> own.OwnPage:
     when 本平台假设), and its innovation points of the latest full year."""
     eng, me = engine(request), scope.principal
     found: own.OwnPage = cache(request).get(
-        ("own-page", me.enterprise, dt.date.today().isoformat()), lambda: own.own_page(eng, scope)
+        ("own-page", me.enterprise, dt.date.today().isoformat()),
+        lambda: own.own_page(eng, scope, memo=cache(request).get),
     )
     return found
 

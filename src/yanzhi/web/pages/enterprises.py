@@ -198,8 +198,10 @@ def my_page(request: Request, scope: Scope = Depends(scope_of)) -> Response:
     if me.role != "enterprise":
         return RedirectResponse(home_of(me), status_code=303)
     eng = engine(request)
-    view = cache(request).get(
-        ("own-page", me.enterprise, dt.date.today().isoformat()), lambda: own.own_page(eng, scope)
+    m = cache(request).get
+    view = m(
+        ("own-page", me.enterprise, dt.date.today().isoformat()),
+        lambda: own.own_page(eng, scope, memo=m),
     )
     data = view.model_dump()
     lg = lang(request)
