@@ -262,7 +262,9 @@ def cockpit(
         seen = tuple(d.code for d in tree.by_level("district") if scope.sees(d.code))
         rows = memo(
             ("views.cockpit.completeness", reported, seen),
-            lambda: data_view.completeness(engine, scope, period=reported, level="district"),
+            lambda: data_view.completeness(
+                engine, scope, period=reported, level="district", memo=memo
+            ),
         )
         completeness = [
             {**r.model_dump(), "rate_pct": None if r.rate is None else round(100 * r.rate, 1)}

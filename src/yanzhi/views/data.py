@@ -47,6 +47,7 @@ from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import enterprise_index
 from yanzhi.storage.submissions import APPROVED, DRAFT, SUBMITTED, submissions
 from yanzhi.views.calendar import SUBMISSION_NAMES, Deadline, period_deadlines
+from yanzhi.views.common import Memo, direct
 
 STATUS_NAMES = {
     DRAFT: ("草稿", "draft"),
@@ -460,14 +461,37 @@ def _period(engine: Engine, period: str | None) -> str | None:
     return found[0] if found else None
 
 
-def submission_rows(engine: Engine, scope: Scope, *, period: str | None = None) -> Submissions:
+def completeness_rows(
+    engine: Engine, period: str, level: str, *, memo: Memo = direct
+) -> list[CompletenessRow]:
+    """Reporting completeness of every unit of ``level`` for ``period``: the same for
+    every scope (each cuts it), so computed once per data change (``memo``)."""
+    return memo(
+        ("views.completeness", period, level),
+        lambda: reporting.completeness(engine, period=period, level=level),
+    )
+
+
+def shared_parts(engine: Engine, *, memo: Memo) -> None:
+    """Compute, into ``memo``, the newest period's completeness by township and by
+    district: what the data desk of every scope shows first (the background
+    recomputation's step)."""
+    p = _period(engine, None)
+    if p is not None:
+        for level in ("township", "district"):
+            completeness_rows(engine, p, level, memo=memo)
+
+
+def submission_rows(
+    engine: Engine, scope: Scope, *, period: str | None = None, memo: Memo = direct
+) -> Submissions:
     """Every township the principal may see, with its status for ``period`` (default the
     newest), its completeness and what the principal may do with it."""
     scope.require("read")
     p = _period(engine, period)
     if p is None:
         return Submissions(period=None, items=[], districts=[])
-    rows = reporting.completeness(engine, period=p, level="township")
+    rows = completeness_rows(engine, p, "township", memo=memo)
     with transaction(engine) as session:
         subs = submissions(session, REPORTING_DATASET, [p]).set_index("org_unit_code")
     items = [_submission(scope, r, _who(subs, r.code), p) for r in rows if scope.sees(r.code)]
@@ -544,7 +568,12 @@ def _who(subs: pd.DataFrame, code: str) -> dict[str, Any]:
 
 
 def completeness(
-    engine: Engine, scope: Scope, *, period: str | None = None, level: str = "district"
+    engine: Engine,
+    scope: Scope,
+    *,
+    period: str | None = None,
+    level: str = "district",
+    memo: Memo = direct,
 ) -> Completeness:
     """Reporting completeness of ``period`` (default the newest) by ``level``, cut to the
     units the principal may see."""
@@ -556,7 +585,7 @@ def completeness(
     p = _period(engine, period)
     if p is None:
         return Completeness(period=None, level=lv, items=[])
-    rows = reporting.completeness(engine, period=p, level=lv)
+    rows = completeness_rows(engine, p, lv, memo=memo)
     items = [
         CompletenessItem(
             **r.to_dict(),

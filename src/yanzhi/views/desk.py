@@ -19,14 +19,13 @@ from yanzhi.core.periods import label_zh
 from yanzhi.core.plan.model import Indicator
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.collection import roster as roster_svc
-from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.collection.workflow import CHINA
 from yanzhi.storage.db import transaction
 from yanzhi.storage.facts import indicator_values
 from yanzhi.views.calendar import SUBMISSION_NAMES, Deadline, date_zh, period_deadlines
 from yanzhi.views.cockpit import latest_period
 from yanzhi.views.common import Memo, direct, plan_of, safe
-from yanzhi.views.data import STATUS_NAMES
+from yanzhi.views.data import STATUS_NAMES, completeness_rows
 from yanzhi.views.nonreporters import NonReporterItem, nonreporter_list
 from yanzhi.views.unitytd import chosen_period, peers_of, rank_of
 
@@ -128,14 +127,8 @@ def _due_note(days: int) -> str:
 def _reporting(
     engine: Engine, scope: Scope, u: OrgUnit, period: str, memo: Memo
 ) -> DeskReporting | None:
-    rows = memo(  # the unit pages' key: one computation for every unit
-        ("views.completeness", period, "township"),
-        lambda: [
-            safe(r.to_dict())
-            for r in reporting.completeness(engine, period=period, level="township")
-        ],
-    )
-    row = next((r for r in rows if r["code"] == u.code), None)
+    rows = completeness_rows(engine, period, "township", memo=memo)  # one for every unit
+    row = next((safe(r.to_dict()) for r in rows if r.code == u.code), None)
     if row is None:
         return None
     dls = period_deadlines(engine, period)

@@ -34,7 +34,7 @@ from yanzhi.services.enterprises.results import (
 )
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
 from yanzhi.storage.db import transaction
-from yanzhi.views.common import Memo
+from yanzhi.views.common import Memo, direct
 from yanzhi.views.periods import chosen_year
 
 MAX_QUERY = 100
@@ -181,6 +181,15 @@ def search(
         row["district_code"] = parent.code if parent else None
         items.append(EnterpriseHit.model_validate(row))
     return EnterprisePage(items=items, total=int(total), page=page, size=size or max(1, len(items)))
+
+
+def everything(engine: Engine, scope: Scope, *, q: str = "", memo: Memo = direct) -> EnterprisePage:
+    """Every enterprise of the scope whose name or USCC contains ``q`` (:func:`search`
+    as one page), kept once per data change for everyone who sees the same townships
+    (``memo``): the page of every enterprise in a province holds 100,000 rows."""
+    scope.require("read_enterprises")
+    key = ("views.enterprises.all", org_scope(scope.principal, scope.tree), q.strip()[:MAX_QUERY])
+    return memo(key, lambda: search(engine, scope, q=q, size=None))
 
 
 def record(engine: Engine, scope: Scope, uscc: str) -> EnterpriseRecord:

@@ -15,7 +15,6 @@ from sqlalchemy import Engine
 from yanzhi.core.orgtree import KIND_LABELS, OrgUnit
 from yanzhi.services.access.principal import PermissionDenied, check_enterprise
 from yanzhi.services.access.scope import Scope
-from yanzhi.services.collection import workflow as reporting
 from yanzhi.services.evaluation import evaluate as evaluation
 from yanzhi.services.monitoring import analysis
 from yanzhi.services.monitoring.results import (
@@ -40,6 +39,7 @@ from yanzhi.views.common import (
     unit_info,
     visible_unit,
 )
+from yanzhi.views.data import completeness_rows
 from yanzhi.views.desk import TownshipDesk, township_desk
 from yanzhi.views.unitytd import UnitYtd, unit_ytd
 
@@ -214,13 +214,7 @@ def _completeness(engine: Engine, scope: Scope, u: OrgUnit, memo: Memo) -> UnitC
         return UnitCompleteness(period=None, unit=None, children=[])
 
     def at(level: str) -> list[dict[str, Any]]:
-        return memo(
-            ("views.completeness", period, level),
-            lambda: [
-                safe(r.to_dict())
-                for r in reporting.completeness(engine, period=period, level=level)
-            ],
-        )
+        return [safe(r.to_dict()) for r in completeness_rows(engine, period, level, memo=memo)]
 
     own = next((r for r in at(str(u.level)) if r["code"] == u.code), None)
     kids = [c for c in scope.tree.children(u.code) if scope.sees(c.code)]

@@ -31,6 +31,8 @@ from yanzhi.services.access.principal import Principal
 from yanzhi.services.access.scope import resolve
 from yanzhi.services.plan import orgunits
 from yanzhi.views import cockpit as cockpit_views
+from yanzhi.views import data as data_views
+from yanzhi.views import enterprises as ent_views
 from yanzhi.views import evaluation as ev_views
 from yanzhi.views import indicators as ind_views
 from yanzhi.views import own as own_views
@@ -80,6 +82,9 @@ def steps(engine: Engine, cache: ViewCache) -> list[tuple[str, Callable[[], Any]
             (f"indicator:{code}", partial(_indicator, engine, scope, m, code, city.code))
             for code in [i.code for i in plan_of(engine, m).indicators]
         ]
+    # the data desk's completeness (every scope cuts it) and the city's enterprises
+    out.append(("data", lambda: data_views.shared_parts(engine, memo=m)))
+    out.append(("enterprises", lambda: ent_views.everything(engine, scope, memo=m)))
     # what every enterprise's own page (/my) shares: the points ranking, the peers
     out.append(("own", lambda: own_views.shared_parts(engine, memo=m)))
     # the city's headline status as a stored result: `yanzhi status` reads it at once

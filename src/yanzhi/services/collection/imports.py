@@ -26,7 +26,7 @@ from yanzhi.services.collection.kinds import IMPORTERS
 from yanzhi.services.database import require_schema
 from yanzhi.storage.audit import WriteContext
 from yanzhi.storage.datamodels import ImportBatchRow
-from yanzhi.storage.db import session_factory
+from yanzhi.storage.db import ANALYZE_ROWS, refresh_statistics, session_factory
 
 Progress = Callable[[str], None]
 RowCheck = Callable[[Session, pd.DataFrame, RawTable, RowIssueSink], None]
@@ -140,6 +140,8 @@ def import_file(
     except _DryRun:
         report.batch_id = None
     report.ok = True
+    if not dry_run and report.created + report.updated >= ANALYZE_ROWS:
+        refresh_statistics(engine)
     return report
 
 

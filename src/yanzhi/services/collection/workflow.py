@@ -22,7 +22,7 @@ from yanzhi.storage import notifications as notification_store
 from yanzhi.storage.audit import WriteContext, record
 from yanzhi.storage.bulk import read_frame
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow
-from yanzhi.storage.db import transaction
+from yanzhi.storage.db import ANALYZE_ROWS, refresh_statistics, transaction
 from yanzhi.storage.orgunits import load_org_tree
 from yanzhi.storage.submissions import (
     APPROVED,
@@ -236,6 +236,8 @@ def approve_all(engine: Engine, *, actor: str, except_periods: set[str] | None =
             key="rd:*",
             changes={"status": ["draft", APPROVED], "rows": [None, n]},
         )
+    if (n or 0) >= ANALYZE_ROWS:
+        refresh_statistics(engine, ("submission",))
     return int(n or 0)
 
 

@@ -22,7 +22,7 @@ from yanzhi.views.calendar import CalendarView, Deadline
 from yanzhi.views.data import ActionResult, CompletenessItem, SubmissionItem
 from yanzhi.views.nonreporters import NonReporters, RemindersSent
 from yanzhi.web.api.common import ERRORS, cut_models, page_params, synthetic_data, table_params
-from yanzhi.web.deps import ScopeDep, engine
+from yanzhi.web.deps import ScopeDep, cache, engine
 from yanzhi.web.download import attachment
 from yanzhi.web.render import XLSX
 
@@ -185,7 +185,9 @@ def list_submissions(
 ) -> SubmissionPage:
     """The townships the caller may see with their submission status for a period,
     completeness, who submitted / approved / unlocked, and what the caller may do."""
-    found = data_view.submission_rows(engine(request), scope, period=period)
+    found = data_view.submission_rows(
+        engine(request), scope, period=period, memo=cache(request).get
+    )
     return SubmissionPage(
         **_slice(found.items, params), period=found.period, synthetic=synthetic_data(request)
     )
@@ -204,7 +206,9 @@ def completeness(
     """Reporting completeness (expected, received on time / late, missing, status, the
     unit's own submission on time / late) by unit of ``level``, within the caller's scope,
     with each level's due date from the reporting calendar."""
-    found = data_view.completeness(engine(request), scope, period=period, level=level)
+    found = data_view.completeness(
+        engine(request), scope, period=period, level=level, memo=cache(request).get
+    )
     return CompletenessPage(
         **_slice(found.items, params),
         period=found.period,

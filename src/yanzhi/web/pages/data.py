@@ -15,7 +15,7 @@ from yanzhi.core.dataformats import DATA_KINDS, MONEY_UNITS, field_help_zh
 from yanzhi.services.collection.imports import ImportReport
 from yanzhi.views import data as data_view
 from yanzhi.views.data import Completeness, Submissions
-from yanzhi.web.deps import ScopeDep, engine, lang
+from yanzhi.web.deps import ScopeDep, cache, engine, lang
 from yanzhi.web.download import attachment
 from yanzhi.web.render import XLSX, Table, page
 
@@ -95,8 +95,9 @@ def _render(
 ) -> Response:
     scope.require("read")
     eng = engine(request)
-    found = data_view.submission_rows(eng, scope, period=period)
-    comp = data_view.completeness(eng, scope, period=found.period, level=level)
+    m = cache(request).get
+    found = data_view.submission_rows(eng, scope, period=period, memo=m)
+    comp = data_view.completeness(eng, scope, period=found.period, level=level, memo=m)
     download = None
     if report is not None:
         content = data_view.report_xlsx(report, lang(request))

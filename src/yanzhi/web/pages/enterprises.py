@@ -100,7 +100,7 @@ def search(
     me = scope.principal
     if me.role == "enterprise":
         return RedirectResponse(home_of(me), status_code=303)
-    found = views.search(engine(request), scope, q=q, size=None).model_dump()
+    found = views.everything(engine(request), scope, q=q, memo=cache(request).get).model_dump()
     table = Table(
         "enterprises",
         _columns(SEARCH_COLUMNS),
