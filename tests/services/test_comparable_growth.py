@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from yanzhi.core.growth import matched_growth
 from yanzhi.core.periods import parse_period
+from yanzhi.services import kept
 from yanzhi.services.monitoring import status
 from yanzhi.services.monitoring.growth import ytd_growth
 from yanzhi.storage.db import make_engine, transaction
@@ -118,6 +119,6 @@ def test_an_approval_is_never_served_a_stale_frame(engine):
     found = ytd_growth(engine, indicator=ind, period=p, units=["330212", "330200"])
     assert found["330212"].enterprises > 0
     frames._frames.clear()
-    growth._RESULTS.clear()
+    kept._RESULTS.clear()
     fresh = ytd_growth(engine, indicator=ind, period=p, units=["330212", "330200"])
     assert found == fresh

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from yanzhi.core.orgtree import Level, OrgTree
 from yanzhi.core.periods import parse_period
+from yanzhi.services.kept import kept
 from yanzhi.storage.bulk import read_frame
 from yanzhi.storage.datamodels import EnterpriseRow, RdReportRow, SubmissionRow
 from yanzhi.storage.db import transaction
@@ -214,26 +215,30 @@ def coverage_index(engine: Engine, periods: Iterable[str]) -> CoverageIndex:
     and the pending unlocks of any period."""
     wanted = sorted(set(periods))
     with transaction(engine) as session:
-        tree = load_org_tree(session)
-        subs = _submissions(session, wanted)
-        if not wanted:  # the pending unlocks only (the evaluation's notes)
-            return CoverageIndex(tree, _rows(tree, [], subs, subs, subs), _unlocks(subs))
-        founded = read_frame(
-            session,
-            select(
-                EnterpriseRow.township_code,
-                EnterpriseRow.founded_year,
-                func.count().label("n"),
-            )
-            .where(EnterpriseRow.above_size_industrial.is_(True))
-            .group_by(EnterpriseRow.township_code, EnterpriseRow.founded_year),
+        return kept(session, ("coverage", tuple(wanted)), lambda: _index(session, wanted))
+
+
+def _index(session: Session, wanted: list[str]) -> CoverageIndex:
+    tree = load_org_tree(session)
+    subs = _submissions(session, wanted)
+    if not wanted:  # the pending unlocks only (the evaluation's notes)
+        return CoverageIndex(tree, _rows(tree, [], subs, subs, subs), _unlocks(subs))
+    founded = read_frame(
+        session,
+        select(
+            EnterpriseRow.township_code,
+            EnterpriseRow.founded_year,
+            func.count().label("n"),
         )
-        received = read_frame(
-            session,
-            select(RdReportRow.township_code, RdReportRow.period, func.count().label("reported"))
-            .where(RdReportRow.period.in_(wanted))
-            .group_by(RdReportRow.township_code, RdReportRow.period),
-        )
+        .where(EnterpriseRow.above_size_industrial.is_(True))
+        .group_by(EnterpriseRow.township_code, EnterpriseRow.founded_year),
+    )
+    received = read_frame(
+        session,
+        select(RdReportRow.township_code, RdReportRow.period, func.count().label("reported"))
+        .where(RdReportRow.period.in_(wanted))
+        .group_by(RdReportRow.township_code, RdReportRow.period),
+    )
     return CoverageIndex(tree, _rows(tree, wanted, founded, received, subs), _unlocks(subs))
 
 

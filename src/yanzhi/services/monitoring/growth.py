@@ -6,9 +6,7 @@ is its indicator computed over the matched panel this year against last year."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,7 +18,7 @@ from yanzhi.core.orgtree import OrgTree
 from yanzhi.core.periods import Period, parse_period
 from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.rollup import rollup
-from yanzhi.services.database import generation_of
+from yanzhi.services.kept import kept
 from yanzhi.services.monitoring.compute import facts_frame
 from yanzhi.services.monitoring.frames import approved_reports
 from yanzhi.services.monitoring.results import IndicatorStatus, UnitStatus
@@ -44,11 +42,6 @@ class Comparable:
     enterprises: int
 
 
-_RESULTS: OrderedDict[Hashable, dict[tuple[str, str, str], Comparable]] = OrderedDict()
-_RESULTS_LOCK = threading.Lock()
-KEPT = 16  # results kept per process (a page needs one or two periods)
-
-
 def comparable_ytd(
     session: Session, tree: OrgTree, indicators: Sequence[Indicator], periods: Iterable[Period]
 ) -> dict[tuple[str, str, str], Comparable]:
@@ -63,22 +56,8 @@ def comparable_ytd(
     wanted = sorted(set(periods))
     if not inds or not wanted:
         return {}
-    key = (
-        str(session.get_bind().engine.url),
-        generation_of(session),
-        tuple(i.code for i in inds),
-        tuple(str(p) for p in wanted),
-    )
-    with _RESULTS_LOCK:
-        if key in _RESULTS:
-            _RESULTS.move_to_end(key)
-            return _RESULTS[key]
-    found = _comparable(session, tree, inds, wanted)
-    with _RESULTS_LOCK:
-        _RESULTS[key] = found
-        while len(_RESULTS) > KEPT:
-            _RESULTS.popitem(last=False)
-    return found
+    key = ("comparable", tuple(i.code for i in inds), tuple(str(p) for p in wanted))
+    return kept(session, key, lambda: _comparable(session, tree, inds, wanted))
 
 
 def _comparable(
@@ -128,8 +107,9 @@ def with_comparable(
     }
     if not needed:
         return statuses
-    inds = [by_code[c] for c in sorted({c for c, _ in needed})]
-    found = comparable_ytd(session, tree, inds, {parse_period(p) for _, p in needed})
+    # every enterprise YTD indicator at once (one roll-up): each page asks for its own
+    # few, and all of them then share the one result
+    found = comparable_ytd(session, tree, plan.indicators, {parse_period(p) for _, p in needed})
     return [
         st.model_copy(
             update={"indicators": [_filled(i, st.unit.code, found) for i in st.indicators]}
