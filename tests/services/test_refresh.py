@@ -164,3 +164,18 @@ def test_postgresql_learns_the_tables_sizes_after_a_bulk_write(engine):
         WHERE schemaname = current_schema()""",
     ).set_index("relname")["last_analyze"]
     assert all(seen[t] >= started for t in DATA_TABLES)
+
+
+def test_a_year_left_without_approved_reports_keeps_no_old_sums(engine):
+    """The whole-year path (no kept sums, or no townships named) rewrites the year's
+    sums even when nothing of it is approved any more: no stale district is left for a
+    later approval to add."""
+    year = int(pending(engine).iloc[0]["period"][:4])
+    with engine.begin() as c:
+        c.execute(text("UPDATE submission SET status = 'draft' WHERE period LIKE :y"),
+                  {"y": f"{year}-%"})  # fmt: skip
+    indicators.refresh(engine, period=f"{year}-01..05")
+    left = rows(engine, "SELECT unit_code FROM rollup_sum WHERE year = :y", y=year)[
+        "unit_code"
+    ].tolist()
+    assert left == ["*"]  # only the mark that the year is kept (and holds nothing)

@@ -275,11 +275,10 @@ def refresh(engine: Engine, *, period: str, townships: list[str] | None = None) 
         n = replace_indicator_values(
             session, frame, periods=labels, source="enterprise", units=units
         )
-        if fresh is not None and scope is None:
-            _keep(session, fresh, indicators, synthetic, years=[p.year])
-        elif scope is not None:
-            empty = _empty_sums(indicators) if fresh is None else fresh
-            _keep(session, empty, indicators, synthetic, years=[p.year], months=ends, units=units)
+        if indicators:  # the year's sums (or the districts' months) as they are now
+            now = _empty_sums(indicators) if fresh is None else fresh
+            where = {} if scope is None else {"months": ends, "units": units}
+            _keep(session, now, indicators, synthetic, years=[p.year], **where)
     seconds = round(time.perf_counter() - started, 3)
     changed = None
     if scope is not None:
