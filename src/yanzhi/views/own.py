@@ -111,7 +111,7 @@ def own_page(
             policies.append(OwnPolicies(year=year, result=result))
         except NotFound as exc:
             policies.append(OwnPolicies(year=year, note=_why(exc)))
-    full = [y for y in memo(("views.list_years",), lambda: list_years(engine)) if y <= day.year]
+    full = _full_years(engine, day, memo)
     points_year = full[0] if full else None
     points, points_note = None, None
     if points_year is None:
@@ -167,8 +167,13 @@ def shared_parts(engine: Engine, *, memo: Memo, today: dt.date | None = None) ->
     the peers' figures — the background recomputation's step, so that no enterprise's
     first visit pays for them."""
     day = today or dt.date.today()
-    full = [y for y in memo(("views.list_years",), lambda: list_years(engine)) if y <= day.year]
+    full = _full_years(engine, day, memo)
     if full:
         year = full[0]
         memo(("views.own.ranking", year), lambda: lists.ranking(engine, year=year))
         memo(("views.own.peers", year), lambda: enterprises.peers_frame(engine, year))
+
+
+def _full_years(engine: Engine, day: dt.date, memo: Memo) -> list[int]:
+    """The years with full-year reports up to ``day``'s, newest first (one for all)."""
+    return [y for y in memo(("views.list_years",), lambda: list_years(engine)) if y <= day.year]

@@ -28,6 +28,7 @@ from yanzhi.services.enterprises.results import (
     Result,
     VisitRow,
 )
+from yanzhi.services.plan.orgunits import org_tree
 from yanzhi.storage.db import transaction
 from yanzhi.storage.enterprises import annual_figures
 from yanzhi.storage.orgunits import load_org_tree
@@ -184,8 +185,7 @@ def points(
     out = ranking(engine, year=year) if scored is None else scored
     if out.empty:
         return []
-    tree = _tree(engine)
-    mine = _in_scope(out, tree, principal).index
+    mine = _in_scope(out, org_tree(engine), principal).index
     return _records(out.loc[mine].drop(columns="township_code").sort_values("rank"), PointsRow)
 
 
@@ -212,15 +212,10 @@ def own_points(
         return None
     row = out[out["uscc"] == uscc]
     if principal.role != "enterprise":
-        row = _in_scope(row, _tree(engine), principal)
+        row = _in_scope(row, org_tree(engine), principal)
     if row.empty:
         return None
     return _records(row.drop(columns="township_code"), PointsRow)[0]
-
-
-def _tree(engine: Engine) -> OrgTree:
-    with transaction(engine) as session:
-        return load_org_tree(session)
 
 
 def doubling(
