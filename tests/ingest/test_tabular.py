@@ -111,3 +111,52 @@ def test_the_typed_frame_is_compact(tmp_path):
     per_row = frame.memory_usage(deep=True).sum() / len(frame)
     assert per_row < 40, per_row  # the raw cells took some 250 bytes a row
     assert [i.rule for i in table.issues] == []
+
+
+def test_xlsx_numbers_read_in_arrow_equal_the_same_cells_as_text(tmp_path):
+    """A column of numbers comes over as float64 when every cell of a chunk is a number,
+    as text otherwise: either way the values and issues are those of the same cells in a
+    CSV, and a text cell such as "NaN" is never taken for an empty one."""
+    numbers = [100, 2.5, None, 1e-7, 15_000_000_000, -3, 123456.789012, 7, 8, 9]
+    texts = ["1,234", "—", "NaN", "inf", " 12 ", "１２", "abc", "", "5", None]
+    nan_only = [1, 2, 3, 4, 5, 6, 7, 8, 9, "NaN"]  # Arrow reads "NaN" as a number: not taken
+    wb = Workbook()
+    ws = wb.active
+    ws.append([*HEADER.split(","), "是否有研发机构"])
+    for i, a in enumerate(numbers):
+        ws.append([E1, f"2024-01..{i + 1:02d}", a, 1, "是" if i % 2 else "否"])
+    for i, b in enumerate(texts):
+        ws.append([E1, f"2025-01..{i + 1:02d}", b, 2, None])
+    for i, c in enumerate(nan_only):
+        ws.append([E1, f"2026-01..{i + 1:02d}", c, 3, None])
+    path = tmp_path / "rd.xlsx"
+    wb.save(path)
+    csv = tmp_path / "rd.csv"
+    lines = [f"{HEADER},是否有研发机构"]
+    lines += [
+        f"{E1},2024-01..{i + 1:02d},{'' if a is None else repr(a)},1,{'是' if i % 2 else '否'}"
+        for i, a in enumerate(numbers)
+    ]
+    lines += [f'{E1},2025-01..{i + 1:02d},"{b or ""}",2,' for i, b in enumerate(texts)]
+    lines += [f"{E1},2026-01..{i + 1:02d},{c},3," for i, c in enumerate(nan_only)]
+    csv.write_text("\n".join(lines) + "\n", "utf-8")
+
+    xlsx_table = read_typed(path, RD_REPORTS, chunk_rows=10)  # chunk 1: numbers only
+    csv_table = read_typed(csv, RD_REPORTS, chunk_rows=10)
+    pd.testing.assert_frame_equal(xlsx_table.frame, csv_table.frame, check_exact=True)
+
+    def said(table):
+        return [(i.rule, i.row, i.column, i.value, i.message_zh) for i in table.issues]
+
+    assert said(xlsx_table) == said(csv_table)
+    assert [(r, row, v) for r, row, _, v, _ in said(xlsx_table) if r == "number_value"] == [
+        ("number_value", 14, "NaN"),
+        ("number_value", 18, "abc"),
+        ("number_value", 31, "NaN"),
+    ]
+    revenue = xlsx_table.frame["operating_revenue"]
+    assert revenue[:10].tolist()[3:] == [1e-7, 15_000_000_000, -3, 123456.789012, 7, 8, 9]
+    assert revenue[:2].tolist() == [100, 2.5] and pd.isna(revenue[2])
+    # "1,234" and the full-width "１２" are numbers; "—", empty and blank cells are empty
+    assert revenue[[10, 14, 15, 18]].tolist() == [1234, 12, 12, 5]
+    assert revenue[[11, 17, 19]].isna().all()

@@ -635,3 +635,29 @@ def test_stored_reports_read_in_chunks_are_the_values_read_whole(register, tmp_p
     assert plain(compact) == plain(whole)
     assert isinstance(compact["uscc"].dtype, pd.CategoricalDtype)
     assert compact["id"].dtype == "int64" and compact["batch_id"].dtype == "float64"
+
+
+def test_a_bulk_import_analyzes_the_tables_it_wrote_and_no_others(db, monkeypatch):
+    """On PostgreSQL a bulk import ANALYZEs what it wrote, so the planner knows the new
+    sizes at once; the tables it did not touch are left alone (ANALYZE of every data table
+    cost 0.2 s of a 100,000-row import)."""
+    from yanzhi.services.collection import imports
+
+    import_file(db, "enterprises", IMPORTS / "enterprises.csv", actor="test:officer")
+    if db.dialect.name != "postgresql":
+        return
+    monkeypatch.setattr(imports, "ANALYZE_ROWS", 1)  # the test file is small
+    started = scalar(db, "SELECT now()")
+    report = import_file(db, "rd", IMPORTS / "rd_2024-01..05.csv", actor="test:officer")
+    assert report.ok and report.created > 0
+    with db.connect() as c:
+        seen = dict(
+            c.execute(
+                text(
+                    """SELECT relname, last_analyze FROM pg_stat_user_tables
+                    WHERE schemaname = current_schema()"""
+                )
+            ).all()
+        )
+    analyzed = {t for t, at in seen.items() if at is not None and at >= started}
+    assert analyzed == {"rd_report", "rd_report_version", "submission"}

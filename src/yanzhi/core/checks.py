@@ -42,7 +42,8 @@ def spread(per_value: Sequence[Any], codes: np.ndarray, missing: Any, dtype: Any
 def check_uscc(df: pd.DataFrame, sink: RowIssueSink, column: str) -> pd.Series:
     """Flags codes that fail GB 32100-2015; returns the mask of valid rows."""
     codes, values = distinct(df["uscc"])
-    reasons = [_uscc_error(v) for v in values]
+    quick = uscc_mod.valid_many(values)  # most codes: only the others are asked why
+    reasons = [None if ok else _uscc_error(v) for v, ok in zip(values, quick, strict=True)]
     invalid = [r is not None and v != "" for v, r in zip(values, reasons, strict=True)]
     bad = spread(invalid, codes, False, bool)
     zh = [f"{v}（{r.zh}）" if r else v for v, r in zip(values, reasons, strict=True)]

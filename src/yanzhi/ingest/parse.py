@@ -53,14 +53,27 @@ def _cell(v: Any) -> str:
 
 def _as_text(s: pd.Series) -> pd.Series:
     """Cells as stripped text; integral floats from Excel lose their '.0'; full-width
-    digits and punctuation become ASCII (only the cells that have any are touched). Each
-    distinct cell is cleaned once: a column of codes or periods repeats a few thousand
-    texts over a million rows."""
-    codes, uniques = pd.factorize(s.to_numpy(dtype=object))  # a missing cell: code -1
-    if len(uniques) * 2 > len(s):  # mostly distinct (numbers): clean the cells themselves
-        return _cleaned(s)
-    text = np.append(_cleaned(pd.Series(uniques, dtype=object)).to_numpy(dtype=object), "")
-    return pd.Series(text[codes], index=s.index, dtype=object)
+    digits and punctuation become ASCII (only the cells that have any are touched)."""
+    codes, text = _distinct_text(s)
+    return _spread(text, codes, s.index)
+
+
+def _distinct_text(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes, text): the cleaned text of each distinct cell, and each row's position in
+    it (a missing cell: the last entry, ""). A column of codes, periods or 是/否 repeats a
+    few thousand texts over a million rows: each is cleaned and checked once."""
+    if isinstance(s.dtype, pd.CategoricalDtype):  # already one entry per distinct cell
+        codes, uniques = s.cat.codes.to_numpy(), s.cat.categories.to_numpy(dtype=object)
+    else:
+        codes, uniques = pd.factorize(s.to_numpy(dtype=object))  # a missing cell: code -1
+    text = _cleaned(pd.Series(uniques, dtype=object))
+    text = pd.Series(np.append(text.to_numpy(dtype=object), ""), dtype=object)
+    return np.where(codes < 0, len(uniques), codes), text
+
+
+def _spread(per_text: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """A value for each row from one for each distinct text (see :func:`_distinct_text`)."""
+    return pd.Series(per_text.to_numpy()[codes], index=index, dtype=per_text.dtype)
 
 
 def _cleaned(s: pd.Series) -> pd.Series:
@@ -95,6 +108,9 @@ def _numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Numbers from cells, C-fast for clean cells; only the others are cleaned (thousands
     separators, full-width digits, spaces). Returns values, the blank mask and the text of
     cells that are not numbers (for messages)."""
+    if raw.dtype.kind == "f":  # already numbers (an XLSX column of numbers only)
+        blank = raw.isna()
+        return raw, blank, pd.Series("", index=raw.index, dtype=object)
     values = pd.to_numeric(raw, errors="coerce").astype(float)
     blank = raw.isna().to_numpy() | (raw.astype(object) == "").to_numpy()
     need = values.isna().to_numpy() & ~blank
@@ -153,22 +169,24 @@ def _parse_column(
     col = table.columns.get(f.code, f.zh)
     if f.type in (FieldType.INTEGER, FieldType.NUMBER, FieldType.MONEY, FieldType.YEAR):
         return _parse_numbers(raw, f, sink, table, money_unit, col)
-    text = _as_text(raw)
-    blank = text == ""
+    codes, distinct = _distinct_text(raw)
+    text, blank = _spread(distinct, codes, raw.index), _spread(distinct == "", codes, raw.index)
     if f.type in (FieldType.TEXT, FieldType.CODE):
-        return (text.str.upper() if f.code == "uscc" else _unquoted(text)), blank
+        kept = distinct.str.upper() if f.code == "uscc" else _unquoted(distinct)
+        return _spread(kept, codes, raw.index), blank
     if f.type is FieldType.BOOL:
-        low = text.str.lower()
+        low = distinct.str.lower()
         bad = ~low.isin(TRUE_WORDS | FALSE_WORDS)
         sink.add_rows(
-            bad,
+            _spread(bad, codes, raw.index),
             "bool_value",
             "无法识别的是/否取值 {v!r}",
             "not a yes/no value: {v!r}",
             column=col,
             values=text,
         )
-        return low.isin(TRUE_WORDS).where(~bad & (low != ""), None), blank
+        value = low.isin(TRUE_WORDS).astype(object).where(~bad & (low != ""), None)
+        return _spread(value, codes, raw.index), blank
     if f.type is FieldType.PERIOD:
         return _periods(text, sink, f, col), blank
     return _dates(raw, text, sink, col), blank

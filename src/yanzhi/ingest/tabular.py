@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from yanzhi import config
-from yanzhi.core.dataformats import DataKind, Field
+from yanzhi.core.dataformats import DataKind, Field, FieldType
 from yanzhi.core.issues import InputRejected, Issue
 from yanzhi.ingest.textfile import DELIMITERS, NotText, sniff_encoding
 from yanzhi.ingest.xlsx import SheetNotFound, UnsafeWorkbook, check_archive, load_sheet
@@ -58,6 +58,12 @@ class RawTable:
 
 
 Cells = Iterator[tuple[pd.DataFrame, np.ndarray]]  # raw cells by column index, file rows
+CellReader = Callable[[frozenset[int]], Cells]
+"""Reads a file's rows below the header; given the indices of the columns that hold
+numbers, a reader may hand those over as float64 when every cell of a chunk is a number
+(an XLSX does; text files hand over text)."""
+
+_NUMBER_TYPES = (FieldType.INTEGER, FieldType.NUMBER, FieldType.MONEY, FieldType.YEAR)
 
 
 @dataclass
@@ -66,15 +72,16 @@ class TableSource:
 
     header: RawTable  # the file's metadata, no rows
     picked: dict[str, int]  # field code -> column index in the file
-    cells: Callable[[], Cells]
+    cells: CellReader
     header_row: int  # the file row number of the header
+    numbers: frozenset[int] = frozenset()  # column indices of the fields that hold numbers
 
     def chunks(self) -> Iterator[RawTable]:
         """The rows in chunks of at most CHUNK_ROWS, as read; blank rows are dropped, the
         file's row numbers kept. A file with no data rows below its header is refused
         (after any chunks of blank rows)."""
         found = 0
-        for frame, rows in self.cells():
+        for frame, rows in self.cells(self.numbers):
             data = frame[list(self.picked.values())]
             data.columns = list(self.picked)
             keep = _non_blank(data).to_numpy()
@@ -225,7 +232,7 @@ def _open_csv(
     h = _find_header(first, kind, name)
     header = first[h]
 
-    def cells() -> Cells:
+    def cells(_numbers: frozenset[int]) -> Cells:
         start = h + 2  # the file row number of the first row below the header
         try:
             with pd.read_csv(
@@ -292,9 +299,9 @@ def _open_workbook(
     h = _find_header(probe.values.tolist(), kind, name, sheet=chosen)
     header = [str(c) for c in probe.iloc[h]]
 
-    def body() -> Cells:
+    def body(numbers: frozenset[int]) -> Cells:
         for start in range(h + 1, cells.height, chunk):
-            frame = cells.rows(start, chunk)
+            frame = cells.rows(start, chunk, numbers)
             frame.columns = list(range(len(header)))
             yield frame, np.arange(first + start, first + start + len(frame))
 
@@ -342,7 +349,7 @@ def _mapped(
     sheet: str | None,
     header: Sequence[str],
     header_row: int,
-    cells: Callable[[], Cells],
+    cells: CellReader,
     kind: DataKind,
     encoding: str | None,
 ) -> TableSource:
@@ -397,21 +404,29 @@ def _mapped(
     meta = RawTable(
         name, sheet, columns, units, empty, pd.Series([], dtype="int64"), encoding, ignored
     )
-    return TableSource(meta, picked, cells, header_row)
+    numbers = frozenset(
+        picked[f.code] for f in kind.fields if f.code in picked and f.type in _NUMBER_TYPES
+    )
+    return TableSource(meta, picked, cells, header_row, numbers)
 
 
-def _read_through(cells: Callable[[], Cells]) -> bool:
+def _read_through(cells: CellReader) -> bool:
     """Read every row (chunk by chunk, keeping none); whether any row follows the header."""
-    return sum(len(frame) for frame, _ in cells()) > 0
+    return sum(len(frame) for frame, _ in cells(frozenset())) > 0
 
 
 def _non_blank(data: pd.DataFrame) -> pd.Series:
     """Rows with at least one non-empty cell (trailing blank rows are dropped)."""
-    blank = pd.Series(True, index=data.index)
+    blank = np.ones(len(data), dtype=bool)
     for col in data.columns:
         s = data[col]
-        blank &= s.isna() | s.eq("")
-    return ~blank
+        if isinstance(s.dtype, pd.CategoricalDtype):  # per distinct text; code -1: empty
+            texts = s.cat.categories.to_numpy(dtype=object)
+            blank &= np.append(texts == "", True)[s.cat.codes.to_numpy()]
+            continue
+        cells = s.to_numpy()
+        blank &= np.isnan(cells) if cells.dtype.kind == "f" else pd.isna(cells) | (cells == "")
+    return pd.Series(~blank, index=data.index)
 
 
 def iter_issue_rows(table: RawTable, positions: Iterable[int]) -> list[int]:

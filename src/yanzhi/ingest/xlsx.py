@@ -3,15 +3,18 @@ legacy .xls (BIFF8, as older Excel and WPS save it) is read fast (fastexcel / ca
 into Arrow, cells as text). The sheet is read from its first row, empty leading rows
 included, so the frame's row i is the Excel row i + 1 and messages name the rows a person
 sees. The cells stay in Arrow (compact text); they become pandas objects a slice of rows
-at a time."""
+at a time, and the columns of numbers become float64 there, parsed in Arrow, when every
+cell of the slice is a number."""
 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -74,10 +77,39 @@ class SheetCells:
     def height(self) -> int:
         return self.frame.height
 
-    def rows(self, start: int, n: int) -> pd.DataFrame:
-        """Rows start … start + n - 1 as a pandas frame of object columns 0, 1, …"""
+    def rows(self, start: int, n: int, numbers: Collection[int] = ()) -> pd.DataFrame:
+        """Rows start … start + n - 1 as a pandas frame of columns 0, 1, …: text (object)
+        columns, except that a column in ``numbers`` whose every cell in these rows is a
+        finite number comes as float64 (NaN where empty), parsed in Arrow. A column with
+        any other cell stays text, so the checks can name that cell as written."""
         part = self.frame.slice(start, n)
-        return pd.DataFrame({i: part[c].to_numpy() for i, c in enumerate(part.columns)})
+        return pd.DataFrame(
+            {
+                i: _numeric(part[c]) if i in numbers else _text(part[c])
+                for i, c in enumerate(part.columns)
+            }
+        )
+
+
+def _numeric(cells: pl.Series) -> np.ndarray | pd.Categorical:
+    """float64 if every non-empty cell parses as a finite number, else the text."""
+    import polars as pl
+
+    values = cells.cast(pl.Float64, strict=False)
+    if values.null_count() != cells.null_count() or not values.is_finite().fill_null(True).all():
+        return _text(cells)
+    return values.to_numpy()
+
+
+def _text(cells: pl.Series) -> pd.Categorical:
+    """The cells as a categorical (NaN where empty): each distinct text becomes a Python
+    string once, and the checks work per distinct text (a column of codes, periods or
+    是/否 repeats a few thousand texts over a million rows)."""
+    import polars as pl
+
+    texts = cells.drop_nulls().unique().sort()
+    codes = (cells.rank("dense") - 1).fill_null(-1).cast(pl.Int32).to_numpy()
+    return pd.Categorical.from_codes(codes, categories=pd.Index(texts.to_numpy(), dtype=object))
 
 
 def load_sheet(path: Path, sheet: str | None) -> tuple[str, int, SheetCells]:

@@ -266,4 +266,12 @@ def _plain(col: pd.Series, whole: bool) -> list[Any]:
         for i in np.flatnonzero(missing):
             values[i] = None
         return values
-    return list(col.astype(object).where(col.notna(), None).tolist())
+    if isinstance(col.dtype, pd.CategoricalDtype):  # each distinct value converted once
+        per_code = np.array([*_plain(pd.Series(col.cat.categories), False), None], dtype=object)
+        return list(per_code[col.cat.codes.to_numpy()].tolist())  # code -1: None
+    values = col.to_numpy(dtype=object)
+    missing = col.isna().to_numpy()
+    if missing.any():
+        values = values.copy()
+        values[missing] = None
+    return list(values.tolist())

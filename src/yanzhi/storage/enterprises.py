@@ -231,10 +231,18 @@ def attributes_at(session: Session, date: dt.date) -> pd.DataFrame:
 
 
 def township_history(session: Session) -> pd.DataFrame:
-    """enterprise_id, valid_from, township_code of every version (to place a report in the
-    township the enterprise belonged to at the time)."""
-    v = EnterpriseVersionRow
-    return read_frame(session, select(v.enterprise_id, v.valid_from, v.township_code))
+    """enterprise_id, valid_from, township_code of every version of the enterprises that
+    have moved: those with a version in another township than today's (to place a report
+    in the township the enterprise belonged to at the time). The others are where they
+    always were, and are not read."""
+    v, e = EnterpriseVersionRow, EnterpriseRow
+    moved = (
+        select(v.enterprise_id)
+        .join(e, e.id == v.enterprise_id)
+        .where(v.township_code != e.township_code)
+    )
+    q = select(v.enterprise_id, v.valid_from, v.township_code).where(v.enterprise_id.in_(moved))
+    return read_frame(session, q)
 
 
 def get_enterprise(session: Session, uscc: str) -> EnterpriseRow | None:

@@ -70,7 +70,7 @@ def prepare_rd(session: Session, table: TypedTable, sink: RowIssueSink) -> Prepa
     checks.check_rd_rows(df, sink, table.columns)
     out = df
     for flag in ("correction", "synthetic"):
-        out[flag] = out[flag].fillna(False).astype(bool) if flag in out else False
+        out[flag] = _flag(out[flag]) if flag in out else False
     for c in RD_VALUES:
         if c not in out:
             out[c] = np.nan if c != "has_rd_institution" else None
@@ -88,6 +88,11 @@ def prepare_rd(session: Session, table: TypedTable, sink: RowIssueSink) -> Prepa
     return Prepared(out, existing)
 
 
+def _flag(col: pd.Series) -> np.ndarray:
+    """A 是/否 column (True, False or None) as booleans, an empty cell as 否."""
+    return (col.to_numpy(dtype=object) == True).astype(bool)  # noqa: E712  (None is not True)
+
+
 def _by_uscc(out: pd.DataFrame, attribute: pd.Series) -> pd.Series:
     """An attribute of each row's enterprise (NaN if not in the register); integers stay
     integers when every enterprise is known."""
@@ -102,13 +107,11 @@ def _township_at_period_end(session: Session, out: pd.DataFrame, index: pd.DataF
     """The township an enterprise belonged to when the period ended (it may have moved).
     Only enterprises with a version in another township than today's are looked up."""
     current = _by_uscc(out, index["township_code"]).astype(object)
-    history = township_history(session)
-    now = history["enterprise_id"].map(index.set_index("id")["township_code"])
-    movers = history.loc[
-        history["township_code"].to_numpy(dtype=object) != now.to_numpy(dtype=object),
-        "enterprise_id",
-    ]
-    rows = np.flatnonzero(out["enterprise_id"].isin(set(movers)).to_numpy())
+    history = township_history(session)  # the versions of the enterprises that moved
+    movers = set(history["enterprise_id"])
+    if not movers:
+        return current
+    rows = np.flatnonzero(out["enterprise_id"].isin(movers).to_numpy())
     if not len(rows):
         return current
     codes, values = checks.distinct(out["period"].iloc[rows])
@@ -125,16 +128,17 @@ def _township_at_period_end(session: Session, out: pd.DataFrame, index: pd.DataF
         .sort_values("end")
     )
     left["enterprise_id"] = left["enterprise_id"].astype("int64")
-    right = history[history["enterprise_id"].isin(set(movers))]
-    right = right.assign(
-        valid_from=pd.to_datetime(right["valid_from"]).astype("datetime64[ns]")
+    right = history.assign(
+        valid_from=pd.to_datetime(history["valid_from"]).astype("datetime64[ns]")
     ).sort_values("valid_from")
     right["enterprise_id"] = right["enterprise_id"].astype("int64")
     placed = pd.merge_asof(
         left, right, left_on="end", right_on="valid_from", by="enterprise_id", direction="backward"
     )
-    at_end = pd.Series(placed["township_code"].to_numpy(), index=placed["_pos"].to_numpy())
-    return at_end.reindex(range(len(out))).fillna(current).astype(object)
+    found = placed["township_code"].notna().to_numpy()
+    at_end = current.to_numpy(dtype=object).copy()
+    at_end[placed["_pos"].to_numpy()[found]] = placed["township_code"].to_numpy()[found]
+    return pd.Series(at_end, index=current.index, dtype=object)
 
 
 def _check_locked(session: Session, out: pd.DataFrame, sink: RowIssueSink, column: str) -> None:
@@ -205,7 +209,7 @@ def prepare_enterprises(session: Session, table: TypedTable, sink: RowIssueSink)
         "champion",
         "synthetic",
     ):
-        out[flag] = out[flag].fillna(False).astype(bool) if flag in out else False
+        out[flag] = _flag(out[flag]) if flag in out else False
     for c in ("contact_person", "contact_phone", "contact_email"):
         out[c] = out[c].replace("", None) if c in out else None
     bad_phone = out["contact_phone"].notna() & ~out["contact_phone"].fillna("").astype(

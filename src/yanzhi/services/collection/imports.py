@@ -141,7 +141,7 @@ def import_file(
         report.batch_id = None
     report.ok = True
     if not dry_run and report.created + report.updated >= ANALYZE_ROWS:
-        refresh_statistics(engine)
+        refresh_statistics(engine, IMPORTERS[spec.code].tables)
     return report
 
 

@@ -46,10 +46,11 @@ Write = Callable[[Session, DataKind, Prepared, int, WriteContext], Counts]
 class Importer:
     """The services of one import kind: ``prepare`` checks the typed rows against the
     database (adding issues to the sink), ``write`` stores the prepared rows in batch
-    ``batch_id`` and returns the counts."""
+    ``batch_id`` and returns the counts; ``tables`` are the data tables it writes."""
 
     prepare: Prepare
     write: Write
+    tables: tuple[str, ...]  # the data tables ``write`` changes (ANALYZEd after a bulk write)
 
 
 def _write_rd(
@@ -87,8 +88,10 @@ def _for_write(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 IMPORTERS: dict[str, Importer] = {
-    "enterprises": Importer(checks.prepare_enterprises, _write_enterprises),
-    "rd": Importer(checks.prepare_rd, _write_rd),
-    "stats": Importer(checks.prepare_stats, _write_stats),
+    "enterprises": Importer(
+        checks.prepare_enterprises, _write_enterprises, ("enterprise", "enterprise_version")
+    ),
+    "rd": Importer(checks.prepare_rd, _write_rd, ("rd_report", "rd_report_version", "submission")),
+    "stats": Importer(checks.prepare_stats, _write_stats, ("statistic",)),
 }
 """The services of every kind of ``DATA_KINDS``, by code."""
