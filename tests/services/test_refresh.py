@@ -85,6 +85,55 @@ def test_approvals_and_an_unlock_leave_what_a_full_recomputation_leaves(engine):
     assert_same_sums(rows(engine, SUMS), kept)
 
 
+def test_two_approvals_at_once_in_two_districts_both_reach_the_city(engine, monkeypatch):
+    """Two analysts approve two districts at the same moment (threads, separate
+    connections). Each refresh reads the kept sums and writes the city's values: were
+    both to read before either wrote, the city would miss one of the approvals. The
+    second refresh waits for the first (rollupsums.hold), so the values are those of a
+    full recomputation. Each refresh here waits after its read until the other has read
+    too, or 3 s: without the hold both would read first."""
+    import threading
+
+    todo = pending(engine)
+    period = todo.iloc[0]["period"]
+    towns = todo[todo["period"] == period]["org_unit_code"].tolist()
+    districts = sorted({t[:6] for t in towns})[:2]
+    assert len(districts) == 2
+    for d in districts:
+        reporting.transition(engine, "submit", period=period, unit=d, actor="officer")
+    both_read = threading.Barrier(2, timeout=3)
+    read = indicators._approved
+
+    def read_then_wait(*args, **kw):
+        reports = read(*args, **kw)
+        try:
+            both_read.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other refresh is waiting for this one's hold
+        return reports
+
+    monkeypatch.setattr(indicators, "_approved", read_then_wait)
+    failed: list[BaseException] = []
+
+    def approve_district(d: str) -> None:
+        try:
+            reporting.transition(engine, "approve", period=period, unit=d, actor=f"city-{d}")
+        except BaseException as exc:  # reported below, not lost in the thread
+            failed.append(exc)
+
+    threads = [threading.Thread(target=approve_district, args=(d,)) for d in districts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not failed, failed
+    monkeypatch.undo()
+    refreshed, kept = rows(engine, EVERY), rows(engine, SUMS)
+    indicators.compute(engine)
+    assert_same_values(rows(engine, EVERY), refreshed)
+    assert_same_sums(rows(engine, SUMS), kept)
+
+
 def test_a_refresh_reads_only_the_districts_it_touches(engine):
     todo = pending(engine)
     town, period = todo.iloc[0]["org_unit_code"], todo.iloc[0]["period"]

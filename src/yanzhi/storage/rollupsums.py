@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from yanzhi.storage.bulk import insert_rows
@@ -16,6 +16,21 @@ from yanzhi.storage.datamodels import RollupSumRow
 
 YEAR_KEPT = "*"  # unit_code of the row (month 0) that marks a year whose sums are all kept
 _COLUMNS = ("year", "month", "unit_code", "industry_division", "layout", "sums", "synthetic")
+
+
+def hold(session: Session) -> None:
+    """Hold the kept sums until this transaction ends: another refresh (a thread or a
+    process) that asks waits here until this one has committed, then reads what it
+    wrote. Two approvals of different districts at once thus both reach the city's
+    values. PostgreSQL: an advisory lock of the transaction, keyed by the schema (each
+    schema is its own database for yanzhi); SQLite: the database's write lock, taken now
+    by a write that changes nothing (as BEGIN IMMEDIATE would) instead of at the first
+    write — readers go on (WAL), other writers wait up to the busy timeout."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.rollup_sum'))"
+        session.execute(text(key))
+    else:
+        session.execute(text("UPDATE rollup_sum SET year = year WHERE 0 = 1"))
 
 
 def write(

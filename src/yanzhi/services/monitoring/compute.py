@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from yanzhi.core.orgtree import Level, OrgTree
-from yanzhi.core.periods import parse_period
+from yanzhi.core.periods import Period, parse_period
 from yanzhi.core.plan.model import Indicator, Plan
 from yanzhi.core.rollup import (
     FACT_COLUMNS,
@@ -169,6 +169,7 @@ def compute(engine: Engine, *, approved_only: bool = True) -> ComputeResult:
     parts = [f[_COLUMNS] for f in (enterprise, statistic) if not f.empty]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_COLUMNS)
     with transaction(engine) as session:
+        rollupsums.hold(session)  # an approval's refresh meanwhile waits, then starts from these
         n = replace_indicator_values(session, frame, periods=None)
         rollupsums.clear(session)
         if approved_only and sums is not None:
@@ -238,25 +239,37 @@ def refresh(engine: Engine, *, period: str, townships: list[str] | None = None) 
     a database computed before they were kept, or the plan's indicators changed since)
     the whole city's year is read once and its sums kept."""
     started = time.perf_counter()
-    p = parse_period(period)
+    # one transaction from the read of the kept sums to the write of the new ones, held
+    # against other refreshes: a second approval's refresh starts from this one's sums
+    with transaction(engine) as session:
+        rollupsums.hold(session)
+        n, read, synthetic, changed = _refresh(session, parse_period(period), townships)
+    seconds = round(time.perf_counter() - started, 3)
+    return ComputeResult(n, n, 0, read, True, seconds, synthetic, changed)
+
+
+def _refresh(
+    session: Session, p: Period, townships: list[str] | None
+) -> tuple[int, int, bool, tuple[str, ...] | None]:
+    """:func:`refresh` inside its transaction: (values written, reports read, synthetic,
+    the units recomputed — None when the whole year was)."""
     labels = affected_periods(p.year, p.last_month)
     ends = ending_months(p.last_month)
-    with transaction(engine) as session:
-        plan = get_plan(session)
-        tree = load_org_tree(session)
-        indicators = enterprise_indicators(plan.indicators)
-        kept = None
-        if townships is not None and indicators:
-            kept = _kept(session, tree, indicators, p.year, ends)
-        scope = None if kept is None else _Scope.of(tree, townships or [])
-        reports = _approved(
-            session,
-            years=[p.year],
-            periods=None
-            if scope is None
-            else [f"{p.year}-01..{m:02d}" for m in source_months(p.last_month)],
-            townships=None if scope is None else scope.towns,
-        )
+    plan = get_plan(session)
+    tree = load_org_tree(session)
+    indicators = enterprise_indicators(plan.indicators)
+    kept = None
+    if townships is not None and indicators:
+        kept = _kept(session, tree, indicators, p.year, ends)
+    scope = None if kept is None else _Scope.of(tree, townships or [])
+    reports = _approved(
+        session,
+        years=[p.year],
+        periods=None
+        if scope is None
+        else [f"{p.year}-01..{m:02d}" for m in source_months(p.last_month)],
+        townships=None if scope is None else scope.towns,
+    )
     fresh = _sums(reports, tree, indicators)
     synthetic = _any_synthetic(reports) or (kept is not None and kept[2])
     sums = fresh
@@ -270,20 +283,16 @@ def refresh(engine: Engine, *, period: str, townships: list[str] | None = None) 
             frame = frame[frame["unit_code"].isin(scope.units) | frame["level"].isin(_ALWAYS)]
     if frame.empty:
         frame = pd.DataFrame(columns=_COLUMNS)
-    with transaction(engine) as session:
-        units = None if scope is None else scope.units
-        n = replace_indicator_values(
-            session, frame, periods=labels, source="enterprise", units=units
-        )
-        if indicators:  # the year's sums (or the districts' months) as they are now
-            now = _empty_sums(indicators) if fresh is None else fresh
-            where = {} if scope is None else {"months": ends, "units": units}
-            _keep(session, now, indicators, synthetic, years=[p.year], **where)
-    seconds = round(time.perf_counter() - started, 3)
-    changed = None
-    if scope is not None:
-        changed = (*scope.units, *(u.code for u in tree if u.level is Level.CITY))
-    return ComputeResult(n, n, 0, len(reports), True, seconds, synthetic, changed)
+    units = None if scope is None else scope.units
+    n = replace_indicator_values(session, frame, periods=labels, source="enterprise", units=units)
+    if indicators:  # the year's sums (or the districts' months) as they are now
+        now = _empty_sums(indicators) if fresh is None else fresh
+        where = {} if scope is None else {"months": ends, "units": units}
+        _keep(session, now, indicators, synthetic, years=[p.year], **where)
+    if scope is None:
+        return n, len(reports), synthetic, None
+    city = (u.code for u in tree if u.level is Level.CITY)
+    return n, len(reports), synthetic, (*scope.units, *city)
 
 
 _ALWAYS = ("city", "industry")  # levels an approval anywhere changes
