@@ -92,6 +92,7 @@ def test_two_approvals_at_once_in_two_districts_both_reach_the_city(engine, monk
     second refresh waits for the first (rollupsums.hold), so the values are those of a
     full recomputation. Each refresh here waits after its read until the other has read
     too, or 3 s: without the hold both would read first."""
+    import contextlib
     import threading
 
     todo = pending(engine)
@@ -106,10 +107,9 @@ def test_two_approvals_at_once_in_two_districts_both_reach_the_city(engine, monk
 
     def read_then_wait(*args, **kw):
         reports = read(*args, **kw)
-        try:
+        # broken: the other refresh is waiting for this one's hold
+        with contextlib.suppress(threading.BrokenBarrierError):
             both_read.wait()
-        except threading.BrokenBarrierError:
-            pass  # the other refresh is waiting for this one's hold
         return reports
 
     monkeypatch.setattr(indicators, "_approved", read_then_wait)
@@ -228,3 +228,33 @@ def test_a_year_left_without_approved_reports_keeps_no_old_sums(engine):
         "unit_code"
     ].tolist()
     assert left == ["*"]  # only the mark that the year is kept (and holds nothing)
+
+
+def test_a_full_computation_sums_year_by_year_what_all_years_at_once_sum(engine):
+    """compute() reads and sums the reports a year at a time (all years as one frame took
+    10 GB at province scale): the sums, hence every value, are those of all years at once."""
+    import polars as pl
+
+    from yanzhi.core.rollup import enterprise_indicators, stored_sums
+    from yanzhi.storage.db import transaction
+    from yanzhi.storage.facts import attribute_versions, report_frame, with_attributes
+    from yanzhi.storage.orgunits import load_org_tree
+    from yanzhi.storage.plans import get_plan
+
+    with transaction(engine) as session:
+        tree = load_org_tree(session)
+        chosen = enterprise_indicators(get_plan(session).indicators)
+        reports = with_attributes(
+            report_frame(session, approved_only=True), attribute_versions(session)
+        )
+        by_year, read, _ = indicators._sums_by_year(session, tree, chosen, True)
+    assert read == len(reports) > 0 and reports["year"].nunique() >= 3
+    whole = stored_sums(indicators.facts_frame(reports, tree), chosen)
+    assert by_year is not None
+    for a, b in zip(whole, by_year, strict=True):
+        key = [c for c in a.columns if a[c].dtype in (pl.String, pl.Int64, pl.Int32)]
+        assert a.columns == b.columns and len(a) == len(b) > 0
+        a, b = a.sort(key), b.sort(key)
+        assert a.select(key).equals(b.select(key))
+        for c in set(a.columns) - set(key):
+            assert a[c].to_numpy() == pytest.approx(b[c].to_numpy(), rel=1e-12, nan_ok=True)

@@ -73,6 +73,11 @@ def report_frame(
     return read_frame(session, q)
 
 
+def report_years(session: Session) -> list[int]:
+    """The years that have R&D reports, oldest first."""
+    return sorted(int(y) for y in session.scalars(select(RdReportRow.year).distinct()))
+
+
 def attribute_versions(
     session: Session, *, townships: list[str] | None = None, periods: list[str] | None = None
 ) -> pd.DataFrame:

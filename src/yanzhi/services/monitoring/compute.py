@@ -37,6 +37,7 @@ from yanzhi.storage.facts import (
     attribute_versions,
     replace_indicator_values,
     report_frame,
+    report_years,
     with_attributes,
 )
 from yanzhi.storage.orgunits import load_org_tree
@@ -157,13 +158,9 @@ def compute(engine: Engine, *, approved_only: bool = True) -> ComputeResult:
     with transaction(engine) as session:
         plan = get_plan(session)
         tree = load_org_tree(session)
-        reports = with_attributes(
-            report_frame(session, approved_only=approved_only), attribute_versions(session)
-        )
+        indicators = enterprise_indicators(plan.indicators)
+        sums, read, synthetic = _sums_by_year(session, tree, indicators, approved_only)
         stats = current_statistics(session)
-    indicators = enterprise_indicators(plan.indicators)
-    sums = _sums(reports, tree, indicators)
-    synthetic = _any_synthetic(reports)
     enterprise = _values(sums, indicators, synthetic)
     statistic = statistic_values(plan, stats, tree)
     parts = [f[_COLUMNS] for f in (enterprise, statistic) if not f.empty]
@@ -179,7 +176,7 @@ def compute(engine: Engine, *, approved_only: bool = True) -> ComputeResult:
         n,
         len(enterprise),
         len(statistic),
-        len(reports),
+        read,
         approved_only,
         round(time.perf_counter() - started, 3),
         synthetic,
@@ -188,6 +185,32 @@ def compute(engine: Engine, *, approved_only: bool = True) -> ComputeResult:
 
 _COLUMNS = list(INDICATOR_VALUE_COLUMNS)
 Sums = tuple[pl.DataFrame, pl.DataFrame]
+
+
+def _sums_by_year(
+    session: Session, tree: OrgTree, indicators: list[Indicator], approved_only: bool
+) -> tuple[Sums | None, int, bool]:
+    """(the roll-up's sums of every year, reports read, any synthetic): the reports are
+    read and summed a year at a time — the sums are per year and month, so a year's do not
+    depend on another's — and only the sums are held, never every report at once (all
+    years as one frame took 10 GB at province scale)."""
+    versions = attribute_versions(session)
+    townships, divisions = [], []
+    read, synthetic = 0, False
+    for year in report_years(session):
+        reports = with_attributes(
+            report_frame(session, approved_only=approved_only, years=[year]), versions
+        )
+        read += len(reports)
+        synthetic |= _any_synthetic(reports)
+        found = _sums(reports, tree, indicators)
+        del reports
+        if found is not None:
+            townships.append(found[0])
+            divisions.append(found[1])
+    if not townships:
+        return None, read, synthetic
+    return (pl.concat(townships), pl.concat(divisions)), read, synthetic
 
 
 def _any_synthetic(reports: pd.DataFrame) -> bool:
