@@ -60,6 +60,17 @@ def test_ancestors_descendants_and_scope(ningbo):
     assert [lvl for lvl, _ in ningbo.levels()] == [Level.CITY, Level.DISTRICT, Level.TOWNSHIP]
 
 
+def test_the_units_at_a_level_within_and_holding_a_unit(ningbo):
+    assert len(ningbo.within("330282", Level.TOWNSHIP)) == 24
+    assert len(ningbo.within("330200", Level.TOWNSHIP)) == 162
+    assert ningbo.within("330206401", Level.TOWNSHIP) == ["330206401"]
+    assert ningbo.within("330206401", Level.DISTRICT) == []
+    assert ningbo.holder("330206401", Level.DISTRICT).code == "330206"
+    assert ningbo.holder("330206", Level.DISTRICT).code == "330206"  # itself
+    assert ningbo.holder("330206401", Level.CITY).code == "330200"
+    assert ningbo.holder("330200", Level.DISTRICT) is None
+
+
 def test_unknown_code_raises(ningbo):
     with pytest.raises(KeyError, match="999999"):
         ningbo.get("999999")

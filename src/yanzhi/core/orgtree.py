@@ -169,6 +169,16 @@ class OrgTree:
             stack.extend(reversed(self._children.get(c, [])))
         return out
 
+    def within(self, code: str, level: Level) -> list[str]:
+        """The codes of the units at ``level`` in ``code``'s subtree (itself included),
+        depth-first: a district's townships, say."""
+        return [u.code for u in self.descendants(code, include_self=True) if u.level is level]
+
+    def holder(self, code: str, level: Level) -> OrgUnit | None:
+        """The unit at ``level`` that holds ``code`` (itself when it is at that level):
+        a township's district, say; None when no unit above it is at that level."""
+        return next((u for u in [self.get(code), *self.ancestors(code)] if u.level is level), None)
+
     def walk(self) -> list[OrgUnit]:
         return [u for r in self.roots() for u in self.descendants(r.code, include_self=True)]
 

@@ -78,7 +78,7 @@ def _ytd(period: Period | str) -> Period:
 def _townships(tree: OrgTree, unit: str) -> list[str]:
     if unit not in tree:
         raise NotFound(f"unknown org unit {unit}", f"未知单位 {unit}")
-    return [u.code for u in tree.descendants(unit, include_self=True) if u.level is Level.TOWNSHIP]
+    return tree.within(unit, Level.TOWNSHIP)
 
 
 _RULES = {

@@ -331,13 +331,7 @@ class _Scope:
     @classmethod
     def of(cls, tree: OrgTree, townships: list[str]) -> _Scope:
         districts = sorted({_district(tree, t) for t in townships})
-        towns = [
-            u.code
-            for d in districts
-            for u in tree.descendants(d, include_self=True)
-            if u.level is Level.TOWNSHIP
-        ]
-        return cls(districts, towns)
+        return cls(districts, [t for d in districts for t in tree.within(d, Level.TOWNSHIP)])
 
     @property
     def units(self) -> list[str]:
@@ -392,10 +386,10 @@ def _approved(
 
 
 def _district(tree: OrgTree, township: str) -> str:
-    for unit in [tree.get(township), *tree.ancestors(township)]:
-        if unit.level is Level.DISTRICT:
-            return unit.code
-    raise ValueError(f"{township} is in no district / {township} 不属于任何区县")
+    district = tree.holder(township, Level.DISTRICT)
+    if district is None:
+        raise ValueError(f"{township} is in no district / {township} 不属于任何区县")
+    return district.code
 
 
 def _merged(
