@@ -34,7 +34,7 @@ from yanzhi.web.errors import (
 )
 from yanzhi.web.headers import SecurityHeaders
 from yanzhi.web.limits import BodyLimit
-from yanzhi.web.precompute import Precompute
+from yanzhi.web.precompute import Precompute, WritesInFlight
 from yanzhi.web.render import error_page
 
 STATIC = Path(__file__).parent / "static"
@@ -124,6 +124,7 @@ def create_app(engine: Engine | None = None, *, precompute: bool = False) -> Fas
             request, err.status, err.code, err.en if lang(request) == "en" else err.zh
         )
 
+    app.add_middleware(WritesInFlight, cache=shared)
     app.add_middleware(RejectNul)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)

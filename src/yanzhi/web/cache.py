@@ -69,6 +69,7 @@ class ViewCache:
         self._seconds = config.settings().cache_seconds  # read again with the generation
         self._recomputed: Hashable = None
         self.changed = threading.Event()  # set on every bump: the precompute thread wakes
+        self.writing = 0  # write requests being served (web.precompute.WritesInFlight)
 
     def bump(self) -> None:
         with self._lock:

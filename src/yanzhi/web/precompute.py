@@ -44,6 +44,7 @@ from yanzhi.web.cache import ViewCache
 log = logging.getLogger(__name__)
 POLL_SECONDS = 5.0  # how often the data generation is read for writes made elsewhere
 QUIET_SECONDS = 1.0  # a burst of writes settles before the results are recomputed
+WRITE_WAIT_SECONDS = 60.0  # at most this long a step waits for the writes being served
 WARMER = Principal("precompute", "city_analyst")
 
 
@@ -106,11 +107,18 @@ def _indicator(engine: Engine, scope: Any, m: Any, code: str, unit: str) -> None
         ind_views.indicator_attribution(engine, scope, code, unit=unit, memo=m)
 
 
-def recompute(engine: Engine, cache: ViewCache) -> list[tuple[str, float]]:
+def recompute(
+    engine: Engine, cache: ViewCache, *, stale: Callable[[], bool] = lambda: False
+) -> list[tuple[str, float]] | None:
     """Run every step once; their times in seconds (a failed step is logged and
-    skipped: the page that needs it computes it, or shows its error, as before)."""
+    skipped: the page that needs it computes it, or shows its error, as before). Before
+    each step, wait while a write request is being served, and stop — None — once
+    ``stale()``: the data changed, the results would be for data no longer there."""
     done = []
     for name, call in steps(engine, cache):
+        _wait_for_writes(cache)
+        if stale():
+            return None
         started = time.perf_counter()
         try:
             call()
@@ -119,6 +127,38 @@ def recompute(engine: Engine, cache: ViewCache) -> list[tuple[str, float]]:
             continue
         done.append((name, time.perf_counter() - started))
     return done
+
+
+def _wait_for_writes(cache: ViewCache) -> None:
+    """Until no write request is being served (WRITE_WAIT_SECONDS at most). A request and
+    this thread share one interpreter lock: an approval reads its district's reports a row
+    at a time, handing the lock back at every row, and waited behind a step each time
+    (50 s at province scale, 1 s alone)."""
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    while cache.writing and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+class WritesInFlight:
+    """ASGI middleware: counts the requests that may write (anything but GET, HEAD and
+    OPTIONS) while they are served, in ``cache.writing``, for :func:`_wait_for_writes`."""
+
+    def __init__(self, app: Any, cache: ViewCache) -> None:
+        self.app = app
+        self.cache = cache
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        with self._lock:
+            self.cache.writing += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            with self._lock:
+                self.cache.writing -= 1
 
 
 class Precompute:
@@ -152,14 +192,19 @@ class Precompute:
                 self._done_for = gen
                 if self.cache.claim(gen):  # else another process recomputes, for all
                     gc.unfreeze()
-                    self.last = recompute(self.engine, self.cache)
-                    self.cache.recomputed(gen)
+                    done = recompute(self.engine, self.cache, stale=self.cache.changed.is_set)
+                    if done is None:  # the data changed meanwhile: again, for the new data
+                        self._done_for = object()
+                        log.info("precompute stopped: the data changed")
+                    else:
+                        self.last = done
+                        self.cache.recomputed(gen)
+                        self.runs += 1
+                        log.info("precomputed %s", ", ".join(f"{n} {s:.2f}s" for n, s in done))
                     # the results live until the next change: out of the collector's way
                     # (a full collection over them was half of the slowest requests' time)
                     gc.collect()
                     gc.freeze()
-                    self.runs += 1
-                    log.info("precomputed %s", ", ".join(f"{n} {s:.2f}s" for n, s in self.last))
             if self.cache.changed.wait(POLL_SECONDS):
                 self.cache.changed.clear()
                 time.sleep(QUIET_SECONDS)  # let a burst of writes finish first
