@@ -66,6 +66,9 @@ def report_frame(
         ).where(s.status == APPROVED)
     if years is not None:
         q = q.where(r.year.in_(years))
+        if approved_only:  # the submissions of those years alone are joined to their reports
+            first, last = f"{min(years):04d}", f"{max(years) + 1:04d}"  # periods start YYYY
+            q = q.where(SubmissionRow.period >= first, SubmissionRow.period < last)
     if periods is not None:
         q = q.where(r.period.in_(periods))
     if townships is not None:
