@@ -5,6 +5,7 @@ Budget (issue #19): p95 over all pages and roles under 1 s.
     .venv/bin/python benchmarks/bench_first_visit.py [--enterprises 10000]
         [--databases sqlite,postgresql] [--max-pages 40] [--depth 2]
         [--sqlite-db FILE] [--pg-schema NAME] [--keep] [--json FILE] [--profile N]
+        [--spy-approval]
 
 Each database gets the full demo as in bench_web.py (whose helpers this script imports).
 The server starts as a user starts it, ``yanzhi serve`` on a free loopback port (it
@@ -33,7 +34,11 @@ the absolute figures. A SQLite file passed with ``--sqlite-db`` is written to (t
 approval): pass a copy (without the -wal and -shm files of an earlier copy: SQLite would
 replay them). ``--profile N`` then opens each of the N slowest pages of the start-up phase
 again, as its role's very first visit after a fresh `yanzhi serve` run under py-spy, and
-prints the functions the request spends its time in.
+prints the functions the request spends its time in. ``--spy-approval`` attaches py-spy to
+the server (every thread, idle ones too) from just before the submission until the
+approval has answered, and prints where the approval's thread spent its samples and what
+the other threads ran meanwhile (an approval once took 46–50 s at province scale, 1 s
+alone: another thread shared the interpreter lock with it).
 """
 
 from __future__ import annotations
@@ -269,13 +274,15 @@ def revisit(s: Session, visits: list[Visit]) -> list[Visit]:
 
 
 @contextmanager
-def serve(url: str) -> Iterator[str]:
+def serve(url: str, pid: list[int] | None = None) -> Iterator[str]:
     """`yanzhi serve` on a free loopback port, as a user starts it; yields its base URL
-    once /healthz answers."""
+    once /healthz answers (and appends the server's process id to ``pid``)."""
     port = free_port()
     argv = [*YANZHI, "serve", "--database", url, "--port", str(port)]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
+    if pid is not None:
+        pid.append(proc.pid)
     try:
         _wait(proc, base, url)
         yield base
@@ -465,6 +472,54 @@ def approve(admin: Session, analyst: Session, district: str) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def spied(pid: int, raw: Path) -> Iterator[None]:
+    """py-spy attached to the server (every thread, idle ones too: a wait on a lock or on
+    the interpreter lock shows) while the block runs."""
+    spy = Path(sys.executable).parent / "py-spy"
+    argv = [str(spy), "record", "--pid", str(pid), "--threads", "--idle", "--rate", "100"]
+    proc = subprocess.Popen(
+        [*argv, "--format", "raw", "-o", str(raw)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)  # attached
+    try:
+        yield
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+
+
+def approval_profile(raw: Path) -> None:
+    """Where the approval's request thread spent its samples (the frames of yanzhi and the
+    innermost frame, where a wait shows), and what the other threads ran meanwhile."""
+    request: Counter[str] = Counter()
+    innermost: Counter[str] = Counter()
+    others: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text("utf-8").splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [re.sub(r":\d+\)$", ")", f) for f in stack.split(";")]
+        n = int(count)
+        if any("services/collection/workflow.py" in f for f in frames):
+            total += n
+            for f in {f for f in frames if "yanzhi/" in f}:
+                request[f] += n
+            innermost[frames[-1]] += n
+        elif len(frames) > 1 and not any(
+            w in frames[-1] for w in ("wait (threading", "select (selectors", "_worker (")
+        ):
+            others[f"{frames[0]}: {frames[-1]}"] += n
+    print(f"  approval profile ({total} samples at 100 Hz), {raw}:")
+    for f, n in request.most_common(12):
+        print(f"    {100 * n / max(total, 1):5.1f} %  {f}")
+    for f, n in innermost.most_common(4):
+        print(f"    innermost {100 * n / max(total, 1):5.1f} %  {f}")
+    for f, n in others.most_common(6):
+        print(f"    other thread, {n} samples: {f}")
+
+
 def pct(values: list[float], q: float) -> float:
     """The q-quantile (nearest rank) of ``values``."""
     ordered = sorted(values)
@@ -521,7 +576,8 @@ def run(db: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     found = accounts(url)
     district = found.pop("_district")[0]
     result: dict[str, Any] = {"load_before": os.getloadavg()}
-    with serve(url) as base:
+    pid: list[int] = []
+    with serve(url, pid) as base:
         t0 = time.perf_counter()
         sessions = {
             role: Session(base, name, password) for role, (name, password, _, _) in found.items()
@@ -538,7 +594,13 @@ def run(db: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
             print(f"  {role}: from {home}…")
             visits += crawl(s, role, home, args.depth, args.max_pages)
         result["start_up"] = figures(visits, base_ms)
-        result["approval"] = approve(sessions["admin"], sessions["city_analyst"], district)
+        if args.spy_approval:
+            raw = args.profile_dir / f"approval-{db}.txt"
+            with spied(pid[0], raw):
+                result["approval"] = approve(sessions["admin"], sessions["city_analyst"], district)
+            approval_profile(raw)
+        else:
+            result["approval"] = approve(sessions["admin"], sessions["city_analyst"], district)
         if not args.cold:
             result["ready_after_approval_s"] = results_ready(base)
             print(f"  shared results recomputed {result['ready_after_approval_s']} s after")
@@ -575,6 +637,11 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     ap.add_argument(
         "--profile", type=int, default=0, help="profile the N slowest pages with py-spy"
+    )
+    ap.add_argument(
+        "--spy-approval",
+        action="store_true",
+        help="py-spy on the server during the submission and the approval",
     )
     ap.add_argument(
         "--cold",
