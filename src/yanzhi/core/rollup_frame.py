@@ -276,10 +276,14 @@ def sum_schema(spec: Spec) -> dict[str, pl.DataType]:
 
 def layout(spec: Spec) -> str:
     """A short fingerprint of the sum columns and what each sums (its masks): kept sums
-    are read back only into the same layout."""
+    are read back only into the same layout. The same in every process: a mask's set of
+    required elements is written sorted (a set's own order follows the process's string
+    hashing, so the fingerprint differed between processes and an approval in a new
+    process read the whole year again instead of its districts)."""
     import hashlib
 
-    text = repr((spec.columns, spec.masks)).encode()
+    masks = [(filt, sorted(required)) for filt, required in spec.masks]
+    text = repr((spec.columns, masks)).encode()
     return hashlib.sha256(text).hexdigest()[:16]
 
 
