@@ -2,7 +2,15 @@ import re
 
 import pytest
 
-from yanzhi.core.uscc import UsccError, check_character, is_valid, make, normalise, validate
+from yanzhi.core.uscc import (
+    UsccError,
+    check_character,
+    is_valid,
+    make,
+    normalise,
+    valid_many,
+    validate,
+)
 
 # Public registrations of well-known companies (check characters verified by hand
 # with the GB 32100-2015 weights 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28).
@@ -48,3 +56,15 @@ def test_make_builds_valid_fictional_codes():
     assert is_valid(code) and len(code) == 18
     with pytest.raises(UsccError):
         make("91330282YX000001")
+
+
+def test_valid_many_agrees_with_validate_on_codes_as_written():
+    """The check character computed for all codes at once (import checks) gives what
+    validate gives for each code as written; a code it marks False is asked why."""
+    good = [make(f"91330200YX{i:07d}") for i in range(300)]
+    wrong_check = [c[:17] + ("0" if c[17] != "0" else "1") for c in good[:50]]
+    odd = ["", "abc", good[0].lower(), None, "Ｉ" * 18, "I" + good[0][1:], good[1] + " "]
+    codes = [*good, *wrong_check, *odd]
+    expected = [isinstance(c, str) and c == normalise(c) and is_valid(c) for c in codes]
+    assert valid_many(codes).tolist() == expected
+    assert sum(expected) == 300

@@ -170,10 +170,11 @@ def _parse_column(
     if f.type in (FieldType.INTEGER, FieldType.NUMBER, FieldType.MONEY, FieldType.YEAR):
         return _parse_numbers(raw, f, sink, table, money_unit, col)
     codes, distinct = _distinct_text(raw)
-    text, blank = _spread(distinct, codes, raw.index), _spread(distinct == "", codes, raw.index)
+    blank = _spread(distinct == "", codes, raw.index)
     if f.type in (FieldType.TEXT, FieldType.CODE):
         kept = distinct.str.upper() if f.code == "uscc" else _unquoted(distinct)
         return _spread(kept, codes, raw.index), blank
+    text = _spread(distinct, codes, raw.index)  # each row's text: messages, periods, dates
     if f.type is FieldType.BOOL:
         low = distinct.str.lower()
         bad = ~low.isin(TRUE_WORDS | FALSE_WORDS)

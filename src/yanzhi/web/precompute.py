@@ -40,6 +40,7 @@ from yanzhi.views import reforms as reform_views
 from yanzhi.views import units as unit_views
 from yanzhi.views.common import plan_of, scope_key
 from yanzhi.web.cache import ViewCache
+from yanzhi.web.deps import SAFE
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 5.0  # how often the data generation is read for writes made elsewhere
@@ -141,24 +142,22 @@ def _wait_for_writes(cache: ViewCache) -> None:
 
 class WritesInFlight:
     """ASGI middleware: counts the requests that may write (anything but GET, HEAD and
-    OPTIONS) while they are served, in ``cache.writing``, for :func:`_wait_for_writes`."""
+    OPTIONS) while they are served, in ``cache.writing``, for :func:`_wait_for_writes`.
+    Only the event loop's thread changes the count; the recomputation only reads it."""
 
     def __init__(self, app: Any, cache: ViewCache) -> None:
         self.app = app
         self.cache = cache
-        self._lock = threading.Lock()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope.get("type") != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        if scope.get("type") != "http" or scope.get("method") in SAFE:
             await self.app(scope, receive, send)
             return
-        with self._lock:
-            self.cache.writing += 1
+        self.cache.writing += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            with self._lock:
-                self.cache.writing -= 1
+            self.cache.writing -= 1
 
 
 class Precompute:
