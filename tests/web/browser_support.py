@@ -120,6 +120,12 @@ def horizontal_overflow(page: Any) -> int:
     )
 
 
+def _with_place(error: Any) -> str:
+    """A page's uncaught error with the first line of its stack that names a script."""
+    frames = [line.strip() for line in (error.stack or "").splitlines()[1:] if "http" in line]
+    return f"{error}" + (f" ({frames[0]})" if frames else "")
+
+
 class Tab:
     """A fresh browser context and page; JavaScript errors are collected."""
 
@@ -129,7 +135,7 @@ class Tab:
         self.page.set_default_timeout(20000)
         self.base = base
         self.errors: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("pageerror", lambda e: self.errors.append(_with_place(e)))
         # a Content-Security-Policy violation is an error too (issue #16)
         self.page.on(
             "console",

@@ -320,3 +320,55 @@ def test_a_long_table_sorts_and_pages_at_phone_width(site: Site, browser: Any, b
         assert not t.errors
     finally:
         t.close()
+
+
+def test_map_waits_for_a_container_with_a_size(site: Site, tab: Tab) -> None:
+    """ECharts 6.1.0 throws "Cannot read properties of null (reading '0')" when a map is
+    laid out in a 0×0 box (apache/echarts#21706; CI met it once on the cockpit). A map
+    asked for while its box has no size is drawn once it has one, the latest ask winning."""
+    tab.login(site, "analyst")
+    tab.goto("/")
+    wait_for_charts(tab.page)
+    tab.page.evaluate(
+        """async () => {
+          const d = yz.data(), map = document.getElementById('map');
+          map.style.display = 'none';
+          window.dispatchEvent(new Event('resize'));
+          const pick = document.getElementById('map-indicator');
+          pick.selectedIndex = pick.options.length - 1;
+          pick.dispatchEvent(new Event('change'));
+          const fresh = document.createElement('div');
+          fresh.id = 'fresh-map';
+          fresh.style.cssText = 'width: 400px; height: 300px; display: none';
+          document.body.appendChild(fresh);
+          await yz.map(fresh, d.districts, d.headline[0].indicator);
+          await yz.map(fresh, d.districts, d.headline[1].indicator);
+        }"""
+    )
+    tab.page.wait_for_timeout(300)
+    assert tab.page.evaluate("() => document.getElementById('fresh-map').dataset.rendered") is None
+    tab.page.evaluate(
+        """() => {
+          document.getElementById('map').style.display = '';
+          document.getElementById('fresh-map').style.display = 'block';
+          window.dispatchEvent(new Event('resize'));
+        }"""
+    )
+    wait_for_charts(tab.page)
+    tab.page.wait_for_function("() => document.getElementById('fresh-map').dataset.rendered")
+    assert tab.errors == [], tab.errors
+    sizes = tab.page.evaluate(
+        "() => ['#map', '#fresh-map'].map((s) => "
+        "{ const c = document.querySelector(s + ' canvas'); return [c.width, c.height]; })"
+    )
+    assert all(min(size) > 0 for size in sizes), sizes
+    drawn, wanted = tab.page.evaluate(
+        """() => {
+          const d = yz.data(), ind = d.headline[1].indicator;
+          const shown = echarts.getInstanceByDom(document.getElementById('fresh-map'))
+            .getOption().series[0].data.map((r) => r.value);
+          const v = (x) => (x.visible && x.indicators && x.indicators[ind] || {}).value;
+          return [shown, d.districts.map((x) => v(x) ?? null)];
+        }"""
+    )
+    assert drawn == wanted and any(v is not None for v in drawn)

@@ -21,6 +21,25 @@
       },
     };
   };
+  /* ECharts 6.1.0 throws "Cannot read properties of null (reading '0')" when a map is
+     laid out in a 0×0 box (apache/echarts#21706): charts are drawn and resized only while
+     their element has a size; one drawn while hidden waits until it gets one. */
+  const sized = (el) => el.clientWidth > 0 && el.clientHeight > 0;
+  const whenSized = (el, draw) => {
+    if (sized(el) || !window.ResizeObserver) return draw();
+    const waiting = Boolean(el._draw);
+    el._draw = draw;  // the latest drawing wins
+    if (waiting) return;
+    const watch = new ResizeObserver(() => {
+      if (!sized(el)) return;
+      watch.disconnect();
+      const latest = el._draw;
+      el._draw = null;
+      latest();
+    });
+    watch.observe(el);
+  };
+  const onResize = (el, c) => window.addEventListener("resize", () => { if (sized(el)) c.resize(); });
   const chartName = (el) => (el.getAttribute("aria-label") || document.title.split(" · ")[0] || "yanzhi").trim();
   yz.chart = function (el, option) {
     if (!window.echarts || !el) return null;
@@ -28,7 +47,7 @@
     if (!option.toolbox) option.toolbox = yz.toolbox(chartName(el));
     c.setOption(option);
     el.dataset.rendered = "1";
-    window.addEventListener("resize", () => c.resize());
+    onResize(el, c);
     return c;
   };
   const STATUS_COLOURS = {
@@ -98,19 +117,21 @@
       return { name: d.code, label: d.name, value: v ? v.value : null, status: v ? v.status : null };
     });
     const values = rows.map((r) => r.value).filter((v) => v != null);
-    const c = el._chart || echarts.init(el);
-    el._chart = c;
-    c.setOption({
-      toolbox: yz.toolbox(chartName(el)),
-      tooltip: { formatter: (p) => { const r = rows.find((x) => x.name === p.name) || {}; return `${r.label || p.name}<br>${r.value == null ? "—" : r.value.toFixed(2)}`; } },
-      visualMap: { precision: 2, min: values.length ? Math.min(...values) : 0, max: values.length ? Math.max(...values) : 1, calculable: true, left: 0, bottom: 0, inRange: { color: ["#fee2e2", "#b91c1c"] } },
-      series: [{ type: "map", map: "districts", roam: false, data: rows,
-        label: { show: true, fontSize: 10, formatter: (p) => (rows.find((x) => x.name === p.name) || {}).label || p.name } }],
-    }, true);
-    c.off("click");
-    c.on("click", (p) => { window.location.href = "/units/" + p.name; });
-    el.dataset.rendered = "1";
-    window.addEventListener("resize", () => c.resize());
+    whenSized(el, () => {
+      const c = el._chart || echarts.init(el);
+      if (!el._chart) onResize(el, c);
+      el._chart = c;
+      c.setOption({
+        toolbox: yz.toolbox(chartName(el)),
+        tooltip: { formatter: (p) => { const r = rows.find((x) => x.name === p.name) || {}; return `${r.label || p.name}<br>${r.value == null ? "—" : r.value.toFixed(2)}`; } },
+        visualMap: { precision: 2, min: values.length ? Math.min(...values) : 0, max: values.length ? Math.max(...values) : 1, calculable: true, left: 0, bottom: 0, inRange: { color: ["#fee2e2", "#b91c1c"] } },
+        series: [{ type: "map", map: "districts", roam: false, data: rows,
+          label: { show: true, fontSize: 10, formatter: (p) => (rows.find((x) => x.name === p.name) || {}).label || p.name } }],
+      }, true);
+      c.off("click");
+      c.on("click", (p) => { window.location.href = "/units/" + p.name; });
+      el.dataset.rendered = "1";
+    });
   };
 
   function cockpit(d) {
