@@ -22,6 +22,25 @@ else
   .venv/bin/python -m pip install --quiet -e .
 fi
 
+# Debian packages the app itself needs: a CJK font (without one, the charts of the Word
+# and PDF documents print Chinese as empty boxes) and the libraries WeasyPrint renders PDFs
+# with. scripts/test.sh adds what only the tests use.
+need=()
+# (grep without -q: under pipefail an early exit would fail fc-list with SIGPIPE)
+fc-list 2>/dev/null | grep -i "wqy\|noto sans cjk" >/dev/null || need+=(fonts-wqy-microhei)
+ls /usr/lib/*/libharfbuzz-subset.so.0 >/dev/null 2>&1 || need+=(libharfbuzz-subset0)
+ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian packages: ${need[*]}" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null ||
+      echo "could not install ${need[*]} with apt-get" >&2
+  else
+    echo "please install the Debian packages: ${need[*]} (documents need a CJK font and" \
+      "WeasyPrint's libraries)" >&2
+  fi
+fi
+
 # Browser libraries (Apache ECharts for the web charts): package.json / package-lock.json are
 # committed, node_modules/ is not. Needs Node.js with npm.
 if ! command -v npm >/dev/null 2>&1; then

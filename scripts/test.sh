@@ -5,14 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 
-# Debian packages the tests use: a CJK font for the PDF reports, poppler to read PDFs back,
-# Chromium for the browser tests (driven by Playwright; never `playwright install`),
-# LibreOffice Calc to write the legacy .xls files the import tests read.
+# Debian packages only the tests use (setup.sh installs the CJK font and WeasyPrint's
+# libraries): poppler to read PDFs back, Chromium for the browser tests (driven by
+# Playwright; never `playwright install`), LibreOffice Calc to write the legacy .xls files
+# the import tests read.
 need=()
-fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need+=(fonts-wqy-microhei)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
-ls /usr/lib/*/libharfbuzz-subset.so.0 >/dev/null 2>&1 || need+=(libharfbuzz-subset0)  # WeasyPrint
-ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)  # tests/web/test_browser.py
 # LibreOffice opens every generated Word and Excel file (tests/web/test_documents_chinese.py)
 # and makes the legacy .xls of the import tests (tests/services/test_import_file_types.py)

@@ -1,4 +1,4 @@
-"""Chinese fonts for documents: the first installed of a preference list (the set-up
+"""Chinese fonts for documents: the first installed of a preference list (scripts/setup.sh
 installs Debian's fonts-wqy-microhei; fonts-noto-cjk is used when present)."""
 
 from __future__ import annotations
