@@ -69,3 +69,28 @@ def test_a_district_officer_sees_only_its_district(site: Site) -> None:
     fiscal = _rule(data, "G2.R1")
     assert [d["unit_code"] for d in fiscal["districts"]] == [officer["unit"]]
     assert fiscal["region"]["unit_code"] == "330200"  # the plan's own target stays visible
+
+
+def test_every_link_on_the_page_opens_for_every_role(site: Site) -> None:
+    """A task owner may not read enterprises nor evaluate: the rules carried out on those
+    pages name them without a link (the first-visit crawl met the 403s), while the
+    analyst gets the links. Every link a role is shown opens for that role."""
+    links = {}
+    for username, account in site.accounts.items():
+        if account["role"] == "enterprise":
+            continue
+        client = site.as_role(username)
+        page = client.get("/tasks/guarantees")
+        assert page.status_code == 200
+        hrefs = set(re.findall(r'href="(/[^"#]*)', page.text))
+        refused = [h for h in sorted(hrefs) if client.get(h).status_code != 200]
+        assert refused == [], (account["role"], refused)
+        links[account["role"]] = hrefs
+    assert "/enterprises/lists/budget" in links["city_analyst"]
+    assert "/enterprises/lists/budget" not in links["task_owner"]
+    assert (
+        "研发后补助测算与分区县预算"
+        in site.as_role(next(u for u, a in site.accounts.items() if a["role"] == "task_owner"))
+        .get("/tasks/guarantees")
+        .text
+    )
