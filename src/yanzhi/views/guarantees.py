@@ -14,32 +14,32 @@ from yanzhi.core.guarantees import RuleCheck
 from yanzhi.services.access.scope import Scope
 from yanzhi.services.plan import guarantees as guarantees_svc
 
-#: Where yanzhi carries out a rule that no single number checks: (what, page, the action a
-#: principal needs to open the page; None: every staff role may).
-CARRIED_OUT: dict[str, tuple[str, str, str | None]] = {
+#: Where yanzhi carries out a rule that no single number checks: (what, page).
+CARRIED_OUT: dict[str, tuple[str, str]] = {
     "rd_intensity_enterprise": (
         "企业名单: 研发投入强度5%以上企业(优先支持)",
         "/enterprises/lists/priority",
-        "read_enterprises",
     ),
-    "rd_post_subsidy": (
-        "研发后补助测算与分区县预算",
-        "/enterprises/lists/budget",
-        "read_enterprises",
-    ),
-    "rd_super_deduction": ("研发费用加计扣除测算(企业页)", "/enterprises", "read_enterprises"),
-    "innovation_points": ("企业创新积分", "/enterprises/lists/points", "read_enterprises"),
-    "rd_reserve_fund": (
-        "研发准备金测算与分区县预算",
-        "/enterprises/lists/budget",
-        "read_enterprises",
-    ),
-    "monthly_monitoring": ("月度数据报送与审核", "/data", None),
-    "task_list_management": ("任务清单与督办", "/tasks", None),
-    "township_st_evaluation": ("乡镇(街道)科技创新工作评价", "/evaluation", "evaluate"),
-    "st_strong_city_assessment": ("区(县、市)综合评价", "/evaluation", "evaluate"),
-    "district_leader_annual_report": ("区(县、市)述职材料", "/reports", None),
+    "rd_post_subsidy": ("研发后补助测算与分区县预算", "/enterprises/lists/budget"),
+    "rd_super_deduction": ("研发费用加计扣除测算(企业页)", "/enterprises"),
+    "innovation_points": ("企业创新积分", "/enterprises/lists/points"),
+    "rd_reserve_fund": ("研发准备金测算与分区县预算", "/enterprises/lists/budget"),
+    "monthly_monitoring": ("月度数据报送与审核", "/data"),
+    "task_list_management": ("任务清单与督办", "/tasks"),
+    "township_st_evaluation": ("乡镇(街道)科技创新工作评价", "/evaluation"),
+    "st_strong_city_assessment": ("区(县、市)综合评价", "/evaluation"),
+    "district_leader_annual_report": ("区(县、市)述职材料", "/reports"),
 }
+
+#: The sections of the site only some staff roles may open, with the action they need
+#: (``ACTIONS`` in :mod:`yanzhi.services.access.scope`); every staff role opens the others.
+SECTION_NEEDS = {"/enterprises": "read_enterprises", "/evaluation": "evaluate"}
+
+
+def _needs(link: str | None) -> str | None:
+    """The action a principal needs to open ``link``, or None."""
+    section = "/" + link.split("/")[1] if link else ""
+    return SECTION_NEEDS.get(section)
 
 
 class YearPoint(BaseModel):
@@ -141,7 +141,7 @@ def guarantees(engine: Engine, scope: Scope, *, today: dt.date | None = None) ->
     for g in report.guarantees:
         rules = []
         for r in g.rules:
-            what, link, needs = CARRIED_OUT.get(r.metric or "", (None, None, None))
+            what, link = CARRIED_OUT.get(r.metric or "", (None, None))
             rules.append(
                 GuaranteeRule(
                     code=r.code,
@@ -157,7 +157,7 @@ def guarantees(engine: Engine, scope: Scope, *, today: dt.date | None = None) ->
                     reason=r.reason,
                     carried_out_by=what,
                     link=link,
-                    link_needs=needs,
+                    link_needs=_needs(link),
                 )
             )
         measures.append(GuaranteeMeasure(code=g.code, title=g.title, text=g.text, rules=rules))
